@@ -1,0 +1,60 @@
+import { randomUUID } from "node:crypto";
+import { AppError, type GeneratorImageRequest, type JobKind } from "@sorami/contracts";
+import { type Database, enqueue, QUEUE_SCHEMAS, schema, type Tx } from "@sorami/db";
+import { eq, sql } from "drizzle-orm";
+import { TASKS } from "../jobs/catalog";
+
+const { generatorJobs } = schema;
+export type GeneratorJob = typeof generatorJobs.$inferSelect;
+
+/**
+ * Accepts a job under the caller's job_id (a fresh UUID only when none is
+ * given). The row and its queue entry are written in one transaction; the
+ * same job_id again returns the existing job and never runs it twice.
+ */
+export async function submitJob(
+  db: Database,
+  kind: JobKind,
+  input: GeneratorImageRequest,
+): Promise<{ job: GeneratorJob; created: boolean }> {
+  const { job_id, user_id, ...request } = input;
+  const id = job_id ?? randomUUID();
+  return db.transaction(async (tx) => {
+    const [inserted] = await tx
+      .insert(generatorJobs)
+      .values({ id, kind, userId: user_id, request })
+      .onConflictDoNothing()
+      .returning();
+    if (inserted) {
+      await enqueue(tx, QUEUE_SCHEMAS.generator, TASKS.generate, { jobId: id }, { jobKey: `generate:${id}`, maxAttempts: 5 });
+      return { job: inserted, created: true };
+    }
+    const [existing] = await tx.select().from(generatorJobs).where(eq(generatorJobs.id, id));
+    if (!existing) throw new AppError("internal_error", "Job vanished during submit");
+    if (existing.kind !== kind || existing.userId !== user_id) {
+      throw new AppError("conflict", "job_id is already used by another job", { field: "job_id" });
+    }
+    return { job: existing, created: false };
+  });
+}
+
+export async function getJob(db: Tx, id: string): Promise<GeneratorJob | null> {
+  const [row] = await db.select().from(generatorJobs).where(eq(generatorJobs.id, id));
+  return row ?? null;
+}
+
+export async function updateJob(
+  tx: Tx,
+  id: string,
+  patch: Partial<Pick<GeneratorJob, "status" | "error" | "result" | "completedAt">> & { bumpAttempts?: boolean },
+): Promise<void> {
+  const { bumpAttempts, ...fields } = patch;
+  await tx
+    .update(generatorJobs)
+    .set({
+      ...fields,
+      updatedAt: new Date(),
+      ...(bumpAttempts ? { attempts: sql`${generatorJobs.attempts} + 1` } : {}),
+    })
+    .where(eq(generatorJobs.id, id));
+}

@@ -1,0 +1,29 @@
+// GET /health – 200 once the database and the queue answer
+import { QUEUE_SCHEMAS } from "@sorami/db";
+import type { FastifyInstance } from "fastify";
+import type { AppContext } from "../../context";
+
+export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get("/health", async (_request, reply) => {
+    let database = "ok";
+    let queue = "ok";
+    try {
+      const { rows } = await ctx.pool.query<{ t: string | null }>("select to_regclass($1) as t", [
+        `${QUEUE_SCHEMAS.generator}._private_jobs`,
+      ]);
+      if (!rows[0]?.t) queue = "not migrated";
+    } catch (error) {
+      database = `error: ${(error as Error).message}`;
+      queue = "unknown";
+    }
+    if (!ctx.runner()) queue = "not started";
+    const ok = database === "ok" && queue === "ok";
+    return reply.status(ok ? 200 : 503).send({
+      status: ok ? "ok" : "degraded",
+      service: "generator",
+      database,
+      queue,
+      providers: { image: ctx.providers.image.name },
+    });
+  });
+}

@@ -1,0 +1,25 @@
+// GET /api/jobs/:id – the generator's view of a job, for reconciliation
+import { AppError, jobIdSchema } from "@sorami/contracts";
+import type { FastifyInstance } from "fastify";
+import type { AppContext } from "../../context";
+import { getJob } from "../../domain/jobs";
+
+export function registerJobRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get<{ Params: { id: string } }>("/api/jobs/:id", async (request) => {
+    const id = jobIdSchema.parse(request.params.id);
+    const job = await getJob(ctx.db, id);
+    if (!job) throw new AppError("not_found", "Job not found");
+    return {
+      job_id: job.id,
+      kind: job.kind,
+      user_id: job.userId,
+      status: job.status,
+      attempts: job.attempts,
+      error: job.error,
+      result: job.result,
+      created_at: job.createdAt.toISOString(),
+      updated_at: job.updatedAt.toISOString(),
+      completed_at: job.completedAt?.toISOString() ?? null,
+    };
+  });
+}

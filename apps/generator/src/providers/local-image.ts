@@ -1,0 +1,98 @@
+import { createHash } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type ImageParams, parseSize } from "@sorami/contracts";
+import sharp from "sharp";
+import type { GeneratedImage, ImageProvider, ProviderContext } from "./types";
+
+function escapeXml(s: string): string {
+  return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Splits text into at most `maxLines` lines of about `width` characters. */
+function wrap(text: string, width: number, maxLines: number): string[] {
+  const words = text.split(/\s+/).filter(Boolean);
+  const lines: string[] = [];
+  let line = "";
+  for (const word of words) {
+    if ((line + " " + word).trim().length > width) {
+      lines.push(line.trim());
+      line = word;
+      if (lines.length === maxLines) break;
+    } else line = `${line} ${word}`;
+  }
+  if (lines.length < maxLines && line.trim()) lines.push(line.trim());
+  if (lines.length === maxLines && words.join(" ").length > lines.join(" ").length) {
+    lines[maxLines - 1] = `${lines[maxLines - 1]?.slice(0, width - 1)}…`;
+  }
+  return lines;
+}
+
+/**
+ * Draws an SVG deterministically from prompt, style and index: the same
+ * request always gives the same picture. A banner says it was made locally.
+ */
+export function drawSvg(params: ImageParams, index: number): string {
+  const { width, height } = parseSize(params.size);
+  const seed = createHash("sha256").update(`${params.prompt}\u0000${params.style}\u0000${index}`).digest();
+  const byte = (i: number) => seed[i % seed.length] ?? 0;
+  const hue1 = Math.round((byte(0) / 255) * 360);
+  const hue2 = (hue1 + 90 + Math.round((byte(1) / 255) * 120)) % 360;
+  const unit = Math.min(width, height);
+  const circles = Array.from({ length: 7 }, (_, i) => {
+    const cx = Math.round((byte(2 + i * 3) / 255) * width);
+    const cy = Math.round((byte(3 + i * 3) / 255) * height);
+    const r = Math.round(unit * (0.06 + (byte(4 + i * 3) / 255) * 0.22));
+    const hue = (hue1 + i * 37) % 360;
+    return `<circle cx="${cx}" cy="${cy}" r="${r}" fill="hsl(${hue},70%,60%)" fill-opacity="0.55"/>`;
+  }).join("");
+  const fontSize = Math.max(10, Math.round(unit / 22));
+  const lines = wrap(params.prompt, Math.max(12, Math.floor(width / (fontSize * 0.6))), 4);
+  const text = lines
+    .map(
+      (l, i) =>
+        `<text x="50%" y="${Math.round(height / 2 + (i - (lines.length - 1) / 2) * fontSize * 1.3)}" text-anchor="middle" font-family="DejaVu Sans, sans-serif" font-size="${fontSize}" fill="#fff">${escapeXml(l)}</text>`,
+    )
+    .join("");
+  const banner = Math.max(12, Math.round(unit / 14));
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">
+<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="hsl(${hue1},60%,35%)"/><stop offset="1" stop-color="hsl(${hue2},60%,25%)"/></linearGradient></defs>
+<rect width="100%" height="100%" fill="url(#g)"/>${circles}
+<rect x="0" y="${Math.round(height / 2 - fontSize * 3.2)}" width="100%" height="${Math.round(fontSize * 6.4)}" fill="#000" fill-opacity="0.35"/>${text}
+<rect x="0" y="0" width="100%" height="${banner}" fill="#111" fill-opacity="0.8"/>
+<text x="50%" y="${Math.round(banner * 0.7)}" text-anchor="middle" font-family="DejaVu Sans, sans-serif" font-weight="bold" font-size="${Math.round(banner * 0.5)}" fill="#ffd54a">LOCALLY GENERATED · NOT AI · ${escapeXml(params.style)} #${index + 1}</text>
+</svg>`;
+}
+
+export async function renderImage(params: ImageParams, index: number): Promise<GeneratedImage> {
+  const { width, height } = parseSize(params.size);
+  const pipeline = sharp(Buffer.from(drawSvg(params, index)));
+  const data =
+    params.format === "PNG"
+      ? await pipeline.png({ compressionLevel: 6 }).toBuffer()
+      : params.format === "JPEG"
+        ? await pipeline.jpeg({ quality: params.quality === "high" ? 92 : 80 }).toBuffer()
+        : await pipeline.webp({ quality: params.quality === "high" ? 90 : 75 }).toBuffer();
+  return { data, format: params.format, width, height, description: params.prompt };
+}
+
+/**
+ * Makes real image files offline, with no model: for trying Sorami out, for
+ * tests and for benchmarks. `delayMs` stands in for a model's latency.
+ */
+export class LocalImageProvider implements ImageProvider {
+  readonly name = "local";
+  readonly model = "local-image-v1";
+
+  constructor(private readonly delayMs: number) {}
+
+  async generate(params: ImageParams, ctx: ProviderContext) {
+    const started = Date.now();
+    if (this.delayMs > 0) await sleep(this.delayMs, undefined, { signal: ctx.signal });
+    const images: GeneratedImage[] = [];
+    for (let i = 0; i < params.num_images; i++) images.push(await renderImage(params, i));
+    return {
+      images,
+      metadata: { provider: this.name, model_name: this.model, render_ms: Date.now() - started - this.delayMs },
+    };
+  }
+}

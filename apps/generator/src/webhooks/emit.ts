@@ -1,0 +1,31 @@
+import { type JobKind, KIND_INFO, type WebhookPayload, type WireStatus } from "@sorami/contracts";
+import { newWebhookId } from "@sorami/contracts/signature";
+import { enqueue, QUEUE_SCHEMAS, schema, type Tx } from "@sorami/db";
+import { TASKS } from "../jobs/catalog";
+
+/**
+ * Records a webhook event and queues its delivery, in the caller's
+ * transaction. (job, event) is unique: a job re-run after a crash announces
+ * each status once, and the stored body is what every retry sends.
+ */
+export async function emitWebhook(
+  tx: Tx,
+  opts: { webUrl: string; kind: JobKind; event: WireStatus; payload: WebhookPayload },
+): Promise<void> {
+  const id = newWebhookId();
+  const [row] = await tx
+    .insert(schema.webhookDeliveries)
+    .values({
+      id,
+      jobId: opts.payload.job_id,
+      event: opts.event,
+      url: `${opts.webUrl}${KIND_INFO[opts.kind].webhookPath}`,
+      body: JSON.stringify(opts.payload),
+    })
+    .onConflictDoNothing()
+    .returning({ id: schema.webhookDeliveries.id });
+  if (row) {
+    // 25 attempts with graphile-worker's exponential backoff span about three days.
+    await enqueue(tx, QUEUE_SCHEMAS.generator, TASKS.deliverWebhook, { deliveryId: row.id }, { maxAttempts: 25 });
+  }
+}

@@ -1,0 +1,5 @@
+// POST /api/webhooks/image-completion – signed status events from the generator (document 002)
+import { withErrors } from "@/server/http/handler";
+import { receiveWebhook } from "@/server/webhooks/receive";
+
+export const POST = withErrors(({ req }) => receiveWebhook(req, "image"));

@@ -1,0 +1,31 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { MainNav } from "./main-nav";
+import { NotificationBell } from "./notification-bell";
+import { SignOutButton } from "./sign-out-button";
+
+/** Header and main area of every signed-in page. A server component: it only arranges client pieces. */
+export function AppShell({ user, children }: { user: { name: string; email: string }; children: ReactNode }) {
+  return (
+    <>
+      <header className="sticky top-0 z-30 border-b border-gray-200 bg-white/95 backdrop-blur">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-2">
+          <Link href="/generate-images" className="mr-2 text-lg font-semibold tracking-tight text-indigo-700">
+            Sorami
+          </Link>
+          <MainNav />
+          <div className="ml-auto flex items-center gap-2">
+            <NotificationBell />
+            <span className="hidden max-w-40 truncate text-sm text-gray-600 md:inline" title={user.email}>
+              {user.name || user.email}
+            </span>
+            <SignOutButton />
+          </div>
+        </div>
+      </header>
+      <main id="main" className="mx-auto max-w-6xl px-4 py-8">
+        {children}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,12 @@
+/**
+ * Runs once when a Next.js server process starts: the web app's queue
+ * worker (job dispatch) runs inside every web process, so scaling web
+ * processes scales dispatch too.
+ */
+export async function register(): Promise<void> {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { startWebWorker } = await import("./server/jobs/worker");
+  const { stopOnSignals } = await import("./server/shutdown");
+  await startWebWorker();
+  stopOnSignals();
+}

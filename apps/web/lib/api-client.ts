@@ -1,0 +1,172 @@
+import type {
+  GalleryPage,
+  ImageParams,
+  ImageResult,
+  JobAccepted,
+  JobStatusResponse,
+  NotificationList,
+} from "@sorami/contracts";
+
+/**
+ * Browser-side helpers for the same-origin JSON API. Every failure becomes an
+ * ApiError whose message can be shown to a person as is.
+ */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly field?: string;
+
+  constructor(status: number, code: string, message: string, field?: string) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+}
+
+export function isAbortError(error: unknown): boolean {
+  return error instanceof DOMException && error.name === "AbortError";
+}
+
+type RequestOptions = {
+  method?: "GET" | "POST";
+  json?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+};
+
+async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const headers = new Headers(options.headers);
+  headers.set("Accept", "application/json");
+  if (options.json !== undefined) headers.set("Content-Type", "application/json");
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: options.method ?? "GET",
+      headers,
+      body: options.json === undefined ? undefined : JSON.stringify(options.json),
+      credentials: "same-origin",
+      cache: "no-store",
+      signal: options.signal,
+    });
+  } catch (error) {
+    if (isAbortError(error)) throw error;
+    throw new ApiError(0, "network_error", "Could not reach the server. Check your connection and try again.");
+  }
+  const data: unknown = await response.json().catch(() => null);
+  if (!response.ok) throw toApiError(response.status, data);
+  return data as T;
+}
+
+const FALLBACK_MESSAGES: Record<number, string> = {
+  401: "You are signed out. Sign in again to continue.",
+  403: "You are not allowed to do that.",
+  404: "Not found.",
+  413: "That request is too large.",
+  429: "Too many requests. Wait a moment and try again.",
+};
+
+function toApiError(status: number, data: unknown): ApiError {
+  const body = (data ?? {}) as { error?: unknown; code?: unknown; message?: unknown };
+  // The app's own routes answer { error: { code, message, field? } }.
+  if (body.error && typeof body.error === "object") {
+    const e = body.error as { code?: unknown; message?: unknown; field?: unknown };
+    if (typeof e.message === "string") {
+      return new ApiError(
+        status,
+        typeof e.code === "string" ? e.code : `http_${status}`,
+        e.message,
+        typeof e.field === "string" ? e.field : undefined,
+      );
+    }
+  }
+  // better-auth answers { code, message }.
+  if (typeof body.message === "string" && body.message) {
+    const code = typeof body.code === "string" ? body.code : `http_${status}`;
+    return new ApiError(status, code, body.message, authField(code));
+  }
+  const message =
+    FALLBACK_MESSAGES[status] ??
+    (status >= 500 ? "The server had a problem. Try again in a moment." : `Request failed (${status}).`);
+  return new ApiError(status, `http_${status}`, message);
+}
+
+/** better-auth's codes name the field only inside the code, e.g. PASSWORD_TOO_SHORT. */
+function authField(code: string): string | undefined {
+  if (code.includes("PASSWORD")) return "password";
+  if (code.includes("EMAIL") || code.startsWith("USER_ALREADY_EXISTS")) return "email";
+  if (code.includes("NAME")) return "name";
+  return undefined;
+}
+
+/**
+ * crypto.randomUUID exists only in secure contexts; a self-hosted instance
+ * reached over plain http on a LAN address is not one.
+ */
+export function newIdempotencyKey(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// Auth
+
+export function signUp(input: { name: string; email: string; password: string }): Promise<unknown> {
+  return request("/api/auth/sign-up/email", { method: "POST", json: input });
+}
+
+export function signIn(input: { email: string; password: string }): Promise<unknown> {
+  return request("/api/auth/sign-in/email", { method: "POST", json: input });
+}
+
+export function signOut(): Promise<unknown> {
+  return request("/api/auth/sign-out", { method: "POST", json: {} });
+}
+
+// Image jobs
+
+export type GenerateRequest = ImageParams;
+
+export function submitImageJob(params: GenerateRequest, idempotencyKey: string): Promise<JobAccepted> {
+  const { input_image_url, ...rest } = params;
+  const body = input_image_url?.trim() ? { ...rest, input_image_url: input_image_url.trim() } : rest;
+  return request("/api/images/generate", {
+    method: "POST",
+    json: body,
+    headers: { "Idempotency-Key": idempotencyKey },
+  });
+}
+
+export function getJobStatus(jobId: string, signal?: AbortSignal): Promise<JobStatusResponse> {
+  return request(`/api/images/${encodeURIComponent(jobId)}/status`, { signal });
+}
+
+export function getJobResult(jobId: string, signal?: AbortSignal): Promise<ImageResult> {
+  return request(`/api/images/${encodeURIComponent(jobId)}/result`, { signal });
+}
+
+export function listGenerations(
+  options: { cursor?: string | null; limit?: number } = {},
+  signal?: AbortSignal,
+): Promise<GalleryPage> {
+  const query = new URLSearchParams();
+  if (options.cursor) query.set("cursor", options.cursor);
+  if (options.limit) query.set("limit", String(options.limit));
+  const qs = query.toString();
+  return request(`/api/images/user${qs ? `?${qs}` : ""}`, { signal });
+}
+
+// Notifications
+
+export function listNotifications(signal?: AbortSignal): Promise<NotificationList> {
+  return request("/api/notifications", { signal });
+}
+
+export function markNotificationRead(id: string): Promise<unknown> {
+  return request(`/api/notifications/${encodeURIComponent(id)}/read`, { method: "POST", json: {} });
+}
+
+export function markAllNotificationsRead(): Promise<unknown> {
+  return request("/api/notifications/read-all", { method: "POST", json: {} });
+}

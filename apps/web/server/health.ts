@@ -1,0 +1,20 @@
+import { QUEUE_SCHEMAS } from "@sorami/db";
+import { pool } from "./db";
+import { webWorkerStarted } from "./jobs/worker";
+
+export async function checkHealth() {
+  let database = "ok";
+  let queue = "ok";
+  try {
+    const { rows } = await pool().query<{ t: string | null }>("select to_regclass($1) as t", [
+      `${QUEUE_SCHEMAS.web}._private_jobs`,
+    ]);
+    if (!rows[0]?.t) queue = "not migrated";
+  } catch (error) {
+    database = `error: ${(error as Error).message}`;
+    queue = "unknown";
+  }
+  if (!webWorkerStarted()) queue = "not started";
+  const ok = database === "ok" && queue === "ok";
+  return { status: ok ? "ok" : "degraded", service: "web", database, queue };
+}

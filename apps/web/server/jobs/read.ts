@@ -1,0 +1,82 @@
+import {
+  AppError,
+  type GalleryPage,
+  type ImageResult,
+  type JobKind,
+  type JobStatusResponse,
+  jobIdSchema,
+  PAGE_SIZE_DEFAULT,
+  PAGE_SIZE_MAX,
+} from "@sorami/contracts";
+import type { Database } from "@sorami/db";
+import {
+  type Cursor,
+  filesOf,
+  type Generation,
+  getGenerationForOwner,
+  listGenerationsForOwner,
+} from "@sorami/db/queries/generations";
+import { z } from "zod";
+import type { SessionUser } from "../session";
+import { toGalleryItem, toResultResponse, toStatusResponse } from "./present";
+
+/** The user's job of this kind, else 404 — whether it is missing or someone else's. */
+async function ownedJob(db: Database, user: SessionUser, kind: JobKind, rawId: string): Promise<Generation> {
+  const id = jobIdSchema.safeParse(rawId);
+  const g = id.success ? await getGenerationForOwner(db, user.id, id.data) : null;
+  if (!g || g.kind !== kind) throw new AppError("not_found", "Job not found");
+  return g;
+}
+
+export async function getJobStatus(db: Database, user: SessionUser, kind: JobKind, id: string): Promise<JobStatusResponse> {
+  return toStatusResponse(await ownedJob(db, user, kind, id));
+}
+
+export async function getJobResult(db: Database, user: SessionUser, kind: JobKind, id: string): Promise<ImageResult> {
+  const g = await ownedJob(db, user, kind, id);
+  const files = await filesOf(db, [g.id]);
+  return toResultResponse(g, files.get(g.id) ?? []);
+}
+
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify([c.createdAt.toISOString(), c.id])).toString("base64url");
+}
+
+export function decodeCursor(raw: string): Cursor {
+  try {
+    const [at, id] = z
+      .tuple([z.string().datetime(), jobIdSchema])
+      .parse(JSON.parse(Buffer.from(raw, "base64url").toString("utf8")));
+    return { createdAt: new Date(at), id };
+  } catch {
+    throw new AppError("invalid_request", "cursor is not a cursor this API returned", { field: "cursor" });
+  }
+}
+
+export const galleryQuerySchema = z.object({
+  cursor: z.string().max(512).optional(),
+  limit: z.coerce
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number" })
+    .min(1, { error: "must be at least 1" })
+    .max(PAGE_SIZE_MAX, { error: `must be at most ${PAGE_SIZE_MAX}` })
+    .default(PAGE_SIZE_DEFAULT),
+});
+
+export async function listGallery(
+  db: Database,
+  user: SessionUser,
+  kind: JobKind,
+  query: z.infer<typeof galleryQuerySchema>,
+): Promise<GalleryPage> {
+  const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+  const { rows, next } = await listGenerationsForOwner(db, user.id, { limit: query.limit, cursor, kind });
+  const files = await filesOf(
+    db,
+    rows.map((r) => r.id),
+  );
+  return {
+    generations: rows.map((r) => toGalleryItem(r, files.get(r.id) ?? [])),
+    next_cursor: next ? encodeCursor(next) : null,
+  };
+}

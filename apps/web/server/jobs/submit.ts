@@ -1,0 +1,91 @@
+import { createHash, randomUUID } from "node:crypto";
+import {
+  AppError,
+  IDEMPOTENCY_KEY_MAX_LENGTH,
+  type ImageParams,
+  type JobAccepted,
+  type JobKind,
+} from "@sorami/contracts";
+import { type Database, enqueue, QUEUE_SCHEMAS, schema } from "@sorami/db";
+import { getGenerationByIdempotencyKey } from "@sorami/db/queries/generations";
+import { eq } from "drizzle-orm";
+import type { SessionUser } from "../session";
+import { WEB_TASKS } from "./catalog";
+
+type Generation = typeof schema.generations.$inferSelect;
+
+function accepted(g: Generation, message: string): JobAccepted {
+  return { job_id: g.id, status: g.status, message, created_at: g.createdAt.toISOString() };
+}
+
+export function validateIdempotencyKey(raw: string | null): string | null {
+  if (raw === null) return null;
+  if (raw.length === 0 || raw.length > IDEMPOTENCY_KEY_MAX_LENGTH || !/^[\x21-\x7E]+$/.test(raw)) {
+    throw new AppError(
+      "invalid_request",
+      `Idempotency-Key must be 1-${IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters`,
+      { field: "Idempotency-Key" },
+    );
+  }
+  return raw;
+}
+
+/**
+ * Creates the job row first — its id is the job id everywhere — and queues
+ * its dispatch to the generator in the same transaction: no job without a
+ * dispatch, no dispatch without a job. A retried submit carrying the same
+ * Idempotency-Key returns the first job; the same key with other parameters
+ * is refused.
+ */
+export async function submitGeneration(
+  db: Database,
+  user: SessionUser,
+  kind: JobKind,
+  params: ImageParams,
+  idempotencyKey: string | null,
+): Promise<{ body: JobAccepted; created: boolean }> {
+  const { prompt, ...rest } = params;
+  const requestHash = createHash("sha256").update(JSON.stringify({ kind, params })).digest("hex");
+  const result = await db.transaction(async (tx) => {
+    const [member] = await tx
+      .select({ organizationId: schema.members.organizationId })
+      .from(schema.members)
+      .where(eq(schema.members.userId, user.id))
+      .limit(1);
+    const [row] = await tx
+      .insert(schema.generations)
+      .values({
+        id: randomUUID(),
+        kind,
+        authorId: user.id,
+        organizationId: member?.organizationId ?? null,
+        prompt,
+        params: rest,
+        status: "PENDING",
+        progress: 0,
+        message: "Waiting for the generator",
+        idempotencyKey,
+        requestHash,
+        // Millisecond precision, so keyset cursors made from JS dates compare exactly.
+        createdAt: new Date(),
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (row) {
+      await enqueue(tx, QUEUE_SCHEMAS.web, WEB_TASKS.dispatch, { jobId: row.id }, { jobKey: `dispatch:${row.id}` });
+      return { row, created: true };
+    }
+    return { row: null, created: false };
+  });
+  if (result.row) return { body: accepted(result.row, "Generation started"), created: true };
+
+  // The insert conflicted: only the idempotency key can (ids are fresh UUIDs).
+  const existing = idempotencyKey ? await getGenerationByIdempotencyKey(db, user.id, idempotencyKey) : null;
+  if (!existing) throw new AppError("internal_error", "Submit conflicted without an idempotency key");
+  if (existing.requestHash !== requestHash || existing.kind !== kind) {
+    throw new AppError("idempotency_key_reused", "This Idempotency-Key was used with different parameters", {
+      field: "Idempotency-Key",
+    });
+  }
+  return { body: accepted(existing, "Generation already submitted"), created: false };
+}

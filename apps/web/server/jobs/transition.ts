@@ -1,0 +1,81 @@
+import { randomUUID } from "node:crypto";
+import { decideTransition, type JobStatus, KIND_INFO, type TransitionDecision } from "@sorami/contracts";
+import { schema, type Tx } from "@sorami/db";
+import { createNotification } from "@sorami/db/queries/notifications";
+import { eq } from "drizzle-orm";
+
+type Generation = typeof schema.generations.$inferSelect;
+
+export type StoredFile = {
+  storageKey: string;
+  sizeBytes: number;
+  format: string;
+  width: number;
+  height: number;
+  description: string | null;
+  metadata?: Record<string, unknown>;
+};
+
+export type JobEvent = {
+  status: JobStatus;
+  progress?: number | null;
+  message?: string | null;
+  error?: string | null;
+  files?: StoredFile[];
+  model?: string | null;
+  processingTimeMs?: number | null;
+  providerMetadata?: Record<string, unknown> | null;
+};
+
+/**
+ * Applies one status change to a locked generation row: the state machine
+ * decides, then status, files and notification are written in the caller's
+ * transaction. Every path that changes a job's status comes through here.
+ */
+export async function transitionGeneration(tx: Tx, g: Generation, event: JobEvent): Promise<TransitionDecision> {
+  const decision = decideTransition({ status: g.status, progress: g.progress }, event);
+  if (!decision.apply) return decision;
+  const now = new Date();
+  const terminal = decision.status === "COMPLETED" || decision.status === "FAILED" || decision.status === "CANCELED";
+  await tx
+    .update(schema.generations)
+    .set({
+      status: decision.status,
+      progress: decision.progress,
+      message: event.message ?? g.message,
+      error: decision.status === "FAILED" ? (event.error ?? "Generation failed") : g.error,
+      model: event.model ?? g.model,
+      processingTimeMs: event.processingTimeMs ?? (terminal ? now.getTime() - g.createdAt.getTime() : g.processingTimeMs),
+      providerMetadata: event.providerMetadata ?? g.providerMetadata,
+      updatedAt: now,
+      completedAt: terminal ? now : g.completedAt,
+    })
+    .where(eq(schema.generations.id, g.id));
+
+  const info = KIND_INFO[g.kind];
+  if (decision.status === "COMPLETED") {
+    const files = event.files ?? [];
+    if (files.length > 0) {
+      await tx
+        .insert(schema.mediaFiles)
+        .values(files.map((f, index) => ({ id: randomUUID(), generationId: g.id, index, ...f })))
+        .onConflictDoNothing();
+    }
+    await createNotification(tx, {
+      userId: g.authorId,
+      type: info.notification.completed,
+      title: "Images ready",
+      message: `${files.length} image(s) generated for “${g.prompt.slice(0, 80)}”`,
+      metadata: { job_id: g.id, kind: g.kind },
+    });
+  } else if (decision.status === "FAILED") {
+    await createNotification(tx, {
+      userId: g.authorId,
+      type: info.notification.failed,
+      title: "Generation failed",
+      message: event.error ?? "Generation failed",
+      metadata: { job_id: g.id, kind: g.kind },
+    });
+  }
+  return decision;
+}

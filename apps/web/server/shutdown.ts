@@ -1,0 +1,20 @@
+import { pool } from "./db";
+import { webWorkerStarted } from "./jobs/worker";
+
+/** On SIGTERM/SIGINT: let running queue tasks finish, close the pool, exit. */
+export function stopOnSignals(): void {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[web] ${signal}: stopping`);
+    const force = setTimeout(() => process.exit(0), 10_000).unref();
+    const runner = await webWorkerStarted();
+    await runner?.stop().catch(() => {});
+    await pool().end().catch(() => {});
+    clearTimeout(force);
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
+}

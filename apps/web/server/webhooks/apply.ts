@@ -1,0 +1,126 @@
+import {
+  AppError,
+  fromWireStatus,
+  type JobKind,
+  KIND_INFO,
+  parseSize,
+  type WebhookPayload,
+} from "@sorami/contracts";
+import { type Database, schema } from "@sorami/db";
+import { lockGeneration } from "@sorami/db/queries/generations";
+import { eq } from "drizzle-orm";
+import { type JobEvent, transitionGeneration } from "../jobs/transition";
+
+export type ApplyOutcome =
+  | { outcome: "applied"; status: string; filesCount: number }
+  | { outcome: "duplicate" }
+  | { outcome: "ignored"; reason: string };
+
+/** What a webhook says, in the terms of the state machine. Refuses a `completed` with no files. */
+export function toJobEvent(payload: WebhookPayload): JobEvent {
+  const status = fromWireStatus(payload.status);
+  if (status !== "COMPLETED") {
+    return { status, progress: payload.progress, message: payload.message, error: payload.error_message ?? payload.message };
+  }
+  const images = payload.data?.images ?? [];
+  if (images.length === 0) throw new AppError("invalid_request", "data.images is missing or empty", { field: "data.images" });
+  const metadata = payload.data?.metadata;
+  return {
+    status,
+    progress: 100,
+    message: payload.message ?? `${images.length} image(s) generated`,
+    model: metadata?.model_name ?? null,
+    processingTimeMs:
+      metadata?.generation_time_seconds !== undefined ? Math.round(metadata.generation_time_seconds * 1000) : null,
+    providerMetadata: metadata ?? null,
+    files: images.map((img) => {
+      const { width, height } = parseSize(img.dimensions);
+      return {
+        storageKey: img.file_path,
+        sizeBytes: img.size_bytes,
+        format: img.format.toUpperCase(),
+        width,
+        height,
+        description: img.description ?? null,
+      };
+    }),
+  };
+}
+
+/**
+ * Applies one verified webhook event exactly once, in one transaction: the
+ * event id is recorded (a duplicate — even ten at once — finds it and stops),
+ * the job row is locked, the state machine decides, and files, status and
+ * notification are written together.
+ *
+ * A webhook for a job this app never created is attributed only to the user
+ * its `user_id` names, and only if that user exists; otherwise it is refused.
+ */
+export async function applyWebhookEvent(
+  db: Database,
+  kind: JobKind,
+  eventId: string,
+  payload: WebhookPayload,
+): Promise<ApplyOutcome> {
+  const event = toJobEvent(payload);
+  return db.transaction(async (tx) => {
+    const [recorded] = await tx
+      .insert(schema.webhookEvents)
+      .values({ id: eventId, jobId: payload.job_id, status: payload.status })
+      .onConflictDoNothing()
+      .returning({ id: schema.webhookEvents.id });
+    if (!recorded) return { outcome: "duplicate" } as const;
+
+    let generation = await lockGeneration(tx, payload.job_id);
+    if (!generation) {
+      generation = await createFromWebhook(tx, kind, payload);
+    }
+    if (generation.kind !== kind) throw new AppError("not_found", `Job ${payload.job_id} is not a ${kind} job`);
+    if (payload.user_id && payload.user_id !== generation.authorId) {
+      throw new AppError("conflict", "user_id does not match the job's owner", { field: "user_id" });
+    }
+    const decision = await transitionGeneration(tx, generation, event);
+    if (!decision.apply) return { outcome: "ignored", reason: decision.reason } as const;
+    return { outcome: "applied", status: decision.status, filesCount: event.files?.length ?? 0 } as const;
+  });
+}
+
+type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+async function createFromWebhook(tx: Tx, kind: JobKind, payload: WebhookPayload) {
+  const userId = payload.user_id;
+  if (!userId) {
+    console.warn(`[webhook] refused: unknown job ${payload.job_id} and no user_id`);
+    throw new AppError("not_found", `Unknown job ${payload.job_id}`, { field: "job_id" });
+  }
+  const [user] = await tx.select({ id: schema.users.id }).from(schema.users).where(eq(schema.users.id, userId));
+  if (!user) {
+    console.warn(`[webhook] refused: unknown job ${payload.job_id} for unknown user ${userId}`);
+    throw new AppError("not_found", `Unknown job ${payload.job_id} and unknown user`, { field: "user_id" });
+  }
+  const [member] = await tx
+    .select({ organizationId: schema.members.organizationId })
+    .from(schema.members)
+    .where(eq(schema.members.userId, userId))
+    .limit(1);
+  const firstImage = payload.data?.images?.[0];
+  const prompt = payload.data?.original_prompt ?? firstImage?.description ?? "(prompt not reported by the generator)";
+  const [row] = await tx
+    .insert(schema.generations)
+    .values({
+      id: payload.job_id,
+      kind,
+      authorId: userId,
+      organizationId: member?.organizationId ?? null,
+      prompt,
+      params: { source: "generator-direct", ...(firstImage ? { size: firstImage.dimensions, format: firstImage.format } : {}) },
+      model: payload.data?.metadata?.model_name ?? KIND_INFO[kind].defaultModel,
+      status: "PENDING",
+      createdAt: new Date(),
+    })
+    .returning();
+  if (!row) throw new Error("insert returned nothing");
+  console.info(`[webhook] created job ${row.id} for user ${userId} from a generator-direct webhook`);
+  return row;
+}
+

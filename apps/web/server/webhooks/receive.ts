@@ -1,0 +1,64 @@
+import { createHash } from "node:crypto";
+import {
+  AppError,
+  type JobKind,
+  WEBHOOK_BODY_MAX_BYTES,
+  WEBHOOK_TOLERANCE_SECONDS,
+  type WebhookAck,
+  webhookPayloadSchema,
+} from "@sorami/contracts";
+import { verifyWebhook } from "@sorami/contracts/signature";
+import { env } from "../../env";
+import { db } from "../db";
+import { parseWith, readBody } from "../http/handler";
+import { applyWebhookEvent } from "./apply";
+
+/**
+ * Inbound webhook: raw body → verify → parse → apply once. The signature is
+ * checked in every environment. Answers follow document 002.
+ */
+export async function receiveWebhook(req: Request, kind: JobKind): Promise<Response> {
+  const started = performance.now();
+  const body = await readBody(req, WEBHOOK_BODY_MAX_BYTES);
+  const verified = verifyWebhook(env().webhookSecrets, req.headers, body);
+  if (!verified.ok) {
+    console.warn(`[webhook] refused (${verified.reason}) on /${kind}`);
+    throw new AppError("unauthorized", "Unauthorized");
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new AppError("invalid_json", "Body is not valid JSON");
+  }
+  const payload = parseWith(webhookPayloadSchema, json);
+
+  // Deliveries authenticated by the legacy shared secret carry their time in the body.
+  if (verified.scheme === "legacy-secret") {
+    const ts = payload.timestamp ? Date.parse(payload.timestamp) : Number.NaN;
+    if (Number.isNaN(ts) || Math.abs(Date.now() - ts) > WEBHOOK_TOLERANCE_SECONDS * 1000) {
+      throw new AppError("unauthorized", "Unauthorized");
+    }
+  }
+  const eventId = verified.id ?? `legacy_${createHash("sha256").update(body).digest("hex")}`;
+  const result = await applyWebhookEvent(db(), kind, eventId, payload);
+  const processing_time_ms = Math.round((performance.now() - started) * 100) / 100;
+
+  let ack: WebhookAck;
+  if (result.outcome === "duplicate") {
+    ack = { success: true, message: "Job already processed", job_id: payload.job_id, processing_time_ms };
+  } else if (result.outcome === "ignored") {
+    ack = { success: true, message: `Ignored: the job is already past this status (${result.reason})`, job_id: payload.job_id, processing_time_ms };
+  } else if (result.status === "COMPLETED") {
+    ack = {
+      success: true,
+      message: `${result.filesCount} image(s) generated successfully`,
+      job_id: payload.job_id,
+      images_count: result.filesCount,
+      processing_time_ms,
+    };
+  } else {
+    ack = { success: true, message: `Status updated to ${result.status}`, job_id: payload.job_id, processing_time_ms };
+  }
+  return Response.json(ack);
+}

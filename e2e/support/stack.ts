@@ -1,0 +1,54 @@
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { type System, startSystem } from "../../scripts/lib/system";
+
+export type Stack = System & {
+  /** The last lines the services printed, for failure messages. */
+  logs(): string;
+};
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The real system — embedded PostgreSQL, generator, built web app — on a
+ * fresh DATA_DIR and free ports. The web build is made once by the e2e
+ * global setup.
+ */
+export async function startStack(options: { env?: Record<string, string> } = {}): Promise<Stack> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "sorami-e2e-"));
+  // PostgreSQL runs as the `postgres` OS user when we are root: it must reach its cluster below here.
+  chmodSync(dataDir, 0o755);
+  const lines: string[] = [];
+  const system = await startSystem({
+    dataDir,
+    port: await freePort(),
+    generatorPort: await freePort(),
+    build: false,
+    env: { LOCAL_PROVIDER_DELAY_MS: "300", AUTH_RATE_LIMIT: "off", ENVIRONMENT: "test", ...options.env },
+    log: (line) => {
+      lines.push(line);
+      if (lines.length > 500) lines.shift();
+      if (process.env.SORAMI_TEST_LOGS) console.log(line);
+    },
+  });
+  return {
+    ...system,
+    logs: () => lines.slice(-80).join("\n"),
+    stop: async () => {
+      await system.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { z } from "zod";
+import { imageFileSchema, imageParamsSchema } from "./images";
+import { JOB_ID_MAX_LENGTH, JOB_ID_PATTERN } from "./limits";
+import { jobStatusSchema } from "./status";
+
+/**
+ * Job kinds. Everything that differs between kinds is data in this table;
+ * the pipeline (submit, dispatch, run, deliver, apply) is one piece of code.
+ */
+export const JOB_KINDS = ["image"] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+export const jobKindSchema = z.enum(JOB_KINDS);
+
+export const KIND_INFO = {
+  image: {
+    /** Path segment of the web and generator APIs: /api/images/… */
+    plural: "images",
+    webhookPath: "/api/webhooks/image-completion",
+    paramsSchema: imageParamsSchema,
+    notification: { completed: "IMAGE_COMPLETED", failed: "IMAGE_FAILED" },
+    defaultModel: "local-image-v1",
+  },
+} as const satisfies Record<JobKind, unknown>;
+
+export const jobIdSchema = z
+  .string({ error: "must be a string" })
+  .min(1, { error: "is required" })
+  .max(JOB_ID_MAX_LENGTH, { error: `must be at most ${JOB_ID_MAX_LENGTH} characters` })
+  .regex(JOB_ID_PATTERN, { error: "may contain only letters, digits, '-' and '_'" });
+
+/** 202 answer to a submission (document 004). */
+export const jobAcceptedSchema = z.object({
+  job_id: z.string(),
+  status: jobStatusSchema,
+  message: z.string(),
+  created_at: z.string(),
+});
+export type JobAccepted = z.infer<typeof jobAcceptedSchema>;
+
+/** GET /api/{kind}s/{id}/status */
+export const jobStatusResponseSchema = z.object({
+  job_id: z.string(),
+  status: jobStatusSchema,
+  progress: z.number().int(),
+  message: z.string().nullable(),
+  error: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  completed_at: z.string().nullable(),
+});
+export type JobStatusResponse = z.infer<typeof jobStatusResponseSchema>;
+
+export const resultMetadataSchema = z.object({
+  model: z.string().nullable(),
+  processing_time_ms: z.number().nullable(),
+  provider: z.record(z.string(), z.unknown()).nullable(),
+});
+
+/** GET /api/images/{id}/result */
+export const imageResultSchema = z.object({
+  job_id: z.string(),
+  status: jobStatusSchema,
+  prompt: z.string(),
+  params: z.record(z.string(), z.unknown()),
+  images: z.array(imageFileSchema),
+  metadata: resultMetadataSchema,
+  error: z.string().nullable(),
+});
+export type ImageResult = z.infer<typeof imageResultSchema>;
+
+/** One generation in a gallery page. */
+export const galleryGenerationSchema = imageResultSchema.extend({
+  created_at: z.string(),
+  completed_at: z.string().nullable(),
+  progress: z.number().int(),
+});
+export type GalleryGeneration = z.infer<typeof galleryGenerationSchema>;
+
+/** GET /api/images/user?cursor=&limit= */
+export const galleryPageSchema = z.object({
+  generations: z.array(galleryGenerationSchema),
+  next_cursor: z.string().nullable(),
+});
+export type GalleryPage = z.infer<typeof galleryPageSchema>;

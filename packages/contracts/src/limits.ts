@@ -1,0 +1,37 @@
+/**
+ * Every limit the system enforces, named once. Both services and the tests
+ * import these; a limit is never a bare number at its point of use.
+ */
+
+/** Longest prompt accepted, in characters (UTF-16 code units). */
+export const PROMPT_MAX_LENGTH = 4000;
+
+/** Images per image job. */
+export const NUM_IMAGES_MIN = 1;
+export const NUM_IMAGES_MAX = 4;
+
+/** Longest URL accepted for `input_image_url`. */
+export const URL_MAX_LENGTH = 2048;
+
+/** Longest `Idempotency-Key` header accepted. */
+export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
+
+/** Job ids chosen by callers (the generator honours the web app's). */
+export const JOB_ID_MAX_LENGTH = 128;
+export const JOB_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+
+/** JSON bodies of job submissions, refused before parsing beyond this. */
+export const SUBMIT_BODY_MAX_BYTES = 64 * 1024;
+
+/** Webhook bodies, refused before parsing beyond this. */
+export const WEBHOOK_BODY_MAX_BYTES = 1024 * 1024;
+
+/** Standard Webhooks: a delivery whose timestamp is further off than this is refused (replay window). */
+export const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
+
+/** Webhook secrets shorter than this are refused at start-up. */
+export const WEBHOOK_SECRET_MIN_BYTES = 32;
+
+/** Keyset pages. */
+export const PAGE_SIZE_DEFAULT = 20;
+export const PAGE_SIZE_MAX = 100;

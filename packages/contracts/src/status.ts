@@ -1,0 +1,89 @@
+import { z } from "zod";
+
+/**
+ * The life of a job, shared by every job kind. A job only moves forward:
+ * PENDING → INITIALIZING → GENERATING → SAVING → COMPLETED | FAILED | CANCELED.
+ * Terminal states are final. Steps may be skipped (a job can fail from any
+ * non-terminal state, and a lost `saving` webhook must not block `completed`).
+ */
+export const JOB_STATUSES = [
+  "PENDING",
+  "INITIALIZING",
+  "GENERATING",
+  "SAVING",
+  "COMPLETED",
+  "FAILED",
+  "CANCELED",
+] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const jobStatusSchema = z.enum(JOB_STATUSES);
+
+export const TERMINAL_STATUSES: readonly JobStatus[] = ["COMPLETED", "FAILED", "CANCELED"];
+
+/** Order of the forward path; all terminal states share the last rank. */
+const RANK: Record<JobStatus, number> = {
+  PENDING: 0,
+  INITIALIZING: 1,
+  GENERATING: 2,
+  SAVING: 3,
+  COMPLETED: 4,
+  FAILED: 4,
+  CANCELED: 4,
+};
+
+/** Progress a status implies when the event carries none (document 000's values). */
+export const DEFAULT_PROGRESS: Record<JobStatus, number> = {
+  PENDING: 0,
+  INITIALIZING: 25,
+  GENERATING: 60,
+  SAVING: 90,
+  COMPLETED: 100,
+  FAILED: 0,
+  CANCELED: 0,
+};
+
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+export type TransitionDecision =
+  | { apply: true; status: JobStatus; progress: number }
+  | { apply: false; reason: "terminal" | "backwards" };
+
+/**
+ * The one function that decides every status change. `progress` never
+ * decreases; a same-status event may raise progress (e.g. 40 % → 70 % while
+ * GENERATING) but nothing else.
+ */
+export function decideTransition(
+  current: { status: JobStatus; progress: number },
+  next: { status: JobStatus; progress?: number | null },
+): TransitionDecision {
+  if (isTerminal(current.status)) return { apply: false, reason: "terminal" };
+  if (RANK[next.status] < RANK[current.status]) return { apply: false, reason: "backwards" };
+  const wanted = next.progress ?? DEFAULT_PROGRESS[next.status];
+  const progress = next.status === "COMPLETED" ? 100 : Math.max(current.progress, wanted);
+  if (next.status === current.status && progress === current.progress) {
+    return { apply: false, reason: "backwards" };
+  }
+  return { apply: true, status: next.status, progress };
+}
+
+/** Webhooks carry statuses in lower case (documents 000 and 002). */
+export const WIRE_STATUSES = [
+  "pending",
+  "initializing",
+  "generating",
+  "saving",
+  "completed",
+  "failed",
+  "canceled",
+] as const;
+export type WireStatus = (typeof WIRE_STATUSES)[number];
+
+export function fromWireStatus(status: WireStatus): JobStatus {
+  return status.toUpperCase() as JobStatus;
+}
+export function toWireStatus(status: JobStatus): WireStatus {
+  return status.toLowerCase() as WireStatus;
+}

@@ -1,0 +1,26 @@
+import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
+import pg from "pg";
+import * as schema from "./schema";
+
+export type Database = NodePgDatabase<typeof schema>;
+/** A database or a transaction: query functions take either, first. */
+export type Tx = Database | Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+export type DbHandle = { db: Database; pool: pg.Pool; close: () => Promise<void> };
+
+/**
+ * One pool per process. `max` is small by default: a 2-core machine gains
+ * nothing from more concurrent queries, and PostgreSQL's own limit (100) is
+ * shared by every process and the queue workers.
+ */
+export function createDb(url: string, options: { max?: number; applicationName?: string } = {}): DbHandle {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? "sorami",
+  });
+  // An idle client's error (e.g. the server restarting) must not crash the process.
+  pool.on("error", (error) => console.error("[db] idle client error:", error.message));
+  const db = drizzle(pool, { schema });
+  return { db, pool, close: () => pool.end() };
+}

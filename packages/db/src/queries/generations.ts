@@ -1,0 +1,82 @@
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import type { Tx } from "../client";
+import { generations, mediaFiles } from "../schema";
+
+export type Generation = typeof generations.$inferSelect;
+export type MediaFile = typeof mediaFiles.$inferSelect;
+
+/** A user's job, or null: another user's job is indistinguishable from a missing one. */
+export async function getGenerationForOwner(db: Tx, ownerId: string, id: string): Promise<Generation | null> {
+  const [row] = await db
+    .select()
+    .from(generations)
+    .where(and(eq(generations.id, id), eq(generations.authorId, ownerId)));
+  return row ?? null;
+}
+
+/** Locks the row for the rest of the transaction (webhook apply, dispatch failure). */
+export async function lockGeneration(tx: Tx, id: string): Promise<Generation | null> {
+  const [row] = await tx.select().from(generations).where(eq(generations.id, id)).for("update");
+  return row ?? null;
+}
+
+export async function getGenerationByIdempotencyKey(db: Tx, ownerId: string, key: string): Promise<Generation | null> {
+  const [row] = await db
+    .select()
+    .from(generations)
+    .where(and(eq(generations.authorId, ownerId), eq(generations.idempotencyKey, key)));
+  return row ?? null;
+}
+
+export async function filesOf(db: Tx, generationIds: string[]): Promise<Map<string, MediaFile[]>> {
+  const map = new Map<string, MediaFile[]>();
+  if (generationIds.length === 0) return map;
+  const rows = await db
+    .select()
+    .from(mediaFiles)
+    .where(inArray(mediaFiles.generationId, generationIds))
+    .orderBy(asc(mediaFiles.generationId), asc(mediaFiles.index));
+  for (const row of rows) {
+    const list = map.get(row.generationId) ?? [];
+    list.push(row);
+    map.set(row.generationId, list);
+  }
+  return map;
+}
+
+export type Cursor = { createdAt: Date; id: string };
+
+/**
+ * Keyset page of a user's generations, newest first: (created_at, id) below
+ * the cursor, served by generations_author_created_idx whatever the depth.
+ */
+export async function listGenerationsForOwner(
+  db: Tx,
+  ownerId: string,
+  opts: { limit: number; cursor?: Cursor | null; kind?: Generation["kind"] },
+): Promise<{ rows: Generation[]; next: Cursor | null }> {
+  const conditions = [eq(generations.authorId, ownerId)];
+  if (opts.kind) conditions.push(eq(generations.kind, opts.kind));
+  if (opts.cursor) {
+    conditions.push(sql`(${generations.createdAt}, ${generations.id}) < (${opts.cursor.createdAt.toISOString()}::timestamptz, ${opts.cursor.id})`);
+  }
+  const rows = await db
+    .select()
+    .from(generations)
+    .where(and(...conditions))
+    .orderBy(desc(generations.createdAt), desc(generations.id))
+    .limit(opts.limit + 1);
+  const page = rows.slice(0, opts.limit);
+  const last = page[page.length - 1];
+  return { rows: page, next: rows.length > opts.limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+}
+
+/** The file at a storage key, only if its job belongs to the user. */
+export async function getOwnedFileByKey(db: Tx, ownerId: string, storageKey: string): Promise<MediaFile | null> {
+  const [row] = await db
+    .select({ file: mediaFiles })
+    .from(mediaFiles)
+    .innerJoin(generations, eq(generations.id, mediaFiles.generationId))
+    .where(and(eq(mediaFiles.storageKey, storageKey), eq(generations.authorId, ownerId)));
+  return row?.file ?? null;
+}

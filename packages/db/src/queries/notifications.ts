@@ -1,0 +1,56 @@
+import { randomUUID } from "node:crypto";
+import { and, count, desc, eq, isNull } from "drizzle-orm";
+import type { Tx } from "../client";
+import { notifications } from "../schema";
+
+export type NotificationRow = typeof notifications.$inferSelect;
+
+export async function createNotification(
+  tx: Tx,
+  n: { userId: string; type: string; title: string; message: string; metadata?: Record<string, unknown> },
+): Promise<NotificationRow> {
+  const [row] = await tx
+    .insert(notifications)
+    .values({ id: randomUUID(), ...n })
+    .returning();
+  if (!row) throw new Error("notification insert returned nothing");
+  return row;
+}
+
+export async function listNotifications(db: Tx, userId: string, limit: number) {
+  const rows = await db
+    .select()
+    .from(notifications)
+    .where(eq(notifications.userId, userId))
+    .orderBy(desc(notifications.createdAt), desc(notifications.id))
+    .limit(limit);
+  const [unread] = await db
+    .select({ n: count() })
+    .from(notifications)
+    .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)));
+  return { rows, unread: unread?.n ?? 0 };
+}
+
+/** Marks one of the user's notifications read; false when it is not theirs or does not exist. */
+export async function markNotificationRead(db: Tx, userId: string, id: string): Promise<boolean> {
+  const rows = await db
+    .update(notifications)
+    .set({ readAt: new Date() })
+    .where(and(eq(notifications.id, id), eq(notifications.userId, userId), isNull(notifications.readAt)))
+    .returning({ id: notifications.id });
+  if (rows.length > 0) return true;
+  const [exists] = await db
+    .select({ id: notifications.id })
+    .from(notifications)
+    .where(and(eq(notifications.id, id), eq(notifications.userId, userId)));
+  return Boolean(exists);
+}
+
+export async function markAllNotificationsRead(db: Tx, userId: string): Promise<number> {
+  const rows = await db
+    .update(notifications)
+    .set({ readAt: new Date() })
+    .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)))
+    .returning({ id: notifications.id });
+  return rows.length;
+}

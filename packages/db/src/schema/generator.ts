@@ -1,0 +1,70 @@
+import { index, integer, jsonb, pgSchema, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+
+/**
+ * The generator service's own tables, in their own schema: it could run on
+ * another database and never reads the web app's tables.
+ */
+export const generatorSchema = pgSchema("generator");
+
+export const generatorJobs = generatorSchema.table(
+  "jobs",
+  {
+    /** The caller's job id (the web app's generation id). */
+    id: text("id").primaryKey(),
+    kind: text("kind", { enum: ["image"] }).notNull(),
+    userId: text("user_id").notNull(),
+    request: jsonb("request").$type<Record<string, unknown>>().notNull(),
+    status: text("status").notNull().default("PENDING"),
+    attempts: integer("attempts").notNull().default(0),
+    error: text("error"),
+    result: jsonb("result").$type<Record<string, unknown>>(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+  },
+  (t) => [index("generator_jobs_status_idx").on(t.status)],
+);
+export type GeneratorJob = typeof generatorJobs.$inferSelect;
+
+/**
+ * One row per webhook event. The id is the `webhook-id`, stable across
+ * retries; (job, event) is unique so a re-run job never announces the same
+ * status twice.
+ */
+export const webhookDeliveries = generatorSchema.table(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    jobId: text("job_id").notNull(),
+    event: text("event").notNull(),
+    url: text("url").notNull(),
+    /** The exact bytes signed and sent, so every retry sends the same body. */
+    body: text("body").notNull(),
+    state: text("state", { enum: ["pending", "delivered", "failed"] })
+      .notNull()
+      .default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("webhook_deliveries_job_event_uq").on(t.jobId, t.event)],
+);
+export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
+
+/** Every delivery attempt, kept for inspection and redelivery decisions. */
+export const webhookAttempts = generatorSchema.table(
+  "webhook_attempts",
+  {
+    id: serial("id").primaryKey(),
+    deliveryId: text("delivery_id")
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: "cascade" }),
+    attemptedAt: timestamp("attempted_at", { withTimezone: true }).notNull().defaultNow(),
+    statusCode: integer("status_code"),
+    error: text("error"),
+    durationMs: integer("duration_ms").notNull(),
+  },
+  (t) => [index("webhook_attempts_delivery_idx").on(t.deliveryId)],
+);

@@ -1,0 +1,6 @@
+export * from "./auth";
+export * from "./generator";
+export * from "./jobs";
+export * from "./media";
+export * from "./notifications";
+export * from "./webhooks";

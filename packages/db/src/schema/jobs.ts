@@ -1,0 +1,48 @@
+import { sql } from "drizzle-orm";
+import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { organizations, users } from "./auth";
+
+/**
+ * One row per job, whatever its kind. The row's id is the job id used
+ * everywhere (web API, generator, webhooks, storage keys). Kind-specific
+ * parameters live in `params`, validated by the kind's contract schema.
+ */
+export const generations = pgTable(
+  "generations",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind", { enum: ["image"] }).notNull(),
+    authorId: text("author_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    organizationId: text("organization_id").references(() => organizations.id, { onDelete: "set null" }),
+    prompt: text("prompt").notNull(),
+    params: jsonb("params").$type<Record<string, unknown>>().notNull(),
+    model: text("model"),
+    status: text("status", {
+      enum: ["PENDING", "INITIALIZING", "GENERATING", "SAVING", "COMPLETED", "FAILED", "CANCELED"],
+    })
+      .notNull()
+      .default("PENDING"),
+    progress: integer("progress").notNull().default(0),
+    message: text("message"),
+    error: text("error"),
+    processingTimeMs: integer("processing_time_ms"),
+    providerMetadata: jsonb("provider_metadata").$type<Record<string, unknown>>(),
+    idempotencyKey: text("idempotency_key"),
+    requestHash: text("request_hash"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+  },
+  (t) => [
+    // Keyset pagination of a user's gallery, newest first.
+    index("generations_author_created_idx").on(t.authorId, t.createdAt.desc(), t.id.desc()),
+    index("generations_author_kind_created_idx").on(t.authorId, t.kind, t.createdAt.desc(), t.id.desc()),
+    // A retried submit with the same Idempotency-Key finds the first job.
+    uniqueIndex("generations_author_idempotency_key_uq")
+      .on(t.authorId, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
+  ],
+);
+export type Generation = typeof generations.$inferSelect;

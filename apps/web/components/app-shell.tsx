@@ -8,12 +8,15 @@ import { SignOutButton } from "./sign-out-button";
 export function AppShell({ user, children }: { user: { name: string; email: string }; children: ReactNode }) {
   return (
     <>
-      <header className="sticky top-0 z-30 border-b border-gray-200 bg-white/95 backdrop-blur">
-        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-2">
+      <header className="border-b border-gray-200 bg-white/95 backdrop-blur sm:sticky sm:top-0 sm:z-30">
+        {/* relative: the notification panel spans this bar on narrow screens */}
+        <div className="relative mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-1 px-4 py-2">
           <Link href="/generate-images" className="mr-2 text-lg font-semibold tracking-tight text-indigo-700">
             Sorami
           </Link>
-          <MainNav />
+          <div className="order-last basis-full sm:order-none sm:basis-auto">
+            <MainNav />
+          </div>
           <div className="ml-auto flex items-center gap-2">
             <NotificationBell />
             <span className="hidden max-w-40 truncate text-sm text-gray-600 md:inline" title={user.email}>

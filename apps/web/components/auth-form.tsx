@@ -9,7 +9,10 @@ const PASSWORD_MIN_LENGTH = 8;
 
 type Mode = "sign-in" | "sign-up";
 
-const COPY: Record<Mode, { title: string; submit: string; busy: string; other: string; otherHref: string; otherText: string }> = {
+const COPY: Record<
+  Mode,
+  { title: string; submit: string; busy: string; other: string; otherHref: string; otherText: string }
+> = {
   "sign-in": {
     title: "Sign in to Sorami",
     submit: "Sign in",

@@ -14,8 +14,13 @@ export const secondaryButtonClass =
   "font-medium text-gray-800 shadow-sm hover:bg-gray-50 disabled:cursor-not-allowed disabled:opacity-60";
 
 /** The ids a control must point at with aria-describedby, given which texts are shown. */
-export function describedBy(id: string, parts: { hint?: boolean; error?: string | null; extra?: string }): string | undefined {
-  const ids = [parts.hint ? `${id}-hint` : null, parts.extra ?? null, parts.error ? `${id}-error` : null].filter(Boolean);
+export function describedBy(
+  id: string,
+  parts: { hint?: boolean; error?: string | null; extra?: string },
+): string | undefined {
+  const ids = [parts.hint ? `${id}-hint` : null, parts.extra ?? null, parts.error ? `${id}-error` : null].filter(
+    Boolean,
+  );
   return ids.length > 0 ? ids.join(" ") : undefined;
 }
 
@@ -57,7 +62,7 @@ export function Spinner() {
   return (
     <span
       aria-hidden="true"
-      className="inline-block size-4 animate-spin rounded-full border-2 border-current border-r-transparent"
+      className="inline-block size-4 motion-safe:animate-spin rounded-full border-2 border-current border-r-transparent"
     />
   );
 }

@@ -48,7 +48,7 @@ export function ImageGrid(props: {
                 <img
                   data-testid="result-image"
                   src={image.url}
-                  alt={image.description || `Image ${n} of ${cells.length} for “${truncate(props.prompt, 100)}”`}
+                  alt={image.description || `${truncate(props.prompt, 100)} (${n} of ${cells.length})`}
                   width={width}
                   height={height}
                   decoding="async"
@@ -57,7 +57,7 @@ export function ImageGrid(props: {
               ) : (
                 <div
                   aria-hidden="true"
-                  className={`absolute inset-0 bg-gray-200 ${props.loading ? "animate-pulse" : ""}`}
+                  className={`absolute inset-0 bg-gray-200 ${props.loading ? "motion-safe:animate-pulse" : ""}`}
                 />
               )}
             </div>

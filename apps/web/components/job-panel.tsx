@@ -2,7 +2,7 @@
 
 import { parseSize } from "@sorami/contracts";
 import Link from "next/link";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Alert, secondaryButtonClass, Spinner } from "./form-controls";
 import { ImageGrid } from "./image-grid";
 import { formatElapsed, STAGES, STATUS_LABEL } from "./labels";
@@ -25,7 +25,7 @@ function StageSteps({ job }: { job: JobState }) {
   const ended = job.status === "FAILED" || job.status === "CANCELED";
   return (
     <ol className="flex flex-wrap items-center gap-x-2 gap-y-1 text-xs" aria-label="Stages">
-      {STAGES.map((stage, i) => {
+      {(ended ? STAGES.filter((s) => s !== "COMPLETED") : STAGES).map((stage, i) => {
         const current = stage === job.status;
         const done = job.status === "COMPLETED" || i < job.reached;
         const tone = current
@@ -35,8 +35,15 @@ function StageSteps({ job }: { job: JobState }) {
             : "bg-gray-100 text-gray-500";
         return (
           <li key={stage} className="flex items-center gap-2">
-            {i > 0 ? <span aria-hidden="true" className="text-gray-300">→</span> : null}
-            <span aria-current={current ? "step" : undefined} className={`rounded-full px-2 py-0.5 font-medium ${tone}`}>
+            {i > 0 ? (
+              <span aria-hidden="true" className="text-gray-300">
+                →
+              </span>
+            ) : null}
+            <span
+              aria-current={current ? "step" : undefined}
+              className={`rounded-full px-2 py-0.5 font-medium ${tone}`}
+            >
               {STATUS_LABEL[stage]}
               {done && !current ? <span className="sr-only"> (done)</span> : null}
             </span>
@@ -45,7 +52,9 @@ function StageSteps({ job }: { job: JobState }) {
       })}
       {ended ? (
         <li className="flex items-center gap-2">
-          <span aria-hidden="true" className="text-gray-300">→</span>
+          <span aria-hidden="true" className="text-gray-300">
+            →
+          </span>
           <span aria-current="step" className="rounded-full bg-red-600 px-2 py-0.5 font-medium text-white">
             {STATUS_LABEL[job.status]}
           </span>
@@ -63,9 +72,25 @@ export function JobPanel(props: { job: JobState; onRetry: () => void; retrying: 
   const failed = job.status === "FAILED" || job.status === "CANCELED";
   const { width, height } = parseSize(job.params.size);
   const waitingForImages = !failed && !job.fatal && !job.result;
+  const sectionRef = useRef<HTMLElement>(null);
+
+  // On narrow screens the panel sits below the form: bring a new job into view (the panel is keyed by job).
+  useEffect(() => {
+    const el = sectionRef.current;
+    if (!el) return;
+    const top = el.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight * 0.6) {
+      const smooth = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      el.scrollIntoView({ block: "start", behavior: smooth ? "smooth" : "auto" });
+    }
+  }, []);
 
   return (
-    <section aria-labelledby="job-heading" className="space-y-4 rounded-lg border border-gray-200 bg-white p-4 sm:p-6">
+    <section
+      ref={sectionRef}
+      aria-labelledby="job-heading"
+      className="scroll-mt-4 space-y-4 sm:scroll-mt-20 rounded-lg border border-gray-200 bg-white p-4 sm:p-6"
+    >
       <div className="flex flex-wrap items-start justify-between gap-2">
         <div className="min-w-0">
           <h2 id="job-heading" className="text-base font-semibold">
@@ -74,9 +99,7 @@ export function JobPanel(props: { job: JobState; onRetry: () => void; retrying: 
           <p className="mt-0.5 line-clamp-2 text-sm break-words text-gray-600">{job.params.prompt}</p>
         </div>
         <p className="shrink-0 text-sm text-gray-600 tabular-nums">
-          <span className="sr-only">Elapsed time: </span>
-          <span aria-hidden="true">⏱ </span>
-          {formatElapsed(elapsed)}
+          Elapsed <time dateTime={`PT${Math.floor(elapsed / 1000)}S`}>{formatElapsed(elapsed)}</time>
         </p>
       </div>
 
@@ -96,9 +119,7 @@ export function JobPanel(props: { job: JobState; onRetry: () => void; retrying: 
 
       <StageSteps job={job} />
       <ProgressBar value={job.progress} failed={failed} label="Generation progress" />
-      <p className="min-h-5 text-sm text-gray-600">
-        {job.connectionProblem ?? (failed ? null : job.message)}
-      </p>
+      <p className="min-h-5 text-sm text-gray-600">{job.connectionProblem ?? (failed ? null : job.message)}</p>
 
       {job.fatal ? (
         <Alert>

@@ -50,7 +50,7 @@ export function NotificationBell() {
   const label = unread > 0 ? `Notifications, ${unread} unread` : "Notifications";
 
   return (
-    <div ref={rootRef} className="relative">
+    <div ref={rootRef} className="sm:relative">
       <button
         ref={buttonRef}
         type="button"
@@ -72,12 +72,11 @@ export function NotificationBell() {
           </span>
         ) : null}
       </button>
-      <div
+      <section
         id={panelId}
         hidden={!open}
-        role="region"
         aria-label="Notifications"
-        className="absolute right-0 z-40 mt-2 w-80 max-w-[calc(100vw-2rem)] overflow-hidden rounded-lg border border-gray-200 bg-white shadow-lg"
+        className="absolute inset-x-2 top-full z-40 mt-1 overflow-hidden rounded-lg border border-gray-200 bg-white shadow-lg sm:inset-x-auto sm:right-0 sm:mt-2 sm:w-80"
       >
         <div className="flex items-center justify-between gap-2 border-b border-gray-100 px-4 py-2">
           <h2 className="text-sm font-semibold">Notifications</h2>
@@ -107,11 +106,15 @@ export function NotificationBell() {
           )}
         </div>
         <div className="border-t border-gray-100 px-4 py-2 text-right">
-          <Link href="/notifications" onClick={() => setOpen(false)} className="text-xs font-medium text-indigo-700 hover:underline">
+          <Link
+            href="/notifications"
+            onClick={() => setOpen(false)}
+            className="text-xs font-medium text-indigo-700 hover:underline"
+          >
             See all notifications
           </Link>
         </div>
-      </div>
+      </section>
     </div>
   );
 }

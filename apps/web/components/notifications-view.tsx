@@ -11,7 +11,12 @@ export function NotificationsView() {
     <>
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-2xl font-semibold tracking-tight">Notifications</h1>
-        <button type="button" onClick={() => void markAllRead()} disabled={unread === 0} className={secondaryButtonClass}>
+        <button
+          type="button"
+          onClick={() => void markAllRead()}
+          disabled={unread === 0}
+          className={secondaryButtonClass}
+        >
           Mark all read
         </button>
       </div>

@@ -12,7 +12,7 @@ export function ProgressBar({ value, failed, label }: { value: number; failed?: 
       className="h-2.5 w-full overflow-hidden rounded-full bg-gray-200"
     >
       <div
-        className={`h-full rounded-full transition-[width] duration-500 ease-out ${failed ? "bg-red-600" : "bg-indigo-600"}`}
+        className={`h-full rounded-full motion-safe:transition-[width] motion-safe:duration-500 motion-safe:ease-out ${failed ? "bg-red-600" : "bg-indigo-600"}`}
         style={{ width: `${clamped}%` }}
       />
     </div>

@@ -64,7 +64,8 @@ export function useImageJob() {
       });
       return null;
     } catch (e) {
-      const error = e instanceof ApiError ? e : new ApiError(0, "unknown", "Could not start the generation. Try again.");
+      const error =
+        e instanceof ApiError ? e : new ApiError(0, "unknown", "Could not start the generation. Try again.");
       // A definite refusal created nothing, and a reused key would be refused next time.
       if (error.status >= 400 && error.status < 500) pendingKey.current = null;
       return error;

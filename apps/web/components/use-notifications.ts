@@ -2,7 +2,13 @@
 
 import type { NotificationList } from "@sorami/contracts";
 import { useCallback, useEffect, useState } from "react";
-import { ApiError, isAbortError, listNotifications, markAllNotificationsRead, markNotificationRead } from "@/lib/api-client";
+import {
+  ApiError,
+  isAbortError,
+  listNotifications,
+  markAllNotificationsRead,
+  markNotificationRead,
+} from "@/lib/api-client";
 
 /** Fired when anything may have changed the user's notifications, so every list on the page reloads at once. */
 export const NOTIFICATIONS_CHANGED = "sorami:notifications-changed";

@@ -21,6 +21,7 @@ export function createDb(url: string, options: { max?: number; applicationName?:
   });
   // An idle client's error (e.g. the server restarting) must not crash the process.
   pool.on("error", (error) => console.error("[db] idle client error:", error.message));
+  pool.on("connect", (client) => client.on("error", (error) => console.error("[db] client error:", error.message)));
   const db = drizzle(pool, { schema });
   return { db, pool, close: () => pool.end() };
 }

@@ -54,12 +54,15 @@ export function drawSvg(params: ImageParams, index: number): string {
     )
     .join("");
   const banner = Math.max(12, Math.round(unit / 14));
+  const bannerText = `LOCALLY GENERATED · NOT AI · ${params.style} #${index + 1}`;
+  // Fit the banner to the width: about 0.62 em per character in DejaVu Sans Bold.
+  const bannerFont = Math.min(Math.round(banner * 0.5), Math.floor((width * 0.94) / (bannerText.length * 0.62)));
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">
 <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="hsl(${hue1},60%,35%)"/><stop offset="1" stop-color="hsl(${hue2},60%,25%)"/></linearGradient></defs>
 <rect width="100%" height="100%" fill="url(#g)"/>${circles}
 <rect x="0" y="${Math.round(height / 2 - fontSize * 3.2)}" width="100%" height="${Math.round(fontSize * 6.4)}" fill="#000" fill-opacity="0.35"/>${text}
 <rect x="0" y="0" width="100%" height="${banner}" fill="#111" fill-opacity="0.8"/>
-<text x="50%" y="${Math.round(banner * 0.7)}" text-anchor="middle" font-family="DejaVu Sans, sans-serif" font-weight="bold" font-size="${Math.round(banner * 0.5)}" fill="#ffd54a">LOCALLY GENERATED · NOT AI · ${escapeXml(params.style)} #${index + 1}</text>
+<text x="50%" y="${Math.round(banner * 0.7)}" text-anchor="middle" font-family="DejaVu Sans, sans-serif" font-weight="bold" font-size="${bannerFont}" fill="#ffd54a">${escapeXml(bannerText)}</text>
 </svg>`;
 }
 

@@ -10,11 +10,16 @@ const quietLogger = new Logger(() => (level, message) => {
   if (level === "error" || level === "warning") console.error(`[web-queue] ${level}: ${message}`);
 });
 
-const g = globalThis as unknown as { __soramiWebRunner?: Promise<Runner> };
+const g = globalThis as unknown as { __soramiWebRunner?: Promise<Runner>; __soramiWebRunnerAlive?: boolean };
 
 /** The web app's queue worker, started once per process (from instrumentation.ts). */
 export function startWebWorker(): Promise<Runner> {
-  g.__soramiWebRunner ??= run({
+  g.__soramiWebRunner ??= startRunner();
+  return g.__soramiWebRunner;
+}
+
+async function startRunner(): Promise<Runner> {
+  const runner = await run({
     pgPool: pool(),
     schema: QUEUE_SCHEMAS.web,
     concurrency: env().workerConcurrency,
@@ -30,9 +35,22 @@ export function startWebWorker(): Promise<Runner> {
       },
     },
   });
-  return g.__soramiWebRunner;
+  g.__soramiWebRunnerAlive = true;
+  // A worker that stops on its own must show in /api/health.
+  runner.promise.then(
+    () => (g.__soramiWebRunnerAlive = false),
+    (error) => {
+      console.error("[web] queue worker crashed:", error);
+      g.__soramiWebRunnerAlive = false;
+    },
+  );
+  return runner;
 }
 
 export function webWorkerStarted(): Promise<Runner> | undefined {
   return g.__soramiWebRunner;
+}
+
+export function webWorkerAlive(): boolean {
+  return g.__soramiWebRunnerAlive === true;
 }

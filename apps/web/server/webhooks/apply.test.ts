@@ -1,0 +1,138 @@
+import { randomUUID } from "node:crypto";
+import type { WebhookPayload } from "@sorami/contracts";
+import { schema } from "@sorami/db";
+import { startTestDatabase } from "@sorami/db/testing";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyWebhookEvent } from "./apply";
+
+let t: Awaited<ReturnType<typeof startTestDatabase>>;
+beforeAll(async () => {
+  t = await startTestDatabase();
+});
+afterAll(async () => t?.stop());
+
+async function user(): Promise<string> {
+  const id = randomUUID();
+  await t.db.insert(schema.users).values({ id, name: "U", email: `${id}@example.test` });
+  return id;
+}
+async function job(authorId: string): Promise<string> {
+  const id = randomUUID();
+  await t.db.insert(schema.generations).values({ id, kind: "image", authorId, prompt: "a cat", params: {} });
+  return id;
+}
+function completed(jobId: string, userId?: string, n = 2): WebhookPayload {
+  return {
+    job_id: jobId,
+    user_id: userId,
+    status: "completed",
+    timestamp: new Date().toISOString(),
+    data: {
+      job_id: jobId,
+      images: Array.from({ length: n }, (_, i) => ({
+        file_path: `images/${jobId}/image_${i + 1}.png`,
+        url: "http://x/y.png",
+        description: "a cat",
+        format: "PNG",
+        size_bytes: 1000 + i,
+        dimensions: "512x512",
+      })),
+      metadata: { model_name: "m", generation_time_seconds: 1.5 },
+      original_prompt: "a cat",
+    },
+  };
+}
+const state = async (id: string) => {
+  const [g] = await t.db.select().from(schema.generations).where(eq(schema.generations.id, id));
+  const files = await t.db.select().from(schema.mediaFiles).where(eq(schema.mediaFiles.generationId, id));
+  const notes = await t.db.select().from(schema.notifications).where(eq(schema.notifications.userId, g?.authorId ?? ""));
+  return { g, files, notes };
+};
+
+describe("applyWebhookEvent", () => {
+  it("applies a completed event once even when ten copies arrive at the same time", async () => {
+    const u = await user();
+    const id = await job(u);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => applyWebhookEvent(t.db, "image", "evt-same", completed(id, u))),
+    );
+    expect(results.filter((r) => r.outcome === "applied")).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === "duplicate")).toHaveLength(9);
+    const { g, files, notes } = await state(id);
+    expect(g?.status).toBe("COMPLETED");
+    expect(g?.progress).toBe(100);
+    expect(g?.processingTimeMs).toBe(1500);
+    expect(files.map((f) => f.index).sort()).toEqual([0, 1]);
+    expect(notes.map((n) => n.type)).toEqual(["IMAGE_COMPLETED"]);
+  });
+
+  it("never moves a job backwards: a late `generating` after `completed` changes nothing", async () => {
+    const u = await user();
+    const id = await job(u);
+    await applyWebhookEvent(t.db, "image", `${id}-c`, completed(id, u));
+    const late = await applyWebhookEvent(t.db, "image", `${id}-g`, { job_id: id, status: "generating", progress: 60 });
+    expect(late).toEqual({ outcome: "ignored", reason: "terminal" });
+    expect((await state(id)).g?.status).toBe("COMPLETED");
+  });
+
+  it("applies out-of-order progress monotonically", async () => {
+    const u = await user();
+    const id = await job(u);
+    await applyWebhookEvent(t.db, "image", `${id}-s`, { job_id: id, status: "saving", progress: 90 });
+    const older = await applyWebhookEvent(t.db, "image", `${id}-i`, { job_id: id, status: "initializing", progress: 25 });
+    expect(older.outcome).toBe("ignored");
+    const { g } = await state(id);
+    expect([g?.status, g?.progress]).toEqual(["SAVING", 90]);
+  });
+
+  it("stores a failure with its reason and a failure notification", async () => {
+    const u = await user();
+    const id = await job(u);
+    await applyWebhookEvent(t.db, "image", `${id}-f`, { job_id: id, status: "failed", error_message: "Quota exceeded" });
+    const { g, notes } = await state(id);
+    expect([g?.status, g?.error]).toEqual(["FAILED", "Quota exceeded"]);
+    expect(notes.map((n) => n.type)).toEqual(["IMAGE_FAILED"]);
+  });
+
+  it("refuses a completed event with no images, and records nothing", async () => {
+    const u = await user();
+    const id = await job(u);
+    await expect(applyWebhookEvent(t.db, "image", `${id}-e`, completed(id, u, 0))).rejects.toMatchObject({
+      code: "invalid_request",
+      field: "data.images",
+    });
+    const [evt] = await t.db.select().from(schema.webhookEvents).where(eq(schema.webhookEvents.id, `${id}-e`));
+    expect(evt).toBeUndefined();
+    expect((await state(id)).g?.status).toBe("PENDING");
+  });
+
+  it("never gives an unknown job to some user: refused without a real user_id, created for the named one", async () => {
+    const first = await user(); // the "first user" of document 003's hack must get nothing
+    const unknown = randomUUID();
+    await expect(applyWebhookEvent(t.db, "image", `${unknown}-a`, completed(unknown))).rejects.toMatchObject({
+      code: "not_found",
+    });
+    await expect(applyWebhookEvent(t.db, "image", `${unknown}-b`, completed(unknown, "no-such-user"))).rejects.toMatchObject({
+      code: "not_found",
+    });
+    const owner = await user();
+    const r = await applyWebhookEvent(t.db, "image", `${unknown}-c`, completed(unknown, owner));
+    expect(r.outcome).toBe("applied");
+    const { g, files } = await state(unknown);
+    expect(g?.authorId).toBe(owner);
+    expect(g?.prompt).toBe("a cat");
+    expect(files).toHaveLength(2);
+    expect((await t.db.select().from(schema.generations).where(eq(schema.generations.authorId, first)))).toHaveLength(0);
+  });
+
+  it("refuses an event whose user_id is not the job's owner", async () => {
+    const owner = await user();
+    const other = await user();
+    const id = await job(owner);
+    await expect(applyWebhookEvent(t.db, "image", `${id}-x`, completed(id, other))).rejects.toMatchObject({
+      code: "conflict",
+    });
+    expect((await state(id)).files).toHaveLength(0);
+  });
+});

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api, secretsOf, signUp, sql, waitFor } from "../support/client";
+import { type Stack, startStack } from "../support/stack";
+
+let stack: Stack;
+beforeAll(async () => {
+  // A slow provider, so the web app can be stopped while the job runs.
+  stack = await startStack({ env: { LOCAL_PROVIDER_DELAY_MS: "2500" } });
+});
+afterAll(async () => stack?.stop());
+
+describe("the web app is down while a job finishes", () => {
+  it("gets the result once it is back: webhooks are retried, nothing is lost", async () => {
+    const user = await signUp(stack.webUrl, "Patient");
+    const call = api(stack.webUrl, user.token);
+    const submit = await call("POST", "/api/images/generate", { prompt: "through the outage", num_images: 2, size: "256x256" });
+    expect(submit.status).toBe(202);
+    const jobId = submit.json.job_id;
+    // Wait until the generator has the job, then take the web app down.
+    await waitFor(async () => (await call("GET", `/api/images/${jobId}/status`)).json.status === "GENERATING", "GENERATING");
+    await stack.stopService("web");
+
+    // The generator finishes while nobody is listening, and keeps the undelivered events.
+    const { serviceKey } = secretsOf(stack.dataDir);
+    await waitFor(async () => {
+      const r = await fetch(`${stack.generatorUrl}/api/jobs/${jobId}`, { headers: { authorization: `Bearer ${serviceKey}` } });
+      return ((await r.json()) as { status: string }).status === "COMPLETED";
+    }, "the generator to finish");
+    const failedAttempts = await waitFor(async () => {
+      const rows = await sql<{ n: string }>(
+        stack.databaseUrl,
+        "select count(*) n from generator.webhook_attempts a join generator.webhook_deliveries d on d.id = a.delivery_id where d.job_id = $1 and d.event = 'completed' and a.error is not null",
+        [jobId],
+      );
+      return Number(rows[0]?.n) > 0 ? Number(rows[0]?.n) : null;
+    }, "a failed delivery attempt");
+    expect(failedAttempts).toBeGreaterThan(0);
+
+    await stack.startService("web");
+    const final = await waitFor(async () => {
+      const r = await call("GET", `/api/images/${jobId}/status`);
+      return r.json?.status === "COMPLETED" ? r.json : null;
+    }, "the result after the web app came back", 120_000);
+    expect(final.progress).toBe(100);
+    const result = await call("GET", `/api/images/${jobId}/result`);
+    expect(result.json.images).toHaveLength(2);
+    const notes = await sql(stack.databaseUrl, "select * from notifications where metadata->>'job_id' = $1", [jobId]);
+    expect(notes).toHaveLength(1);
+  });
+});

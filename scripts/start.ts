@@ -21,7 +21,9 @@ try {
     generatorPort: env.GENERATOR_PORT,
     databaseUrl: env.DATABASE_URL || undefined,
   });
-  console.log(`\nSorami is up at ${system.webUrl}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s; data in ${dataDir})\n`);
+  console.log(
+    `\nSorami is up at ${system.webUrl}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s; data in ${dataDir})\n`,
+  );
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

@@ -1,4 +1,11 @@
-import { loadOrCreateSecrets, parseEnv, parseSecretList, portSchema, resolveDataDir, strongSecret } from "@sorami/config";
+import {
+  loadOrCreateSecrets,
+  parseEnv,
+  parseSecretList,
+  portSchema,
+  resolveDataDir,
+  strongSecret,
+} from "@sorami/config";
 import { z } from "zod";
 
 /**

@@ -39,7 +39,11 @@ describe("image generation through the HTTP API", () => {
       quality: "high",
     });
     expect(submit.status).toBe(202);
-    expect(submit.json).toMatchObject({ status: "PENDING", job_id: expect.any(String), created_at: expect.any(String) });
+    expect(submit.json).toMatchObject({
+      status: "PENDING",
+      job_id: expect.any(String),
+      created_at: expect.any(String),
+    });
     const jobId: string = submit.json.job_id;
 
     const final = await untilTerminal(alice.token, jobId);
@@ -59,7 +63,9 @@ describe("image generation through the HTTP API", () => {
       const meta = await sharp(bytes).metadata();
       expect([meta.format, meta.width, meta.height]).toEqual(["webp", 512, 512]);
       // Bob cannot read Alice's file, nor can an anonymous caller.
-      expect((await fetch(`${stack.webUrl}${image.url}`, { headers: { authorization: `Bearer ${bob.token}` } })).status).toBe(404);
+      expect(
+        (await fetch(`${stack.webUrl}${image.url}`, { headers: { authorization: `Bearer ${bob.token}` } })).status,
+      ).toBe(404);
       expect((await fetch(`${stack.webUrl}${image.url}`)).status).toBe(401);
     }
 
@@ -67,7 +73,9 @@ describe("image generation through the HTTP API", () => {
     expect(gallery.json.generations.map((g: { job_id: string }) => g.job_id)).toContain(jobId);
 
     const notes = await call("GET", "/api/notifications");
-    const note = notes.json.notifications.find((n: { metadata: { job_id?: string } | null }) => n.metadata?.job_id === jobId);
+    const note = notes.json.notifications.find(
+      (n: { metadata: { job_id?: string } | null }) => n.metadata?.job_id === jobId,
+    );
     expect(note).toMatchObject({ type: "IMAGE_COMPLETED", read_at: null });
     const unread = notes.json.unread_count;
     expect((await call("POST", `/api/notifications/${note.id}/read`)).status).toBe(200);
@@ -77,11 +85,19 @@ describe("image generation through the HTTP API", () => {
   });
 
   it("keeps every job private to its owner: 401 without a session, 404 for another user", async () => {
-    const submit = await api(stack.webUrl, alice.token)("POST", "/api/images/generate", { prompt: "private", size: "256x256" });
+    const submit = await api(stack.webUrl, alice.token)("POST", "/api/images/generate", {
+      prompt: "private",
+      size: "256x256",
+    });
     const jobId = submit.json.job_id;
     const anon = api(stack.webUrl);
     const asBob = api(stack.webUrl, bob.token);
-    for (const route of [`/api/images/${jobId}/status`, `/api/images/${jobId}/result`, "/api/images/user", "/api/notifications"]) {
+    for (const route of [
+      `/api/images/${jobId}/status`,
+      `/api/images/${jobId}/result`,
+      "/api/images/user",
+      "/api/notifications",
+    ]) {
       const r = await anon("GET", route);
       expect(r.status, route).toBe(401);
       expect(r.json.error.code).toBe("unauthorized");
@@ -190,7 +206,11 @@ describe("the generator service", () => {
     const final = await untilTerminal(alice.token, jobId);
     expect(final.status).toBe("COMPLETED");
     expect((await api(stack.webUrl, bob.token)("GET", `/api/images/${jobId}/status`)).status).toBe(404);
-    const runs = await sql<{ attempts: number }>(stack.databaseUrl, "select attempts from generator.jobs where id = $1", [jobId]);
+    const runs = await sql<{ attempts: number }>(
+      stack.databaseUrl,
+      "select attempts from generator.jobs where id = $1",
+      [jobId],
+    );
     expect(runs[0]?.attempts).toBe(1);
     const files = await sql(stack.databaseUrl, "select * from media_files where generation_id = $1", [jobId]);
     expect(files).toHaveLength(1);

@@ -13,17 +13,26 @@ describe("the web app is down while a job finishes", () => {
   it("gets the result once it is back: webhooks are retried, nothing is lost", async () => {
     const user = await signUp(stack.webUrl, "Patient");
     const call = api(stack.webUrl, user.token);
-    const submit = await call("POST", "/api/images/generate", { prompt: "through the outage", num_images: 2, size: "256x256" });
+    const submit = await call("POST", "/api/images/generate", {
+      prompt: "through the outage",
+      num_images: 2,
+      size: "256x256",
+    });
     expect(submit.status).toBe(202);
     const jobId = submit.json.job_id;
     // Wait until the generator has the job, then take the web app down.
-    await waitFor(async () => (await call("GET", `/api/images/${jobId}/status`)).json.status === "GENERATING", "GENERATING");
+    await waitFor(
+      async () => (await call("GET", `/api/images/${jobId}/status`)).json.status === "GENERATING",
+      "GENERATING",
+    );
     await stack.stopService("web");
 
     // The generator finishes while nobody is listening, and keeps the undelivered events.
     const { serviceKey } = secretsOf(stack.dataDir);
     await waitFor(async () => {
-      const r = await fetch(`${stack.generatorUrl}/api/jobs/${jobId}`, { headers: { authorization: `Bearer ${serviceKey}` } });
+      const r = await fetch(`${stack.generatorUrl}/api/jobs/${jobId}`, {
+        headers: { authorization: `Bearer ${serviceKey}` },
+      });
       return ((await r.json()) as { status: string }).status === "COMPLETED";
     }, "the generator to finish");
     const failedAttempts = await waitFor(async () => {
@@ -37,10 +46,14 @@ describe("the web app is down while a job finishes", () => {
     expect(failedAttempts).toBeGreaterThan(0);
 
     await stack.startService("web");
-    const final = await waitFor(async () => {
-      const r = await call("GET", `/api/images/${jobId}/status`);
-      return r.json?.status === "COMPLETED" ? r.json : null;
-    }, "the result after the web app came back", 120_000);
+    const final = await waitFor(
+      async () => {
+        const r = await call("GET", `/api/images/${jobId}/status`);
+        return r.json?.status === "COMPLETED" ? r.json : null;
+      },
+      "the result after the web app came back",
+      120_000,
+    );
     expect(final.progress).toBe(100);
     const result = await call("GET", `/api/images/${jobId}/result`);
     expect(result.json.images).toHaveLength(2);

@@ -84,7 +84,11 @@ function signed(body: string, id = `msg_${randomUUID()}`, ts = Math.floor(Date.n
 
 const statusOf = async (id: string) => (await api(stack.webUrl, owner.token)("GET", `/api/images/${id}/status`)).json;
 const fileCount = async (id: string) =>
-  Number((await sql<{ n: string }>(stack.databaseUrl, "select count(*) n from media_files where generation_id = $1", [id]))[0]?.n);
+  Number(
+    (
+      await sql<{ n: string }>(stack.databaseUrl, "select count(*) n from media_files where generation_id = $1", [id])
+    )[0]?.n,
+  );
 
 describe("POST /api/webhooks/image-completion", () => {
   it("applies a valid signed document-format delivery and answers as document 002 says", async () => {
@@ -92,7 +96,12 @@ describe("POST /api/webhooks/image-completion", () => {
     const body = JSON.stringify(documentPayload(id));
     const r = await send(body, signed(body));
     expect(r.status).toBe(200);
-    expect(r.json).toMatchObject({ success: true, job_id: id, images_count: 1, processing_time_ms: expect.any(Number) });
+    expect(r.json).toMatchObject({
+      success: true,
+      job_id: id,
+      images_count: 1,
+      processing_time_ms: expect.any(Number),
+    });
     expect((await statusOf(id)).status).toBe("COMPLETED");
     expect(await fileCount(id)).toBe(1);
   });
@@ -110,7 +119,9 @@ describe("POST /api/webhooks/image-completion", () => {
     const wrong = "w".repeat(43);
     const stale = Math.floor(Date.now() / 1000) - 6 * 60;
     const future = Math.floor(Date.now() / 1000) + 6 * 60;
-    const staleBody = JSON.stringify(documentPayload(id, "completed", { timestamp: new Date(Date.now() - 6 * 60_000).toISOString() }));
+    const staleBody = JSON.stringify(
+      documentPayload(id, "completed", { timestamp: new Date(Date.now() - 6 * 60_000).toISOString() }),
+    );
     for (const [what, b, headers] of [
       ["unsigned", body, {}],
       ["wrong secret header", body, { "x-webhook-secret": wrong }],
@@ -167,12 +178,20 @@ describe("POST /api/webhooks/image-completion", () => {
   it("stores a failure with its message and notifies the owner", async () => {
     const id = await pendingJob();
     const body = JSON.stringify(
-      documentPayload(id, "failed", { error_message: "Erreur lors de la génération: Quota API dépassé", message: "La génération a échoué" }),
+      documentPayload(id, "failed", {
+        error_message: "Erreur lors de la génération: Quota API dépassé",
+        message: "La génération a échoué",
+      }),
     );
     expect((await send(body, signed(body))).status).toBe(200);
-    expect(await statusOf(id)).toMatchObject({ status: "FAILED", error: "Erreur lors de la génération: Quota API dépassé" });
+    expect(await statusOf(id)).toMatchObject({
+      status: "FAILED",
+      error: "Erreur lors de la génération: Quota API dépassé",
+    });
     const notes = await api(stack.webUrl, owner.token)("GET", "/api/notifications");
-    expect(notes.json.notifications.some((n: any) => n.type === "IMAGE_FAILED" && n.metadata?.job_id === id)).toBe(true);
+    expect(notes.json.notifications.some((n: any) => n.type === "IMAGE_FAILED" && n.metadata?.job_id === id)).toBe(
+      true,
+    );
   });
 
   it("refuses a delivery for an unknown job unless its user_id names a real user — never 'the first user'", async () => {
@@ -183,7 +202,9 @@ describe("POST /api/webhooks/image-completion", () => {
       const r = await send(body, signed(body));
       expect([r.status, r.json.error.code]).toEqual([404, "not_found"]);
     }
-    expect(Number((await sql<{ n: string }>(stack.databaseUrl, "select count(*) n from generations"))[0]?.n)).toBe(before);
+    expect(Number((await sql<{ n: string }>(stack.databaseUrl, "select count(*) n from generations"))[0]?.n)).toBe(
+      before,
+    );
   });
 
   it("refuses a body over the limit and malformed JSON without a 5xx", async () => {

@@ -43,7 +43,11 @@ export function secretsOf(dataDir: string): GeneratedSecrets {
 }
 
 /** Polls until `check` returns a value (not a timing assertion: the deadline only stops a hung test). */
-export async function waitFor<T>(check: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | null | undefined | false>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -58,7 +62,11 @@ export async function waitFor<T>(check: () => Promise<T | null | undefined | fal
   throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
 }
 
-export async function sql<T = Record<string, unknown>>(databaseUrl: string, text: string, params: unknown[] = []): Promise<T[]> {
+export async function sql<T = Record<string, unknown>>(
+  databaseUrl: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -33,8 +33,37 @@ export function webBuildIsCurrent(): boolean {
   return existsSync(STAMP) && readFileSync(STAMP, "utf8") === sourceFingerprint();
 }
 
+const BUILD_LOCK = path.join(WEB_DIR, ".build-lock");
+/** A build that held the lock longer than this is assumed dead (a build takes ~15 s here). */
+const BUILD_LOCK_STALE_MS = 10 * 60_000;
+
+/** One build at a time per checkout: `next build` refuses to run beside another. */
+async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      mkdirSync(BUILD_LOCK);
+      break;
+    } catch {
+      const age = Date.now() - (statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > BUILD_LOCK_STALE_MS) rmSync(BUILD_LOCK, { recursive: true, force: true });
+      else await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
+}
+
 /** Builds the web app when its sources changed since the last build (or it was never built). */
 export async function ensureWebBuilt(log: (line: string) => void = console.log): Promise<boolean> {
+  if (webBuildIsCurrent()) return false;
+  return withBuildLock(() => buildIfStale(log));
+}
+
+async function buildIfStale(log: (line: string) => void): Promise<boolean> {
+  // Another process may have built while this one waited for the lock.
   if (webBuildIsCurrent()) return false;
   log("[build] building the web app (first run or sources changed)…");
   const started = Date.now();

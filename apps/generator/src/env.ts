@@ -1,4 +1,11 @@
-import { loadOrCreateSecrets, parseEnv, parseSecretList, portSchema, resolveDataDir, strongSecret } from "@sorami/config";
+import {
+  loadOrCreateSecrets,
+  parseEnv,
+  parseSecretList,
+  portSchema,
+  resolveDataDir,
+  strongSecret,
+} from "@sorami/config";
 import { z } from "zod";
 
 /** The generator's whole configuration. Nothing else in this app reads process.env. */
@@ -35,7 +42,8 @@ export function loadEnv(env: Record<string, string | undefined> = process.env) {
   const dataDir = resolveDataDir(parsed.DATA_DIR);
   const generated = loadOrCreateSecrets(dataDir);
   const webhookSecrets = parseSecretList(parsed.WEBHOOK_SECRET) ?? [generated.webhookSecret];
-  for (const secret of webhookSecrets) parseEnv(z.object({ WEBHOOK_SECRET: strongSecret("WEBHOOK_SECRET") }), { WEBHOOK_SECRET: secret });
+  for (const secret of webhookSecrets)
+    parseEnv(z.object({ WEBHOOK_SECRET: strongSecret("WEBHOOK_SECRET") }), { WEBHOOK_SECRET: secret });
   return {
     port: parsed.GENERATOR_PORT,
     host: parsed.GENERATOR_HOST,

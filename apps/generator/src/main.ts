@@ -12,74 +12,67 @@ import { LocalImageProvider } from "./providers/local-image";
 const SHUTDOWN_GRACE_MS = 20_000;
 
 async function main(): Promise<void> {
-	const env = loadEnv();
-	await runMigrations(env.databaseUrl);
-	// Pool: HTTP handlers plus the worker's connections (one per concurrent job, plus LISTEN).
-	const { db, pool, close } = createDb(env.databaseUrl, {
-		max: env.concurrency + 6,
-		applicationName: "sorami-generator",
-	});
-	const storage = new LocalStorage(mediaRoot(env.dataDir));
-	const providers = { image: new LocalImageProvider(env.localProviderDelayMs) };
-	let runner: Runner | null = null;
-	let stopping = false;
-	const ctx: AppContext = {
-		env,
-		db,
-		pool,
-		storage,
-		providers,
-		runner: () => runner,
-	};
+  const env = loadEnv();
+  await runMigrations(env.databaseUrl);
+  // Pool: HTTP handlers plus the worker's connections (one per concurrent job, plus LISTEN).
+  const { db, pool, close } = createDb(env.databaseUrl, {
+    max: env.concurrency + 6,
+    applicationName: "sorami-generator",
+  });
+  const storage = new LocalStorage(mediaRoot(env.dataDir));
+  const providers = { image: new LocalImageProvider(env.localProviderDelayMs) };
+  let runner: Runner | null = null;
+  let stopping = false;
+  const ctx: AppContext = {
+    env,
+    db,
+    pool,
+    storage,
+    providers,
+    runner: () => runner,
+  };
 
-	const server = buildServer(ctx);
-	runner = await startWorker(pool, {
-		db,
-		storage,
-		providers,
-		webUrl: env.webUrl,
-		environment: env.environment,
-		concurrency: env.concurrency,
-		webhookSecrets: env.webhookSecrets,
-		sendLegacySecret: env.sendLegacySecret,
-	});
-	// A worker that stops on its own (lost database, fatal error) must show in /health, not hide behind it.
-	runner.promise.then(
-		() => {
-			if (!stopping) console.error("[generator] queue worker stopped");
-			runner = null;
-		},
-		(error) => {
-			console.error("[generator] queue worker crashed:", error);
-			runner = null;
-		},
-	);
-	await server.listen({ port: env.port, host: env.host });
-	console.log(
-		`[generator] listening on http://${env.host}:${env.port} (providers: image=${providers.image.name})`,
-	);
+  const server = buildServer(ctx);
+  runner = await startWorker(pool, {
+    db,
+    storage,
+    providers,
+    webUrl: env.webUrl,
+    environment: env.environment,
+    concurrency: env.concurrency,
+    webhookSecrets: env.webhookSecrets,
+    sendLegacySecret: env.sendLegacySecret,
+  });
+  // A worker that stops on its own (lost database, fatal error) must show in /health, not hide behind it.
+  runner.promise.then(
+    () => {
+      if (!stopping) console.error("[generator] queue worker stopped");
+      runner = null;
+    },
+    (error) => {
+      console.error("[generator] queue worker crashed:", error);
+      runner = null;
+    },
+  );
+  await server.listen({ port: env.port, host: env.host });
+  console.log(`[generator] listening on http://${env.host}:${env.port} (providers: image=${providers.image.name})`);
 
-	const shutdown = async (signal: string) => {
-		if (stopping) return;
-		stopping = true;
-		console.log(
-			`[generator] ${signal}: stopping (running jobs get ${SHUTDOWN_GRACE_MS / 1000}s)`,
-		);
-		const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
-		await server.close().catch(() => {});
-		await runner?.stop().catch(() => {});
-		await close().catch(() => {});
-		clearTimeout(force);
-		process.exit(0);
-	};
-	process.on("SIGTERM", () => void shutdown("SIGTERM"));
-	process.on("SIGINT", () => void shutdown("SIGINT"));
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[generator] ${signal}: stopping (running jobs get ${SHUTDOWN_GRACE_MS / 1000}s)`);
+    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
+    await server.close().catch(() => {});
+    await runner?.stop().catch(() => {});
+    await close().catch(() => {});
+    clearTimeout(force);
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
 }
 
 main().catch((error) => {
-	console.error(
-		"[generator] failed to start:",
-		error instanceof Error ? error.message : error,
-	);
-	process.exit(1);
+  console.error("[generator] failed to start:", error instanceof Error ? error.message : error);
+  process.exit(1);
 });

@@ -4,7 +4,7 @@ import type { GalleryGeneration } from "@sorami/contracts";
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, isAbortError, listGenerations } from "@/lib/api-client";
-import { Alert, primaryButtonClass, secondaryButtonClass, Spinner } from "./form-controls";
+import { Alert, primaryButtonClass, Spinner, secondaryButtonClass } from "./form-controls";
 import { GalleryItem } from "./gallery-item";
 
 const PAGE_SIZE = 12;

@@ -3,7 +3,7 @@
 import { parseSize } from "@sorami/contracts";
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
-import { Alert, secondaryButtonClass, Spinner } from "./form-controls";
+import { Alert, Spinner, secondaryButtonClass } from "./form-controls";
 import { ImageGrid } from "./image-grid";
 import { formatElapsed, STAGES, STATUS_LABEL } from "./labels";
 import { ProgressBar } from "./progress-bar";

@@ -8,7 +8,11 @@ import { db } from "./db";
 
 function createAuth() {
   const e = env();
-  const origins = new Set([e.webUrl, e.webUrl.replace("localhost", "127.0.0.1"), e.webUrl.replace("127.0.0.1", "localhost")]);
+  const origins = new Set([
+    e.webUrl,
+    e.webUrl.replace("localhost", "127.0.0.1"),
+    e.webUrl.replace("127.0.0.1", "localhost"),
+  ]);
   return betterAuth({
     secret: e.authSecret,
     baseURL: e.webUrl,
@@ -46,7 +50,9 @@ function createAuth() {
                 name: `${user.name}'s workspace`,
                 slug: `personal-${user.id}`.toLowerCase(),
               });
-              await tx.insert(schema.members).values({ id: randomUUID(), organizationId: orgId, userId: user.id, role: "owner" });
+              await tx
+                .insert(schema.members)
+                .values({ id: randomUUID(), organizationId: orgId, userId: user.id, role: "owner" });
             });
           },
         },

@@ -11,7 +11,9 @@ export function stopOnSignals(): void {
     const force = setTimeout(() => process.exit(0), 10_000).unref();
     const runner = await webWorkerStarted();
     await runner?.stop().catch(() => {});
-    await pool().end().catch(() => {});
+    await pool()
+      .end()
+      .catch(() => {});
     clearTimeout(force);
     process.exit(0);
   };

@@ -65,11 +65,9 @@ export function loadOrCreateSecrets(dataDir: string): GeneratedSecrets {
 
 /** A secret given by env must be strong; a weak one stops start-up. */
 export function strongSecret(name: string) {
-  return z
-    .string()
-    .refine((s) => Buffer.byteLength(s, "utf8") >= SECRET_MIN_BYTES, {
-      message: `${name} must be at least ${SECRET_MIN_BYTES} bytes`,
-    });
+  return z.string().refine((s) => Buffer.byteLength(s, "utf8") >= SECRET_MIN_BYTES, {
+    message: `${name} must be at least ${SECRET_MIN_BYTES} bytes`,
+  });
 }
 
 export const portSchema = z.coerce.number().int().min(1).max(65535);

@@ -83,9 +83,7 @@ const enumOf = <T extends readonly [string, ...string[]]>(values: T) =>
 export const imageParamsSchema = z.strictObject({
   prompt: promptSchema,
   /** Empty string means "none": document 004's form sends it when the field is blank. */
-  input_image_url: z
-    .union([z.literal("").transform(() => undefined), httpUrlSchema])
-    .optional(),
+  input_image_url: z.union([z.literal("").transform(() => undefined), httpUrlSchema]).optional(),
   num_images: z
     .number({ error: "must be a number" })
     .int({ error: "must be a whole number" })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { signWebhook, verifyWebhook, WEBHOOK_HEADERS } from "./signature";
 import { WEBHOOK_TOLERANCE_SECONDS } from "./limits";
+import { signWebhook, verifyWebhook, WEBHOOK_HEADERS } from "./signature";
 
 const SECRET = "s".repeat(40);
 const OTHER = "o".repeat(40);

@@ -40,7 +40,9 @@ describe("decideTransition", () => {
   });
 
   it("uses document 000's progress when the event has none, and 100 on completion", () => {
-    expect(decideTransition({ status: "PENDING", progress: 0 }, { status: "INITIALIZING" })).toMatchObject({ progress: 25 });
+    expect(decideTransition({ status: "PENDING", progress: 0 }, { status: "INITIALIZING" })).toMatchObject({
+      progress: 25,
+    });
     expect(decideTransition({ status: "PENDING", progress: 0 }, { status: "COMPLETED", progress: 3 })).toMatchObject({
       progress: 100,
     });

@@ -26,7 +26,13 @@ export async function submitJob(
       .onConflictDoNothing()
       .returning();
     if (inserted) {
-      await enqueue(tx, QUEUE_SCHEMAS.generator, TASKS.generate, { jobId: id }, { jobKey: `generate:${id}`, maxAttempts: 5 });
+      await enqueue(
+        tx,
+        QUEUE_SCHEMAS.generator,
+        TASKS.generate,
+        { jobId: id },
+        { jobKey: `generate:${id}`, maxAttempts: 5 },
+      );
       return { job: inserted, created: true };
     }
     const [existing] = await tx.select().from(generatorJobs).where(eq(generatorJobs.id, id));

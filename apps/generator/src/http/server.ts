@@ -28,7 +28,9 @@ export function buildServer(ctx: AppContext): FastifyInstance {
   app.addHook("onRequest", async (request) => {
     if (!request.url.startsWith("/api/")) return;
     const header = request.headers.authorization ?? "";
-    const key = header.startsWith("Bearer ") ? header.slice(7) : (request.headers["x-service-key"] as string | undefined);
+    const key = header.startsWith("Bearer ")
+      ? header.slice(7)
+      : (request.headers["x-service-key"] as string | undefined);
     if (!key || !safeEqual(key, ctx.env.serviceKey)) {
       throw new AppError("unauthorized", "A valid service key is required");
     }
@@ -45,9 +47,10 @@ export function buildServer(ctx: AppContext): FastifyInstance {
     }
     const status = (error as FastifyError).statusCode;
     if (status && status >= 400 && status < 500) {
-      const code = (error as FastifyError).code === "FST_ERR_CTP_INVALID_JSON_BODY" || error instanceof SyntaxError
-        ? "invalid_json"
-        : (STATUS_TO_CODE[status] ?? "invalid_request");
+      const code =
+        (error as FastifyError).code === "FST_ERR_CTP_INVALID_JSON_BODY" || error instanceof SyntaxError
+          ? "invalid_json"
+          : (STATUS_TO_CODE[status] ?? "invalid_request");
       return reply.status(status).send({ error: { code, message: error.message } });
     }
     console.error("[generator] unhandled error:", error);

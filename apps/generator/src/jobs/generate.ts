@@ -65,7 +65,14 @@ export async function runGenerateJob(
         webUrl,
         kind,
         event,
-        payload: { job_id: jobId, user_id: job.userId, status: event, timestamp: new Date().toISOString(), environment, ...extra },
+        payload: {
+          job_id: jobId,
+          user_id: job.userId,
+          status: event,
+          timestamp: new Date().toISOString(),
+          environment,
+          ...extra,
+        },
       });
     });
   };
@@ -75,7 +82,12 @@ export async function runGenerateJob(
     ? AbortSignal.any([outerSignal, AbortSignal.timeout(IMAGE_JOB_TIME_LIMIT_MS)])
     : AbortSignal.timeout(IMAGE_JOB_TIME_LIMIT_MS);
   try {
-    await advance("INITIALIZING", "initializing", { progress: 25, message: "Initializing the model…" }, { bumpAttempts: true });
+    await advance(
+      "INITIALIZING",
+      "initializing",
+      { progress: 25, message: "Initializing the model…" },
+      { bumpAttempts: true },
+    );
     await advance("GENERATING", "generating", { progress: 60, message: "Generating…" });
     const output = await provider.generate(params, { jobId, signal });
     await advance("SAVING", "saving", { progress: 90, message: "Saving the images…" });
@@ -121,7 +133,9 @@ export async function runGenerateJob(
   } catch (error) {
     const classified = classifyError(error);
     if (classified.retryable && attempt.number < attempt.max) {
-      console.warn(`[generate] job ${jobId} attempt ${attempt.number}/${attempt.max}: ${classified.kind}: ${classified.message}`);
+      console.warn(
+        `[generate] job ${jobId} attempt ${attempt.number}/${attempt.max}: ${classified.kind}: ${classified.message}`,
+      );
       throw error;
     }
     console.warn(`[generate] job ${jobId} failed: ${classified.kind}: ${classified.message}`);
@@ -133,4 +147,3 @@ export async function runGenerateJob(
     );
   }
 }
-

@@ -1,5 +1,5 @@
 import { QUEUE_SCHEMAS } from "@sorami/db";
-import { Logger, run, type Runner, type TaskList } from "graphile-worker";
+import { Logger, type Runner, run, type TaskList } from "graphile-worker";
 import type pg from "pg";
 import { z } from "zod";
 import { deliverWebhook } from "../webhooks/deliver";
@@ -20,11 +20,19 @@ export async function startWorker(
   const taskList: TaskList = {
     [TASKS.generate]: async (payload, helpers) => {
       const { jobId } = idPayload("jobId").parse(payload);
-      await runGenerateJob(deps, jobId, { number: helpers.job.attempts, max: helpers.job.max_attempts }, helpers.abortSignal);
+      await runGenerateJob(
+        deps,
+        jobId,
+        { number: helpers.job.attempts, max: helpers.job.max_attempts },
+        helpers.abortSignal,
+      );
     },
     [TASKS.deliverWebhook]: async (payload) => {
       const { deliveryId } = idPayload("deliveryId").parse(payload);
-      await deliverWebhook(deps.db, deliveryId, { secrets: deps.webhookSecrets, sendLegacySecret: deps.sendLegacySecret });
+      await deliverWebhook(deps.db, deliveryId, {
+        secrets: deps.webhookSecrets,
+        sendLegacySecret: deps.sendLegacySecret,
+      });
     },
   };
   return run({

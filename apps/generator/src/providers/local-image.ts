@@ -14,7 +14,7 @@ function wrap(text: string, width: number, maxLines: number): string[] {
   const lines: string[] = [];
   let line = "";
   for (const word of words) {
-    if ((line + " " + word).trim().length > width) {
+    if (`${line} ${word}`.trim().length > width) {
       lines.push(line.trim());
       line = word;
       if (lines.length === maxLines) break;

@@ -17,7 +17,10 @@ export async function deliverWebhook(
   deliveryId: string,
   opts: { secrets: readonly string[]; sendLegacySecret: boolean },
 ): Promise<"delivered" | "already-delivered" | "missing"> {
-  const [delivery] = await db.select().from(schema.webhookDeliveries).where(eq(schema.webhookDeliveries.id, deliveryId));
+  const [delivery] = await db
+    .select()
+    .from(schema.webhookDeliveries)
+    .where(eq(schema.webhookDeliveries.id, deliveryId));
   if (!delivery) return "missing";
   if (delivery.state === "delivered") return "already-delivered";
 

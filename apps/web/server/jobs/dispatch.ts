@@ -46,7 +46,8 @@ export async function dispatchGeneration(
   } catch {}
   await db.transaction(async (tx) => {
     const locked = await lockGeneration(tx, jobId);
-    if (locked) await transitionGeneration(tx, locked, { status: "FAILED", error: reason, message: "Generation failed" });
+    if (locked)
+      await transitionGeneration(tx, locked, { status: "FAILED", error: reason, message: "Generation failed" });
   });
   return "refused";
 }

@@ -28,7 +28,12 @@ async function ownedJob(db: Database, user: SessionUser, kind: JobKind, rawId: s
   return g;
 }
 
-export async function getJobStatus(db: Database, user: SessionUser, kind: JobKind, id: string): Promise<JobStatusResponse> {
+export async function getJobStatus(
+  db: Database,
+  user: SessionUser,
+  kind: JobKind,
+  id: string,
+): Promise<JobStatusResponse> {
   return toStatusResponse(await ownedJob(db, user, kind, id));
 }
 

@@ -45,7 +45,8 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: JobEven
       message: event.message ?? g.message,
       error: decision.status === "FAILED" ? (event.error ?? "Generation failed") : g.error,
       model: event.model ?? g.model,
-      processingTimeMs: event.processingTimeMs ?? (terminal ? now.getTime() - g.createdAt.getTime() : g.processingTimeMs),
+      processingTimeMs:
+        event.processingTimeMs ?? (terminal ? now.getTime() - g.createdAt.getTime() : g.processingTimeMs),
       providerMetadata: event.providerMetadata ?? g.providerMetadata,
       updatedAt: now,
       completedAt: terminal ? now : g.completedAt,

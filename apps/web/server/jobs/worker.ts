@@ -1,5 +1,5 @@
 import { QUEUE_SCHEMAS } from "@sorami/db";
-import { Logger, run, type Runner } from "graphile-worker";
+import { Logger, type Runner, run } from "graphile-worker";
 import { z } from "zod";
 import { env } from "../../env";
 import { db, pool } from "../db";

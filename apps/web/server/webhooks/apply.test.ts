@@ -46,7 +46,10 @@ function completed(jobId: string, userId?: string, n = 2): WebhookPayload {
 const state = async (id: string) => {
   const [g] = await t.db.select().from(schema.generations).where(eq(schema.generations.id, id));
   const files = await t.db.select().from(schema.mediaFiles).where(eq(schema.mediaFiles.generationId, id));
-  const notes = await t.db.select().from(schema.notifications).where(eq(schema.notifications.userId, g?.authorId ?? ""));
+  const notes = await t.db
+    .select()
+    .from(schema.notifications)
+    .where(eq(schema.notifications.userId, g?.authorId ?? ""));
   return { g, files, notes };
 };
 
@@ -80,7 +83,11 @@ describe("applyWebhookEvent", () => {
     const u = await user();
     const id = await job(u);
     await applyWebhookEvent(t.db, "image", `${id}-s`, { job_id: id, status: "saving", progress: 90 });
-    const older = await applyWebhookEvent(t.db, "image", `${id}-i`, { job_id: id, status: "initializing", progress: 25 });
+    const older = await applyWebhookEvent(t.db, "image", `${id}-i`, {
+      job_id: id,
+      status: "initializing",
+      progress: 25,
+    });
     expect(older.outcome).toBe("ignored");
     const { g } = await state(id);
     expect([g?.status, g?.progress]).toEqual(["SAVING", 90]);
@@ -89,7 +96,11 @@ describe("applyWebhookEvent", () => {
   it("stores a failure with its reason and a failure notification", async () => {
     const u = await user();
     const id = await job(u);
-    await applyWebhookEvent(t.db, "image", `${id}-f`, { job_id: id, status: "failed", error_message: "Quota exceeded" });
+    await applyWebhookEvent(t.db, "image", `${id}-f`, {
+      job_id: id,
+      status: "failed",
+      error_message: "Quota exceeded",
+    });
     const { g, notes } = await state(id);
     expect([g?.status, g?.error]).toEqual(["FAILED", "Quota exceeded"]);
     expect(notes.map((n) => n.type)).toEqual(["IMAGE_FAILED"]);
@@ -102,7 +113,10 @@ describe("applyWebhookEvent", () => {
       code: "invalid_request",
       field: "data.images",
     });
-    const [evt] = await t.db.select().from(schema.webhookEvents).where(eq(schema.webhookEvents.id, `${id}-e`));
+    const [evt] = await t.db
+      .select()
+      .from(schema.webhookEvents)
+      .where(eq(schema.webhookEvents.id, `${id}-e`));
     expect(evt).toBeUndefined();
     expect((await state(id)).g?.status).toBe("PENDING");
   });
@@ -113,7 +127,9 @@ describe("applyWebhookEvent", () => {
     await expect(applyWebhookEvent(t.db, "image", `${unknown}-a`, completed(unknown))).rejects.toMatchObject({
       code: "not_found",
     });
-    await expect(applyWebhookEvent(t.db, "image", `${unknown}-b`, completed(unknown, "no-such-user"))).rejects.toMatchObject({
+    await expect(
+      applyWebhookEvent(t.db, "image", `${unknown}-b`, completed(unknown, "no-such-user")),
+    ).rejects.toMatchObject({
       code: "not_found",
     });
     const owner = await user();
@@ -123,7 +139,7 @@ describe("applyWebhookEvent", () => {
     expect(g?.authorId).toBe(owner);
     expect(g?.prompt).toBe("a cat");
     expect(files).toHaveLength(2);
-    expect((await t.db.select().from(schema.generations).where(eq(schema.generations.authorId, first)))).toHaveLength(0);
+    expect(await t.db.select().from(schema.generations).where(eq(schema.generations.authorId, first))).toHaveLength(0);
   });
 
   it("refuses an event whose user_id is not the job's owner", async () => {

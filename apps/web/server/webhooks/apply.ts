@@ -1,11 +1,4 @@
-import {
-  AppError,
-  fromWireStatus,
-  type JobKind,
-  KIND_INFO,
-  parseSize,
-  type WebhookPayload,
-} from "@sorami/contracts";
+import { AppError, fromWireStatus, type JobKind, KIND_INFO, parseSize, type WebhookPayload } from "@sorami/contracts";
 import { type Database, schema } from "@sorami/db";
 import { lockGeneration } from "@sorami/db/queries/generations";
 import { eq } from "drizzle-orm";
@@ -20,10 +13,16 @@ export type ApplyOutcome =
 export function toJobEvent(payload: WebhookPayload): JobEvent {
   const status = fromWireStatus(payload.status);
   if (status !== "COMPLETED") {
-    return { status, progress: payload.progress, message: payload.message, error: payload.error_message ?? payload.message };
+    return {
+      status,
+      progress: payload.progress,
+      message: payload.message,
+      error: payload.error_message ?? payload.message,
+    };
   }
   const images = payload.data?.images ?? [];
-  if (images.length === 0) throw new AppError("invalid_request", "data.images is missing or empty", { field: "data.images" });
+  if (images.length === 0)
+    throw new AppError("invalid_request", "data.images is missing or empty", { field: "data.images" });
   const metadata = payload.data?.metadata;
   return {
     status,
@@ -113,7 +112,10 @@ async function createFromWebhook(tx: Tx, kind: JobKind, payload: WebhookPayload)
       authorId: userId,
       organizationId: member?.organizationId ?? null,
       prompt,
-      params: { source: "generator-direct", ...(firstImage ? { size: firstImage.dimensions, format: firstImage.format } : {}) },
+      params: {
+        source: "generator-direct",
+        ...(firstImage ? { size: firstImage.dimensions, format: firstImage.format } : {}),
+      },
       model: payload.data?.metadata?.model_name ?? KIND_INFO[kind].defaultModel,
       status: "PENDING",
       createdAt: new Date(),
@@ -123,4 +125,3 @@ async function createFromWebhook(tx: Tx, kind: JobKind, payload: WebhookPayload)
   console.info(`[webhook] created job ${row.id} for user ${userId} from a generator-direct webhook`);
   return row;
 }
-

@@ -48,7 +48,12 @@ export async function receiveWebhook(req: Request, kind: JobKind): Promise<Respo
   if (result.outcome === "duplicate") {
     ack = { success: true, message: "Job already processed", job_id: payload.job_id, processing_time_ms };
   } else if (result.outcome === "ignored") {
-    ack = { success: true, message: `Ignored: the job is already past this status (${result.reason})`, job_id: payload.job_id, processing_time_ms };
+    ack = {
+      success: true,
+      message: `Ignored: the job is already past this status (${result.reason})`,
+      job_id: payload.job_id,
+      processing_time_ms,
+    };
   } else if (result.status === "COMPLETED") {
     ack = {
       success: true,

@@ -58,7 +58,9 @@ export async function listGenerationsForOwner(
   const conditions = [eq(generations.authorId, ownerId)];
   if (opts.kind) conditions.push(eq(generations.kind, opts.kind));
   if (opts.cursor) {
-    conditions.push(sql`(${generations.createdAt}, ${generations.id}) < (${opts.cursor.createdAt.toISOString()}::timestamptz, ${opts.cursor.id})`);
+    conditions.push(
+      sql`(${generations.createdAt}, ${generations.id}) < (${opts.cursor.createdAt.toISOString()}::timestamptz, ${opts.cursor.id})`,
+    );
   }
   const rows = await db
     .select()

@@ -69,6 +69,14 @@ describe("image generation through the HTTP API", () => {
       expect((await fetch(`${stack.webUrl}${image.url}`)).status).toBe(401);
     }
 
+    // Filed under Alice's personal organization, created at sign-up.
+    const [row] = await sql<{ org: string | null; role: string | null }>(
+      stack.databaseUrl,
+      "select g.organization_id as org, m.role from generations g left join members m on m.organization_id = g.organization_id and m.user_id = g.author_id where g.id = $1",
+      [jobId],
+    );
+    expect(row).toMatchObject({ org: expect.any(String), role: "owner" });
+
     const gallery = await call("GET", "/api/images/user?limit=10");
     expect(gallery.json.generations.map((g: { job_id: string }) => g.job_id)).toContain(jobId);
 

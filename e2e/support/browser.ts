@@ -1,6 +1,10 @@
 import { execSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { type Stack, startStack } from "./stack";
 
 /** Debian's chromium; playwright-core brings no browser of its own and none can be downloaded here. */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
@@ -48,4 +52,75 @@ export function launchBrowser(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+export const SCREENSHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
+export const shot = (name: string) => path.join(SCREENSHOTS, `${name}.png`);
+
+/**
+ * Waits for a condition evaluated in the page. On timeout the error says what
+ * was awaited and what the page showed, instead of a bare "Timeout".
+ */
+export async function waitInPage(page: Page, what: string, fn: () => boolean, timeout: number): Promise<void> {
+  try {
+    await page.waitForFunction(fn, undefined, { timeout, polling: 250 });
+  } catch (error) {
+    const status = await page
+      .locator('[data-testid="job-status"]')
+      .first()
+      .textContent({ timeout: 1000 })
+      .catch(() => null);
+    const alerts = await page
+      .locator('[role="alert"]')
+      .allTextContents()
+      .catch(() => []);
+    await page.screenshot({ path: shot("failure"), fullPage: true, animations: "disabled" }).catch(() => {});
+    throw new Error(
+      `Timed out waiting for ${what} at ${page.url()} (job-status: ${status ?? "none"}; alerts: ${JSON.stringify(alerts)}): ${(error as Error).message}`,
+    );
+  }
+}
+
+/** Signs a fresh user up through the form and lands on /generate-images. */
+export async function signUpThroughForm(page: Page, base: string, screenshot?: string): Promise<void> {
+  await page.goto(`${base}/sign-up`);
+  const email = `browser-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.test`;
+  await page.getByTestId("name").fill("Browser Tester");
+  await page.getByTestId("email").fill(email);
+  await page.getByTestId("password").fill("correct horse battery");
+  if (screenshot) await page.screenshot({ path: shot(screenshot), fullPage: true, animations: "disabled" });
+  await Promise.all([page.waitForURL("**/generate-images", { timeout: 30_000 }), page.getByTestId("submit").click()]);
+}
+
+/**
+ * The whole system and a browser for one test file: started before its tests,
+ * stopped after them. `newPage` opens a fresh context (its own cookies).
+ */
+export function browserStack() {
+  let stack: Stack | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    // May install Debian's chromium first, which can take minutes on a fresh machine.
+    ensureChromium();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    stack = await startStack();
+    browser = await launchBrowser();
+  }, 900_000);
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+    await browser?.close().catch(() => {});
+    await stack?.stop();
+  });
+
+  return {
+    async newPage(viewport: { width: number; height: number }): Promise<{ page: Page; base: string }> {
+      if (!stack || !browser) throw new Error("setup did not finish");
+      const context = await browser.newContext({ viewport });
+      contexts.push(context);
+      return { page: await context.newPage(), base: stack.webUrl };
+    },
+  };
 }

@@ -3,7 +3,7 @@ import type { Storage } from "@sorami/storage";
 import type { Runner } from "graphile-worker";
 import type pg from "pg";
 import type { GeneratorEnv } from "./env";
-import type { ImageProvider } from "./providers/types";
+import type { Providers } from "./providers/types";
 
 /** What the routes and tasks of this process share. */
 export type AppContext = {
@@ -11,6 +11,6 @@ export type AppContext = {
   db: Database;
   pool: pg.Pool;
   storage: Storage;
-  providers: { image: ImageProvider };
+  providers: Providers;
   runner: () => Runner | null;
 };

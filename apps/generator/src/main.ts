@@ -7,6 +7,7 @@ import { loadEnv } from "./env";
 import { buildServer } from "./http/server";
 import { startWorker } from "./jobs/worker";
 import { LocalImageProvider } from "./providers/local-image";
+import { LocalVideoProvider } from "./providers/local-video";
 
 /** How long SIGTERM waits for running jobs before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 20_000;
@@ -20,7 +21,10 @@ async function main(): Promise<void> {
     applicationName: "sorami-generator",
   });
   const storage = new LocalStorage(mediaRoot(env.dataDir));
-  const providers = { image: new LocalImageProvider(env.localProviderDelayMs) };
+  const providers = {
+    image: new LocalImageProvider(env.localProviderDelayMs),
+    video: new LocalVideoProvider(env.localProviderDelayMs),
+  };
   let runner: Runner | null = null;
   let stopping = false;
   const ctx: AppContext = {
@@ -55,7 +59,9 @@ async function main(): Promise<void> {
     },
   );
   await server.listen({ port: env.port, host: env.host });
-  console.log(`[generator] listening on http://${env.host}:${env.port} (providers: image=${providers.image.name})`);
+  console.log(
+    `[generator] listening on http://${env.host}:${env.port} (providers: image=${providers.image.name}, video=${providers.video.name})`,
+  );
 
   const shutdown = async (signal: string) => {
     if (stopping) return;

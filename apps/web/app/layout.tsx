@@ -4,7 +4,7 @@ import "./globals.css";
 
 export const metadata: Metadata = {
   title: { default: "Sorami", template: "%s · Sorami" },
-  description: "Generate images from a prompt and keep them in your gallery.",
+  description: "Generate images and videos from a prompt and keep them in your gallery.",
 };
 
 export const viewport: Viewport = { themeColor: "#4f46e5" };

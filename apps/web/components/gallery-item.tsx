@@ -1,5 +1,7 @@
-import { type GalleryGeneration, isTerminal, type JobStatus } from "@sorami/contracts";
-import { formatDateTime, optionLabel, STATUS_LABEL } from "./labels";
+import { isTerminal, type JobKind, type JobStatus } from "@sorami/contracts";
+import type { GenerationOf } from "@/lib/api-client";
+import { countLabel, formatDateTime, STATUS_LABEL, truncate } from "./labels";
+import { MEDIA_KINDS } from "./media-kinds";
 
 const STATUS_TONE: Record<JobStatus, string> = {
   PENDING: "bg-gray-100 text-gray-700",
@@ -11,72 +13,44 @@ const STATUS_TONE: Record<JobStatus, string> = {
   CANCELED: "bg-gray-100 text-gray-700",
 };
 
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-function param(params: Record<string, unknown>, key: string): string | null {
-  const value = params[key];
-  return typeof value === "string" || typeof value === "number" ? String(value) : null;
-}
-
 /**
- * Up to four thumbnails in a square: one fills it, two sit side by side, more
- * make a 2×2 grid. Every card's square is the same size, and images are
+ * Up to four files in a square: one fills it, two sit side by side, more
+ * make a 2×2 grid. Every card's square is the same size, and files are
  * letterboxed rather than cropped.
  */
-function Thumbnails({ generation }: { generation: GalleryGeneration }) {
-  const images = generation.images.slice(0, 4);
-  if (images.length === 0) {
+function Thumbnails<K extends JobKind>({ kind, generation }: { kind: K; generation: GenerationOf<K> }) {
+  const { plural, files: filesOf, Media } = MEDIA_KINDS[kind];
+  const all = filesOf(generation);
+  const files = all.slice(0, 4);
+  if (files.length === 0) {
     const text = isTerminal(generation.status)
       ? generation.status === "COMPLETED"
-        ? "No images"
+        ? `No ${plural}`
         : STATUS_LABEL[generation.status]
       : `${STATUS_LABEL[generation.status]} · ${generation.progress}%`;
     return (
       <div className="flex aspect-square items-center justify-center bg-gray-100 text-sm text-gray-500">{text}</div>
     );
   }
-  const layout = images.length === 1 ? "grid-cols-1" : "grid-cols-2";
-  const rows = images.length === 2 ? "grid-rows-1" : images.length > 2 ? "grid-rows-2" : "";
+  const layout = files.length === 1 ? "grid-cols-1" : "grid-cols-2";
+  const rows = files.length === 2 ? "grid-rows-1" : files.length > 2 ? "grid-rows-2" : "";
   return (
     <div className={`grid aspect-square gap-0.5 bg-gray-100 ${layout} ${rows}`}>
-      {images.map((image, i) => (
-        <a
-          key={image.id}
-          href={image.url}
-          target="_blank"
-          rel="noopener"
-          className="relative block min-h-0 overflow-hidden"
-        >
-          {/* biome-ignore lint/performance/noImgElement: media is served by an authenticated API route, not the image optimizer */}
-          <img
-            src={image.url}
-            alt={image.description || `${truncate(generation.prompt, 80)} (${i + 1} of ${generation.images.length})`}
-            loading="lazy"
-            decoding="async"
-            width={image.width}
-            height={image.height}
-            className="absolute inset-0 size-full object-contain"
-          />
-          <span className="sr-only">, open full size in a new tab</span>
-        </a>
+      {files.map((file, i) => (
+        <div key={file.id} className="relative min-h-0 overflow-hidden">
+          <Media file={file} label={`${truncate(generation.prompt, 80)} (${i + 1} of ${all.length})`} place="gallery" />
+        </div>
       ))}
     </div>
   );
 }
 
-export function GalleryItem({ generation }: { generation: GalleryGeneration }) {
-  const size = param(generation.params, "size");
-  const style = param(generation.params, "style");
-  const details = [
-    `${generation.images.length} ${generation.images.length === 1 ? "image" : "images"}`,
-    size?.replace("x", " × "),
-    style ? optionLabel(style) : null,
-  ].filter(Boolean);
+export function GalleryItem<K extends JobKind>({ kind, generation }: { kind: K; generation: GenerationOf<K> }) {
+  const { noun, plural, files, summary } = MEDIA_KINDS[kind];
+  const details = [countLabel(files(generation).length, noun, plural), ...summary(generation.params)].filter(Boolean);
   return (
     <article className="h-full overflow-hidden rounded-lg border border-gray-200 bg-white">
-      <Thumbnails generation={generation} />
+      <Thumbnails kind={kind} generation={generation} />
       <div className="space-y-2 p-4">
         <h2 className="line-clamp-3 text-sm font-medium break-words text-gray-900" title={generation.prompt}>
           {generation.prompt}

@@ -1,13 +1,14 @@
 "use client";
 
-import { parseSize } from "@sorami/contracts";
+import type { JobKind } from "@sorami/contracts";
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import { Alert, Spinner, secondaryButtonClass } from "./form-controls";
-import { ImageGrid } from "./image-grid";
 import { formatElapsed, STAGES, STATUS_LABEL } from "./labels";
+import { MediaGrid } from "./media-grid";
+import { MEDIA_KINDS } from "./media-kinds";
 import { ProgressBar } from "./progress-bar";
-import type { JobState } from "./use-image-job";
+import type { JobState } from "./use-job";
 
 /** The current time, refreshed every second while `active`. */
 function useNow(active: boolean): number {
@@ -21,7 +22,7 @@ function useNow(active: boolean): number {
   return now;
 }
 
-function StageSteps({ job }: { job: JobState }) {
+function StageSteps({ job }: { job: JobState<JobKind> }) {
   const ended = job.status === "FAILED" || job.status === "CANCELED";
   return (
     <ol className="flex flex-wrap items-center gap-x-2 gap-y-1 text-xs" aria-label="Stages">
@@ -64,14 +65,21 @@ function StageSteps({ job }: { job: JobState }) {
   );
 }
 
-export function JobPanel(props: { job: JobState; onRetry: () => void; retrying: boolean; retryError: string | null }) {
+/** A job of any kind, followed live: stage, progress, elapsed time, then its results or its error. */
+export function JobPanel<K extends JobKind>(props: {
+  job: JobState<K>;
+  onRetry: () => void;
+  retrying: boolean;
+  retryError: string | null;
+}) {
   const { job } = props;
+  const { plural, files: filesOf, expected } = MEDIA_KINDS[job.kind];
   const finished = job.finishedAt !== null;
   const now = useNow(!finished);
   const elapsed = (job.finishedAt ?? now) - job.startedAt;
   const failed = job.status === "FAILED" || job.status === "CANCELED";
-  const { width, height } = parseSize(job.params.size);
-  const waitingForImages = !failed && !job.fatal && !job.result;
+  const files = job.result ? filesOf(job.result) : null;
+  const waitingForFiles = !failed && !job.fatal && !job.result;
   const sectionRef = useRef<HTMLElement>(null);
 
   // On narrow screens the panel sits below the form: bring a new job into view (the panel is keyed by job).
@@ -146,19 +154,16 @@ export function JobPanel(props: { job: JobState; onRetry: () => void; retrying: 
         </div>
       ) : null}
 
-      {job.result && job.result.images.length === 0 ? (
-        <p className="text-sm text-gray-600">The job finished but returned no images.</p>
-      ) : null}
+      {files?.length === 0 ? <p className="text-sm text-gray-600">The job finished but returned no {plural}.</p> : null}
 
-      {failed || job.fatal || job.result?.images.length === 0 ? null : (
-        <ImageGrid
+      {failed || job.fatal || files?.length === 0 ? null : (
+        <MediaGrid
+          kind={job.kind}
           jobId={job.jobId}
           prompt={job.params.prompt}
-          images={job.result?.images ?? null}
-          count={job.params.num_images}
-          width={width}
-          height={height}
-          loading={waitingForImages}
+          files={files}
+          {...expected(job.params)}
+          loading={waitingForFiles}
         />
       )}
     </section>

@@ -1,4 +1,4 @@
-import type { JobStatus } from "@sorami/contracts";
+import type { JobStatus, PERSON_GENERATION_MODES } from "@sorami/contracts";
 
 export const STATUS_LABEL: Record<JobStatus, string> = {
   PENDING: "Pending",
@@ -19,10 +19,57 @@ export function optionLabel(value: string): string {
   return words.replace(/\b3d\b/, "3D").replace(/^\w/, (c) => c.toUpperCase());
 }
 
+function shape(w: number, h: number): string {
+  return w === h ? "square" : w > h ? "landscape" : "portrait";
+}
+
+/** "1024x768" → "1024 × 768 (landscape)". */
 export function sizeLabel(size: string): string {
   const [w = 0, h = 0] = size.split("x").map(Number);
-  const shape = w === h ? "square" : w > h ? "landscape" : "portrait";
-  return `${w} × ${h} (${shape})`;
+  return `${w} × ${h} (${shape(w, h)})`;
+}
+
+/** "9:16" → "9:16 (portrait)". */
+export function aspectRatioLabel(ratio: string): string {
+  const [w = 0, h = 0] = ratio.split(":").map(Number);
+  return `${ratio} (${shape(w, h)})`;
+}
+
+export const PERSON_GENERATION_LABEL: Record<(typeof PERSON_GENERATION_MODES)[number], string> = {
+  ALLOW_ALL: "Any age",
+  ALLOW_ADULT: "Adults only",
+  DONT_ALLOW: "None",
+};
+
+/** Whole seconds as "4 s"; fractions to one decimal. */
+export function secondsLabel(seconds: number): string {
+  return `${Number(seconds.toFixed(1))} s`;
+}
+
+/** "1 video", "3 videos". */
+export function countLabel(n: number, noun: string, plural: string): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}
+
+/** The whole numbers from min to max. */
+export function range(min: number, max: number): number[] {
+  return Array.from({ length: max - min + 1 }, (_, i) => min + i);
+}
+
+export function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** File name extension for a stored format: "JPEG" → "jpg", "MP4" → "mp4". */
+export function fileExtension(format: string): string {
+  const f = format.toLowerCase();
+  return f === "jpeg" ? "jpg" : f;
 }
 
 /** Elapsed time as m:ss, or h:mm:ss past an hour. */

@@ -3,6 +3,7 @@
 import type { Notification } from "@sorami/contracts";
 import Link from "next/link";
 import { formatDateTime } from "./labels";
+import { galleryPath, parseKind } from "./media-kinds";
 
 function jobIdOf(n: Notification): string | null {
   const id = n.metadata?.job_id;
@@ -36,7 +37,11 @@ export function NotificationList(props: {
               <p className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-gray-500">
                 <time dateTime={n.created_at}>{formatDateTime(n.created_at)}</time>
                 {jobIdOf(n) ? (
-                  <Link href="/gallery" onClick={props.onNavigate} className="text-indigo-700 hover:underline">
+                  <Link
+                    href={galleryPath(parseKind(n.metadata?.kind))}
+                    onClick={props.onNavigate}
+                    className="text-indigo-700 hover:underline"
+                  >
                     View in gallery
                   </Link>
                 ) : null}

@@ -1,10 +1,13 @@
-import type {
-  GalleryPage,
-  ImageParams,
-  ImageResult,
-  JobAccepted,
-  JobStatusResponse,
-  NotificationList,
+import {
+  type ImageParams,
+  type ImageResult,
+  type JobAccepted,
+  type JobKind,
+  type JobStatusResponse,
+  KIND_INFO,
+  type NotificationList,
+  type VideoParams,
+  type VideoResult,
 } from "@sorami/contracts";
 
 /**
@@ -124,37 +127,63 @@ export function signOut(): Promise<unknown> {
   return request("/api/auth/sign-out", { method: "POST", json: {} });
 }
 
-// Image jobs
+// Jobs: one set of calls for every kind, under /api/{images|videos}/…
 
-export type GenerateRequest = ImageParams;
+/** What each kind's API takes and gives back. */
+type KindTypes = {
+  image: { params: ImageParams; result: ImageResult };
+  video: { params: VideoParams; result: VideoResult };
+};
+export type ParamsOf<K extends JobKind> = KindTypes[K]["params"];
+export type ResultOf<K extends JobKind> = KindTypes[K]["result"];
+/** One gallery entry of a kind: its result plus when it ran. */
+export type GenerationOf<K extends JobKind> = ResultOf<K> & {
+  kind: K;
+  created_at: string;
+  completed_at: string | null;
+  progress: number;
+};
+export type GenerationPage<K extends JobKind> = { generations: GenerationOf<K>[]; next_cursor: string | null };
 
-export function submitImageJob(params: GenerateRequest, idempotencyKey: string): Promise<JobAccepted> {
-  const { input_image_url, ...rest } = params;
-  const body = input_image_url?.trim() ? { ...rest, input_image_url: input_image_url.trim() } : rest;
-  return request("/api/images/generate", {
+const jobsPath = (kind: JobKind) => `/api/${KIND_INFO[kind].plural}`;
+
+/** Blank optional fields are left out rather than sent empty. */
+function withoutBlanks(params: object): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(params).filter(([, v]) => v !== undefined && !(typeof v === "string" && v.trim() === "")),
+  );
+}
+
+export function submitJob<K extends JobKind>(
+  kind: K,
+  params: ParamsOf<K>,
+  idempotencyKey: string,
+): Promise<JobAccepted> {
+  return request(`${jobsPath(kind)}/generate`, {
     method: "POST",
-    json: body,
+    json: withoutBlanks(params),
     headers: { "Idempotency-Key": idempotencyKey },
   });
 }
 
-export function getJobStatus(jobId: string, signal?: AbortSignal): Promise<JobStatusResponse> {
-  return request(`/api/images/${encodeURIComponent(jobId)}/status`, { signal });
+export function getJobStatus(kind: JobKind, jobId: string, signal?: AbortSignal): Promise<JobStatusResponse> {
+  return request(`${jobsPath(kind)}/${encodeURIComponent(jobId)}/status`, { signal });
 }
 
-export function getJobResult(jobId: string, signal?: AbortSignal): Promise<ImageResult> {
-  return request(`/api/images/${encodeURIComponent(jobId)}/result`, { signal });
+export function getJobResult<K extends JobKind>(kind: K, jobId: string, signal?: AbortSignal): Promise<ResultOf<K>> {
+  return request(`${jobsPath(kind)}/${encodeURIComponent(jobId)}/result`, { signal });
 }
 
-export function listGenerations(
+export function listGenerations<K extends JobKind>(
+  kind: K,
   options: { cursor?: string | null; limit?: number } = {},
   signal?: AbortSignal,
-): Promise<GalleryPage> {
+): Promise<GenerationPage<K>> {
   const query = new URLSearchParams();
   if (options.cursor) query.set("cursor", options.cursor);
   if (options.limit) query.set("limit", String(options.limit));
   const qs = query.toString();
-  return request(`/api/images/user${qs ? `?${qs}` : ""}`, { signal });
+  return request(`${jobsPath(kind)}/user${qs ? `?${qs}` : ""}`, { signal });
 }
 
 // Notifications

@@ -4,4 +4,5 @@ export * from "./jobs";
 export * from "./limits";
 export * from "./notifications";
 export * from "./status";
+export * from "./video";
 export * from "./webhooks";

@@ -2,12 +2,13 @@ import { z } from "zod";
 import { imageFileSchema, imageParamsSchema } from "./images";
 import { JOB_ID_MAX_LENGTH, JOB_ID_PATTERN } from "./limits";
 import { jobStatusSchema } from "./status";
+import { videoFileSchema, videoParamsSchema } from "./video";
 
 /**
  * Job kinds. Everything that differs between kinds is data in this table;
  * the pipeline (submit, dispatch, run, deliver, apply) is one piece of code.
  */
-export const JOB_KINDS = ["image"] as const;
+export const JOB_KINDS = ["image", "video"] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 export const jobKindSchema = z.enum(JOB_KINDS);
 
@@ -19,6 +20,18 @@ export const KIND_INFO = {
     paramsSchema: imageParamsSchema,
     notification: { completed: "IMAGE_COMPLETED", failed: "IMAGE_FAILED" },
     defaultModel: "local-image-v1",
+    /** Key of the file list in `completed` webhooks and result responses. */
+    filesKey: "images",
+    noun: "image",
+  },
+  video: {
+    plural: "videos",
+    webhookPath: "/api/webhooks/video-completion",
+    paramsSchema: videoParamsSchema,
+    notification: { completed: "VIDEO_COMPLETED", failed: "VIDEO_FAILED" },
+    defaultModel: "local-video-v1",
+    filesKey: "videos",
+    noun: "video",
   },
 } as const satisfies Record<JobKind, unknown>;
 
@@ -68,12 +81,23 @@ export const imageResultSchema = z.object({
 });
 export type ImageResult = z.infer<typeof imageResultSchema>;
 
-/** One generation in a gallery page. */
-export const galleryGenerationSchema = imageResultSchema.extend({
+/** GET /api/videos/{id}/result */
+export const videoResultSchema = imageResultSchema.omit({ images: true }).extend({ videos: z.array(videoFileSchema) });
+export type VideoResult = z.infer<typeof videoResultSchema>;
+export type JobResult = ImageResult | VideoResult;
+
+const galleryExtra = {
+  kind: jobKindSchema,
   created_at: z.string(),
   completed_at: z.string().nullable(),
   progress: z.number().int(),
-});
+};
+
+/** One generation in a gallery page. */
+export const galleryGenerationSchema = z.union([
+  imageResultSchema.extend(galleryExtra),
+  videoResultSchema.extend(galleryExtra),
+]);
 export type GalleryGeneration = z.infer<typeof galleryGenerationSchema>;
 
 /** GET /api/images/user?cursor=&limit= */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-export const NOTIFICATION_TYPES = ["IMAGE_COMPLETED", "IMAGE_FAILED"] as const;
+export const NOTIFICATION_TYPES = ["IMAGE_COMPLETED", "IMAGE_FAILED", "VIDEO_COMPLETED", "VIDEO_FAILED"] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 export const notificationSchema = z.object({

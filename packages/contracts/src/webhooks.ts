@@ -20,6 +20,19 @@ export const webhookImageSchema = z.object({
 });
 export type WebhookImage = z.infer<typeof webhookImageSchema>;
 
+/** One generated video in a `completed` webhook. `poster_path` is Sorami's addition. */
+export const webhookVideoSchema = z.object({
+  file_path: z.string().min(1).max(1024),
+  url: z.string().max(4096).optional(),
+  poster_path: z.string().min(1).max(1024).optional(),
+  description: z.string().max(10_000).nullish(),
+  format: z.string().min(1).max(16),
+  size_bytes: z.number().int().nonnegative(),
+  duration_seconds: z.number().nonnegative(),
+  dimensions: z.string().regex(/^\d{1,5}x\d{1,5}$/, { error: "must be WIDTHxHEIGHT" }),
+});
+export type WebhookVideo = z.infer<typeof webhookVideoSchema>;
+
 export const webhookMetadataSchema = z
   .object({
     model_name: z.string().max(200).optional(),
@@ -34,6 +47,7 @@ export const webhookMetadataSchema = z
 export const webhookDataSchema = z.object({
   job_id: z.string().optional(),
   images: z.array(webhookImageSchema).max(64).optional(),
+  videos: z.array(webhookVideoSchema).max(64).optional(),
   metadata: webhookMetadataSchema.optional(),
   status: z.string().optional(),
   generated_at: z.string().optional(),
@@ -68,6 +82,7 @@ export const webhookAckSchema = z.object({
   message: z.string(),
   job_id: z.string().optional(),
   images_count: z.number().int().optional(),
+  videos_count: z.number().int().optional(),
   processing_time_ms: z.number().optional(),
 });
 export type WebhookAck = z.infer<typeof webhookAckSchema>;

@@ -1,6 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { AppError, type GeneratorImageRequest, type JobKind } from "@sorami/contracts";
+import {
+  AppError,
+  decodeInputImage,
+  type GeneratorImageRequest,
+  type GeneratorVideoRequest,
+  IMAGE_TYPE_EXT,
+  type JobKind,
+} from "@sorami/contracts";
 import { type Database, enqueue, QUEUE_SCHEMAS, schema, type Tx } from "@sorami/db";
+import type { Storage } from "@sorami/storage";
 import { eq, sql } from "drizzle-orm";
 import { TASKS } from "../jobs/catalog";
 
@@ -10,19 +18,28 @@ export type GeneratorJob = typeof generatorJobs.$inferSelect;
 /**
  * Accepts a job under the caller's job_id (a fresh UUID only when none is
  * given). The row and its queue entry are written in one transaction; the
- * same job_id again returns the existing job and never runs it twice.
+ * same job_id again returns the existing job and never runs it twice. An
+ * input image is checked (size, real type) and kept in storage, not in the row.
  */
 export async function submitJob(
   db: Database,
+  storage: Storage,
   kind: JobKind,
-  input: GeneratorImageRequest,
+  input: GeneratorImageRequest | GeneratorVideoRequest,
 ): Promise<{ job: GeneratorJob; created: boolean }> {
-  const { job_id, user_id, ...request } = input;
+  const { job_id, user_id, ...fields } = input;
   const id = job_id ?? randomUUID();
+  const { input_image_base64, ...request } = fields as typeof fields & { input_image_base64?: string };
+  let inputKey: string | null = null;
+  if (input_image_base64) {
+    const image = decodeInputImage(input_image_base64);
+    inputKey = `inputs/${id}/input.${IMAGE_TYPE_EXT[image.type]}`;
+    await storage.put(inputKey, image.bytes, image.type);
+  }
   return db.transaction(async (tx) => {
     const [inserted] = await tx
       .insert(generatorJobs)
-      .values({ id, kind, userId: user_id, request })
+      .values({ id, kind, userId: user_id, request, inputKey })
       .onConflictDoNothing()
       .returning();
     if (inserted) {

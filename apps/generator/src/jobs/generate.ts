@@ -1,31 +1,45 @@
 import {
   imageParamsSchema,
   isTerminal,
+  type JobKind,
   type JobStatus,
   jobStatusSchema,
   KIND_INFO,
+  videoParamsSchema,
   type WebhookPayload,
   type WireStatus,
 } from "@sorami/contracts";
 import type { Database } from "@sorami/db";
 import type { Storage } from "@sorami/storage";
 import { getJob, updateJob } from "../domain/jobs";
-import type { ImageProvider } from "../providers/types";
-import { ProviderError } from "../providers/types";
+import { type GeneratedFile, type ProviderContext, ProviderError, type Providers } from "../providers/types";
 import { emitWebhook } from "../webhooks/emit";
 
-/** A job that has not finished in this time fails: no provider call may hold a worker forever. */
-export const IMAGE_JOB_TIME_LIMIT_MS = 10 * 60_000;
+/**
+ * A job that has not finished in this time fails: no provider call may hold a
+ * worker forever. Real video models take minutes, so videos get longer.
+ */
+export const JOB_TIME_LIMIT_MS: Record<JobKind, number> = { image: 10 * 60_000, video: 30 * 60_000 };
 
 export type GenerateDeps = {
   db: Database;
   storage: Storage;
-  providers: { image: ImageProvider };
+  providers: Providers;
   webUrl: string;
   environment: string;
 };
 
-const EXT: Record<string, string> = { PNG: "png", JPEG: "jpg", WEBP: "webp" };
+/** Calls the kind's provider with the stored parameters, validated again by the kind's contract. */
+function callProvider(
+  providers: Providers,
+  kind: JobKind,
+  request: unknown,
+  ctx: ProviderContext,
+): Promise<{ files: GeneratedFile[]; metadata: Record<string, unknown> }> {
+  return kind === "image"
+    ? providers.image.generate(imageParamsSchema.parse(request), ctx)
+    : providers.video.generate(videoParamsSchema.parse(request), ctx);
+}
 
 /** Turns any error into the pipeline's classification; unknown errors are retried. */
 export function classifyError(error: unknown): ProviderError {
@@ -55,8 +69,9 @@ export async function runGenerateJob(
   }
   if (isTerminal(jobStatusSchema.parse(job.status))) return;
   const kind = job.kind;
-  const params = imageParamsSchema.parse(job.request);
-  const provider = deps.providers.image;
+  const info = KIND_INFO[kind];
+  const provider = deps.providers[kind];
+  const prompt = String(job.request.prompt ?? "");
 
   const advance = async (status: JobStatus, event: WireStatus, extra: Partial<WebhookPayload>, patch = {}) => {
     await db.transaction(async (tx) => {
@@ -79,8 +94,8 @@ export async function runGenerateJob(
 
   const started = Date.now();
   const signal = outerSignal
-    ? AbortSignal.any([outerSignal, AbortSignal.timeout(IMAGE_JOB_TIME_LIMIT_MS)])
-    : AbortSignal.timeout(IMAGE_JOB_TIME_LIMIT_MS);
+    ? AbortSignal.any([outerSignal, AbortSignal.timeout(JOB_TIME_LIMIT_MS[kind])])
+    : AbortSignal.timeout(JOB_TIME_LIMIT_MS[kind]);
   try {
     await advance(
       "INITIALIZING",
@@ -89,28 +104,33 @@ export async function runGenerateJob(
       { bumpAttempts: true },
     );
     await advance("GENERATING", "generating", { progress: 60, message: "Generating…" });
-    const output = await provider.generate(params, { jobId, signal });
-    await advance("SAVING", "saving", { progress: 90, message: "Saving the images…" });
+    const inputImage = job.inputKey ? await readAll(storage, job.inputKey) : undefined;
+    const output = await callProvider(deps.providers, kind, job.request, { jobId, signal, inputImage });
+    await advance("SAVING", "saving", { progress: 90, message: `Saving the ${info.noun}s…` });
 
-    const plural = KIND_INFO[kind].plural;
-    const images = [];
-    for (const [i, image] of output.images.entries()) {
-      const key = `${plural}/${jobId}/image_${i + 1}.${EXT[image.format] ?? "bin"}`;
-      const { sizeBytes } = await storage.put(key, image.data, image.format);
-      images.push({
+    const items = [];
+    for (const [i, file] of output.files.entries()) {
+      const stem = `${info.plural}/${jobId}/${info.noun}_${i + 1}`;
+      const key = `${stem}.${file.ext}`;
+      const { sizeBytes } = await storage.put(key, file.data, file.format);
+      const posterKey = file.poster ? `${stem}_poster.${file.poster.ext}` : undefined;
+      if (file.poster && posterKey) await storage.put(posterKey, file.poster.data, "poster");
+      items.push({
         file_path: key,
         url: `${webUrl}/api/media/${key}`,
-        description: image.description,
-        format: image.format,
+        description: file.description,
+        format: file.format,
         size_bytes: sizeBytes,
-        dimensions: `${image.width}x${image.height}`,
+        dimensions: `${file.width}x${file.height}`,
+        ...(file.durationSeconds !== undefined ? { duration_seconds: file.durationSeconds } : {}),
+        ...(posterKey ? { poster_path: posterKey } : {}),
       });
     }
     const now = new Date().toISOString();
-    const outputBytes = images.reduce((sum, img) => sum + img.size_bytes, 0);
+    const outputBytes = items.reduce((sum, item) => sum + item.size_bytes, 0);
     const data = {
       job_id: jobId,
-      images,
+      [info.filesKey]: items,
       metadata: {
         ...output.metadata,
         model_name: provider.model,
@@ -121,13 +141,12 @@ export async function runGenerateJob(
       },
       status: "completed",
       generated_at: now,
-      original_prompt: params.prompt,
+      original_prompt: prompt,
     };
-    const count = images.length;
     await advance(
       "COMPLETED",
       "completed",
-      { progress: 100, message: `${count} image(s) generated`, data },
+      { progress: 100, message: `${items.length} ${info.noun}(s) generated`, data },
       { result: data, completedAt: new Date() },
     );
   } catch (error) {
@@ -146,4 +165,12 @@ export async function runGenerateJob(
       { error: classified.message, completedAt: new Date() },
     );
   }
+}
+
+async function readAll(storage: Storage, key: string): Promise<Buffer> {
+  const opened = await storage.open(key);
+  if (!opened) throw new ProviderError("invalid_request", "The input image is missing from storage");
+  const chunks: Buffer[] = [];
+  for await (const chunk of opened.stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }

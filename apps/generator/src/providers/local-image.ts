@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ImageParams, parseSize } from "@sorami/contracts";
 import sharp from "sharp";
-import type { GeneratedImage, ImageProvider, ProviderContext } from "./types";
+import type { GeneratedFile, Provider, ProviderContext } from "./types";
 
 function escapeXml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -27,13 +27,14 @@ function wrap(text: string, width: number, maxLines: number): string[] {
   return lines;
 }
 
+export type Drawing = { prompt: string; label: string; seed: string; width: number; height: number };
+
 /**
- * Draws an SVG deterministically from prompt, style and index: the same
- * request always gives the same picture. A banner says it was made locally.
+ * Draws an SVG deterministically from its text: the same request always
+ * gives the same picture. A banner says it was made locally, not by a model.
  */
-export function drawSvg(params: ImageParams, index: number): string {
-  const { width, height } = parseSize(params.size);
-  const seed = createHash("sha256").update(`${params.prompt}\u0000${params.style}\u0000${index}`).digest();
+export function drawSvg({ prompt, label, seed: seedText, width, height }: Drawing): string {
+  const seed = createHash("sha256").update(seedText).digest();
   const byte = (i: number) => seed[i % seed.length] ?? 0;
   const hue1 = Math.round((byte(0) / 255) * 360);
   const hue2 = (hue1 + 90 + Math.round((byte(1) / 255) * 120)) % 360;
@@ -46,7 +47,7 @@ export function drawSvg(params: ImageParams, index: number): string {
     return `<circle cx="${cx}" cy="${cy}" r="${r}" fill="hsl(${hue},70%,60%)" fill-opacity="0.55"/>`;
   }).join("");
   const fontSize = Math.max(10, Math.round(unit / 22));
-  const lines = wrap(params.prompt, Math.max(12, Math.floor(width / (fontSize * 0.6))), 4);
+  const lines = wrap(prompt, Math.max(12, Math.floor(width / (fontSize * 0.6))), 4);
   const text = lines
     .map(
       (l, i) =>
@@ -54,7 +55,7 @@ export function drawSvg(params: ImageParams, index: number): string {
     )
     .join("");
   const banner = Math.max(12, Math.round(unit / 14));
-  const bannerText = `LOCALLY GENERATED · NOT AI · ${params.style} #${index + 1}`;
+  const bannerText = `LOCALLY GENERATED · NOT AI · ${label}`;
   // Fit the banner to the width: about 0.62 em per character in DejaVu Sans Bold.
   const bannerFont = Math.min(Math.round(banner * 0.5), Math.floor((width * 0.94) / (bannerText.length * 0.62)));
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">
@@ -66,23 +67,32 @@ export function drawSvg(params: ImageParams, index: number): string {
 </svg>`;
 }
 
-export async function renderImage(params: ImageParams, index: number): Promise<GeneratedImage> {
+const EXT = { PNG: "png", JPEG: "jpg", WEBP: "webp" } as const;
+
+export async function renderImage(params: ImageParams, index: number): Promise<GeneratedFile> {
   const { width, height } = parseSize(params.size);
-  const pipeline = sharp(Buffer.from(drawSvg(params, index)));
+  const drawing = {
+    prompt: params.prompt,
+    label: `${params.style} #${index + 1}`,
+    seed: `${params.prompt}\u0000${params.style}\u0000${index}`,
+    width,
+    height,
+  };
+  const pipeline = sharp(Buffer.from(drawSvg(drawing)));
   const data =
     params.format === "PNG"
       ? await pipeline.png({ compressionLevel: 6 }).toBuffer()
       : params.format === "JPEG"
         ? await pipeline.jpeg({ quality: params.quality === "high" ? 92 : 80 }).toBuffer()
         : await pipeline.webp({ quality: params.quality === "high" ? 90 : 75 }).toBuffer();
-  return { data, format: params.format, width, height, description: params.prompt };
+  return { data, format: params.format, ext: EXT[params.format], width, height, description: params.prompt };
 }
 
 /**
  * Makes real image files offline, with no model: for trying Sorami out, for
  * tests and for benchmarks. `delayMs` stands in for a model's latency.
  */
-export class LocalImageProvider implements ImageProvider {
+export class LocalImageProvider implements Provider<"image"> {
   readonly name = "local";
   readonly model = "local-image-v1";
 
@@ -91,10 +101,10 @@ export class LocalImageProvider implements ImageProvider {
   async generate(params: ImageParams, ctx: ProviderContext) {
     const started = Date.now();
     if (this.delayMs > 0) await sleep(this.delayMs, undefined, { signal: ctx.signal });
-    const images: GeneratedImage[] = [];
-    for (let i = 0; i < params.num_images; i++) images.push(await renderImage(params, i));
+    const files: GeneratedFile[] = [];
+    for (let i = 0; i < params.num_images; i++) files.push(await renderImage(params, i));
     return {
-      images,
+      files,
       metadata: { provider: this.name, model_name: this.model, render_ms: Date.now() - started - this.delayMs },
     };
   }

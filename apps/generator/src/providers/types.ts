@@ -1,27 +1,39 @@
-import type { ImageFormat, ImageParams } from "@sorami/contracts";
+import type { ImageParams, JobKind, VideoParams } from "@sorami/contracts";
 
-export type GeneratedImage = {
+/** One file a provider made. Videos carry their length and a poster frame. */
+export type GeneratedFile = {
   data: Buffer;
-  format: ImageFormat;
+  /** Upper-case format name on the wire: PNG, JPEG, WEBP, MP4. */
+  format: string;
+  /** File extension for the storage key. */
+  ext: string;
   width: number;
   height: number;
   description: string;
+  durationSeconds?: number;
+  poster?: { data: Buffer; ext: string };
 };
 
 export type ProviderContext = {
   jobId: string;
   signal: AbortSignal;
+  /** An input image the caller sent (already checked to be PNG/JPEG/WEBP). */
+  inputImage?: Buffer;
 };
 
-/** An image model behind one interface; the pipeline never knows which. */
-export interface ImageProvider {
+export type ParamsOf<K extends JobKind> = K extends "image" ? ImageParams : VideoParams;
+
+/** A model behind one interface; the pipeline never knows which. */
+export interface Provider<K extends JobKind> {
   readonly name: string;
   readonly model: string;
   generate(
-    params: ImageParams,
+    params: ParamsOf<K>,
     ctx: ProviderContext,
-  ): Promise<{ images: GeneratedImage[]; metadata: Record<string, unknown> }>;
+  ): Promise<{ files: GeneratedFile[]; metadata: Record<string, unknown> }>;
 }
+
+export type Providers = { [K in JobKind]: Provider<K> };
 
 /**
  * What went wrong with a provider call, in the terms the pipeline acts on:

@@ -1,19 +1,19 @@
 import type { Metadata } from "next";
-import { headers } from "next/headers";
-import { redirect } from "next/navigation";
-import { AppShell } from "@/components/app-shell";
 import { GalleryList } from "@/components/gallery-list";
-import { getSessionUser } from "@/server/session";
+import { parseKind } from "@/components/media-kinds";
+import { SignedInPage } from "@/components/signed-in-page";
 
 export const metadata: Metadata = { title: "Gallery" };
 
-export default async function Page() {
-  const user = await getSessionUser(await headers());
-  if (!user) redirect("/sign-in");
+export default async function Page({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const kind = parseKind((await searchParams).kind);
   return (
-    <AppShell user={user}>
-      <h1 className="text-2xl font-semibold tracking-tight">Gallery</h1>
-      <GalleryList />
-    </AppShell>
+    <SignedInPage title="Gallery">
+      <GalleryList key={kind} kind={kind} />
+    </SignedInPage>
   );
 }

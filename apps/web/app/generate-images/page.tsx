@@ -1,19 +1,13 @@
 import type { Metadata } from "next";
-import { headers } from "next/headers";
-import { redirect } from "next/navigation";
-import { AppShell } from "@/components/app-shell";
-import { GenerateImages } from "@/components/generate-images";
-import { getSessionUser } from "@/server/session";
+import { GenerateMedia } from "@/components/generate-media";
+import { SignedInPage } from "@/components/signed-in-page";
 
 export const metadata: Metadata = { title: "Generate images" };
 
-export default async function Page() {
-  const user = await getSessionUser(await headers());
-  if (!user) redirect("/sign-in");
+export default function Page() {
   return (
-    <AppShell user={user}>
-      <h1 className="text-2xl font-semibold tracking-tight">Generate images</h1>
-      <GenerateImages />
-    </AppShell>
+    <SignedInPage title="Generate images">
+      <GenerateMedia kind="image" />
+    </SignedInPage>
   );
 }

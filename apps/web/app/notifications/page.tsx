@@ -1,18 +1,13 @@
 import type { Metadata } from "next";
-import { headers } from "next/headers";
-import { redirect } from "next/navigation";
-import { AppShell } from "@/components/app-shell";
 import { NotificationsView } from "@/components/notifications-view";
-import { getSessionUser } from "@/server/session";
+import { SignedInPage } from "@/components/signed-in-page";
 
 export const metadata: Metadata = { title: "Notifications" };
 
-export default async function Page() {
-  const user = await getSessionUser(await headers());
-  if (!user) redirect("/sign-in");
+export default function Page() {
   return (
-    <AppShell user={user}>
+    <SignedInPage>
       <NotificationsView />
-    </AppShell>
+    </SignedInPage>
   );
 }

@@ -1,6 +1,7 @@
 import { isTerminal, KIND_INFO } from "@sorami/contracts";
 import { type Database, schema } from "@sorami/db";
 import { lockGeneration } from "@sorami/db/queries/generations";
+import type { Storage } from "@sorami/storage";
 import { eq } from "drizzle-orm";
 import { transitionGeneration } from "./transition";
 
@@ -17,11 +18,21 @@ export class GeneratorUnavailable extends Error {}
 export async function dispatchGeneration(
   db: Database,
   jobId: string,
-  opts: { generatorUrl: string; serviceKey: string },
+  opts: { generatorUrl: string; serviceKey: string; storage: Storage },
 ): Promise<"sent" | "skipped" | "refused"> {
   const [g] = await db.select().from(schema.generations).where(eq(schema.generations.id, jobId));
   if (!g || isTerminal(g.status)) return "skipped";
-  const body = JSON.stringify({ ...g.params, prompt: g.prompt, job_id: g.id, user_id: g.authorId });
+  // The input image travels as base64, as in document 004's request; the row keeps only its key.
+  const { input_image_key, ...params } = g.params;
+  const input_image_base64 =
+    typeof input_image_key === "string" ? (await readAll(opts.storage, input_image_key)).toString("base64") : undefined;
+  const body = JSON.stringify({
+    ...params,
+    ...(input_image_base64 ? { input_image_base64 } : {}),
+    prompt: g.prompt,
+    job_id: g.id,
+    user_id: g.authorId,
+  });
   let response: Response;
   try {
     response = await fetch(`${opts.generatorUrl}/api/${KIND_INFO[g.kind].plural}/generate`, {
@@ -50,4 +61,12 @@ export async function dispatchGeneration(
       await transitionGeneration(tx, locked, { status: "FAILED", error: reason, message: "Generation failed" });
   });
   return "refused";
+}
+
+async function readAll(storage: Storage, key: string): Promise<Buffer> {
+  const opened = await storage.open(key);
+  if (!opened) throw new Error(`Input image ${key} is missing from storage`);
+  const chunks: Buffer[] = [];
+  for await (const chunk of opened.stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }

@@ -1,4 +1,4 @@
-import type { GalleryGeneration, ImageResult, JobStatusResponse } from "@sorami/contracts";
+import type { GalleryGeneration, JobResult, JobStatusResponse } from "@sorami/contracts";
 import type { schema } from "@sorami/db";
 
 type Generation = typeof schema.generations.$inferSelect;
@@ -22,30 +22,47 @@ export function toStatusResponse(g: Generation): JobStatusResponse {
   };
 }
 
-export function toResultResponse(g: Generation, files: MediaFile[]): ImageResult {
-  return {
+const toImage = (f: MediaFile) => ({
+  id: f.id,
+  index: f.index,
+  url: mediaUrl(f.storageKey),
+  format: f.format,
+  width: f.width,
+  height: f.height,
+  size_bytes: f.sizeBytes,
+  description: f.description,
+});
+
+const toVideo = (f: MediaFile) => ({
+  id: f.id,
+  index: f.index,
+  url: mediaUrl(f.storageKey),
+  poster_url: f.posterKey ? mediaUrl(f.posterKey) : null,
+  format: f.format,
+  width: f.width,
+  height: f.height,
+  duration_seconds: f.durationSeconds,
+  size_bytes: f.sizeBytes,
+});
+
+export function toResultResponse(g: Generation, files: MediaFile[]): JobResult {
+  // The stored key of an input image is internal; callers see the parameters they sent.
+  const { input_image_key, ...params } = g.params;
+  const common = {
     job_id: g.id,
     status: g.status,
     prompt: g.prompt,
-    params: g.params,
-    images: files.map((f) => ({
-      id: f.id,
-      index: f.index,
-      url: mediaUrl(f.storageKey),
-      format: f.format,
-      width: f.width,
-      height: f.height,
-      size_bytes: f.sizeBytes,
-      description: f.description,
-    })),
+    params: input_image_key ? { ...params, input_image: true } : params,
     metadata: { model: g.model, processing_time_ms: g.processingTimeMs, provider: g.providerMetadata ?? null },
     error: g.error,
   };
+  return g.kind === "image" ? { ...common, images: files.map(toImage) } : { ...common, videos: files.map(toVideo) };
 }
 
 export function toGalleryItem(g: Generation, files: MediaFile[]): GalleryGeneration {
   return {
     ...toResultResponse(g, files),
+    kind: g.kind,
     progress: g.progress,
     created_at: g.createdAt.toISOString(),
     completed_at: g.completedAt?.toISOString() ?? null,

@@ -1,8 +1,8 @@
 import {
   AppError,
   type GalleryPage,
-  type ImageResult,
   type JobKind,
+  type JobResult,
   type JobStatusResponse,
   jobIdSchema,
   PAGE_SIZE_DEFAULT,
@@ -37,7 +37,7 @@ export async function getJobStatus(
   return toStatusResponse(await ownedJob(db, user, kind, id));
 }
 
-export async function getJobResult(db: Database, user: SessionUser, kind: JobKind, id: string): Promise<ImageResult> {
+export async function getJobResult(db: Database, user: SessionUser, kind: JobKind, id: string): Promise<JobResult> {
   const g = await ownedJob(db, user, kind, id);
   const files = await filesOf(db, [g.id]);
   return toResultResponse(g, files.get(g.id) ?? []);

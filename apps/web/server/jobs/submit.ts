@@ -2,15 +2,17 @@ import { createHash, randomUUID } from "node:crypto";
 import {
   AppError,
   IDEMPOTENCY_KEY_MAX_LENGTH,
-  type ImageParams,
+  IMAGE_TYPE_EXT,
   type JobAccepted,
   type JobKind,
 } from "@sorami/contracts";
 import { type Database, enqueue, QUEUE_SCHEMAS, schema } from "@sorami/db";
 import { getGenerationByIdempotencyKey } from "@sorami/db/queries/generations";
+import type { Storage } from "@sorami/storage";
 import { eq } from "drizzle-orm";
 import type { SessionUser } from "../session";
 import { WEB_TASKS } from "./catalog";
+import type { Submission } from "./params";
 
 type Generation = typeof schema.generations.$inferSelect;
 
@@ -35,48 +37,65 @@ export function validateIdempotencyKey(raw: string | null): string | null {
  * its dispatch to the generator in the same transaction: no job without a
  * dispatch, no dispatch without a job. A retried submit carrying the same
  * Idempotency-Key returns the first job; the same key with other parameters
- * is refused.
+ * is refused. An input image is stored first, under the new job's id, and
+ * removed again if the job is not created.
  */
 export async function submitGeneration(
   db: Database,
+  storage: Storage,
   user: SessionUser,
   kind: JobKind,
-  params: ImageParams,
+  submission: Submission,
   idempotencyKey: string | null,
 ): Promise<{ body: JobAccepted; created: boolean }> {
-  const { prompt, ...rest } = params;
-  const requestHash = createHash("sha256").update(JSON.stringify({ kind, params })).digest("hex");
-  const result = await db.transaction(async (tx) => {
-    const [member] = await tx
-      .select({ organizationId: schema.members.organizationId })
-      .from(schema.members)
-      .where(eq(schema.members.userId, user.id))
-      .limit(1);
-    const [row] = await tx
-      .insert(schema.generations)
-      .values({
-        id: randomUUID(),
-        kind,
-        authorId: user.id,
-        organizationId: member?.organizationId ?? null,
-        prompt,
-        params: rest,
-        status: "PENDING",
-        progress: 0,
-        message: "Waiting for the generator",
-        idempotencyKey,
-        requestHash,
-        // Millisecond precision, so keyset cursors made from JS dates compare exactly.
-        createdAt: new Date(),
-      })
-      .onConflictDoNothing()
-      .returning();
-    if (row) {
-      await enqueue(tx, QUEUE_SCHEMAS.web, WEB_TASKS.dispatch, { jobId: row.id }, { jobKey: `dispatch:${row.id}` });
-      return { row, created: true };
-    }
-    return { row: null, created: false };
-  });
+  const { prompt, ...rest } = submission.params;
+  const hash = createHash("sha256").update(JSON.stringify({ kind, params: submission.params }));
+  if (submission.inputImage) hash.update(submission.inputImage.bytes);
+  const requestHash = hash.digest("hex");
+  const id = randomUUID();
+  const params: Record<string, unknown> = { ...rest };
+  if (submission.inputImage) {
+    const key = `inputs/${id}/input.${IMAGE_TYPE_EXT[submission.inputImage.type]}`;
+    await storage.put(key, submission.inputImage.bytes, submission.inputImage.type);
+    params.input_image_key = key;
+  }
+  const result = await db
+    .transaction(async (tx) => {
+      const [member] = await tx
+        .select({ organizationId: schema.members.organizationId })
+        .from(schema.members)
+        .where(eq(schema.members.userId, user.id))
+        .limit(1);
+      const [row] = await tx
+        .insert(schema.generations)
+        .values({
+          id,
+          kind,
+          authorId: user.id,
+          organizationId: member?.organizationId ?? null,
+          prompt,
+          params,
+          status: "PENDING",
+          progress: 0,
+          message: "Waiting for the generator",
+          idempotencyKey,
+          requestHash,
+          // Millisecond precision, so keyset cursors made from JS dates compare exactly.
+          createdAt: new Date(),
+        })
+        .onConflictDoNothing()
+        .returning();
+      if (row) {
+        await enqueue(tx, QUEUE_SCHEMAS.web, WEB_TASKS.dispatch, { jobId: row.id }, { jobKey: `dispatch:${row.id}` });
+        return { row, created: true };
+      }
+      return { row: null, created: false };
+    })
+    .catch(async (error: unknown) => {
+      if (submission.inputImage) await storage.deletePrefix(`inputs/${id}`);
+      throw error;
+    });
+  if (!result.row && submission.inputImage) await storage.deletePrefix(`inputs/${id}`);
   if (result.row) return { body: accepted(result.row, "Generation started"), created: true };
 
   // The insert conflicted: only the idempotency key can (ids are fresh UUIDs).

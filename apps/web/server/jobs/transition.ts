@@ -13,6 +13,8 @@ export type StoredFile = {
   width: number;
   height: number;
   description: string | null;
+  durationSeconds?: number | null;
+  posterKey?: string | null;
   metadata?: Record<string, unknown>;
 };
 
@@ -65,15 +67,15 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: JobEven
     await createNotification(tx, {
       userId: g.authorId,
       type: info.notification.completed,
-      title: "Images ready",
-      message: `${files.length} image(s) generated for “${g.prompt.slice(0, 80)}”`,
+      title: `${info.noun === "image" ? "Images" : "Videos"} ready`,
+      message: `${files.length} ${info.noun}(s) generated for “${g.prompt.slice(0, 80)}”`,
       metadata: { job_id: g.id, kind: g.kind },
     });
   } else if (decision.status === "FAILED") {
     await createNotification(tx, {
       userId: g.authorId,
       type: info.notification.failed,
-      title: "Generation failed",
+      title: `${info.noun === "image" ? "Image" : "Video"} generation failed`,
       message: event.error ?? "Generation failed",
       metadata: { job_id: g.id, kind: g.kind },
     });

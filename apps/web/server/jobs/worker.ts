@@ -2,7 +2,7 @@ import { QUEUE_SCHEMAS } from "@sorami/db";
 import { Logger, type Runner, run } from "graphile-worker";
 import { z } from "zod";
 import { env } from "../../env";
-import { db, pool } from "../db";
+import { db, pool, storage } from "../db";
 import { WEB_TASKS } from "./catalog";
 import { dispatchGeneration } from "./dispatch";
 
@@ -31,7 +31,11 @@ async function startRunner(): Promise<Runner> {
       [WEB_TASKS.dispatch]: async (payload) => {
         const { jobId } = z.object({ jobId: z.string().min(1) }).parse(payload);
         const e = env();
-        await dispatchGeneration(db(), jobId, { generatorUrl: e.generatorUrl, serviceKey: e.serviceKey });
+        await dispatchGeneration(db(), jobId, {
+          generatorUrl: e.generatorUrl,
+          serviceKey: e.serviceKey,
+          storage: storage(),
+        });
       },
     },
   });

@@ -1,4 +1,13 @@
-import { AppError, fromWireStatus, type JobKind, KIND_INFO, parseSize, type WebhookPayload } from "@sorami/contracts";
+import {
+  AppError,
+  fromWireStatus,
+  type JobKind,
+  KIND_INFO,
+  parseSize,
+  type WebhookImage,
+  type WebhookPayload,
+  type WebhookVideo,
+} from "@sorami/contracts";
 import { type Database, schema } from "@sorami/db";
 import { lockGeneration } from "@sorami/db/queries/generations";
 import { eq } from "drizzle-orm";
@@ -10,7 +19,7 @@ export type ApplyOutcome =
   | { outcome: "ignored"; reason: string };
 
 /** What a webhook says, in the terms of the state machine. Refuses a `completed` with no files. */
-export function toJobEvent(payload: WebhookPayload): JobEvent {
+export function toJobEvent(kind: JobKind, payload: WebhookPayload): JobEvent {
   const status = fromWireStatus(payload.status);
   if (status !== "COMPLETED") {
     return {
@@ -20,27 +29,31 @@ export function toJobEvent(payload: WebhookPayload): JobEvent {
       error: payload.error_message ?? payload.message,
     };
   }
-  const images = payload.data?.images ?? [];
-  if (images.length === 0)
-    throw new AppError("invalid_request", "data.images is missing or empty", { field: "data.images" });
+  const { filesKey, noun } = KIND_INFO[kind];
+  const items: (WebhookImage & Partial<WebhookVideo>)[] = payload.data?.[filesKey] ?? [];
+  if (items.length === 0) {
+    throw new AppError("invalid_request", `data.${filesKey} is missing or empty`, { field: `data.${filesKey}` });
+  }
   const metadata = payload.data?.metadata;
   return {
     status,
     progress: 100,
-    message: payload.message ?? `${images.length} image(s) generated`,
+    message: payload.message ?? `${items.length} ${noun}(s) generated`,
     model: metadata?.model_name ?? null,
     processingTimeMs:
       metadata?.generation_time_seconds !== undefined ? Math.round(metadata.generation_time_seconds * 1000) : null,
     providerMetadata: metadata ?? null,
-    files: images.map((img) => {
-      const { width, height } = parseSize(img.dimensions);
+    files: items.map((item) => {
+      const { width, height } = parseSize(item.dimensions);
       return {
-        storageKey: img.file_path,
-        sizeBytes: img.size_bytes,
-        format: img.format.toUpperCase(),
+        storageKey: item.file_path,
+        sizeBytes: item.size_bytes,
+        format: item.format.toUpperCase(),
         width,
         height,
-        description: img.description ?? null,
+        description: item.description ?? null,
+        durationSeconds: item.duration_seconds ?? null,
+        posterKey: item.poster_path ?? null,
       };
     }),
   };
@@ -61,7 +74,7 @@ export async function applyWebhookEvent(
   eventId: string,
   payload: WebhookPayload,
 ): Promise<ApplyOutcome> {
-  const event = toJobEvent(payload);
+  const event = toJobEvent(kind, payload);
   return db.transaction(async (tx) => {
     const [recorded] = await tx
       .insert(schema.webhookEvents)
@@ -102,7 +115,7 @@ async function createFromWebhook(tx: Tx, kind: JobKind, payload: WebhookPayload)
     .from(schema.members)
     .where(eq(schema.members.userId, userId))
     .limit(1);
-  const firstImage = payload.data?.images?.[0];
+  const firstImage = payload.data?.[KIND_INFO[kind].filesKey]?.[0];
   const prompt = payload.data?.original_prompt ?? firstImage?.description ?? "(prompt not reported by the generator)";
   const [row] = await tx
     .insert(schema.generations)

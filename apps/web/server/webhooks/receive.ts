@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import {
   AppError,
   type JobKind,
+  KIND_INFO,
   WEBHOOK_BODY_MAX_BYTES,
   WEBHOOK_TOLERANCE_SECONDS,
   type WebhookAck,
@@ -55,11 +56,12 @@ export async function receiveWebhook(req: Request, kind: JobKind): Promise<Respo
       processing_time_ms,
     };
   } else if (result.status === "COMPLETED") {
+    const { noun, filesKey } = KIND_INFO[kind];
     ack = {
       success: true,
-      message: `${result.filesCount} image(s) generated successfully`,
+      message: `${result.filesCount} ${noun}(s) generated successfully`,
       job_id: payload.job_id,
-      images_count: result.filesCount,
+      [`${filesKey}_count`]: result.filesCount,
       processing_time_ms,
     };
   } else {

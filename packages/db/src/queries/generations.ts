@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, or, sql } from "drizzle-orm";
 import type { Tx } from "../client";
 import { generations, mediaFiles } from "../schema";
 
@@ -73,12 +73,18 @@ export async function listGenerationsForOwner(
   return { rows: page, next: rows.length > opts.limit && last ? { createdAt: last.createdAt, id: last.id } : null };
 }
 
-/** The file at a storage key, only if its job belongs to the user. */
+/** The file (or video poster) at a storage key, only if its job belongs to the user. */
 export async function getOwnedFileByKey(db: Tx, ownerId: string, storageKey: string): Promise<MediaFile | null> {
   const [row] = await db
     .select({ file: mediaFiles })
     .from(mediaFiles)
     .innerJoin(generations, eq(generations.id, mediaFiles.generationId))
-    .where(and(eq(mediaFiles.storageKey, storageKey), eq(generations.authorId, ownerId)));
+    .where(
+      and(
+        or(eq(mediaFiles.storageKey, storageKey), eq(mediaFiles.posterKey, storageKey)),
+        eq(generations.authorId, ownerId),
+      ),
+    )
+    .limit(1);
   return row?.file ?? null;
 }

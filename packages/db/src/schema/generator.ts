@@ -1,3 +1,4 @@
+import { JOB_KINDS } from "@sorami/contracts";
 import { index, integer, jsonb, pgSchema, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 /**
@@ -11,9 +12,11 @@ export const generatorJobs = generatorSchema.table(
   {
     /** The caller's job id (the web app's generation id). */
     id: text("id").primaryKey(),
-    kind: text("kind", { enum: ["image"] }).notNull(),
+    kind: text("kind", { enum: JOB_KINDS }).notNull(),
     userId: text("user_id").notNull(),
     request: jsonb("request").$type<Record<string, unknown>>().notNull(),
+    /** Storage key of the caller's input image, kept out of `request`. */
+    inputKey: text("input_key"),
     status: text("status").notNull().default("PENDING"),
     attempts: integer("attempts").notNull().default(0),
     error: text("error"),

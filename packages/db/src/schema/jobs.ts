@@ -1,3 +1,4 @@
+import { JOB_KINDS } from "@sorami/contracts";
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { organizations, users } from "./auth";
@@ -11,7 +12,7 @@ export const generations = pgTable(
   "generations",
   {
     id: text("id").primaryKey(),
-    kind: text("kind", { enum: ["image"] }).notNull(),
+    kind: text("kind", { enum: JOB_KINDS }).notNull(),
     authorId: text("author_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),

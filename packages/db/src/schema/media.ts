@@ -1,4 +1,4 @@
-import { bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, index, integer, jsonb, pgTable, real, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { generations } from "./jobs";
 
 /**
@@ -20,6 +20,9 @@ export const mediaFiles = pgTable(
     width: integer("width").notNull(),
     height: integer("height").notNull(),
     description: text("description"),
+    /** Videos only: length, and the key of a poster frame (a still image). */
+    durationSeconds: real("duration_seconds"),
+    posterKey: text("poster_key"),
     metadata: jsonb("metadata").$type<Record<string, unknown>>(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -27,6 +30,7 @@ export const mediaFiles = pgTable(
     uniqueIndex("media_files_generation_index_uq").on(t.generationId, t.index),
     uniqueIndex("media_files_storage_key_uq").on(t.storageKey),
     index("media_files_generation_idx").on(t.generationId),
+    index("media_files_poster_key_idx").on(t.posterKey),
   ],
 );
 export type MediaFile = typeof mediaFiles.$inferSelect;

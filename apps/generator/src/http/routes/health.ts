@@ -23,7 +23,7 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): voi
       service: "generator",
       database,
       queue,
-      providers: { image: ctx.providers.image.name },
+      providers: { image: ctx.providers.image.name, video: ctx.providers.video.name },
     });
   });
 }

@@ -1,0 +1,31 @@
+import { spawn } from "node:child_process";
+import { accessSync, chmodSync, constants } from "node:fs";
+import { createRequire } from "node:module";
+
+/** The static ffmpeg shipped inside the `@ffmpeg-installer` npm package (nothing to install by hand). */
+export function ffmpegPath(): string {
+  const { path } = createRequire(import.meta.url)("@ffmpeg-installer/ffmpeg") as { path: string };
+  try {
+    accessSync(path, constants.X_OK);
+  } catch {
+    // Its postinstall (chmod u+x) may have been blocked by npm's allowScripts.
+    chmodSync(path, 0o755);
+  }
+  return path;
+}
+
+/** Runs ffmpeg; rejects with the tail of its output when it fails or is aborted. */
+export function runFfmpeg(args: string[], signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(ffmpegPath(), ["-hide_banner", "-loglevel", "error", "-y", ...args], {
+      stdio: ["ignore", "ignore", "pipe"],
+      signal,
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr = (stderr + d).slice(-2000);
+    });
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited ${code}: ${stderr}`))));
+  });
+}

@@ -1,0 +1,71 @@
+import type { JobKind } from "@sorami/contracts";
+import { fileExtension, truncate } from "./labels";
+import { type FileOf, MEDIA_KINDS } from "./media-kinds";
+
+/**
+ * The results of one job, of either kind. Before they exist it draws `count`
+ * placeholders of the requested shape, so the files take the place reserved
+ * for them without moving anything.
+ */
+export function MediaGrid<K extends JobKind>(props: {
+  kind: K;
+  jobId: string;
+  prompt: string;
+  files: readonly FileOf<K>[] | null;
+  count: number;
+  width: number;
+  height: number;
+  loading: boolean;
+}) {
+  const { noun, plural, Media, details } = MEDIA_KINDS[props.kind];
+  const cells = props.files ?? Array.from({ length: props.count }, () => null);
+  const columns = cells.length > 1 ? "sm:grid-cols-2" : "";
+  return (
+    <ul className={`grid grid-cols-1 gap-4 ${columns}`} aria-label={`Generated ${plural}`}>
+      {cells.map((file, i) => {
+        const width = file?.width || props.width;
+        const height = file?.height || props.height;
+        const n = file ? file.index + 1 : i + 1;
+        return (
+          <li key={file?.id ?? `placeholder-${i}`} className="space-y-2">
+            {/* Tall files are capped at 75% of the screen height; the box keeps their shape either way. */}
+            <div
+              className="relative mx-auto overflow-hidden rounded-md border border-gray-200 bg-gray-100"
+              style={{
+                aspectRatio: `${width || 1} / ${height || 1}`,
+                width: `min(100%, calc(75vh * ${width || 1} / ${height || 1}))`,
+              }}
+            >
+              {file ? (
+                <Media file={file} label={`${truncate(props.prompt, 100)} (${n} of ${cells.length})`} place="result" />
+              ) : (
+                <div
+                  aria-hidden="true"
+                  className={`absolute inset-0 bg-gray-200 ${props.loading ? "motion-safe:animate-pulse" : ""}`}
+                />
+              )}
+            </div>
+            <div className="flex h-6 items-center justify-between gap-2 text-xs text-gray-600">
+              {file ? (
+                <>
+                  <span>{details(file)}</span>
+                  <a
+                    href={file.url}
+                    download={`sorami-${props.jobId.slice(0, 8)}-${n}.${fileExtension(file.format)}`}
+                    className="font-medium text-indigo-700 hover:underline"
+                  >
+                    Download
+                    <span className="sr-only">
+                      {" "}
+                      {noun} {n}
+                    </span>
+                  </a>
+                </>
+              ) : null}
+            </div>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,38 @@
+import { type JobKind, SUBMIT_BODY_MAX_BYTES, VIDEO_SUBMIT_BODY_MAX_BYTES } from "@sorami/contracts";
+import { env } from "../../env";
+import { db, storage } from "../db";
+import { parseWith, readJson, withUser } from "../http/handler";
+import { parseSubmission } from "./params";
+import { galleryQuerySchema, getJobResult, getJobStatus, listGallery } from "./read";
+import { submitGeneration, validateIdempotencyKey } from "./submit";
+
+/**
+ * The job endpoints, once for every kind: /api/images/* and /api/videos/*
+ * route files each bind one of these to their kind.
+ */
+const BODY_LIMIT: Record<JobKind, number> = { image: SUBMIT_BODY_MAX_BYTES, video: VIDEO_SUBMIT_BODY_MAX_BYTES };
+const noStore = { "Cache-Control": "no-store" };
+
+export const submitRoute = (kind: JobKind) =>
+  withUser(async ({ req, user }) => {
+    const submission = parseSubmission(kind, await readJson(req, BODY_LIMIT[kind]), env().videoProvider);
+    const key = validateIdempotencyKey(req.headers.get("idempotency-key"));
+    const { body, created } = await submitGeneration(db(), storage(), user, kind, submission, key);
+    return Response.json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });
+  });
+
+export const statusRoute = (kind: JobKind) =>
+  withUser<{ id: string }>(async ({ user, params }) =>
+    Response.json(await getJobStatus(db(), user, kind, params.id), { headers: noStore }),
+  );
+
+export const resultRoute = (kind: JobKind) =>
+  withUser<{ id: string }>(async ({ user, params }) =>
+    Response.json(await getJobResult(db(), user, kind, params.id), { headers: noStore }),
+  );
+
+export const galleryRoute = (kind: JobKind) =>
+  withUser(async ({ req, user }) => {
+    const query = parseWith(galleryQuerySchema, Object.fromEntries(new URL(req.url).searchParams));
+    return Response.json(await listGallery(db(), user, kind, query), { headers: noStore });
+  });

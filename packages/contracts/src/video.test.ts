@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import {
+  decodeInputImage,
+  INPUT_IMAGE_MAX_BYTES,
+  NUM_VIDEOS_MAX,
+  sniffImageType,
+  VIDEO_DEFAULTS,
+  VIDEO_DURATION_MAX_SECONDS,
+  VIDEO_PROVIDER_LIMITS,
+  videoLimitViolation,
+  videoParamsSchema,
+} from "./video";
+
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0]);
+const WEBP = Buffer.concat([Buffer.from("RIFF"), Buffer.alloc(4), Buffer.from("WEBPVP8 ")]);
+
+describe("video parameters", () => {
+  it("fills document 004's defaults", () => {
+    expect(videoParamsSchema.parse({ prompt: "waves" })).toEqual({ prompt: "waves", ...VIDEO_DEFAULTS });
+  });
+
+  it("bounds duration and count in the schema, whatever the provider", () => {
+    expect(videoParamsSchema.safeParse({ prompt: "x", duration_seconds: VIDEO_DURATION_MAX_SECONDS + 1 }).success).toBe(
+      false,
+    );
+    expect(videoParamsSchema.safeParse({ prompt: "x", duration_seconds: 2.5 }).success).toBe(false);
+    expect(videoParamsSchema.safeParse({ prompt: "x", number_of_videos: NUM_VIDEOS_MAX + 1 }).success).toBe(false);
+  });
+
+  it("checks the local provider's limits at their edges, naming the field", () => {
+    const { durations: d, number_of_videos: n } = VIDEO_PROVIDER_LIMITS.local;
+    const base = { aspect_ratio: "9:16" as const, duration_seconds: d.max, number_of_videos: n.max };
+    expect(videoLimitViolation("local", base)).toBeNull();
+    expect(videoLimitViolation("local", { ...base, duration_seconds: d.min })).toBeNull();
+    expect(videoLimitViolation("local", { ...base, duration_seconds: d.max + 1 })?.field).toBe("duration_seconds");
+    expect(videoLimitViolation("local", { ...base, duration_seconds: d.min - 1 })?.field).toBe("duration_seconds");
+    expect(videoLimitViolation("local", { ...base, number_of_videos: n.max + 1 })?.field).toBe("number_of_videos");
+  });
+});
+
+describe("input images", () => {
+  it("recognises PNG, JPEG and WEBP by their bytes only", () => {
+    expect([sniffImageType(PNG), sniffImageType(JPEG), sniffImageType(WEBP)]).toEqual(["PNG", "JPEG", "WEBP"]);
+    expect(sniffImageType(Buffer.from("GIF89a"))).toBeNull();
+    expect(sniffImageType(Buffer.from("<svg/>"))).toBeNull();
+  });
+
+  it("decodes data: URLs and plain base64, ignoring the declared type", () => {
+    expect(decodeInputImage(`data:image/gif;base64,${PNG.toString("base64")}`).type).toBe("PNG");
+    expect(decodeInputImage(JPEG.toString("base64")).type).toBe("JPEG");
+  });
+
+  it("refuses non-images (422), non-base64 (400) and images past INPUT_IMAGE_MAX_BYTES (413)", () => {
+    expect(() => decodeInputImage(Buffer.from("hello").toString("base64"))).toThrow(
+      expect.objectContaining({ code: "unprocessable", field: "input_image_base64" }),
+    );
+    expect(() => decodeInputImage("not base64 !!")).toThrow(expect.objectContaining({ code: "invalid_request" }));
+    const atLimit = Buffer.alloc(INPUT_IMAGE_MAX_BYTES);
+    PNG.copy(atLimit);
+    expect(decodeInputImage(atLimit.toString("base64")).bytes.length).toBe(INPUT_IMAGE_MAX_BYTES);
+    const over = Buffer.alloc(INPUT_IMAGE_MAX_BYTES + 1);
+    PNG.copy(over);
+    expect(() => decodeInputImage(over.toString("base64"))).toThrow(
+      expect.objectContaining({ code: "payload_too_large" }),
+    );
+  });
+});

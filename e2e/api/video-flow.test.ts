@@ -66,6 +66,12 @@ describe("video generation through the HTTP API", () => {
 
       const file = await download(ann.token, video.url);
       expect([file.status, file.type, file.bytes.length]).toEqual([200, "video/mp4", video.size_bytes]);
+      // Players seek with byte ranges.
+      const part = await fetch(`${stack.webUrl}${video.url}`, {
+        headers: { authorization: `Bearer ${ann.token}`, range: "bytes=100-199" },
+      });
+      expect([part.status, part.headers.get("content-range")]).toEqual([206, `bytes 100-199/${video.size_bytes}`]);
+      expect(Buffer.from(await part.arrayBuffer()).equals(file.bytes.subarray(100, 200))).toBe(true);
       const mp4 = parseMp4(file.bytes);
       expect([mp4.width, mp4.height, mp4.codec]).toEqual([width, height, "avc1"]);
       expect(mp4.durationSeconds).toBeCloseTo(2, 1);

@@ -9,10 +9,12 @@ import type { Readable } from "node:stream";
  */
 export interface Storage {
   put(key: string, data: Buffer, contentType: string): Promise<{ key: string; sizeBytes: number }>;
-  /** null when there is no object at that key. */
-  open(key: string): Promise<{ stream: Readable; sizeBytes: number } | null>;
+  /** null when there is no object at that key. `range` is inclusive, as in HTTP. */
+  open(key: string, range?: ByteRange): Promise<{ stream: Readable; sizeBytes: number } | null>;
   deletePrefix(prefix: string): Promise<void>;
 }
+
+export type ByteRange = { start: number; end: number };
 
 /** Keys are relative slash-separated paths of plain names: no "..", no absolute paths. */
 const KEY_PATTERN = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$/;
@@ -48,12 +50,12 @@ export class LocalStorage implements Storage {
     return { key, sizeBytes: data.length };
   }
 
-  async open(key: string): Promise<{ stream: Readable; sizeBytes: number } | null> {
+  async open(key: string, range?: ByteRange): Promise<{ stream: Readable; sizeBytes: number } | null> {
     const full = this.resolve(key);
     try {
       const info = await stat(full);
       if (!info.isFile()) return null;
-      return { stream: createReadStream(full), sizeBytes: info.size };
+      return { stream: createReadStream(full, range), sizeBytes: info.size };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
       throw error;

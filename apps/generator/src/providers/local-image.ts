@@ -27,13 +27,21 @@ function wrap(text: string, width: number, maxLines: number): string[] {
   return lines;
 }
 
-export type Drawing = { prompt: string; label: string; seed: string; width: number; height: number };
+export type Drawing = {
+  prompt: string;
+  label: string;
+  seed: string;
+  width: number;
+  height: number;
+  /** Width the prompt must fit in, when less than the picture (a video pans over a larger one). */
+  textWidth?: number;
+};
 
 /**
  * Draws an SVG deterministically from its text: the same request always
  * gives the same picture. A banner says it was made locally, not by a model.
  */
-export function drawSvg({ prompt, label, seed: seedText, width, height }: Drawing): string {
+export function drawSvg({ prompt, label, seed: seedText, width, height, textWidth = width }: Drawing): string {
   const seed = createHash("sha256").update(seedText).digest();
   const byte = (i: number) => seed[i % seed.length] ?? 0;
   const hue1 = Math.round((byte(0) / 255) * 360);
@@ -46,8 +54,9 @@ export function drawSvg({ prompt, label, seed: seedText, width, height }: Drawin
     const hue = (hue1 + i * 37) % 360;
     return `<circle cx="${cx}" cy="${cy}" r="${r}" fill="hsl(${hue},70%,60%)" fill-opacity="0.55"/>`;
   }).join("");
-  const fontSize = Math.max(10, Math.round(unit / 22));
-  const lines = wrap(prompt, Math.max(12, Math.floor(width / (fontSize * 0.6))), 4);
+  const fontSize = Math.max(10, Math.round(Math.min(unit, textWidth) / 22));
+  // About 0.6 em per character in DejaVu Sans; 10 % margin.
+  const lines = wrap(prompt, Math.max(12, Math.floor((textWidth * 0.9) / (fontSize * 0.6))), 4);
   const text = lines
     .map(
       (l, i) =>

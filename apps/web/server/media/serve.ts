@@ -1,29 +1,74 @@
 import { Readable } from "node:stream";
 import { AppError } from "@sorami/contracts";
 import { getOwnedFileByKey } from "@sorami/db/queries/generations";
-import { contentTypeFor, isValidKey } from "@sorami/storage";
+import { type ByteRange, contentTypeFor, isValidKey } from "@sorami/storage";
 import { db, storage } from "../db";
 import type { SessionUser } from "../session";
 
 /**
+ * One `bytes=start-end` range (or `start-`, or `-suffix`) within a file of
+ * `size` bytes; null when absent or not one we serve (then the whole file is
+ * sent), "unsatisfiable" when it lies outside the file.
+ */
+export function parseRange(header: string | null, size: number): ByteRange | null | "unsatisfiable" {
+  const m = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!m || (m[1] === "" && m[2] === "")) return null;
+  let start: number;
+  let end: number;
+  if (m[1] === "") {
+    start = Math.max(0, size - Number(m[2]));
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
+  }
+  if (start >= size || start > end) return "unsatisfiable";
+  return { start, end };
+}
+
+/**
  * Streams a file to the user who owns its job. The key must be one the
  * database holds for that user, so no path — traversal or otherwise — reaches
- * a file it does not list; a foreign or missing file is a 404.
+ * a file it does not list; a foreign or missing file is a 404. Byte ranges
+ * are served so a player can seek in a long video.
  */
-export async function serveOwnedMedia(user: SessionUser, segments: string[]): Promise<Response> {
+export async function serveOwnedMedia(
+  user: SessionUser,
+  segments: string[],
+  rangeHeader: string | null,
+): Promise<Response> {
   const key = segments.join("/");
   if (!isValidKey(key)) throw new AppError("not_found", "File not found");
   const file = await getOwnedFileByKey(db(), user.id, key);
   if (!file) throw new AppError("not_found", "File not found");
-  const opened = await storage().open(key);
-  if (!opened) throw new AppError("not_found", "File not found");
-  return new Response(Readable.toWeb(opened.stream) as ReadableStream, {
+  const whole = await storage().open(key);
+  if (!whole) throw new AppError("not_found", "File not found");
+  const headers: Record<string, string> = {
+    "Content-Type": contentTypeFor(key),
+    "Accept-Ranges": "bytes",
+    // Private: the file is the user's; immutable: a key is never rewritten with other content.
+    "Cache-Control": "private, max-age=31536000, immutable",
+    "X-Content-Type-Options": "nosniff",
+  };
+  const range = parseRange(rangeHeader, whole.sizeBytes);
+  if (range === "unsatisfiable") {
+    whole.stream.destroy();
+    return new Response(null, { status: 416, headers: { ...headers, "Content-Range": `bytes */${whole.sizeBytes}` } });
+  }
+  if (!range) {
+    return new Response(Readable.toWeb(whole.stream) as ReadableStream, {
+      headers: { ...headers, "Content-Length": String(whole.sizeBytes) },
+    });
+  }
+  whole.stream.destroy();
+  const part = await storage().open(key, range);
+  if (!part) throw new AppError("not_found", "File not found");
+  return new Response(Readable.toWeb(part.stream) as ReadableStream, {
+    status: 206,
     headers: {
-      "Content-Type": contentTypeFor(key),
-      "Content-Length": String(opened.sizeBytes),
-      // Private: the file is the user's; immutable: a key is never rewritten with other content.
-      "Cache-Control": "private, max-age=31536000, immutable",
-      "X-Content-Type-Options": "nosniff",
+      ...headers,
+      "Content-Length": String(range.end - range.start + 1),
+      "Content-Range": `bytes ${range.start}-${range.end}/${whole.sizeBytes}`,
     },
   });
 }

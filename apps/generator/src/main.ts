@@ -6,8 +6,8 @@ import type { AppContext } from "./context";
 import { loadEnv } from "./env";
 import { buildServer } from "./http/server";
 import { startWorker } from "./jobs/worker";
-import { LocalImageProvider } from "./providers/local-image";
-import { LocalVideoProvider } from "./providers/local-video";
+import { createLocalImageProvider } from "./providers/local-image";
+import { createLocalVideoProvider } from "./providers/local-video";
 
 /** How long SIGTERM waits for running jobs before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 20_000;
@@ -22,8 +22,8 @@ async function main(): Promise<void> {
   });
   const storage = new LocalStorage(mediaRoot(env.dataDir));
   const providers = {
-    image: new LocalImageProvider(env.localProviderDelayMs),
-    video: new LocalVideoProvider(env.localProviderDelayMs),
+    image: createLocalImageProvider(env.localProviderDelayMs),
+    video: createLocalVideoProvider(env.localProviderDelayMs),
   };
   let runner: Runner | null = null;
   let stopping = false;

@@ -83,3 +83,12 @@ export function contentTypeFor(key: string): string {
   };
   return types[ext] ?? "application/octet-stream";
 }
+
+/** Reads a whole object into memory (small objects only: input images); null when absent. */
+export async function readObject(storage: Storage, key: string): Promise<Buffer | null> {
+  const opened = await storage.open(key);
+  if (!opened) return null;
+  const chunks: Buffer[] = [];
+  for await (const chunk of opened.stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}

@@ -10,7 +10,7 @@ import {
   type WireStatus,
 } from "@sorami/contracts";
 import type { Database } from "@sorami/db";
-import type { Storage } from "@sorami/storage";
+import { readObject, type Storage } from "@sorami/storage";
 import { getJob, updateJob } from "../domain/jobs";
 import { type GeneratedFile, type ProviderContext, ProviderError, type Providers } from "../providers/types";
 import { emitWebhook } from "../webhooks/emit";
@@ -104,7 +104,9 @@ export async function runGenerateJob(
       { bumpAttempts: true },
     );
     await advance("GENERATING", "generating", { progress: 60, message: "Generating…" });
-    const inputImage = job.inputKey ? await readAll(storage, job.inputKey) : undefined;
+    const inputImage = job.inputKey ? ((await readObject(storage, job.inputKey)) ?? undefined) : undefined;
+    if (job.inputKey && !inputImage)
+      throw new ProviderError("invalid_request", "The input image is missing from storage");
     const output = await callProvider(deps.providers, kind, job.request, { jobId, signal, inputImage });
     await advance("SAVING", "saving", { progress: 90, message: `Saving the ${info.noun}s…` });
 
@@ -165,12 +167,4 @@ export async function runGenerateJob(
       { error: classified.message, completedAt: new Date() },
     );
   }
-}
-
-async function readAll(storage: Storage, key: string): Promise<Buffer> {
-  const opened = await storage.open(key);
-  if (!opened) throw new ProviderError("invalid_request", "The input image is missing from storage");
-  const chunks: Buffer[] = [];
-  for await (const chunk of opened.stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import { type ImageParams, parseSize } from "@sorami/contracts";
 import sharp from "sharp";
-import type { GeneratedFile, Provider, ProviderContext } from "./types";
+import { LocalProvider } from "./local";
+import type { GeneratedFile } from "./types";
 
 function escapeXml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -97,24 +97,5 @@ export async function renderImage(params: ImageParams, index: number): Promise<G
   return { data, format: params.format, ext: EXT[params.format], width, height, description: params.prompt };
 }
 
-/**
- * Makes real image files offline, with no model: for trying Sorami out, for
- * tests and for benchmarks. `delayMs` stands in for a model's latency.
- */
-export class LocalImageProvider implements Provider<"image"> {
-  readonly name = "local";
-  readonly model = "local-image-v1";
-
-  constructor(private readonly delayMs: number) {}
-
-  async generate(params: ImageParams, ctx: ProviderContext) {
-    const started = Date.now();
-    if (this.delayMs > 0) await sleep(this.delayMs, undefined, { signal: ctx.signal });
-    const files: GeneratedFile[] = [];
-    for (let i = 0; i < params.num_images; i++) files.push(await renderImage(params, i));
-    return {
-      files,
-      metadata: { provider: this.name, model_name: this.model, render_ms: Date.now() - started - this.delayMs },
-    };
-  }
-}
+export const createLocalImageProvider = (delayMs: number) =>
+  new LocalProvider<"image">("local-image-v1", delayMs, (p) => p.num_images, renderImage);

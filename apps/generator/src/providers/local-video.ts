@@ -1,12 +1,12 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { VIDEO_DIMENSIONS, type VideoParams } from "@sorami/contracts";
 import sharp from "sharp";
 import { runFfmpeg } from "./ffmpeg";
+import { LocalProvider } from "./local";
 import { drawSvg } from "./local-image";
-import type { GeneratedFile, Provider, ProviderContext } from "./types";
+import type { GeneratedFile, ProviderContext } from "./types";
 
 /** Frames per second of local videos (film rate). */
 export const LOCAL_VIDEO_FPS = 24;
@@ -96,20 +96,5 @@ export async function renderVideo(params: VideoParams, index: number, ctx: Provi
   }
 }
 
-export class LocalVideoProvider implements Provider<"video"> {
-  readonly name = "local";
-  readonly model = "local-video-v1";
-
-  constructor(private readonly delayMs: number) {}
-
-  async generate(params: VideoParams, ctx: ProviderContext) {
-    const started = Date.now();
-    if (this.delayMs > 0) await sleep(this.delayMs, undefined, { signal: ctx.signal });
-    const files: GeneratedFile[] = [];
-    for (let i = 0; i < params.number_of_videos; i++) files.push(await renderVideo(params, i, ctx));
-    return {
-      files,
-      metadata: { provider: this.name, model_name: this.model, render_ms: Date.now() - started - this.delayMs },
-    };
-  }
-}
+export const createLocalVideoProvider = (delayMs: number) =>
+  new LocalProvider<"video">("local-video-v1", delayMs, (p) => p.number_of_videos, renderVideo);

@@ -1,7 +1,7 @@
 import { isTerminal, KIND_INFO } from "@sorami/contracts";
 import { type Database, schema } from "@sorami/db";
 import { lockGeneration } from "@sorami/db/queries/generations";
-import type { Storage } from "@sorami/storage";
+import { readObject, type Storage } from "@sorami/storage";
 import { eq } from "drizzle-orm";
 import { transitionGeneration } from "./transition";
 
@@ -24,8 +24,9 @@ export async function dispatchGeneration(
   if (!g || isTerminal(g.status)) return "skipped";
   // The input image travels as base64, as in document 004's request; the row keeps only its key.
   const { input_image_key, ...params } = g.params;
-  const input_image_base64 =
-    typeof input_image_key === "string" ? (await readAll(opts.storage, input_image_key)).toString("base64") : undefined;
+  const input = typeof input_image_key === "string" ? await readObject(opts.storage, input_image_key) : null;
+  if (typeof input_image_key === "string" && !input) throw new Error(`Input image ${input_image_key} is missing`);
+  const input_image_base64 = input?.toString("base64");
   const body = JSON.stringify({
     ...params,
     ...(input_image_base64 ? { input_image_base64 } : {}),
@@ -61,12 +62,4 @@ export async function dispatchGeneration(
       await transitionGeneration(tx, locked, { status: "FAILED", error: reason, message: "Generation failed" });
   });
   return "refused";
-}
-
-async function readAll(storage: Storage, key: string): Promise<Buffer> {
-  const opened = await storage.open(key);
-  if (!opened) throw new Error(`Input image ${key} is missing from storage`);
-  const chunks: Buffer[] = [];
-  for await (const chunk of opened.stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }

@@ -1,0 +1,30 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { JobKind } from "@sorami/contracts";
+import type { GeneratedFile, ParamsOf, Provider, ProviderContext } from "./types";
+
+/**
+ * The local providers make real files offline, with no model: for trying
+ * Sorami out, for tests and for benchmarks. `delayMs` stands in for a
+ * model's latency; then `count` files are rendered one after another.
+ */
+export class LocalProvider<K extends JobKind> implements Provider<K> {
+  readonly name = "local";
+
+  constructor(
+    readonly model: string,
+    private readonly delayMs: number,
+    private readonly count: (params: ParamsOf<K>) => number,
+    private readonly render: (params: ParamsOf<K>, index: number, ctx: ProviderContext) => Promise<GeneratedFile>,
+  ) {}
+
+  async generate(params: ParamsOf<K>, ctx: ProviderContext) {
+    const started = Date.now();
+    if (this.delayMs > 0) await sleep(this.delayMs, undefined, { signal: ctx.signal });
+    const files: GeneratedFile[] = [];
+    for (let i = 0; i < this.count(params); i++) files.push(await this.render(params, i, ctx));
+    return {
+      files,
+      metadata: { provider: this.name, model_name: this.model, render_ms: Date.now() - started - this.delayMs },
+    };
+  }
+}

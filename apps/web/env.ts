@@ -41,6 +41,7 @@ function parse(env: Record<string, string | undefined>) {
     databaseUrl: shared.databaseUrl,
     webhookSecrets: shared.webhookSecrets,
     serviceKey: shared.serviceKey,
+    queueStaleAfterMs: shared.queueStaleAfterMs,
     authSecret: parsed.BETTER_AUTH_SECRET ?? shared.generated.authSecret,
     authRateLimit: { enabled: parsed.AUTH_RATE_LIMIT, max: parsed.AUTH_RATE_LIMIT_MAX },
     workerConcurrency: parsed.WEB_WORKER_CONCURRENCY,

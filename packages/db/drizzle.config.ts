@@ -4,5 +4,5 @@ export default defineConfig({
   dialect: "postgresql",
   schema: "./packages/db/src/schema/index.ts",
   out: "./packages/db/migrations",
-  schemaFilter: ["public", "generator"],
+  schemaFilter: ["public", "generator", "queue_health"],
 });

@@ -1,6 +1,5 @@
 import type { Database } from "@sorami/db";
 import type { Storage } from "@sorami/storage";
-import type { Runner } from "graphile-worker";
 import type pg from "pg";
 import type { GeneratorEnv } from "./env";
 import type { Providers } from "./providers/types";
@@ -12,5 +11,6 @@ export type AppContext = {
   pool: pg.Pool;
   storage: Storage;
   providers: Providers;
-  runner: () => Runner | null;
+  /** false when the queue worker is not running (so /health says so). */
+  queueAlive: () => boolean;
 };

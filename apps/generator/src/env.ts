@@ -36,6 +36,7 @@ export function loadEnv(env: Record<string, string | undefined> = process.env) {
     databaseUrl: shared.databaseUrl,
     webhookSecrets: shared.webhookSecrets,
     serviceKey: shared.serviceKey,
+    queueStaleAfterMs: shared.queueStaleAfterMs,
     localProviderDelayMs: parsed.LOCAL_PROVIDER_DELAY_MS,
     concurrency: parsed.GENERATOR_CONCURRENCY,
     sendLegacySecret: parsed.WEBHOOK_SEND_LEGACY_SECRET,

@@ -1,7 +1,7 @@
 import { createDb } from "@sorami/db";
 import { runMigrations } from "@sorami/db/migrate";
+import type { QueueRunner } from "@sorami/db/runner";
 import { LocalStorage, mediaRoot } from "@sorami/storage";
-import type { Runner } from "graphile-worker";
 import type { AppContext } from "./context";
 import { loadEnv } from "./env";
 import { buildServer } from "./http/server";
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     image: createLocalImageProvider(env.localProviderDelayMs),
     video: createLocalVideoProvider(env.localProviderDelayMs),
   };
-  let runner: Runner | null = null;
+  let queue: QueueRunner | null = null;
   let stopping = false;
   const ctx: AppContext = {
     env,
@@ -33,11 +33,11 @@ async function main(): Promise<void> {
     pool,
     storage,
     providers,
-    runner: () => runner,
+    queueAlive: () => queue?.alive() ?? false,
   };
 
   const server = buildServer(ctx);
-  runner = await startWorker(pool, {
+  queue = await startWorker(pool, {
     db,
     storage,
     providers,
@@ -46,18 +46,8 @@ async function main(): Promise<void> {
     concurrency: env.concurrency,
     webhookSecrets: env.webhookSecrets,
     sendLegacySecret: env.sendLegacySecret,
+    staleAfterMs: env.queueStaleAfterMs,
   });
-  // A worker that stops on its own (lost database, fatal error) must show in /health, not hide behind it.
-  runner.promise.then(
-    () => {
-      if (!stopping) console.error("[generator] queue worker stopped");
-      runner = null;
-    },
-    (error) => {
-      console.error("[generator] queue worker crashed:", error);
-      runner = null;
-    },
-  );
   await server.listen({ port: env.port, host: env.host });
   console.log(
     `[generator] listening on http://${env.host}:${env.port} (providers: image=${providers.image.name}, video=${providers.video.name})`,
@@ -69,7 +59,7 @@ async function main(): Promise<void> {
     console.log(`[generator] ${signal}: stopping (running jobs get ${SHUTDOWN_GRACE_MS / 1000}s)`);
     const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
     await server.close().catch(() => {});
-    await runner?.stop().catch(() => {});
+    await queue?.stop().catch(() => {});
     await close().catch(() => {});
     clearTimeout(force);
     process.exit(0);

@@ -1,6 +1,6 @@
 import { QUEUE_SCHEMAS } from "@sorami/db";
 import { pool } from "./db";
-import { webWorkerAlive } from "./jobs/worker";
+import { webWorkerStarted } from "./jobs/worker";
 
 export async function checkHealth() {
   let database = "ok";
@@ -14,7 +14,7 @@ export async function checkHealth() {
     database = `error: ${(error as Error).message}`;
     queue = "unknown";
   }
-  if (!webWorkerAlive()) queue = "worker not running";
+  if (queue === "ok" && !(await webWorkerStarted())?.alive()) queue = "worker not running";
   const ok = database === "ok" && queue === "ok";
   return { status: ok ? "ok" : "degraded", service: "web", database, queue };
 }

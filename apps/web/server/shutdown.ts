@@ -9,8 +9,8 @@ export function stopOnSignals(): void {
     stopping = true;
     console.log(`[web] ${signal}: stopping`);
     const force = setTimeout(() => process.exit(0), 10_000).unref();
-    const runner = await webWorkerStarted();
-    await runner?.stop().catch(() => {});
+    const queue = await webWorkerStarted();
+    await queue?.stop().catch(() => {});
     await pool()
       .end()
       .catch(() => {});

@@ -87,6 +87,8 @@ export const sharedEnvShape = {
   DATABASE_URL: z.string().min(1, "DATABASE_URL is required (npm start sets it)"),
   WEBHOOK_SECRET: webhookSecretListSchema.optional(),
   SERVICE_KEY: strongSecret("SERVICE_KEY").optional(),
+  /** A queue worker pool silent this long is taken as dead and its jobs run again elsewhere. */
+  QUEUE_STALE_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
 };
 
 /** Resolves DATA_DIR and fills every secret the env left unset from DATA_DIR/secrets.json. */
@@ -95,6 +97,7 @@ export function resolveShared(parsed: {
   DATABASE_URL: string;
   WEBHOOK_SECRET?: string[];
   SERVICE_KEY?: string;
+  QUEUE_STALE_SECONDS: number;
 }) {
   const dataDir = resolveDataDir(parsed.DATA_DIR);
   const generated = loadOrCreateSecrets(dataDir);
@@ -105,6 +108,7 @@ export function resolveShared(parsed: {
     /** The first secret signs; the others are accepted during a rotation. */
     webhookSecrets: parsed.WEBHOOK_SECRET ?? [generated.webhookSecret],
     serviceKey: parsed.SERVICE_KEY ?? generated.serviceKey,
+    queueStaleAfterMs: parsed.QUEUE_STALE_SECONDS * 1000,
   };
 }
 

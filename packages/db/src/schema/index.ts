@@ -3,4 +3,5 @@ export * from "./generator";
 export * from "./jobs";
 export * from "./media";
 export * from "./notifications";
+export * from "./queue";
 export * from "./webhooks";

@@ -16,7 +16,7 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): voi
       database = `error: ${(error as Error).message}`;
       queue = "unknown";
     }
-    if (!ctx.runner()) queue = "not started";
+    if (queue === "ok" && !ctx.queueAlive()) queue = "worker not running";
     const ok = database === "ok" && queue === "ok";
     return reply.status(ok ? 200 : 503).send({
       status: ok ? "ok" : "degraded",

@@ -24,6 +24,16 @@ const schema = z.object({
   VIDEO_PROVIDER: z
     .enum(Object.keys(VIDEO_PROVIDER_LIMITS) as [VideoProviderName, ...VideoProviderName[]])
     .default("local"),
+  /** Users signing up with one of these emails (comma-separated) get the admin role. */
+  ADMIN_EMAILS: z
+    .string()
+    .default("")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((e) => e.trim().toLowerCase())
+        .filter(Boolean),
+    ),
   WEB_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 });
 
@@ -46,6 +56,7 @@ function parse(env: Record<string, string | undefined>) {
     authRateLimit: { enabled: parsed.AUTH_RATE_LIMIT, max: parsed.AUTH_RATE_LIMIT_MAX },
     workerConcurrency: parsed.WEB_WORKER_CONCURRENCY,
     videoProvider: parsed.VIDEO_PROVIDER,
+    adminEmails: parsed.ADMIN_EMAILS,
   };
 }
 

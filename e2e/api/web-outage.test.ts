@@ -5,7 +5,8 @@ import { type Stack, startStack } from "../support/stack";
 let stack: Stack;
 beforeAll(async () => {
   // A slow provider, so the web app can be stopped while the job runs.
-  stack = await startStack({ env: { LOCAL_PROVIDER_DELAY_MS: "2500" } });
+  // A short retry schedule: the default waits 5 s, then 5 minutes.
+  stack = await startStack({ env: { LOCAL_PROVIDER_DELAY_MS: "2500", WEBHOOK_RETRY_SCHEDULE: "0,1,2,2,5,10,30" } });
 });
 afterAll(async () => stack?.stop());
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { signWebhook } from "@sorami/contracts/signature";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, secretsOf, signUp, sql, type TestUser } from "../support/client";
+import { api, secretsOf, signUp, sql, type TestUser, waitFor } from "../support/client";
 import { type Stack, startStack } from "../support/stack";
 
 /**
@@ -14,7 +14,7 @@ let secret: string;
 const URL_PATH = "/api/webhooks/image-completion";
 
 beforeAll(async () => {
-  stack = await startStack({ env: { LOCAL_PROVIDER_DELAY_MS: "0" } });
+  stack = await startStack({ env: { LOCAL_PROVIDER_DELAY_MS: "0", ADMIN_EMAILS: "root@example.test" } });
   owner = await signUp(stack.webUrl, "Owner");
   secret = secretsOf(stack.dataDir).webhookSecret;
 });
@@ -215,5 +215,30 @@ describe("POST /api/webhooks/image-completion", () => {
     expect([r.status, r.json.error.code]).toEqual([400, "invalid_json"]);
     const wrongShape = JSON.stringify({ job_id: "../etc", status: "done" });
     expect((await send(wrongShape, signed(wrongShape))).status).toBe(400);
+  });
+});
+
+describe("POST /api/admin/webhooks/{delivery}/redeliver", () => {
+  it("is for admins only, and puts a dead-lettered delivery back on its way", async () => {
+    const admin = await signUp(stack.webUrl, "Root", "root@example.test");
+    const id = await pendingJob();
+    // A delivery the generator gave up on (its schedule spent while the web app was away).
+    await sql(
+      stack.databaseUrl,
+      "insert into generator.webhook_deliveries (id, job_id, event, url, body, state, attempts) values ('msg_deadletter1', $1, 'completed', $2, $3, 'dead', 8)",
+      [
+        id,
+        `${stack.webUrl.replace("localhost", "127.0.0.1")}${URL_PATH}`,
+        JSON.stringify({ ...documentPayload(id), user_id: owner.id }),
+      ],
+    );
+    const path = "/api/admin/webhooks/msg_deadletter1/redeliver";
+    expect((await api(stack.webUrl)("POST", path)).status).toBe(401);
+    expect((await api(stack.webUrl, owner.token)("POST", path)).status).toBe(403);
+    expect((await api(stack.webUrl, admin.token)("POST", "/api/admin/webhooks/msg_nosuch/redeliver")).status).toBe(404);
+    const r = await api(stack.webUrl, admin.token)("POST", path);
+    expect([r.status, r.json.state]).toEqual([200, "pending"]);
+    await waitFor(async () => (await statusOf(id)).status === "COMPLETED", "the redelivered webhook to apply");
+    expect(await fileCount(id)).toBe(1);
   });
 });

@@ -6,8 +6,9 @@ import pg from "pg";
 export type TestUser = { id: string; email: string; token: string };
 
 /** Signs up a fresh user through better-auth's HTTP API; returns its bearer token. */
-export async function signUp(webUrl: string, name = "Test User"): Promise<TestUser> {
-  const email = `${name.toLowerCase().replace(/\W+/g, "-")}-${Math.random().toString(36).slice(2)}@example.test`;
+export async function signUp(webUrl: string, name = "Test User", fixedEmail?: string): Promise<TestUser> {
+  const email =
+    fixedEmail ?? `${name.toLowerCase().replace(/\W+/g, "-")}-${Math.random().toString(36).slice(2)}@example.test`;
   const res = await fetch(`${webUrl}/api/auth/sign-up/email`, {
     method: "POST",
     headers: { "content-type": "application/json" },

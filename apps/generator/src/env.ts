@@ -21,6 +21,12 @@ const schema = z.object({
     .default("true")
     .transform((v) => v === "true"),
   ENVIRONMENT: z.string().default("production"),
+  /** Seconds before each webhook attempt, comma-separated; default: the Standard Webhooks schedule. */
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, "must be comma-separated whole seconds")
+    .transform((s) => s.split(",").map(Number))
+    .optional(),
 });
 
 export type GeneratorEnv = ReturnType<typeof loadEnv>;
@@ -41,5 +47,6 @@ export function loadEnv(env: Record<string, string | undefined> = process.env) {
     concurrency: parsed.GENERATOR_CONCURRENCY,
     sendLegacySecret: parsed.WEBHOOK_SEND_LEGACY_SECRET,
     environment: parsed.ENVIRONMENT,
+    webhookRetrySchedule: parsed.WEBHOOK_RETRY_SCHEDULE,
   };
 }

@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     webhookSecrets: env.webhookSecrets,
     sendLegacySecret: env.sendLegacySecret,
     staleAfterMs: env.queueStaleAfterMs,
+    webhookRetrySchedule: env.webhookRetrySchedule,
   });
   await server.listen({ port: env.port, host: env.host });
   console.log(

@@ -43,6 +43,9 @@ function createAuth() {
     databaseHooks: {
       user: {
         create: {
+          before: async (user) => ({
+            data: { ...user, role: e.adminEmails.includes(user.email.toLowerCase()) ? "admin" : "user" },
+          }),
           // Every new user gets a personal organization; jobs are filed under it.
           after: async (user) => {
             const orgId = randomUUID();

@@ -6,6 +6,7 @@ import type { AppContext } from "../context";
 import { registerGenerateRoutes } from "./routes/generate";
 import { registerHealthRoutes } from "./routes/health";
 import { registerJobRoutes } from "./routes/jobs";
+import { registerWebhookRoutes } from "./routes/webhooks";
 
 const STATUS_TO_CODE: Record<number, ErrorCode> = {
   400: "invalid_request",
@@ -63,5 +64,6 @@ export function buildServer(ctx: AppContext): FastifyInstance {
   registerHealthRoutes(app, ctx);
   registerGenerateRoutes(app, ctx);
   registerJobRoutes(app, ctx);
+  registerWebhookRoutes(app, ctx);
   return app;
 }

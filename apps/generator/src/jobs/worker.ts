@@ -17,6 +17,7 @@ export async function startWorker(
     webhookSecrets: readonly string[];
     sendLegacySecret: boolean;
     staleAfterMs: number;
+    webhookRetrySchedule?: readonly number[];
   },
 ): Promise<QueueRunner> {
   const taskList: TaskList = {
@@ -34,6 +35,7 @@ export async function startWorker(
       await deliverWebhook(deps.db, deliveryId, {
         secrets: deps.webhookSecrets,
         sendLegacySecret: deps.sendLegacySecret,
+        scheduleSeconds: deps.webhookRetrySchedule,
       });
     },
   };

@@ -1,28 +1,71 @@
 import { signWebhook, WEBHOOK_HEADERS } from "@sorami/contracts/signature";
-import { type Database, schema } from "@sorami/db";
+import { type Database, enqueue, QUEUE_SCHEMAS, schema } from "@sorami/db";
 import { eq, sql } from "drizzle-orm";
+import { TASKS } from "../jobs/catalog";
 
 /** A receiver that has not answered in this time is treated as down (Standard Webhooks' advice). */
 export const WEBHOOK_ATTEMPT_TIMEOUT_MS = 15_000;
 
-export class DeliveryFailed extends Error {}
+/**
+ * Delay before each attempt, in seconds: the Standard Webhooks schedule
+ * (immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h). After the last
+ * attempt fails the delivery is dead-lettered (state `dead`) until an admin
+ * redelivers it.
+ */
+export const WEBHOOK_RETRY_SCHEDULE_SECONDS = [0, 5, 300, 1800, 7200, 18000, 36000, 36000] as const;
+/** Each delay is moved by up to this fraction either way, so retries from many jobs don't arrive together. */
+export const WEBHOOK_RETRY_JITTER = 0.1;
+/** A receiver's Retry-After is honoured up to this long. */
+export const RETRY_AFTER_MAX_SECONDS = 24 * 3600;
+
+export type DeliveryOptions = {
+  secrets: readonly string[];
+  sendLegacySecret: boolean;
+  /** Overrides the schedule (tests, impatient deployments). */
+  scheduleSeconds?: readonly number[];
+};
+
+/** Seconds a Retry-After header asks for (delta-seconds or an HTTP date), or null. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
+  if (!value) return null;
+  if (/^\d+$/.test(value.trim())) return Math.min(Number(value), RETRY_AFTER_MAX_SECONDS);
+  const at = Date.parse(value);
+  if (Number.isNaN(at)) return null;
+  return Math.min(Math.max(0, Math.ceil((at - now) / 1000)), RETRY_AFTER_MAX_SECONDS);
+}
+
+/** When the next attempt runs after `attemptsMade` failures, or null when the schedule is spent. */
+export function nextAttemptDelaySeconds(
+  attemptsMade: number,
+  schedule: readonly number[],
+  retryAfterSeconds: number | null,
+  random: () => number = Math.random,
+): number | null {
+  const base = schedule[attemptsMade];
+  if (base === undefined) return null;
+  const jittered = base * (1 + (random() * 2 - 1) * WEBHOOK_RETRY_JITTER);
+  return Math.max(jittered, retryAfterSeconds ?? 0);
+}
+
+export type DeliveryOutcome = "delivered" | "already-done" | "missing" | "retry-scheduled" | "dead" | "disabled";
 
 /**
  * Sends one stored webhook, signed at send time, and records the attempt.
  * Only a 2xx counts; redirects are not followed (a redirect is how webhooks
- * get lost). Throws on failure so the queue retries with backoff.
+ * get lost); a 410 means the receiver wants no more, so the delivery is
+ * disabled. Otherwise the next attempt is queued on the schedule.
  */
 export async function deliverWebhook(
   db: Database,
   deliveryId: string,
-  opts: { secrets: readonly string[]; sendLegacySecret: boolean },
-): Promise<"delivered" | "already-delivered" | "missing"> {
+  opts: DeliveryOptions,
+): Promise<DeliveryOutcome> {
   const [delivery] = await db
     .select()
     .from(schema.webhookDeliveries)
     .where(eq(schema.webhookDeliveries.id, deliveryId));
   if (!delivery) return "missing";
-  if (delivery.state === "delivered") return "already-delivered";
+  if (delivery.state !== "pending") return "already-done";
 
   const timestamp = Math.floor(Date.now() / 1000);
   const signingSecret = opts.secrets[0];
@@ -39,6 +82,7 @@ export async function deliverWebhook(
   const started = Date.now();
   let statusCode: number | null = null;
   let error: string | null = null;
+  let retryAfter: number | null = null;
   try {
     const response = await fetch(delivery.url, {
       method: "POST",
@@ -48,12 +92,23 @@ export async function deliverWebhook(
       signal: AbortSignal.timeout(WEBHOOK_ATTEMPT_TIMEOUT_MS),
     });
     statusCode = response.status;
+    retryAfter = parseRetryAfter(response.headers.get("retry-after"));
     const text = await response.text().catch(() => "");
     if (response.status < 200 || response.status >= 300) error = `HTTP ${response.status}: ${text.slice(0, 300)}`;
   } catch (e) {
     error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   }
-  const ok = error === null;
+
+  const attempts = delivery.attempts + 1;
+  let outcome: DeliveryOutcome;
+  let delay: number | null = null;
+  if (error === null) outcome = "delivered";
+  else if (statusCode === 410) outcome = "disabled";
+  else {
+    delay = nextAttemptDelaySeconds(attempts, opts.scheduleSeconds ?? WEBHOOK_RETRY_SCHEDULE_SECONDS, retryAfter);
+    outcome = delay === null ? "dead" : "retry-scheduled";
+  }
+  const state = outcome === "retry-scheduled" ? "pending" : (outcome as "delivered" | "dead" | "disabled");
   await db.transaction(async (tx) => {
     await tx.insert(schema.webhookAttempts).values({
       deliveryId: delivery.id,
@@ -67,10 +122,46 @@ export async function deliverWebhook(
         attempts: sql`${schema.webhookDeliveries.attempts} + 1`,
         lastStatusCode: statusCode,
         lastError: error,
-        ...(ok ? { state: "delivered" as const, deliveredAt: new Date() } : {}),
+        state,
+        ...(outcome === "delivered" ? { deliveredAt: new Date() } : {}),
       })
       .where(eq(schema.webhookDeliveries.id, delivery.id));
+    if (delay !== null) await scheduleDelivery(tx, delivery.id, new Date(Date.now() + delay * 1000));
   });
-  if (!ok) throw new DeliveryFailed(`Webhook ${delivery.id} (${delivery.event}) to ${delivery.url} failed: ${error}`);
-  return "delivered";
+  if (outcome !== "delivered" && outcome !== "retry-scheduled") {
+    console.warn(
+      `[webhooks] delivery ${delivery.id} (${delivery.event}) ${outcome} after ${attempts} attempt(s): ${error}`,
+    );
+  }
+  return outcome;
+}
+
+/** Queues an attempt of a delivery (one queued attempt per delivery at a time). */
+export async function scheduleDelivery(tx: Parameters<typeof enqueue>[0], deliveryId: string, runAt?: Date) {
+  // maxAttempts here only covers our own crashes (database down); the schedule above covers the receiver.
+  await enqueue(
+    tx,
+    QUEUE_SCHEMAS.generator,
+    TASKS.deliverWebhook,
+    { deliveryId },
+    {
+      jobKey: `deliver:${deliveryId}`,
+      maxAttempts: 25,
+      runAt,
+    },
+  );
+}
+
+/** Puts a dead, disabled or delivered delivery back in the queue (admin redelivery). */
+export async function redeliver(db: Database, deliveryId: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .update(schema.webhookDeliveries)
+      .set({ state: "pending" })
+      .where(eq(schema.webhookDeliveries.id, deliveryId))
+      .returning({ id: schema.webhookDeliveries.id });
+    if (rows.length === 0) return false;
+    await scheduleDelivery(tx, deliveryId);
+    return true;
+  });
 }

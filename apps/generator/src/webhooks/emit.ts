@@ -1,7 +1,7 @@
 import { type JobKind, KIND_INFO, type WebhookPayload, type WireStatus } from "@sorami/contracts";
 import { newWebhookId } from "@sorami/contracts/signature";
-import { enqueue, QUEUE_SCHEMAS, schema, type Tx } from "@sorami/db";
-import { TASKS } from "../jobs/catalog";
+import { schema, type Tx } from "@sorami/db";
+import { scheduleDelivery } from "./deliver";
 
 /**
  * Records a webhook event and queues its delivery, in the caller's
@@ -24,8 +24,5 @@ export async function emitWebhook(
     })
     .onConflictDoNothing()
     .returning({ id: schema.webhookDeliveries.id });
-  if (row) {
-    // 25 attempts with graphile-worker's exponential backoff span about three days.
-    await enqueue(tx, QUEUE_SCHEMAS.generator, TASKS.deliverWebhook, { deliveryId: row.id }, { maxAttempts: 25 });
-  }
+  if (row) await scheduleDelivery(tx, row.id);
 }

@@ -34,6 +34,14 @@ export function withUser<P = Record<string, never>>(handler: Handler<P, { user: 
   };
 }
 
+/** Admin routes: a signed-in user without the admin role gets 403. */
+export function withAdmin<P = Record<string, never>>(handler: Handler<P, { user: SessionUser }>) {
+  return withUser<P>(async (ctx) => {
+    if (ctx.user.role !== "admin") throw new AppError("forbidden", "This endpoint is for administrators");
+    return handler(ctx);
+  });
+}
+
 export function withErrors<P = Record<string, never>>(handler: Handler<P, object>) {
   return async (req: Request, route: RouteContext<P>): Promise<Response> => {
     try {

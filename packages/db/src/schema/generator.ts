@@ -43,7 +43,8 @@ export const webhookDeliveries = generatorSchema.table(
     url: text("url").notNull(),
     /** The exact bytes signed and sent, so every retry sends the same body. */
     body: text("body").notNull(),
-    state: text("state", { enum: ["pending", "delivered", "failed"] })
+    /** pending (queued or retrying) → delivered | dead (schedule spent) | disabled (the receiver answered 410). */
+    state: text("state", { enum: ["pending", "delivered", "dead", "disabled"] })
       .notNull()
       .default("pending"),
     attempts: integer("attempts").notNull().default(0),

@@ -1,0 +1,133 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { verifyWebhook } from "@sorami/contracts/signature";
+import { schema } from "@sorami/db";
+import { startTestDatabase } from "@sorami/db/testing";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  deliverWebhook,
+  nextAttemptDelaySeconds,
+  parseRetryAfter,
+  redeliver,
+  WEBHOOK_RETRY_JITTER,
+  WEBHOOK_RETRY_SCHEDULE_SECONDS,
+} from "./deliver";
+
+const SECRET = "k".repeat(40);
+let t: Awaited<ReturnType<typeof startTestDatabase>>;
+let server: Server;
+let base: string;
+/** What the receiver answers next, per path. */
+const replies = new Map<string, { status: number; headers?: Record<string, string> }>();
+const received: { path: string; ok: boolean }[] = [];
+
+beforeAll(async () => {
+  t = await startTestDatabase();
+  server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      const headers = { get: (n: string) => (req.headers[n.toLowerCase()] as string | undefined) ?? null };
+      received.push({ path: req.url ?? "", ok: verifyWebhook([SECRET], headers, body).ok });
+      const reply = replies.get(req.url ?? "") ?? { status: 200 };
+      res.writeHead(reply.status, reply.headers).end("{}");
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server?.close();
+  await t?.stop();
+});
+
+let n = 0;
+async function delivery(path: string, reply: { status: number; headers?: Record<string, string> }) {
+  const id = `msg_test${++n}`;
+  replies.set(path, reply);
+  await t.db
+    .insert(schema.webhookDeliveries)
+    .values({ id, jobId: `job-${n}`, event: "completed", url: `${base}${path}`, body: "{}" });
+  return id;
+}
+const row = async (id: string) =>
+  (await t.db.select().from(schema.webhookDeliveries).where(eq(schema.webhookDeliveries.id, id)))[0];
+const queuedRunAt = async (id: string) => {
+  const r = await t.pool.query<{ run_at: Date }>("select run_at from generator_worker.jobs where key = $1", [
+    `deliver:${id}`,
+  ]);
+  return r.rows[0]?.run_at ?? null;
+};
+const opts = { secrets: [SECRET], sendLegacySecret: false };
+
+describe("webhook delivery", () => {
+  it("delivers a signed body and records the attempt", async () => {
+    const id = await delivery("/ok", { status: 204 });
+    expect(await deliverWebhook(t.db, id, opts)).toBe("delivered");
+    expect(await row(id)).toMatchObject({ state: "delivered", attempts: 1, lastStatusCode: 204 });
+    expect(received.at(-1)).toEqual({ path: "/ok", ok: true });
+    expect(await deliverWebhook(t.db, id, opts)).toBe("already-done");
+  });
+
+  it("retries a 5xx on the Standard Webhooks schedule", async () => {
+    const id = await delivery("/down", { status: 503 });
+    const before = Date.now();
+    expect(await deliverWebhook(t.db, id, opts)).toBe("retry-scheduled");
+    expect(await row(id)).toMatchObject({ state: "pending", attempts: 1, lastStatusCode: 503 });
+    const runAt = (await queuedRunAt(id))?.getTime() ?? 0;
+    const second = (WEBHOOK_RETRY_SCHEDULE_SECONDS[1] ?? 0) * 1000;
+    expect(runAt - before).toBeGreaterThanOrEqual(second * (1 - WEBHOOK_RETRY_JITTER) - 50);
+    expect(runAt - before).toBeLessThanOrEqual(second * (1 + WEBHOOK_RETRY_JITTER) + 1000);
+    const attempts = await t.db.select().from(schema.webhookAttempts).where(eq(schema.webhookAttempts.deliveryId, id));
+    expect(attempts).toHaveLength(1);
+  });
+
+  it("does not follow a redirect: it is a failure", async () => {
+    const id = await delivery("/moved", { status: 302, headers: { location: `${base}/ok` } });
+    expect(await deliverWebhook(t.db, id, opts)).toBe("retry-scheduled");
+    expect(received.at(-1)?.path).toBe("/moved");
+  });
+
+  it("honours Retry-After when it asks for longer than the schedule", async () => {
+    const id = await delivery("/busy", { status: 429, headers: { "retry-after": "120" } });
+    const before = Date.now();
+    await deliverWebhook(t.db, id, opts);
+    expect(((await queuedRunAt(id))?.getTime() ?? 0) - before).toBeGreaterThanOrEqual(119_000);
+  });
+
+  it("stops at once on 410 Gone", async () => {
+    const id = await delivery("/gone", { status: 410 });
+    expect(await deliverWebhook(t.db, id, opts)).toBe("disabled");
+    expect((await row(id))?.state).toBe("disabled");
+  });
+
+  it("dead-letters after the last scheduled attempt, and an admin can redeliver", async () => {
+    const id = await delivery("/never", { status: 500 });
+    const schedule = [0, 0, 0];
+    const outcomes = [];
+    for (let i = 0; i < schedule.length; i++)
+      outcomes.push(await deliverWebhook(t.db, id, { ...opts, scheduleSeconds: schedule }));
+    expect(outcomes).toEqual(["retry-scheduled", "retry-scheduled", "dead"]);
+    expect(await row(id)).toMatchObject({ state: "dead", attempts: 3 });
+    replies.set("/never", { status: 200 });
+    expect(await redeliver(t.db, id)).toBe(true);
+    expect(await deliverWebhook(t.db, id, opts)).toBe("delivered");
+    expect(await redeliver(t.db, "msg_nope")).toBe(false);
+  });
+});
+
+describe("schedule arithmetic", () => {
+  it("walks the schedule with bounded jitter, then stops", () => {
+    const s = WEBHOOK_RETRY_SCHEDULE_SECONDS;
+    expect(nextAttemptDelaySeconds(1, s, null, () => 0.5)).toBe(5);
+    expect(nextAttemptDelaySeconds(2, s, null, () => 1)).toBeCloseTo(300 * (1 + WEBHOOK_RETRY_JITTER));
+    expect(nextAttemptDelaySeconds(2, s, null, () => 0)).toBeCloseTo(300 * (1 - WEBHOOK_RETRY_JITTER));
+    expect(nextAttemptDelaySeconds(s.length, s, null)).toBeNull();
+  });
+  it("reads Retry-After as seconds or a date", () => {
+    expect(parseRetryAfter("30")).toBe(30);
+    expect(parseRetryAfter(new Date(Date.now() + 60_000).toUTCString())).toBeGreaterThanOrEqual(59);
+    expect(parseRetryAfter("soon")).toBeNull();
+  });
+});

@@ -34,6 +34,22 @@ const schema = z.object({
         .map((e) => e.trim().toLowerCase())
         .filter(Boolean),
     ),
+  /** How often the reconciler looks for jobs that lost their webhooks. */
+  RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** A job with no update for this long is checked with the generator (its kind's SLA). */
+  JOB_STALE_SECONDS_IMAGE: z.coerce.number().int().min(1).default(300),
+  JOB_STALE_SECONDS_VIDEO: z.coerce.number().int().min(1).default(1800),
+  /** A job still unfinished this long after submission is failed with a reason. */
+  JOB_MAX_AGE_SECONDS_IMAGE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(6 * 3600),
+  JOB_MAX_AGE_SECONDS_VIDEO: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(24 * 3600),
   WEB_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 });
 
@@ -57,6 +73,11 @@ function parse(env: Record<string, string | undefined>) {
     workerConcurrency: parsed.WEB_WORKER_CONCURRENCY,
     videoProvider: parsed.VIDEO_PROVIDER,
     adminEmails: parsed.ADMIN_EMAILS,
+    reconcile: {
+      intervalSeconds: parsed.RECONCILE_INTERVAL_SECONDS,
+      staleAfterSeconds: { image: parsed.JOB_STALE_SECONDS_IMAGE, video: parsed.JOB_STALE_SECONDS_VIDEO },
+      maxAgeSeconds: { image: parsed.JOB_MAX_AGE_SECONDS_IMAGE, video: parsed.JOB_MAX_AGE_SECONDS_VIDEO },
+    },
   };
 }
 

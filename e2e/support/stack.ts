@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { type System, startSystem } from "../../scripts/lib/system";
+import { type System, type SystemOptions, startSystem } from "../../scripts/lib/system";
 
 export type Stack = System & {
   /** The last lines the services printed, for failure messages. */
@@ -26,7 +26,9 @@ export async function freePort(): Promise<number> {
  * fresh DATA_DIR and free ports. The web build is made once by the e2e
  * global setup.
  */
-export async function startStack(options: { env?: Record<string, string> } = {}): Promise<Stack> {
+export async function startStack(
+  options: { env?: Record<string, string>; serviceEnv?: SystemOptions["serviceEnv"] } = {},
+): Promise<Stack> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "sorami-e2e-"));
   // PostgreSQL runs as the `postgres` OS user when we are root: it must reach its cluster below here.
   chmodSync(dataDir, 0o755);
@@ -37,6 +39,7 @@ export async function startStack(options: { env?: Record<string, string> } = {})
     generatorPort: await freePort(),
     build: false,
     env: { LOCAL_PROVIDER_DELAY_MS: "300", AUTH_RATE_LIMIT: "off", ENVIRONMENT: "test", ...options.env },
+    serviceEnv: options.serviceEnv,
     log: (line) => {
       lines.push(line);
       if (lines.length > 500) lines.shift();

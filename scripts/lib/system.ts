@@ -17,6 +17,8 @@ export type SystemOptions = {
   databaseUrl?: string;
   /** Extra environment for both services. */
   env?: Record<string, string>;
+  /** Extra environment for one service only (e.g. a generator pointed at a wrong webhook URL). */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
   /** Where service output goes, line by line. */
   log?: (line: string) => void;
   /** Build the web app if its sources changed (default true). */
@@ -122,7 +124,11 @@ export async function startSystem(options: SystemOptions): Promise<System> {
 
     const startService = async (name: ServiceName) => {
       const { args, cwd, health } = commands[name];
-      const child = spawn(process.execPath, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, args, {
+        cwd,
+        env: { ...env, ...options.serviceEnv?.[name] },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       children.set(name, child);
       const lines: string[] = [];
       outputs.set(name, lines);

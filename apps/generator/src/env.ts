@@ -10,6 +10,8 @@ const schema = z.object({
   WEB_URL: z.string().url().optional(),
   /** How long the local provider pretends to work, so progress can be watched. 0 for tests and benchmarks. */
   LOCAL_PROVIDER_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(3000),
+  /** Fault injection (fault suite only): the share of local provider runs that fail transiently. */
+  LOCAL_PROVIDER_TRANSIENT_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
   /**
    * Jobs run at once by this process. Image work is CPU-bound (sharp uses its
    * own threads), so more than the core count only adds queueing inside sharp.
@@ -44,6 +46,7 @@ export function loadEnv(env: Record<string, string | undefined> = process.env) {
     serviceKey: shared.serviceKey,
     queueStaleAfterMs: shared.queueStaleAfterMs,
     localProviderDelayMs: parsed.LOCAL_PROVIDER_DELAY_MS,
+    localProviderTransientFailureRate: parsed.LOCAL_PROVIDER_TRANSIENT_FAILURE_RATE,
     concurrency: parsed.GENERATOR_CONCURRENCY,
     sendLegacySecret: parsed.WEBHOOK_SEND_LEGACY_SECRET,
     environment: parsed.ENVIRONMENT,

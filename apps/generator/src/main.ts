@@ -5,6 +5,7 @@ import { LocalStorage, mediaRoot } from "@sorami/storage";
 import type { AppContext } from "./context";
 import { loadEnv } from "./env";
 import { buildServer } from "./http/server";
+import { listenForCancels } from "./jobs/cancel-listener";
 import { startWorker } from "./jobs/worker";
 import { createLocalImageProvider } from "./providers/local-image";
 import { createLocalVideoProvider } from "./providers/local-video";
@@ -22,8 +23,8 @@ async function main(): Promise<void> {
   });
   const storage = new LocalStorage(mediaRoot(env.dataDir));
   const providers = {
-    image: createLocalImageProvider(env.localProviderDelayMs),
-    video: createLocalVideoProvider(env.localProviderDelayMs),
+    image: createLocalImageProvider(env.localProviderDelayMs, env.localProviderTransientFailureRate),
+    video: createLocalVideoProvider(env.localProviderDelayMs, env.localProviderTransientFailureRate),
   };
   let queue: QueueRunner | null = null;
   let stopping = false;
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     staleAfterMs: env.queueStaleAfterMs,
     webhookRetrySchedule: env.webhookRetrySchedule,
   });
+  const cancels = listenForCancels(env.databaseUrl);
   await server.listen({ port: env.port, host: env.host });
   console.log(
     `[generator] listening on http://${env.host}:${env.port} (providers: image=${providers.image.name}, video=${providers.video.name})`,
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
     await server.close().catch(() => {});
     await queue?.stop().catch(() => {});
+    await cancels.stop();
     await close().catch(() => {});
     clearTimeout(force);
     process.exit(0);

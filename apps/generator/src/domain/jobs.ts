@@ -6,10 +6,11 @@ import {
   type GeneratorVideoRequest,
   IMAGE_TYPE_EXT,
   type JobKind,
+  TERMINAL_STATUSES,
 } from "@sorami/contracts";
 import { type Database, enqueue, QUEUE_SCHEMAS, schema, type Tx } from "@sorami/db";
 import type { Storage } from "@sorami/storage";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, notInArray, sql } from "drizzle-orm";
 import { TASKS } from "../jobs/catalog";
 
 const { generatorJobs } = schema;
@@ -66,18 +67,38 @@ export async function getJob(db: Tx, id: string): Promise<GeneratorJob | null> {
   return row ?? null;
 }
 
+/**
+ * Changes a job that has not ended yet; returns the updated row, or null when
+ * the job is already terminal (canceled meanwhile), which stops the run.
+ */
 export async function updateJob(
   tx: Tx,
   id: string,
   patch: Partial<Pick<GeneratorJob, "status" | "error" | "result" | "completedAt">> & { bumpAttempts?: boolean },
-): Promise<void> {
+): Promise<GeneratorJob | null> {
   const { bumpAttempts, ...fields } = patch;
-  await tx
+  const [row] = await tx
     .update(generatorJobs)
     .set({
       ...fields,
       updatedAt: new Date(),
       ...(bumpAttempts ? { attempts: sql`${generatorJobs.attempts} + 1` } : {}),
     })
-    .where(eq(generatorJobs.id, id));
+    .where(and(eq(generatorJobs.id, id), notInArray(generatorJobs.status, [...TERMINAL_STATUSES])))
+    .returning();
+  return row ?? null;
 }
+
+/** Marks a job canceled unless it already ended; true when it was canceled now. */
+export async function cancelJob(db: Database, id: string): Promise<"canceled" | "already-ended" | "missing"> {
+  const job = await getJob(db, id);
+  if (!job) return "missing";
+  const row = await updateJob(db, id, { status: "CANCELED", completedAt: new Date() });
+  if (!row) return "already-ended";
+  // Every generator process listens; the one running the job stops its provider call.
+  await db.execute(sql`select pg_notify(${CANCEL_CHANNEL}, ${id})`);
+  return "canceled";
+}
+
+/** PostgreSQL NOTIFY channel on which cancellations reach every generator process. */
+export const CANCEL_CHANNEL = "sorami_generator_cancel";

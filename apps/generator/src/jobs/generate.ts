@@ -10,10 +10,12 @@ import {
   type WireStatus,
 } from "@sorami/contracts";
 import type { Database } from "@sorami/db";
+import { enqueue, QUEUE_SCHEMAS } from "@sorami/db";
 import { readObject, type Storage } from "@sorami/storage";
 import { getJob, updateJob } from "../domain/jobs";
 import { type GeneratedFile, type ProviderContext, ProviderError, type Providers } from "../providers/types";
 import { emitWebhook } from "../webhooks/emit";
+import { TASKS } from "./catalog";
 
 /**
  * A job that has not finished in this time fails: no provider call may hold a
@@ -50,17 +52,37 @@ export function classifyError(error: unknown): ProviderError {
   return new ProviderError("transient", error instanceof Error ? error.message : String(error));
 }
 
+/** Runs of one job before a retryable failure becomes final. */
+export const MAX_GENERATE_ATTEMPTS = 4;
+/** Backoff between runs when the provider gives no Retry-After: 2 s, 4 s, 8 s… */
+export const GENERATE_RETRY_BASE_MS = 2000;
+
+/** Jobs running in this process, so a cancellation can stop their provider call. */
+const running = new Map<string, AbortController>();
+
+class JobCanceled extends Error {
+  constructor() {
+    super("The job was canceled");
+    this.name = "JobCanceled";
+  }
+}
+
+/** Stops the provider call of a job if this process runs it (cancellation fans out by NOTIFY). */
+export function abortLocalJob(jobId: string): boolean {
+  const controller = running.get(jobId);
+  controller?.abort(new JobCanceled());
+  return Boolean(controller);
+}
+
 /**
  * Runs one job through its stages, announcing each by webhook in the same
  * transaction as the status change. Files are written under keys derived
- * from the job id, so a re-run overwrites rather than duplicates.
+ * from the job id, so a re-run overwrites rather than duplicates. A canceled
+ * job stops where it is, keeps no files and announces nothing more.
+ * Retryable failures run again later (honouring the provider's Retry-After)
+ * up to MAX_GENERATE_ATTEMPTS runs; others fail the job with their message.
  */
-export async function runGenerateJob(
-  deps: GenerateDeps,
-  jobId: string,
-  attempt: { number: number; max: number },
-  outerSignal?: AbortSignal,
-): Promise<void> {
+export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSignal?: AbortSignal): Promise<void> {
   const { db, storage, webUrl, environment } = deps;
   const job = await getJob(db, jobId);
   if (!job) {
@@ -73,9 +95,10 @@ export async function runGenerateJob(
   const provider = deps.providers[kind];
   const prompt = String(job.request.prompt ?? "");
 
-  const advance = async (status: JobStatus, event: WireStatus, extra: Partial<WebhookPayload>, patch = {}) => {
-    await db.transaction(async (tx) => {
-      await updateJob(tx, jobId, { status, ...patch });
+  const advance = async (status: JobStatus, event: WireStatus, extra: Partial<WebhookPayload>, patch = {}) =>
+    db.transaction(async (tx) => {
+      const row = await updateJob(tx, jobId, { status, ...patch });
+      if (!row) throw new JobCanceled();
       await emitWebhook(tx, {
         webUrl,
         kind,
@@ -89,25 +112,28 @@ export async function runGenerateJob(
           ...extra,
         },
       });
+      return row;
     });
-  };
 
   const started = Date.now();
-  const signal = outerSignal
-    ? AbortSignal.any([outerSignal, AbortSignal.timeout(JOB_TIME_LIMIT_MS[kind])])
-    : AbortSignal.timeout(JOB_TIME_LIMIT_MS[kind]);
+  const cancel = new AbortController();
+  running.set(jobId, cancel);
+  const signals = [cancel.signal, AbortSignal.timeout(JOB_TIME_LIMIT_MS[kind]), ...(outerSignal ? [outerSignal] : [])];
+  const signal = AbortSignal.any(signals);
+  let attempt = job.attempts + 1;
   try {
-    await advance(
+    const initialized = await advance(
       "INITIALIZING",
       "initializing",
       { progress: 25, message: "Initializing the model…" },
       { bumpAttempts: true },
     );
+    attempt = initialized.attempts;
     await advance("GENERATING", "generating", { progress: 60, message: "Generating…" });
     const inputImage = job.inputKey ? ((await readObject(storage, job.inputKey)) ?? undefined) : undefined;
     if (job.inputKey && !inputImage)
       throw new ProviderError("invalid_request", "The input image is missing from storage");
-    const output = await callProvider(deps.providers, kind, job.request, { jobId, signal, inputImage });
+    const output = await callProvider(deps.providers, kind, job.request, { jobId, attempt, signal, inputImage });
     await advance("SAVING", "saving", { progress: 90, message: `Saving the ${info.noun}s…` });
 
     const items = [];
@@ -152,12 +178,33 @@ export async function runGenerateJob(
       { result: data, completedAt: new Date() },
     );
   } catch (error) {
+    if (error instanceof JobCanceled || signal.reason instanceof JobCanceled) {
+      // Whatever was written is discarded: a canceled job keeps no files.
+      await storage.deletePrefix(`${info.plural}/${jobId}`);
+      console.info(`[generate] job ${jobId} canceled`);
+      return;
+    }
+    if (outerSignal?.aborted && !(signal.reason instanceof DOMException && signal.reason.name === "TimeoutError")) {
+      throw error; // this process is shutting down: the queue hands the job back
+    }
     const classified = classifyError(error);
-    if (classified.retryable && attempt.number < attempt.max) {
+    if (classified.retryable && attempt < MAX_GENERATE_ATTEMPTS) {
+      const delayMs = classified.retryAfterMs ?? GENERATE_RETRY_BASE_MS * 2 ** (attempt - 1);
       console.warn(
-        `[generate] job ${jobId} attempt ${attempt.number}/${attempt.max}: ${classified.kind}: ${classified.message}`,
+        `[generate] job ${jobId} run ${attempt}/${MAX_GENERATE_ATTEMPTS}: ${classified.kind}: ${classified.message}; again in ${delayMs} ms`,
       );
-      throw error;
+      await enqueue(
+        db,
+        QUEUE_SCHEMAS.generator,
+        TASKS.generate,
+        { jobId },
+        {
+          jobKey: `generate:${jobId}`,
+          maxAttempts: 5,
+          runAt: new Date(Date.now() + delayMs),
+        },
+      );
+      return;
     }
     console.warn(`[generate] job ${jobId} failed: ${classified.kind}: ${classified.message}`);
     await advance(
@@ -165,6 +212,10 @@ export async function runGenerateJob(
       "failed",
       { error_message: classified.message, message: "Generation failed" },
       { error: classified.message, completedAt: new Date() },
-    );
+    ).catch((e) => {
+      if (!(e instanceof JobCanceled)) throw e;
+    });
+  } finally {
+    running.delete(jobId);
   }
 }

@@ -23,12 +23,7 @@ export async function startWorker(
   const taskList: TaskList = {
     [TASKS.generate]: async (payload, helpers) => {
       const { jobId } = idPayload("jobId").parse(payload);
-      await runGenerateJob(
-        deps,
-        jobId,
-        { number: helpers.job.attempts, max: helpers.job.max_attempts },
-        helpers.abortSignal,
-      );
+      await runGenerateJob(deps, jobId, helpers.abortSignal);
     },
     [TASKS.deliverWebhook]: async (payload) => {
       const { deliveryId } = idPayload("deliveryId").parse(payload);

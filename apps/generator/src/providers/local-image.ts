@@ -97,5 +97,5 @@ export async function renderImage(params: ImageParams, index: number): Promise<G
   return { data, format: params.format, ext: EXT[params.format], width, height, description: params.prompt };
 }
 
-export const createLocalImageProvider = (delayMs: number) =>
-  new LocalProvider<"image">("local-image-v1", delayMs, (p) => p.num_images, renderImage);
+export const createLocalImageProvider = (delayMs: number, transientFailureRate = 0) =>
+  new LocalProvider<"image">("local-image-v1", delayMs, (p) => p.num_images, renderImage, transientFailureRate);

@@ -96,5 +96,5 @@ export async function renderVideo(params: VideoParams, index: number, ctx: Provi
   }
 }
 
-export const createLocalVideoProvider = (delayMs: number) =>
-  new LocalProvider<"video">("local-video-v1", delayMs, (p) => p.number_of_videos, renderVideo);
+export const createLocalVideoProvider = (delayMs: number, transientFailureRate = 0) =>
+  new LocalProvider<"video">("local-video-v1", delayMs, (p) => p.number_of_videos, renderVideo, transientFailureRate);

@@ -16,6 +16,8 @@ export type GeneratedFile = {
 
 export type ProviderContext = {
   jobId: string;
+  /** 1 for the first run of the job, 2 for its first retry… */
+  attempt: number;
   signal: AbortSignal;
   /** An input image the caller sent (already checked to be PNG/JPEG/WEBP). */
   inputImage?: Buffer;

@@ -21,7 +21,7 @@ import type { SessionUser } from "../session";
 import { toGalleryItem, toResultResponse, toStatusResponse } from "./present";
 
 /** The user's job of this kind, else 404 — whether it is missing or someone else's. */
-async function ownedJob(db: Database, user: SessionUser, kind: JobKind, rawId: string): Promise<Generation> {
+export async function ownedJob(db: Database, user: SessionUser, kind: JobKind, rawId: string): Promise<Generation> {
   const id = jobIdSchema.safeParse(rawId);
   const g = id.success ? await getGenerationForOwner(db, user.id, id.data) : null;
   if (!g || g.kind !== kind) throw new AppError("not_found", "Job not found");

@@ -2,6 +2,7 @@ import { type JobKind, SUBMIT_BODY_MAX_BYTES, VIDEO_SUBMIT_BODY_MAX_BYTES } from
 import { env } from "../../env";
 import { db, storage } from "../db";
 import { parseWith, readJson, withUser } from "../http/handler";
+import { cancelGeneration } from "./cancel";
 import { parseSubmission } from "./params";
 import { galleryQuerySchema, getJobResult, getJobStatus, listGallery } from "./read";
 import { submitGeneration, validateIdempotencyKey } from "./submit";
@@ -36,3 +37,8 @@ export const galleryRoute = (kind: JobKind) =>
     const query = parseWith(galleryQuerySchema, Object.fromEntries(new URL(req.url).searchParams));
     return Response.json(await listGallery(db(), user, kind, query), { headers: noStore });
   });
+
+export const cancelRoute = (kind: JobKind) =>
+  withUser<{ id: string }>(async ({ user, params }) =>
+    Response.json(await cancelGeneration(db(), user, kind, params.id)),
+  );

@@ -1,16 +1,34 @@
-import { QUEUE_SCHEMAS } from "@sorami/db";
+import { enqueue, QUEUE_SCHEMAS } from "@sorami/db";
 import { type QueueRunner, startQueueRunner } from "@sorami/db/runner";
 import { z } from "zod";
 import { env } from "../../env";
 import { db, pool, storage } from "../db";
+import { propagateCancel } from "./cancel";
 import { WEB_TASKS } from "./catalog";
 import { dispatchGeneration } from "./dispatch";
+import { reconcileOnce } from "./reconcile";
 
 const g = globalThis as unknown as { __soramiWebQueue?: Promise<QueueRunner> };
+const jobIdPayload = z.object({ jobId: z.string().min(1) });
+
+/** Queues the next reconciler run; one key, so however many web processes run there is one run queued. */
+async function scheduleReconcile(delaySeconds: number): Promise<void> {
+  await enqueue(
+    db(),
+    QUEUE_SCHEMAS.web,
+    WEB_TASKS.reconcile,
+    {},
+    {
+      jobKey: "reconcile",
+      runAt: new Date(Date.now() + delaySeconds * 1000),
+    },
+  );
+}
 
 /** The web app's queue worker, started once per process (from instrumentation.ts). */
 export function startWebWorker(): Promise<QueueRunner> {
   const e = env();
+  const generator = { generatorUrl: e.generatorUrl, serviceKey: e.serviceKey };
   g.__soramiWebQueue ??= startQueueRunner({
     name: "web-queue",
     pool: pool(),
@@ -20,14 +38,23 @@ export function startWebWorker(): Promise<QueueRunner> {
     staleAfterMs: e.queueStaleAfterMs,
     taskList: {
       [WEB_TASKS.dispatch]: async (payload) => {
-        const { jobId } = z.object({ jobId: z.string().min(1) }).parse(payload);
-        await dispatchGeneration(db(), jobId, {
-          generatorUrl: e.generatorUrl,
-          serviceKey: e.serviceKey,
-          storage: storage(),
-        });
+        await dispatchGeneration(db(), jobIdPayload.parse(payload).jobId, { ...generator, storage: storage() });
+      },
+      [WEB_TASKS.cancel]: async (payload) => {
+        await propagateCancel(jobIdPayload.parse(payload).jobId, generator);
+      },
+      [WEB_TASKS.reconcile]: async () => {
+        try {
+          const report = await reconcileOnce(db(), { ...generator, ...e.reconcile });
+          if (report.checked > 0) console.info(`[reconcile] ${JSON.stringify(report)}`);
+        } finally {
+          await scheduleReconcile(e.reconcile.intervalSeconds);
+        }
       },
     },
+  }).then(async (queue) => {
+    await scheduleReconcile(e.reconcile.intervalSeconds);
+    return queue;
   });
   return g.__soramiWebQueue;
 }

@@ -1,8 +1,8 @@
-// GET /api/jobs/:id – the generator's view of a job, for reconciliation
+// GET /api/jobs/:id – the generator's view of a job, for reconciliation; POST /api/jobs/:id/cancel
 import { AppError, jobIdSchema } from "@sorami/contracts";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../../context";
-import { getJob } from "../../domain/jobs";
+import { cancelJob, getJob } from "../../domain/jobs";
 
 export function registerJobRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get<{ Params: { id: string } }>("/api/jobs/:id", async (request) => {
@@ -21,5 +21,12 @@ export function registerJobRoutes(app: FastifyInstance, ctx: AppContext): void {
       updated_at: job.updatedAt.toISOString(),
       completed_at: job.completedAt?.toISOString() ?? null,
     };
+  });
+
+  app.post<{ Params: { id: string } }>("/api/jobs/:id/cancel", async (request) => {
+    const id = jobIdSchema.parse(request.params.id);
+    const outcome = await cancelJob(ctx.db, id);
+    if (outcome === "missing") throw new AppError("not_found", "Job not found");
+    return { job_id: id, outcome };
   });
 }

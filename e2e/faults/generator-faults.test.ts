@@ -1,5 +1,7 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, signUp, sql, waitFor } from "../support/client";
+import { api, secretsOf, signUp, sql, waitFor } from "../support/client";
 import { type Stack, startStack } from "../support/stack";
 
 let stack: Stack;
@@ -63,5 +65,56 @@ describe("a generator killed with SIGKILL mid-job", () => {
     expect(deliveries.map((d) => d.event)).toEqual(["completed", "generating", "initializing", "saving"]);
     const notes = await sql(stack.databaseUrl, "select 1 from notifications where metadata->>'job_id' = $1", [jobId]);
     expect(notes).toHaveLength(1);
+  });
+});
+
+describe("cancel", () => {
+  it("stops a running job: CANCELED everywhere, no files, and a late result changes nothing", async () => {
+    const user = await signUp(stack.webUrl, "Canceller");
+    const call = api(stack.webUrl, user.token);
+    const jobId = (await call("POST", "/api/images/generate", { prompt: "never mind", size: "256x256" })).json.job_id;
+    await waitFor(
+      async () => (await call("GET", `/api/images/${jobId}/status`)).json.status === "GENERATING",
+      "GENERATING",
+    );
+
+    expect(
+      (await api(stack.webUrl, (await signUp(stack.webUrl, "Other")).token)("POST", `/api/images/${jobId}/cancel`))
+        .status,
+    ).toBe(404);
+    const canceled = await call("POST", `/api/images/${jobId}/cancel`);
+    expect([canceled.status, canceled.json.status]).toEqual([200, "CANCELED"]);
+    expect((await call("POST", `/api/images/${jobId}/cancel`)).status).toBe(409);
+
+    const { serviceKey } = secretsOf(stack.dataDir);
+    await waitFor(async () => {
+      const r = await fetch(`${stack.generatorUrl}/api/jobs/${jobId}`, {
+        headers: { authorization: `Bearer ${serviceKey}` },
+      });
+      return ((await r.json()) as { status: string }).status === "CANCELED";
+    }, "the generator to cancel");
+    // Past the provider's delay: had the job gone on, it would have finished by now.
+    await new Promise((r) => setTimeout(r, 3500));
+    expect((await call("GET", `/api/images/${jobId}/status`)).json.status).toBe("CANCELED");
+    expect(await sql(stack.databaseUrl, "select 1 from media_files where generation_id = $1", [jobId])).toHaveLength(0);
+    const events = await sql<{ event: string }>(
+      stack.databaseUrl,
+      "select event from generator.webhook_deliveries where job_id = $1",
+      [jobId],
+    );
+    expect(events.map((e) => e.event)).not.toContain("completed");
+    expect(existsSync(path.join(stack.dataDir, "media/images", jobId))).toBe(false);
+  });
+
+  it("refuses to cancel a job that has ended", async () => {
+    const user = await signUp(stack.webUrl, "Late");
+    const call = api(stack.webUrl, user.token);
+    const jobId = (await call("POST", "/api/images/generate", { prompt: "done already", size: "256x256" })).json.job_id;
+    await waitFor(
+      async () => (await call("GET", `/api/images/${jobId}/status`)).json.status === "COMPLETED",
+      "COMPLETED",
+    );
+    const r = await call("POST", `/api/images/${jobId}/cancel`);
+    expect([r.status, r.json.error.code]).toEqual([409, "conflict"]);
   });
 });

@@ -1,0 +1,52 @@
+import { AppError, type JobKind, type JobStatusResponse } from "@sorami/contracts";
+import { type Database, enqueue, QUEUE_SCHEMAS, schema } from "@sorami/db";
+import { lockGeneration } from "@sorami/db/queries/generations";
+import { eq } from "drizzle-orm";
+import type { SessionUser } from "../session";
+import { WEB_TASKS } from "./catalog";
+import { toStatusResponse } from "./present";
+import { ownedJob } from "./read";
+import { transitionGeneration } from "./transition";
+
+/**
+ * Cancels one of the user's jobs: CANCELED now (terminal, so a result that
+ * arrives later is discarded), and a queued task tells the generator to stop.
+ * A job that already ended is a 409.
+ */
+export async function cancelGeneration(
+  db: Database,
+  user: SessionUser,
+  kind: JobKind,
+  id: string,
+): Promise<JobStatusResponse> {
+  const owned = await ownedJob(db, user, kind, id);
+  return db.transaction(async (tx) => {
+    const g = await lockGeneration(tx, owned.id);
+    if (!g) throw new AppError("not_found", "Job not found");
+    const decision = await transitionGeneration(tx, g, { status: "CANCELED", message: "Canceled" });
+    if (!decision.apply) throw new AppError("conflict", `The job has already ended (${g.status})`);
+    await enqueue(
+      tx,
+      QUEUE_SCHEMAS.web,
+      WEB_TASKS.cancel,
+      { jobId: g.id },
+      { jobKey: `cancel:${g.id}`, maxAttempts: 10 },
+    );
+    const [row] = await tx.select().from(schema.generations).where(eq(schema.generations.id, g.id));
+    return toStatusResponse(row ?? g);
+  });
+}
+
+/** The queued half: the generator stops the job (404 when it never got it: nothing to stop). */
+export async function propagateCancel(
+  jobId: string,
+  opts: { generatorUrl: string; serviceKey: string },
+): Promise<void> {
+  const res = await fetch(`${opts.generatorUrl}/api/jobs/${jobId}/cancel`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${opts.serviceKey}` },
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (res.ok || res.status === 404) return;
+  throw new Error(`Generator answered ${res.status} to a cancel`);
+}

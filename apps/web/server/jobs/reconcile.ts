@@ -1,0 +1,135 @@
+import {
+  type JobKind,
+  jobStatusSchema,
+  TERMINAL_STATUSES,
+  type WebhookPayload,
+  webhookDataSchema,
+} from "@sorami/contracts";
+import { type Database, enqueue, QUEUE_SCHEMAS, schema } from "@sorami/db";
+import { lockGeneration } from "@sorami/db/queries/generations";
+import { and, eq, lt, notInArray, or, sql } from "drizzle-orm";
+import { applyWebhookEvent } from "../webhooks/apply";
+import { WEB_TASKS } from "./catalog";
+import { transitionGeneration } from "./transition";
+
+/** Jobs looked at per run: a backlog is worked through over several runs. */
+export const RECONCILE_BATCH = 100;
+
+export type ReconcileOptions = {
+  generatorUrl: string;
+  serviceKey: string;
+  /** A job with no update for this long is checked with the generator. */
+  staleAfterSeconds: Record<JobKind, number>;
+  /** A job older than this that is still not finished is failed, whatever the generator says. */
+  maxAgeSeconds: Record<JobKind, number>;
+};
+
+export type ReconcileReport = {
+  checked: number;
+  repaired: number;
+  failed: number;
+  redispatched: number;
+  unreachable: number;
+};
+
+type GeneratorView = {
+  status: string;
+  user_id: string;
+  error: string | null;
+  result: Record<string, unknown> | null;
+};
+
+async function askGenerator(jobId: string, opts: ReconcileOptions): Promise<GeneratorView | "missing" | "unreachable"> {
+  try {
+    const res = await fetch(`${opts.generatorUrl}/api/jobs/${jobId}`, {
+      headers: { authorization: `Bearer ${opts.serviceKey}` },
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (res.status === 404) return "missing";
+    if (!res.ok) return "unreachable";
+    return (await res.json()) as GeneratorView;
+  } catch {
+    return "unreachable";
+  }
+}
+
+/**
+ * Repairs what lost webhooks left behind. Every job with no update past its
+ * kind's SLA is checked with the generator: its result or failure is applied
+ * as the missed webhook would have been (same function, its own event id), a
+ * job the generator never received is dispatched again, and a job past its
+ * maximum age is failed with a clear reason. No job stays unfinished forever.
+ */
+export async function reconcileOnce(db: Database, opts: ReconcileOptions): Promise<ReconcileReport> {
+  const g = schema.generations;
+  const staleFor = (kind: JobKind) =>
+    and(eq(g.kind, kind), lt(g.updatedAt, sql`now() - make_interval(secs => ${opts.staleAfterSeconds[kind]})`));
+  const stale = await db
+    .select()
+    .from(g)
+    .where(and(notInArray(g.status, [...TERMINAL_STATUSES]), or(staleFor("image"), staleFor("video"))))
+    .orderBy(g.updatedAt)
+    .limit(RECONCILE_BATCH);
+  const report: ReconcileReport = { checked: stale.length, repaired: 0, failed: 0, redispatched: 0, unreachable: 0 };
+
+  for (const job of stale) {
+    const ageSeconds = (Date.now() - job.createdAt.getTime()) / 1000;
+    const view = await askGenerator(job.id, opts);
+    const apply = (payload: Omit<WebhookPayload, "job_id" | "user_id">, tag: string) =>
+      applyWebhookEvent(db, job.kind, `reconcile:${job.id}:${tag}`, {
+        job_id: job.id,
+        user_id: job.authorId,
+        ...payload,
+      });
+
+    if (typeof view === "object" && view.status === "COMPLETED" && view.result) {
+      const data = webhookDataSchema.safeParse(view.result);
+      if (data.success) {
+        await apply({ status: "completed", data: data.data, message: "Recovered by the reconciler" }, "completed");
+        report.repaired++;
+        continue;
+      }
+    }
+    if (typeof view === "object" && (view.status === "FAILED" || view.status === "CANCELED")) {
+      const status = view.status === "FAILED" ? "failed" : "canceled";
+      await apply({ status, error_message: view.error ?? "The generator stopped this job" }, status);
+      report.repaired++;
+      continue;
+    }
+    if (ageSeconds > opts.maxAgeSeconds[job.kind]) {
+      const reason =
+        view === "unreachable"
+          ? "The generator could not be reached for too long; the job was stopped"
+          : "The job took longer than the longest a job may take, and was stopped";
+      await failJob(db, job.id, reason);
+      report.failed++;
+      continue;
+    }
+    if (view === "unreachable") {
+      report.unreachable++;
+      continue;
+    }
+    if (view === "missing") {
+      // The generator never received it (dispatch lost): send it again; its id keeps it from running twice.
+      await enqueue(db, QUEUE_SCHEMAS.web, WEB_TASKS.dispatch, { jobId: job.id }, { jobKey: `dispatch:${job.id}` });
+      await db.update(g).set({ updatedAt: new Date() }).where(eq(g.id, job.id));
+      report.redispatched++;
+      continue;
+    }
+    // Still running at the generator: bring our status up to its, and restart the SLA clock.
+    const theirs = jobStatusSchema.safeParse(view.status);
+    if (theirs.success && theirs.data !== job.status) {
+      await apply({ status: theirs.data.toLowerCase() as WebhookPayload["status"] }, `${theirs.data}`);
+    }
+    await db.update(g).set({ updatedAt: new Date() }).where(eq(g.id, job.id));
+  }
+  return report;
+}
+
+async function failJob(db: Database, id: string, reason: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const locked = await lockGeneration(tx, id);
+    if (locked)
+      await transitionGeneration(tx, locked, { status: "FAILED", error: reason, message: "Generation failed" });
+  });
+}

@@ -32,6 +32,8 @@ export type System = {
   dataDir: string;
   stopService(name: ServiceName, signal?: NodeJS.Signals): Promise<void>;
   startService(name: ServiceName): Promise<void>;
+  /** Stops and starts the embedded PostgreSQL on the same port (fault tests). */
+  restartDatabase(): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -145,10 +147,26 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       await waitHealthy(health, child, name, () => lines.slice(-30).join("\n"));
     };
 
+    const restartDatabase = async () => {
+      if (!pg) throw new Error("restartDatabase needs the embedded PostgreSQL");
+      const port = pg.port;
+      await pg.stop();
+      pg = await startEmbeddedPostgres({ dataDir: options.dataDir, password: secrets.databasePassword, port });
+    };
+
     // The generator first: the web app's dispatch worker starts sending at once.
     await startService("generator");
     await startService("web");
-    return { webUrl, generatorUrl, databaseUrl, dataDir: options.dataDir, stopService, startService, stop };
+    return {
+      webUrl,
+      generatorUrl,
+      databaseUrl,
+      dataDir: options.dataDir,
+      stopService,
+      startService,
+      restartDatabase,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -18,6 +18,9 @@ export function createDb(url: string, options: { max?: number; applicationName?:
     connectionString: url,
     max: options.max ?? 10,
     application_name: options.applicationName ?? "sorami",
+    // Never wait forever for a connection (a database restarting, a pool exhausted): fail and let the caller retry.
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
   });
   // An idle client's error (e.g. the server restarting) must not crash the process.
   pool.on("error", (error) => console.error("[db] idle client error:", error.message));

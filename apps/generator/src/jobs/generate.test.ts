@@ -1,0 +1,98 @@
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { schema } from "@sorami/db";
+import { startTestDatabase } from "@sorami/db/testing";
+import { LocalStorage } from "@sorami/storage";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLocalImageProvider } from "../providers/local-image";
+import { createLocalVideoProvider } from "../providers/local-video";
+import { type Provider, ProviderError, type Providers } from "../providers/types";
+import { MAX_GENERATE_ATTEMPTS, runGenerateJob } from "./generate";
+
+let t: Awaited<ReturnType<typeof startTestDatabase>>;
+const storage = new LocalStorage(mkdtempSync(path.join(os.tmpdir(), "sorami-gen-test-")));
+
+beforeAll(async () => {
+  t = await startTestDatabase();
+});
+afterAll(async () => t?.stop());
+
+/** Stands in for a remote model (a third party): fails as scripted, else defers to the local one. */
+function scripted(failure: ProviderError | null): Providers {
+  const local = createLocalImageProvider(0);
+  const image: Provider<"image"> = {
+    name: "scripted",
+    model: "scripted-1",
+    generate: async (params, ctx) => {
+      if (failure) throw failure;
+      return local.generate(params, ctx);
+    },
+  };
+  return { image, video: createLocalVideoProvider(0) };
+}
+
+let n = 0;
+async function job(attempts = 0): Promise<string> {
+  const id = `gen-test-${++n}`;
+  await t.db.insert(schema.generatorJobs).values({
+    id,
+    kind: "image",
+    userId: "u1",
+    attempts,
+    request: { prompt: "a cat", num_images: 1, size: "256x256", format: "PNG", style: "sketch", quality: "standard" },
+  });
+  return id;
+}
+const run = (id: string, failure: ProviderError | null) =>
+  runGenerateJob(
+    { db: t.db, storage, providers: scripted(failure), webUrl: "http://127.0.0.1:9", environment: "test" },
+    id,
+  );
+const row = async (id: string) =>
+  (await t.db.select().from(schema.generatorJobs).where(eq(schema.generatorJobs.id, id)))[0];
+const queued = async (id: string) =>
+  (await t.pool.query<{ run_at: Date }>("select run_at from generator_worker.jobs where key = $1", [`generate:${id}`]))
+    .rows[0];
+const events = async (id: string) =>
+  (await t.db.select().from(schema.webhookDeliveries).where(eq(schema.webhookDeliveries.jobId, id)))
+    .map((d) => d.event)
+    .sort();
+
+describe("provider errors", () => {
+  it("fails at once, with the provider's readable message, when content is blocked", async () => {
+    const id = await job();
+    await run(id, new ProviderError("content_blocked", "The prompt was blocked by the model's safety filter"));
+    expect(await row(id)).toMatchObject({
+      status: "FAILED",
+      attempts: 1,
+      error: "The prompt was blocked by the model's safety filter",
+    });
+    expect(await queued(id)).toBeUndefined();
+    expect(await events(id)).toEqual(["failed", "generating", "initializing"]);
+  });
+
+  it("runs again after the provider's Retry-After on a rate limit", async () => {
+    const id = await job();
+    const before = Date.now();
+    await run(id, new ProviderError("rate_limit", "Too many requests", 90_000));
+    expect((await row(id))?.status).toBe("GENERATING");
+    const next = await queued(id);
+    expect(next?.run_at.getTime()).toBeGreaterThanOrEqual(before + 89_000);
+  });
+
+  it("gives up after MAX_GENERATE_ATTEMPTS runs of transient failures", async () => {
+    const id = await job(MAX_GENERATE_ATTEMPTS - 1);
+    await run(id, new ProviderError("transient", "Upstream 503"));
+    expect(await row(id)).toMatchObject({ status: "FAILED", attempts: MAX_GENERATE_ATTEMPTS, error: "Upstream 503" });
+  });
+
+  it("completes, storing the files under the job's keys, when the provider answers", async () => {
+    const id = await job();
+    await run(id, null);
+    expect((await row(id))?.status).toBe("COMPLETED");
+    expect(await storage.open(`images/${id}/image_1.png`)).not.toBeNull();
+    expect(await events(id)).toEqual(["completed", "generating", "initializing", "saving"]);
+  });
+});

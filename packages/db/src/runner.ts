@@ -13,8 +13,11 @@ import type { Database } from "./client";
 import type { QueueSchema } from "./queue";
 import { watchQueueHealth } from "./queue-health";
 
+/** First wait before restarting a runner that stopped on its own; doubles up to 30 s. */
+const RESTART_DELAY_MS = 1000;
+
 export type QueueRunner = {
-  runner: Runner;
+  runner: () => Runner;
   /** false once the runner stopped on its own (lost database, fatal error): /health reports it. */
   alive: () => boolean;
   /** Frees the jobs of dead pools now (also runs on a timer). */
@@ -43,44 +46,74 @@ export async function startQueueRunner(opts: {
   });
   const events = new EventEmitter() as WorkerEvents;
   let utils: Promise<WorkerUtils> | undefined;
+  const utilsOnce = () => {
+    utils ??= makeWorkerUtils({ pgPool: opts.pool, schema: opts.schema, logger });
+    return utils;
+  };
+  // The pools this process runs, so a crashed runner's jobs can be freed before it is restarted.
+  const ownPools = new Set<string>();
+  events.on("pool:create", ({ workerPool }) => ownPools.add(workerPool.id));
   const health = watchQueueHealth({
     db: opts.db,
     queue: opts.schema,
     events,
     staleAfterMs: opts.staleAfterMs,
-    utils: () => {
-      utils ??= makeWorkerUtils({ pgPool: opts.pool, schema: opts.schema, logger });
-      return utils;
-    },
+    utils: utilsOnce,
     log: (line) => console.warn(`[${opts.name}] ${line}`),
   });
-  const runner = await run({
-    pgPool: opts.pool,
-    schema: opts.schema,
-    concurrency: opts.concurrency,
-    noHandleSignals: true,
-    // New jobs arrive by LISTEN/NOTIFY at once; polling only catches scheduled ones.
-    pollInterval: 1000,
-    logger,
-    events,
-    taskList: opts.taskList,
-    ...(opts.crontab ? { crontab: opts.crontab } : {}),
-  });
+  const start = () =>
+    run({
+      pgPool: opts.pool,
+      schema: opts.schema,
+      concurrency: opts.concurrency,
+      noHandleSignals: true,
+      // New jobs arrive by LISTEN/NOTIFY at once; polling only catches scheduled ones.
+      pollInterval: 1000,
+      logger,
+      events,
+      taskList: opts.taskList,
+      ...(opts.crontab ? { crontab: opts.crontab } : {}),
+    });
+  let runner = await start();
+  let stopping = false;
   let alive = true;
-  runner.promise.then(
-    () => (alive = false),
-    (error) => {
-      console.error(`[${opts.name}] queue worker crashed:`, error);
-      alive = false;
-    },
-  );
+  /**
+   * A runner that stops on its own (the database went away under it) is
+   * started again: its locked jobs are freed first, so nothing waits for the
+   * stale window.
+   */
+  const supervise = (r: Runner) => {
+    r.promise
+      .catch((error) => console.error(`[${opts.name}] queue worker stopped:`, (error as Error).message))
+      .finally(async () => {
+        if (stopping) return;
+        alive = false;
+        const own = [...ownPools];
+        ownPools.clear();
+        for (let delay = RESTART_DELAY_MS; !stopping; delay = Math.min(delay * 2, 30_000)) {
+          await new Promise((res) => setTimeout(res, delay));
+          try {
+            if (own.length > 0) await (await utilsOnce()).forceUnlockWorkers(own);
+            runner = await start();
+            alive = true;
+            console.warn(`[${opts.name}] queue worker restarted`);
+            supervise(runner);
+            return;
+          } catch (error) {
+            console.error(`[${opts.name}] queue worker restart failed: ${(error as Error).message}`);
+          }
+        }
+      });
+  };
+  supervise(runner);
   // A pool that died before this process started is found at once, not after a timer tick.
   await health.sweep().catch(() => []);
   return {
-    runner,
+    runner: () => runner,
     alive: () => alive,
     sweep: health.sweep,
     stop: async () => {
+      stopping = true;
       await runner.stop().catch(() => {});
       await health.stop();
       await (await utils)?.release();

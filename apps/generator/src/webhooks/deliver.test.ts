@@ -117,6 +117,14 @@ describe("webhook delivery", () => {
   });
 });
 
+describe("secret rotation", () => {
+  it("signs with every configured secret, so a receiver holding either one accepts", async () => {
+    const id = await delivery("/rotating", { status: 200 });
+    await deliverWebhook(t.db, id, { ...opts, secrets: ["n".repeat(40), SECRET] });
+    expect(received.at(-1)).toEqual({ path: "/rotating", ok: true }); // the receiver only knows the old SECRET
+  });
+});
+
 describe("schedule arithmetic", () => {
   it("walks the schedule with bounded jitter, then stops", () => {
     const s = WEBHOOK_RETRY_SCHEDULE_SECONDS;

@@ -75,7 +75,10 @@ export async function deliverWebhook(
     "user-agent": "sorami-generator",
     [WEBHOOK_HEADERS.id]: delivery.id,
     [WEBHOOK_HEADERS.timestamp]: String(timestamp),
-    [WEBHOOK_HEADERS.signature]: signWebhook(signingSecret, delivery.id, timestamp, delivery.body),
+    // Signed with every configured secret during a rotation, so receivers holding either one accept it.
+    [WEBHOOK_HEADERS.signature]: opts.secrets
+      .map((s) => signWebhook(s, delivery.id, timestamp, delivery.body))
+      .join(" "),
   };
   if (opts.sendLegacySecret) headers[WEBHOOK_HEADERS.legacySecret] = signingSecret;
 

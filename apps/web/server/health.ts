@@ -14,7 +14,9 @@ export async function checkHealth() {
     database = `error: ${(error as Error).message}`;
     queue = "unknown";
   }
-  if (queue === "ok" && !(await webWorkerStarted())?.alive()) queue = "worker not running";
+  // A worker that failed to start (or has not yet) is reported, not thrown.
+  const worker = await webWorkerStarted()?.catch(() => undefined);
+  if (queue === "ok" && !worker?.alive()) queue = "worker not running";
   const ok = database === "ok" && queue === "ok";
   return { status: ok ? "ok" : "degraded", service: "web", database, queue };
 }

@@ -8,10 +8,10 @@ import {
   type JobKind,
   TERMINAL_STATUSES,
 } from "@sorami/contracts";
-import { type Database, enqueue, QUEUE_SCHEMAS, schema, type Tx } from "@sorami/db";
+import { type Database, schema, type Tx } from "@sorami/db";
 import type { Storage } from "@sorami/storage";
 import { and, eq, notInArray, sql } from "drizzle-orm";
-import { TASKS } from "../jobs/catalog";
+import { enqueueGenerate } from "../jobs/catalog";
 
 const { generatorJobs } = schema;
 export type GeneratorJob = typeof generatorJobs.$inferSelect;
@@ -44,13 +44,7 @@ export async function submitJob(
       .onConflictDoNothing()
       .returning();
     if (inserted) {
-      await enqueue(
-        tx,
-        QUEUE_SCHEMAS.generator,
-        TASKS.generate,
-        { jobId: id },
-        { jobKey: `generate:${id}`, maxAttempts: 5 },
-      );
+      await enqueueGenerate(tx, id);
       return { job: inserted, created: true };
     }
     const [existing] = await tx.select().from(generatorJobs).where(eq(generatorJobs.id, id));

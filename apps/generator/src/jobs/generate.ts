@@ -10,12 +10,11 @@ import {
   type WireStatus,
 } from "@sorami/contracts";
 import type { Database } from "@sorami/db";
-import { enqueue, QUEUE_SCHEMAS } from "@sorami/db";
 import { readObject, type Storage } from "@sorami/storage";
 import { getJob, updateJob } from "../domain/jobs";
 import { type GeneratedFile, type ProviderContext, ProviderError, type Providers } from "../providers/types";
 import { emitWebhook } from "../webhooks/emit";
-import { TASKS } from "./catalog";
+import { enqueueGenerate } from "./catalog";
 
 /**
  * A job that has not finished in this time fails: no provider call may hold a
@@ -193,17 +192,7 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
       console.warn(
         `[generate] job ${jobId} run ${attempt}/${MAX_GENERATE_ATTEMPTS}: ${classified.kind}: ${classified.message}; again in ${delayMs} ms`,
       );
-      await enqueue(
-        db,
-        QUEUE_SCHEMAS.generator,
-        TASKS.generate,
-        { jobId },
-        {
-          jobKey: `generate:${jobId}`,
-          maxAttempts: 5,
-          runAt: new Date(Date.now() + delayMs),
-        },
-      );
+      await enqueueGenerate(db, jobId, new Date(Date.now() + delayMs));
       return;
     }
     console.warn(`[generate] job ${jobId} failed: ${classified.kind}: ${classified.message}`);

@@ -1,3 +1,5 @@
+import { enqueue, QUEUE_SCHEMAS, type Tx } from "@sorami/db";
+
 /** The web app's queue tasks. Payloads carry ids only. */
 export const WEB_TASKS = {
   /** Hand a new job to the generator; retried with backoff while it is unreachable. */
@@ -9,3 +11,9 @@ export const WEB_TASKS = {
 } as const;
 
 export type DispatchPayload = { jobId: string };
+
+/** Queues the hand-over of a job to the generator; one key per job, so a re-dispatch replaces a waiting one. */
+export async function enqueueDispatch(tx: Tx, jobId: string): Promise<void> {
+  const payload: DispatchPayload = { jobId };
+  await enqueue(tx, QUEUE_SCHEMAS.web, WEB_TASKS.dispatch, payload, { jobKey: `dispatch:${jobId}` });
+}

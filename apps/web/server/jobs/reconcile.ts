@@ -5,11 +5,11 @@ import {
   type WebhookPayload,
   webhookDataSchema,
 } from "@sorami/contracts";
-import { type Database, enqueue, QUEUE_SCHEMAS, schema } from "@sorami/db";
+import { type Database, schema } from "@sorami/db";
 import { lockGeneration } from "@sorami/db/queries/generations";
 import { and, eq, lt, notInArray, or, sql } from "drizzle-orm";
 import { applyWebhookEvent } from "../webhooks/apply";
-import { WEB_TASKS } from "./catalog";
+import { enqueueDispatch } from "./catalog";
 import { transitionGeneration } from "./transition";
 
 /** Jobs looked at per run: a backlog is worked through over several runs. */
@@ -111,7 +111,7 @@ export async function reconcileOnce(db: Database, opts: ReconcileOptions): Promi
     }
     if (view === "missing") {
       // The generator never received it (dispatch lost): send it again; its id keeps it from running twice.
-      await enqueue(db, QUEUE_SCHEMAS.web, WEB_TASKS.dispatch, { jobId: job.id }, { jobKey: `dispatch:${job.id}` });
+      await enqueueDispatch(db, job.id);
       await db.update(g).set({ updatedAt: new Date() }).where(eq(g.id, job.id));
       report.redispatched++;
       continue;

@@ -6,12 +6,12 @@ import {
   type JobAccepted,
   type JobKind,
 } from "@sorami/contracts";
-import { type Database, enqueue, QUEUE_SCHEMAS, schema } from "@sorami/db";
+import { type Database, schema } from "@sorami/db";
 import { getGenerationByIdempotencyKey } from "@sorami/db/queries/generations";
+import { organizationIdOf } from "@sorami/db/queries/organizations";
 import type { Storage } from "@sorami/storage";
-import { eq } from "drizzle-orm";
 import type { SessionUser } from "../session";
-import { WEB_TASKS } from "./catalog";
+import { enqueueDispatch } from "./catalog";
 import type { Submission } from "./params";
 
 type Generation = typeof schema.generations.$inferSelect;
@@ -61,18 +61,13 @@ export async function submitGeneration(
   }
   const result = await db
     .transaction(async (tx) => {
-      const [member] = await tx
-        .select({ organizationId: schema.members.organizationId })
-        .from(schema.members)
-        .where(eq(schema.members.userId, user.id))
-        .limit(1);
       const [row] = await tx
         .insert(schema.generations)
         .values({
           id,
           kind,
           authorId: user.id,
-          organizationId: member?.organizationId ?? null,
+          organizationId: await organizationIdOf(tx, user.id),
           prompt,
           params,
           status: "PENDING",
@@ -86,7 +81,7 @@ export async function submitGeneration(
         .onConflictDoNothing()
         .returning();
       if (row) {
-        await enqueue(tx, QUEUE_SCHEMAS.web, WEB_TASKS.dispatch, { jobId: row.id }, { jobKey: `dispatch:${row.id}` });
+        await enqueueDispatch(tx, row.id);
         return { row, created: true };
       }
       return { row: null, created: false };

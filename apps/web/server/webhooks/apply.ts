@@ -10,6 +10,7 @@ import {
 } from "@sorami/contracts";
 import { type Database, schema } from "@sorami/db";
 import { lockGeneration } from "@sorami/db/queries/generations";
+import { organizationIdOf } from "@sorami/db/queries/organizations";
 import { eq } from "drizzle-orm";
 import { type JobEvent, transitionGeneration } from "../jobs/transition";
 
@@ -110,11 +111,6 @@ async function createFromWebhook(tx: Tx, kind: JobKind, payload: WebhookPayload)
     console.warn(`[webhook] refused: unknown job ${payload.job_id} for unknown user ${userId}`);
     throw new AppError("not_found", `Unknown job ${payload.job_id} and unknown user`, { field: "user_id" });
   }
-  const [member] = await tx
-    .select({ organizationId: schema.members.organizationId })
-    .from(schema.members)
-    .where(eq(schema.members.userId, userId))
-    .limit(1);
   const firstImage = payload.data?.[KIND_INFO[kind].filesKey]?.[0];
   const prompt = payload.data?.original_prompt ?? firstImage?.description ?? "(prompt not reported by the generator)";
   const [row] = await tx
@@ -123,7 +119,7 @@ async function createFromWebhook(tx: Tx, kind: JobKind, payload: WebhookPayload)
       id: payload.job_id,
       kind,
       authorId: userId,
-      organizationId: member?.organizationId ?? null,
+      organizationId: await organizationIdOf(tx, userId),
       prompt,
       params: {
         source: "generator-direct",

@@ -91,7 +91,9 @@ async function main() {
             ? {
                 job_id: jobId,
                 status: "completed",
-                data: { images: [{ file_path: `images/${jobId}/x.png`, format: "PNG", size_bytes: 1, dimensions: "1x1" }] },
+                data: {
+                  images: [{ file_path: `images/${jobId}/x.png`, format: "PNG", size_bytes: 1, dimensions: "1x1" }],
+                },
               }
             : { job_id: jobId, status: "generating", progress: step },
         );

@@ -46,9 +46,7 @@ export const generations = pgTable(
       .on(t.authorId)
       .where(sql`${t.status} not in ('COMPLETED', 'FAILED', 'CANCELED')`),
     // A pending job's queue position counts the pending jobs before it.
-    index("generations_pending_created_idx")
-      .on(t.createdAt, t.id)
-      .where(sql`${t.status} = 'PENDING'`),
+    index("generations_pending_created_idx").on(t.createdAt, t.id).where(sql`${t.status} = 'PENDING'`),
     // A retried submit with the same Idempotency-Key finds the first job.
     uniqueIndex("generations_author_idempotency_key_uq")
       .on(t.authorId, t.idempotencyKey)

@@ -1,4 +1,5 @@
 export * from "./errors";
+export * from "./gallery";
 export * from "./images";
 export * from "./jobs";
 export * from "./limits";

@@ -1,4 +1,4 @@
-import type { GalleryGeneration, JobResult, JobStatusResponse } from "@sorami/contracts";
+import type { GalleryGeneration, GenerationDetail, JobResult, JobStatusResponse } from "@sorami/contracts";
 import type { schema } from "@sorami/db";
 
 type Generation = typeof schema.generations.$inferSelect;
@@ -26,6 +26,7 @@ const toImage = (f: MediaFile) => ({
   id: f.id,
   index: f.index,
   url: mediaUrl(f.storageKey),
+  thumbnail_url: f.thumbnailKey ? mediaUrl(f.thumbnailKey) : null,
   format: f.format,
   width: f.width,
   height: f.height,
@@ -38,6 +39,7 @@ const toVideo = (f: MediaFile) => ({
   index: f.index,
   url: mediaUrl(f.storageKey),
   poster_url: f.posterKey ? mediaUrl(f.posterKey) : null,
+  thumbnail_url: f.thumbnailKey ? mediaUrl(f.thumbnailKey) : null,
   format: f.format,
   width: f.width,
   height: f.height,
@@ -66,5 +68,14 @@ export function toGalleryItem(g: Generation, files: MediaFile[]): GalleryGenerat
     progress: g.progress,
     created_at: g.createdAt.toISOString(),
     completed_at: g.completedAt?.toISOString() ?? null,
+  };
+}
+
+export function toDetail(g: Generation, files: MediaFile[]): GenerationDetail {
+  return {
+    ...toGalleryItem(g, files),
+    started_at: g.startedAt?.toISOString() ?? null,
+    updated_at: g.updatedAt.toISOString(),
+    message: g.message,
   };
 }

@@ -6,7 +6,7 @@ import type { WebhookPayload } from "@sorami/contracts";
 import { schema } from "@sorami/db";
 import { getOwnedFileByKey, listGenerationsForOwner } from "@sorami/db/queries/generations";
 import { startTestDatabase } from "@sorami/db/testing";
-import { LocalStorage } from "@sorami/storage";
+import { LocalStorage, type Storage } from "@sorami/storage";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionUser } from "../session";
@@ -15,7 +15,7 @@ import { deleteGeneration, purgeDeletedGeneration } from "./delete";
 import { rerunGeneration } from "./rerun";
 
 let t: Awaited<ReturnType<typeof startTestDatabase>>;
-const storage = new LocalStorage(mkdtempSync(path.join(os.tmpdir(), "sorami-delete-test-")));
+const storage: Storage = new LocalStorage(mkdtempSync(path.join(os.tmpdir(), "sorami-delete-test-")));
 beforeAll(async () => {
   t = await startTestDatabase();
 });

@@ -35,9 +35,13 @@ const PARAMS: Record<string, { label: string; show?: (value: string) => string }
   input_image: { label: "Input image", show: () => "Uploaded" },
 };
 
+/** Known parameters in the table's order (stored JSON keeps none), then any others. */
 function paramRows(params: Record<string, unknown>): [string, string][] {
+  const order = Object.keys(PARAMS);
+  const rank = (key: string) => (order.includes(key) ? order.indexOf(key) : order.length);
   return Object.entries(params)
     .filter(([, value]) => value !== undefined && value !== null && value !== "")
+    .sort(([a], [b]) => rank(a) - rank(b))
     .map(([key, value]) => {
       const known = PARAMS[key];
       const text = typeof value === "object" ? JSON.stringify(value) : String(value);

@@ -5,8 +5,6 @@ import { aspectRatioLabel, formatBytes, optionLabel, secondsLabel } from "./labe
 
 export type FileOf<K extends JobKind> = { image: ImageFile; video: VideoFile }[K];
 
-export { detailPath, galleryPath, parseKind } from "@/lib/gallery-query";
-
 /**
  * Everything the pages need to know about a kind of job. The generate page,
  * job panel, result grid and gallery are one piece of code each; image and

@@ -102,6 +102,8 @@ export const imageFileSchema = z.object({
   id: z.string(),
   index: z.number().int(),
   url: z.string(),
+  /** A small WEBP (THUMBNAIL_MAX_SIDE), or null for files stored before thumbnails existed. */
+  thumbnail_url: z.string().nullable(),
   format: z.string(),
   width: z.number().int(),
   height: z.number().int(),

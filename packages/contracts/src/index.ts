@@ -1,5 +1,6 @@
 export * from "./errors";
 export * from "./events";
+export * from "./gallery";
 export * from "./images";
 export * from "./jobs";
 export * from "./limits";

@@ -35,3 +35,10 @@ export const WEBHOOK_SECRET_MIN_BYTES = 32;
 /** Keyset pages. */
 export const PAGE_SIZE_DEFAULT = 20;
 export const PAGE_SIZE_MAX = 100;
+
+/**
+ * Thumbnails the generator makes beside every image and video poster: WEBP,
+ * longest side at most this many pixels (never enlarged). Small enough for a
+ * gallery card at 2× density, a few KiB each.
+ */
+export const THUMBNAIL_MAX_SIDE = 384;

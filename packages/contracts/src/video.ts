@@ -143,6 +143,8 @@ export const videoFileSchema = z.object({
   index: z.number().int(),
   url: z.string(),
   poster_url: z.string().nullable(),
+  /** A small WEBP of the poster (THUMBNAIL_MAX_SIDE), or null for files stored before thumbnails existed. */
+  thumbnail_url: z.string().nullable(),
   format: z.string(),
   width: z.number().int(),
   height: z.number().int(),

@@ -15,6 +15,7 @@ import { getJob, updateJob } from "../domain/jobs";
 import { type GeneratedFile, type ProviderContext, ProviderError, type Providers } from "../providers/types";
 import { emitWebhook } from "../webhooks/emit";
 import { enqueueGenerate } from "./catalog";
+import { storeThumbnail } from "./thumbnails";
 
 /**
  * A job that has not finished in this time fails: no provider call may hold a
@@ -142,6 +143,9 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
       const { sizeBytes } = await storage.put(key, file.data, file.format);
       const posterKey = file.poster ? `${stem}_poster.${file.poster.ext}` : undefined;
       if (file.poster && posterKey) await storage.put(posterKey, file.poster.data, "poster");
+      // Images are their own thumbnail source; a video's is its poster (no poster, no thumbnail).
+      const thumbnailSource = file.poster?.data ?? (kind === "image" ? file.data : undefined);
+      const thumbnailKey = thumbnailSource ? await storeThumbnail(storage, key, thumbnailSource) : undefined;
       items.push({
         file_path: key,
         url: `${webUrl}/api/media/${key}`,
@@ -151,6 +155,7 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
         dimensions: `${file.width}x${file.height}`,
         ...(file.durationSeconds !== undefined ? { duration_seconds: file.durationSeconds } : {}),
         ...(posterKey ? { poster_path: posterKey } : {}),
+        ...(thumbnailKey ? { thumbnail_path: thumbnailKey } : {}),
       });
     }
     const now = new Date().toISOString();

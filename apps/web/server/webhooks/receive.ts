@@ -51,7 +51,10 @@ export async function receiveWebhook(req: Request, kind: JobKind): Promise<Respo
   } else if (result.outcome === "ignored") {
     ack = {
       success: true,
-      message: `Ignored: the job is already past this status (${result.reason})`,
+      message:
+        result.reason === "deleted"
+          ? "Ignored: the job was deleted"
+          : `Ignored: the job is already past this status (${result.reason})`,
       job_id: payload.job_id,
       processing_time_ms,
     };

@@ -34,7 +34,15 @@ export const generations = pgTable(
     requestHash: text("request_hash"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    /** When the job first left PENDING (the generator took it up); null until then. */
+    startedAt: timestamp("started_at", { withTimezone: true }),
     completedAt: timestamp("completed_at", { withTimezone: true }),
+    /**
+     * Soft delete: the owner deleted it. The row stays so a late webhook finds
+     * it and is acknowledged as a no-op instead of recreating the job; every
+     * read hides it, and its files and media rows are purged.
+     */
+    deletedAt: timestamp("deleted_at", { withTimezone: true }),
   },
   (t) => [
     // Keyset pagination of a user's gallery, newest first.

@@ -3,6 +3,7 @@ export * from "./images";
 export * from "./jobs";
 export * from "./limits";
 export * from "./notifications";
+export * from "./providers";
 export * from "./status";
 export * from "./video";
 export * from "./webhooks";

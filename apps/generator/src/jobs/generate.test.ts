@@ -34,14 +34,22 @@ function scripted(failure: ProviderError | null): Providers {
 }
 
 let n = 0;
-async function job(attempts = 0): Promise<string> {
+async function job(attempts = 0, extra: Record<string, unknown> = {}): Promise<string> {
   const id = `gen-test-${++n}`;
   await t.db.insert(schema.generatorJobs).values({
     id,
     kind: "image",
     userId: "u1",
     attempts,
-    request: { prompt: "a cat", num_images: 1, size: "256x256", format: "PNG", style: "sketch", quality: "standard" },
+    request: {
+      prompt: "a cat",
+      num_images: 1,
+      size: "256x256",
+      format: "PNG",
+      style: "sketch",
+      quality: "standard",
+      ...extra,
+    },
   });
   return id;
 }
@@ -94,5 +102,14 @@ describe("provider errors", () => {
     expect((await row(id))?.status).toBe("COMPLETED");
     expect(await storage.open(`images/${id}/image_1.png`)).not.toBeNull();
     expect(await events(id)).toEqual(["completed", "generating", "initializing", "saving"]);
+  });
+
+  it("fetches an input_image_url through the safe fetcher: a private address fails the job at once, saying why", async () => {
+    const id = await job(0, { input_image_url: "http://169.254.169.254/latest/meta-data/" });
+    await run(id, null);
+    const failed = await row(id);
+    expect([failed?.status, failed?.attempts]).toEqual(["FAILED", 1]);
+    expect(failed?.error).toContain("169.254.169.254 (cloud metadata address)");
+    expect(await queued(id)).toBeUndefined();
   });
 });

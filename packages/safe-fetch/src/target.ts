@@ -1,6 +1,8 @@
 import { blockedReason, parseIp } from "./address";
 import { SafeFetchError } from "./errors";
 
+export { SafeFetchError };
+
 /**
  * The checks a URL passes before any network traffic: scheme, no
  * credentials, and — when the host is written as an IP address or is a

@@ -1,5 +1,11 @@
-import { parseEnv, resolveShared, sharedEnvShape, strongSecret } from "@sorami/config";
-import { VIDEO_PROVIDER_LIMITS, type VideoProviderName } from "@sorami/contracts";
+import {
+  parseEnv,
+  providerEnvShape,
+  resolveProviders,
+  resolveShared,
+  sharedEnvShape,
+  strongSecret,
+} from "@sorami/config";
 import { z } from "zod";
 
 /**
@@ -9,6 +15,8 @@ import { z } from "zod";
  */
 const schema = z.object({
   ...sharedEnvShape,
+  /** IMAGE_PROVIDER, VIDEO_PROVIDER…: submissions are checked against the active providers' limits. */
+  ...providerEnvShape,
   GENERATOR_URL: z.string().url().optional(),
   /** The address users reach the app at; sign-in origins are checked against it. */
   WEB_URL: z.string().url().optional(),
@@ -19,11 +27,6 @@ const schema = z.object({
     .enum(["on", "off"])
     .default("on")
     .transform((v) => v === "on"),
-  /** Jobs the web app's own queue runs at once (dispatch to the generator). */
-  /** The video provider the generator runs; its limits are checked before a job is created. */
-  VIDEO_PROVIDER: z
-    .enum(Object.keys(VIDEO_PROVIDER_LIMITS) as [VideoProviderName, ...VideoProviderName[]])
-    .default("local"),
   /** Users signing up with one of these emails (comma-separated) get the admin role. */
   ADMIN_EMAILS: z
     .string()
@@ -50,6 +53,7 @@ const schema = z.object({
     .int()
     .min(1)
     .default(24 * 3600),
+  /** Jobs the web app's own queue runs at once (dispatch to the generator). */
   WEB_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 });
 
@@ -71,7 +75,7 @@ function parse(env: Record<string, string | undefined>) {
     authSecret: parsed.BETTER_AUTH_SECRET ?? shared.generated.authSecret,
     authRateLimit: { enabled: parsed.AUTH_RATE_LIMIT, max: parsed.AUTH_RATE_LIMIT_MAX },
     workerConcurrency: parsed.WEB_WORKER_CONCURRENCY,
-    videoProvider: parsed.VIDEO_PROVIDER,
+    providers: resolveProviders(parsed),
     adminEmails: parsed.ADMIN_EMAILS,
     reconcile: {
       intervalSeconds: parsed.RECONCILE_INTERVAL_SECONDS,

@@ -5,6 +5,7 @@ export * from "./images";
 export * from "./jobs";
 export * from "./limits";
 export * from "./notifications";
+export * from "./providers";
 export * from "./sse";
 export * from "./status";
 export * from "./video";

@@ -34,14 +34,22 @@ function scripted(failure: ProviderError | null): Providers {
 }
 
 let n = 0;
-async function job(attempts = 0): Promise<string> {
+async function job(attempts = 0, extra: Record<string, unknown> = {}): Promise<string> {
   const id = `gen-test-${++n}`;
   await t.db.insert(schema.generatorJobs).values({
     id,
     kind: "image",
     userId: "u1",
     attempts,
-    request: { prompt: "a cat", num_images: 1, size: "256x256", format: "PNG", style: "sketch", quality: "standard" },
+    request: {
+      prompt: "a cat",
+      num_images: 1,
+      size: "256x256",
+      format: "PNG",
+      style: "sketch",
+      quality: "standard",
+      ...extra,
+    },
   });
   return id;
 }
@@ -98,5 +106,14 @@ describe("provider errors", () => {
     const images = (await row(id))?.result?.images as { file_path: string; thumbnail_path?: string }[];
     expect(images.map((i) => i.thumbnail_path)).toEqual([`images/${id}/image_1_thumb.webp`]);
     expect(await storage.open(`images/${id}/image_1_thumb.webp`)).not.toBeNull();
+  });
+
+  it("fetches an input_image_url through the safe fetcher: a private address fails the job at once, saying why", async () => {
+    const id = await job(0, { input_image_url: "http://169.254.169.254/latest/meta-data/" });
+    await run(id, null);
+    const failed = await row(id);
+    expect([failed?.status, failed?.attempts]).toEqual(["FAILED", 1]);
+    expect(failed?.error).toContain("169.254.169.254 (cloud metadata address)");
+    expect(await queued(id)).toBeUndefined();
   });
 });

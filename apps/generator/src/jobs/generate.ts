@@ -12,6 +12,7 @@ import {
 import type { Database } from "@sorami/db";
 import { readObject, type Storage } from "@sorami/storage";
 import { getJob, updateJob } from "../domain/jobs";
+import { createInputImageFetcher, type InputImageFetcher } from "../providers/input-image";
 import { type GeneratedFile, type ProviderContext, ProviderError, type Providers } from "../providers/types";
 import { emitWebhook } from "../webhooks/emit";
 import { enqueueGenerate } from "./catalog";
@@ -29,7 +30,11 @@ export type GenerateDeps = {
   providers: Providers;
   webUrl: string;
   environment: string;
+  /** How an input_image_url is fetched (default: the safe fetcher, public addresses only). */
+  fetchInputImage?: InputImageFetcher;
 };
+
+const publicOnlyFetcher = createInputImageFetcher();
 
 /** Calls the kind's provider with the stored parameters, validated again by the kind's contract. */
 function callProvider(
@@ -130,7 +135,13 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
     );
     attempt = initialized.attempts;
     await advance("GENERATING", "generating", { progress: 60, message: "Generating…" });
-    const inputImage = job.inputKey ? ((await readObject(storage, job.inputKey)) ?? undefined) : undefined;
+    // An uploaded input image is in storage; one given by URL is fetched now, through the safe fetcher.
+    const inputUrl = typeof job.request.input_image_url === "string" ? job.request.input_image_url : "";
+    const inputImage = job.inputKey
+      ? ((await readObject(storage, job.inputKey)) ?? undefined)
+      : inputUrl
+        ? await (deps.fetchInputImage ?? publicOnlyFetcher)(inputUrl, signal)
+        : undefined;
     if (job.inputKey && !inputImage)
       throw new ProviderError("invalid_request", "The input image is missing from storage");
     const output = await callProvider(deps.providers, kind, job.request, { jobId, attempt, signal, inputImage });

@@ -1,4 +1,5 @@
-import { AppError, type JobAccepted, type JobKind, sniffImageType, type VideoProviderName } from "@sorami/contracts";
+import type { ActiveProviderConfig } from "@sorami/config";
+import { AppError, type JobAccepted, type JobKind, sniffImageType } from "@sorami/contracts";
 import type { Database } from "@sorami/db";
 import { readObject, type Storage } from "@sorami/storage";
 import type { SessionUser } from "../session";
@@ -20,14 +21,14 @@ export async function rerunGeneration(
   kind: JobKind,
   id: string,
   idempotencyKey: string | null,
-  videoProvider: VideoProviderName,
+  providers: ActiveProviderConfig,
 ): Promise<{ body: JobAccepted; created: boolean }> {
   const g = await ownedJob(db, user, kind, id);
   const { input_image_key, source, ...params } = g.params;
   if (source !== undefined) {
     throw new AppError("unprocessable", "This job was not submitted here, so its parameters are not known");
   }
-  const submission = parseSubmission(kind, { ...params, prompt: g.prompt }, videoProvider);
+  const submission = parseSubmission(kind, { ...params, prompt: g.prompt }, providers);
   if (typeof input_image_key === "string") {
     const bytes = await readObject(storage, input_image_key);
     const type = bytes ? sniffImageType(bytes) : null;

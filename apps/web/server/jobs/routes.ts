@@ -18,7 +18,7 @@ const noStore = { "Cache-Control": "no-store" };
 
 export const submitRoute = (kind: JobKind) =>
   withUser(async ({ req, user }) => {
-    const submission = parseSubmission(kind, await readJson(req, BODY_LIMIT[kind]), env().videoProvider);
+    const submission = parseSubmission(kind, await readJson(req, BODY_LIMIT[kind]), env().providers);
     const key = validateIdempotencyKey(req.headers.get("idempotency-key"));
     const { body, created } = await submitGeneration(db(), storage(), user, kind, submission, key);
     return Response.json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });
@@ -60,6 +60,6 @@ export const deleteRoute = (kind: JobKind) =>
 export const rerunRoute = (kind: JobKind) =>
   withUser<{ id: string }>(async ({ req, user, params }) => {
     const key = validateIdempotencyKey(req.headers.get("idempotency-key"));
-    const { body, created } = await rerunGeneration(db(), storage(), user, kind, params.id, key, env().videoProvider);
+    const { body, created } = await rerunGeneration(db(), storage(), user, kind, params.id, key, env().providers);
     return Response.json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });
   });

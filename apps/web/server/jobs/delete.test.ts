@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { providerEnvShape, resolveProviders } from "@sorami/config";
 import type { WebhookPayload } from "@sorami/contracts";
 import { schema } from "@sorami/db";
 import { getOwnedFileByKey, listGenerationsForOwner } from "@sorami/db/queries/generations";
@@ -9,10 +10,14 @@ import { startTestDatabase } from "@sorami/db/testing";
 import { LocalStorage, type Storage } from "@sorami/storage";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import type { SessionUser } from "../session";
 import { applyWebhookEvent } from "../webhooks/apply";
 import { deleteGeneration, purgeDeletedGeneration } from "./delete";
 import { rerunGeneration } from "./rerun";
+
+/** The default providers, as an unset env gives them. */
+const LOCAL_PROVIDERS = resolveProviders(z.object(providerEnvShape).parse({}));
 
 let t: Awaited<ReturnType<typeof startTestDatabase>>;
 const storage: Storage = new LocalStorage(mkdtempSync(path.join(os.tmpdir(), "sorami-delete-test-")));
@@ -163,7 +168,7 @@ describe("rerunGeneration", () => {
       .insert(schema.generations)
       .values({ id, kind: "video", authorId: alice.id, prompt: "waves", params, status: "COMPLETED" });
 
-    const { body, created } = await rerunGeneration(t.db, storage, alice, "video", id, null, "local");
+    const { body, created } = await rerunGeneration(t.db, storage, alice, "video", id, null, LOCAL_PROVIDERS);
     expect(created).toBe(true);
     const copy = await row(body.job_id);
     expect(copy).toMatchObject({ kind: "video", prompt: "waves", status: "PENDING", authorId: alice.id });
@@ -172,7 +177,7 @@ describe("rerunGeneration", () => {
     expect(await queued(`dispatch:${body.job_id}`)).toBe(1);
 
     const bob = await user();
-    await expect(rerunGeneration(t.db, storage, bob, "video", id, null, "local")).rejects.toMatchObject({
+    await expect(rerunGeneration(t.db, storage, bob, "video", id, null, LOCAL_PROVIDERS)).rejects.toMatchObject({
       code: "not_found",
     });
   });
@@ -187,7 +192,7 @@ describe("rerunGeneration", () => {
       prompt: "x",
       params: { source: "generator-direct", size: "1024x1024" },
     });
-    await expect(rerunGeneration(t.db, storage, alice, "image", id, null, "local")).rejects.toMatchObject({
+    await expect(rerunGeneration(t.db, storage, alice, "image", id, null, LOCAL_PROVIDERS)).rejects.toMatchObject({
       code: "unprocessable",
     });
   });

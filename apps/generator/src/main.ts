@@ -1,7 +1,7 @@
 import { createDb } from "@sorami/db";
 import { runMigrations } from "@sorami/db/migrate";
 import type { QueueRunner } from "@sorami/db/runner";
-import { LocalStorage, mediaRoot } from "@sorami/storage";
+import { createStorage } from "@sorami/storage";
 import type { AppContext } from "./context";
 import { loadEnv } from "./env";
 import { buildServer } from "./http/server";
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     max: env.concurrency + 6,
     applicationName: "sorami-generator",
   });
-  const storage = new LocalStorage(mediaRoot(env.dataDir));
+  const storage = createStorage(env.storage);
   const providers = {
     image: createLocalImageProvider(env.localProviderDelayMs, env.localProviderTransientFailureRate),
     video: createLocalVideoProvider(env.localProviderDelayMs, env.localProviderTransientFailureRate),
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const cancels = listenForCancels(env.databaseUrl);
   await server.listen({ port: env.port, host: env.host });
   console.log(
-    `[generator] listening on http://${env.host}:${env.port} (providers: image=${providers.image.name}, video=${providers.video.name})`,
+    `[generator] listening on http://${env.host}:${env.port} (providers: image=${providers.image.name}, video=${providers.video.name}; storage: ${env.storage.kind})`,
   );
 
   const shutdown = async (signal: string) => {

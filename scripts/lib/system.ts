@@ -25,6 +25,19 @@ export type SystemOptions = {
   build?: boolean;
 };
 
+/** One more process of a kind, beside the first ones (scale-out: several web or generator processes). */
+export type ServiceInstance = {
+  /** "web#2", "generator#3"…: the prefix of its log lines. */
+  id: string;
+  name: ServiceName;
+  port: number;
+  url: string;
+  pid(): number | undefined;
+  /** SIGTERM (then SIGKILL after the grace period), or the given signal. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  start(): Promise<void>;
+};
+
 export type System = {
   webUrl: string;
   generatorUrl: string;
@@ -32,6 +45,12 @@ export type System = {
   dataDir: string;
   stopService(name: ServiceName, signal?: NodeJS.Signals): Promise<void>;
   startService(name: ServiceName): Promise<void>;
+  /**
+   * Starts another process of a kind on its own port, with the same env as
+   * the first one plus `env` (e.g. another WEB_URL for a second generator).
+   * `stop()` stops it with the rest.
+   */
+  addService(name: ServiceName, options: { port: number; env?: Record<string, string> }): Promise<ServiceInstance>;
   /** Stops and starts the embedded PostgreSQL on the same port (fault tests). */
   restartDatabase(): Promise<void>;
   stop(): Promise<void>;
@@ -65,10 +84,10 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   mkdirSync(options.dataDir, { recursive: true });
   const release = acquireDataDirLock(options.dataDir);
   let pg: Awaited<ReturnType<typeof startEmbeddedPostgres>> | null = null;
-  const children = new Map<ServiceName, ChildProcess>();
-  const outputs = new Map<ServiceName, string[]>();
+  // Keyed by instance id: "web" and "generator" for the first ones, "web#2"… for added ones.
+  const children = new Map<string, ChildProcess>();
 
-  const stopService = async (name: ServiceName, signal: NodeJS.Signals = "SIGTERM") => {
+  const stopService = async (name: string, signal: NodeJS.Signals = "SIGTERM") => {
     const child = children.get(name);
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -79,7 +98,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   };
 
   const stop = async () => {
-    await Promise.all([stopService("web"), stopService("generator")]);
+    await Promise.all([...children.keys()].map((id) => stopService(id)));
     await pg?.stop().catch(() => {});
     release();
   };
@@ -111,40 +130,56 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       GENERATOR_URL: generatorUrl,
       ...options.env,
     };
-    const commands: Record<ServiceName, { args: string[]; cwd: string; health: string }> = {
-      generator: {
-        args: ["--import", "tsx", path.join(ROOT, "apps/generator/src/main.ts")],
-        cwd: ROOT,
-        health: `${generatorUrl}/health`,
-      },
-      web: {
-        args: [NEXT_BIN, "start", "-p", String(options.port)],
-        cwd: WEB_DIR,
-        health: `${webUrl}/api/health`,
-      },
-    };
+    const urlOf = (name: ServiceName, port: number) =>
+      name === "web" ? `http://localhost:${port}` : `http://127.0.0.1:${port}`;
+    const command = (name: ServiceName, port: number): { args: string[]; cwd: string; health: string } =>
+      name === "generator"
+        ? {
+            args: ["--import", "tsx", path.join(ROOT, "apps/generator/src/main.ts")],
+            cwd: ROOT,
+            health: `${urlOf(name, port)}/health`,
+          }
+        : { args: [NEXT_BIN, "start", "-p", String(port)], cwd: WEB_DIR, health: `${urlOf(name, port)}/api/health` };
 
-    const startService = async (name: ServiceName) => {
-      const { args, cwd, health } = commands[name];
+    const launch = async (id: string, name: ServiceName, port: number, extraEnv: Record<string, string>) => {
+      const { args, cwd, health } = command(name, port);
+      const portEnv = name === "web" ? { PORT: String(port) } : { GENERATOR_PORT: String(port) };
       const child = spawn(process.execPath, args, {
         cwd,
-        env: { ...env, ...options.serviceEnv?.[name] },
+        env: { ...env, ...options.serviceEnv?.[name], ...portEnv, ...extraEnv },
         stdio: ["ignore", "pipe", "pipe"],
       });
-      children.set(name, child);
+      children.set(id, child);
       const lines: string[] = [];
-      outputs.set(name, lines);
       const onData = (chunk: Buffer) => {
         for (const line of chunk.toString().split("\n")) {
           if (!line.trim()) continue;
           lines.push(line);
           if (lines.length > 200) lines.shift();
-          log(`[${name}] ${line}`);
+          log(`[${id}] ${line}`);
         }
       };
       child.stdout?.on("data", onData);
       child.stderr?.on("data", onData);
-      await waitHealthy(health, child, name, () => lines.slice(-30).join("\n"));
+      await waitHealthy(health, child, id, () => lines.slice(-30).join("\n"));
+    };
+    const firstPort: Record<ServiceName, number> = { web: options.port, generator: options.generatorPort };
+    const startService = (name: ServiceName) => launch(name, name, firstPort[name], {});
+
+    const added: Record<ServiceName, number> = { web: 1, generator: 1 };
+    const addService = async (name: ServiceName, opts: { port: number; env?: Record<string, string> }) => {
+      const id = `${name}#${++added[name]}`;
+      const instance: ServiceInstance = {
+        id,
+        name,
+        port: opts.port,
+        url: urlOf(name, opts.port),
+        pid: () => children.get(id)?.pid,
+        stop: (signal) => stopService(id, signal),
+        start: () => launch(id, name, opts.port, opts.env ?? {}),
+      };
+      await instance.start();
+      return instance;
     };
 
     const restartDatabase = async () => {
@@ -164,6 +199,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       dataDir: options.dataDir,
       stopService,
       startService,
+      addService,
       restartDatabase,
       stop,
     };

@@ -40,6 +40,11 @@ export const generations = pgTable(
     // Keyset pagination of a user's gallery, newest first.
     index("generations_author_created_idx").on(t.authorId, t.createdAt.desc(), t.id.desc()),
     index("generations_author_kind_created_idx").on(t.authorId, t.kind, t.createdAt.desc(), t.id.desc()),
+    // A user's live stream starts from their unfinished and recently changed jobs.
+    index("generations_author_updated_idx").on(t.authorId, t.updatedAt.desc()),
+    index("generations_author_unfinished_idx")
+      .on(t.authorId)
+      .where(sql`${t.status} not in ('COMPLETED', 'FAILED', 'CANCELED')`),
     // A retried submit with the same Idempotency-Key finds the first job.
     uniqueIndex("generations_author_idempotency_key_uq")
       .on(t.authorId, t.idempotencyKey)

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, signUp, sql, type TestUser, waitFor } from "../support/client";
+import { type EventClient, isJobEvent, openEvents } from "../support/events";
 import { type Cluster, startCluster } from "./cluster";
 
 /**
@@ -71,16 +72,24 @@ const ids = (jobs: Job[]) => jobs.map((j) => j.id);
 const db = <T = Record<string, unknown>>(text: string, params: unknown[] = []) =>
   sql<T>(cluster.stack.databaseUrl, text, params);
 
+/**
+ * Until every job has ended and every webhook delivery has settled (a
+ * delivery the killed generator held goes out once its lock is freed, after
+ * the job itself may already show COMPLETED).
+ */
 async function allFinished(jobs: Job[]): Promise<void> {
   await waitFor(
     async () => {
-      const [row] = await db<{ n: string }>(
-        "select count(*) as n from generations where id = any($1) and status in ('COMPLETED', 'FAILED', 'CANCELED')",
+      const [row] = await db<{ ended: string; settled: string }>(
+        `select (select count(*) from generations where id = any($1)
+                  and status in ('COMPLETED', 'FAILED', 'CANCELED')) as ended,
+                (select count(*) from generator.webhook_deliveries where job_id = any($1)
+                  and state <> 'pending') as settled`,
         [ids(jobs)],
       );
-      return Number(row?.n) === jobs.length;
+      return Number(row?.ended) === jobs.length && Number(row?.settled) === 4 * jobs.length;
     },
-    `${jobs.length} jobs to finish`,
+    `${jobs.length} jobs to finish and their webhooks to settle`,
     240_000,
   ).catch((error) => {
     throw new Error(`${error}\n${cluster.logs()}`);
@@ -102,8 +111,8 @@ async function expectEachJobOnceAndEachWebhookOnce(jobs: Job[]) {
   expect(gen.filter((g) => g.status !== "COMPLETED")).toEqual([]);
 
   // Four status events per job (initializing, generating, saving, completed), each delivered, each applied once.
-  const deliveries = await db<{ id: string; job_id: string; state: string; url: string }>(
-    "select id, job_id, state, url from generator.webhook_deliveries where job_id = any($1)",
+  const deliveries = await db<{ id: string; job_id: string; event: string; state: string; url: string }>(
+    "select id, job_id, event, state, url from generator.webhook_deliveries where job_id = any($1)",
     [ids(jobs)],
   );
   expect(deliveries.length).toBe(4 * jobs.length);
@@ -138,17 +147,30 @@ function runBy(deliveries: { job_id: string; url: string }[]): Map<string, Set<s
 }
 
 /** The web process that answered 2xx to each webhook id (the balancer's record). */
+function appliedBy(): Map<string, string> {
+  const by = new Map<string, string>();
+  for (const hop of cluster.toWeb.hops) {
+    if (hop.webhookId && typeof hop.outcome === "number" && hop.outcome < 300) by.set(hop.webhookId, hop.upstream);
+  }
+  return by;
+}
 function appliedOn(webhookIds: Set<string>): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const hop of cluster.toWeb.hops) {
-    if (!hop.webhookId || !webhookIds.has(hop.webhookId)) continue;
-    if (typeof hop.outcome === "number" && hop.outcome < 300) counts[hop.upstream] = (counts[hop.upstream] ?? 0) + 1;
-  }
+  for (const [id, upstream] of appliedBy()) if (webhookIds.has(id)) counts[upstream] = (counts[upstream] ?? 0) + 1;
   return counts;
+}
+
+/** Every job event a user's streams carried for a job, in order. */
+function statusesSeen(streams: EventClient[], jobId: string): string[] {
+  return streams.flatMap((s) => s.messages.filter((m) => isJobEvent(m, jobId)).map((m) => JSON.parse(m.data).status));
 }
 
 describe("scale-out: 2 web and 2 generator processes on one database and one bucket", () => {
   it("runs every job once and applies every webhook once, spread over every process", async () => {
+    // The first user follows their jobs live on web process A only.
+    const watcher = users[0] as TestUser;
+    const live = await openEvents(cluster.webUrls[0] ?? "", watcher.token);
+    await live.waitFor((m) => m.event === "snapshot", "the snapshot on web A");
     const jobs: Job[] = [];
     for (let i = 0; i < 30; i++) jobs.push(await submit());
     expect(new Set(jobs.map((j) => j.via)).size).toBe(2); // the client used both web processes
@@ -167,6 +189,28 @@ describe("scale-out: 2 web and 2 generator processes on one database and one buc
     expect(Object.keys(landed).sort()).toEqual(["A", "B"]);
     expect((landed.A ?? 0) + (landed.B ?? 0)).toBe(deliveries.length);
 
+    // Live events cross processes: each of the watcher's jobs whose completion webhook web B applied
+    // reached the watcher's stream on web A, with its notification.
+    const applied = appliedBy();
+    const completedOnB = deliveries.filter(
+      (d) =>
+        d.event === "completed" &&
+        applied.get(d.id) === "B" &&
+        jobs.some((j) => j.id === d.job_id && j.user === watcher),
+    );
+    expect(completedOnB.length).toBeGreaterThan(0);
+    for (const d of completedOnB) {
+      await live.waitFor((m) => isJobEvent(m, d.job_id, "COMPLETED"), `COMPLETED of ${d.job_id} on web A`);
+      await live.waitFor(
+        (m) => m.event === "notification" && JSON.parse(m.data).metadata?.job_id === d.job_id,
+        `the notification of ${d.job_id} on web A`,
+      );
+    }
+    // And nobody else's jobs.
+    const others = new Set(jobs.filter((j) => j.user !== watcher).map((j) => j.id));
+    expect(live.messages.filter((m) => m.event === "job" && others.has(JSON.parse(m.data).job_id))).toEqual([]);
+    live.close();
+
     // Each user reads the same results from either web process.
     const job = jobs[0] as Job;
     const [a, b] = await Promise.all(
@@ -177,6 +221,9 @@ describe("scale-out: 2 web and 2 generator processes on one database and one buc
   });
 
   it("loses nothing when one web and one generator process are killed mid-load", async () => {
+    const watcher = users[0] as TestUser;
+    const onA = await openEvents(cluster.webUrls[0] ?? "", watcher.token);
+    await onA.waitFor((m) => m.event === "snapshot", "the snapshot on web A");
     const jobs: Job[] = [];
     for (let i = 0; i < 15; i++) jobs.push(await submit());
 
@@ -198,6 +245,10 @@ describe("scale-out: 2 web and 2 generator processes on one database and one buc
       120_000,
     );
     await Promise.all([g1.kill(), webA.kill()]);
+    // The watcher's stream on A ends with A; the client reconnects to B from the last event it saw.
+    await onA.ended;
+    const onB = await openEvents(cluster.webUrls[1] ?? "", watcher.token, onA.lastId());
+    expect(onB.status).toBe(200);
 
     // The client keeps submitting; requests meant for web A go to B.
     for (let i = 0; i < 15; i++) jobs.push(await submit());
@@ -214,5 +265,11 @@ describe("scale-out: 2 web and 2 generator processes on one database and one buc
     const late = jobs.slice(15);
     expect(new Set(late.map((j) => j.via))).toEqual(new Set([cluster.webUrls[1]]));
     for (const j of late) expect(by.get(j.id)).toEqual(new Set(["G2"]));
+
+    // The watcher heard every one of their jobs complete, on A before the kill or on B after it.
+    for (const j of jobs.filter((x) => x.user === watcher)) {
+      await waitFor(async () => statusesSeen([onA, onB], j.id).includes("COMPLETED"), `COMPLETED of ${j.id} live`);
+    }
+    onB.close();
   });
 });

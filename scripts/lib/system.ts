@@ -51,6 +51,8 @@ export type System = {
    * `stop()` stops it with the rest.
    */
   addService(name: ServiceName, options: { port: number; env?: Record<string, string> }): Promise<ServiceInstance>;
+  /** The running services' process ids by instance id ("web", "generator", "web#2"…), for measurements. */
+  pids(): Record<string, number>;
   /** Stops and starts the embedded PostgreSQL on the same port (fault tests). */
   restartDatabase(): Promise<void>;
   stop(): Promise<void>;
@@ -200,6 +202,12 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       stopService,
       startService,
       addService,
+      pids: () =>
+        Object.fromEntries(
+          [...children].flatMap(([id, child]) =>
+            child.pid !== undefined && child.exitCode === null && child.signalCode === null ? [[id, child.pid]] : [],
+          ),
+        ),
       restartDatabase,
       stop,
     };

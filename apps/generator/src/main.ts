@@ -22,6 +22,8 @@ async function main(): Promise<void> {
     applicationName: "sorami-generator",
   });
   const storage = createStorage(env.storage);
+  // A bucket that cannot be reached would fail every job at its last step: refuse to start instead.
+  await storage.check?.();
   const providers = {
     image: createLocalImageProvider(env.localProviderDelayMs, env.localProviderTransientFailureRate),
     video: createLocalVideoProvider(env.localProviderDelayMs, env.localProviderTransientFailureRate),

@@ -81,7 +81,11 @@ describe("S3 storage", () => {
     ).rejects.toThrow();
     await expect(down.open("images/x/image_1.png")).rejects.toThrow();
 
+    await expect(down.check()).rejects.toThrow(/S3 bucket "sorami-media" is not reachable/);
+    await new S3Storage(s3.options()).check();
+
     const wrongBucket = new S3Storage(s3.options({ bucket: "no-such-bucket" }));
+    await expect(wrongBucket.check()).rejects.toThrow(/S3 bucket "no-such-bucket" is not reachable \(HTTP 404\)/);
     await expect(wrongBucket.put("images/x/image_1.png", bytes(10), "PNG")).rejects.toThrow(/bucket/i);
     await expect(wrongBucket.open("images/x/image_1.png")).rejects.toThrow(/bucket/i);
   });

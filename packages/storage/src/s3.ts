@@ -3,6 +3,7 @@ import { pipeline } from "node:stream/promises";
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -185,6 +186,18 @@ export class S3Storage implements Storage {
           `S3 could not delete ${failed.length} object(s), first ${first?.Key}: ${first?.Code} ${first?.Message}`,
         );
       }
+    }
+  }
+
+  /** The bucket exists and these credentials reach it (HeadBucket); the error names the bucket. */
+  async check(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (error) {
+      const status = (error as S3ServiceException).$metadata?.httpStatusCode;
+      throw new Error(
+        `S3 bucket "${this.bucket}" is not reachable${status ? ` (HTTP ${status})` : ""}: ${(error as Error).name} ${(error as Error).message}`,
+      );
     }
   }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -130,6 +130,14 @@ describe.each(["local", "s3"] as const)("%s storage", (name) => {
       await expect(store().open(bad)).rejects.toThrow(/Invalid storage key/);
       await expect(store().deletePrefix(bad)).rejects.toThrow(/Invalid storage key/);
     }
+  });
+});
+
+describe("local storage check", () => {
+  it("passes for a writable directory (created if missing) and fails for one it cannot use", async () => {
+    await new LocalStorage(path.join(localRoot, "fresh", "media")).check();
+    writeFileSync(path.join(localRoot, "a-file"), "x");
+    await expect(new LocalStorage(path.join(localRoot, "a-file", "media")).check()).rejects.toThrow(/ENOTDIR/);
   });
 });
 

@@ -23,6 +23,8 @@ export interface Storage {
    * the store is only read through `open` (a local directory).
    */
   signedUrl?(key: string): Promise<string>;
+  /** Throws, saying why, unless the store can be written (a process checks this before it takes work). */
+  check?(): Promise<void>;
 }
 
 /** A whole buffer, or a stream of exactly `sizeBytes` bytes. */

@@ -18,6 +18,8 @@ export type TestS3 = {
   region: string;
   /** Where s3rver keeps the bucket's files (to look at what really is stored). */
   directory: string;
+  /** The s3rver process (for measurements). */
+  pid: number | undefined;
   /** Options for an `S3Storage` on this server (explicit test credentials). */
   options: (extra?: Partial<S3StorageOptions>) => S3StorageOptions;
   /** Env for a service process: the `STORAGE=s3` settings plus the standard AWS credential variables. */
@@ -66,6 +68,7 @@ export async function startTestS3(bucket = "sorami-media"): Promise<TestS3> {
     bucket,
     region,
     directory,
+    pid: child.pid,
     options: (extra = {}) => ({
       bucket,
       region,

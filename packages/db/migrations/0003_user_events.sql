@@ -10,4 +10,5 @@ ALTER TABLE "user_events" ADD CONSTRAINT "user_events_user_id_users_id_fk" FOREI
 CREATE INDEX "user_events_user_id_idx" ON "user_events" USING btree ("user_id","id");--> statement-breakpoint
 CREATE INDEX "user_events_created_idx" ON "user_events" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "generations_author_updated_idx" ON "generations" USING btree ("author_id","updated_at" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "generations_author_unfinished_idx" ON "generations" USING btree ("author_id") WHERE "generations"."status" not in ('COMPLETED', 'FAILED', 'CANCELED');
+CREATE INDEX "generations_author_unfinished_idx" ON "generations" USING btree ("author_id") WHERE "generations"."status" not in ('COMPLETED', 'FAILED', 'CANCELED');--> statement-breakpoint
+CREATE INDEX "generations_pending_created_idx" ON "generations" USING btree ("created_at","id") WHERE "generations"."status" = 'PENDING';

@@ -15,7 +15,7 @@ export function mediaUrl(storageKey: string): string {
   return `/api/media/${storageKey}`;
 }
 
-export function toStatusResponse(g: Generation): JobStatusResponse {
+export function toStatusResponse(g: Generation, queuePosition: number | null = null): JobStatusResponse {
   return {
     job_id: g.id,
     status: g.status,
@@ -25,6 +25,7 @@ export function toStatusResponse(g: Generation): JobStatusResponse {
     created_at: g.createdAt.toISOString(),
     updated_at: g.updatedAt.toISOString(),
     completed_at: g.completedAt?.toISOString() ?? null,
+    queue_position: g.status === "PENDING" ? queuePosition : null,
   };
 }
 

@@ -1,5 +1,5 @@
 import { TERMINAL_STATUSES } from "@sorami/contracts";
-import { and, asc, desc, eq, gt, inArray, notInArray, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lt, notInArray, or, sql } from "drizzle-orm";
 import type { Tx } from "../client";
 import { generations, mediaFiles } from "../schema";
 
@@ -111,4 +111,21 @@ export async function listLiveGenerationsForOwner(
     )
     .orderBy(desc(generations.updatedAt))
     .limit(limit);
+}
+
+/** A pending job's place in line: pending jobs (anyone's) submitted before it, plus one. */
+export async function queuePosition(db: Tx, g: Pick<Generation, "id" | "createdAt">): Promise<number> {
+  const [row] = await db
+    .select({ ahead: sql<number>`count(*)::int` })
+    .from(generations)
+    .where(
+      and(
+        eq(generations.status, "PENDING"),
+        or(
+          lt(generations.createdAt, g.createdAt),
+          and(eq(generations.createdAt, g.createdAt), lt(generations.id, g.id)),
+        ),
+      ),
+    );
+  return (row?.ahead ?? 0) + 1;
 }

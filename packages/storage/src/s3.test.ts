@@ -57,6 +57,11 @@ describe("S3 storage", () => {
     expect(part.status).toBe(206);
     expect(part.headers.get("content-range")).toBe("bytes 100-199/1000");
     expect(Buffer.from(await part.arrayBuffer()).equals(bytes(1000).subarray(100, 200))).toBe(true);
+
+    // A download link's URL makes S3 answer with the attachment header it was signed with.
+    const disposition = 'attachment; filename="sorami-12345678-image_1.png"';
+    const download = await fetch(await store.signedUrl(key, { contentDisposition: disposition }));
+    expect([download.status, download.headers.get("content-disposition")]).toEqual([200, disposition]);
   });
 
   it("gives the same URL within half its lifetime, a new one after, and refuses an expired one", async () => {
@@ -64,11 +69,11 @@ describe("S3 storage", () => {
     const key = "images/window/image_1.png";
     await store.put(key, bytes(10), "PNG");
     const start = Math.floor(Date.now() / 60_000) * 60_000; // a window boundary (half of 120 s)
-    const a = await store.signedUrl(key, start);
-    expect(await store.signedUrl(key, start + 59_999)).toBe(a);
-    expect(await store.signedUrl(key, start + 60_000)).not.toBe(a);
+    const a = await store.signedUrl(key, { now: start });
+    expect(await store.signedUrl(key, { now: start + 59_999 })).toBe(a);
+    expect(await store.signedUrl(key, { now: start + 60_000 })).not.toBe(a);
     // Signed 3 minutes ago with a 2-minute lifetime: S3 refuses it.
-    const expired = await store.signedUrl(key, Date.now() - 180_000);
+    const expired = await store.signedUrl(key, { now: Date.now() - 180_000 });
     expect((await fetch(expired)).status).toBe(403);
     expect((await fetch(await store.signedUrl(key))).status).toBe(200);
   });

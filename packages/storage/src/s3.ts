@@ -207,14 +207,16 @@ export class S3Storage implements Storage {
    * same URL (the browser's cache can reuse the object) and the URL handed
    * out is still valid for at least half the lifetime.
    */
-  async signedUrl(key: string, now = Date.now()): Promise<string> {
+  async signedUrl(key: string, options: { contentDisposition?: string; now?: number } = {}): Promise<string> {
     assertValidKey(key);
     const windowMs = Math.max(1, Math.floor(this.presignSeconds / 2)) * 1000;
-    const signingDate = new Date(Math.floor(now / windowMs) * windowMs);
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
-      expiresIn: this.presignSeconds,
-      signingDate,
+    const signingDate = new Date(Math.floor((options.now ?? Date.now()) / windowMs) * windowMs);
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      ResponseContentDisposition: options.contentDisposition,
     });
+    return getSignedUrl(this.client, command, { expiresIn: this.presignSeconds, signingDate });
   }
 }
 

@@ -21,8 +21,10 @@ export interface Storage {
    * A URL from which the object can be fetched directly for a short while
    * (byte ranges included), for stores that can sign one (S3). Absent when
    * the store is only read through `open` (a local directory).
+   * `contentDisposition` is the header the response carries (e.g. an
+   * attachment with a file name, for a download link).
    */
-  signedUrl?(key: string): Promise<string>;
+  signedUrl?(key: string, options?: { contentDisposition?: string }): Promise<string>;
   /** Throws, saying why, unless the store can be written (a process checks this before it takes work). */
   check?(): Promise<void>;
 }

@@ -72,6 +72,7 @@ function parse(env: Record<string, string | undefined>) {
     webhookSecrets: shared.webhookSecrets,
     serviceKey: shared.serviceKey,
     queueStaleAfterMs: shared.queueStaleAfterMs,
+    storage: shared.storage,
     authSecret: parsed.BETTER_AUTH_SECRET ?? shared.generated.authSecret,
     authRateLimit: { enabled: parsed.AUTH_RATE_LIMIT, max: parsed.AUTH_RATE_LIMIT_MAX },
     workerConcurrency: parsed.WEB_WORKER_CONCURRENCY,

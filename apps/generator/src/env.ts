@@ -68,6 +68,7 @@ export function loadEnv(env: Record<string, string | undefined> = process.env) {
     webhookSecrets: shared.webhookSecrets,
     serviceKey: shared.serviceKey,
     queueStaleAfterMs: shared.queueStaleAfterMs,
+    storage: shared.storage,
     localProviderDelayMs: parsed.LOCAL_PROVIDER_DELAY_MS,
     localProviderTransientFailureRate: parsed.LOCAL_PROVIDER_TRANSIENT_FAILURE_RATE,
     concurrency: parsed.GENERATOR_CONCURRENCY,

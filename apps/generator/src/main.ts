@@ -1,7 +1,7 @@
 import { createDb } from "@sorami/db";
 import { runMigrations } from "@sorami/db/migrate";
 import type { QueueRunner } from "@sorami/db/runner";
-import { LocalStorage, mediaRoot } from "@sorami/storage";
+import { createStorage } from "@sorami/storage";
 import type { AppContext } from "./context";
 import { loadEnv } from "./env";
 import { buildServer } from "./http/server";
@@ -21,7 +21,9 @@ async function main(): Promise<void> {
     max: env.concurrency + 6,
     applicationName: "sorami-generator",
   });
-  const storage = new LocalStorage(mediaRoot(env.dataDir));
+  const storage = createStorage(env.storage);
+  // A bucket that cannot be reached would fail every job at its last step: refuse to start instead.
+  await storage.check?.();
   const providers = createProviders(env);
   let queue: QueueRunner | null = null;
   let stopping = false;
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
   const cancels = listenForCancels(env.databaseUrl);
   await server.listen({ port: env.port, host: env.host });
   console.log(
-    `[generator] listening on http://${env.host}:${env.port} (providers: image=${providers.image.name} ${providers.image.model}, video=${providers.video.name} ${providers.video.model})`,
+    `[generator] listening on http://${env.host}:${env.port} (providers: image=${providers.image.name} ${providers.image.model}, video=${providers.video.name} ${providers.video.model}; storage: ${env.storage.kind})`,
   );
 
   const shutdown = async (signal: string) => {

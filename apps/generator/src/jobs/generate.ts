@@ -212,6 +212,10 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
       return;
     }
     console.warn(`[generate] job ${jobId} failed: ${classified.kind}: ${classified.message}`);
+    // Files a failed job wrote before its error (one of several uploads) are never shown: remove them.
+    await storage.deletePrefix(`${info.plural}/${jobId}`).catch((e: unknown) => {
+      console.warn(`[generate] job ${jobId}: could not remove its partial files: ${String(e)}`);
+    });
     await advance(
       "FAILED",
       "failed",

@@ -36,10 +36,15 @@ export function attachment(jobId: string, key: string): string {
 }
 
 /**
- * Streams a file to the user who owns its job. The key must be one the
+ * Gives a file to the user who owns its job. The key must be one the
  * database holds for that user, so no path — traversal or otherwise — reaches
- * a file it does not list; a foreign or missing file is a 404. Byte ranges
- * are served so a player can seek in a long video.
+ * a file it does not list; a foreign or missing file is a 404.
+ *
+ * On S3 the answer is a redirect to a GET signed for a few minutes: the
+ * bytes go from the bucket to the browser, not through a web process, and
+ * S3 serves the byte ranges a player seeks with. The redirect itself is not
+ * cached, so each visit is checked again and gets a URL that is still valid.
+ * A local directory is streamed, with byte ranges.
  */
 export async function serveOwnedMedia(
   user: SessionUser,
@@ -51,7 +56,20 @@ export async function serveOwnedMedia(
   if (!isValidKey(key)) throw new AppError("not_found", "File not found");
   const file = await getOwnedFileByKey(db(), user.id, key);
   if (!file) throw new AppError("not_found", "File not found");
-  const whole = await storage().open(key);
+  const store = storage();
+  if (store.signedUrl) {
+    return new Response(null, {
+      status: 302,
+      headers: {
+        Location: await store.signedUrl(
+          key,
+          options.download ? { contentDisposition: attachment(file.generationId, key) } : {},
+        ),
+        "Cache-Control": "private, no-store",
+      },
+    });
+  }
+  const whole = await store.open(key);
   if (!whole) throw new AppError("not_found", "File not found");
   const headers: Record<string, string> = {
     "Content-Type": contentTypeFor(key),
@@ -72,7 +90,7 @@ export async function serveOwnedMedia(
     });
   }
   whole.stream.destroy();
-  const part = await storage().open(key, range);
+  const part = await store.open(key, range);
   if (!part) throw new AppError("not_found", "File not found");
   return new Response(Readable.toWeb(part.stream) as ReadableStream, {
     status: 206,

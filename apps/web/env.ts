@@ -1,5 +1,10 @@
 import { parseEnv, resolveShared, sharedEnvShape, strongSecret } from "@sorami/config";
-import { VIDEO_PROVIDER_LIMITS, type VideoProviderName } from "@sorami/contracts";
+import {
+  USER_MAX_ACTIVE_JOBS_DEFAULT,
+  USER_SUBMISSIONS_PER_MINUTE_DEFAULT,
+  VIDEO_PROVIDER_LIMITS,
+  type VideoProviderName,
+} from "@sorami/contracts";
 import { z } from "zod";
 
 /**
@@ -19,7 +24,18 @@ const schema = z.object({
     .enum(["on", "off"])
     .default("on")
     .transform((v) => v === "on"),
-  /** Jobs the web app's own queue runs at once (dispatch to the generator). */
+  /**
+   * "on" behind a reverse proxy that sets X-Forwarded-For (the sign-in
+   * limiter keys on it); "off": the client address is the connection's peer.
+   */
+  TRUST_PROXY: z
+    .enum(["on", "off"])
+    .default("off")
+    .transform((v) => v === "on"),
+  /** Job submissions one user may make per minute (429 with Retry-After beyond). */
+  USER_SUBMISSIONS_PER_MINUTE: z.coerce.number().int().min(1).default(USER_SUBMISSIONS_PER_MINUTE_DEFAULT),
+  /** Jobs of one user that may be unfinished at once (429 beyond). */
+  USER_MAX_ACTIVE_JOBS: z.coerce.number().int().min(1).default(USER_MAX_ACTIVE_JOBS_DEFAULT),
   /** The video provider the generator runs; its limits are checked before a job is created. */
   VIDEO_PROVIDER: z
     .enum(Object.keys(VIDEO_PROVIDER_LIMITS) as [VideoProviderName, ...VideoProviderName[]])
@@ -50,6 +66,7 @@ const schema = z.object({
     .int()
     .min(1)
     .default(24 * 3600),
+  /** Jobs the web app's own queue runs at once (dispatch to the generator). */
   WEB_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 });
 
@@ -70,7 +87,9 @@ function parse(env: Record<string, string | undefined>) {
     queueStaleAfterMs: shared.queueStaleAfterMs,
     authSecret: parsed.BETTER_AUTH_SECRET ?? shared.generated.authSecret,
     authRateLimit: { enabled: parsed.AUTH_RATE_LIMIT, max: parsed.AUTH_RATE_LIMIT_MAX },
+    trustProxy: parsed.TRUST_PROXY,
     workerConcurrency: parsed.WEB_WORKER_CONCURRENCY,
+    quotas: { submissionsPerMinute: parsed.USER_SUBMISSIONS_PER_MINUTE, maxActiveJobs: parsed.USER_MAX_ACTIVE_JOBS },
     videoProvider: parsed.VIDEO_PROVIDER,
     adminEmails: parsed.ADMIN_EMAILS,
     reconcile: {

@@ -34,6 +34,8 @@ export type System = {
   startService(name: ServiceName): Promise<void>;
   /** Stops and starts the embedded PostgreSQL on the same port (fault tests). */
   restartDatabase(): Promise<void>;
+  /** The process id of a running service (to read its memory use in tests), or null. */
+  pid(name: ServiceName): number | null;
   stop(): Promise<void>;
 };
 
@@ -165,6 +167,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       stopService,
       startService,
       restartDatabase,
+      pid: (name) => children.get(name)?.pid ?? null,
       stop,
     };
   } catch (error) {

@@ -4,5 +4,6 @@ export * from "./jobs";
 export * from "./limits";
 export * from "./notifications";
 export * from "./status";
+export * from "./text";
 export * from "./video";
 export * from "./webhooks";

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
-import { AppError, type ErrorCode, SUBMIT_BODY_MAX_BYTES } from "@sorami/contracts";
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import { AppError, type ErrorCode, findUnstorableText, SUBMIT_BODY_MAX_BYTES } from "@sorami/contracts";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
 import { z } from "zod";
 import type { AppContext } from "../context";
 import { registerGenerateRoutes } from "./routes/generate";
@@ -22,8 +22,32 @@ function safeEqual(a: string, b: string): boolean {
   return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
 
+/** One registered route, as the authorization and bad-input tests enumerate them. */
+export type RegisteredRoute = { method: string; url: string };
+const registered = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/** Every route `buildServer` registered (HEAD twins of GET routes left out). */
+export function routesOf(app: FastifyInstance): RegisteredRoute[] {
+  return registered.get(app) ?? [];
+}
+
 export function buildServer(ctx: AppContext): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: SUBMIT_BODY_MAX_BYTES });
+  // Bodies are capped before parsing (per route where one needs more), so an oversized one is never held.
+  const app = Fastify({
+    logger: false,
+    bodyLimit: SUBMIT_BODY_MAX_BYTES,
+    // Errors Fastify meets before routing (an undecodable URL) answer in the one error shape too.
+    frameworkErrors: (error, _request, reply) => {
+      (reply as FastifyReply).status(400).send({ error: { code: "invalid_request", message: error.message } });
+    },
+  });
+  // JSON only: Fastify would otherwise parse text/plain into a string and answer 400, not 415.
+  app.removeContentTypeParser("text/plain");
+  const routes: RegisteredRoute[] = [];
+  registered.set(app, routes);
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) if (method !== "HEAD") routes.push({ method, url: route.url });
+  });
 
   // Every /api route is service-to-service: the web app's key is required.
   app.addHook("onRequest", async (request) => {
@@ -37,8 +61,21 @@ export function buildServer(ctx: AppContext): FastifyInstance {
     }
   });
 
+  // Text PostgreSQL cannot store (NUL, unpaired surrogates) is a 400 naming the field, never a database error.
+  app.addHook("preValidation", async (request) => {
+    if (request.body === undefined) return;
+    const bad = findUnstorableText(request.body);
+    if (bad) {
+      throw new AppError("invalid_request", bad.path ? `${bad.path}: ${bad.reason}` : `Body ${bad.reason}`, {
+        field: bad.path || undefined,
+      });
+    }
+  });
+
   // The one place errors become HTTP answers.
-  app.setErrorHandler((error: FastifyError | AppError | z.ZodError, _request, reply) => {
+  app.setErrorHandler((error: FastifyError | AppError | z.ZodError, request, reply) => {
+    // Refused before its body was read (no key, too large): close rather than read the rest.
+    if (!request.raw.complete) reply.header("connection", "close");
     if (error instanceof AppError) {
       return reply.status(error.status).send(error.toBody());
     }

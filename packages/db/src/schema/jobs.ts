@@ -1,4 +1,4 @@
-import { JOB_KINDS } from "@sorami/contracts";
+import { JOB_KINDS, TERMINAL_STATUSES } from "@sorami/contracts";
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { organizations, users } from "./auth";
@@ -8,6 +8,11 @@ import { organizations, users } from "./auth";
  * everywhere (web API, generator, webhooks, storage keys). Kind-specific
  * parameters live in `params`, validated by the kind's contract schema.
  */
+/** A job that has not ended; the same text in the partial index and the quota query, so the index serves it. */
+export const generationIsActive = sql.raw(
+  `"generations"."status" not in (${TERMINAL_STATUSES.map((s) => `'${s}'`).join(", ")})`,
+);
+
 export const generations = pgTable(
   "generations",
   {
@@ -40,6 +45,8 @@ export const generations = pgTable(
     // Keyset pagination of a user's gallery, newest first.
     index("generations_author_created_idx").on(t.authorId, t.createdAt.desc(), t.id.desc()),
     index("generations_author_kind_created_idx").on(t.authorId, t.kind, t.createdAt.desc(), t.id.desc()),
+    // The per-user active-jobs quota counts these at every submit.
+    index("generations_author_active_idx").on(t.authorId).where(generationIsActive),
     // A retried submit with the same Idempotency-Key finds the first job.
     uniqueIndex("generations_author_idempotency_key_uq")
       .on(t.authorId, t.idempotencyKey)

@@ -1,0 +1,1 @@
+CREATE INDEX "generations_author_active_idx" ON "generations" USING btree ("author_id") WHERE "generations"."status" not in ('COMPLETED', 'FAILED', 'CANCELED');

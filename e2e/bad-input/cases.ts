@@ -226,13 +226,13 @@ function bodyCases(body: NonNullable<Probe["body"]>, f: Fixtures): Case[] {
       status: 400,
       field: "unexpected",
     });
-    bad("extra", "__proto__", `${text.slice(0, -1)},"__proto__":{"role":"admin"}}`, 400, "__proto__");
+    // Refused as unknown fields (web, naming them) or as prototype poisoning by Fastify's JSON parser (generator).
+    bad("extra", "__proto__", `${text.slice(0, -1)},"__proto__":{"role":"admin"}}`, 400);
     cases.push({
       category: "extra",
       name: "constructor",
       json: { ...sample, constructor: { prototype: {} } },
       status: 400,
-      field: "constructor",
     });
   }
   const padding = "p".repeat(body.maxBytes);

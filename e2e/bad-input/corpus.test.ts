@@ -151,18 +151,25 @@ describe("the bad-input corpus", () => {
           other: 0,
         };
         tallies.push(tally);
+        const lenient = entry.auth === "better-auth";
         // A few at a time: enough to be quick, few enough to stay polite to a 2-core machine.
         for (let i = 0; i < cases.length; i += 4) {
           await Promise.all(
             cases.slice(i, i + 4).map(async (c) => {
-              const reply = await run(entry, probe, c);
+              const reply = await run(entry, probe, c).catch((error: Error) => error);
+              if (reply instanceof Error) {
+                tally.other++;
+                failures.push(`${tally.endpoint} [${c.category}] ${c.name}: no answer (${reply.message})`);
+                return;
+              }
               tally.counts[c.category]++;
               if (reply.status >= 500) tally.c5xx++;
               else if (reply.status >= 400) tally.c4xx++;
               else tally.other++;
               const problems: string[] = [];
               if (reply.status < 400 || reply.status >= 500) problems.push(`status ${reply.status}`);
-              else if (typeof c.status === "number" && reply.status !== c.status) {
+              // better-auth answers some bad input as a failed sign-in (401) or an unprocessable one (422).
+              else if (typeof c.status === "number" && reply.status !== c.status && !(lenient && c.status === 400)) {
                 problems.push(`status ${reply.status}, expected ${c.status}`);
               }
               if (!isErrorBody(reply.json)) problems.push("not the error shape");
@@ -257,24 +264,24 @@ describe("the bad-input corpus", () => {
         stream: true,
       },
     ];
+    // All at once: a lie is only answered, and its connection closed, after the server's drain time.
+    const runs = targets.flatMap((t) => (t.stream ? [false, true] : [true]).map((lie) => ({ t, lie })));
+    const outcomes = await Promise.all(runs.map(({ t, lie }) => uploadHugeBody(t.base, t.path, t.headers, { lie })));
     const lines: string[] = [];
-    for (const t of targets) {
-      for (const lie of t.stream ? [false, true] : [true]) {
-        const what = `${t.name} (${lie ? "Content-Length: 100 MiB, a few bytes sent" : "chunked, endless"})`;
-        const outcome = await uploadHugeBody(t.base, t.path, t.headers, { lie });
-        lines.push(
-          `${what}: ${outcome.status}, ${(outcome.sentBytes / 1048576).toFixed(1)} MiB sent, closed: ${outcome.closed}`,
-        );
-        expect(outcome.status, `${what}: ${outcome.body}`).toBe(t.status);
-        expect(
-          isErrorBody(JSON.parse(outcome.body.replace(/^[0-9a-f]+\r\n/, "").split("\r\n")[0] ?? "null")),
-          what,
-        ).toBe(true);
-        // The server answered long before the body ended: it never read it all.
-        expect(outcome.sentBytes, what).toBeLessThan(HUGE_BODY_BYTES / 4);
-        expect(outcome.closed, `${what}: the connection stays open`).toBe(true);
-      }
-    }
+    runs.forEach(({ t, lie }, i) => {
+      const outcome = outcomes[i] ?? { status: null, body: "", sentBytes: 0, closed: false };
+      const what = `${t.name} (${lie ? "Content-Length: 100 MiB, a few bytes sent" : "chunked, endless"})`;
+      lines.push(
+        `${what}: ${outcome.status}, ${(outcome.sentBytes / 1048576).toFixed(1)} MiB sent, closed: ${outcome.closed}`,
+      );
+      expect(outcome.status, `${what}: ${outcome.body}`).toBe(t.status);
+      expect(isErrorBody(JSON.parse(outcome.body.replace(/^[0-9a-f]+\r\n/, "").split("\r\n")[0] ?? "null")), what).toBe(
+        true,
+      );
+      // The server answered long before the body ended: it never read it all.
+      expect(outcome.sentBytes, what).toBeLessThan(HUGE_BODY_BYTES / 4);
+      expect(outcome.closed, `${what}: the connection stays open`).toBe(true);
+    });
     const after = { web: await rssMiB(stack.pid("web")), generator: await rssMiB(stack.pid("generator")) };
     console.log(
       `\nOversized bodies\n${lines.join("\n")}\nRSS before/after: web ${rss.web}/${after.web} MiB, generator ${rss.generator}/${after.generator} MiB\n`,

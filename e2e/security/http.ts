@@ -17,22 +17,36 @@ export function send(
 ): Promise<Reply> {
   const u = new URL(baseUrl);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, method, path, headers: options.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        let json: any = null;
-        try {
-          json = JSON.parse(text);
-        } catch {}
-        const headers = new Headers();
-        for (const [name, value] of Object.entries(res.headers)) {
-          for (const v of [value ?? []].flat()) headers.append(name, v);
-        }
-        resolve({ status: res.statusCode ?? 0, text, json, headers });
-      });
-    });
+    const req = http.request(
+      {
+        host: u.hostname,
+        port: u.port,
+        method,
+        path,
+        // Node sends a GET's body without a length unless told: the server would read it as the next request.
+        headers: {
+          ...(options.body !== undefined ? { "content-length": String(Buffer.byteLength(options.body)) } : {}),
+          ...options.headers,
+        },
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          let json: any = null;
+          try {
+            json = JSON.parse(text);
+          } catch {}
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) {
+            for (const v of [value ?? []].flat()) headers.append(name, v);
+          }
+          resolve({ status: res.statusCode ?? 0, text, json, headers });
+        });
+      },
+    );
     req.on("error", reject);
     req.end(options.body);
   });

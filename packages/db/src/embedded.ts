@@ -36,15 +36,26 @@ export async function findFreePort(from: number): Promise<number> {
  * Running as root, PostgreSQL refuses to start, so the package creates a
  * `postgres` OS user and the cluster directory is owned by it.
  */
-export async function startEmbeddedPostgres(options: {
-  dataDir: string;
-  password: string;
-  port?: number;
-  log?: (line: string) => void;
-}): Promise<EmbeddedPostgresHandle> {
+type StartOptions = { dataDir: string; password: string; port?: number; log?: (line: string) => void };
+
+/** Attempts at a free port: another process may bind the one found free before PostgreSQL does. */
+const PORT_ATTEMPTS = 5;
+
+export async function startEmbeddedPostgres(options: StartOptions): Promise<EmbeddedPostgresHandle> {
+  for (let attempt = 1; ; attempt++) {
+    const port = options.port ?? (await findFreePort(EMBEDDED_PG_BASE_PORT));
+    try {
+      return await startOnPort(options, port);
+    } catch (error) {
+      const portTaken = /Address already in use|could not create any TCP\/IP sockets/.test(String(error));
+      if (options.port !== undefined || !portTaken || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function startOnPort(options: StartOptions, port: number): Promise<EmbeddedPostgresHandle> {
   const clusterDir = path.join(options.dataDir, "postgres");
   mkdirSync(options.dataDir, { recursive: true });
-  const port = options.port ?? (await findFreePort(EMBEDDED_PG_BASE_PORT));
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   const errors: string[] = [];
   const server = new EmbeddedPostgres({
@@ -90,6 +101,7 @@ export async function startEmbeddedPostgres(options: {
   try {
     await server.start();
   } catch {
+    release(); // nothing runs: let the package's exit hook stop this instance without waiting
     throw new Error(
       `Embedded PostgreSQL did not start (cluster ${clusterDir}, port ${port}).\n${errors.slice(-5).join("\n")}`,
     );

@@ -1,5 +1,12 @@
 import { timingSafeEqual } from "node:crypto";
-import { AppError, type ErrorCode, findUnstorableText, SUBMIT_BODY_MAX_BYTES } from "@sorami/contracts";
+import type { IncomingMessage } from "node:http";
+import {
+  AppError,
+  EMPTY_BODY_MAX_BYTES,
+  type ErrorCode,
+  findUnstorableText,
+  SUBMIT_BODY_MAX_BYTES,
+} from "@sorami/contracts";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
 import { z } from "zod";
 import type { AppContext } from "../context";
@@ -15,6 +22,28 @@ const STATUS_TO_CODE: Record<number, ErrorCode> = {
   413: "payload_too_large",
   415: "unsupported_media_type",
 };
+
+/**
+ * A body refused before it was read (no key, too large) is read and dropped
+ * up to this much; then reading stops, and the connection is closed this
+ * long after the refusal. Closing at once, while the client still sends,
+ * makes the kernel answer with a reset that can destroy the refusal before
+ * the client reads it.
+ */
+export const REFUSED_BODY_DRAIN_BYTES = 1024 * 1024;
+export const REFUSED_BODY_CLOSE_AFTER_MS = 2_000;
+
+function drainThenClose(raw: IncomingMessage): void {
+  let drained = 0;
+  const timer = setTimeout(() => raw.socket?.destroy(), REFUSED_BODY_CLOSE_AFTER_MS);
+  timer.unref();
+  raw.on("data", (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > REFUSED_BODY_DRAIN_BYTES) raw.pause();
+  });
+  raw.once("end", () => clearTimeout(timer));
+  raw.resume();
+}
 
 function safeEqual(a: string, b: string): boolean {
   const ab = Buffer.from(a);
@@ -49,6 +78,16 @@ export function buildServer(ctx: AppContext): FastifyInstance {
     for (const method of [route.method].flat()) if (method !== "HEAD") routes.push({ method, url: route.url });
   });
 
+  // Fastify ignores a GET's body but Node still reads it: refuse one declared, like every other oversized body.
+  app.addHook("onRequest", async (request) => {
+    if (
+      (request.method === "GET" || request.method === "HEAD") &&
+      Number(request.headers["content-length"] ?? 0) > EMPTY_BODY_MAX_BYTES
+    ) {
+      throw new AppError("payload_too_large", `Body is larger than ${EMPTY_BODY_MAX_BYTES} bytes`);
+    }
+  });
+
   // Every /api route is service-to-service: the web app's key is required.
   app.addHook("onRequest", async (request) => {
     if (!request.url.startsWith("/api/")) return;
@@ -74,8 +113,11 @@ export function buildServer(ctx: AppContext): FastifyInstance {
 
   // The one place errors become HTTP answers.
   app.setErrorHandler((error: FastifyError | AppError | z.ZodError, request, reply) => {
-    // Refused before its body was read (no key, too large): close rather than read the rest.
-    if (!request.raw.complete) reply.header("connection", "close");
+    if (!request.raw.complete) {
+      // Fastify asks for an immediate close on a parser error; the drain closes a little later instead.
+      reply.removeHeader("connection");
+      drainThenClose(request.raw);
+    }
     if (error instanceof AppError) {
       return reply.status(error.status).send(error.toBody());
     }

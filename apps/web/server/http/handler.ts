@@ -31,17 +31,52 @@ type RouteOptions = {
   maxBodyBytes?: number;
 };
 
-/** The rest of an oversized body is never read: the connection is closed after the answer instead. */
-function tooLarge(maxBytes: number): AppError {
-  return new AppError("payload_too_large", `Body is larger than ${maxBytes} bytes`, {
-    headers: { Connection: "close" },
-  });
+/**
+ * After a 413, at most this much more of the refused body is read and
+ * dropped (never kept); then reading stops, and the connection is cut this
+ * long after the refusal. Cutting it at once, while the client still sends,
+ * makes the kernel answer with a reset that can destroy the 413 before the
+ * client reads it (nginx's "lingering close" does the same).
+ */
+export const REFUSED_BODY_DRAIN_BYTES = 1024 * 1024;
+export const REFUSED_BODY_CLOSE_AFTER_MS = 2_000;
+
+/** Reads and drops the rest of a refused body in the background, then cancels it (closing the connection). */
+function drainAndDrop(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+  let ended = false;
+  const timer = setTimeout(() => {
+    if (!ended) void reader.cancel().catch(() => {});
+  }, REFUSED_BODY_CLOSE_AFTER_MS);
+  timer.unref?.();
+  void (async () => {
+    let drained = 0;
+    try {
+      while (drained <= REFUSED_BODY_DRAIN_BYTES) {
+        const { done, value } = await reader.read();
+        if (done) {
+          ended = true;
+          clearTimeout(timer);
+          return;
+        }
+        drained += value.byteLength;
+      }
+      // Past the cap: read no more; the timer closes the connection.
+    } catch {
+      // The client went away: nothing left to drop.
+    }
+  })();
 }
 
-/** 413 when the body declares more than `maxBytes` (nothing read). */
+function tooLarge(maxBytes: number): AppError {
+  return new AppError("payload_too_large", `Body is larger than ${maxBytes} bytes`);
+}
+
+/** 413 when the body declares more than `maxBytes`, before any of it is read. */
 export function assertDeclaredSize(req: Request, maxBytes: number): void {
   const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw tooLarge(maxBytes);
+  if (declared <= maxBytes) return;
+  if (req.body && !req.body.locked) drainAndDrop(req.body.getReader());
+  throw tooLarge(maxBytes);
 }
 
 export function withUser<P = Record<string, never>>(
@@ -86,8 +121,8 @@ export function withErrors<P = Record<string, never>>(handler: Handler<P, object
 
 /**
  * Reads a request body, refusing it before reading when it declares more
- * than `maxBytes`, and stopping (and dropping the connection's rest) as soon
- * as it streams past that: an oversized body is never held in memory.
+ * than `maxBytes`, and as soon as it streams past that: an oversized body is
+ * never held in memory, and never read far past its limit.
  */
 export async function readBodyBytes(req: Request, maxBytes: number): Promise<Buffer> {
   assertDeclaredSize(req, maxBytes);
@@ -100,7 +135,7 @@ export async function readBodyBytes(req: Request, maxBytes: number): Promise<Buf
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
+      drainAndDrop(reader);
       throw tooLarge(maxBytes);
     }
     chunks.push(value);

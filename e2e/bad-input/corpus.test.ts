@@ -59,7 +59,11 @@ async function run(entry: RouteEntry, probe: Probe, c: Case) {
   };
   const base = entry.service === "web" ? stack.webUrl : stack.generatorUrl;
   // A Uint8Array body: fetch adds no Content-Type of its own.
-  return send(base, probe.method, c.path ?? probe.url(f), { headers, body: body ? new Uint8Array(body) : undefined });
+  return send(base, probe.method, c.path ?? probe.url(f), {
+    headers,
+    body: body ? new Uint8Array(body) : undefined,
+    headersOnly: probe.stream,
+  });
 }
 
 /** The endpoint as a reader knows it: the route's template, or for catch-alls the probed path. */

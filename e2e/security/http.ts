@@ -13,10 +13,25 @@ export function send(
   baseUrl: string,
   method: string,
   path: string,
-  options: { headers?: Record<string, string>; body?: string | Uint8Array } = {},
+  options: {
+    headers?: Record<string, string>;
+    body?: string | Uint8Array;
+    /** A stream that never ends (server-sent events): answer with the status and headers, then hang up. */
+    headersOnly?: boolean;
+  } = {},
 ): Promise<Reply> {
   const u = new URL(baseUrl);
   return new Promise((resolve, reject) => {
+    let answer: { status: number; chunks: Buffer[]; headers: Headers } | null = null;
+    const finish = () => {
+      if (!answer) return;
+      const text = Buffer.concat(answer.chunks).toString("utf8");
+      let json: any = null;
+      try {
+        json = JSON.parse(text);
+      } catch {}
+      resolve({ status: answer.status, text, json, headers: answer.headers });
+    };
     const req = http.request(
       {
         host: u.hostname,
@@ -31,23 +46,24 @@ export function send(
         agent: false,
       },
       (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          let json: any = null;
-          try {
-            json = JSON.parse(text);
-          } catch {}
-          const headers = new Headers();
-          for (const [name, value] of Object.entries(res.headers)) {
-            for (const v of [value ?? []].flat()) headers.append(name, v);
-          }
-          resolve({ status: res.statusCode ?? 0, text, json, headers });
-        });
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          for (const v of [value ?? []].flat()) headers.append(name, v);
+        }
+        const current = { status: res.statusCode ?? 0, chunks: [] as Buffer[], headers };
+        answer = current;
+        if (options.headersOnly && current.status < 400) {
+          finish();
+          req.destroy();
+          return;
+        }
+        res.on("data", (c: Buffer) => current.chunks.push(c));
+        res.on("end", finish);
+        res.on("error", finish);
       },
     );
-    req.on("error", reject);
+    // A server that answers before reading a whole (refused) body may close while it is still being sent.
+    req.on("error", (error) => (answer ? finish() : reject(new Error(`${method} ${path}: ${error.message}`))));
     req.end(options.body);
   });
 }

@@ -30,7 +30,11 @@ import type { Fixtures } from "./fixtures";
  * To add a route: one entry, with `auth` and one probe per endpoint it serves
  * (the better-auth catch-all has several). Give `body.fields` for a JSON
  * body, `query` for query parameters, `pathId` when the path names a
- * resource (another user must get 404 for it).
+ * resource (another user must get 404 for it), `stream` for an event stream.
+ * For example `GET /api/events` would be `{ service: "web", methods: ["GET"],
+ * path: "/api/events", auth: "user", probes: [{ method: "GET", url: () =>
+ * "/api/events", stream: true }] }`; `DELETE /api/images/[id]` a user entry
+ * whose probe has `pathId` (and deletes a job made for it, not a fixture).
  */
 
 /**
@@ -83,6 +87,8 @@ export type Probe = {
   };
   /** The status the owner's legitimate request gets (authorization sanity check); default 2xx. */
   ownerStatus?: number;
+  /** The answer is a stream that does not end (server-sent events): only its status and headers are read. */
+  stream?: boolean;
 };
 
 export type RouteEntry = {

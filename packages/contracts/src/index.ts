@@ -1,3 +1,6 @@
+// Before any schema is built: see the module.
+import "./zod-setup";
+
 export * from "./errors";
 export * from "./images";
 export * from "./jobs";

@@ -6,6 +6,7 @@ import {
   sharedEnvShape,
   strongSecret,
 } from "@sorami/config";
+import { USER_MAX_ACTIVE_JOBS_DEFAULT, USER_SUBMISSIONS_PER_MINUTE_DEFAULT } from "@sorami/contracts";
 import { z } from "zod";
 
 /**
@@ -27,6 +28,18 @@ const schema = z.object({
     .enum(["on", "off"])
     .default("on")
     .transform((v) => v === "on"),
+  /**
+   * "on" behind a reverse proxy that sets X-Forwarded-For (the sign-in
+   * limiter keys on it); "off": the client address is the connection's peer.
+   */
+  TRUST_PROXY: z
+    .enum(["on", "off"])
+    .default("off")
+    .transform((v) => v === "on"),
+  /** Job submissions one user may make per minute (429 with Retry-After beyond). */
+  USER_SUBMISSIONS_PER_MINUTE: z.coerce.number().int().min(1).default(USER_SUBMISSIONS_PER_MINUTE_DEFAULT),
+  /** Jobs of one user that may be unfinished at once (429 beyond). */
+  USER_MAX_ACTIVE_JOBS: z.coerce.number().int().min(1).default(USER_MAX_ACTIVE_JOBS_DEFAULT),
   /** Users signing up with one of these emails (comma-separated) get the admin role. */
   ADMIN_EMAILS: z
     .string()
@@ -75,8 +88,10 @@ function parse(env: Record<string, string | undefined>) {
     storage: shared.storage,
     authSecret: parsed.BETTER_AUTH_SECRET ?? shared.generated.authSecret,
     authRateLimit: { enabled: parsed.AUTH_RATE_LIMIT, max: parsed.AUTH_RATE_LIMIT_MAX },
+    trustProxy: parsed.TRUST_PROXY,
     workerConcurrency: parsed.WEB_WORKER_CONCURRENCY,
     providers: resolveProviders(parsed),
+    quotas: { submissionsPerMinute: parsed.USER_SUBMISSIONS_PER_MINUTE, maxActiveJobs: parsed.USER_MAX_ACTIVE_JOBS },
     adminEmails: parsed.ADMIN_EMAILS,
     reconcile: {
       intervalSeconds: parsed.RECONCILE_INTERVAL_SECONDS,

@@ -50,16 +50,23 @@ export function parseSize(size: string): { width: number; height: number } {
   return { width: w ?? 0, height: h ?? 0 };
 }
 
+/** Control characters but tab and newlines: never meaningful in a prompt, and a way to smuggle markup or NUL. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/** Free text written by a person: bounded, no control characters but tab and newlines. */
+export const plainTextSchema = (max: number) =>
+  z
+    .string({ error: "must be a string" })
+    .max(max, { error: `must be at most ${max} characters` })
+    .refine((s) => !CONTROL_CHARACTERS.test(s), { error: "must not contain control characters" });
+
 /** A prompt: trimmed, non-empty, bounded, no control characters but tab and newlines. */
 export const promptSchema = z
   .string({ error: "must be a string" })
   .trim()
   .min(1, { error: "is required" })
-  .max(PROMPT_MAX_LENGTH, { error: `must be at most ${PROMPT_MAX_LENGTH} characters` })
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-  .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s), {
-    error: "must not contain control characters",
-  });
+  .pipe(plainTextSchema(PROMPT_MAX_LENGTH));
 
 export const httpUrlSchema = z
   .string({ error: "must be a string" })

@@ -1,3 +1,6 @@
+// Before any schema is built: see the module.
+import "./zod-setup";
+
 export * from "./errors";
 export * from "./events";
 export * from "./gallery";
@@ -8,5 +11,6 @@ export * from "./notifications";
 export * from "./providers";
 export * from "./sse";
 export * from "./status";
+export * from "./text";
 export * from "./video";
 export * from "./webhooks";

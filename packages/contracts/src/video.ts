@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AppError } from "./errors";
-import { httpUrlSchema, promptSchema } from "./images";
+import { jobIdSchema } from "./ids";
+import { httpUrlSchema, plainTextSchema, promptSchema } from "./images";
 import { PROMPT_MAX_LENGTH } from "./limits";
 
 export const VIDEO_ASPECT_RATIOS = ["16:9", "9:16", "1:1"] as const;
@@ -52,10 +53,7 @@ export const videoParamsObject = z.strictObject({
     .max(NUM_VIDEOS_MAX, { error: `must be at most ${NUM_VIDEOS_MAX}` })
     .default(VIDEO_DEFAULTS.number_of_videos),
   person_generation: enumOf(PERSON_GENERATION_MODES).default(VIDEO_DEFAULTS.person_generation),
-  negative_prompt: z
-    .string({ error: "must be a string" })
-    .max(PROMPT_MAX_LENGTH, { error: `must be at most ${PROMPT_MAX_LENGTH} characters` })
-    .optional(),
+  negative_prompt: plainTextSchema(PROMPT_MAX_LENGTH).optional(),
   /** Base64 (optionally a data: URL). Decoded size and real type are checked after parsing. */
   input_image_base64: z
     .string({ error: "must be a string" })
@@ -69,7 +67,7 @@ export type VideoParams = z.infer<typeof videoParamsSchema>;
 /** Generator API: POST /api/videos/generate, with the caller's job_id and the owner. */
 export const generatorVideoRequestSchema = videoParamsObject
   .extend({
-    job_id: z.string().optional(),
+    job_id: jobIdSchema.optional(),
     user_id: z.string({ error: "must be a string" }).min(1, { error: "is required" }).max(255),
   })
   .refine(onlyOneInputImage, onlyOneInputImageError);

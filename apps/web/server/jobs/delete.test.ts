@@ -18,6 +18,7 @@ import { rerunGeneration } from "./rerun";
 
 /** The default providers, as an unset env gives them. */
 const LOCAL_PROVIDERS = resolveProviders(z.object(providerEnvShape).parse({}));
+const NO_QUOTA = { submissionsPerMinute: 1_000_000, maxActiveJobs: 1_000_000 };
 
 let t: Awaited<ReturnType<typeof startTestDatabase>>;
 const storage: Storage = new LocalStorage(mkdtempSync(path.join(os.tmpdir(), "sorami-delete-test-")));
@@ -168,7 +169,7 @@ describe("rerunGeneration", () => {
       .insert(schema.generations)
       .values({ id, kind: "video", authorId: alice.id, prompt: "waves", params, status: "COMPLETED" });
 
-    const { body, created } = await rerunGeneration(t.db, storage, alice, "video", id, null, LOCAL_PROVIDERS);
+    const { body, created } = await rerunGeneration(t.db, storage, alice, "video", id, null, LOCAL_PROVIDERS, NO_QUOTA);
     expect(created).toBe(true);
     const copy = await row(body.job_id);
     expect(copy).toMatchObject({ kind: "video", prompt: "waves", status: "PENDING", authorId: alice.id });
@@ -177,7 +178,9 @@ describe("rerunGeneration", () => {
     expect(await queued(`dispatch:${body.job_id}`)).toBe(1);
 
     const bob = await user();
-    await expect(rerunGeneration(t.db, storage, bob, "video", id, null, LOCAL_PROVIDERS)).rejects.toMatchObject({
+    await expect(
+      rerunGeneration(t.db, storage, bob, "video", id, null, LOCAL_PROVIDERS, NO_QUOTA),
+    ).rejects.toMatchObject({
       code: "not_found",
     });
   });
@@ -192,7 +195,9 @@ describe("rerunGeneration", () => {
       prompt: "x",
       params: { source: "generator-direct", size: "1024x1024" },
     });
-    await expect(rerunGeneration(t.db, storage, alice, "image", id, null, LOCAL_PROVIDERS)).rejects.toMatchObject({
+    await expect(
+      rerunGeneration(t.db, storage, alice, "image", id, null, LOCAL_PROVIDERS, NO_QUOTA),
+    ).rejects.toMatchObject({
       code: "unprocessable",
     });
   });

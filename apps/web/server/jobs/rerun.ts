@@ -5,7 +5,7 @@ import { readObject, type Storage } from "@sorami/storage";
 import type { SessionUser } from "../session";
 import { parseSubmission } from "./params";
 import { ownedJob } from "./read";
-import { submitGeneration } from "./submit";
+import { type Quotas, submitGeneration } from "./submit";
 
 /**
  * Submits a new job with the parameters of one of the user's jobs, through
@@ -22,6 +22,7 @@ export async function rerunGeneration(
   id: string,
   idempotencyKey: string | null,
   providers: ActiveProviderConfig,
+  quotas: Quotas,
 ): Promise<{ body: JobAccepted; created: boolean }> {
   const g = await ownedJob(db, user, kind, id);
   const { input_image_key, source, ...params } = g.params;
@@ -35,5 +36,5 @@ export async function rerunGeneration(
     if (!bytes || !type) throw new AppError("conflict", "The input image of this job is no longer stored");
     submission.inputImage = { bytes, type };
   }
-  return submitGeneration(db, storage, user, kind, submission, idempotencyKey);
+  return submitGeneration(db, storage, user, kind, submission, idempotencyKey, quotas);
 }

@@ -17,12 +17,15 @@ const BODY_LIMIT: Record<JobKind, number> = { image: SUBMIT_BODY_MAX_BYTES, vide
 const noStore = { "Cache-Control": "no-store" };
 
 export const submitRoute = (kind: JobKind) =>
-  withUser(async ({ req, user }) => {
-    const submission = parseSubmission(kind, await readJson(req, BODY_LIMIT[kind]), env().providers);
-    const key = validateIdempotencyKey(req.headers.get("idempotency-key"));
-    const { body, created } = await submitGeneration(db(), storage(), user, kind, submission, key);
-    return Response.json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });
-  });
+  withUser(
+    async ({ req, user }) => {
+      const submission = parseSubmission(kind, await readJson(req, BODY_LIMIT[kind]), env().providers);
+      const key = validateIdempotencyKey(req.headers.get("idempotency-key"));
+      const { body, created } = await submitGeneration(db(), storage(), user, kind, submission, key, env().quotas);
+      return Response.json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });
+    },
+    { maxBodyBytes: BODY_LIMIT[kind] },
+  );
 
 export const statusRoute = (kind: JobKind) =>
   withUser<{ id: string }>(async ({ user, params }) =>
@@ -60,6 +63,15 @@ export const deleteRoute = (kind: JobKind) =>
 export const rerunRoute = (kind: JobKind) =>
   withUser<{ id: string }>(async ({ req, user, params }) => {
     const key = validateIdempotencyKey(req.headers.get("idempotency-key"));
-    const { body, created } = await rerunGeneration(db(), storage(), user, kind, params.id, key, env().providers);
+    const { body, created } = await rerunGeneration(
+      db(),
+      storage(),
+      user,
+      kind,
+      params.id,
+      key,
+      env().providers,
+      env().quotas,
+    );
     return Response.json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });
   });

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { api, secretsOf, signUp, sql, waitFor } from "../support/client";
 import type { Stack } from "../support/stack";
 
@@ -12,6 +13,9 @@ export type Fixtures = {
   /** The owner's completed image and video jobs. */
   imageJob: string;
   videoJob: string;
+  /** Finished jobs of the owner that only the owner's DELETE probes remove. */
+  spareImageJob: string;
+  spareVideoJob: string;
   /** One of the owner's notifications. */
   notification: string;
   /** The storage key of one of the owner's images (served at /api/media/{key}). */
@@ -73,7 +77,20 @@ export async function createFixtures(stack: Stack): Promise<Fixtures> {
     [image.json.job_id],
   );
   const secrets = secretsOf(stack.dataDir);
+  const spare = async (kind: "image" | "video", params: Record<string, unknown>) => {
+    const id = randomUUID();
+    await sql(
+      stack.databaseUrl,
+      "insert into generations (id, kind, author_id, prompt, params, status, progress) values ($1, $2, $3, $4, $5, 'COMPLETED', 100)",
+      [id, kind, owner.id, String(params.prompt), JSON.stringify(params)],
+    );
+    return id;
+  };
+  const spareImageJob = await spare("image", { prompt: "a spare kite", num_images: 1, size: "256x256" });
+  const spareVideoJob = await spare("video", { prompt: "a spare tide", duration_seconds: 1, aspect_ratio: "1:1" });
   return {
+    spareImageJob,
+    spareVideoJob,
     owner,
     other,
     admin,

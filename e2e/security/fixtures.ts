@@ -13,9 +13,9 @@ export type Fixtures = {
   /** The owner's completed image and video jobs. */
   imageJob: string;
   videoJob: string;
-  /** Finished jobs of the owner that only the owner's DELETE probes remove. */
-  spareImageJob: string;
-  spareVideoJob: string;
+  /** Finished jobs of the owner for the DELETE probes: each legitimate request takes (and deletes) a fresh one. */
+  spareImageJobs: string[];
+  spareVideoJobs: string[];
   /** One of the owner's notifications. */
   notification: string;
   /** The storage key of one of the owner's images (served at /api/media/{key}). */
@@ -25,6 +25,9 @@ export type Fixtures = {
   serviceKey: string;
   webhookSecret: string;
 };
+
+/** Spare jobs per kind for the DELETE probes (each request of the owner's takes one). */
+const SPARE_JOBS = 12;
 
 /** The admin's email: stacks that use these fixtures list it in ADMIN_EMAILS. */
 export const ADMIN_EMAIL = "admin@example.test";
@@ -86,11 +89,14 @@ export async function createFixtures(stack: Stack): Promise<Fixtures> {
     );
     return id;
   };
-  const spareImageJob = await spare("image", { prompt: "a spare kite", num_images: 1, size: "256x256" });
-  const spareVideoJob = await spare("video", { prompt: "a spare tide", duration_seconds: 1, aspect_ratio: "1:1" });
+  const spares = async (kind: "image" | "video", params: Record<string, unknown>) => {
+    const ids: string[] = [];
+    for (let i = 0; i < SPARE_JOBS; i++) ids.push(await spare(kind, params));
+    return ids;
+  };
   return {
-    spareImageJob,
-    spareVideoJob,
+    spareImageJobs: await spares("image", { prompt: "a spare kite", num_images: 1, size: "256x256" }),
+    spareVideoJobs: await spares("video", { prompt: "a spare tide", duration_seconds: 1, aspect_ratio: "1:1" }),
     owner,
     other,
     admin,

@@ -139,10 +139,16 @@ const webhookFields: Record<string, Field> = {
   error_message: { kind: "string", max: 10_000, nullable: true },
 };
 
+function takeSpare(pool: string[]): string {
+  const id = pool.shift();
+  if (!id) throw new Error("no spare job left for a DELETE probe: raise SPARE_JOBS in fixtures.ts");
+  return id;
+}
+
 const jobRoutes = (
   plural: "images" | "videos",
   job: (f: Fixtures) => string,
-  spare: (f: Fixtures) => string,
+  spares: (f: Fixtures) => string[],
 ): RouteEntry[] => [
   {
     service: "web",
@@ -153,7 +159,8 @@ const jobRoutes = (
       { method: "GET", url: (f) => `/api/${plural}/${job(f)}`, pathId: { build: (id) => `/api/${plural}/${id}` } },
       {
         method: "DELETE",
-        url: (f) => `/api/${plural}/${spare(f)}`,
+        // Each legitimate delete takes a job of its own, so the owner's next one is not a 404.
+        url: (f) => `/api/${plural}/${takeSpare(spares(f))}`,
         pathId: { build: (id) => `/api/${plural}/${id}` },
         ownerStatus: 204,
       },
@@ -243,12 +250,12 @@ export const ROUTES: RouteEntry[] = [
   ...jobRoutes(
     "images",
     (f) => f.imageJob,
-    (f) => f.spareImageJob,
+    (f) => f.spareImageJobs,
   ),
   ...jobRoutes(
     "videos",
     (f) => f.videoJob,
-    (f) => f.spareVideoJob,
+    (f) => f.spareVideoJobs,
   ),
   {
     service: "web",

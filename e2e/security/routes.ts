@@ -352,6 +352,13 @@ export const ROUTES: RouteEntry[] = [
   },
   {
     service: "web",
+    methods: ["GET"],
+    path: "/api/health/live",
+    auth: "public",
+    probes: [{ method: "GET", url: () => "/api/health/live" }],
+  },
+  {
+    service: "web",
     methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
     path: "/api/[...path]",
     auth: "public",

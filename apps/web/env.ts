@@ -1,10 +1,12 @@
-import { parseEnv, resolveShared, sharedEnvShape, strongSecret } from "@sorami/config";
 import {
-  USER_MAX_ACTIVE_JOBS_DEFAULT,
-  USER_SUBMISSIONS_PER_MINUTE_DEFAULT,
-  VIDEO_PROVIDER_LIMITS,
-  type VideoProviderName,
-} from "@sorami/contracts";
+  parseEnv,
+  providerEnvShape,
+  resolveProviders,
+  resolveShared,
+  sharedEnvShape,
+  strongSecret,
+} from "@sorami/config";
+import { USER_MAX_ACTIVE_JOBS_DEFAULT, USER_SUBMISSIONS_PER_MINUTE_DEFAULT } from "@sorami/contracts";
 import { z } from "zod";
 
 /**
@@ -14,6 +16,8 @@ import { z } from "zod";
  */
 const schema = z.object({
   ...sharedEnvShape,
+  /** IMAGE_PROVIDER, VIDEO_PROVIDER…: submissions are checked against the active providers' limits. */
+  ...providerEnvShape,
   GENERATOR_URL: z.string().url().optional(),
   /** The address users reach the app at; sign-in origins are checked against it. */
   WEB_URL: z.string().url().optional(),
@@ -36,10 +40,6 @@ const schema = z.object({
   USER_SUBMISSIONS_PER_MINUTE: z.coerce.number().int().min(1).default(USER_SUBMISSIONS_PER_MINUTE_DEFAULT),
   /** Jobs of one user that may be unfinished at once (429 beyond). */
   USER_MAX_ACTIVE_JOBS: z.coerce.number().int().min(1).default(USER_MAX_ACTIVE_JOBS_DEFAULT),
-  /** The video provider the generator runs; its limits are checked before a job is created. */
-  VIDEO_PROVIDER: z
-    .enum(Object.keys(VIDEO_PROVIDER_LIMITS) as [VideoProviderName, ...VideoProviderName[]])
-    .default("local"),
   /** Users signing up with one of these emails (comma-separated) get the admin role. */
   ADMIN_EMAILS: z
     .string()
@@ -85,12 +85,13 @@ function parse(env: Record<string, string | undefined>) {
     webhookSecrets: shared.webhookSecrets,
     serviceKey: shared.serviceKey,
     queueStaleAfterMs: shared.queueStaleAfterMs,
+    storage: shared.storage,
     authSecret: parsed.BETTER_AUTH_SECRET ?? shared.generated.authSecret,
     authRateLimit: { enabled: parsed.AUTH_RATE_LIMIT, max: parsed.AUTH_RATE_LIMIT_MAX },
     trustProxy: parsed.TRUST_PROXY,
     workerConcurrency: parsed.WEB_WORKER_CONCURRENCY,
+    providers: resolveProviders(parsed),
     quotas: { submissionsPerMinute: parsed.USER_SUBMISSIONS_PER_MINUTE, maxActiveJobs: parsed.USER_MAX_ACTIVE_JOBS },
-    videoProvider: parsed.VIDEO_PROVIDER,
     adminEmails: parsed.ADMIN_EMAILS,
     reconcile: {
       intervalSeconds: parsed.RECONCILE_INTERVAL_SECONDS,

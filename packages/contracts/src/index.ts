@@ -2,10 +2,14 @@
 import "./zod-setup";
 
 export * from "./errors";
+export * from "./events";
+export * from "./gallery";
 export * from "./images";
 export * from "./jobs";
 export * from "./limits";
 export * from "./notifications";
+export * from "./providers";
+export * from "./sse";
 export * from "./status";
 export * from "./text";
 export * from "./video";

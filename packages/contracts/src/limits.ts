@@ -36,6 +36,13 @@ export const WEBHOOK_SECRET_MIN_BYTES = 32;
 export const PAGE_SIZE_DEFAULT = 20;
 export const PAGE_SIZE_MAX = 100;
 
+/**
+ * Thumbnails the generator makes beside every image and video poster: WEBP,
+ * longest side at most this many pixels (never enlarged). Small enough for a
+ * gallery card at 2× density, a few KiB each.
+ */
+export const THUMBNAIL_MAX_SIDE = 384;
+
 /** JSON bodies of sign-up, sign-in and the other better-auth endpoints, refused before parsing beyond this. */
 export const AUTH_BODY_MAX_BYTES = 16 * 1024;
 

@@ -1,4 +1,11 @@
-import type { GalleryGeneration, JobResult, JobStatusResponse } from "@sorami/contracts";
+import {
+  EVENTS_ERROR_MAX_LENGTH,
+  type GalleryGeneration,
+  type GenerationDetail,
+  type JobEvent,
+  type JobResult,
+  type JobStatusResponse,
+} from "@sorami/contracts";
 import type { schema } from "@sorami/db";
 
 type Generation = typeof schema.generations.$inferSelect;
@@ -9,7 +16,7 @@ export function mediaUrl(storageKey: string): string {
   return `/api/media/${storageKey}`;
 }
 
-export function toStatusResponse(g: Generation): JobStatusResponse {
+export function toStatusResponse(g: Generation, queuePosition: number | null = null): JobStatusResponse {
   return {
     job_id: g.id,
     status: g.status,
@@ -19,6 +26,22 @@ export function toStatusResponse(g: Generation): JobStatusResponse {
     created_at: g.createdAt.toISOString(),
     updated_at: g.updatedAt.toISOString(),
     completed_at: g.completedAt?.toISOString() ?? null,
+    queue_position: g.status === "PENDING" ? queuePosition : null,
+  };
+}
+
+/** A job as the live stream carries it. */
+export function toJobEvent(
+  g: Pick<Generation, "id" | "kind" | "status" | "progress" | "message" | "error" | "updatedAt">,
+): JobEvent {
+  return {
+    job_id: g.id,
+    kind: g.kind,
+    status: g.status,
+    progress: g.progress,
+    message: g.message,
+    error: g.error === null ? null : g.error.slice(0, EVENTS_ERROR_MAX_LENGTH),
+    updated_at: g.updatedAt.toISOString(),
   };
 }
 
@@ -26,6 +49,7 @@ const toImage = (f: MediaFile) => ({
   id: f.id,
   index: f.index,
   url: mediaUrl(f.storageKey),
+  thumbnail_url: f.thumbnailKey ? mediaUrl(f.thumbnailKey) : null,
   format: f.format,
   width: f.width,
   height: f.height,
@@ -38,6 +62,7 @@ const toVideo = (f: MediaFile) => ({
   index: f.index,
   url: mediaUrl(f.storageKey),
   poster_url: f.posterKey ? mediaUrl(f.posterKey) : null,
+  thumbnail_url: f.thumbnailKey ? mediaUrl(f.thumbnailKey) : null,
   format: f.format,
   width: f.width,
   height: f.height,
@@ -66,5 +91,14 @@ export function toGalleryItem(g: Generation, files: MediaFile[]): GalleryGenerat
     progress: g.progress,
     created_at: g.createdAt.toISOString(),
     completed_at: g.completedAt?.toISOString() ?? null,
+  };
+}
+
+export function toDetail(g: Generation, files: MediaFile[]): GenerationDetail {
+  return {
+    ...toGalleryItem(g, files),
+    started_at: g.startedAt?.toISOString() ?? null,
+    updated_at: g.updatedAt.toISOString(),
+    message: g.message,
   };
 }

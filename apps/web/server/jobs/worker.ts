@@ -1,10 +1,13 @@
+import { EVENTS_RETENTION_HOURS } from "@sorami/contracts";
 import { enqueue, QUEUE_SCHEMAS } from "@sorami/db";
+import { pruneUserEvents } from "@sorami/db/queries/events";
 import { type QueueRunner, startQueueRunner } from "@sorami/db/runner";
 import { z } from "zod";
 import { env } from "../../env";
 import { db, pool, storage } from "../db";
 import { propagateCancel } from "./cancel";
 import { WEB_TASKS } from "./catalog";
+import { purgeDeletedGeneration } from "./delete";
 import { dispatchGeneration } from "./dispatch";
 import { reconcileOnce } from "./reconcile";
 
@@ -43,10 +46,14 @@ export function startWebWorker(): Promise<QueueRunner> {
       [WEB_TASKS.cancel]: async (payload) => {
         await propagateCancel(jobIdPayload.parse(payload).jobId, generator);
       },
+      [WEB_TASKS.purge]: async (payload) => {
+        await purgeDeletedGeneration(db(), storage(), jobIdPayload.parse(payload).jobId);
+      },
       [WEB_TASKS.reconcile]: async () => {
         try {
           const report = await reconcileOnce(db(), { ...generator, ...e.reconcile });
           if (report.checked > 0) console.info(`[reconcile] ${JSON.stringify(report)}`);
+          await pruneUserEvents(db(), new Date(Date.now() - EVENTS_RETENTION_HOURS * 3600_000));
         } finally {
           await scheduleReconcile(e.reconcile.intervalSeconds);
         }

@@ -8,7 +8,7 @@ import { organizations, users } from "./auth";
  * everywhere (web API, generator, webhooks, storage keys). Kind-specific
  * parameters live in `params`, validated by the kind's contract schema.
  */
-/** A job that has not ended; the same text in the partial index and the quota query, so the index serves it. */
+/** A job that has not ended; the same text in the partial index and the queries that count them, so the index serves them. */
 export const generationIsActive = sql.raw(
   `"generations"."status" not in (${TERMINAL_STATUSES.map((s) => `'${s}'`).join(", ")})`,
 );
@@ -39,14 +39,34 @@ export const generations = pgTable(
     requestHash: text("request_hash"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    /** When the job first left PENDING (the generator took it up); null until then. */
+    startedAt: timestamp("started_at", { withTimezone: true }),
     completedAt: timestamp("completed_at", { withTimezone: true }),
+    /**
+     * Soft delete: the owner deleted it. The row stays so a late webhook finds
+     * it and is acknowledged as a no-op instead of recreating the job; every
+     * read hides it, and its files and media rows are purged.
+     */
+    deletedAt: timestamp("deleted_at", { withTimezone: true }),
   },
   (t) => [
     // Keyset pagination of a user's gallery, newest first.
-    index("generations_author_created_idx").on(t.authorId, t.createdAt.desc(), t.id.desc()),
-    index("generations_author_kind_created_idx").on(t.authorId, t.kind, t.createdAt.desc(), t.id.desc()),
-    // The per-user active-jobs quota counts these at every submit.
-    index("generations_author_active_idx").on(t.authorId).where(generationIsActive),
+    // NULLS FIRST is what `ORDER BY … DESC` means in PostgreSQL; an index built DESC NULLS LAST cannot give
+    // that order, and the gallery became a sort of every row the user has (EXPLAIN ANALYZE at 100k rows:
+    // 48–74 ms, then 0.05 ms with this order).
+    index("generations_author_created_idx").on(t.authorId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index("generations_author_kind_created_idx").on(
+      t.authorId,
+      t.kind,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+    // A user's live stream starts from their unfinished and recently changed jobs.
+    index("generations_author_updated_idx").on(t.authorId, t.updatedAt.desc().nullsFirst()),
+    // …and the per-user active-jobs quota counts these at every submit.
+    index("generations_author_unfinished_idx").on(t.authorId).where(generationIsActive),
+    // A pending job's queue position counts the pending jobs before it.
+    index("generations_pending_created_idx").on(t.createdAt, t.id).where(sql`${t.status} = 'PENDING'`),
     // A retried submit with the same Idempotency-Key finds the first job.
     uniqueIndex("generations_author_idempotency_key_uq")
       .on(t.authorId, t.idempotencyKey)

@@ -1,1 +1,0 @@
-CREATE INDEX "generations_author_active_idx" ON "generations" USING btree ("author_id") WHERE "generations"."status" not in ('COMPLETED', 'FAILED', 'CANCELED');

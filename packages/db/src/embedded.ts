@@ -42,9 +42,29 @@ export async function startEmbeddedPostgres(options: {
   port?: number;
   log?: (line: string) => void;
 }): Promise<EmbeddedPostgresHandle> {
+  if (options.port !== undefined) return startOn(options, options.port);
+  // Another PostgreSQL (another checkout or test run on this machine) may bind the port we found
+  // free before ours does: then the next free one is tried.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(options, await findFreePort(EMBEDDED_PG_BASE_PORT));
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt >= PORT_RACE_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** Starts tried when the free port found is taken before PostgreSQL binds it. */
+const PORT_RACE_ATTEMPTS = 5;
+
+class PortTakenError extends Error {}
+
+async function startOn(
+  options: { dataDir: string; password: string; log?: (line: string) => void },
+  port: number,
+): Promise<EmbeddedPostgresHandle> {
   const clusterDir = path.join(options.dataDir, "postgres");
   mkdirSync(options.dataDir, { recursive: true });
-  const port = options.port ?? (await findFreePort(EMBEDDED_PG_BASE_PORT));
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   const errors: string[] = [];
   const server = new EmbeddedPostgres({
@@ -90,9 +110,10 @@ export async function startEmbeddedPostgres(options: {
   try {
     await server.start();
   } catch {
-    throw new Error(
-      `Embedded PostgreSQL did not start (cluster ${clusterDir}, port ${port}).\n${errors.slice(-5).join("\n")}`,
-    );
+    release(); // nothing to wait for: this server never ran
+    const message = `Embedded PostgreSQL did not start (cluster ${clusterDir}, port ${port}).\n${errors.slice(-5).join("\n")}`;
+    const portTaken = errors.some((e) => /Address already in use|could not create any TCP\/IP sockets/.test(e));
+    throw portTaken ? new PortTakenError(message) : new Error(message);
   }
 
   const adminUrl = `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${port}/postgres`;

@@ -87,7 +87,9 @@ describe("the whole pipeline with STORAGE=s3", () => {
     expect(result.json.images).toHaveLength(2);
     expect(await objectsUnder(`images/${jobId}/`)).toEqual([
       `images/${jobId}/image_1.png`,
+      `images/${jobId}/image_1_thumb.webp`,
       `images/${jobId}/image_2.png`,
+      `images/${jobId}/image_2_thumb.webp`,
     ]);
     // Nothing went to the local media directory.
     expect(existsSync(path.join(stack.dataDir, "media"))).toBe(false);

@@ -55,6 +55,8 @@ export type System = {
   pids(): Record<string, number>;
   /** Stops and starts the embedded PostgreSQL on the same port (fault tests). */
   restartDatabase(): Promise<void>;
+  /** The process id of a running service (to read its memory use in tests), or null. */
+  pid(name: ServiceName): number | null;
   stop(): Promise<void>;
 };
 
@@ -209,6 +211,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
           ),
         ),
       restartDatabase,
+      pid: (name) => children.get(name)?.pid ?? null,
       stop,
     };
   } catch (error) {

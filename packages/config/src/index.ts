@@ -195,3 +195,5 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: Record<string, str
   }
   return parsed.data;
 }
+
+export { type ActiveProviderConfig, providerEnvShape, resolveProviders } from "./providers";

@@ -36,7 +36,7 @@ function scripted(failure: ProviderError | null): Providers {
 }
 
 let n = 0;
-async function job(attempts = 0, numImages = 1): Promise<string> {
+async function job(attempts = 0, extra: Record<string, unknown> = {}): Promise<string> {
   const id = `gen-test-${++n}`;
   await t.db.insert(schema.generatorJobs).values({
     id,
@@ -45,11 +45,12 @@ async function job(attempts = 0, numImages = 1): Promise<string> {
     attempts,
     request: {
       prompt: "a cat",
-      num_images: numImages,
+      num_images: 1,
       size: "256x256",
       format: "PNG",
       style: "sketch",
       quality: "standard",
+      ...extra,
     },
   });
   return id;
@@ -103,12 +104,25 @@ describe("provider errors", () => {
     expect((await row(id))?.status).toBe("COMPLETED");
     expect(await storage.open(`images/${id}/image_1.png`)).not.toBeNull();
     expect(await events(id)).toEqual(["completed", "generating", "initializing", "saving"]);
+    // Each file's thumbnail is stored beside it and reported with it.
+    const images = (await row(id))?.result?.images as { file_path: string; thumbnail_path?: string }[];
+    expect(images.map((i) => i.thumbnail_path)).toEqual([`images/${id}/image_1_thumb.webp`]);
+    expect(await storage.open(`images/${id}/image_1_thumb.webp`)).not.toBeNull();
+  });
+
+  it("fetches an input_image_url through the safe fetcher: a private address fails the job at once, saying why", async () => {
+    const id = await job(0, { input_image_url: "http://169.254.169.254/latest/meta-data/" });
+    await run(id, null);
+    const failed = await row(id);
+    expect([failed?.status, failed?.attempts]).toEqual(["FAILED", 1]);
+    expect(failed?.error).toContain("169.254.169.254 (cloud metadata address)");
+    expect(await queued(id)).toBeUndefined();
   });
 });
 
 describe("storage errors", () => {
   it("never completes a job whose files could not all be stored, and leaves none of them behind", async () => {
-    const id = await job(MAX_GENERATE_ATTEMPTS - 1, 2);
+    const id = await job(MAX_GENERATE_ATTEMPTS - 1, { num_images: 2 });
     // A real write failure on the second file: a non-empty directory where it must go.
     mkdirSync(path.join(root, `images/${id}/image_2.png`), { recursive: true });
     writeFileSync(path.join(root, `images/${id}/image_2.png/occupied`), "x");

@@ -27,6 +27,15 @@ export function parseRange(header: string | null, size: number): ByteRange | nul
 }
 
 /**
+ * `?download=1`: saved under a name that says where it came from,
+ * `sorami-{first 8 of the job id}-{file name}`. Keys are plain ASCII names, so
+ * the header needs no escaping.
+ */
+export function attachment(jobId: string, key: string): string {
+  return `attachment; filename="sorami-${jobId.slice(0, 8)}-${key.slice(key.lastIndexOf("/") + 1)}"`;
+}
+
+/**
  * Gives a file to the user who owns its job. The key must be one the
  * database holds for that user, so no path — traversal or otherwise — reaches
  * a file it does not list; a foreign or missing file is a 404.
@@ -41,6 +50,7 @@ export async function serveOwnedMedia(
   user: SessionUser,
   segments: string[],
   rangeHeader: string | null,
+  options: { download?: boolean } = {},
 ): Promise<Response> {
   const key = segments.join("/");
   if (!isValidKey(key)) throw new AppError("not_found", "File not found");
@@ -50,7 +60,13 @@ export async function serveOwnedMedia(
   if (store.signedUrl) {
     return new Response(null, {
       status: 302,
-      headers: { Location: await store.signedUrl(key), "Cache-Control": "private, no-store" },
+      headers: {
+        Location: await store.signedUrl(
+          key,
+          options.download ? { contentDisposition: attachment(file.generationId, key) } : {},
+        ),
+        "Cache-Control": "private, no-store",
+      },
     });
   }
   const whole = await store.open(key);
@@ -61,6 +77,7 @@ export async function serveOwnedMedia(
     // Private: the file is the user's; immutable: a key is never rewritten with other content.
     "Cache-Control": "private, max-age=31536000, immutable",
     "X-Content-Type-Options": "nosniff",
+    ...(options.download ? { "Content-Disposition": attachment(file.generationId, key) } : {}),
   };
   const range = parseRange(rangeHeader, whole.sizeBytes);
   if (range === "unsatisfiable") {

@@ -1,17 +1,20 @@
 import { TERMINAL_STATUSES } from "@sorami/contracts";
-import { and, asc, desc, eq, gt, inArray, lt, notInArray, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNull, lt, notInArray, or, sql } from "drizzle-orm";
 import type { Tx } from "../client";
 import { generations, mediaFiles } from "../schema";
 
 export type Generation = typeof generations.$inferSelect;
 export type MediaFile = typeof mediaFiles.$inferSelect;
 
-/** A user's job, or null: another user's job is indistinguishable from a missing one. */
+/** Deleted jobs are hidden from every read; only webhook apply and the purge see them (by lock). */
+const notDeleted = isNull(generations.deletedAt);
+
+/** A user's job, or null: another user's job — or a deleted one — is indistinguishable from a missing one. */
 export async function getGenerationForOwner(db: Tx, ownerId: string, id: string): Promise<Generation | null> {
   const [row] = await db
     .select()
     .from(generations)
-    .where(and(eq(generations.id, id), eq(generations.authorId, ownerId)));
+    .where(and(eq(generations.id, id), eq(generations.authorId, ownerId), notDeleted));
   return row ?? null;
 }
 
@@ -54,10 +57,17 @@ export type Cursor = { createdAt: Date; id: string };
 export async function listGenerationsForOwner(
   db: Tx,
   ownerId: string,
-  opts: { limit: number; cursor?: Cursor | null; kind?: Generation["kind"] },
+  opts: {
+    limit: number;
+    cursor?: Cursor | null;
+    kind?: Generation["kind"];
+    /** Only jobs in one of these statuses; every status when absent. */
+    statuses?: readonly Generation["status"][] | null;
+  },
 ): Promise<{ rows: Generation[]; next: Cursor | null }> {
-  const conditions = [eq(generations.authorId, ownerId)];
+  const conditions = [eq(generations.authorId, ownerId), notDeleted];
   if (opts.kind) conditions.push(eq(generations.kind, opts.kind));
+  if (opts.statuses) conditions.push(inArray(generations.status, [...opts.statuses]));
   if (opts.cursor) {
     conditions.push(
       sql`(${generations.createdAt}, ${generations.id}) < (${opts.cursor.createdAt.toISOString()}::timestamptz, ${opts.cursor.id})`,
@@ -74,7 +84,7 @@ export async function listGenerationsForOwner(
   return { rows: page, next: rows.length > opts.limit && last ? { createdAt: last.createdAt, id: last.id } : null };
 }
 
-/** The file (or video poster) at a storage key, only if its job belongs to the user. */
+/** The file (or its video poster, or its thumbnail) at a storage key, only if its job belongs to the user and is not deleted. */
 export async function getOwnedFileByKey(db: Tx, ownerId: string, storageKey: string): Promise<MediaFile | null> {
   const [row] = await db
     .select({ file: mediaFiles })
@@ -82,8 +92,13 @@ export async function getOwnedFileByKey(db: Tx, ownerId: string, storageKey: str
     .innerJoin(generations, eq(generations.id, mediaFiles.generationId))
     .where(
       and(
-        or(eq(mediaFiles.storageKey, storageKey), eq(mediaFiles.posterKey, storageKey)),
+        or(
+          eq(mediaFiles.storageKey, storageKey),
+          eq(mediaFiles.posterKey, storageKey),
+          eq(mediaFiles.thumbnailKey, storageKey),
+        ),
         eq(generations.authorId, ownerId),
+        notDeleted,
       ),
     )
     .limit(1);
@@ -106,6 +121,7 @@ export async function listLiveGenerationsForOwner(
     .where(
       and(
         eq(generations.authorId, ownerId),
+        notDeleted,
         or(notInArray(generations.status, [...TERMINAL_STATUSES]), gt(generations.updatedAt, since)),
       ),
     )

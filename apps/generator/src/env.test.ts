@@ -40,8 +40,6 @@ describe("the generator's configuration", () => {
   it("listens on loopback unless told otherwise: only the web app calls it", () => {
     const env = loadEnv(base);
     expect(env.host).toBe("127.0.0.1");
-    expect(
-      loadEnv({ ...base, GENERATOR_HOST: "0.0.0.0" }).host,
-    ).toBe("0.0.0.0");
+    expect(loadEnv({ ...base, GENERATOR_HOST: "0.0.0.0" }).host).toBe("0.0.0.0");
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { api, secretsOf, signUp, sql, waitFor } from "../support/client";
 import type { Stack } from "../support/stack";
 
@@ -12,6 +13,9 @@ export type Fixtures = {
   /** The owner's completed image and video jobs. */
   imageJob: string;
   videoJob: string;
+  /** Finished jobs of the owner for the DELETE probes: each legitimate request takes (and deletes) a fresh one. */
+  spareImageJobs: string[];
+  spareVideoJobs: string[];
   /** One of the owner's notifications. */
   notification: string;
   /** The storage key of one of the owner's images (served at /api/media/{key}). */
@@ -21,6 +25,9 @@ export type Fixtures = {
   serviceKey: string;
   webhookSecret: string;
 };
+
+/** Spare jobs per kind for the DELETE probes (each request of the owner's takes one). */
+const SPARE_JOBS = 12;
 
 /** The admin's email: stacks that use these fixtures list it in ADMIN_EMAILS. */
 export const ADMIN_EMAIL = "admin@example.test";
@@ -73,7 +80,23 @@ export async function createFixtures(stack: Stack): Promise<Fixtures> {
     [image.json.job_id],
   );
   const secrets = secretsOf(stack.dataDir);
+  const spare = async (kind: "image" | "video", params: Record<string, unknown>) => {
+    const id = randomUUID();
+    await sql(
+      stack.databaseUrl,
+      "insert into generations (id, kind, author_id, prompt, params, status, progress) values ($1, $2, $3, $4, $5, 'COMPLETED', 100)",
+      [id, kind, owner.id, String(params.prompt), JSON.stringify(params)],
+    );
+    return id;
+  };
+  const spares = async (kind: "image" | "video", params: Record<string, unknown>) => {
+    const ids: string[] = [];
+    for (let i = 0; i < SPARE_JOBS; i++) ids.push(await spare(kind, params));
+    return ids;
+  };
   return {
+    spareImageJobs: await spares("image", { prompt: "a spare kite", num_images: 1, size: "256x256" }),
+    spareVideoJobs: await spares("video", { prompt: "a spare tide", duration_seconds: 1, aspect_ratio: "1:1" }),
     owner,
     other,
     admin,

@@ -1,5 +1,6 @@
 import {
   AUTH_BODY_MAX_BYTES,
+  GALLERY_STATUS_FILTER_VALUES,
   IMAGE_FORMATS,
   IMAGE_QUALITIES,
   IMAGE_SIZES,
@@ -138,7 +139,47 @@ const webhookFields: Record<string, Field> = {
   error_message: { kind: "string", max: 10_000, nullable: true },
 };
 
-const jobRoutes = (plural: "images" | "videos", job: (f: Fixtures) => string): RouteEntry[] => [
+function takeSpare(pool: string[]): string {
+  const id = pool.shift();
+  if (!id) throw new Error("no spare job left for a DELETE probe: raise SPARE_JOBS in fixtures.ts");
+  return id;
+}
+
+const jobRoutes = (
+  plural: "images" | "videos",
+  job: (f: Fixtures) => string,
+  spares: (f: Fixtures) => string[],
+): RouteEntry[] => [
+  {
+    service: "web",
+    methods: ["GET", "DELETE"],
+    path: `/api/${plural}/[id]`,
+    auth: "user",
+    probes: [
+      { method: "GET", url: (f) => `/api/${plural}/${job(f)}`, pathId: { build: (id) => `/api/${plural}/${id}` } },
+      {
+        method: "DELETE",
+        // Each legitimate delete takes a job of its own, so the owner's next one is not a 404.
+        url: (f) => `/api/${plural}/${takeSpare(spares(f))}`,
+        pathId: { build: (id) => `/api/${plural}/${id}` },
+        ownerStatus: 204,
+      },
+    ],
+  },
+  {
+    service: "web",
+    methods: ["POST"],
+    path: `/api/${plural}/[id]/rerun`,
+    auth: "user",
+    probes: [
+      {
+        method: "POST",
+        url: (f) => `/api/${plural}/${job(f)}/rerun`,
+        pathId: { build: (id) => `/api/${plural}/${id}/rerun` },
+        ownerStatus: 202,
+      },
+    ],
+  },
   {
     service: "web",
     methods: ["POST"],
@@ -195,15 +236,41 @@ const jobRoutes = (plural: "images" | "videos", job: (f: Fixtures) => string): R
       {
         method: "GET",
         url: () => `/api/${plural}/user`,
-        query: { limit: { kind: "int", min: 1, max: PAGE_SIZE_MAX }, cursor: { kind: "string", max: 512 } },
+        query: {
+          limit: { kind: "int", min: 1, max: PAGE_SIZE_MAX },
+          cursor: { kind: "string", max: 512 },
+          status: { kind: "enum", values: GALLERY_STATUS_FILTER_VALUES },
+        },
       },
     ],
   },
 ];
 
 export const ROUTES: RouteEntry[] = [
-  ...jobRoutes("images", (f) => f.imageJob),
-  ...jobRoutes("videos", (f) => f.videoJob),
+  ...jobRoutes(
+    "images",
+    (f) => f.imageJob,
+    (f) => f.spareImageJobs,
+  ),
+  ...jobRoutes(
+    "videos",
+    (f) => f.videoJob,
+    (f) => f.spareVideoJobs,
+  ),
+  {
+    service: "web",
+    methods: ["GET"],
+    path: "/api/events",
+    auth: "user",
+    probes: [{ method: "GET", url: () => "/api/events", stream: true }],
+  },
+  {
+    service: "web",
+    methods: ["GET"],
+    path: "/api/providers",
+    auth: "user",
+    probes: [{ method: "GET", url: () => "/api/providers" }],
+  },
   {
     service: "web",
     methods: ["GET"],
@@ -282,6 +349,13 @@ export const ROUTES: RouteEntry[] = [
     path: "/api/health",
     auth: "public",
     probes: [{ method: "GET", url: () => "/api/health" }],
+  },
+  {
+    service: "web",
+    methods: ["GET"],
+    path: "/api/health/live",
+    auth: "public",
+    probes: [{ method: "GET", url: () => "/api/health/live" }],
   },
   {
     service: "web",

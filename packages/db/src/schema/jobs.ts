@@ -51,10 +51,18 @@ export const generations = pgTable(
   },
   (t) => [
     // Keyset pagination of a user's gallery, newest first.
-    index("generations_author_created_idx").on(t.authorId, t.createdAt.desc(), t.id.desc()),
-    index("generations_author_kind_created_idx").on(t.authorId, t.kind, t.createdAt.desc(), t.id.desc()),
+    // NULLS FIRST is what `ORDER BY … DESC` means in PostgreSQL; an index built DESC NULLS LAST cannot give
+    // that order, and the gallery became a sort of every row the user has (EXPLAIN ANALYZE at 100k rows:
+    // 48–74 ms, then 0.05 ms with this order).
+    index("generations_author_created_idx").on(t.authorId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index("generations_author_kind_created_idx").on(
+      t.authorId,
+      t.kind,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
     // A user's live stream starts from their unfinished and recently changed jobs.
-    index("generations_author_updated_idx").on(t.authorId, t.updatedAt.desc()),
+    index("generations_author_updated_idx").on(t.authorId, t.updatedAt.desc().nullsFirst()),
     // …and the per-user active-jobs quota counts these at every submit.
     index("generations_author_unfinished_idx").on(t.authorId).where(generationIsActive),
     // A pending job's queue position counts the pending jobs before it.

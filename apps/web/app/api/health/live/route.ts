@@ -3,4 +3,6 @@ import { withErrors } from "@/server/http/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withErrors(async () => Response.json({ status: "ok" }, { headers: { "Cache-Control": "no-store" } }));
+export const GET = withErrors(async () =>
+  Response.json({ status: "ok" }, { headers: { "Cache-Control": "no-store" } }),
+);

@@ -1,5 +1,4 @@
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -8,6 +7,7 @@ import { startEmbeddedPostgres } from "@sorami/db/embedded";
 import { runMigrations } from "@sorami/db/migrate";
 import { Logger, runMigrations as migrateQueue } from "graphile-worker";
 import pg from "pg";
+import { freePort } from "../../e2e/support/stack";
 import { type System, startSystem } from "../../scripts/lib/system";
 
 /** The graphile-worker schema of the queue baseline (no-op jobs on the same database). */
@@ -36,17 +36,8 @@ function profileEnv(dir: string) {
   return { web: env("web"), generator: env("generator") };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** The tests' free-port finder, shared. */
+export { freePort };
 
 export type BenchStack = System & {
   secrets: GeneratedSecrets;

@@ -67,5 +67,6 @@ export async function receiveWebhook(req: Request, kind: JobKind): Promise<Respo
   } else {
     ack = { success: true, message: `Status updated to ${result.status}`, job_id: payload.job_id, processing_time_ms };
   }
-  return Response.json(ack);
+  // Time spent in this function (body read to commit), for load tests and browser dev tools.
+  return Response.json(ack, { headers: { "Server-Timing": `app;dur=${processing_time_ms}` } });
 }

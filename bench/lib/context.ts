@@ -1,0 +1,67 @@
+import type { TestUser } from "../../e2e/support/client";
+import type { FloorServer } from "./floor";
+import type { Figure } from "./report";
+import type { BenchStack } from "./stack";
+
+/** Sizes of each run: the full mode gives numbers, the quick mode only proves the bench works. */
+export type BenchSizes = {
+  /**
+   * How long a stack is left alone before its idle memory is read: past the
+   * database pools' idle timeout (pg's default, 10 s), so start-up's extra
+   * connections have closed as they would on a server left running.
+   */
+  settleMs: number;
+  /** Seconds of each fixed-duration HTTP load. */
+  loadSeconds: number;
+  /** `completed` webhooks applied under load (one distinct job each). */
+  webhookApplies: number;
+  /** Pipeline jobs at the fixed arrival rate, and as fast as possible. */
+  pipelineFixedJobs: number;
+  pipelineBurstJobs: number;
+  /** No-op jobs of the queue baseline. */
+  queueJobs: number;
+  /** Webhooks whose live event is timed (push latency). */
+  pushEvents: number;
+  /** Generations seeded for the gallery user. */
+  galleryRows: number;
+  /** Requests per gallery page measurement (one connection). */
+  galleryRequests: number;
+};
+
+export const SIZES: Record<"quick" | "full", BenchSizes> = {
+  full: {
+    settleMs: 12_000,
+    loadSeconds: 8,
+    webhookApplies: 8000,
+    pipelineFixedJobs: 500,
+    pipelineBurstJobs: 1000,
+    queueJobs: 5000,
+    pushEvents: 300,
+    galleryRows: 100_000,
+    galleryRequests: 400,
+  },
+  quick: {
+    settleMs: 1000,
+    loadSeconds: 1,
+    webhookApplies: 200,
+    pipelineFixedJobs: 25,
+    pipelineBurstJobs: 40,
+    queueJobs: 300,
+    pushEvents: 20,
+    galleryRows: 5000,
+    galleryRequests: 30,
+  },
+};
+
+export type BenchContext = {
+  quick: boolean;
+  sizes: BenchSizes;
+  stack: BenchStack;
+  floor: FloorServer;
+  figures: Figure[];
+  /** Raw measurements behind the figures, written to the JSON. */
+  details: Record<string, unknown>;
+  log: (line: string) => void;
+  /** What one section leaves for the next (a signed-in user, one of their finished jobs). */
+  shared: { user?: TestUser; jobId?: string };
+};

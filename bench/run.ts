@@ -39,6 +39,16 @@ const loadBefore = os.loadavg();
 log(`mode ${quick ? "quick" : "full"}; load average ${loadBefore.map((l) => l.toFixed(2)).join(" ")}`);
 await ensureWebBuilt(log);
 const stack = await startBenchStack(log, { profileDir });
+// Ctrl-C stops what the bench started, PostgreSQL last, instead of leaving it running.
+let interrupted = false;
+const onSignal = (signal: NodeJS.Signals) => {
+  if (interrupted) return;
+  interrupted = true;
+  log(`${signal}: stopping the stack`);
+  void stack.stop().finally(() => process.exit(130));
+};
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
 const floor = await startFloorServer(stack.databaseUrl, [stack.secrets.webhookSecret]);
 const ctx: BenchContext = {
   quick,
@@ -54,7 +64,8 @@ let failure: unknown = null;
 try {
   // Idle: started, warmed by nothing, settled.
   await sleep(ctx.sizes.settleMs);
-  const idle = byRole(snapshot(process.pid).filter((p) => p.role !== "other"));
+  const stackOnly = (p: { role: string }) => p.role === "web" || p.role === "generator" || p.role === "postgres";
+  const idle = byRole(snapshot(process.pid).filter(stackOnly));
   const underLoad = sampleMemory(process.pid);
   if (want("webhook")) await benchWebhookApply(ctx);
   if (want("pipeline")) await benchPipeline(ctx);

@@ -124,7 +124,7 @@ export function byRole(infos: ProcessInfo[]): RoleMemory {
 export function sampleMemory(root: number, everyMs = 250) {
   const peak: RoleMemory = {};
   const tick = () => {
-    for (const [role, mem] of Object.entries(byRole(snapshot(root)))) {
+    for (const [role, mem] of Object.entries(byRole(snapshot(root).filter((p) => p.role !== "floor")))) {
       const cur = peak[role as ProcessRole];
       if (!cur || mem.rssMb > cur.rssMb) peak[role as ProcessRole] = { ...mem };
     }

@@ -104,6 +104,7 @@ export async function startBenchStack(
     await system?.stop();
     await pool?.end();
     await database.stop();
+    rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
   const sys = system;

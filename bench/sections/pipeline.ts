@@ -1,8 +1,8 @@
 import { signUp } from "../../e2e/support/client";
 import type { BenchContext } from "../lib/context";
 import { type JobTimes, type Submitted, submitImage, waitFinished } from "../lib/jobs";
-import { queueBaseline } from "../lib/queue-baseline";
 import { cpuByRole, type ProcessRole } from "../lib/procs";
+import { queueBaseline } from "../lib/queue-baseline";
 import { figure } from "../lib/report";
 import { round, sleep, summarize } from "../lib/stats";
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, secretsOf, signUp, sql, waitFor } from "../support/client";
+import { isJobEvent, openEvents } from "../support/events";
 import { type Stack, startStack } from "../support/stack";
 
 let stack: Stack;
@@ -11,9 +12,10 @@ beforeAll(async () => {
 afterAll(async () => stack?.stop());
 
 describe("the web app is down while a job finishes", () => {
-  it("gets the result once it is back: webhooks are retried, nothing is lost", async () => {
+  it("gets the result once it is back: webhooks are retried, nothing is lost, the live stream resumes", async () => {
     const user = await signUp(stack.webUrl, "Patient");
     const call = api(stack.webUrl, user.token);
+    const events = await openEvents(stack.webUrl, user.token);
     const submit = await call("POST", "/api/images/generate", {
       prompt: "through the outage",
       num_images: 2,
@@ -26,7 +28,11 @@ describe("the web app is down while a job finishes", () => {
       async () => (await call("GET", `/api/images/${jobId}/status`)).json.status === "GENERATING",
       "GENERATING",
     );
+    await events.waitFor((m) => isJobEvent(m, jobId, "GENERATING"), "GENERATING on the stream");
     await stack.stopService("web");
+    await events.ended; // the stream dies with the web app
+    const lastSeen = events.lastId();
+    expect(lastSeen).not.toBeNull();
 
     // The generator finishes while nobody is listening, and keeps the undelivered events.
     const { serviceKey } = secretsOf(stack.dataDir);
@@ -60,5 +66,16 @@ describe("the web app is down while a job finishes", () => {
     expect(result.json.images).toHaveLength(2);
     const notes = await sql(stack.databaseUrl, "select * from notifications where metadata->>'job_id' = $1", [jobId]);
     expect(notes).toHaveLength(1);
+
+    // Reconnecting as EventSource does (Last-Event-ID) replays what happened while it was away, in order.
+    const resumed = await openEvents(stack.webUrl, user.token, lastSeen);
+    await resumed.waitFor((m) => m.event === "snapshot", "the snapshot after the replay");
+    const replayed = resumed.messages.slice(0, -1);
+    expect(replayed.filter((m) => isJobEvent(m, jobId)).map((m) => JSON.parse(m.data).status)).toEqual([
+      "SAVING",
+      "COMPLETED",
+    ]);
+    expect(replayed.filter((m) => m.event === "notification")).toHaveLength(1);
+    resumed.close();
   });
 });

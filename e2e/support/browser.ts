@@ -81,6 +81,14 @@ export async function waitInPage(page: Page, what: string, fn: () => boolean, ti
   }
 }
 
+/** Signs an existing user in through the form and lands on /generate-images. */
+export async function signInThroughForm(page: Page, base: string, email: string): Promise<void> {
+  await page.goto(`${base}/sign-in`);
+  await page.getByTestId("email").fill(email);
+  await page.getByTestId("password").fill("correct horse battery");
+  await Promise.all([page.waitForURL("**/generate-images", { timeout: 30_000 }), page.getByTestId("submit").click()]);
+}
+
 /** Signs a fresh user up through the form and lands on /generate-images. */
 export async function signUpThroughForm(page: Page, base: string, screenshot?: string): Promise<void> {
   await page.goto(`${base}/sign-up`);
@@ -96,7 +104,7 @@ export async function signUpThroughForm(page: Page, base: string, screenshot?: s
  * The whole system and a browser for one test file: started before its tests,
  * stopped after them. `newPage` opens a fresh context (its own cookies).
  */
-export function browserStack() {
+export function browserStack(options: Parameters<typeof startStack>[0] = {}) {
   let stack: Stack | undefined;
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
@@ -105,7 +113,7 @@ export function browserStack() {
     // May install Debian's chromium first, which can take minutes on a fresh machine.
     ensureChromium();
     mkdirSync(SCREENSHOTS, { recursive: true });
-    stack = await startStack();
+    stack = await startStack(options);
     browser = await launchBrowser();
   }, 900_000);
 
@@ -121,6 +129,11 @@ export function browserStack() {
       const context = await browser.newContext({ viewport });
       contexts.push(context);
       return { page: await context.newPage(), base: stack.webUrl };
+    },
+    /** The running system (to restart a service, read the database). */
+    stack(): Stack {
+      if (!stack) throw new Error("setup did not finish");
+      return stack;
     },
   };
 }

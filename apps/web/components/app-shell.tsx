@@ -1,13 +1,17 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { LiveEventsProvider } from "./live-events";
 import { MainNav } from "./main-nav";
 import { NotificationBell } from "./notification-bell";
 import { SignOutButton } from "./sign-out-button";
 
-/** Header and main area of every signed-in page. A server component: it only arranges client pieces. */
+/**
+ * Header and main area of every signed-in page, inside the tab's one live
+ * event stream. A server component: it only arranges client pieces.
+ */
 export function AppShell({ user, children }: { user: { name: string; email: string }; children: ReactNode }) {
   return (
-    <>
+    <LiveEventsProvider>
       <header className="border-b border-gray-200 bg-white/95 backdrop-blur sm:sticky sm:top-0 sm:z-30">
         {/* relative: the notification panel spans this bar on narrow screens */}
         <div className="relative mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-1 px-4 py-2">
@@ -29,6 +33,6 @@ export function AppShell({ user, children }: { user: { name: string; email: stri
       <main id="main" className="mx-auto max-w-6xl px-4 py-8">
         {children}
       </main>
-    </>
+    </LiveEventsProvider>
   );
 }

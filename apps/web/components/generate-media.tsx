@@ -16,10 +16,10 @@ const FORMS: { [K in JobKind]: ComponentType<GenerateFormProps<ParamsOf<K>>> } =
   video: VideoForm,
 };
 
-/** The generate page of one kind: its form beside the live panel of the newest job. */
-export function GenerateMedia<K extends JobKind>({ kind }: { kind: K }) {
+/** The generate page of one kind: its form beside the live panel of the newest job (or of `?job=`). */
+export function GenerateMedia<K extends JobKind>({ kind, followJobId }: { kind: K; followJobId?: string | null }) {
   const Form: ComponentType<GenerateFormProps<ParamsOf<K>>> = FORMS[kind];
-  const { job, submitting, submit } = useJob(kind);
+  const { job, submitting, submit } = useJob(kind, followJobId);
   const [retryError, setRetryError] = useState<string | null>(null);
 
   async function onGenerate(params: ParamsOf<K>) {
@@ -28,7 +28,7 @@ export function GenerateMedia<K extends JobKind>({ kind }: { kind: K }) {
   }
 
   async function onRetry() {
-    if (!job) return;
+    if (!job?.params) return;
     setRetryError(null);
     const error = await submit(job.params);
     if (error) setRetryError(error.message);

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import { Alert, Spinner, secondaryButtonClass } from "./form-controls";
 import { formatElapsed, STAGES, STATUS_LABEL } from "./labels";
+import { useLiveEvents } from "./live-events";
 import { MediaGrid } from "./media-grid";
 import { MEDIA_KINDS } from "./media-kinds";
 import { ProgressBar } from "./progress-bar";
@@ -81,6 +82,7 @@ export function JobPanel<K extends JobKind>(props: {
   const files = job.result ? filesOf(job.result) : null;
   const waitingForFiles = !failed && !job.fatal && !job.result;
   const sectionRef = useRef<HTMLElement>(null);
+  const liveStatus = useLiveEvents().status;
 
   // On narrow screens the panel sits below the form: bring a new job into view (the panel is keyed by job).
   useEffect(() => {
@@ -104,7 +106,7 @@ export function JobPanel<K extends JobKind>(props: {
           <h2 id="job-heading" className="text-base font-semibold">
             Your generation
           </h2>
-          <p className="mt-0.5 line-clamp-2 text-sm break-words text-gray-600">{job.params.prompt}</p>
+          <p className="mt-0.5 line-clamp-2 min-h-5 text-sm break-words text-gray-600">{job.params?.prompt ?? ""}</p>
         </div>
         <p className="shrink-0 text-sm text-gray-600 tabular-nums">
           Elapsed <time dateTime={`PT${Math.floor(elapsed / 1000)}S`}>{formatElapsed(elapsed)}</time>
@@ -123,6 +125,16 @@ export function JobPanel<K extends JobKind>(props: {
           {job.status}
         </span>
         {!finished ? <Spinner /> : null}
+        {job.status === "PENDING" && job.queuePosition !== null ? (
+          <span data-testid="queue-position" className="text-gray-600">
+            · {job.queuePosition === 1 ? "next in line" : `${job.queuePosition - 1} ahead in line`}
+          </span>
+        ) : null}
+        {!finished ? (
+          <span className="ml-auto text-xs text-gray-500" data-testid="live-indicator">
+            {liveStatus === "open" ? "Live" : "Checking every second"}
+          </span>
+        ) : null}
       </div>
 
       <StageSteps job={job} />
@@ -146,7 +158,12 @@ export function JobPanel<K extends JobKind>(props: {
             {job.status === "CANCELED" ? "This generation was canceled." : "This generation failed."}{" "}
             {job.error ?? job.message ?? ""}
           </Alert>
-          <button type="button" onClick={props.onRetry} disabled={props.retrying} className={secondaryButtonClass}>
+          <button
+            type="button"
+            onClick={props.onRetry}
+            disabled={props.retrying || job.params === null}
+            className={secondaryButtonClass}
+          >
             {props.retrying ? <Spinner /> : null}
             Try again
           </button>
@@ -156,7 +173,7 @@ export function JobPanel<K extends JobKind>(props: {
 
       {files?.length === 0 ? <p className="text-sm text-gray-600">The job finished but returned no {plural}.</p> : null}
 
-      {failed || job.fatal || files?.length === 0 ? null : (
+      {failed || job.fatal || files?.length === 0 || job.params === null ? null : (
         <MediaGrid
           kind={job.kind}
           jobId={job.jobId}

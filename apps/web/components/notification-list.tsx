@@ -3,7 +3,6 @@
 import type { Notification } from "@sorami/contracts";
 import Link from "next/link";
 import { formatDateTime } from "./labels";
-import { galleryPath, parseKind } from "./media-kinds";
 
 function jobIdOf(n: Notification): string | null {
   const id = n.metadata?.job_id;
@@ -22,6 +21,7 @@ export function NotificationList(props: {
     <ul className="divide-y divide-gray-100">
       {props.notifications.map((n) => {
         const unread = !n.read_at;
+        const jobId = jobIdOf(n);
         return (
           <li key={n.id} className={`flex gap-3 px-4 py-3 ${unread ? "bg-indigo-50/60" : ""}`}>
             <span
@@ -36,13 +36,18 @@ export function NotificationList(props: {
               <p className="mt-0.5 text-sm break-words text-gray-700">{n.message}</p>
               <p className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-gray-500">
                 <time dateTime={n.created_at}>{formatDateTime(n.created_at)}</time>
-                {jobIdOf(n) ? (
+                {jobId ? (
                   <Link
-                    href={galleryPath(parseKind(n.metadata?.kind))}
-                    onClick={props.onNavigate}
+                    href={`/gallery/${encodeURIComponent(jobId)}`}
+                    data-testid="notification-link"
+                    onClick={() => {
+                      // Opening a notification's job is reading it.
+                      if (unread) props.onMarkRead(n.id);
+                      props.onNavigate?.();
+                    }}
                     className="text-indigo-700 hover:underline"
                   >
-                    View in gallery
+                    View {n.metadata?.kind === "video" ? "video" : "images"}
                   </Link>
                 ) : null}
                 {unread ? (

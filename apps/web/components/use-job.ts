@@ -1,6 +1,6 @@
 "use client";
 
-import { isTerminal, type JobKind, type JobStatus } from "@sorami/contracts";
+import { decideTransition, isTerminal, type JobKind, type JobStatus } from "@sorami/contracts";
 import { useCallback, useEffect, useRef, useState } from "react";
 import {
   ApiError,
@@ -12,41 +12,88 @@ import {
   submitJob,
 } from "@/lib/api-client";
 import { STAGES } from "./labels";
-import { announceNotificationsChanged } from "./use-notifications";
+import { useLiveEvents } from "./live-events";
 
+/** Status polling interval, used only while the live stream is down. */
 const POLL_MS = 1000;
+/** How often a queued job's place in line is refreshed (the stream does not carry it). */
+const QUEUE_POSITION_REFRESH_MS = 3000;
 
 export type JobState<K extends JobKind> = {
   kind: K;
   jobId: string;
-  params: ParamsOf<K>;
+  /** The parameters to re-submit with "Try again"; null until known for a job opened by its id. */
+  params: ParamsOf<K> | null;
   status: JobStatus;
   progress: number;
   /** Index in STAGES of the furthest forward stage seen, so a failure can show how far it got. */
   reached: number;
   message: string | null;
   error: string | null;
+  /** While PENDING: the job's place in line, when known. */
+  queuePosition: number | null;
   startedAt: number;
   finishedAt: number | null;
   result: ResultOf<K> | null;
-  /** Polling is failing but still going. */
+  /** The server can't be reached right now; still trying. */
   connectionProblem: string | null;
-  /** Polling stopped for good (signed out, job gone). */
+  /** Following stopped for good (signed out, job gone). */
   fatal: string | null;
 };
 
+type StatusView = { status: JobStatus; progress: number; message: string | null; error: string | null };
+
+function fresh<K extends JobKind>(kind: K, jobId: string, params: ParamsOf<K> | null, startedAt: number): JobState<K> {
+  return {
+    kind,
+    jobId,
+    params,
+    status: "PENDING",
+    progress: 0,
+    reached: 0,
+    message: null,
+    error: null,
+    queuePosition: null,
+    startedAt,
+    finishedAt: null,
+    result: null,
+    connectionProblem: null,
+    fatal: null,
+  };
+}
+
+/** Moves the shown job forward the way the server does: never backwards, progress never down. */
+function advance<K extends JobKind>(j: JobState<K>, view: StatusView): JobState<K> {
+  const decision = decideTransition(j, view);
+  if (!decision.apply) return j;
+  const done = isTerminal(decision.status);
+  return {
+    ...j,
+    status: decision.status,
+    progress: decision.progress,
+    reached: Math.max(j.reached, STAGES.indexOf(decision.status)),
+    message: view.message ?? j.message,
+    error: view.error ?? j.error,
+    queuePosition: decision.status === "PENDING" ? j.queuePosition : null,
+    finishedAt: done ? (j.finishedAt ?? Date.now()) : null,
+  };
+}
+
 /**
- * Submits jobs of one kind and follows the newest one until it ends. There is
- * no give-up time: jobs (videos above all) may take minutes, so polling stops
- * only at a terminal status, on an answer that can never change, or when the
- * page goes away.
+ * Submits jobs of one kind and follows the newest one (or the one the page
+ * was opened with) until it ends. Changes arrive by the live stream; status
+ * polling takes over only while the stream is down. There is no give-up
+ * time: videos may take many minutes.
  */
-export function useJob<K extends JobKind>(kind: K) {
-  const [job, setJob] = useState<JobState<K> | null>(null);
+export function useJob<K extends JobKind>(kind: K, followJobId?: string | null) {
+  const [job, setJob] = useState<JobState<K> | null>(() =>
+    followJobId ? fresh(kind, followJobId, null, Date.now()) : null,
+  );
   const [submitting, setSubmitting] = useState(false);
   const inFlight = useRef(false);
   // Kept only while a request's outcome is unknown, so resending the same parameters cannot make a second job.
   const pendingKey = useRef<{ key: string; body: string } | null>(null);
+  const live = useLiveEvents();
 
   const submit = useCallback(
     async (params: ParamsOf<K>): Promise<ApiError | null> => {
@@ -59,21 +106,18 @@ export function useJob<K extends JobKind>(kind: K) {
       try {
         const accepted = await submitJob(kind, params, key);
         pendingKey.current = null;
-        setJob({
-          kind,
-          jobId: accepted.job_id,
-          params,
-          status: accepted.status,
-          progress: 0,
-          reached: Math.max(0, STAGES.indexOf(accepted.status)),
-          message: accepted.message,
-          error: null,
-          startedAt: Date.now(),
-          finishedAt: null,
-          result: null,
-          connectionProblem: null,
-          fatal: null,
-        });
+        setJob(
+          advance(fresh(kind, accepted.job_id, params, Date.now()), {
+            status: accepted.status,
+            progress: 0,
+            message: accepted.message,
+            error: null,
+          }),
+        );
+        // A reload (or a shared link) follows the same job.
+        const url = new URL(window.location.href);
+        url.searchParams.set("job", accepted.job_id);
+        window.history.replaceState(window.history.state, "", url);
         return null;
       } catch (e) {
         const error =
@@ -90,49 +134,91 @@ export function useJob<K extends JobKind>(kind: K) {
   );
 
   const jobId = job?.jobId;
+  const terminal = job ? isTerminal(job.status) : false;
+  const needsParams = job !== null && job.params === null;
+
+  // Live: apply each event about this job.
   useEffect(() => {
     if (!jobId) return;
+    return live.subscribe((event) => {
+      const view =
+        event.type === "job"
+          ? event.data.job_id === jobId
+            ? event.data
+            : null
+          : event.type === "snapshot"
+            ? (event.data.jobs.find((j) => j.job_id === jobId) ?? null)
+            : null;
+      if (view) setJob((j) => (j && j.jobId === jobId ? { ...advance(j, view), connectionProblem: null } : j));
+    });
+  }, [jobId, live.subscribe]);
+
+  // Fallback and catch-up: one status read now (and whenever the stream comes back), then polling while it is down.
+  const streamOpen = live.status === "open";
+  useEffect(() => {
+    if (!jobId || terminal) return;
     const controller = new AbortController();
     let timer: number | undefined;
-    const update = (fn: (j: JobState<K>) => Partial<JobState<K>>) =>
-      setJob((j) => (j && j.jobId === jobId ? { ...j, ...fn(j) } : j));
-
     const tick = async () => {
       try {
         const s = await getJobStatus(kind, jobId, controller.signal);
-        const done = isTerminal(s.status);
-        update((j) => ({
-          status: s.status,
-          progress: s.progress,
-          reached: Math.max(j.reached, STAGES.indexOf(s.status)),
-          message: s.message,
-          error: s.error,
-          finishedAt: done ? (j.finishedAt ?? Date.now()) : null,
-          connectionProblem: null,
-        }));
-        if (done) {
-          const result = s.status === "COMPLETED" ? await getJobResult(kind, jobId, controller.signal) : null;
-          update((j) => ({ result, error: j.error ?? result?.error ?? null }));
-          announceNotificationsChanged();
-          return;
-        }
+        setJob((j) =>
+          j && j.jobId === jobId ? { ...advance(j, s), queuePosition: s.queue_position, connectionProblem: null } : j,
+        );
+        if (isTerminal(s.status)) return;
       } catch (e) {
         if (controller.signal.aborted) return;
         if (e instanceof ApiError && (e.status === 401 || e.status === 403 || e.status === 404)) {
-          update((j) => ({ fatal: e.message, finishedAt: j.finishedAt ?? Date.now() }));
+          setJob((j) =>
+            j && j.jobId === jobId ? { ...j, fatal: e.message, finishedAt: j.finishedAt ?? Date.now() } : j,
+          );
           return;
         }
-        update(() => ({ connectionProblem: "Lost contact with the server. Still trying…" }));
+        setJob((j) =>
+          j && j.jobId === jobId ? { ...j, connectionProblem: "Lost contact with the server. Still trying…" } : j,
+        );
       }
-      timer = window.setTimeout(() => void tick(), POLL_MS);
+      if (!streamOpen) timer = window.setTimeout(() => void tick(), POLL_MS);
     };
-
     void tick();
     return () => {
       controller.abort();
       window.clearTimeout(timer);
     };
-  }, [kind, jobId]);
+  }, [kind, jobId, terminal, streamOpen]);
+
+  // While queued, refresh the place in line now and then.
+  const queued = job?.status === "PENDING";
+  useEffect(() => {
+    if (!jobId || !queued || !streamOpen) return;
+    const timer = window.setInterval(() => {
+      getJobStatus(kind, jobId)
+        .then((s) =>
+          setJob((j) => (j && j.jobId === jobId ? { ...advance(j, s), queuePosition: s.queue_position } : j)),
+        )
+        .catch(() => {});
+    }, QUEUE_POSITION_REFRESH_MS);
+    return () => window.clearInterval(timer);
+  }, [kind, jobId, queued, streamOpen]);
+
+  // At the end (or for a job opened by id): the files and the parameters.
+  const status = job?.status;
+  useEffect(() => {
+    if (!jobId || (status !== "COMPLETED" && !needsParams)) return;
+    const controller = new AbortController();
+    getJobResult(kind, jobId, controller.signal)
+      .then((result) =>
+        setJob((j) => {
+          if (!j || j.jobId !== jobId) return j;
+          const params = j.params ?? (result.params as ParamsOf<K>);
+          return j.status === "COMPLETED"
+            ? { ...j, params, result, error: j.error ?? result.error ?? null }
+            : { ...j, params };
+        }),
+      )
+      .catch(() => {});
+    return () => controller.abort();
+  }, [kind, jobId, status, needsParams]);
 
   return { job, submitting, submit };
 }

@@ -9,49 +9,82 @@ import {
   markAllNotificationsRead,
   markNotificationRead,
 } from "@/lib/api-client";
+import { type LiveEvent, useLiveEvents } from "./live-events";
 
-/** Fired when anything may have changed the user's notifications, so every list on the page reloads at once. */
-export const NOTIFICATIONS_CHANGED = "sorami:notifications-changed";
+/** Polling interval for the list, used only while the live stream is down. */
+const POLL_MS = 10_000;
 
-export function announceNotificationsChanged(): void {
-  window.dispatchEvent(new Event(NOTIFICATIONS_CHANGED));
+/** The list after one live event; new notifications go on top, reads are applied by id. */
+function applyEvent(d: NotificationList, event: LiveEvent): NotificationList {
+  if (event.type === "notification") {
+    if (d.notifications.some((n) => n.id === event.data.id)) return d;
+    return {
+      notifications: [event.data, ...d.notifications],
+      unread_count: d.unread_count + (event.data.read_at ? 0 : 1),
+    };
+  }
+  if (event.type === "notifications_read") {
+    const ids = event.data.ids;
+    const now = new Date().toISOString();
+    return {
+      notifications: d.notifications.map((n) =>
+        n.read_at || (ids !== null && !ids.includes(n.id)) ? n : { ...n, read_at: now },
+      ),
+      unread_count: event.data.unread_count,
+    };
+  }
+  return d;
 }
 
-export function useNotifications(pollMs = 10_000) {
+/**
+ * The user's notifications, kept current by the live stream (new ones, and
+ * reads made in other tabs); reloaded whole when the stream (re)connects and
+ * polled while it is down.
+ */
+export function useNotifications() {
   const [data, setData] = useState<NotificationList | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const live = useLiveEvents();
 
-  useEffect(() => {
-    let controller: AbortController | null = null;
-    const load = async () => {
-      controller?.abort();
-      const current = new AbortController();
-      controller = current;
-      try {
-        const next = await listNotifications(current.signal);
-        if (!current.signal.aborted) {
-          setData(next);
-          setError(null);
-        }
-      } catch (e) {
-        if (!isAbortError(e)) setError(e instanceof ApiError ? e.message : "Could not load notifications.");
+  const load = useCallback(async (signal?: AbortSignal) => {
+    try {
+      const next = await listNotifications(signal);
+      if (!signal?.aborted) {
+        setData(next);
+        setError(null);
       }
-    };
+    } catch (e) {
+      if (!isAbortError(e)) setError(e instanceof ApiError ? e.message : "Could not load notifications.");
+    }
+  }, []);
+
+  useEffect(
+    () =>
+      live.subscribe((event) => {
+        // A snapshot means the stream (re)connected: whatever was missed is in a fresh list.
+        if (event.type === "snapshot") void load();
+        else setData((d) => (d ? applyEvent(d, event) : d));
+      }),
+    [live.subscribe, load],
+  );
+
+  const streamOpen = live.status === "open";
+  useEffect(() => {
+    const controller = new AbortController();
+    void load(controller.signal);
+    if (streamOpen) return () => controller.abort();
     // A hidden tab does not need fresh counts; it catches up when shown again.
     const poll = () => {
-      if (document.visibilityState === "visible") void load();
+      if (document.visibilityState === "visible") void load(controller.signal);
     };
-    void load();
-    const timer = window.setInterval(poll, pollMs);
-    window.addEventListener(NOTIFICATIONS_CHANGED, load);
+    const timer = window.setInterval(poll, POLL_MS);
     document.addEventListener("visibilitychange", poll);
     return () => {
-      controller?.abort();
+      controller.abort();
       window.clearInterval(timer);
-      window.removeEventListener(NOTIFICATIONS_CHANGED, load);
       document.removeEventListener("visibilitychange", poll);
     };
-  }, [pollMs]);
+  }, [streamOpen, load]);
 
   const markRead = useCallback(async (id: string) => {
     const now = new Date().toISOString();
@@ -69,7 +102,6 @@ export function useNotifications(pollMs = 10_000) {
     } catch (e) {
       setError(e instanceof ApiError ? e.message : "Could not mark the notification read.");
     }
-    announceNotificationsChanged();
   }, []);
 
   const markAllRead = useCallback(async () => {
@@ -82,7 +114,6 @@ export function useNotifications(pollMs = 10_000) {
     } catch (e) {
       setError(e instanceof ApiError ? e.message : "Could not mark notifications read.");
     }
-    announceNotificationsChanged();
   }, []);
 
   return { data, error, markRead, markAllRead };

@@ -57,8 +57,10 @@ async function request<T>(path: string, options: RequestOptions = {}): Promise<T
     if (isAbortError(error)) throw error;
     throw new ApiError(0, "network_error", "Could not reach the server. Check your connection and try again.");
   }
-  const data: unknown = await response.json().catch(() => null);
-  if (!response.ok) throw toApiError(response.status, data);
+  const data: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) throw toApiError(response.status, data ?? null);
+  // A success whose body did not arrive whole (the server stopped mid-answer) is a network failure, not a value.
+  if (data === undefined) throw new ApiError(0, "network_error", "The server's answer was cut short. Try again.");
   return data as T;
 }
 

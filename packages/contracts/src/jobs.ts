@@ -60,6 +60,8 @@ export const jobStatusResponseSchema = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   completed_at: z.string().nullable(),
+  /** While PENDING: jobs (anyone's) submitted before this one and not yet started, plus one. Else null. */
+  queue_position: z.number().int().positive().nullable(),
 });
 export type JobStatusResponse = z.infer<typeof jobStatusResponseSchema>;
 

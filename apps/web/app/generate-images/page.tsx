@@ -1,13 +1,14 @@
 import type { Metadata } from "next";
 import { GenerateMedia } from "@/components/generate-media";
 import { SignedInPage } from "@/components/signed-in-page";
+import { followedJobId, type SearchParams } from "@/lib/search-params";
 
 export const metadata: Metadata = { title: "Generate images" };
 
-export default function Page() {
+export default async function Page({ searchParams }: { searchParams: SearchParams }) {
   return (
     <SignedInPage title="Generate images">
-      <GenerateMedia kind="image" />
+      <GenerateMedia kind="image" followJobId={await followedJobId(searchParams)} />
     </SignedInPage>
   );
 }

@@ -1,4 +1,10 @@
-import type { GalleryGeneration, JobResult, JobStatusResponse } from "@sorami/contracts";
+import {
+  EVENTS_ERROR_MAX_LENGTH,
+  type GalleryGeneration,
+  type JobEvent,
+  type JobResult,
+  type JobStatusResponse,
+} from "@sorami/contracts";
 import type { schema } from "@sorami/db";
 
 type Generation = typeof schema.generations.$inferSelect;
@@ -9,7 +15,7 @@ export function mediaUrl(storageKey: string): string {
   return `/api/media/${storageKey}`;
 }
 
-export function toStatusResponse(g: Generation): JobStatusResponse {
+export function toStatusResponse(g: Generation, queuePosition: number | null = null): JobStatusResponse {
   return {
     job_id: g.id,
     status: g.status,
@@ -19,6 +25,22 @@ export function toStatusResponse(g: Generation): JobStatusResponse {
     created_at: g.createdAt.toISOString(),
     updated_at: g.updatedAt.toISOString(),
     completed_at: g.completedAt?.toISOString() ?? null,
+    queue_position: g.status === "PENDING" ? queuePosition : null,
+  };
+}
+
+/** A job as the live stream carries it. */
+export function toJobEvent(
+  g: Pick<Generation, "id" | "kind" | "status" | "progress" | "message" | "error" | "updatedAt">,
+): JobEvent {
+  return {
+    job_id: g.id,
+    kind: g.kind,
+    status: g.status,
+    progress: g.progress,
+    message: g.message,
+    error: g.error === null ? null : g.error.slice(0, EVENTS_ERROR_MAX_LENGTH),
+    updated_at: g.updatedAt.toISOString(),
   };
 }
 

@@ -15,6 +15,7 @@ import {
   type Generation,
   getGenerationForOwner,
   listGenerationsForOwner,
+  queuePosition,
 } from "@sorami/db/queries/generations";
 import { z } from "zod";
 import type { SessionUser } from "../session";
@@ -34,7 +35,8 @@ export async function getJobStatus(
   kind: JobKind,
   id: string,
 ): Promise<JobStatusResponse> {
-  return toStatusResponse(await ownedJob(db, user, kind, id));
+  const g = await ownedJob(db, user, kind, id);
+  return toStatusResponse(g, g.status === "PENDING" ? await queuePosition(db, g) : null);
 }
 
 export async function getJobResult(db: Database, user: SessionUser, kind: JobKind, id: string): Promise<JobResult> {

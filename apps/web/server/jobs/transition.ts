@@ -1,8 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { decideTransition, type JobStatus, KIND_INFO, type TransitionDecision } from "@sorami/contracts";
 import { schema, type Tx } from "@sorami/db";
-import { createNotification } from "@sorami/db/queries/notifications";
+import { publishUserEvent } from "@sorami/db/queries/events";
+import { createNotification, type NotificationRow } from "@sorami/db/queries/notifications";
 import { eq } from "drizzle-orm";
+import { toNotification } from "../notifications";
+import { toJobEvent } from "./present";
 
 type Generation = typeof schema.generations.$inferSelect;
 
@@ -31,21 +34,24 @@ export type JobEvent = {
 
 /**
  * Applies one status change to a locked generation row: the state machine
- * decides, then status, files and notification are written in the caller's
- * transaction. Every path that changes a job's status comes through here.
+ * decides, then status, files, notification and the owner's live events are
+ * written in the caller's transaction. Every path that changes a job's
+ * status comes through here.
  */
 export async function transitionGeneration(tx: Tx, g: Generation, event: JobEvent): Promise<TransitionDecision> {
   const decision = decideTransition({ status: g.status, progress: g.progress }, event);
   if (!decision.apply) return decision;
   const now = new Date();
   const terminal = decision.status === "COMPLETED" || decision.status === "FAILED" || decision.status === "CANCELED";
+  const message = event.message ?? g.message;
+  const error = decision.status === "FAILED" ? (event.error ?? "Generation failed") : g.error;
   await tx
     .update(schema.generations)
     .set({
       status: decision.status,
       progress: decision.progress,
-      message: event.message ?? g.message,
-      error: decision.status === "FAILED" ? (event.error ?? "Generation failed") : g.error,
+      message,
+      error,
       model: event.model ?? g.model,
       processingTimeMs:
         event.processingTimeMs ?? (terminal ? now.getTime() - g.createdAt.getTime() : g.processingTimeMs),
@@ -55,7 +61,15 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: JobEven
     })
     .where(eq(schema.generations.id, g.id));
 
+  await publishUserEvent(
+    tx,
+    g.authorId,
+    "job",
+    toJobEvent({ ...g, status: decision.status, progress: decision.progress, message, error, updatedAt: now }),
+  );
+
   const info = KIND_INFO[g.kind];
+  let notification: NotificationRow | null = null;
   if (decision.status === "COMPLETED") {
     const files = event.files ?? [];
     if (files.length > 0) {
@@ -64,7 +78,7 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: JobEven
         .values(files.map((f, index) => ({ id: randomUUID(), generationId: g.id, index, ...f })))
         .onConflictDoNothing();
     }
-    await createNotification(tx, {
+    notification = await createNotification(tx, {
       userId: g.authorId,
       type: info.notification.completed,
       title: `${info.noun === "image" ? "Images" : "Videos"} ready`,
@@ -72,7 +86,7 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: JobEven
       metadata: { job_id: g.id, kind: g.kind },
     });
   } else if (decision.status === "FAILED") {
-    await createNotification(tx, {
+    notification = await createNotification(tx, {
       userId: g.authorId,
       type: info.notification.failed,
       title: `${info.noun === "image" ? "Image" : "Video"} generation failed`,
@@ -80,5 +94,6 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: JobEven
       metadata: { job_id: g.id, kind: g.kind },
     });
   }
+  if (notification) await publishUserEvent(tx, g.authorId, "notification", toNotification(notification));
   return decision;
 }

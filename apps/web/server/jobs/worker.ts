@@ -1,4 +1,6 @@
+import { EVENTS_RETENTION_HOURS } from "@sorami/contracts";
 import { enqueue, QUEUE_SCHEMAS } from "@sorami/db";
+import { pruneUserEvents } from "@sorami/db/queries/events";
 import { type QueueRunner, startQueueRunner } from "@sorami/db/runner";
 import { z } from "zod";
 import { env } from "../../env";
@@ -47,6 +49,7 @@ export function startWebWorker(): Promise<QueueRunner> {
         try {
           const report = await reconcileOnce(db(), { ...generator, ...e.reconcile });
           if (report.checked > 0) console.info(`[reconcile] ${JSON.stringify(report)}`);
+          await pruneUserEvents(db(), new Date(Date.now() - EVENTS_RETENTION_HOURS * 3600_000));
         } finally {
           await scheduleReconcile(e.reconcile.intervalSeconds);
         }

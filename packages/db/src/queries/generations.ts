@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, inArray, or, sql } from "drizzle-orm";
+import { TERMINAL_STATUSES } from "@sorami/contracts";
+import { and, asc, desc, eq, gt, inArray, lt, notInArray, or, sql } from "drizzle-orm";
 import type { Tx } from "../client";
 import { generations, mediaFiles } from "../schema";
 
@@ -87,4 +88,44 @@ export async function getOwnedFileByKey(db: Tx, ownerId: string, storageKey: str
     )
     .limit(1);
   return row?.file ?? null;
+}
+
+/**
+ * What a user's live stream starts from: every unfinished job, and those
+ * that changed since `since`, newest change first.
+ */
+export async function listLiveGenerationsForOwner(
+  db: Tx,
+  ownerId: string,
+  since: Date,
+  limit: number,
+): Promise<Generation[]> {
+  return db
+    .select()
+    .from(generations)
+    .where(
+      and(
+        eq(generations.authorId, ownerId),
+        or(notInArray(generations.status, [...TERMINAL_STATUSES]), gt(generations.updatedAt, since)),
+      ),
+    )
+    .orderBy(desc(generations.updatedAt))
+    .limit(limit);
+}
+
+/** A pending job's place in line: pending jobs (anyone's) submitted before it, plus one. */
+export async function queuePosition(db: Tx, g: Pick<Generation, "id" | "createdAt">): Promise<number> {
+  const [row] = await db
+    .select({ ahead: sql<number>`count(*)::int` })
+    .from(generations)
+    .where(
+      and(
+        eq(generations.status, "PENDING"),
+        or(
+          lt(generations.createdAt, g.createdAt),
+          and(eq(generations.createdAt, g.createdAt), lt(generations.id, g.id)),
+        ),
+      ),
+    );
+  return (row?.ahead ?? 0) + 1;
 }

@@ -1,4 +1,5 @@
 export * from "./auth";
+export * from "./events";
 export * from "./generator";
 export * from "./jobs";
 export * from "./media";

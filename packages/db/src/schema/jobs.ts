@@ -47,6 +47,13 @@ export const generations = pgTable(
       t.createdAt.desc().nullsFirst(),
       t.id.desc().nullsFirst(),
     ),
+    // A user's live stream starts from their unfinished and recently changed jobs.
+    index("generations_author_updated_idx").on(t.authorId, t.updatedAt.desc().nullsFirst()),
+    index("generations_author_unfinished_idx")
+      .on(t.authorId)
+      .where(sql`${t.status} not in ('COMPLETED', 'FAILED', 'CANCELED')`),
+    // A pending job's queue position counts the pending jobs before it.
+    index("generations_pending_created_idx").on(t.createdAt, t.id).where(sql`${t.status} = 'PENDING'`),
     // A retried submit with the same Idempotency-Key finds the first job.
     uniqueIndex("generations_author_idempotency_key_uq")
       .on(t.authorId, t.idempotencyKey)

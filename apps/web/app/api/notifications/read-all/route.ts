@@ -1,8 +1,6 @@
 // POST /api/notifications/read-all – mark every notification read
-import { markAllNotificationsRead } from "@sorami/db/queries/notifications";
 import { db } from "@/server/db";
 import { withUser } from "@/server/http/handler";
+import { readAllNotifications } from "@/server/notifications";
 
-export const POST = withUser(async ({ user }) =>
-  Response.json({ success: true, updated: await markAllNotificationsRead(db(), user.id) }),
-);
+export const POST = withUser(async ({ user }) => Response.json(await readAllNotifications(db(), user)));

@@ -1,0 +1,75 @@
+import { z } from "zod";
+import { jobKindSchema } from "./jobs";
+import { notificationSchema } from "./notifications";
+import { jobStatusSchema } from "./status";
+
+/**
+ * The live stream a signed-in user reads at GET /api/events (Server-Sent
+ * Events). Every event the server stores has an `id:` line; a client that
+ * reconnects with `Last-Event-ID` (or `?last_event_id=`) gets a fresh
+ * snapshot and then every stored event after that id, so nothing it shows
+ * can stay stale. Events are typed here and nowhere else.
+ */
+
+/** Seconds between `: ping` comments, so proxies never see an idle connection. */
+export const EVENTS_HEARTBEAT_SECONDS = 15;
+/** What the server tells EventSource to wait before reconnecting. */
+export const EVENTS_RETRY_MS = 1000;
+/** At most this many stored events are replayed on a reconnect; beyond that the snapshot alone catches up. */
+export const EVENTS_REPLAY_LIMIT = 500;
+/** Stored events older than this are pruned; a client away longer relies on the snapshot. */
+export const EVENTS_RETENTION_HOURS = 24;
+/** Finished jobs younger than this are in the snapshot, so a page that reconnects sees how they ended. */
+export const EVENTS_SNAPSHOT_RECENT_MINUTES = 15;
+/** At most this many jobs and unread notifications are in a snapshot. */
+export const EVENTS_SNAPSHOT_LIMIT = 50;
+/** An error message in an event is cut to this length (the status endpoint has it whole). */
+export const EVENTS_ERROR_MAX_LENGTH = 1000;
+
+export const jobEventSchema = z.object({
+  job_id: z.string(),
+  kind: jobKindSchema,
+  status: jobStatusSchema,
+  progress: z.number().int(),
+  message: z.string().nullable(),
+  error: z.string().nullable(),
+  updated_at: z.string(),
+});
+export type JobEvent = z.infer<typeof jobEventSchema>;
+
+/** A new notification, as the notification list shows it. */
+export const notificationEventSchema = notificationSchema;
+export type NotificationEvent = z.infer<typeof notificationEventSchema>;
+
+/** Notifications were marked read (one, or all when `ids` is null), in this tab or another. */
+export const notificationsReadEventSchema = z.object({
+  ids: z.array(z.string()).nullable(),
+  unread_count: z.number().int().nonnegative(),
+});
+export type NotificationsReadEvent = z.infer<typeof notificationsReadEventSchema>;
+
+export const snapshotEventSchema = z.object({
+  jobs: z.array(jobEventSchema),
+  unread_count: z.number().int().nonnegative(),
+  /** The newest unread notifications (at most EVENTS_SNAPSHOT_LIMIT). */
+  notifications: z.array(notificationEventSchema),
+  /** The id of the newest stored event when the snapshot was taken. */
+  last_event_id: z.string().nullable(),
+});
+export type SnapshotEvent = z.infer<typeof snapshotEventSchema>;
+
+/** Stored event types and their data. `snapshot` is sent on connect only and never stored. */
+export const USER_EVENT_SCHEMAS = {
+  job: jobEventSchema,
+  notification: notificationEventSchema,
+  notifications_read: notificationsReadEventSchema,
+} as const;
+export type UserEventType = keyof typeof USER_EVENT_SCHEMAS;
+export const USER_EVENT_TYPES = Object.keys(USER_EVENT_SCHEMAS) as UserEventType[];
+export type UserEventData<T extends UserEventType> = z.infer<(typeof USER_EVENT_SCHEMAS)[T]>;
+
+/** `Last-Event-ID` values: stored event ids are positive integers. */
+export const lastEventIdSchema = z
+  .string()
+  .regex(/^\d{1,18}$/, { error: "must be a positive integer" })
+  .transform(Number);

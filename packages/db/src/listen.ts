@@ -1,0 +1,74 @@
+import pg from "pg";
+
+/** Wait before listening again after the connection dropped (a database restart). */
+export const LISTEN_RECONNECT_DELAY_MS = 500;
+
+export type Listener = {
+  /** Resolves once the first LISTEN is in place. */
+  ready: Promise<void>;
+  stop: () => Promise<void>;
+};
+
+/**
+ * LISTENs on one channel on a connection of its own, and comes back by
+ * itself after the connection drops. Notifications sent while it was away
+ * are lost (PostgreSQL keeps none for absent listeners), so `onReconnect`
+ * runs after every LISTEN but the first: the place to catch up from tables.
+ */
+export function listen(
+  databaseUrl: string,
+  channel: string,
+  options: { applicationName: string; onMessage: (payload: string) => void; onReconnect?: () => void },
+): Listener {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`Invalid channel name: ${channel}`);
+  let client: pg.Client | null = null;
+  let stopped = false;
+  let connectedOnce = false;
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+
+  const connect = async () => {
+    if (stopped) return;
+    const c = new pg.Client({ connectionString: databaseUrl, application_name: options.applicationName });
+    let failed = false;
+    const retry = () => {
+      if (failed) return;
+      failed = true;
+      if (client === c) client = null;
+      c.end().catch(() => {});
+      if (!stopped) setTimeout(() => void connect(), LISTEN_RECONNECT_DELAY_MS).unref();
+    };
+    c.on("notification", (msg) => {
+      if (msg.channel === channel && msg.payload) options.onMessage(msg.payload);
+    });
+    c.on("error", retry);
+    c.on("end", retry);
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${channel}`);
+      if (stopped) {
+        failed = true;
+        await c.end().catch(() => {});
+        return;
+      }
+      client = c;
+      if (connectedOnce) options.onReconnect?.();
+      connectedOnce = true;
+      markReady();
+    } catch {
+      retry();
+    }
+  };
+  void connect();
+  return {
+    ready,
+    stop: async () => {
+      stopped = true;
+      const c = client;
+      client = null;
+      await c?.end().catch(() => {});
+    },
+  };
+}

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { now } from "./sse";
 import { sleep } from "./stats";
 
 /** The image job the pipeline bench submits: the smallest, cheapest picture, so the pipeline is what is timed. */
@@ -10,11 +11,12 @@ export const BENCH_IMAGE_REQUEST = {
   quality: "standard",
 } as const;
 
+/** `submittedAt`: wall clock (ms, sub-ms resolution) when the request was sent. */
 export type Submitted = { id: string; submittedAt: number; acceptedMs: number };
 
 /** Submits one image job through the web API; times the 202. */
 export async function submitImage(webUrl: string, token: string, prompt: string): Promise<Submitted> {
-  const submittedAt = Date.now();
+  const submittedAt = now();
   const t0 = performance.now();
   const res = await fetch(`${webUrl}/api/images/generate`, {
     method: "POST",

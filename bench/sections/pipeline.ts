@@ -4,6 +4,7 @@ import { type JobTimes, type Submitted, submitImage, waitFinished } from "../lib
 import { cpuByRole, type ProcessRole } from "../lib/procs";
 import { queueBaseline } from "../lib/queue-baseline";
 import { figure } from "../lib/report";
+import { openLiveStream } from "../lib/sse";
 import { round, sleep, summarize } from "../lib/stats";
 
 const SECTION = "2 pipeline";
@@ -12,7 +13,8 @@ export const ARRIVAL_RATE_PER_S = 50;
 /** Submitters in the as-fast-as-possible run. */
 const BURST_SUBMITTERS = 50;
 
-type Run = { submitted: Submitted[]; times: JobTimes[] };
+/** `seen`: when the owner's SSE stream delivered each job's COMPLETED event. */
+type Run = { submitted: Submitted[]; times: JobTimes[]; seen: Map<string, number> };
 
 /** CPU ms per job of each process kind between two cpuByRole readings. */
 function cpuPerJob(before: Partial<Record<ProcessRole, number>>, jobs: number) {
@@ -27,6 +29,7 @@ function cpuPerJob(before: Partial<Record<ProcessRole, number>>, jobs: number) {
 function analyse(run: Run) {
   const byId = new Map(run.times.map((t) => [t.id, t]));
   const latency: number[] = [];
+  const pushed: number[] = [];
   const dispatch: number[] = [];
   const generatorRun: number[] = [];
   const delivery: number[] = [];
@@ -35,12 +38,14 @@ function analyse(run: Run) {
   let failed = 0;
   for (const s of run.submitted) {
     const t = byId.get(s.id);
-    if (t?.status !== "COMPLETED") {
+    const seenAt = run.seen.get(s.id);
+    if (t?.status !== "COMPLETED" || seenAt === undefined) {
       failed++;
       continue;
     }
-    const total = t.completedAt - s.submittedAt;
+    const total = seenAt - s.submittedAt;
     latency.push(total);
+    pushed.push(seenAt - t.completedAt);
     if (t.renderMs !== null) {
       render.push(t.renderMs);
       overhead.push(total - t.renderMs);
@@ -52,7 +57,7 @@ function analyse(run: Run) {
     if (t.generatorCompletedAt !== null) delivery.push(t.completedAt - t.generatorCompletedAt);
   }
   const firstSubmit = Math.min(...run.submitted.map((s) => s.submittedAt));
-  const lastDone = Math.max(...run.times.map((t) => t.completedAt));
+  const lastDone = Math.max(...run.seen.values());
   return {
     jobs: run.submitted.length,
     failed,
@@ -65,6 +70,7 @@ function analyse(run: Run) {
       "submit → generator has the job": summarize(dispatch),
       "generator: job row → completed (queue wait, 3 status transactions, render, files)": summarize(generatorRun),
       "generator completed → web applied the completed webhook": summarize(delivery),
+      "web applied → SSE client received COMPLETED": summarize(pushed),
     },
   };
 }
@@ -108,26 +114,27 @@ export async function benchPipeline(ctx: BenchContext): Promise<void> {
   const queue = await queueBaseline(stack.databaseUrl, sizes.queueJobs);
 
   const user = await signUp(stack.webUrl, "Bench Pipeline");
+  // Completion is observed as the user sees it: the COMPLETED event on their live stream.
+  const seen = new Map<string, number>();
+  const stream = openLiveStream(stack.webUrl, user.token, (e) => {
+    if (e.status === "COMPLETED" && !seen.has(e.jobId)) seen.set(e.jobId, e.at);
+  });
+  await stream.ready;
+  const finished = async (submitted: Submitted[], timeoutMs: number): Promise<Run> => {
+    const ids = submitted.map((j) => j.id);
+    const times = await waitFinished(stack.pool, ids, timeoutMs);
+    const deadline = Date.now() + 10_000;
+    while (ids.some((id) => !seen.has(id)) && Date.now() < deadline) await sleep(20);
+    return { submitted, times, seen };
+  };
   // Warm-up: the first jobs pay for JIT, pools and sharp's first load.
-  const warm = await burst(stack.webUrl, user.token, 10, 5);
-  await waitFinished(
-    stack.pool,
-    warm.map((s) => s.id),
-    60_000,
-  );
+  await finished(await burst(stack.webUrl, user.token, 10, 5), 60_000);
 
   ctx.log(`pipeline: ${sizes.pipelineFixedJobs} jobs at ${ARRIVAL_RATE_PER_S}/s`);
   const fixedCpu = cpuByRole(process.pid);
   const fixedSubmitted = await fixedRate(stack.webUrl, user.token, sizes.pipelineFixedJobs, ARRIVAL_RATE_PER_S);
   const fixed = {
-    ...analyse({
-      submitted: fixedSubmitted,
-      times: await waitFinished(
-        stack.pool,
-        fixedSubmitted.map((s) => s.id),
-        180_000,
-      ),
-    }),
+    ...analyse(await finished(fixedSubmitted, 180_000)),
     cpuMsPerJob: cpuPerJob(fixedCpu, fixedSubmitted.length),
   };
 
@@ -135,24 +142,20 @@ export async function benchPipeline(ctx: BenchContext): Promise<void> {
   const burstCpu = cpuByRole(process.pid);
   const burstSubmitted = await burst(stack.webUrl, user.token, sizes.pipelineBurstJobs, BURST_SUBMITTERS);
   const fast = {
-    ...analyse({
-      submitted: burstSubmitted,
-      times: await waitFinished(
-        stack.pool,
-        burstSubmitted.map((s) => s.id),
-        240_000,
-      ),
-    }),
+    ...analyse(await finished(burstSubmitted, 240_000)),
     cpuMsPerJob: cpuPerJob(burstCpu, burstSubmitted.length),
   };
 
   ctx.details.pipeline = {
     request: "POST /api/images/generate, 1 image 256x256 JPEG, local provider at 0 ms delay",
-    observedBy: "generations.completed_at (written by the web app when it applies the completed webhook)",
+    observedBy:
+      "the COMPLETED event on the owner's SSE stream (GET /api/events, read with fetch in the bench process); " +
+      "stages from the rows' timestamps",
     queueBaseline: queue,
     fixedRate: { ratePerSecond: ARRIVAL_RATE_PER_S, ...fixed },
     asFastAsPossible: { submitters: BURST_SUBMITTERS, ...fast },
   };
+  stream.close();
   ctx.shared.user = user;
   ctx.shared.jobId = fixedSubmitted[0]?.id;
   if (fixed.failed + fast.failed > 0) throw new Error(`pipeline: ${fixed.failed + fast.failed} jobs did not complete`);

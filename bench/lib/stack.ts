@@ -82,6 +82,8 @@ export async function startBenchStack(
       logger: new Logger(() => () => {}),
     });
     pool = new pg.Pool({ connectionString: database.url, max: 8, application_name: "sorami-bench" });
+    // An idle client's error (the database stopping at the end) must not crash the bench.
+    pool.on("error", () => {});
     await pool.query(`create schema if not exists bench;
       create table if not exists bench.floor_events (id text primary key, job_id text not null, body jsonb not null,
         received_at timestamptz not null default now())`);

@@ -67,7 +67,6 @@ export async function benchReads(ctx: BenchContext): Promise<void> {
     jobId = (await precreateJobs(stack.pool, user.id, 1))[0];
   }
   const auth = { authorization: `Bearer ${user.token}` };
-  const duration = sizes.loadSeconds;
   const statusPath = `/api/images/${jobId}/status`;
 
   ctx.log("reads: status endpoint");
@@ -75,19 +74,19 @@ export async function benchReads(ctx: BenchContext): Promise<void> {
   const noop = await load({
     url: stack.webUrl,
     connections: CONNECTIONS,
-    durationS: duration,
+    ...sizes.load,
     request: { path: "/api/health/live" },
   });
   const status = await load({
     url: stack.webUrl,
     connections: CONNECTIONS,
-    durationS: duration,
+    ...sizes.load,
     request: { path: statusPath, headers: auth },
   });
   const bare = await load({
     url: floor.url,
     connections: CONNECTIONS,
-    durationS: duration,
+    ...sizes.load,
     request: { path: "/noop" },
   });
   if (status.errors + status.non2xx > 0) throw new Error(`status: ${status.errors} errors, ${status.non2xx} non-2xx`);

@@ -41,19 +41,18 @@ export async function benchWebhookApply(ctx: BenchContext): Promise<void> {
   await load({ url: floor.url, connections: 10, amount: WARMUP, request: floorRequest });
   await load({ url: stack.webUrl, connections: 10, amount: WARMUP, request: webhookRequest(WEBHOOK_PATH) });
 
-  const duration = sizes.loadSeconds;
   ctx.log("webhook: no-op Next.js route");
   const noop = await load({
     url: stack.webUrl,
     connections: CONNECTIONS,
-    durationS: duration,
+    ...sizes.load,
     request: { path: NOOP_PATH },
   });
   ctx.log("webhook: bare node:http + HMAC + INSERT");
   const floorRun = await load({
     url: floor.url,
     connections: CONNECTIONS,
-    durationS: duration,
+    ...sizes.load,
     request: floorRequest,
   });
   ctx.log(`webhook: ${sizes.webhookApplies} signed completed webhooks`);
@@ -69,7 +68,7 @@ export async function benchWebhookApply(ctx: BenchContext): Promise<void> {
   const noopAfter = await load({
     url: stack.webUrl,
     connections: CONNECTIONS,
-    durationS: duration,
+    ...sizes.load,
     request: { path: NOOP_PATH },
   });
 

@@ -11,7 +11,7 @@ import {
 import { verifyWebhook } from "@sorami/contracts/signature";
 import { env } from "../../env";
 import { db } from "../db";
-import { parseWith, readBody } from "../http/handler";
+import { json, parseWith, readBody } from "../http/handler";
 import { applyWebhookEvent } from "./apply";
 
 /**
@@ -26,13 +26,13 @@ export async function receiveWebhook(req: Request, kind: JobKind): Promise<Respo
     console.warn(`[webhook] refused (${verified.reason}) on /${kind}`);
     throw new AppError("unauthorized", "Unauthorized");
   }
-  let json: unknown;
+  let parsed: unknown;
   try {
-    json = JSON.parse(body);
+    parsed = JSON.parse(body);
   } catch {
     throw new AppError("invalid_json", "Body is not valid JSON");
   }
-  const payload = parseWith(webhookPayloadSchema, json);
+  const payload = parseWith(webhookPayloadSchema, parsed);
 
   // Deliveries authenticated by the legacy shared secret carry their time in the body.
   if (verified.scheme === "legacy-secret") {
@@ -68,5 +68,5 @@ export async function receiveWebhook(req: Request, kind: JobKind): Promise<Respo
     ack = { success: true, message: `Status updated to ${result.status}`, job_id: payload.job_id, processing_time_ms };
   }
   // Time spent in this function (body read to commit), for load tests and browser dev tools.
-  return Response.json(ack, { headers: { "Server-Timing": `app;dur=${processing_time_ms}` } });
+  return json(ack, { headers: { "Server-Timing": `app;dur=${processing_time_ms}` } });
 }

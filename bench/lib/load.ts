@@ -19,6 +19,8 @@ export type LoadOptions = {
   request: LoadRequest | (() => LoadRequest);
   /** Read `Server-Timing: app;dur=…` from each answer. */
   serverTiming?: boolean;
+  /** Whose descendants' CPU time is counted (default: this process's, i.e. the stack it started). */
+  cpuRoot?: number;
 };
 
 export type LoadResult = {
@@ -46,7 +48,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
   const serverTimes: number[] = [];
   const make = typeof opts.request === "function" ? opts.request : () => opts.request as LoadRequest;
   const first = make();
-  const cpuBefore = cpuByRole(process.pid);
+  const cpuBefore = cpuByRole(opts.cpuRoot ?? process.pid);
   const result = await autocannon({
     url: opts.url,
     connections: opts.connections,
@@ -83,7 +85,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
       },
     ],
   });
-  const cpuAfter = cpuByRole(process.pid);
+  const cpuAfter = cpuByRole(opts.cpuRoot ?? process.pid);
   const total = result.requests.total;
   const cpuMsPerRequest: Partial<Record<ProcessRole, number>> = {};
   for (const [role, ms] of Object.entries(cpuAfter) as [ProcessRole, number][]) {

@@ -50,7 +50,7 @@ export async function precreateJobs(pool: pg.Pool, userId: string, count: number
      select gen_random_uuid()::text, 'image', $1,
             (select organization_id from members where user_id = $1 limit 1),
             'a lighthouse at dawn, bench', '{"num_images":4,"size":"1024x1024","format":"PNG"}'::jsonb,
-            'GENERATING', 60, 'Generating…', now(), now()
+            'GENERATING', 60, 'Generating…', date_trunc('milliseconds', now()), now()
      from generate_series(1, $2::int)
      returning id`,
     [userId, count],

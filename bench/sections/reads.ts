@@ -25,7 +25,7 @@ async function seedGallery(pool: pg.Pool, userId: string, rows: number): Promise
             'seeded generation number ' || i,
             '{"num_images":1,"size":"512x512","format":"PNG","style":"photorealistic","quality":"standard"}'::jsonb,
             'local-image-v1', 'COMPLETED', 100, '1 image(s) generated', 400,
-            now() - make_interval(secs => i), now() - make_interval(secs => i), now() - make_interval(secs => i)
+            date_trunc('milliseconds', now()) - make_interval(secs => i), now(), now()
      from generate_series(1, $2::int) as i`,
     [userId, rows],
   );

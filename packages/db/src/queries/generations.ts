@@ -1,17 +1,22 @@
 import { TERMINAL_STATUSES } from "@sorami/contracts";
-import { and, asc, desc, eq, gt, inArray, lt, notInArray, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt, notInArray, or, sql } from "drizzle-orm";
 import type { Tx } from "../client";
 import { generations, mediaFiles } from "../schema";
+import { prepared } from "./prepared";
 
 export type Generation = typeof generations.$inferSelect;
 export type MediaFile = typeof mediaFiles.$inferSelect;
 
 /** A user's job, or null: another user's job is indistinguishable from a missing one. */
 export async function getGenerationForOwner(db: Tx, ownerId: string, id: string): Promise<Generation | null> {
-  const [row] = await db
-    .select()
-    .from(generations)
-    .where(and(eq(generations.id, id), eq(generations.authorId, ownerId)));
+  const query = prepared(db, "generation_for_owner", () =>
+    db
+      .select()
+      .from(generations)
+      .where(and(eq(generations.id, sql.placeholder("id")), eq(generations.authorId, sql.placeholder("ownerId"))))
+      .prepare("generation_for_owner"),
+  );
+  const [row] = await query.execute({ id, ownerId });
   return row ?? null;
 }
 
@@ -32,11 +37,15 @@ export async function getGenerationByIdempotencyKey(db: Tx, ownerId: string, key
 export async function filesOf(db: Tx, generationIds: string[]): Promise<Map<string, MediaFile[]>> {
   const map = new Map<string, MediaFile[]>();
   if (generationIds.length === 0) return map;
-  const rows = await db
-    .select()
-    .from(mediaFiles)
-    .where(inArray(mediaFiles.generationId, generationIds))
-    .orderBy(asc(mediaFiles.generationId), asc(mediaFiles.index));
+  const query = prepared(db, "files_of", () =>
+    db
+      .select()
+      .from(mediaFiles)
+      .where(sql`${mediaFiles.generationId} = any(${sql.placeholder("ids")}::text[])`)
+      .orderBy(asc(mediaFiles.generationId), asc(mediaFiles.index))
+      .prepare("files_of"),
+  );
+  const rows = await query.execute({ ids: generationIds });
   for (const row of rows) {
     const list = map.get(row.generationId) ?? [];
     list.push(row);
@@ -56,19 +65,31 @@ export async function listGenerationsForOwner(
   ownerId: string,
   opts: { limit: number; cursor?: Cursor | null; kind?: Generation["kind"] },
 ): Promise<{ rows: Generation[]; next: Cursor | null }> {
-  const conditions = [eq(generations.authorId, ownerId)];
-  if (opts.kind) conditions.push(eq(generations.kind, opts.kind));
-  if (opts.cursor) {
-    conditions.push(
-      sql`(${generations.createdAt}, ${generations.id}) < (${opts.cursor.createdAt.toISOString()}::timestamptz, ${opts.cursor.id})`,
-    );
-  }
-  const rows = await db
-    .select()
-    .from(generations)
-    .where(and(...conditions))
-    .orderBy(desc(generations.createdAt), desc(generations.id))
-    .limit(opts.limit + 1);
+  // Four shapes (with or without kind, with or without cursor), each prepared once.
+  const name = `gallery_page${opts.kind ? "_kind" : ""}${opts.cursor ? "_after" : ""}`;
+  const query = prepared(db, name, () => {
+    const conditions = [eq(generations.authorId, sql.placeholder("ownerId"))];
+    if (opts.kind) conditions.push(eq(generations.kind, sql.placeholder("kind")));
+    if (opts.cursor) {
+      conditions.push(
+        sql`(${generations.createdAt}, ${generations.id}) < (${sql.placeholder("afterAt")}::timestamptz, ${sql.placeholder("afterId")})`,
+      );
+    }
+    return db
+      .select()
+      .from(generations)
+      .where(and(...conditions))
+      .orderBy(desc(generations.createdAt), desc(generations.id))
+      .limit(sql.placeholder("limit"))
+      .prepare(name);
+  });
+  const rows = await query.execute({
+    ownerId,
+    kind: opts.kind,
+    afterAt: opts.cursor?.createdAt.toISOString(),
+    afterId: opts.cursor?.id,
+    limit: opts.limit + 1,
+  });
   const page = rows.slice(0, opts.limit);
   const last = page[page.length - 1];
   return { rows: page, next: rows.length > opts.limit && last ? { createdAt: last.createdAt, id: last.id } : null };

@@ -8,7 +8,7 @@ import {
 } from "@sorami/contracts";
 import { type Database, schema } from "@sorami/db";
 import { getGenerationByIdempotencyKey } from "@sorami/db/queries/generations";
-import { organizationIdOf } from "@sorami/db/queries/organizations";
+import { organizationIdOfSql } from "@sorami/db/queries/organizations";
 import type { Storage } from "@sorami/storage";
 import type { SessionUser } from "../session";
 import { enqueueDispatch } from "./catalog";
@@ -67,7 +67,7 @@ export async function submitGeneration(
           id,
           kind,
           authorId: user.id,
-          organizationId: await organizationIdOf(tx, user.id),
+          organizationId: organizationIdOfSql(user.id),
           prompt,
           params,
           status: "PENDING",

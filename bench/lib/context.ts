@@ -18,6 +18,8 @@ export type BenchSizes = {
   load: { durationS: number } | { amount: number };
   /** `completed` webhooks applied under load (one distinct job each). */
   webhookApplies: number;
+  /** `completed` webhooks applied one at a time (the apply's own cost, no queueing). */
+  webhookSequential: number;
   /** Pipeline jobs at the fixed arrival rate, and as fast as possible. */
   pipelineFixedJobs: number;
   pipelineBurstJobs: number;
@@ -36,6 +38,7 @@ export const SIZES: Record<"quick" | "full", BenchSizes> = {
     settleMs: 12_000,
     load: { durationS: 8 },
     webhookApplies: 8000,
+    webhookSequential: 300,
     pipelineFixedJobs: 500,
     pipelineBurstJobs: 1000,
     queueJobs: 5000,
@@ -47,6 +50,7 @@ export const SIZES: Record<"quick" | "full", BenchSizes> = {
     settleMs: 1000,
     load: { amount: 100 },
     webhookApplies: 200,
+    webhookSequential: 20,
     pipelineFixedJobs: 25,
     pipelineBurstJobs: 40,
     queueJobs: 300,

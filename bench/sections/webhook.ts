@@ -22,7 +22,11 @@ export async function benchWebhookApply(ctx: BenchContext): Promise<void> {
   const secret = stack.secrets.webhookSecret;
   const user = await signUp(stack.webUrl, "Bench Webhooks");
   // Every request a distinct job: autocannon may build a few requests more than it sends.
-  const jobs = await precreateJobs(stack.pool, user.id, sizes.webhookApplies + WARMUP + CONNECTIONS * 4);
+  const jobs = await precreateJobs(
+    stack.pool,
+    user.id,
+    sizes.webhookApplies + sizes.webhookSequential + WARMUP + CONNECTIONS * 4,
+  );
   let next = 0;
   const signed = (path: string, jobId: string) => {
     const body = JSON.stringify(completedPayload(jobId, user.id));
@@ -64,6 +68,16 @@ export async function benchWebhookApply(ctx: BenchContext): Promise<void> {
     request: webhookRequest(WEBHOOK_PATH),
     serverTiming: true,
   });
+  // One at a time: what an apply costs when nothing waits (at c=50 most server time is waiting for a
+  // database connection: Little's law makes it concurrency ÷ throughput).
+  const sequentialFrom = next;
+  const sequential = await load({
+    url: stack.webUrl,
+    connections: 1,
+    amount: sizes.webhookSequential,
+    request: webhookRequest(WEBHOOK_PATH),
+    serverTiming: true,
+  });
   // The floor again, after: the machine is shared, so the ceiling is the mean of before and after.
   const noopAfter = await load({
     url: stack.webUrl,
@@ -78,7 +92,7 @@ export async function benchWebhookApply(ctx: BenchContext): Promise<void> {
             (select count(*) from media_files m where m.generation_id = any($1)) as files
      from generations g where g.id = any($1)`,
     // Requests autocannon built but never sent leave their job untouched.
-    [jobs.slice(appliedFrom, next)],
+    [jobs.slice(appliedFrom, sequentialFrom)],
   );
   const noopRps = (noop.rps + noopAfter.rps) / 2;
   ctx.details.webhook = {
@@ -87,6 +101,7 @@ export async function benchWebhookApply(ctx: BenchContext): Promise<void> {
     noopAfter,
     floor: floorRun,
     apply,
+    sequential,
     check: { sent: apply.requests, completed: Number(rows[0]?.completed), files: Number(rows[0]?.files) },
     serverTime: "Server-Timing `app;dur` set by the receiver: body read → verify → parse → apply → commit",
   };
@@ -119,6 +134,14 @@ export async function benchWebhookApply(ctx: BenchContext): Promise<void> {
       note: "Server-Timing app;dur (inside the route handler)",
     }),
     figure({ section: s, name: "server time p99", value: apply.server?.p99 ?? null, unit: "ms" }),
+    figure({
+      section: s,
+      name: "server time p50, one at a time",
+      value: sequential.server?.p50 ?? null,
+      unit: "ms",
+      baseline: { name: "client latency p50 (c=1)", value: sequential.p50 },
+      note: "the apply's own cost: at c=50 the server time is mostly waiting for one of 12 pooled connections",
+    }),
     figure({
       section: s,
       name: "client latency p50 (c=50)",

@@ -16,8 +16,8 @@ export type BenchSizes = {
    * loaded machine a one-second run may see no answer at all).
    */
   load: { durationS: number } | { amount: number };
-  /** `completed` webhooks applied under load (one distinct job each). */
-  webhookApplies: number;
+  /** Jobs pre-created for the webhook run (one distinct job per webhook: more than it can send). */
+  webhookJobs: number;
   /** `completed` webhooks applied one at a time (the apply's own cost, no queueing). */
   webhookSequential: number;
   /** Pipeline jobs at the fixed arrival rate, and as fast as possible. */
@@ -37,10 +37,10 @@ export const SIZES: Record<"quick" | "full", BenchSizes> = {
   full: {
     settleMs: 12_000,
     load: { durationS: 8 },
-    webhookApplies: 8000,
+    webhookJobs: 40_000,
     webhookSequential: 300,
     pipelineFixedJobs: 500,
-    pipelineBurstJobs: 1000,
+    pipelineBurstJobs: 500,
     queueJobs: 5000,
     pushEvents: 300,
     galleryRows: 100_000,
@@ -49,7 +49,7 @@ export const SIZES: Record<"quick" | "full", BenchSizes> = {
   quick: {
     settleMs: 1000,
     load: { amount: 100 },
-    webhookApplies: 200,
+    webhookJobs: 400,
     webhookSequential: 20,
     pipelineFixedJobs: 25,
     pipelineBurstJobs: 40,

@@ -44,7 +44,7 @@ export const SIZES: Record<"quick" | "full", BenchSizes> = {
     queueJobs: 5000,
     pushEvents: 300,
     galleryRows: 100_000,
-    galleryRequests: 400,
+    galleryRequests: 1000,
   },
   quick: {
     settleMs: 1000,

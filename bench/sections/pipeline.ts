@@ -1,7 +1,7 @@
 import { signUp } from "../../e2e/support/client";
 import type { BenchContext } from "../lib/context";
 import { type JobTimes, type Submitted, submitImage, waitFinished } from "../lib/jobs";
-import { cpuByRole, type ProcessRole } from "../lib/procs";
+import { type CpuSnapshot, cpuBetween, cpuSnapshot, type ProcessRole } from "../lib/procs";
 import { queueBaseline } from "../lib/queue-baseline";
 import { figure } from "../lib/report";
 import { openLiveStream } from "../lib/sse";
@@ -16,13 +16,12 @@ const BURST_SUBMITTERS = 50;
 /** `seen`: when the owner's SSE stream delivered each job's COMPLETED event. */
 type Run = { submitted: Submitted[]; times: JobTimes[]; seen: Map<string, number> };
 
-/** CPU ms per job of each process kind between two cpuByRole readings. */
-function cpuPerJob(before: Partial<Record<ProcessRole, number>>, jobs: number) {
-  const after = cpuByRole(process.pid);
+/** CPU ms per job of each process kind since `before`. */
+function cpuPerJob(before: CpuSnapshot, jobs: number) {
+  const used = cpuBetween(before, cpuSnapshot(process.pid));
   const out: Partial<Record<ProcessRole, number>> = {};
-  for (const role of ["web", "generator", "postgres"] as const) {
-    out[role] = round(((after[role] ?? 0) - (before[role] ?? 0)) / Math.max(1, jobs), 2);
-  }
+  for (const role of ["web", "generator", "postgres"] as const)
+    out[role] = round((used[role] ?? 0) / Math.max(1, jobs), 2);
   return out;
 }
 
@@ -142,7 +141,7 @@ export async function benchPipeline(ctx: BenchContext): Promise<void> {
   const sequential = analyse(await finished(sequentialSubmitted, 60_000));
 
   ctx.log(`pipeline: ${sizes.pipelineFixedJobs} jobs at ${ARRIVAL_RATE_PER_S}/s`);
-  const fixedCpu = cpuByRole(process.pid);
+  const fixedCpu = cpuSnapshot(process.pid);
   const fixedSubmitted = await fixedRate(stack.webUrl, user.token, sizes.pipelineFixedJobs, ARRIVAL_RATE_PER_S);
   const fixed = {
     ...analyse(await finished(fixedSubmitted, 180_000)),
@@ -150,7 +149,7 @@ export async function benchPipeline(ctx: BenchContext): Promise<void> {
   };
 
   ctx.log(`pipeline: ${sizes.pipelineBurstJobs} jobs as fast as possible`);
-  const burstCpu = cpuByRole(process.pid);
+  const burstCpu = cpuSnapshot(process.pid);
   const burstSubmitted = await burst(stack.webUrl, user.token, sizes.pipelineBurstJobs, BURST_SUBMITTERS);
   const fast = {
     ...analyse(await finished(burstSubmitted, 240_000)),

@@ -10,6 +10,7 @@ export default defineConfig({
             "packages/*/src/**/*.test.ts",
             "apps/generator/src/**/*.test.ts",
             "apps/web/server/**/*.test.ts",
+            "apps/web/lib/**/*.test.ts",
             "scripts/**/*.test.ts",
           ],
           testTimeout: 60_000,

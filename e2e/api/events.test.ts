@@ -3,6 +3,8 @@ import { api, signUp, type TestUser } from "../support/client";
 import { isJobEvent, openEvents } from "../support/events";
 import { type Stack, startStack } from "../support/stack";
 
+const STAGE_ORDER = ["INITIALIZING", "GENERATING", "SAVING", "COMPLETED"];
+
 let stack: Stack;
 let alice: TestUser;
 let bob: TestUser;
@@ -44,8 +46,12 @@ describe("GET /api/events through the running web app", () => {
     const jobId = submit.json.job_id;
     await a.waitFor((m) => m.event === "notification", "the notification");
     const statuses = a.messages.filter((m) => isJobEvent(m, jobId)).map((m) => JSON.parse(m.data).status);
-    // Each stage arrives as its own event (nothing held back by buffering or compression).
-    expect(statuses).toEqual(["INITIALIZING", "GENERATING", "SAVING", "COMPLETED"]);
+    // Stages arrive as events of their own (nothing held back by buffering or compression), always forward.
+    // A stage may be missing: its webhook can land after the next one's and is then ignored as backwards.
+    expect(statuses.at(-1)).toBe("COMPLETED");
+    expect(statuses.length).toBeGreaterThanOrEqual(3);
+    expect(statuses).toEqual(STAGE_ORDER.filter((s) => statuses.includes(s)));
+    expect(new Set(statuses).size).toBe(statuses.length);
     const note = JSON.parse((a.messages.find((m) => m.event === "notification") ?? { data: "{}" }).data);
     expect(note).toMatchObject({ type: "IMAGE_COMPLETED", metadata: { job_id: jobId } });
     expect(b.messages.map((m) => m.event)).toEqual(["snapshot"]);

@@ -7,6 +7,8 @@ import { type System, type SystemOptions, startSystem } from "../../scripts/lib/
 export type Stack = System & {
   /** The last lines the services printed, for failure messages. */
   logs(): string;
+  /** Everything the services printed since start (to check what is never logged). */
+  allLogs(): string;
 };
 
 export async function freePort(): Promise<number> {
@@ -33,15 +35,26 @@ export async function startStack(
   // PostgreSQL runs as the `postgres` OS user when we are root: it must reach its cluster below here.
   chmodSync(dataDir, 0o755);
   const lines: string[] = [];
+  const all: string[] = [];
   const system = await startSystem({
     dataDir,
     port: await freePort(),
     generatorPort: await freePort(),
     build: false,
-    env: { LOCAL_PROVIDER_DELAY_MS: "300", AUTH_RATE_LIMIT: "off", ENVIRONMENT: "test", ...options.env },
+    // Limits other suites would trip over (many jobs, many sign-ins) are set out of reach;
+    // e2e/security/limits.test.ts starts its stack with low ones.
+    env: {
+      LOCAL_PROVIDER_DELAY_MS: "300",
+      AUTH_RATE_LIMIT: "off",
+      USER_SUBMISSIONS_PER_MINUTE: "1000000",
+      USER_MAX_ACTIVE_JOBS: "1000000",
+      ENVIRONMENT: "test",
+      ...options.env,
+    },
     serviceEnv: options.serviceEnv,
     log: (line) => {
       lines.push(line);
+      all.push(line);
       if (lines.length > 500) lines.shift();
       if (process.env.SORAMI_TEST_LOGS) console.log(line);
     },
@@ -49,6 +62,7 @@ export async function startStack(
   return {
     ...system,
     logs: () => lines.slice(-80).join("\n"),
+    allLogs: () => all.join("\n"),
     stop: async () => {
       await system.stop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -25,6 +25,19 @@ export type SystemOptions = {
   build?: boolean;
 };
 
+/** One more process of a kind, beside the first ones (scale-out: several web or generator processes). */
+export type ServiceInstance = {
+  /** "web#2", "generator#3"…: the prefix of its log lines. */
+  id: string;
+  name: ServiceName;
+  port: number;
+  url: string;
+  pid(): number | undefined;
+  /** SIGTERM (then SIGKILL after the grace period), or the given signal. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  start(): Promise<void>;
+};
+
 export type System = {
   webUrl: string;
   generatorUrl: string;
@@ -32,10 +45,38 @@ export type System = {
   dataDir: string;
   stopService(name: ServiceName, signal?: NodeJS.Signals): Promise<void>;
   startService(name: ServiceName): Promise<void>;
+  /**
+   * Starts another process of a kind on its own port, with the same env as
+   * the first one plus `env` (e.g. another WEB_URL for a second generator).
+   * `stop()` stops it with the rest.
+   */
+  addService(name: ServiceName, options: { port: number; env?: Record<string, string> }): Promise<ServiceInstance>;
+  /** The running services' process ids by instance id ("web", "generator", "web#2"…), for measurements. */
+  pids(): Record<string, number>;
   /** Stops and starts the embedded PostgreSQL on the same port (fault tests). */
   restartDatabase(): Promise<void>;
+  /** The process id of a running service (to read its memory use in tests), or null. */
+  pid(name: ServiceName): number | null;
   stop(): Promise<void>;
 };
+
+/**
+ * Starts the embedded PostgreSQL on the first free port, again on the next one when another
+ * PostgreSQL (another checkout or test run on this machine) took the port between our probe
+ * and its bind.
+ */
+async function startPostgresOnFreePort(dataDir: string, password: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEmbeddedPostgres({ dataDir, password });
+    } catch (error) {
+      const portTaken = /Address already in use|could not create any TCP\/IP sockets/.test(String(error));
+      if (!portTaken || attempt >= PG_PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+/** Tries at a port race before giving up (each loses only a PostgreSQL start, ~50 ms). */
+const PG_PORT_ATTEMPTS = 5;
 
 /** How long a service may take to answer its health check after being started. */
 const HEALTH_TIMEOUT_MS = 90_000;
@@ -65,10 +106,10 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   mkdirSync(options.dataDir, { recursive: true });
   const release = acquireDataDirLock(options.dataDir);
   let pg: Awaited<ReturnType<typeof startEmbeddedPostgres>> | null = null;
-  const children = new Map<ServiceName, ChildProcess>();
-  const outputs = new Map<ServiceName, string[]>();
+  // Keyed by instance id: "web" and "generator" for the first ones, "web#2"… for added ones.
+  const children = new Map<string, ChildProcess>();
 
-  const stopService = async (name: ServiceName, signal: NodeJS.Signals = "SIGTERM") => {
+  const stopService = async (name: string, signal: NodeJS.Signals = "SIGTERM") => {
     const child = children.get(name);
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -79,7 +120,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   };
 
   const stop = async () => {
-    await Promise.all([stopService("web"), stopService("generator")]);
+    await Promise.all([...children.keys()].map((id) => stopService(id)));
     await pg?.stop().catch(() => {});
     release();
   };
@@ -87,7 +128,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   try {
     const secrets = loadOrCreateSecrets(options.dataDir);
     if (!options.databaseUrl) {
-      pg = await startEmbeddedPostgres({ dataDir: options.dataDir, password: secrets.databasePassword });
+      pg = await startPostgresOnFreePort(options.dataDir, secrets.databasePassword);
     }
     const databaseUrl = options.databaseUrl ?? pg?.url ?? "";
     await runMigrations(databaseUrl);
@@ -111,40 +152,56 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       GENERATOR_URL: generatorUrl,
       ...options.env,
     };
-    const commands: Record<ServiceName, { args: string[]; cwd: string; health: string }> = {
-      generator: {
-        args: ["--import", "tsx", path.join(ROOT, "apps/generator/src/main.ts")],
-        cwd: ROOT,
-        health: `${generatorUrl}/health`,
-      },
-      web: {
-        args: [NEXT_BIN, "start", "-p", String(options.port)],
-        cwd: WEB_DIR,
-        health: `${webUrl}/api/health`,
-      },
-    };
+    const urlOf = (name: ServiceName, port: number) =>
+      name === "web" ? `http://localhost:${port}` : `http://127.0.0.1:${port}`;
+    const command = (name: ServiceName, port: number): { args: string[]; cwd: string; health: string } =>
+      name === "generator"
+        ? {
+            args: ["--import", "tsx", path.join(ROOT, "apps/generator/src/main.ts")],
+            cwd: ROOT,
+            health: `${urlOf(name, port)}/health`,
+          }
+        : { args: [NEXT_BIN, "start", "-p", String(port)], cwd: WEB_DIR, health: `${urlOf(name, port)}/api/health` };
 
-    const startService = async (name: ServiceName) => {
-      const { args, cwd, health } = commands[name];
+    const launch = async (id: string, name: ServiceName, port: number, extraEnv: Record<string, string>) => {
+      const { args, cwd, health } = command(name, port);
+      const portEnv = name === "web" ? { PORT: String(port) } : { GENERATOR_PORT: String(port) };
       const child = spawn(process.execPath, args, {
         cwd,
-        env: { ...env, ...options.serviceEnv?.[name] },
+        env: { ...env, ...options.serviceEnv?.[name], ...portEnv, ...extraEnv },
         stdio: ["ignore", "pipe", "pipe"],
       });
-      children.set(name, child);
+      children.set(id, child);
       const lines: string[] = [];
-      outputs.set(name, lines);
       const onData = (chunk: Buffer) => {
         for (const line of chunk.toString().split("\n")) {
           if (!line.trim()) continue;
           lines.push(line);
           if (lines.length > 200) lines.shift();
-          log(`[${name}] ${line}`);
+          log(`[${id}] ${line}`);
         }
       };
       child.stdout?.on("data", onData);
       child.stderr?.on("data", onData);
-      await waitHealthy(health, child, name, () => lines.slice(-30).join("\n"));
+      await waitHealthy(health, child, id, () => lines.slice(-30).join("\n"));
+    };
+    const firstPort: Record<ServiceName, number> = { web: options.port, generator: options.generatorPort };
+    const startService = (name: ServiceName) => launch(name, name, firstPort[name], {});
+
+    const added: Record<ServiceName, number> = { web: 1, generator: 1 };
+    const addService = async (name: ServiceName, opts: { port: number; env?: Record<string, string> }) => {
+      const id = `${name}#${++added[name]}`;
+      const instance: ServiceInstance = {
+        id,
+        name,
+        port: opts.port,
+        url: urlOf(name, opts.port),
+        pid: () => children.get(id)?.pid,
+        stop: (signal) => stopService(id, signal),
+        start: () => launch(id, name, opts.port, opts.env ?? {}),
+      };
+      await instance.start();
+      return instance;
     };
 
     const restartDatabase = async () => {
@@ -164,7 +221,15 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       dataDir: options.dataDir,
       stopService,
       startService,
+      addService,
+      pids: () =>
+        Object.fromEntries(
+          [...children].flatMap(([id, child]) =>
+            child.pid !== undefined && child.exitCode === null && child.signalCode === null ? [[id, child.pid]] : [],
+          ),
+        ),
       restartDatabase,
+      pid: (name) => children.get(name)?.pid ?? null,
       stop,
     };
   } catch (error) {

@@ -1,14 +1,14 @@
 import { createDb } from "@sorami/db";
 import { runMigrations } from "@sorami/db/migrate";
 import type { QueueRunner } from "@sorami/db/runner";
-import { LocalStorage, mediaRoot } from "@sorami/storage";
+import { createStorage } from "@sorami/storage";
 import type { AppContext } from "./context";
 import { loadEnv } from "./env";
 import { buildServer } from "./http/server";
 import { listenForCancels } from "./jobs/cancel-listener";
 import { startWorker } from "./jobs/worker";
-import { createLocalImageProvider } from "./providers/local-image";
-import { createLocalVideoProvider } from "./providers/local-video";
+import { createInputImageFetcher } from "./providers/input-image";
+import { createProviders } from "./providers/registry";
 
 /** How long SIGTERM waits for running jobs before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 20_000;
@@ -21,11 +21,10 @@ async function main(): Promise<void> {
     max: env.concurrency + 6,
     applicationName: "sorami-generator",
   });
-  const storage = new LocalStorage(mediaRoot(env.dataDir));
-  const providers = {
-    image: createLocalImageProvider(env.localProviderDelayMs, env.localProviderTransientFailureRate),
-    video: createLocalVideoProvider(env.localProviderDelayMs, env.localProviderTransientFailureRate),
-  };
+  const storage = createStorage(env.storage);
+  // A bucket that cannot be reached would fail every job at its last step: refuse to start instead.
+  await storage.check?.();
+  const providers = createProviders(env);
   let queue: QueueRunner | null = null;
   let stopping = false;
   const ctx: AppContext = {
@@ -42,6 +41,7 @@ async function main(): Promise<void> {
     db,
     storage,
     providers,
+    fetchInputImage: createInputImageFetcher(env.providers.inputImageAllowedHosts),
     webUrl: env.webUrl,
     environment: env.environment,
     concurrency: env.concurrency,
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const cancels = listenForCancels(env.databaseUrl);
   await server.listen({ port: env.port, host: env.host });
   console.log(
-    `[generator] listening on http://${env.host}:${env.port} (providers: image=${providers.image.name}, video=${providers.video.name})`,
+    `[generator] listening on http://${env.host}:${env.port} (providers: image=${providers.image.name} ${providers.image.model}, video=${providers.video.name} ${providers.video.model}; storage: ${env.storage.kind})`,
   );
 
   const shutdown = async (signal: string) => {

@@ -1,20 +1,33 @@
 "use client";
 
-import { JOB_KINDS, type JobKind } from "@sorami/contracts";
+import { GALLERY_STATUS_FILTER_VALUES, type GalleryStatusFilter, JOB_KINDS, type JobKind } from "@sorami/contracts";
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, type GenerationOf, isAbortError, listGenerations } from "@/lib/api-client";
+import { galleryPath } from "@/lib/gallery-query";
 import { Alert, primaryButtonClass, Spinner, secondaryButtonClass } from "./form-controls";
 import { GalleryItem } from "./gallery-item";
 import { optionLabel } from "./labels";
-import { galleryPath, MEDIA_KINDS } from "./media-kinds";
+import { MEDIA_KINDS } from "./media-kinds";
 import { NavLinks } from "./nav-links";
 
 const PAGE_SIZE = 12;
+/** Start loading the next page this far before its sentinel scrolls into view. */
+const PREFETCH_MARGIN = "600px";
 
+const STATUS_FILTER_LABEL: Record<GalleryStatusFilter, string> = {
+  all: "All",
+  completed: "Completed",
+  in_progress: "In progress",
+  failed: "Failed",
+};
+
+const gridClass = "grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-3";
+
+/** Cards of the same shape as real ones, so the grid does not move when they arrive. */
 function Skeleton() {
   return (
-    <ul aria-hidden="true" className="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-3">
+    <ul aria-hidden="true" className={gridClass}>
       {[0, 1, 2].map((i) => (
         <li key={i} className="overflow-hidden rounded-lg border border-gray-200 bg-white">
           <div className="aspect-square motion-safe:animate-pulse bg-gray-200" />
@@ -28,19 +41,71 @@ function Skeleton() {
   );
 }
 
-/** Images | Videos: links, so the choice is in the URL (?kind=video) and survives reloads and sharing. */
-function KindFilter({ current }: { current: JobKind }) {
-  const links = JOB_KINDS.map((kind) => ({
-    href: galleryPath(kind),
-    label: optionLabel(MEDIA_KINDS[kind].plural),
-    current: kind === current,
-    testId: `gallery-kind-${kind}`,
+/**
+ * Images | Videos and All | Completed | In progress | Failed: links, so the
+ * choice is in the URL and survives reloads, the back button and sharing.
+ */
+function Filters({ kind, status }: { kind: JobKind; status: GalleryStatusFilter }) {
+  const kinds = JOB_KINDS.map((k) => ({
+    href: galleryPath(k, status),
+    label: optionLabel(MEDIA_KINDS[k].plural),
+    current: k === kind,
+    testId: `gallery-kind-${k}`,
   }));
-  return <NavLinks label="Kind of generation" look="segmented" links={links} className="mt-4" />;
+  const statuses = GALLERY_STATUS_FILTER_VALUES.map((s) => ({
+    href: galleryPath(kind, s),
+    label: STATUS_FILTER_LABEL[s],
+    current: s === status,
+    testId: `gallery-status-${s}`,
+  }));
+  return (
+    <div className="mt-4 flex flex-wrap items-center gap-3">
+      <NavLinks label="Kind of generation" look="segmented" links={kinds} />
+      <NavLinks label="Status" look="segmented" links={statuses} />
+    </div>
+  );
 }
 
-/** One kind's generations, newest first, a page at a time. Keyed by kind where used, so a switch starts afresh. */
-export function GalleryList<K extends JobKind>({ kind }: { kind: K }) {
+/**
+ * Calls `onVisible` whenever the returned element's box comes near the
+ * viewport. Re-observing when `key` changes makes the browser report the
+ * current state again, so a page too short to scroll keeps loading.
+ */
+function useSentinel(onVisible: () => void, enabled: boolean, key: unknown) {
+  const ref = useRef<HTMLDivElement | null>(null);
+  const callback = useRef(onVisible);
+  useEffect(() => {
+    callback.current = onVisible;
+  });
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` is a deliberate trigger to observe afresh
+  useEffect(() => {
+    const element = ref.current;
+    if (!enabled || !element || typeof IntersectionObserver === "undefined") return;
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) callback.current();
+      },
+      { rootMargin: PREFETCH_MARGIN },
+    );
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [enabled, key]);
+  return ref;
+}
+
+function emptyText(plural: string, status: GalleryStatusFilter): string {
+  if (status === "all") return `You have not generated any ${plural} yet.`;
+  const which = { completed: "completed", in_progress: "in progress", failed: "failed or canceled" }[status];
+  return `No ${which} ${plural}.`;
+}
+
+/**
+ * One kind's generations, newest first, filtered by status: the next keyset
+ * page loads as the end of the grid scrolls near (and from the "Load more"
+ * button, for keyboards and when scrolling is not an option). Keyed by kind
+ * and status where used, so a change of filter starts afresh.
+ */
+export function GalleryList<K extends JobKind>({ kind, status }: { kind: K; status: GalleryStatusFilter }) {
   const { noun, plural, generatePath } = MEDIA_KINDS[kind];
   const [items, setItems] = useState<GenerationOf<K>[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -56,7 +121,7 @@ export function GalleryList<K extends JobKind>({ kind }: { kind: K }) {
       setLoading(true);
       setError(null);
       try {
-        const page = await listGenerations(kind, { cursor: from, limit: PAGE_SIZE }, controller.signal);
+        const page = await listGenerations(kind, { cursor: from, limit: PAGE_SIZE, status }, controller.signal);
         setItems((prev) => {
           const base = from ? (prev ?? []) : [];
           const seen = new Set(base.map((g) => g.job_id));
@@ -69,7 +134,7 @@ export function GalleryList<K extends JobKind>({ kind }: { kind: K }) {
       }
       if (!controller.signal.aborted) setLoading(false);
     },
-    [kind],
+    [kind, status],
   );
 
   useEffect(() => {
@@ -77,9 +142,15 @@ export function GalleryList<K extends JobKind>({ kind }: { kind: K }) {
     return () => controllerRef.current?.abort();
   }, [load]);
 
+  const loadMore = useCallback(() => {
+    if (cursor && !loading) void load(cursor);
+  }, [cursor, loading, load]);
+  // No automatic retry after an error: the button (and the message) are there for that.
+  const sentinel = useSentinel(loadMore, Boolean(cursor) && !loading && !error, cursor);
+
   return (
     <>
-      <KindFilter current={kind} />
+      <Filters kind={kind} status={status} />
       {items === null ? (
         <div className="mt-6 space-y-4" aria-busy={loading}>
           {error ? (
@@ -100,32 +171,36 @@ export function GalleryList<K extends JobKind>({ kind }: { kind: K }) {
         </div>
       ) : items.length === 0 ? (
         <div className="mt-6 rounded-lg border-2 border-dashed border-gray-200 p-10 text-center">
-          <p className="text-sm text-gray-600">You have not generated any {plural} yet.</p>
-          <Link href={generatePath} className={`${primaryButtonClass} mt-4`}>
-            Generate your first {noun}
-          </Link>
+          <p className="text-sm text-gray-600">{emptyText(plural, status)}</p>
+          {status === "all" ? (
+            <Link href={generatePath} className={`${primaryButtonClass} mt-4`}>
+              Generate your first {noun}
+            </Link>
+          ) : null}
         </div>
       ) : (
         <div className="mt-6 space-y-6">
           <p className="text-sm text-gray-600" role="status">
             Showing {items.length} {items.length === 1 ? "generation" : "generations"}, newest first.
           </p>
-          <ul className="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-3">
+          <ul className={gridClass}>
             {items.map((g) => (
-              <li key={g.job_id} data-testid="gallery-item">
+              <li key={g.job_id} data-testid="gallery-item" data-job-id={g.job_id}>
                 <GalleryItem kind={kind} generation={g} />
               </li>
             ))}
           </ul>
           {error ? <Alert>{error}</Alert> : null}
-          <div className="flex justify-center">
+          <div ref={sentinel} data-testid="gallery-sentinel" className="flex min-h-10 justify-center">
             {cursor ? (
               <button
                 type="button"
-                onClick={() => void load(cursor)}
-                disabled={loading}
+                onClick={loadMore}
+                // aria-disabled, not disabled: a disabled button would drop the keyboard focus while it loads.
+                aria-disabled={loading}
                 aria-busy={loading}
-                className={secondaryButtonClass}
+                data-testid="gallery-load-more"
+                className={`${secondaryButtonClass} aria-disabled:opacity-60`}
               >
                 {loading ? <Spinner /> : null}
                 {loading ? "Loading…" : "Load more"}

@@ -27,7 +27,7 @@ export function MediaGrid<K extends JobKind>(props: {
         const height = file?.height || props.height;
         const n = file ? file.index + 1 : i + 1;
         return (
-          <li key={file?.id ?? `placeholder-${i}`} className="space-y-2">
+          <li key={file?.id ?? `placeholder-${i}`} className="space-y-2" data-testid={file ? "media-file" : undefined}>
             {/* Tall files are capped at 75% of the screen height; the box keeps their shape either way. */}
             <div
               className="relative mx-auto overflow-hidden rounded-md border border-gray-200 bg-gray-100"
@@ -37,7 +37,7 @@ export function MediaGrid<K extends JobKind>(props: {
               }}
             >
               {file ? (
-                <Media file={file} label={`${truncate(props.prompt, 100)} (${n} of ${cells.length})`} place="result" />
+                <Media file={file} label={`${truncate(props.prompt, 100)} (${n} of ${cells.length})`} />
               ) : (
                 <div
                   aria-hidden="true"
@@ -49,9 +49,11 @@ export function MediaGrid<K extends JobKind>(props: {
               {file ? (
                 <>
                   <span>{details(file)}</span>
+                  {/* ?download=1: the server sends it as an attachment, so it saves even where `download` is ignored. */}
                   <a
-                    href={file.url}
+                    href={`${file.url}?download=1`}
                     download={`sorami-${props.jobId.slice(0, 8)}-${n}.${fileExtension(file.format)}`}
+                    data-testid="media-download"
                     className="font-medium text-indigo-700 hover:underline"
                   >
                     Download

@@ -1,19 +1,9 @@
-import {
-  type ImageFile,
-  JOB_KINDS,
-  type JobKind,
-  parseSize,
-  VIDEO_DIMENSIONS,
-  type VideoFile,
-} from "@sorami/contracts";
+import { type ImageFile, type JobKind, parseSize, VIDEO_DIMENSIONS, type VideoFile } from "@sorami/contracts";
 import type { ComponentType } from "react";
 import type { ParamsOf, ResultOf } from "@/lib/api-client";
 import { aspectRatioLabel, formatBytes, optionLabel, secondsLabel } from "./labels";
 
 export type FileOf<K extends JobKind> = { image: ImageFile; video: VideoFile }[K];
-
-/** Where a file is shown: a job's results, or a gallery card. */
-export type MediaPlace = "result" | "gallery";
 
 /**
  * Everything the pages need to know about a kind of job. The generate page,
@@ -28,8 +18,10 @@ export type MediaKind<K extends JobKind> = {
   files: (result: ResultOf<K>) => readonly FileOf<K>[];
   /** How many results of what shape a job will give, known from its parameters before they exist. */
   expected: (params: ParamsOf<K>) => { count: number; width: number; height: number };
-  /** One file, filling a box that already has the file's aspect ratio (letterboxed, never cropped). */
-  Media: ComponentType<{ file: FileOf<K>; label: string; place: MediaPlace }>;
+  /** One file at full size, filling a box that already has the file's aspect ratio (letterboxed, never cropped). */
+  Media: ComponentType<{ file: FileOf<K>; label: string }>;
+  /** The still shown for a file in the gallery grid: its thumbnail, else the full image or poster; null if none. */
+  still: (file: FileOf<K>) => string | null;
   /** The line under a result: size, and what else tells files apart. */
   details: (file: FileOf<K>) => string;
   /** What a gallery card says about a job's parameters. */
@@ -43,42 +35,32 @@ function param(params: Record<string, unknown>, key: string): string | null {
 
 const fill = "absolute inset-0 size-full object-contain";
 
-/** Results show at once; gallery cards load lazily and open the full image in a new tab. */
-function ImageMedia({ file, label, place }: { file: ImageFile; label: string; place: MediaPlace }) {
-  const result = place === "result";
-  const image = (
+function ImageMedia({ file, label }: { file: ImageFile; label: string }) {
+  return (
     // biome-ignore lint/performance/noImgElement: media is served by an authenticated API route, not the image optimizer
     <img
-      data-testid={result ? "result-image" : undefined}
+      data-testid="result-image"
       src={file.url}
       alt={file.description || label}
-      loading={result ? undefined : "lazy"}
       decoding="async"
       width={file.width}
       height={file.height}
       className={fill}
     />
   );
-  if (result) return image;
-  return (
-    <a href={file.url} target="_blank" rel="noopener" className="absolute inset-0 block">
-      {image}
-      <span className="sr-only">, open full size in a new tab</span>
-    </a>
-  );
 }
 
-/** Results load their metadata (duration, first frame) at once; gallery cards load nothing until played. */
-function VideoMedia({ file, label, place }: { file: VideoFile; label: string; place: MediaPlace }) {
+/** Loads its metadata (duration, first frame) at once; the poster shows until then. */
+function VideoMedia({ file, label }: { file: VideoFile; label: string }) {
   return (
     // biome-ignore lint/a11y/useMediaCaption: generated videos have no speech to caption
     <video
-      data-testid={place === "result" ? "result-video" : undefined}
+      data-testid="result-video"
       src={file.url}
       poster={file.poster_url ?? undefined}
       controls
       playsInline
-      preload={place === "result" ? "metadata" : "none"}
+      preload="metadata"
       width={file.width}
       height={file.height}
       aria-label={label}
@@ -95,6 +77,7 @@ export const MEDIA_KINDS: { [K in JobKind]: MediaKind<K> } = {
     files: (result) => result.images,
     expected: (params) => ({ count: params.num_images, ...parseSize(params.size) }),
     Media: ImageMedia,
+    still: (file) => file.thumbnail_url ?? file.url,
     details: (file) =>
       `${file.width} × ${file.height} · ${file.format.toUpperCase()} · ${formatBytes(file.size_bytes)}`,
     summary: (params) => {
@@ -109,6 +92,7 @@ export const MEDIA_KINDS: { [K in JobKind]: MediaKind<K> } = {
     files: (result) => result.videos,
     expected: (params) => ({ count: params.number_of_videos, ...VIDEO_DIMENSIONS[params.aspect_ratio] }),
     Media: VideoMedia,
+    still: (file) => file.thumbnail_url ?? file.poster_url,
     details: (file) =>
       [
         `${file.width} × ${file.height}`,
@@ -125,12 +109,7 @@ export const MEDIA_KINDS: { [K in JobKind]: MediaKind<K> } = {
   },
 };
 
-/** The gallery showing one kind; images are the default, so they need no query. */
-export function galleryPath(kind: JobKind): string {
-  return kind === "image" ? "/gallery" : `/gallery?kind=${kind}`;
-}
-
-/** A gallery query parameter (or notification metadata) as a kind; anything unknown is the default, images. */
-export function parseKind(value: unknown): JobKind {
-  return JOB_KINDS.find((kind) => kind === value) ?? "image";
+/** The page that follows a job live (its generate page, told which job). */
+export function followPath(kind: JobKind, jobId: string): string {
+  return `${MEDIA_KINDS[kind].generatePath}?job=${encodeURIComponent(jobId)}`;
 }

@@ -268,3 +268,18 @@ export function urlError(url: string): string | undefined {
   }
   return "Enter a full web address starting with http:// or https://.";
 }
+
+/** Which model the form's settings are for (the active provider). */
+export function ProviderNote({ provider }: { provider: { label: string; model: string } }) {
+  return (
+    <p className="text-sm text-gray-600" data-testid="provider-note">
+      Model: <span className="font-medium text-gray-900">{provider.label}</span>{" "}
+      <span className="text-gray-500">({provider.model})</span>
+    </p>
+  );
+}
+
+/** Shown until the active provider's options are known. */
+export function ProvidersPending({ error }: { error: string | null }) {
+  return error ? <Alert>{error}</Alert> : <p className="text-sm text-gray-500">Loading the model's options…</p>;
+}

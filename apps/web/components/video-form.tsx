@@ -1,11 +1,13 @@
 "use client";
 
 import {
+  type ActiveProviders,
   INPUT_IMAGE_MAX_BYTES,
-  PERSON_GENERATION_MODES,
+  personGenerationModes,
   VIDEO_DEFAULTS,
   VIDEO_PROVIDER_LIMITS,
   type VideoParams,
+  videoDurations,
 } from "@sorami/contracts";
 import { type ChangeEvent, useRef } from "react";
 import { Field, secondaryButtonClass } from "./form-controls";
@@ -15,6 +17,8 @@ import {
   type ParamsForm,
   ParamsFormShell,
   PromptField,
+  ProviderNote,
+  ProvidersPending,
   promptError,
   SelectField,
   TextField,
@@ -22,11 +26,8 @@ import {
   urlError,
   useParamsForm,
 } from "./params-form";
+import { useProviders } from "./use-providers";
 
-/** The form offers only what the provider in use can serve. */
-const LIMITS = VIDEO_PROVIDER_LIMITS.local;
-const DURATIONS = range(LIMITS.durations.min, LIMITS.durations.max);
-const COUNTS = range(LIMITS.number_of_videos.min, LIMITS.number_of_videos.max);
 const ACCEPTED_TYPES = ["image/png", "image/jpeg", "image/webp"];
 
 /** A picked file: read into a data URL, or refused with the reason. */
@@ -146,6 +147,20 @@ function InputImage({ form }: { form: ParamsForm<Values> }) {
 }
 
 export function VideoForm(props: GenerateFormProps<VideoParams>) {
+  const { providers, error } = useProviders();
+  return providers ? <ProviderVideoForm {...props} provider={providers.video} /> : <ProvidersPending error={error} />;
+}
+
+/** The form offers only what the provider in use can serve; who may appear depends on the input (Veo). */
+function ProviderVideoForm({
+  provider,
+  ...props
+}: GenerateFormProps<VideoParams> & { provider: ActiveProviders["video"] }) {
+  const limits = VIDEO_PROVIDER_LIMITS[provider.name];
+  const hasImage = (v: Values) => Boolean(v.input_image_base64?.dataUrl || v.input_image_url.trim());
+  const modesFor = (v: Values) => personGenerationModes(provider.name, hasImage(v));
+  /** A mode the provider does not allow for this input shows (and is sent) as its first allowed one. */
+  const personFor = (v: Values) => (modesFor(v).includes(v.person_generation) ? v.person_generation : modesFor(v)[0]);
   const form = useParamsForm<Values, VideoParams>({
     initial: INITIAL,
     fields: FIELDS,
@@ -157,7 +172,11 @@ export function VideoForm(props: GenerateFormProps<VideoParams>) {
           ? "Give an uploaded image or an address, not both."
           : urlError(v.input_image_url),
     }),
-    toParams: (v) => ({ ...v, input_image_base64: v.input_image_base64?.dataUrl }),
+    toParams: (v) => ({
+      ...v,
+      input_image_base64: v.input_image_base64?.dataUrl,
+      person_generation: personFor(v) ?? v.person_generation,
+    }),
     // A 413 names no field, but only the upload can make a submission that large.
     fieldOf: (error, v) => (error.status === 413 && v.input_image_base64 ? "input_image_base64" : undefined),
     props,
@@ -165,6 +184,7 @@ export function VideoForm(props: GenerateFormProps<VideoParams>) {
 
   return (
     <ParamsFormShell form={form} label="Video settings">
+      <ProviderNote provider={provider} />
       <PromptField form={form} example="A paper boat drifting across a calm lake at sunrise, slow dolly shot" />
       <TextField
         form={form}
@@ -181,7 +201,7 @@ export function VideoForm(props: GenerateFormProps<VideoParams>) {
           form={form}
           name="aspect_ratio"
           label="Aspect ratio"
-          options={LIMITS.aspect_ratios}
+          options={limits.aspect_ratios}
           optionLabel={aspectRatioLabel}
         />
         <SelectField
@@ -189,15 +209,20 @@ export function VideoForm(props: GenerateFormProps<VideoParams>) {
           name="duration_seconds"
           label="Duration"
           testId="duration"
-          options={DURATIONS}
+          options={videoDurations(provider.name)}
           optionLabel={(s) => countLabel(s, "second", "seconds")}
         />
-        <SelectField form={form} name="number_of_videos" label="Number of videos" options={COUNTS} />
+        <SelectField
+          form={form}
+          name="number_of_videos"
+          label="Number of videos"
+          options={range(limits.number_of_videos.min, limits.number_of_videos.max)}
+        />
         <SelectField
           form={form}
           name="person_generation"
           label="People in it"
-          options={PERSON_GENERATION_MODES}
+          options={modesFor(form.values)}
           optionLabel={(m) => PERSON_GENERATION_LABEL[m]}
         />
       </div>

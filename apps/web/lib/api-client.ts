@@ -1,4 +1,5 @@
 import {
+  type GalleryStatusFilter,
   type ImageParams,
   type ImageResult,
   type JobAccepted,
@@ -33,7 +34,7 @@ export function isAbortError(error: unknown): boolean {
 }
 
 type RequestOptions = {
-  method?: "GET" | "POST";
+  method?: "GET" | "POST" | "DELETE";
   json?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
@@ -178,14 +179,28 @@ export function getJobResult<K extends JobKind>(kind: K, jobId: string, signal?:
 
 export function listGenerations<K extends JobKind>(
   kind: K,
-  options: { cursor?: string | null; limit?: number } = {},
+  options: { cursor?: string | null; limit?: number; status?: GalleryStatusFilter } = {},
   signal?: AbortSignal,
 ): Promise<GenerationPage<K>> {
   const query = new URLSearchParams();
   if (options.cursor) query.set("cursor", options.cursor);
   if (options.limit) query.set("limit", String(options.limit));
+  if (options.status && options.status !== "all") query.set("status", options.status);
   const qs = query.toString();
   return request(`${jobsPath(kind)}/user${qs ? `?${qs}` : ""}`, { signal });
+}
+
+/** Deletes a job and its files (a running job is canceled first). */
+export async function deleteGeneration(kind: JobKind, jobId: string): Promise<void> {
+  await request(`${jobsPath(kind)}/${encodeURIComponent(jobId)}`, { method: "DELETE" });
+}
+
+/** Submits a new job with the parameters (and input image) of an earlier one. */
+export function rerunGeneration(kind: JobKind, jobId: string, idempotencyKey: string): Promise<JobAccepted> {
+  return request(`${jobsPath(kind)}/${encodeURIComponent(jobId)}/rerun`, {
+    method: "POST",
+    headers: { "Idempotency-Key": idempotencyKey },
+  });
 }
 
 // Notifications

@@ -5,18 +5,14 @@ import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { bearer, organization } from "better-auth/plugins";
 import { env } from "../env";
 import { db } from "./db";
+import { trustedOrigins } from "./http/origin";
 
 function createAuth() {
   const e = env();
-  const origins = new Set([
-    e.webUrl,
-    e.webUrl.replace("localhost", "127.0.0.1"),
-    e.webUrl.replace("127.0.0.1", "localhost"),
-  ]);
   return betterAuth({
     secret: e.authSecret,
     baseURL: e.webUrl,
-    trustedOrigins: [...origins],
+    trustedOrigins: trustedOrigins(),
     database: drizzleAdapter(db(), {
       provider: "pg",
       schema: {
@@ -72,21 +68,4 @@ const g = globalThis as unknown as { __soramiAuth?: Auth };
 export function auth(): Auth {
   g.__soramiAuth ??= createAuth();
   return g.__soramiAuth;
-}
-
-/**
- * better-auth's entry point, with one adjustment for scripts: Node's fetch
- * sends `Sec-Fetch-Mode: cors` with no Origin, which better-auth takes for a
- * browser and refuses (403). A browser always sends Origin on these POSTs,
- * so a request with no Origin, Referer or Cookie is not one a browser made
- * on a victim's behalf; its fetch-metadata headers are dropped.
- */
-export function handleAuthRequest(req: Request): Promise<Response> {
-  const h = req.headers;
-  if (req.method === "POST" && !h.has("origin") && !h.has("referer") && !h.has("cookie") && h.has("sec-fetch-mode")) {
-    const headers = new Headers(h);
-    for (const name of ["sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest", "sec-fetch-user"]) headers.delete(name);
-    return auth().handler(new Request(req, { headers }));
-  }
-  return auth().handler(req);
 }

@@ -1,5 +1,5 @@
 import { createDb, type DbHandle } from "@sorami/db";
-import { LocalStorage, mediaRoot, type Storage } from "@sorami/storage";
+import { createStorage, type Storage } from "@sorami/storage";
 import { env } from "../env";
 
 // One pool and one storage per process, created on first use.
@@ -17,6 +17,6 @@ export function pool() {
 }
 
 export function storage(): Storage {
-  g.__soramiStorage ??= new LocalStorage(mediaRoot(env().dataDir));
+  g.__soramiStorage ??= createStorage(env().storage);
   return g.__soramiStorage;
 }

@@ -1,4 +1,6 @@
+import { describeProviders } from "@sorami/contracts";
 import { QUEUE_SCHEMAS } from "@sorami/db";
+import { env } from "../env";
 import { pool } from "./db";
 import { webWorkerStarted } from "./jobs/worker";
 
@@ -18,5 +20,12 @@ export async function checkHealth() {
   const worker = await webWorkerStarted()?.catch(() => undefined);
   if (queue === "ok" && !worker?.alive()) queue = "worker not running";
   const ok = database === "ok" && queue === "ok";
-  return { status: ok ? "ok" : "degraded", service: "web", database, queue };
+  const { image, video } = env().providers;
+  return {
+    status: ok ? "ok" : "degraded",
+    service: "web",
+    database,
+    queue,
+    providers: describeProviders(image, video),
+  };
 }

@@ -3,7 +3,16 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { loadOrCreateSecrets, parseEnv, SECRET_MIN_BYTES, sharedEnvShape } from "./index";
+import {
+  loadOrCreateSecrets,
+  parseEnv,
+  resolveStorage,
+  S3_PRESIGN_SECONDS_DEFAULT,
+  S3_PRESIGN_SECONDS_MAX,
+  S3_PRESIGN_SECONDS_MIN,
+  SECRET_MIN_BYTES,
+  sharedEnvShape,
+} from "./index";
 
 const schema = z.object(sharedEnvShape);
 const base = { DATABASE_URL: "postgres://x" };
@@ -39,5 +48,51 @@ describe("shared configuration", () => {
     const file = path.join(dir, "secrets.json");
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(first);
+  });
+});
+
+describe("storage configuration", () => {
+  const storageOf = (env: Record<string, string>) => resolveStorage(parseEnv(schema, { ...base, ...env }), "/data");
+
+  it("keeps media in DATA_DIR/media unless STORAGE=s3", () => {
+    expect(storageOf({})).toEqual({ kind: "local", root: "/data/media" });
+    expect(() => storageOf({ STORAGE: "gcs" })).toThrow(/STORAGE/);
+  });
+
+  it("needs a bucket and a region for S3, and reads the rest", () => {
+    expect(() => storageOf({ STORAGE: "s3" })).toThrow(/S3_BUCKET: required when STORAGE=s3\n {2}S3_REGION/);
+    expect(() => storageOf({ STORAGE: "s3", S3_BUCKET: "media" })).toThrow(/S3_REGION/);
+    expect(storageOf({ STORAGE: "s3", S3_BUCKET: "media", S3_REGION: "eu-west-3" })).toEqual({
+      kind: "s3",
+      bucket: "media",
+      region: "eu-west-3",
+      endpoint: undefined,
+      forcePathStyle: false,
+      presignSeconds: S3_PRESIGN_SECONDS_DEFAULT,
+    });
+    expect(
+      storageOf({
+        STORAGE: "s3",
+        S3_BUCKET: "media.example-1",
+        S3_REGION: "auto",
+        S3_ENDPOINT: "http://minio:9000/",
+        S3_FORCE_PATH_STYLE: "true",
+      }),
+    ).toMatchObject({ bucket: "media.example-1", endpoint: "http://minio:9000", forcePathStyle: true });
+    for (const bad of ["Media", "ab", "a".repeat(64), "-media", "media_files"]) {
+      expect(() => storageOf({ S3_BUCKET: bad }), bad).toThrow(/S3_BUCKET/);
+    }
+    expect(() => storageOf({ S3_ENDPOINT: "minio:9000" })).toThrow(/S3_ENDPOINT/);
+    expect(() => storageOf({ S3_FORCE_PATH_STYLE: "yes" })).toThrow(/S3_FORCE_PATH_STYLE/);
+  });
+
+  it("bounds the signed URL lifetime at S3_PRESIGN_SECONDS_MIN and _MAX", () => {
+    const s3 = { STORAGE: "s3", S3_BUCKET: "media", S3_REGION: "us-east-1" };
+    for (const ok of [S3_PRESIGN_SECONDS_MIN, S3_PRESIGN_SECONDS_MAX]) {
+      expect(storageOf({ ...s3, S3_PRESIGN_SECONDS: String(ok) })).toMatchObject({ presignSeconds: ok });
+    }
+    for (const bad of [S3_PRESIGN_SECONDS_MIN - 1, S3_PRESIGN_SECONDS_MAX + 1]) {
+      expect(() => storageOf({ ...s3, S3_PRESIGN_SECONDS: String(bad) })).toThrow(/S3_PRESIGN_SECONDS/);
+    }
   });
 });

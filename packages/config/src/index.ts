@@ -79,6 +79,31 @@ export const webhookSecretListSchema = z
   )
   .pipe(z.array(strongSecret("WEBHOOK_SECRET")).min(1, "WEBHOOK_SECRET is empty"));
 
+/**
+ * Lifetime of the signed URLs media are read through on S3. A URL is handed
+ * out valid for at least half of it (see S3Storage.signedUrl): at least 30 s
+ * at the low end, so clock skew cannot expire it on the way; at most an hour,
+ * so a leaked URL stops working soon.
+ */
+export const S3_PRESIGN_SECONDS_MIN = 60;
+export const S3_PRESIGN_SECONDS_MAX = 3600;
+export const S3_PRESIGN_SECONDS_DEFAULT = 600;
+
+/** S3 bucket names: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit. */
+const S3_BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** Where media live, as `createStorage` in `@sorami/storage` takes it. */
+export type StorageSettings =
+  | { kind: "local"; root: string }
+  | {
+      kind: "s3";
+      bucket: string;
+      region: string;
+      endpoint?: string;
+      forcePathStyle: boolean;
+      presignSeconds: number;
+    };
+
 /** The variables both services read, with the same meaning and defaults. */
 export const sharedEnvShape = {
   PORT: portSchema.default(3000),
@@ -89,17 +114,62 @@ export const sharedEnvShape = {
   SERVICE_KEY: strongSecret("SERVICE_KEY").optional(),
   /** A queue worker pool silent this long is taken as dead and its jobs run again elsewhere. */
   QUEUE_STALE_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
+  /** Where media live: DATA_DIR/media, or an S3 bucket (credentials from the standard AWS chain). */
+  STORAGE: z.enum(["local", "s3"]).default("local"),
+  S3_BUCKET: z.string().regex(S3_BUCKET_PATTERN, "must be a valid S3 bucket name").optional(),
+  S3_REGION: z.string().min(1).optional(),
+  /** An S3-compatible server (MinIO, R2…); unset for AWS. */
+  S3_ENDPOINT: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+  S3_FORCE_PATH_STYLE: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
+  S3_PRESIGN_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(S3_PRESIGN_SECONDS_MIN)
+    .max(S3_PRESIGN_SECONDS_MAX)
+    .default(S3_PRESIGN_SECONDS_DEFAULT),
 };
 
+type StorageEnv = {
+  STORAGE: "local" | "s3";
+  S3_BUCKET?: string;
+  S3_REGION?: string;
+  S3_ENDPOINT?: string;
+  S3_FORCE_PATH_STYLE: boolean;
+  S3_PRESIGN_SECONDS: number;
+};
+
+/** The storage settings from env; STORAGE=s3 needs a bucket and a region, stated rather than guessed. */
+export function resolveStorage(parsed: StorageEnv, dataDir: string): StorageSettings {
+  if (parsed.STORAGE === "local") return { kind: "local", root: path.join(dataDir, "media") };
+  const missing = (["S3_BUCKET", "S3_REGION"] as const).filter((name) => !parsed[name]);
+  if (missing.length > 0) {
+    throw new Error(`Invalid configuration:\n${missing.map((m) => `  ${m}: required when STORAGE=s3`).join("\n")}`);
+  }
+  return {
+    kind: "s3",
+    bucket: parsed.S3_BUCKET ?? "",
+    region: parsed.S3_REGION ?? "",
+    endpoint: parsed.S3_ENDPOINT?.replace(/\/$/, ""),
+    forcePathStyle: parsed.S3_FORCE_PATH_STYLE,
+    presignSeconds: parsed.S3_PRESIGN_SECONDS,
+  };
+}
+
 /** Resolves DATA_DIR and fills every secret the env left unset from DATA_DIR/secrets.json. */
-export function resolveShared(parsed: {
-  DATA_DIR?: string;
-  DATABASE_URL: string;
-  WEBHOOK_SECRET?: string[];
-  SERVICE_KEY?: string;
-  QUEUE_STALE_SECONDS: number;
-}) {
+export function resolveShared(
+  parsed: {
+    DATA_DIR?: string;
+    DATABASE_URL: string;
+    WEBHOOK_SECRET?: string[];
+    SERVICE_KEY?: string;
+    QUEUE_STALE_SECONDS: number;
+  } & StorageEnv,
+) {
   const dataDir = resolveDataDir(parsed.DATA_DIR);
+  const storage = resolveStorage(parsed, dataDir);
   const generated = loadOrCreateSecrets(dataDir);
   return {
     dataDir,
@@ -109,6 +179,7 @@ export function resolveShared(parsed: {
     webhookSecrets: parsed.WEBHOOK_SECRET ?? [generated.webhookSecret],
     serviceKey: parsed.SERVICE_KEY ?? generated.serviceKey,
     queueStaleAfterMs: parsed.QUEUE_STALE_SECONDS * 1000,
+    storage,
   };
 }
 
@@ -124,3 +195,5 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: Record<string, str
   }
   return parsed.data;
 }
+
+export { type ActiveProviderConfig, providerEnvShape, resolveProviders } from "./providers";

@@ -21,6 +21,13 @@ export const ERROR_STATUS = {
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+/** The code for an HTTP status some library answered with (the first code mapped to it, else by class). */
+export function codeForStatus(status: number): ErrorCode {
+  const found = (Object.entries(ERROR_STATUS) as [ErrorCode, number][]).find(([, s]) => s === status);
+  if (found) return found[0];
+  return status >= 500 ? "internal_error" : "invalid_request";
+}
+
 export const errorBodySchema = z.object({
   error: z.object({
     code: z.string(),

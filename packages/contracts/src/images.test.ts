@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { describeZodError } from "./errors";
-import { IMAGE_DEFAULTS, imageParamsSchema } from "./images";
+import {
+  GEMINI_IMAGE_ASPECT_RATIOS,
+  IMAGE_DEFAULTS,
+  IMAGE_PROVIDER_LIMITS,
+  IMAGE_SIZES,
+  imageLimitViolation,
+  imageParamsSchema,
+  nearestGeminiAspectRatio,
+  parseSize,
+} from "./images";
 import { NUM_IMAGES_MAX, NUM_IMAGES_MIN, PROMPT_MAX_LENGTH, URL_MAX_LENGTH } from "./limits";
 
 function fieldOf(input: unknown): string | undefined {
@@ -46,5 +55,58 @@ describe("image parameters", () => {
 
   it("refuses unknown fields, naming them", () => {
     expect(fieldOf({ prompt: "x", colour: "red" })).toBe("colour");
+  });
+});
+
+describe("image providers", () => {
+  const params = imageParamsSchema.parse({ prompt: "x" });
+
+  it("lets OpenAI serve its three native sizes only, naming them", () => {
+    for (const size of IMAGE_PROVIDER_LIMITS.openai.sizes) {
+      expect(imageLimitViolation("openai", { ...params, size })).toBeNull();
+    }
+    const small = imageLimitViolation("openai", { ...params, size: "512x512" });
+    expect(small).toMatchObject({ field: "size" });
+    expect(small?.message).toContain("allowed: 1024x1024, 1536x1024, 1024x1536");
+  });
+
+  it("refuses an input image where the provider takes none", () => {
+    const withUrl = { ...params, input_image_url: "https://example.com/a.png" };
+    expect(imageLimitViolation("openai", withUrl)?.field).toBe("input_image_url");
+    expect(imageLimitViolation("gemini", withUrl)).toBeNull();
+  });
+
+  it("lets Gemini and the local provider serve every offered size", () => {
+    for (const size of IMAGE_SIZES) {
+      expect(imageLimitViolation("gemini", { ...params, size })).toBeNull();
+      expect(imageLimitViolation("local", { ...params, size })).toBeNull();
+    }
+  });
+
+  it("maps every offered size to the nearest Gemini aspect ratio (the README's table)", () => {
+    const table = Object.fromEntries(
+      IMAGE_SIZES.map((s) => [s, nearestGeminiAspectRatio(parseSize(s).width, parseSize(s).height)]),
+    );
+    expect(table).toEqual({
+      "256x256": "1:1",
+      "512x512": "1:1",
+      "768x768": "1:1",
+      "1024x1024": "1:1",
+      "1536x1536": "1:1",
+      "2048x2048": "1:1",
+      "1024x768": "4:3",
+      "768x1024": "3:4",
+      "1536x1024": "3:2",
+      "1024x1536": "2:3",
+      "1280x720": "16:9",
+      "720x1280": "9:16",
+      "1920x1080": "16:9",
+      "1080x1920": "9:16",
+    });
+    // Sizes between ratios go to the closer one; the extremes to 21:9.
+    expect(nearestGeminiAspectRatio(1100, 1000)).toBe("1:1");
+    expect(nearestGeminiAspectRatio(1250, 1000)).toBe("5:4");
+    expect(nearestGeminiAspectRatio(4000, 1000)).toBe("21:9");
+    expect(Object.keys(GEMINI_IMAGE_ASPECT_RATIOS)).toHaveLength(10);
   });
 });

@@ -50,16 +50,23 @@ export function parseSize(size: string): { width: number; height: number } {
   return { width: w ?? 0, height: h ?? 0 };
 }
 
+/** Control characters but tab and newlines: never meaningful in a prompt, and a way to smuggle markup or NUL. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/** Free text written by a person: bounded, no control characters but tab and newlines. */
+export const plainTextSchema = (max: number) =>
+  z
+    .string({ error: "must be a string" })
+    .max(max, { error: `must be at most ${max} characters` })
+    .refine((s) => !CONTROL_CHARACTERS.test(s), { error: "must not contain control characters" });
+
 /** A prompt: trimmed, non-empty, bounded, no control characters but tab and newlines. */
 export const promptSchema = z
   .string({ error: "must be a string" })
   .trim()
   .min(1, { error: "is required" })
-  .max(PROMPT_MAX_LENGTH, { error: `must be at most ${PROMPT_MAX_LENGTH} characters` })
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-  .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s), {
-    error: "must not contain control characters",
-  });
+  .pipe(plainTextSchema(PROMPT_MAX_LENGTH));
 
 export const httpUrlSchema = z
   .string({ error: "must be a string" })
@@ -102,6 +109,8 @@ export const imageFileSchema = z.object({
   id: z.string(),
   index: z.number().int(),
   url: z.string(),
+  /** A small WEBP (THUMBNAIL_MAX_SIDE), or null for files stored before thumbnails existed. */
+  thumbnail_url: z.string().nullable(),
   format: z.string(),
   width: z.number().int(),
   height: z.number().int(),
@@ -109,3 +118,118 @@ export const imageFileSchema = z.object({
   description: z.string().nullable(),
 });
 export type ImageFile = z.infer<typeof imageFileSchema>;
+
+type ImageProviderLimits = {
+  /** Shown in the UI and the health endpoints. */
+  label: string;
+  /** The model the generator calls unless the operator names another of the same family. */
+  model: string;
+  sizes: readonly ImageSize[];
+  formats: readonly ImageFormat[];
+  qualities: readonly (typeof IMAGE_QUALITIES)[number][];
+  num_images: { min: number; max: number };
+  /** Whether the provider can start from an input image (input_image_url). */
+  input_image: boolean;
+};
+
+/**
+ * What each image provider can serve; checked before a job is created (422
+ * naming the field and the allowed values). Gemini returns PNGs at its own
+ * aspect ratios, which Sorami converts and resizes to any offered size and
+ * format; OpenAI's GPT image models make three sizes natively and take no
+ * input image through images.generate.
+ */
+export const IMAGE_PROVIDER_LIMITS = {
+  local: {
+    label: "Local (offline, not AI)",
+    model: "local-image-v1",
+    sizes: IMAGE_SIZES,
+    formats: IMAGE_FORMATS,
+    qualities: IMAGE_QUALITIES,
+    num_images: { min: NUM_IMAGES_MIN, max: NUM_IMAGES_MAX },
+    input_image: true,
+  },
+  gemini: {
+    label: "Gemini 2.5 Flash Image",
+    model: "gemini-2.5-flash-image",
+    sizes: IMAGE_SIZES,
+    formats: IMAGE_FORMATS,
+    qualities: IMAGE_QUALITIES,
+    num_images: { min: NUM_IMAGES_MIN, max: NUM_IMAGES_MAX },
+    input_image: true,
+  },
+  openai: {
+    label: "OpenAI GPT Image",
+    model: "gpt-image-1",
+    sizes: ["1024x1024", "1536x1024", "1024x1536"],
+    formats: IMAGE_FORMATS,
+    qualities: IMAGE_QUALITIES,
+    num_images: { min: NUM_IMAGES_MIN, max: NUM_IMAGES_MAX },
+    input_image: false,
+  },
+} as const satisfies Record<string, ImageProviderLimits>;
+export type ImageProviderName = keyof typeof IMAGE_PROVIDER_LIMITS;
+export const IMAGE_PROVIDER_NAMES = Object.keys(IMAGE_PROVIDER_LIMITS) as [ImageProviderName, ...ImageProviderName[]];
+
+/** The first parameter the image provider cannot serve, with the allowed values, or null. */
+export function imageLimitViolation(
+  provider: ImageProviderName,
+  params: Pick<ImageParams, "size" | "format" | "quality" | "num_images" | "input_image_url">,
+): { field: string; message: string } | null {
+  const limits: ImageProviderLimits = IMAGE_PROVIDER_LIMITS[provider];
+  const notIn = (field: "size" | "format" | "quality", allowed: readonly string[]) =>
+    allowed.includes(params[field])
+      ? null
+      : {
+          field,
+          message: `${field} ${params[field]} is not supported by the ${provider} provider; allowed: ${allowed.join(", ")}`,
+        };
+  const refused = notIn("size", limits.sizes) ?? notIn("format", limits.formats) ?? notIn("quality", limits.qualities);
+  if (refused) return refused;
+  const n = limits.num_images;
+  if (params.num_images < n.min || params.num_images > n.max) {
+    return { field: "num_images", message: `num_images must be ${n.min}-${n.max} for the ${provider} provider` };
+  }
+  if (params.input_image_url && !limits.input_image) {
+    return {
+      field: "input_image_url",
+      message: `input_image_url is not supported by the ${provider} provider; leave it empty`,
+    };
+  }
+  return null;
+}
+
+/**
+ * gemini-2.5-flash-image's aspect ratios and the PNG size it returns for
+ * each (Gemini API image generation docs). The Gemini API takes no pixel
+ * size or output format, so Sorami asks for the nearest ratio and resizes.
+ */
+export const GEMINI_IMAGE_ASPECT_RATIOS = {
+  "1:1": { width: 1024, height: 1024 },
+  "2:3": { width: 832, height: 1248 },
+  "3:2": { width: 1248, height: 832 },
+  "3:4": { width: 864, height: 1184 },
+  "4:3": { width: 1184, height: 864 },
+  "4:5": { width: 896, height: 1152 },
+  "5:4": { width: 1152, height: 896 },
+  "9:16": { width: 768, height: 1344 },
+  "16:9": { width: 1344, height: 768 },
+  "21:9": { width: 1536, height: 672 },
+} as const;
+export type GeminiAspectRatio = keyof typeof GEMINI_IMAGE_ASPECT_RATIOS;
+
+/** The Gemini aspect ratio nearest to a size, comparing ratios on a log scale (so 2:1 and 1:2 are equally far from 1:1). */
+export function nearestGeminiAspectRatio(width: number, height: number): GeminiAspectRatio {
+  const target = Math.log(width / height);
+  let best: GeminiAspectRatio = "1:1";
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const ratio of Object.keys(GEMINI_IMAGE_ASPECT_RATIOS) as GeminiAspectRatio[]) {
+    const [w, h] = ratio.split(":").map(Number);
+    const distance = Math.abs(Math.log((w ?? 1) / (h ?? 1)) - target);
+    if (distance < bestDistance) {
+      best = ratio;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}

@@ -1,10 +1,16 @@
+// Before any schema is built: see the module.
+import "./zod-setup";
+
 export * from "./errors";
 export * from "./events";
+export * from "./gallery";
 export * from "./images";
 export * from "./jobs";
 export * from "./limits";
 export * from "./notifications";
+export * from "./providers";
 export * from "./sse";
 export * from "./status";
+export * from "./text";
 export * from "./video";
 export * from "./webhooks";

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { jobIdSchema } from "./ids";
 import { imageFileSchema, imageParamsSchema } from "./images";
-import { JOB_ID_MAX_LENGTH, JOB_ID_PATTERN } from "./limits";
 import { jobStatusSchema } from "./status";
 import { videoFileSchema, videoParamsSchema } from "./video";
 
@@ -8,6 +8,8 @@ import { videoFileSchema, videoParamsSchema } from "./video";
  * Job kinds. Everything that differs between kinds is data in this table;
  * the pipeline (submit, dispatch, run, deliver, apply) is one piece of code.
  */
+export { jobIdSchema };
+
 export const JOB_KINDS = ["image", "video"] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 export const jobKindSchema = z.enum(JOB_KINDS);
@@ -34,12 +36,6 @@ export const KIND_INFO = {
     noun: "video",
   },
 } as const satisfies Record<JobKind, unknown>;
-
-export const jobIdSchema = z
-  .string({ error: "must be a string" })
-  .min(1, { error: "is required" })
-  .max(JOB_ID_MAX_LENGTH, { error: `must be at most ${JOB_ID_MAX_LENGTH} characters` })
-  .regex(JOB_ID_PATTERN, { error: "may contain only letters, digits, '-' and '_'" });
 
 /** 202 answer to a submission (document 004). */
 export const jobAcceptedSchema = z.object({

@@ -35,3 +35,33 @@ export const WEBHOOK_SECRET_MIN_BYTES = 32;
 /** Keyset pages. */
 export const PAGE_SIZE_DEFAULT = 20;
 export const PAGE_SIZE_MAX = 100;
+
+/**
+ * Thumbnails the generator makes beside every image and video poster: WEBP,
+ * longest side at most this many pixels (never enlarged). Small enough for a
+ * gallery card at 2× density, a few KiB each.
+ */
+export const THUMBNAIL_MAX_SIDE = 384;
+
+/** JSON bodies of sign-up, sign-in and the other better-auth endpoints, refused before parsing beyond this. */
+export const AUTH_BODY_MAX_BYTES = 16 * 1024;
+
+/** Longest display name accepted at sign-up. */
+export const USER_NAME_MAX_LENGTH = 100;
+
+/**
+ * Bodies of endpoints that take none (cancel, mark read, status reads…):
+ * anything declared larger is refused before the handler runs.
+ */
+export const EMPTY_BODY_MAX_BYTES = 1024;
+
+/** Per-user quotas (defaults; USER_SUBMISSIONS_PER_MINUTE and USER_MAX_ACTIVE_JOBS override them). */
+export const USER_SUBMISSIONS_PER_MINUTE_DEFAULT = 30;
+export const USER_MAX_ACTIVE_JOBS_DEFAULT = 10;
+/** The window of USER_SUBMISSIONS_PER_MINUTE. */
+export const SUBMISSION_WINDOW_SECONDS = 60;
+/**
+ * Retry-After when the active-jobs quota is full: when a slot frees cannot be
+ * known (a job runs seconds to minutes), so a short poll interval is advised.
+ */
+export const ACTIVE_JOBS_RETRY_AFTER_SECONDS = 5;

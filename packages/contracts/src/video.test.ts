@@ -7,6 +7,7 @@ import {
   VIDEO_DEFAULTS,
   VIDEO_DURATION_MAX_SECONDS,
   VIDEO_PROVIDER_LIMITS,
+  videoDurations,
   videoLimitViolation,
   videoParamsSchema,
 } from "./video";
@@ -36,6 +37,48 @@ describe("video parameters", () => {
     expect(videoLimitViolation("local", { ...base, duration_seconds: d.max + 1 })?.field).toBe("duration_seconds");
     expect(videoLimitViolation("local", { ...base, duration_seconds: d.min - 1 })?.field).toBe("duration_seconds");
     expect(videoLimitViolation("local", { ...base, number_of_videos: n.max + 1 })?.field).toBe("number_of_videos");
+  });
+});
+
+describe("Veo's limits", () => {
+  const ok = { aspect_ratio: "16:9" as const, duration_seconds: 8, number_of_videos: 1 };
+
+  it("allows 16:9 and 9:16 only, naming both", () => {
+    expect(videoLimitViolation("veo", { ...ok, aspect_ratio: "9:16" })).toBeNull();
+    const square = videoLimitViolation("veo", { ...ok, aspect_ratio: "1:1" });
+    expect(square).toMatchObject({ field: "aspect_ratio" });
+    expect(square?.message).toContain("allowed: 16:9, 9:16");
+  });
+
+  it("allows 4, 6 and 8 seconds and nothing between or beyond", () => {
+    expect(videoDurations("veo")).toEqual([4, 6, 8]);
+    for (const s of [4, 6, 8]) expect(videoLimitViolation("veo", { ...ok, duration_seconds: s })).toBeNull();
+    for (const s of [3, 5, 7, 9]) {
+      const v = videoLimitViolation("veo", { ...ok, duration_seconds: s });
+      expect([v?.field, v?.message]).toEqual([
+        "duration_seconds",
+        "duration_seconds must be one of 4, 6, 8 for the veo provider",
+      ]);
+    }
+  });
+
+  it("makes one video per request", () => {
+    expect(VIDEO_PROVIDER_LIMITS.veo.number_of_videos.max).toBe(1);
+    expect(videoLimitViolation("veo", { ...ok, number_of_videos: 2 })).toMatchObject({
+      field: "number_of_videos",
+      message: "number_of_videos must be 1 for the veo provider",
+    });
+  });
+
+  it("allows people by input: ALLOW_ALL from text, ALLOW_ADULT from an image", () => {
+    expect(videoLimitViolation("veo", { ...ok, person_generation: "ALLOW_ALL" }, false)).toBeNull();
+    expect(videoLimitViolation("veo", { ...ok, person_generation: "ALLOW_ADULT" }, true)).toBeNull();
+    const fromImage = videoLimitViolation("veo", { ...ok, person_generation: "ALLOW_ALL" }, true);
+    expect(fromImage).toMatchObject({ field: "person_generation" });
+    expect(fromImage?.message).toContain("with an input image; allowed: ALLOW_ADULT");
+    expect(videoLimitViolation("veo", { ...ok, person_generation: "DONT_ALLOW" }, false)?.message).toContain(
+      "allowed: ALLOW_ALL",
+    );
   });
 });
 

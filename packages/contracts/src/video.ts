@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AppError } from "./errors";
-import { httpUrlSchema, promptSchema } from "./images";
+import { jobIdSchema } from "./ids";
+import { httpUrlSchema, plainTextSchema, promptSchema } from "./images";
 import { PROMPT_MAX_LENGTH } from "./limits";
 
 export const VIDEO_ASPECT_RATIOS = ["16:9", "9:16", "1:1"] as const;
@@ -52,10 +53,7 @@ export const videoParamsObject = z.strictObject({
     .max(NUM_VIDEOS_MAX, { error: `must be at most ${NUM_VIDEOS_MAX}` })
     .default(VIDEO_DEFAULTS.number_of_videos),
   person_generation: enumOf(PERSON_GENERATION_MODES).default(VIDEO_DEFAULTS.person_generation),
-  negative_prompt: z
-    .string({ error: "must be a string" })
-    .max(PROMPT_MAX_LENGTH, { error: `must be at most ${PROMPT_MAX_LENGTH} characters` })
-    .optional(),
+  negative_prompt: plainTextSchema(PROMPT_MAX_LENGTH).optional(),
   /** Base64 (optionally a data: URL). Decoded size and real type are checked after parsing. */
   input_image_base64: z
     .string({ error: "must be a string" })
@@ -69,52 +67,111 @@ export type VideoParams = z.infer<typeof videoParamsSchema>;
 /** Generator API: POST /api/videos/generate, with the caller's job_id and the owner. */
 export const generatorVideoRequestSchema = videoParamsObject
   .extend({
-    job_id: z.string().optional(),
+    job_id: jobIdSchema.optional(),
     user_id: z.string({ error: "must be a string" }).min(1, { error: "is required" }).max(255),
   })
   .refine(onlyOneInputImage, onlyOneInputImageError);
 export type GeneratorVideoRequest = z.infer<typeof generatorVideoRequestSchema>;
 
-/** What each video provider can serve; checked before a job is created (422 naming the field). */
+export type PersonGeneration = (typeof PERSON_GENERATION_MODES)[number];
+
+type VideoProviderLimits = {
+  /** Shown in the UI and the health endpoints. */
+  label: string;
+  /** The model the generator calls unless the operator names another of the same family. */
+  model: string;
+  aspect_ratios: readonly VideoAspectRatio[];
+  /** Whole seconds from min to max in steps of `step` (Veo: 4, 6, 8). */
+  durations: { min: number; max: number; step: number };
+  number_of_videos: { min: number; max: number };
+  /** The person_generation modes allowed for a text-only prompt and for one with an input image. */
+  person_generation: { text: readonly PersonGeneration[]; image: readonly PersonGeneration[] };
+};
+
+/**
+ * What each video provider can serve; checked before a job is created (422
+ * naming the field and the allowed values), and again by the provider.
+ * Veo: the Gemini API's Veo 3.1 limits — 16:9 or 9:16, 4/6/8 s, one video
+ * per request, and people "allow_all" for text-to-video but "allow_adult"
+ * for image-to-video.
+ */
 export const VIDEO_PROVIDER_LIMITS = {
   local: {
+    label: "Local (offline, not AI)",
+    model: "local-video-v1",
     aspect_ratios: ["16:9", "9:16", "1:1"],
-    durations: { min: 1, max: 10 },
+    durations: { min: 1, max: 10, step: 1 },
     number_of_videos: { min: 1, max: 4 },
+    person_generation: { text: PERSON_GENERATION_MODES, image: PERSON_GENERATION_MODES },
   },
-} as const satisfies Record<
-  string,
-  {
-    aspect_ratios: readonly VideoAspectRatio[];
-    durations: { min: number; max: number };
-    number_of_videos: { min: number; max: number };
-  }
->;
+  veo: {
+    label: "Google Veo 3.1",
+    model: "veo-3.1-generate-preview",
+    aspect_ratios: ["16:9", "9:16"],
+    durations: { min: 4, max: 8, step: 2 },
+    number_of_videos: { min: 1, max: 1 },
+    person_generation: { text: ["ALLOW_ALL"], image: ["ALLOW_ADULT"] },
+  },
+} as const satisfies Record<string, VideoProviderLimits>;
 export type VideoProviderName = keyof typeof VIDEO_PROVIDER_LIMITS;
+export const VIDEO_PROVIDER_NAMES = Object.keys(VIDEO_PROVIDER_LIMITS) as [VideoProviderName, ...VideoProviderName[]];
+
+/** Every duration a provider accepts, in seconds. */
+export function videoDurations(provider: VideoProviderName): number[] {
+  const { min, max, step } = VIDEO_PROVIDER_LIMITS[provider].durations;
+  const out: number[] = [];
+  for (let s = min; s <= max; s += step) out.push(s);
+  return out;
+}
+
+/** The person_generation modes a provider allows with or without an input image; the first is its default. */
+export function personGenerationModes(
+  provider: VideoProviderName,
+  withInputImage: boolean,
+): readonly PersonGeneration[] {
+  const modes = VIDEO_PROVIDER_LIMITS[provider].person_generation;
+  return withInputImage ? modes.image : modes.text;
+}
 
 /** The first parameter the provider cannot serve, with the allowed values, or null. */
 export function videoLimitViolation(
   provider: VideoProviderName,
-  params: Pick<VideoParams, "aspect_ratio" | "duration_seconds" | "number_of_videos">,
+  params: Pick<VideoParams, "aspect_ratio" | "duration_seconds" | "number_of_videos"> & {
+    person_generation?: PersonGeneration;
+  },
+  withInputImage = false,
 ): { field: string; message: string } | null {
-  const limits = VIDEO_PROVIDER_LIMITS[provider];
-  if (!(limits.aspect_ratios as readonly string[]).includes(params.aspect_ratio)) {
+  const limits: VideoProviderLimits = VIDEO_PROVIDER_LIMITS[provider];
+  if (!limits.aspect_ratios.includes(params.aspect_ratio)) {
     return {
       field: "aspect_ratio",
       message: `aspect_ratio ${params.aspect_ratio} is not supported by the ${provider} provider; allowed: ${limits.aspect_ratios.join(", ")}`,
     };
   }
   const { durations: d, number_of_videos: n } = limits;
-  if (params.duration_seconds < d.min || params.duration_seconds > d.max) {
+  if (!videoDurations(provider).includes(params.duration_seconds)) {
     return {
       field: "duration_seconds",
-      message: `duration_seconds must be ${d.min}-${d.max} for the ${provider} provider`,
+      message:
+        d.step === 1
+          ? `duration_seconds must be ${d.min}-${d.max} for the ${provider} provider`
+          : `duration_seconds must be one of ${videoDurations(provider).join(", ")} for the ${provider} provider`,
     };
   }
   if (params.number_of_videos < n.min || params.number_of_videos > n.max) {
     return {
       field: "number_of_videos",
-      message: `number_of_videos must be ${n.min}-${n.max} for the ${provider} provider`,
+      message:
+        n.min === n.max
+          ? `number_of_videos must be ${n.max} for the ${provider} provider`
+          : `number_of_videos must be ${n.min}-${n.max} for the ${provider} provider`,
+    };
+  }
+  const modes = personGenerationModes(provider, withInputImage);
+  if (params.person_generation && !modes.includes(params.person_generation)) {
+    return {
+      field: "person_generation",
+      message: `person_generation ${params.person_generation} is not allowed by the ${provider} provider ${withInputImage ? "with" : "without"} an input image; allowed: ${modes.join(", ")}`,
     };
   }
   return null;
@@ -143,6 +200,8 @@ export const videoFileSchema = z.object({
   index: z.number().int(),
   url: z.string(),
   poster_url: z.string().nullable(),
+  /** A small WEBP of the poster (THUMBNAIL_MAX_SIDE), or null for files stored before thumbnails existed. */
+  thumbnail_url: z.string().nullable(),
   format: z.string(),
   width: z.number().int(),
   height: z.number().int(),

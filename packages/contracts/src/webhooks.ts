@@ -9,10 +9,17 @@ import { WIRE_STATUSES } from "./status";
  * backends send `environment` and more); senders always send this shape.
  */
 
+/**
+ * A small WEBP of the file (or of a video's poster), Sorami's addition:
+ * optional, so documents 000/002 senders that never send it stay valid.
+ */
+const thumbnailPath = z.string().min(1).max(1024).optional();
+
 /** One generated image in a `completed` webhook. `file_path` is the storage key. */
 export const webhookImageSchema = z.object({
   file_path: z.string().min(1).max(1024),
   url: z.string().max(4096).optional(),
+  thumbnail_path: thumbnailPath,
   description: z.string().max(10_000).nullish(),
   format: z.string().min(1).max(16),
   size_bytes: z.number().int().nonnegative(),
@@ -25,6 +32,7 @@ export const webhookVideoSchema = z.object({
   file_path: z.string().min(1).max(1024),
   url: z.string().max(4096).optional(),
   poster_path: z.string().min(1).max(1024).optional(),
+  thumbnail_path: thumbnailPath,
   description: z.string().max(10_000).nullish(),
   format: z.string().min(1).max(16),
   size_bytes: z.number().int().nonnegative(),

@@ -87,13 +87,7 @@ export async function startEmbeddedPostgres(options: {
     } catch {
       // Another process took the port between our probe and PostgreSQL's bind (several systems
       // starting at once): try the next free one, unless the caller asked for this port.
-      // PostgreSQL logs the bind failure itself at LOG level (not kept above); the FATAL that follows is.
-      const portTaken = errors.some(
-        (line) =>
-          line.includes("could not bind") ||
-          line.includes("Address already in use") ||
-          line.includes("could not create any TCP/IP sockets"),
-      );
+      const portTaken = errors.some((line) => line.includes("could not create any TCP/IP sockets"));
       if (options.port === undefined && portTaken && attempt < EMBEDDED_PG_START_ATTEMPTS) {
         errors.length = 0;
         port = await findFreePort(port + 1 + Math.floor(Math.random() * 50));

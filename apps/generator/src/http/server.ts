@@ -1,6 +1,13 @@
 import { timingSafeEqual } from "node:crypto";
-import { AppError, type ErrorCode, SUBMIT_BODY_MAX_BYTES } from "@sorami/contracts";
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import type { IncomingMessage } from "node:http";
+import {
+  AppError,
+  EMPTY_BODY_MAX_BYTES,
+  type ErrorCode,
+  findUnstorableText,
+  SUBMIT_BODY_MAX_BYTES,
+} from "@sorami/contracts";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
 import { z } from "zod";
 import type { AppContext } from "../context";
 import { registerGenerateRoutes } from "./routes/generate";
@@ -16,14 +23,70 @@ const STATUS_TO_CODE: Record<number, ErrorCode> = {
   415: "unsupported_media_type",
 };
 
+/**
+ * A body refused before it was read (no key, too large) is read and dropped
+ * up to this much; then reading stops, and the connection is closed this
+ * long after the refusal. Closing at once, while the client still sends,
+ * makes the kernel answer with a reset that can destroy the refusal before
+ * the client reads it.
+ */
+export const REFUSED_BODY_DRAIN_BYTES = 1024 * 1024;
+export const REFUSED_BODY_CLOSE_AFTER_MS = 2_000;
+
+function drainThenClose(raw: IncomingMessage): void {
+  let drained = 0;
+  const timer = setTimeout(() => raw.socket?.destroy(), REFUSED_BODY_CLOSE_AFTER_MS);
+  timer.unref();
+  raw.on("data", (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > REFUSED_BODY_DRAIN_BYTES) raw.pause();
+  });
+  raw.once("end", () => clearTimeout(timer));
+  raw.resume();
+}
+
 function safeEqual(a: string, b: string): boolean {
   const ab = Buffer.from(a);
   const bb = Buffer.from(b);
   return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
 
+/** One registered route, as the authorization and bad-input tests enumerate them. */
+export type RegisteredRoute = { method: string; url: string };
+const registered = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/** Every route `buildServer` registered (HEAD twins of GET routes left out). */
+export function routesOf(app: FastifyInstance): RegisteredRoute[] {
+  return registered.get(app) ?? [];
+}
+
 export function buildServer(ctx: AppContext): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: SUBMIT_BODY_MAX_BYTES });
+  // Bodies are capped before parsing (per route where one needs more), so an oversized one is never held.
+  const app = Fastify({
+    logger: false,
+    bodyLimit: SUBMIT_BODY_MAX_BYTES,
+    // Errors Fastify meets before routing (an undecodable URL) answer in the one error shape too.
+    frameworkErrors: (error, _request, reply) => {
+      (reply as FastifyReply).status(400).send({ error: { code: "invalid_request", message: error.message } });
+    },
+  });
+  // JSON only: Fastify would otherwise parse text/plain into a string and answer 400, not 415.
+  app.removeContentTypeParser("text/plain");
+  const routes: RegisteredRoute[] = [];
+  registered.set(app, routes);
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) if (method !== "HEAD") routes.push({ method, url: route.url });
+  });
+
+  // Fastify ignores a GET's body but Node still reads it: refuse one declared, like every other oversized body.
+  app.addHook("onRequest", async (request) => {
+    if (
+      (request.method === "GET" || request.method === "HEAD") &&
+      Number(request.headers["content-length"] ?? 0) > EMPTY_BODY_MAX_BYTES
+    ) {
+      throw new AppError("payload_too_large", `Body is larger than ${EMPTY_BODY_MAX_BYTES} bytes`);
+    }
+  });
 
   // Every /api route is service-to-service: the web app's key is required.
   app.addHook("onRequest", async (request) => {
@@ -37,8 +100,24 @@ export function buildServer(ctx: AppContext): FastifyInstance {
     }
   });
 
+  // Text PostgreSQL cannot store (NUL, unpaired surrogates) is a 400 naming the field, never a database error.
+  app.addHook("preValidation", async (request) => {
+    if (request.body === undefined) return;
+    const bad = findUnstorableText(request.body);
+    if (bad) {
+      throw new AppError("invalid_request", bad.path ? `${bad.path}: ${bad.reason}` : `Body ${bad.reason}`, {
+        field: bad.path || undefined,
+      });
+    }
+  });
+
   // The one place errors become HTTP answers.
-  app.setErrorHandler((error: FastifyError | AppError | z.ZodError, _request, reply) => {
+  app.setErrorHandler((error: FastifyError | AppError | z.ZodError, request, reply) => {
+    if (!request.raw.complete) {
+      // Fastify asks for an immediate close on a parser error; the drain closes a little later instead.
+      reply.removeHeader("connection");
+      drainThenClose(request.raw);
+    }
     if (error instanceof AppError) {
       return reply.status(error.status).send(error.toBody());
     }

@@ -1,9 +1,10 @@
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { schema } from "@sorami/db";
 import { startTestDatabase } from "@sorami/db/testing";
-import { LocalStorage } from "@sorami/storage";
+import { LocalStorage, S3Storage, type Storage } from "@sorami/storage";
+import { startTestS3 } from "@sorami/storage/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalImageProvider } from "../providers/local-image";
@@ -12,7 +13,8 @@ import { type Provider, ProviderError, type Providers } from "../providers/types
 import { MAX_GENERATE_ATTEMPTS, runGenerateJob } from "./generate";
 
 let t: Awaited<ReturnType<typeof startTestDatabase>>;
-const storage = new LocalStorage(mkdtempSync(path.join(os.tmpdir(), "sorami-gen-test-")));
+const root = mkdtempSync(path.join(os.tmpdir(), "sorami-gen-test-"));
+const storage = new LocalStorage(root);
 
 beforeAll(async () => {
   t = await startTestDatabase();
@@ -34,20 +36,28 @@ function scripted(failure: ProviderError | null): Providers {
 }
 
 let n = 0;
-async function job(attempts = 0): Promise<string> {
+async function job(attempts = 0, extra: Record<string, unknown> = {}): Promise<string> {
   const id = `gen-test-${++n}`;
   await t.db.insert(schema.generatorJobs).values({
     id,
     kind: "image",
     userId: "u1",
     attempts,
-    request: { prompt: "a cat", num_images: 1, size: "256x256", format: "PNG", style: "sketch", quality: "standard" },
+    request: {
+      prompt: "a cat",
+      num_images: 1,
+      size: "256x256",
+      format: "PNG",
+      style: "sketch",
+      quality: "standard",
+      ...extra,
+    },
   });
   return id;
 }
-const run = (id: string, failure: ProviderError | null) =>
+const run = (id: string, failure: ProviderError | null, store: Storage = storage) =>
   runGenerateJob(
-    { db: t.db, storage, providers: scripted(failure), webUrl: "http://127.0.0.1:9", environment: "test" },
+    { db: t.db, storage: store, providers: scripted(failure), webUrl: "http://127.0.0.1:9", environment: "test" },
     id,
   );
 const row = async (id: string) =>
@@ -94,5 +104,43 @@ describe("provider errors", () => {
     expect((await row(id))?.status).toBe("COMPLETED");
     expect(await storage.open(`images/${id}/image_1.png`)).not.toBeNull();
     expect(await events(id)).toEqual(["completed", "generating", "initializing", "saving"]);
+    // Each file's thumbnail is stored beside it and reported with it.
+    const images = (await row(id))?.result?.images as { file_path: string; thumbnail_path?: string }[];
+    expect(images.map((i) => i.thumbnail_path)).toEqual([`images/${id}/image_1_thumb.webp`]);
+    expect(await storage.open(`images/${id}/image_1_thumb.webp`)).not.toBeNull();
+  });
+
+  it("fetches an input_image_url through the safe fetcher: a private address fails the job at once, saying why", async () => {
+    const id = await job(0, { input_image_url: "http://169.254.169.254/latest/meta-data/" });
+    await run(id, null);
+    const failed = await row(id);
+    expect([failed?.status, failed?.attempts]).toEqual(["FAILED", 1]);
+    expect(failed?.error).toContain("169.254.169.254 (cloud metadata address)");
+    expect(await queued(id)).toBeUndefined();
+  });
+});
+
+describe("storage errors", () => {
+  it("never completes a job whose files could not all be stored, and leaves none of them behind", async () => {
+    const id = await job(MAX_GENERATE_ATTEMPTS - 1, { num_images: 2 });
+    // A real write failure on the second file: a non-empty directory where it must go.
+    mkdirSync(path.join(root, `images/${id}/image_2.png`), { recursive: true });
+    writeFileSync(path.join(root, `images/${id}/image_2.png/occupied`), "x");
+    await run(id, null);
+    expect((await row(id))?.status).toBe("FAILED");
+    expect(await events(id)).toEqual(["failed", "generating", "initializing", "saving"]);
+    expect(existsSync(path.join(root, `images/${id}`))).toBe(false); // image_1 was written, then removed
+  });
+
+  it("fails the job, announcing no result, when S3 refuses the upload", async () => {
+    const s3 = await startTestS3();
+    try {
+      const id = await job(MAX_GENERATE_ATTEMPTS - 1);
+      await run(id, null, new S3Storage(s3.options({ bucket: "bucket-that-does-not-exist" })));
+      expect(await row(id)).toMatchObject({ status: "FAILED", result: null });
+      expect(await events(id)).not.toContain("completed");
+    } finally {
+      await s3.stop();
+    }
   });
 });

@@ -12,9 +12,11 @@ import {
 import type { Database } from "@sorami/db";
 import { readObject, type Storage } from "@sorami/storage";
 import { getJob, updateJob } from "../domain/jobs";
+import { createInputImageFetcher, type InputImageFetcher } from "../providers/input-image";
 import { type GeneratedFile, type ProviderContext, ProviderError, type Providers } from "../providers/types";
 import { emitWebhook } from "../webhooks/emit";
 import { enqueueGenerate } from "./catalog";
+import { storeThumbnail } from "./thumbnails";
 
 /**
  * A job that has not finished in this time fails: no provider call may hold a
@@ -28,7 +30,11 @@ export type GenerateDeps = {
   providers: Providers;
   webUrl: string;
   environment: string;
+  /** How an input_image_url is fetched (default: the safe fetcher, public addresses only). */
+  fetchInputImage?: InputImageFetcher;
 };
+
+const publicOnlyFetcher = createInputImageFetcher();
 
 /** Calls the kind's provider with the stored parameters, validated again by the kind's contract. */
 function callProvider(
@@ -129,7 +135,13 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
     );
     attempt = initialized.attempts;
     await advance("GENERATING", "generating", { progress: 60, message: "Generating…" });
-    const inputImage = job.inputKey ? ((await readObject(storage, job.inputKey)) ?? undefined) : undefined;
+    // An uploaded input image is in storage; one given by URL is fetched now, through the safe fetcher.
+    const inputUrl = typeof job.request.input_image_url === "string" ? job.request.input_image_url : "";
+    const inputImage = job.inputKey
+      ? ((await readObject(storage, job.inputKey)) ?? undefined)
+      : inputUrl
+        ? await (deps.fetchInputImage ?? publicOnlyFetcher)(inputUrl, signal)
+        : undefined;
     if (job.inputKey && !inputImage)
       throw new ProviderError("invalid_request", "The input image is missing from storage");
     const output = await callProvider(deps.providers, kind, job.request, { jobId, attempt, signal, inputImage });
@@ -142,6 +154,9 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
       const { sizeBytes } = await storage.put(key, file.data, file.format);
       const posterKey = file.poster ? `${stem}_poster.${file.poster.ext}` : undefined;
       if (file.poster && posterKey) await storage.put(posterKey, file.poster.data, "poster");
+      // Images are their own thumbnail source; a video's is its poster (no poster, no thumbnail).
+      const thumbnailSource = file.poster?.data ?? (kind === "image" ? file.data : undefined);
+      const thumbnailKey = thumbnailSource ? await storeThumbnail(storage, key, thumbnailSource) : undefined;
       items.push({
         file_path: key,
         url: `${webUrl}/api/media/${key}`,
@@ -151,6 +166,7 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
         dimensions: `${file.width}x${file.height}`,
         ...(file.durationSeconds !== undefined ? { duration_seconds: file.durationSeconds } : {}),
         ...(posterKey ? { poster_path: posterKey } : {}),
+        ...(thumbnailKey ? { thumbnail_path: thumbnailKey } : {}),
       });
     }
     const now = new Date().toISOString();
@@ -196,6 +212,10 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
       return;
     }
     console.warn(`[generate] job ${jobId} failed: ${classified.kind}: ${classified.message}`);
+    // Files a failed job wrote before its error (one of several uploads) are never shown: remove them.
+    await storage.deletePrefix(`${info.plural}/${jobId}`).catch((e: unknown) => {
+      console.warn(`[generate] job ${jobId}: could not remove its partial files: ${String(e)}`);
+    });
     await advance(
       "FAILED",
       "failed",

@@ -29,3 +29,32 @@ export function runFfmpeg(args: string[], signal: AbortSignal): Promise<void> {
     child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited ${code}: ${stderr}`))));
   });
 }
+
+/**
+ * Writes the first frame of a video as a JPEG poster and reads the video's
+ * length from ffmpeg's report; rejects when the file is not a video ffmpeg
+ * can decode.
+ */
+export function extractPoster(
+  video: string,
+  poster: string,
+  signal: AbortSignal,
+): Promise<{ durationSeconds: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      ffmpegPath(),
+      ["-hide_banner", "-loglevel", "info", "-y", "-i", video, "-frames:v", "1", "-q:v", "3", poster],
+      { stdio: ["ignore", "ignore", "pipe"], signal },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr = (stderr + d).slice(-20_000);
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`ffmpeg exited ${code}: ${stderr.slice(-500)}`));
+      const m = /Duration: (\d+):(\d{2}):(\d{2}(?:\.\d+)?)/.exec(stderr);
+      resolve({ durationSeconds: m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : null });
+    });
+  });
+}

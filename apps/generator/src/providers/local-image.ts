@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { type ImageParams, parseSize } from "@sorami/contracts";
 import sharp from "sharp";
+import { encodeImage, IMAGE_EXT } from "./encode";
 import { LocalProvider } from "./local";
-import type { GeneratedFile } from "./types";
+import type { GeneratedFile, ProviderContext } from "./types";
 
 function escapeXml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -76,9 +77,7 @@ export function drawSvg({ prompt, label, seed: seedText, width, height, textWidt
 </svg>`;
 }
 
-const EXT = { PNG: "png", JPEG: "jpg", WEBP: "webp" } as const;
-
-export async function renderImage(params: ImageParams, index: number): Promise<GeneratedFile> {
+export async function renderImage(params: ImageParams, index: number, ctx: ProviderContext): Promise<GeneratedFile> {
   const { width, height } = parseSize(params.size);
   const drawing = {
     prompt: params.prompt,
@@ -87,14 +86,17 @@ export async function renderImage(params: ImageParams, index: number): Promise<G
     width,
     height,
   };
-  const pipeline = sharp(Buffer.from(drawSvg(drawing)));
-  const data =
-    params.format === "PNG"
-      ? await pipeline.png({ compressionLevel: 6 }).toBuffer()
-      : params.format === "JPEG"
-        ? await pipeline.jpeg({ quality: params.quality === "high" ? 92 : 80 }).toBuffer()
-        : await pipeline.webp({ quality: params.quality === "high" ? 90 : 75 }).toBuffer();
-  return { data, format: params.format, ext: EXT[params.format], width, height, description: params.prompt };
+  let picture = sharp(Buffer.from(drawSvg(drawing)));
+  if (ctx.inputImage) {
+    // The input image (uploaded or fetched) inset in the middle, so the result visibly starts from it.
+    const inset = await sharp(ctx.inputImage)
+      .resize(Math.round(width * 0.45), Math.round(height * 0.45), { fit: "inside" })
+      .png()
+      .toBuffer();
+    picture = sharp(await picture.png().toBuffer()).composite([{ input: inset, gravity: "center" }]);
+  }
+  const data = await encodeImage(picture, params);
+  return { data, format: params.format, ext: IMAGE_EXT[params.format], width, height, description: params.prompt };
 }
 
 export const createLocalImageProvider = (delayMs: number, transientFailureRate = 0) =>

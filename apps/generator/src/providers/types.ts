@@ -19,7 +19,7 @@ export type ProviderContext = {
   /** 1 for the first run of the job, 2 for its first retry… */
   attempt: number;
   signal: AbortSignal;
-  /** An input image the caller sent (already checked to be PNG/JPEG/WEBP). */
+  /** An input image the caller uploaded or its input_image_url gave (PNG/JPEG/WEBP by its bytes). */
   inputImage?: Buffer;
 };
 

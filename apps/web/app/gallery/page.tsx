@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { GalleryList } from "@/components/gallery-list";
-import { parseKind } from "@/components/media-kinds";
 import { SignedInPage } from "@/components/signed-in-page";
+import { parseGalleryQuery } from "@/lib/gallery-query";
 
 export const metadata: Metadata = { title: "Gallery" };
 
@@ -10,10 +10,10 @@ export default async function Page({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const kind = parseKind((await searchParams).kind);
+  const { kind, status } = parseGalleryQuery(await searchParams);
   return (
     <SignedInPage title="Gallery">
-      <GalleryList key={kind} kind={kind} />
+      <GalleryList key={`${kind}:${status}`} kind={kind} status={status} />
     </SignedInPage>
   );
 }

@@ -1,6 +1,7 @@
-import { AppError, ERROR_STATUS } from "@sorami/contracts";
+import { AppError, EMPTY_BODY_MAX_BYTES, ERROR_STATUS, findUnstorableText } from "@sorami/contracts";
 import { z } from "zod";
 import { getSessionUser, type SessionUser } from "../session";
+import { assertSameOrigin } from "./origin";
 
 /** Below this size gzip saves nothing worth its CPU (the `compression` middleware's own default threshold). */
 const COMPRESS_MIN_BYTES = 1024;
@@ -43,10 +44,71 @@ export function errorResponse(error: unknown): Response {
 
 type RouteContext<P> = { params: Promise<P> };
 type Handler<P, C> = (ctx: C & { req: Request; params: P }) => Promise<Response>;
+type RouteOptions = {
+  /**
+   * The largest body this endpoint reads. A body declared larger is refused
+   * (413) before anything else runs; the handler's own read enforces it on
+   * streamed bodies. Endpoints that read no body keep the small default.
+   */
+  maxBodyBytes?: number;
+};
 
-export function withUser<P = Record<string, never>>(handler: Handler<P, { user: SessionUser }>) {
+/**
+ * After a 413, at most this much more of the refused body is read and
+ * dropped (never kept); then reading stops, and the connection is cut this
+ * long after the refusal. Cutting it at once, while the client still sends,
+ * makes the kernel answer with a reset that can destroy the 413 before the
+ * client reads it (nginx's "lingering close" does the same).
+ */
+export const REFUSED_BODY_DRAIN_BYTES = 1024 * 1024;
+export const REFUSED_BODY_CLOSE_AFTER_MS = 2_000;
+
+/** Reads and drops the rest of a refused body in the background, then cancels it (closing the connection). */
+function drainAndDrop(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+  let ended = false;
+  const timer = setTimeout(() => {
+    if (!ended) void reader.cancel().catch(() => {});
+  }, REFUSED_BODY_CLOSE_AFTER_MS);
+  timer.unref?.();
+  void (async () => {
+    let drained = 0;
+    try {
+      while (drained <= REFUSED_BODY_DRAIN_BYTES) {
+        const { done, value } = await reader.read();
+        if (done) {
+          ended = true;
+          clearTimeout(timer);
+          return;
+        }
+        drained += value.byteLength;
+      }
+      // Past the cap: read no more; the timer closes the connection.
+    } catch {
+      // The client went away: nothing left to drop.
+    }
+  })();
+}
+
+function tooLarge(maxBytes: number): AppError {
+  return new AppError("payload_too_large", `Body is larger than ${maxBytes} bytes`);
+}
+
+/** 413 when the body declares more than `maxBytes`, before any of it is read. */
+export function assertDeclaredSize(req: Request, maxBytes: number): void {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared <= maxBytes) return;
+  if (req.body && !req.body.locked) drainAndDrop(req.body.getReader());
+  throw tooLarge(maxBytes);
+}
+
+export function withUser<P = Record<string, never>>(
+  handler: Handler<P, { user: SessionUser }>,
+  options: RouteOptions = {},
+) {
   return async (req: Request, route: RouteContext<P>): Promise<Response> => {
     try {
+      assertDeclaredSize(req, options.maxBodyBytes ?? EMPTY_BODY_MAX_BYTES);
+      assertSameOrigin(req);
       const user = await getSessionUser(req.headers);
       if (!user) throw new AppError("unauthorized", "Sign in to use this endpoint");
       return await handler({ req, user, params: await route.params });
@@ -57,16 +119,21 @@ export function withUser<P = Record<string, never>>(handler: Handler<P, { user: 
 }
 
 /** Admin routes: a signed-in user without the admin role gets 403. */
-export function withAdmin<P = Record<string, never>>(handler: Handler<P, { user: SessionUser }>) {
+export function withAdmin<P = Record<string, never>>(
+  handler: Handler<P, { user: SessionUser }>,
+  options: RouteOptions = {},
+) {
   return withUser<P>(async (ctx) => {
     if (ctx.user.role !== "admin") throw new AppError("forbidden", "This endpoint is for administrators");
     return handler(ctx);
-  });
+  }, options);
 }
 
-export function withErrors<P = Record<string, never>>(handler: Handler<P, object>) {
+/** Routes that authenticate otherwise (signed webhooks) or not at all. */
+export function withErrors<P = Record<string, never>>(handler: Handler<P, object>, options: RouteOptions = {}) {
   return async (req: Request, route: RouteContext<P>): Promise<Response> => {
     try {
+      assertDeclaredSize(req, options.maxBodyBytes ?? EMPTY_BODY_MAX_BYTES);
       return await handler({ req, params: await route.params });
     } catch (error) {
       return errorResponse(error);
@@ -75,13 +142,13 @@ export function withErrors<P = Record<string, never>>(handler: Handler<P, object
 }
 
 /**
- * Reads a request body as text, refusing it before reading when it declares
- * more than `maxBytes`, and stopping as soon as it streams past that.
+ * Reads a request body, refusing it before reading when it declares more
+ * than `maxBytes`, and as soon as it streams past that: an oversized body is
+ * never held in memory, and never read far past its limit.
  */
-export async function readBody(req: Request, maxBytes: number): Promise<string> {
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw new AppError("payload_too_large", `Body is larger than ${maxBytes} bytes`);
-  if (!req.body) return "";
+export async function readBodyBytes(req: Request, maxBytes: number): Promise<Buffer> {
+  assertDeclaredSize(req, maxBytes);
+  if (!req.body) return Buffer.alloc(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -90,26 +157,58 @@ export async function readBody(req: Request, maxBytes: number): Promise<string> 
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw new AppError("payload_too_large", `Body is larger than ${maxBytes} bytes`);
+      drainAndDrop(reader);
+      throw tooLarge(maxBytes);
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
+}
+
+export async function readBody(req: Request, maxBytes: number): Promise<string> {
+  return (await readBodyBytes(req, maxBytes)).toString("utf8");
+}
+
+/** `application/json`, with parameters (charset) or not; not `application/json-patch+json` and the like. */
+export function isJsonContentType(type: string | null): boolean {
+  return /^application\/json\s*(;|$)/i.test(type ?? "");
+}
+
+/**
+ * Parses JSON text, refusing what PostgreSQL could not store (NUL, unpaired
+ * surrogates) or what nests absurdly deep, naming the field.
+ */
+export function parseJsonText(text: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new AppError("invalid_json", "Body is not valid JSON");
+  }
+  const bad = findUnstorableText(value);
+  if (bad) {
+    throw new AppError("invalid_request", bad.path ? `${bad.path}: ${bad.reason}` : `Body ${bad.reason}`, {
+      field: bad.path || undefined,
+    });
+  }
+  return value;
+}
+
+/** JSON text must be UTF-8 (RFC 8259); bytes that are not are refused, not replaced. */
+export function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new AppError("invalid_json", "Body is not valid UTF-8");
+  }
 }
 
 /** A JSON body: content type checked, size capped, syntax errors reported as such. */
 export async function readJson(req: Request, maxBytes: number): Promise<unknown> {
-  const type = req.headers.get("content-type") ?? "";
-  if (!/^application\/json\b/i.test(type)) {
+  if (!isJsonContentType(req.headers.get("content-type"))) {
     throw new AppError("unsupported_media_type", "Content-Type must be application/json");
   }
-  const text = await readBody(req, maxBytes);
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new AppError("invalid_json", "Body is not valid JSON");
-  }
+  return parseJsonText(decodeUtf8(await readBodyBytes(req, maxBytes)));
 }
 
 /** Parses with a schema, turning the first problem into an AppError naming the field. */

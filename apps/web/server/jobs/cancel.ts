@@ -1,6 +1,6 @@
 import { AppError, type JobKind, type JobStatusResponse } from "@sorami/contracts";
-import { type Database, enqueue, QUEUE_SCHEMAS, schema } from "@sorami/db";
-import { lockGeneration } from "@sorami/db/queries/generations";
+import { type Database, enqueue, QUEUE_SCHEMAS, schema, type Tx } from "@sorami/db";
+import { type Generation, lockGeneration } from "@sorami/db/queries/generations";
 import { eq } from "drizzle-orm";
 import type { SessionUser } from "../session";
 import { WEB_TASKS } from "./catalog";
@@ -22,19 +22,28 @@ export async function cancelGeneration(
   const owned = await ownedJob(db, user, kind, id);
   return db.transaction(async (tx) => {
     const g = await lockGeneration(tx, owned.id);
-    if (!g) throw new AppError("not_found", "Job not found");
-    const decision = await transitionGeneration(tx, g, { status: "CANCELED", message: "Canceled" });
-    if (!decision.apply) throw new AppError("conflict", `The job has already ended (${g.status})`);
-    await enqueue(
-      tx,
-      QUEUE_SCHEMAS.web,
-      WEB_TASKS.cancel,
-      { jobId: g.id },
-      { jobKey: `cancel:${g.id}`, maxAttempts: 10 },
-    );
+    if (!g || g.deletedAt) throw new AppError("not_found", "Job not found");
+    if (!(await cancelLocked(tx, g))) throw new AppError("conflict", `The job has already ended (${g.status})`);
     const [row] = await tx.select().from(schema.generations).where(eq(schema.generations.id, g.id));
     return toStatusResponse(row ?? g);
   });
+}
+
+/**
+ * Cancels a job whose row the caller's transaction has locked, and queues the
+ * message to the generator in that transaction. False when it already ended.
+ */
+export async function cancelLocked(tx: Tx, g: Generation): Promise<boolean> {
+  const decision = await transitionGeneration(tx, g, { status: "CANCELED", message: "Canceled" });
+  if (!decision.apply) return false;
+  await enqueue(
+    tx,
+    QUEUE_SCHEMAS.web,
+    WEB_TASKS.cancel,
+    { jobId: g.id },
+    { jobKey: `cancel:${g.id}`, maxAttempts: 10 },
+  );
+  return true;
 }
 
 /** The queued half: the generator stops the job (404 when it never got it: nothing to stop). */

@@ -1,6 +1,7 @@
 import {
   EVENTS_ERROR_MAX_LENGTH,
   type GalleryGeneration,
+  type GenerationDetail,
   type JobEvent,
   type JobResult,
   type JobStatusResponse,
@@ -48,6 +49,7 @@ const toImage = (f: MediaFile) => ({
   id: f.id,
   index: f.index,
   url: mediaUrl(f.storageKey),
+  thumbnail_url: f.thumbnailKey ? mediaUrl(f.thumbnailKey) : null,
   format: f.format,
   width: f.width,
   height: f.height,
@@ -60,6 +62,7 @@ const toVideo = (f: MediaFile) => ({
   index: f.index,
   url: mediaUrl(f.storageKey),
   poster_url: f.posterKey ? mediaUrl(f.posterKey) : null,
+  thumbnail_url: f.thumbnailKey ? mediaUrl(f.thumbnailKey) : null,
   format: f.format,
   width: f.width,
   height: f.height,
@@ -88,5 +91,14 @@ export function toGalleryItem(g: Generation, files: MediaFile[]): GalleryGenerat
     progress: g.progress,
     created_at: g.createdAt.toISOString(),
     completed_at: g.completedAt?.toISOString() ?? null,
+  };
+}
+
+export function toDetail(g: Generation, files: MediaFile[]): GenerationDetail {
+  return {
+    ...toGalleryItem(g, files),
+    started_at: g.startedAt?.toISOString() ?? null,
+    updated_at: g.updatedAt.toISOString(),
+    message: g.message,
   };
 }

@@ -1,12 +1,15 @@
 import {
   AppError,
   type GalleryPage,
+  type GenerationDetail,
+  galleryStatusFilterSchema,
   type JobKind,
   type JobResult,
   type JobStatusResponse,
   jobIdSchema,
   PAGE_SIZE_DEFAULT,
   PAGE_SIZE_MAX,
+  statusesOf,
 } from "@sorami/contracts";
 import type { Database } from "@sorami/db";
 import {
@@ -19,14 +22,34 @@ import {
 } from "@sorami/db/queries/generations";
 import { z } from "zod";
 import type { SessionUser } from "../session";
-import { toGalleryItem, toResultResponse, toStatusResponse } from "./present";
+import { toDetail, toGalleryItem, toResultResponse, toStatusResponse } from "./present";
 
-/** The user's job of this kind, else 404 — whether it is missing or someone else's. */
-export async function ownedJob(db: Database, user: SessionUser, kind: JobKind, rawId: string): Promise<Generation> {
+/**
+ * The user's job of this kind (of any kind when `kind` is null), else 404 —
+ * whether it is missing, deleted or someone else's.
+ */
+export async function ownedJob(
+  db: Database,
+  user: SessionUser,
+  kind: JobKind | null,
+  rawId: string,
+): Promise<Generation> {
   const id = jobIdSchema.safeParse(rawId);
   const g = id.success ? await getGenerationForOwner(db, user.id, id.data) : null;
-  if (!g || g.kind !== kind) throw new AppError("not_found", "Job not found");
+  if (!g || (kind && g.kind !== kind)) throw new AppError("not_found", "Job not found");
   return g;
+}
+
+/** One job with its files and timings, for the detail view; `kind` null finds a job of either kind. */
+export async function getGenerationDetail(
+  db: Database,
+  user: SessionUser,
+  kind: JobKind | null,
+  id: string,
+): Promise<GenerationDetail> {
+  const g = await ownedJob(db, user, kind, id);
+  const files = await filesOf(db, [g.id]);
+  return toDetail(g, files.get(g.id) ?? []);
 }
 
 export async function getJobStatus(
@@ -68,6 +91,7 @@ export const galleryQuerySchema = z.object({
     .min(1, { error: "must be at least 1" })
     .max(PAGE_SIZE_MAX, { error: `must be at most ${PAGE_SIZE_MAX}` })
     .default(PAGE_SIZE_DEFAULT),
+  status: galleryStatusFilterSchema.default("all"),
 });
 
 export async function listGallery(
@@ -77,7 +101,12 @@ export async function listGallery(
   query: z.infer<typeof galleryQuerySchema>,
 ): Promise<GalleryPage> {
   const cursor = query.cursor ? decodeCursor(query.cursor) : null;
-  const { rows, next } = await listGenerationsForOwner(db, user.id, { limit: query.limit, cursor, kind });
+  const { rows, next } = await listGenerationsForOwner(db, user.id, {
+    limit: query.limit,
+    cursor,
+    kind,
+    statuses: statusesOf(query.status),
+  });
   const files = await filesOf(
     db,
     rows.map((r) => r.id),

@@ -3,8 +3,10 @@ import { env } from "../../env";
 import { db, storage } from "../db";
 import { json, parseWith, readJson, withUser } from "../http/handler";
 import { cancelGeneration } from "./cancel";
+import { deleteGeneration } from "./delete";
 import { parseSubmission } from "./params";
-import { galleryQuerySchema, getJobResult, getJobStatus, listGallery } from "./read";
+import { galleryQuerySchema, getGenerationDetail, getJobResult, getJobStatus, listGallery } from "./read";
+import { rerunGeneration } from "./rerun";
 import { submitGeneration, validateIdempotencyKey } from "./submit";
 
 /**
@@ -15,12 +17,15 @@ const BODY_LIMIT: Record<JobKind, number> = { image: SUBMIT_BODY_MAX_BYTES, vide
 const noStore = { "Cache-Control": "no-store" };
 
 export const submitRoute = (kind: JobKind) =>
-  withUser(async ({ req, user }) => {
-    const submission = parseSubmission(kind, await readJson(req, BODY_LIMIT[kind]), env().videoProvider);
-    const key = validateIdempotencyKey(req.headers.get("idempotency-key"));
-    const { body, created } = await submitGeneration(db(), storage(), user, kind, submission, key);
-    return json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });
-  });
+  withUser(
+    async ({ req, user }) => {
+      const submission = parseSubmission(kind, await readJson(req, BODY_LIMIT[kind]), env().providers);
+      const key = validateIdempotencyKey(req.headers.get("idempotency-key"));
+      const { body, created } = await submitGeneration(db(), storage(), user, kind, submission, key, env().quotas);
+      return json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });
+    },
+    { maxBodyBytes: BODY_LIMIT[kind] },
+  );
 
 export const statusRoute = (kind: JobKind) =>
   withUser<{ id: string }>(async ({ user, params }) =>
@@ -40,3 +45,31 @@ export const galleryRoute = (kind: JobKind) =>
 
 export const cancelRoute = (kind: JobKind) =>
   withUser<{ id: string }>(async ({ user, params }) => json(await cancelGeneration(db(), user, kind, params.id)));
+
+export const detailRoute = (kind: JobKind) =>
+  withUser<{ id: string }>(async ({ user, params }) =>
+    json(await getGenerationDetail(db(), user, kind, params.id), { headers: noStore }),
+  );
+
+/** 204 once the job is deleted (canceled first if it was running) and its files are gone. */
+export const deleteRoute = (kind: JobKind) =>
+  withUser<{ id: string }>(async ({ user, params }) => {
+    await deleteGeneration(db(), storage(), user, kind, params.id);
+    return new Response(null, { status: 204 });
+  });
+
+export const rerunRoute = (kind: JobKind) =>
+  withUser<{ id: string }>(async ({ req, user, params }) => {
+    const key = validateIdempotencyKey(req.headers.get("idempotency-key"));
+    const { body, created } = await rerunGeneration(
+      db(),
+      storage(),
+      user,
+      kind,
+      params.id,
+      key,
+      env().providers,
+      env().quotas,
+    );
+    return json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });
+  });

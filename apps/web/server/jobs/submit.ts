@@ -1,14 +1,17 @@
 import { createHash, randomUUID } from "node:crypto";
 import {
+  ACTIVE_JOBS_RETRY_AFTER_SECONDS,
   AppError,
   IDEMPOTENCY_KEY_MAX_LENGTH,
   IMAGE_TYPE_EXT,
   type JobAccepted,
   type JobKind,
+  SUBMISSION_WINDOW_SECONDS,
 } from "@sorami/contracts";
-import { type Database, schema } from "@sorami/db";
+import { type Database, schema, type Tx } from "@sorami/db";
 import { getGenerationByIdempotencyKey } from "@sorami/db/queries/generations";
 import { organizationIdOfSql } from "@sorami/db/queries/organizations";
+import { activeJobCount, lockUserSubmissions, recentSubmissions } from "@sorami/db/queries/quotas";
 import type { Storage } from "@sorami/storage";
 import type { SessionUser } from "../session";
 import { enqueueDispatch } from "./catalog";
@@ -32,13 +35,43 @@ export function validateIdempotencyKey(raw: string | null): string | null {
   return raw;
 }
 
+export type Quotas = { submissionsPerMinute: number; maxActiveJobs: number };
+
+/**
+ * 429 with Retry-After when the user already has the most unfinished jobs
+ * allowed, or made the most submissions allowed in the last minute. Counted
+ * in the database under the user's submit lock, so the quotas hold across
+ * any number of web processes and concurrent requests.
+ */
+async function assertWithinQuotas(tx: Tx, userId: string, quotas: Quotas): Promise<void> {
+  const active = await activeJobCount(tx, userId);
+  if (active >= quotas.maxActiveJobs) {
+    throw new AppError(
+      "rate_limited",
+      `You have ${active} unfinished jobs, the most allowed at once; wait for one to end or cancel one`,
+      { headers: { "Retry-After": String(ACTIVE_JOBS_RETRY_AFTER_SECONDS) } },
+    );
+  }
+  const recent = await recentSubmissions(tx, userId, SUBMISSION_WINDOW_SECONDS);
+  if (recent.count >= quotas.submissionsPerMinute) {
+    // A slot frees when the oldest submission of the window leaves it.
+    const frees = recent.oldest ? recent.oldest.getTime() + SUBMISSION_WINDOW_SECONDS * 1000 : Date.now();
+    const wait = Math.min(SUBMISSION_WINDOW_SECONDS, Math.max(1, Math.ceil((frees - Date.now()) / 1000)));
+    throw new AppError(
+      "rate_limited",
+      `At most ${quotas.submissionsPerMinute} submissions per minute; try again in ${wait} s`,
+      { headers: { "Retry-After": String(wait) } },
+    );
+  }
+}
+
 /**
  * Creates the job row first — its id is the job id everywhere — and queues
  * its dispatch to the generator in the same transaction: no job without a
  * dispatch, no dispatch without a job. A retried submit carrying the same
- * Idempotency-Key returns the first job; the same key with other parameters
- * is refused. An input image is stored first, under the new job's id, and
- * removed again if the job is not created.
+ * Idempotency-Key returns the first job (whatever the quotas say now); the
+ * same key with other parameters is refused. An input image is stored
+ * first, under the new job's id, and removed again if the job is not created.
  */
 export async function submitGeneration(
   db: Database,
@@ -47,6 +80,7 @@ export async function submitGeneration(
   kind: JobKind,
   submission: Submission,
   idempotencyKey: string | null,
+  quotas: Quotas,
 ): Promise<{ body: JobAccepted; created: boolean }> {
   const { prompt, ...rest } = submission.params;
   const hash = createHash("sha256").update(JSON.stringify({ kind, params: submission.params }));
@@ -61,6 +95,10 @@ export async function submitGeneration(
   }
   const result = await db
     .transaction(async (tx) => {
+      await lockUserSubmissions(tx, user.id);
+      const earlier = idempotencyKey ? await getGenerationByIdempotencyKey(tx, user.id, idempotencyKey) : null;
+      if (earlier) return { row: null, earlier };
+      await assertWithinQuotas(tx, user.id, quotas);
       const [row] = await tx
         .insert(schema.generations)
         .values({
@@ -78,24 +116,19 @@ export async function submitGeneration(
           // Millisecond precision, so keyset cursors made from JS dates compare exactly.
           createdAt: new Date(),
         })
-        .onConflictDoNothing()
         .returning();
-      if (row) {
-        await enqueueDispatch(tx, row.id);
-        return { row, created: true };
-      }
-      return { row: null, created: false };
+      if (!row) throw new AppError("internal_error", "The job row was not written");
+      await enqueueDispatch(tx, row.id);
+      return { row, earlier: null };
     })
     .catch(async (error: unknown) => {
       if (submission.inputImage) await storage.deletePrefix(`inputs/${id}`);
       throw error;
     });
-  if (!result.row && submission.inputImage) await storage.deletePrefix(`inputs/${id}`);
   if (result.row) return { body: accepted(result.row, "Generation started"), created: true };
 
-  // The insert conflicted: only the idempotency key can (ids are fresh UUIDs).
-  const existing = idempotencyKey ? await getGenerationByIdempotencyKey(db, user.id, idempotencyKey) : null;
-  if (!existing) throw new AppError("internal_error", "Submit conflicted without an idempotency key");
+  if (submission.inputImage) await storage.deletePrefix(`inputs/${id}`);
+  const existing = result.earlier;
   if (existing.requestHash !== requestHash || existing.kind !== kind) {
     throw new AppError("idempotency_key_reused", "This Idempotency-Key was used with different parameters", {
       field: "Idempotency-Key",

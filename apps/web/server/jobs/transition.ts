@@ -18,6 +18,7 @@ export type StoredFile = {
   description: string | null;
   durationSeconds?: number | null;
   posterKey?: string | null;
+  thumbnailKey?: string | null;
   metadata?: Record<string, unknown>;
 };
 
@@ -31,6 +32,9 @@ export type JobEvent = {
   processingTimeMs?: number | null;
   providerMetadata?: Record<string, unknown> | null;
 };
+
+/** Statuses that show the generator took the job up (a job can also fail or be canceled before it starts). */
+const STARTED_STATUSES: readonly JobStatus[] = ["INITIALIZING", "GENERATING", "SAVING", "COMPLETED"];
 
 /**
  * Applies one status change to a locked generation row: the state machine
@@ -57,6 +61,7 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: JobEven
         event.processingTimeMs ?? (terminal ? now.getTime() - g.createdAt.getTime() : g.processingTimeMs),
       providerMetadata: event.providerMetadata ?? g.providerMetadata,
       updatedAt: now,
+      startedAt: g.startedAt ?? (STARTED_STATUSES.includes(decision.status) ? now : null),
       completedAt: terminal ? now : g.completedAt,
     })
     .where(eq(schema.generations.id, g.id));

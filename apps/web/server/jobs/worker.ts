@@ -7,6 +7,7 @@ import { env } from "../../env";
 import { db, pool, storage } from "../db";
 import { propagateCancel } from "./cancel";
 import { WEB_TASKS } from "./catalog";
+import { purgeDeletedGeneration } from "./delete";
 import { dispatchGeneration } from "./dispatch";
 import { reconcileOnce } from "./reconcile";
 
@@ -44,6 +45,9 @@ export function startWebWorker(): Promise<QueueRunner> {
       },
       [WEB_TASKS.cancel]: async (payload) => {
         await propagateCancel(jobIdPayload.parse(payload).jobId, generator);
+      },
+      [WEB_TASKS.purge]: async (payload) => {
+        await purgeDeletedGeneration(db(), storage(), jobIdPayload.parse(payload).jobId);
       },
       [WEB_TASKS.reconcile]: async () => {
         try {

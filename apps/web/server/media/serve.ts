@@ -27,21 +27,49 @@ export function parseRange(header: string | null, size: number): ByteRange | nul
 }
 
 /**
- * Streams a file to the user who owns its job. The key must be one the
+ * `?download=1`: saved under a name that says where it came from,
+ * `sorami-{first 8 of the job id}-{file name}`. Keys are plain ASCII names, so
+ * the header needs no escaping.
+ */
+export function attachment(jobId: string, key: string): string {
+  return `attachment; filename="sorami-${jobId.slice(0, 8)}-${key.slice(key.lastIndexOf("/") + 1)}"`;
+}
+
+/**
+ * Gives a file to the user who owns its job. The key must be one the
  * database holds for that user, so no path — traversal or otherwise — reaches
- * a file it does not list; a foreign or missing file is a 404. Byte ranges
- * are served so a player can seek in a long video.
+ * a file it does not list; a foreign or missing file is a 404.
+ *
+ * On S3 the answer is a redirect to a GET signed for a few minutes: the
+ * bytes go from the bucket to the browser, not through a web process, and
+ * S3 serves the byte ranges a player seeks with. The redirect itself is not
+ * cached, so each visit is checked again and gets a URL that is still valid.
+ * A local directory is streamed, with byte ranges.
  */
 export async function serveOwnedMedia(
   user: SessionUser,
   segments: string[],
   rangeHeader: string | null,
+  options: { download?: boolean } = {},
 ): Promise<Response> {
   const key = segments.join("/");
   if (!isValidKey(key)) throw new AppError("not_found", "File not found");
   const file = await getOwnedFileByKey(db(), user.id, key);
   if (!file) throw new AppError("not_found", "File not found");
-  const whole = await storage().open(key);
+  const store = storage();
+  if (store.signedUrl) {
+    return new Response(null, {
+      status: 302,
+      headers: {
+        Location: await store.signedUrl(
+          key,
+          options.download ? { contentDisposition: attachment(file.generationId, key) } : {},
+        ),
+        "Cache-Control": "private, no-store",
+      },
+    });
+  }
+  const whole = await store.open(key);
   if (!whole) throw new AppError("not_found", "File not found");
   const headers: Record<string, string> = {
     "Content-Type": contentTypeFor(key),
@@ -49,6 +77,7 @@ export async function serveOwnedMedia(
     // Private: the file is the user's; immutable: a key is never rewritten with other content.
     "Cache-Control": "private, max-age=31536000, immutable",
     "X-Content-Type-Options": "nosniff",
+    ...(options.download ? { "Content-Disposition": attachment(file.generationId, key) } : {}),
   };
   const range = parseRange(rangeHeader, whole.sizeBytes);
   if (range === "unsatisfiable") {
@@ -61,7 +90,7 @@ export async function serveOwnedMedia(
     });
   }
   whole.stream.destroy();
-  const part = await storage().open(key, range);
+  const part = await store.open(key, range);
   if (!part) throw new AppError("not_found", "File not found");
   return new Response(Readable.toWeb(part.stream) as ReadableStream, {
     status: 206,

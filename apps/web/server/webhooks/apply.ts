@@ -12,12 +12,13 @@ import { type Database, schema } from "@sorami/db";
 import { organizationIdOf } from "@sorami/db/queries/organizations";
 import { recordEventAndLockGeneration } from "@sorami/db/queries/webhooks";
 import { eq } from "drizzle-orm";
+import { enqueuePurge } from "../jobs/catalog";
 import { type JobEvent, transitionGeneration } from "../jobs/transition";
 
 export type ApplyOutcome =
   | { outcome: "applied"; status: string; filesCount: number }
   | { outcome: "duplicate" }
-  | { outcome: "ignored"; reason: string };
+  | { outcome: "ignored"; reason: "terminal" | "backwards" | "deleted" };
 
 /** What a webhook says, in the terms of the state machine. Refuses a `completed` with no files. */
 export function toJobEvent(kind: JobKind, payload: WebhookPayload): JobEvent {
@@ -55,6 +56,7 @@ export function toJobEvent(kind: JobKind, payload: WebhookPayload): JobEvent {
         description: item.description ?? null,
         durationSeconds: item.duration_seconds ?? null,
         posterKey: item.poster_path ?? null,
+        thumbnailKey: item.thumbnail_path ?? null,
       };
     }),
   };
@@ -68,6 +70,7 @@ export function toJobEvent(kind: JobKind, payload: WebhookPayload): JobEvent {
  *
  * A webhook for a job this app never created is attributed only to the user
  * its `user_id` names, and only if that user exists; otherwise it is refused.
+ * A webhook for a job its owner deleted changes nothing.
  */
 export async function applyWebhookEvent(
   db: Database,
@@ -88,6 +91,11 @@ export async function applyWebhookEvent(
     if (generation.kind !== kind) throw new AppError("not_found", `Job ${payload.job_id} is not a ${kind} job`);
     if (payload.user_id && payload.user_id !== generation.authorId) {
       throw new AppError("conflict", "user_id does not match the job's owner", { field: "user_id" });
+    }
+    if (generation.deletedAt) {
+      // The owner deleted it: acknowledged, never resurrected; files it reports are purged again.
+      if (event.files?.length) await enqueuePurge(tx, generation.id);
+      return { outcome: "ignored", reason: "deleted" } as const;
     }
     const decision = await transitionGeneration(tx, generation, event);
     if (!decision.apply) return { outcome: "ignored", reason: decision.reason } as const;

@@ -11,7 +11,7 @@ import {
 import { verifyWebhook } from "@sorami/contracts/signature";
 import { env } from "../../env";
 import { db } from "../db";
-import { json, parseWith, readBody } from "../http/handler";
+import { decodeUtf8, json, parseJsonText, parseWith, readBodyBytes } from "../http/handler";
 import { applyWebhookEvent } from "./apply";
 
 /**
@@ -20,19 +20,15 @@ import { applyWebhookEvent } from "./apply";
  */
 export async function receiveWebhook(req: Request, kind: JobKind): Promise<Response> {
   const started = performance.now();
-  const body = await readBody(req, WEBHOOK_BODY_MAX_BYTES);
+  // Decoded strictly: the signature covers these exact bytes, and bytes that are not UTF-8 would
+  // decode to a string another byte sequence also decodes to.
+  const body = decodeUtf8(await readBodyBytes(req, WEBHOOK_BODY_MAX_BYTES));
   const verified = verifyWebhook(env().webhookSecrets, req.headers, body);
   if (!verified.ok) {
     console.warn(`[webhook] refused (${verified.reason}) on /${kind}`);
     throw new AppError("unauthorized", "Unauthorized");
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    throw new AppError("invalid_json", "Body is not valid JSON");
-  }
-  const payload = parseWith(webhookPayloadSchema, parsed);
+  const payload = parseWith(webhookPayloadSchema, parseJsonText(body));
 
   // Deliveries authenticated by the legacy shared secret carry their time in the body.
   if (verified.scheme === "legacy-secret") {
@@ -51,7 +47,10 @@ export async function receiveWebhook(req: Request, kind: JobKind): Promise<Respo
   } else if (result.outcome === "ignored") {
     ack = {
       success: true,
-      message: `Ignored: the job is already past this status (${result.reason})`,
+      message:
+        result.reason === "deleted"
+          ? "Ignored: the job was deleted"
+          : `Ignored: the job is already past this status (${result.reason})`,
       job_id: payload.job_id,
       processing_time_ms,
     };

@@ -1,5 +1,5 @@
 import { TERMINAL_STATUSES } from "@sorami/contracts";
-import { and, asc, desc, eq, gt, lt, notInArray, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNull, lt, notInArray, or, sql } from "drizzle-orm";
 import type { Tx } from "../client";
 import { generations, mediaFiles } from "../schema";
 import { prepared } from "./prepared";
@@ -7,13 +7,22 @@ import { prepared } from "./prepared";
 export type Generation = typeof generations.$inferSelect;
 export type MediaFile = typeof mediaFiles.$inferSelect;
 
-/** A user's job, or null: another user's job is indistinguishable from a missing one. */
+/** Deleted jobs are hidden from every read; only webhook apply and the purge see them (by lock). */
+const notDeleted = isNull(generations.deletedAt);
+
+/** A user's job, or null: another user's job — or a deleted one — is indistinguishable from a missing one. */
 export async function getGenerationForOwner(db: Tx, ownerId: string, id: string): Promise<Generation | null> {
   const query = prepared(db, "generation_for_owner", () =>
     db
       .select()
       .from(generations)
-      .where(and(eq(generations.id, sql.placeholder("id")), eq(generations.authorId, sql.placeholder("ownerId"))))
+      .where(
+        and(
+          eq(generations.id, sql.placeholder("id")),
+          eq(generations.authorId, sql.placeholder("ownerId")),
+          notDeleted,
+        ),
+      )
       .prepare("generation_for_owner"),
   );
   const [row] = await query.execute({ id, ownerId });
@@ -63,13 +72,20 @@ export type Cursor = { createdAt: Date; id: string };
 export async function listGenerationsForOwner(
   db: Tx,
   ownerId: string,
-  opts: { limit: number; cursor?: Cursor | null; kind?: Generation["kind"] },
+  opts: {
+    limit: number;
+    cursor?: Cursor | null;
+    kind?: Generation["kind"];
+    /** Only jobs in one of these statuses; every status when absent. */
+    statuses?: readonly Generation["status"][] | null;
+  },
 ): Promise<{ rows: Generation[]; next: Cursor | null }> {
-  // Four shapes (with or without kind, with or without cursor), each prepared once.
-  const name = `gallery_page${opts.kind ? "_kind" : ""}${opts.cursor ? "_after" : ""}`;
+  // One prepared statement per shape (kind, statuses, cursor each present or not).
+  const name = `gallery_page${opts.kind ? "_kind" : ""}${opts.statuses ? "_statuses" : ""}${opts.cursor ? "_after" : ""}`;
   const query = prepared(db, name, () => {
-    const conditions = [eq(generations.authorId, sql.placeholder("ownerId"))];
+    const conditions = [eq(generations.authorId, sql.placeholder("ownerId")), notDeleted];
     if (opts.kind) conditions.push(eq(generations.kind, sql.placeholder("kind")));
+    if (opts.statuses) conditions.push(sql`${generations.status} = any(${sql.placeholder("statuses")}::text[])`);
     if (opts.cursor) {
       conditions.push(
         sql`(${generations.createdAt}, ${generations.id}) < (${sql.placeholder("afterAt")}::timestamptz, ${sql.placeholder("afterId")})`,
@@ -86,6 +102,7 @@ export async function listGenerationsForOwner(
   const rows = await query.execute({
     ownerId,
     kind: opts.kind,
+    statuses: opts.statuses ? [...opts.statuses] : undefined,
     afterAt: opts.cursor?.createdAt.toISOString(),
     afterId: opts.cursor?.id,
     limit: opts.limit + 1,
@@ -95,7 +112,7 @@ export async function listGenerationsForOwner(
   return { rows: page, next: rows.length > opts.limit && last ? { createdAt: last.createdAt, id: last.id } : null };
 }
 
-/** The file (or video poster) at a storage key, only if its job belongs to the user. */
+/** The file (or its video poster, or its thumbnail) at a storage key, only if its job belongs to the user and is not deleted. */
 export async function getOwnedFileByKey(db: Tx, ownerId: string, storageKey: string): Promise<MediaFile | null> {
   const [row] = await db
     .select({ file: mediaFiles })
@@ -103,8 +120,13 @@ export async function getOwnedFileByKey(db: Tx, ownerId: string, storageKey: str
     .innerJoin(generations, eq(generations.id, mediaFiles.generationId))
     .where(
       and(
-        or(eq(mediaFiles.storageKey, storageKey), eq(mediaFiles.posterKey, storageKey)),
+        or(
+          eq(mediaFiles.storageKey, storageKey),
+          eq(mediaFiles.posterKey, storageKey),
+          eq(mediaFiles.thumbnailKey, storageKey),
+        ),
         eq(generations.authorId, ownerId),
+        notDeleted,
       ),
     )
     .limit(1);
@@ -127,6 +149,7 @@ export async function listLiveGenerationsForOwner(
     .where(
       and(
         eq(generations.authorId, ownerId),
+        notDeleted,
         or(notInArray(generations.status, [...TERMINAL_STATUSES]), gt(generations.updatedAt, since)),
       ),
     )

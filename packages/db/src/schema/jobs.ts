@@ -1,4 +1,4 @@
-import { JOB_KINDS } from "@sorami/contracts";
+import { JOB_KINDS, TERMINAL_STATUSES } from "@sorami/contracts";
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { organizations, users } from "./auth";
@@ -8,6 +8,11 @@ import { organizations, users } from "./auth";
  * everywhere (web API, generator, webhooks, storage keys). Kind-specific
  * parameters live in `params`, validated by the kind's contract schema.
  */
+/** A job that has not ended; the same text in the partial index and the queries that count them, so the index serves them. */
+export const generationIsActive = sql.raw(
+  `"generations"."status" not in (${TERMINAL_STATUSES.map((s) => `'${s}'`).join(", ")})`,
+);
+
 export const generations = pgTable(
   "generations",
   {
@@ -34,12 +39,21 @@ export const generations = pgTable(
     requestHash: text("request_hash"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    /** When the job first left PENDING (the generator took it up); null until then. */
+    startedAt: timestamp("started_at", { withTimezone: true }),
     completedAt: timestamp("completed_at", { withTimezone: true }),
+    /**
+     * Soft delete: the owner deleted it. The row stays so a late webhook finds
+     * it and is acknowledged as a no-op instead of recreating the job; every
+     * read hides it, and its files and media rows are purged.
+     */
+    deletedAt: timestamp("deleted_at", { withTimezone: true }),
   },
   (t) => [
-    // Keyset pagination of a user's gallery, newest first. NULLS FIRST is what `ORDER BY … DESC` means in
-    // PostgreSQL; an index built DESC NULLS LAST cannot give that order, and the gallery became a sort of
-    // every row the user has (EXPLAIN ANALYZE at 100k rows: 48–74 ms, then 0.05 ms with this order).
+    // Keyset pagination of a user's gallery, newest first.
+    // NULLS FIRST is what `ORDER BY … DESC` means in PostgreSQL; an index built DESC NULLS LAST cannot give
+    // that order, and the gallery became a sort of every row the user has (EXPLAIN ANALYZE at 100k rows:
+    // 48–74 ms, then 0.05 ms with this order).
     index("generations_author_created_idx").on(t.authorId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index("generations_author_kind_created_idx").on(
       t.authorId,
@@ -49,9 +63,8 @@ export const generations = pgTable(
     ),
     // A user's live stream starts from their unfinished and recently changed jobs.
     index("generations_author_updated_idx").on(t.authorId, t.updatedAt.desc().nullsFirst()),
-    index("generations_author_unfinished_idx")
-      .on(t.authorId)
-      .where(sql`${t.status} not in ('COMPLETED', 'FAILED', 'CANCELED')`),
+    // …and the per-user active-jobs quota counts these at every submit.
+    index("generations_author_unfinished_idx").on(t.authorId).where(generationIsActive),
     // A pending job's queue position counts the pending jobs before it.
     index("generations_pending_created_idx").on(t.createdAt, t.id).where(sql`${t.status} = 'PENDING'`),
     // A retried submit with the same Idempotency-Key finds the first job.

@@ -23,6 +23,8 @@ export const mediaFiles = pgTable(
     /** Videos only: length, and the key of a poster frame (a still image). */
     durationSeconds: real("duration_seconds"),
     posterKey: text("poster_key"),
+    /** A small WEBP of the file (of the poster, for videos); null for files stored before thumbnails. */
+    thumbnailKey: text("thumbnail_key"),
     metadata: jsonb("metadata").$type<Record<string, unknown>>(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -32,6 +34,7 @@ export const mediaFiles = pgTable(
     uniqueIndex("media_files_generation_index_uq").on(t.generationId, t.index),
     uniqueIndex("media_files_storage_key_uq").on(t.storageKey),
     index("media_files_poster_key_idx").on(t.posterKey),
+    index("media_files_thumbnail_key_idx").on(t.thumbnailKey),
   ],
 );
 export type MediaFile = typeof mediaFiles.$inferSelect;

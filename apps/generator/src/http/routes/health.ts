@@ -1,4 +1,5 @@
-// GET /health – 200 once the database and the queue answer
+// GET /health – 200 once the database and the queue answer; names the active providers
+import { describeProviders } from "@sorami/contracts";
 import { QUEUE_SCHEMAS } from "@sorami/db";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../../context";
@@ -23,7 +24,7 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): voi
       service: "generator",
       database,
       queue,
-      providers: { image: ctx.providers.image.name, video: ctx.providers.video.name },
+      providers: describeProviders(ctx.env.providers.image, ctx.env.providers.video),
     });
   });
 }

@@ -1,12 +1,16 @@
 // GET /api/jobs/:id – the generator's view of a job, for reconciliation; POST /api/jobs/:id/cancel
 import { AppError, jobIdSchema } from "@sorami/contracts";
 import type { FastifyInstance } from "fastify";
+import { z } from "zod";
 import type { AppContext } from "../../context";
 import { cancelJob, getJob } from "../../domain/jobs";
 
+/** The path's job id, checked so a malformed one is a 400 naming `id`. */
+const paramsSchema = z.object({ id: jobIdSchema });
+
 export function registerJobRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get<{ Params: { id: string } }>("/api/jobs/:id", async (request) => {
-    const id = jobIdSchema.parse(request.params.id);
+    const { id } = paramsSchema.parse(request.params);
     const job = await getJob(ctx.db, id);
     if (!job) throw new AppError("not_found", "Job not found");
     return {
@@ -24,7 +28,7 @@ export function registerJobRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.post<{ Params: { id: string } }>("/api/jobs/:id/cancel", async (request) => {
-    const id = jobIdSchema.parse(request.params.id);
+    const { id } = paramsSchema.parse(request.params);
     const outcome = await cancelJob(ctx.db, id);
     if (outcome === "missing") throw new AppError("not_found", "Job not found");
     return { job_id: id, outcome };

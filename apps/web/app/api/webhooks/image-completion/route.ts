@@ -1,5 +1,6 @@
 // POST /api/webhooks/image-completion – signed status events from the generator (document 002)
+import { WEBHOOK_BODY_MAX_BYTES } from "@sorami/contracts";
 import { withErrors } from "@/server/http/handler";
 import { receiveWebhook } from "@/server/webhooks/receive";
 
-export const POST = withErrors(({ req }) => receiveWebhook(req, "image"));
+export const POST = withErrors(({ req }) => receiveWebhook(req, "image"), { maxBodyBytes: WEBHOOK_BODY_MAX_BYTES });

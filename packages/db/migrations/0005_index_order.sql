@@ -1,4 +1,3 @@
-DROP INDEX "media_files_generation_idx";--> statement-breakpoint
 DROP INDEX "generations_author_created_idx";--> statement-breakpoint
 DROP INDEX "generations_author_kind_created_idx";--> statement-breakpoint
 DROP INDEX "generations_author_updated_idx";--> statement-breakpoint

@@ -1,0 +1,137 @@
+import { type ImageParams, imageLimitViolation, parseSize } from "@sorami/contracts";
+import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
+import sharp from "sharp";
+import { IMAGE_EXT, toRequestedImage } from "./encode";
+import { DEFAULT_RETRY, excerpt, parseRetryAfter, type RetryPolicy, withRetries } from "./retry";
+import { type GeneratedFile, type Provider, type ProviderContext, ProviderError } from "./types";
+
+/** A GPT image at high quality can take a minute or two; past this the call is abandoned. */
+export const OPENAI_REQUEST_TIMEOUT_MS = 300_000;
+
+/**
+ * An OpenAI client with the SDK's own retries off: Sorami retries itself
+ * (withRetries), so a long Retry-After goes to the queue instead of holding
+ * a worker, the same way for every vendor.
+ */
+export function createOpenAIClient(options: { apiKey: string; baseUrl?: string }): OpenAI {
+  return new OpenAI({
+    apiKey: options.apiKey,
+    ...(options.baseUrl ? { baseURL: options.baseUrl } : {}),
+    maxRetries: 0,
+    timeout: OPENAI_REQUEST_TIMEOUT_MS,
+  });
+}
+
+/** Turns what the openai SDK throws into the pipeline's terms. */
+export function openaiError(error: unknown): ProviderError {
+  if (error instanceof ProviderError) return error;
+  if (error instanceof APIUserAbortError) return new ProviderError("timeout", "The OpenAI call was stopped");
+  if (error instanceof APIConnectionTimeoutError) {
+    return new ProviderError("timeout", "The OpenAI API did not answer in time");
+  }
+  if (error instanceof APIError && error.status !== undefined) {
+    const status = error.status;
+    const said = excerpt((error.error as { message?: string } | undefined)?.message ?? error.message);
+    const code = typeof error.code === "string" ? error.code : "";
+    if (code === "moderation_blocked" || code === "content_policy_violation") {
+      return new ProviderError("content_blocked", `The prompt was blocked by OpenAI's safety system: ${said}`);
+    }
+    if (status === 429 && code === "insufficient_quota") {
+      return new ProviderError(
+        "invalid_request",
+        `The OpenAI account is out of quota; the operator should check billing. ${said}`,
+      );
+    }
+    if (status === 429) {
+      const ms = Number(error.headers?.get("retry-after-ms") ?? Number.NaN);
+      const retryAfter = Number.isFinite(ms) ? ms : parseRetryAfter(error.headers?.get("retry-after"));
+      return new ProviderError("rate_limit", `The OpenAI API is rate-limiting Sorami (HTTP 429): ${said}`, retryAfter);
+    }
+    if (status === 408 || status === 409 || status >= 500) {
+      return new ProviderError("transient", `The OpenAI API had a temporary error (HTTP ${status}): ${said}`);
+    }
+    if (status === 401 || status === 403) {
+      return new ProviderError(
+        "invalid_request",
+        `The OpenAI API refused Sorami's API key (HTTP ${status}); the operator should check OPENAI_API_KEY. ${said}`,
+      );
+    }
+    return new ProviderError("invalid_request", `The OpenAI API refused the request (HTTP ${status}): ${said}`);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new ProviderError("transient", `The OpenAI API could not be reached: ${excerpt(message)}`);
+}
+
+/** Sorami's two qualities on the GPT image scale (low | medium | high). */
+const QUALITY = { standard: "medium", high: "high" } as const;
+
+/**
+ * OpenAI's GPT image models through images.generate: all images of a job
+ * in one call (`n`), at one of the three native sizes, in the requested
+ * format; the images come back base64-encoded.
+ */
+export class OpenAIImageProvider implements Provider<"image"> {
+  readonly name = "openai";
+
+  constructor(
+    private readonly client: OpenAI,
+    readonly model: string,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY,
+  ) {}
+
+  async generate(params: ImageParams, ctx: ProviderContext) {
+    const violation = imageLimitViolation("openai", params);
+    if (violation) throw new ProviderError("invalid_request", violation.message);
+    const response = await withRetries(
+      () =>
+        this.client.images.generate(
+          {
+            model: this.model,
+            prompt: `${params.prompt}\n\nStyle: ${params.style.replaceAll("-", " ")}.`,
+            n: params.num_images,
+            size: params.size as "1024x1024" | "1536x1024" | "1024x1536",
+            quality: QUALITY[params.quality],
+            output_format: params.format.toLowerCase() as "png" | "jpeg" | "webp",
+          },
+          { signal: ctx.signal },
+        ),
+      openaiError,
+      ctx.signal,
+      this.retry,
+    );
+    const images = (response.data ?? []).filter((d) => d.b64_json);
+    if (images.length === 0) throw new ProviderError("no_output", "OpenAI returned no image and gave no reason");
+    const { width, height } = parseSize(params.size);
+    const files: GeneratedFile[] = [];
+    for (const image of images) {
+      let data: Buffer = Buffer.from(image.b64_json ?? "", "base64");
+      const meta = await sharp(data)
+        .metadata()
+        .catch(() => null);
+      const wanted = { PNG: "png", JPEG: "jpeg", WEBP: "webp" }[params.format];
+      // Native size and format are asked for; anything else is converted rather than stored as is.
+      if (!meta || meta.format !== wanted || meta.width !== width || meta.height !== height) {
+        data = (await toRequestedImage(data, params)).data;
+      }
+      files.push({
+        data,
+        format: params.format,
+        ext: IMAGE_EXT[params.format],
+        width,
+        height,
+        description: params.prompt,
+      });
+    }
+    const usage = response.usage;
+    return {
+      files,
+      metadata: {
+        provider: this.name,
+        model_name: this.model,
+        ...(usage
+          ? { input_tokens: usage.input_tokens, output_tokens: usage.output_tokens, total_tokens: usage.total_tokens }
+          : {}),
+      },
+    };
+  }
+}

@@ -1,0 +1,57 @@
+import { AppError, isTerminal, type JobKind, KIND_INFO } from "@sorami/contracts";
+import { type Database, schema } from "@sorami/db";
+import { lockGeneration } from "@sorami/db/queries/generations";
+import type { Storage } from "@sorami/storage";
+import { eq } from "drizzle-orm";
+import type { SessionUser } from "../session";
+import { cancelLocked } from "./cancel";
+import { enqueuePurge } from "./catalog";
+import { ownedJob } from "./read";
+
+/**
+ * Deletes one of the user's jobs (404 when it is not theirs, already deleted
+ * or of another kind). A job still running is canceled first, in the same
+ * transaction, so the generator is told to stop. The row is only marked
+ * deleted — every read hides it, and a late webhook finds it and changes
+ * nothing instead of recreating the job — while its files and media rows are
+ * purged: at once, and by a task queued with the delete in case this process
+ * dies before it gets there.
+ */
+export async function deleteGeneration(
+  db: Database,
+  storage: Storage,
+  user: SessionUser,
+  kind: JobKind,
+  id: string,
+): Promise<void> {
+  const owned = await ownedJob(db, user, kind, id);
+  await db.transaction(async (tx) => {
+    const g = await lockGeneration(tx, owned.id);
+    if (!g || g.deletedAt) throw new AppError("not_found", "Job not found");
+    if (!isTerminal(g.status)) await cancelLocked(tx, g);
+    const now = new Date();
+    await tx.update(schema.generations).set({ deletedAt: now, updatedAt: now }).where(eq(schema.generations.id, g.id));
+    await enqueuePurge(tx, g.id);
+  });
+  await purgeDeletedGeneration(db, storage, owned.id);
+}
+
+/** Storage prefixes a job's files live under: its outputs (files, posters, thumbnails) and its input image. */
+export function storagePrefixesOf(kind: JobKind, jobId: string): string[] {
+  return [`${KIND_INFO[kind].plural}/${jobId}`, `inputs/${jobId}`];
+}
+
+/**
+ * Removes a deleted job's files from storage (everything under its
+ * prefixes, where the generator writes), then its media rows. Does
+ * nothing for a job that is not deleted, so it can never take a live job's
+ * files. Idempotent: run again (a retry, a late webhook's files) it deletes
+ * whatever is there now.
+ */
+export async function purgeDeletedGeneration(db: Database, storage: Storage, jobId: string): Promise<void> {
+  const [g] = await db.select().from(schema.generations).where(eq(schema.generations.id, jobId));
+  if (!g?.deletedAt) return;
+  // Only the job's own prefixes: a key a sender reported elsewhere is never trusted as something to delete.
+  for (const prefix of storagePrefixesOf(g.kind, g.id)) await storage.deletePrefix(prefix);
+  await db.delete(schema.mediaFiles).where(eq(schema.mediaFiles.generationId, jobId));
+}

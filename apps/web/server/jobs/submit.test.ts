@@ -1,0 +1,112 @@
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ACTIVE_JOBS_RETRY_AFTER_SECONDS, AppError, SUBMISSION_WINDOW_SECONDS } from "@sorami/contracts";
+import { schema } from "@sorami/db";
+import { startTestDatabase } from "@sorami/db/testing";
+import { LocalStorage } from "@sorami/storage";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SessionUser } from "../session";
+import { type Quotas, submitGeneration } from "./submit";
+
+let t: Awaited<ReturnType<typeof startTestDatabase>>;
+let mediaDir: string;
+let storage: LocalStorage;
+beforeAll(async () => {
+  t = await startTestDatabase();
+  mediaDir = mkdtempSync(path.join(os.tmpdir(), "sorami-submit-test-"));
+  storage = new LocalStorage(mediaDir);
+});
+afterAll(async () => {
+  await t?.stop();
+  rmSync(mediaDir, { recursive: true, force: true });
+});
+
+async function newUser(): Promise<SessionUser> {
+  const id = randomUUID();
+  await t.db.insert(schema.users).values({ id, name: "U", email: `${id}@example.test` });
+  return { id, name: "U", email: `${id}@example.test`, role: "user" };
+}
+const submission = { params: { prompt: "a cat", num_images: 1, size: "256x256" } };
+const submit = (user: SessionUser, quotas: Quotas, key: string | null = null) =>
+  submitGeneration(t.db, storage, user, "image", submission, key, quotas);
+const rows = async (user: SessionUser) =>
+  t.db.select().from(schema.generations).where(eq(schema.generations.authorId, user.id));
+
+async function refusal(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+describe("submit quotas", () => {
+  it("refuses a job past USER_MAX_ACTIVE_JOBS unfinished ones, until one ends", async () => {
+    const user = await newUser();
+    const quotas = { submissionsPerMinute: 100, maxActiveJobs: 2 };
+    await submit(user, quotas);
+    const { body } = await submit(user, quotas);
+    const error = await refusal(submit(user, quotas));
+    expect(error.code).toBe("rate_limited");
+    expect(error.status).toBe(429);
+    expect(error.headers).toEqual({ "Retry-After": String(ACTIVE_JOBS_RETRY_AFTER_SECONDS) });
+    expect(await rows(user)).toHaveLength(2);
+
+    await t.db.update(schema.generations).set({ status: "COMPLETED" }).where(eq(schema.generations.id, body.job_id));
+    await submit(user, quotas);
+    expect(await rows(user)).toHaveLength(3);
+  });
+
+  it("refuses a submission past USER_SUBMISSIONS_PER_MINUTE, saying when the oldest leaves the window", async () => {
+    const user = await newUser();
+    const quotas = { submissionsPerMinute: 3, maxActiveJobs: 100 };
+    for (let i = 0; i < 3; i++) await submit(user, quotas);
+    const error = await refusal(submit(user, quotas));
+    expect(error.code).toBe("rate_limited");
+    const wait = Number(error.headers?.["Retry-After"]);
+    expect(wait).toBeGreaterThanOrEqual(1);
+    expect(wait).toBeLessThanOrEqual(SUBMISSION_WINDOW_SECONDS);
+
+    // Once the oldest submission is older than the window, there is room again.
+    const [oldest] = (await rows(user)).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    await t.db
+      .update(schema.generations)
+      .set({ createdAt: sql`now() - make_interval(secs => ${SUBMISSION_WINDOW_SECONDS + 1})` })
+      .where(eq(schema.generations.id, oldest?.id ?? ""));
+    await submit(user, quotas);
+    expect(await rows(user)).toHaveLength(4);
+  });
+
+  it("holds for concurrent submits: ten at once, exactly the quota is written", async () => {
+    const user = await newUser();
+    const quotas = { submissionsPerMinute: 100, maxActiveJobs: 3 };
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => submit(user, quotas)));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
+    for (const r of results.filter((r) => r.status === "rejected")) {
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ code: "rate_limited" });
+    }
+    expect(await rows(user)).toHaveLength(3);
+  });
+
+  it("answers a retry with the same Idempotency-Key with its job even when the quota is full", async () => {
+    const user = await newUser();
+    const quotas = { submissionsPerMinute: 100, maxActiveJobs: 1 };
+    const first = await submit(user, quotas, "retry-key");
+    await refusal(submit(user, quotas));
+    const again = await submit(user, quotas, "retry-key");
+    expect(again).toEqual({ body: { ...first.body, message: "Generation already submitted" }, created: false });
+  });
+
+  it("counts each user alone", async () => {
+    const [a, b] = [await newUser(), await newUser()];
+    const quotas = { submissionsPerMinute: 100, maxActiveJobs: 1 };
+    await submit(a, quotas);
+    await refusal(submit(a, quotas));
+    await submit(b, quotas);
+    expect(await rows(b)).toHaveLength(1);
+  });
+});

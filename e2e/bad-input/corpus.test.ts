@@ -1,0 +1,296 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compareWithTable } from "../security/enumerate";
+import { ADMIN_EMAIL, createFixtures, type Fixtures, snapshotTables } from "../security/fixtures";
+import { isErrorBody, leaksInternals, send, webhookHeaders } from "../security/http";
+import { type Probe, ROUTES, type RouteEntry } from "../security/routes";
+import { api, sql, waitFor } from "../support/client";
+import { type Stack, startStack } from "../support/stack";
+import { CATEGORIES, type Case, type Category, casesFor } from "./cases";
+import { HUGE_BODY_BYTES, rssMiB, uploadHugeBody } from "./stream";
+import { printTable, type Tally } from "./table";
+
+/**
+ * The bad-input corpus: for every endpoint of both services (enumerated
+ * from the code, so a new one cannot be skipped), malformed JSON, wrong
+ * content types and types, missing and extra fields, empty, huge,
+ * control-character and mixed-script strings, bad numbers and enum values,
+ * oversized bodies, malformed path ids and queries. Each must be a 4xx in
+ * the one error shape, naming the field where there is one, never a 5xx or
+ * a stack trace; the database must be exactly as before; both services
+ * must still answer their health checks.
+ */
+let stack: Stack;
+let f: Fixtures;
+
+beforeAll(async () => {
+  stack = await startStack({ env: { LOCAL_PROVIDER_DELAY_MS: "0", ADMIN_EMAILS: ADMIN_EMAIL } });
+  f = await createFixtures(stack);
+});
+afterAll(async () => stack?.stop());
+
+function credentials(entry: RouteEntry, body: Buffer | undefined): Record<string, string> {
+  switch (entry.auth) {
+    case "user":
+      return { authorization: `Bearer ${f.owner.token}` };
+    case "admin":
+      return { authorization: `Bearer ${f.admin.token}` };
+    case "service":
+      return { authorization: `Bearer ${f.serviceKey}` };
+    case "webhook": {
+      // Signed over the exact bytes, so the refusal is about the input, not the signature.
+      const { "content-type": _, ...headers } = webhookHeaders(f.webhookSecret, body?.toString("utf8") ?? "");
+      return headers;
+    }
+    default:
+      return {};
+  }
+}
+
+async function run(entry: RouteEntry, probe: Probe, c: Case) {
+  let body: Buffer | undefined;
+  if (c.raw !== undefined) body = Buffer.from(c.raw);
+  else if (c.json !== undefined) body = Buffer.from(JSON.stringify(c.json));
+  else if (probe.body) body = Buffer.from(JSON.stringify(probe.body.sample(f)));
+  const type = c.contentType === undefined ? (body ? "application/json" : null) : c.contentType;
+  const headers: Record<string, string> = {
+    ...(type ? { "content-type": type } : {}),
+    ...credentials(entry, body),
+    ...c.headers,
+  };
+  const base = entry.service === "web" ? stack.webUrl : stack.generatorUrl;
+  // A Uint8Array body: fetch adds no Content-Type of its own.
+  return send(base, probe.method, c.path ?? probe.url(f), {
+    headers,
+    body: body ? new Uint8Array(body) : undefined,
+    headersOnly: probe.stream,
+  });
+}
+
+/** The endpoint as a reader knows it: the route's template, or for catch-alls the probed path. */
+function template(entry: RouteEntry, probe: Probe): string {
+  return entry.path.includes("[...") ? probe.url(f).replace(f.mediaKey, "{key}") : entry.path;
+}
+
+async function healthy(): Promise<void> {
+  const [web, generator] = await Promise.all([
+    fetch(`${stack.webUrl}/api/health`),
+    fetch(`${stack.generatorUrl}/health`),
+  ]);
+  expect(web.status, "web health").toBe(200);
+  expect(generator.status, "generator health").toBe(200);
+}
+
+describe("the bad-input corpus", () => {
+  it("covers every route of both services", async () => {
+    const { missing, stale } = await compareWithTable();
+    expect(missing, "routes without an entry in e2e/security/routes.ts").toEqual([]);
+    expect(stale).toEqual([]);
+  });
+
+  it("accepts valid text in any script, stored and returned exactly as sent", async () => {
+    const call = api(stack.webUrl, f.owner.token);
+    const prompts = [
+      "東京の夜景 · Москва ночью · القاهرة ليلاً · 🌃 · e\u0301te\u0301",
+      "a family 👩‍👩‍👧 with \u202eRTL override\u202c and a zero\u200bwidth space",
+      "<img src=x onerror=alert(1)> & <script>alert(2)</script> \"quoted\" 'single'",
+    ];
+    for (const prompt of prompts) {
+      const image = await call("POST", "/api/images/generate", { prompt, num_images: 1, size: "256x256" });
+      expect(image.status, image.text).toBe(202);
+      const video = await call("POST", "/api/videos/generate", {
+        prompt,
+        negative_prompt: prompt,
+        duration_seconds: 1,
+        aspect_ratio: "1:1",
+      });
+      expect(video.status, video.text).toBe(202);
+      for (const [plural, id] of [
+        ["images", image.json.job_id],
+        ["videos", video.json.job_id],
+      ]) {
+        const done = await waitFor(async () => {
+          const r = await call("GET", `/api/${plural}/${id}/result`);
+          return ["COMPLETED", "FAILED"].includes(r.json?.status) ? r.json : null;
+        }, `${plural} job to end`);
+        expect(done.status).toBe("COMPLETED");
+        expect(done.prompt).toBe(prompt);
+      }
+    }
+    const signUp = await fetch(`${stack.webUrl}/api/auth/sign-up/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Zoë 山田 Ωμέγα", email: "zoe@example.test", password: "correct horse battery" }),
+    });
+    expect(signUp.status).toBe(200);
+    const [row] = await sql<{ name: string }>(stack.databaseUrl, "select name from users where email = $1", [
+      "zoe@example.test",
+    ]);
+    expect(row?.name).toBe("Zoë 山田 Ωμέγα");
+  });
+
+  it("refuses every bad request with a clear 4xx, changing nothing and breaking nothing", async () => {
+    // Let the deliveries of the accepted jobs settle, so the snapshot is stable.
+    await waitFor(async () => {
+      const [row] = await sql<{ n: string }>(
+        stack.databaseUrl,
+        "select count(*) as n from generator.webhook_deliveries where state = 'pending'",
+      );
+      return Number(row?.n) === 0;
+    }, "webhook deliveries to settle");
+    const before = await snapshotTables(stack.databaseUrl);
+
+    const tallies: Tally[] = [];
+    const failures: string[] = [];
+    for (const entry of ROUTES) {
+      for (const probe of entry.probes) {
+        const cases = casesFor(probe, f, {
+          signed: entry.auth === "webhook",
+          submit: entry.service === "web" && probe.url(f).endsWith("/generate"),
+        });
+        const tally: Tally = {
+          endpoint: `${entry.service === "web" ? "web" : "gen"} ${probe.method} ${probe.label ?? template(entry, probe)}`,
+          counts: Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>,
+          c4xx: 0,
+          c5xx: 0,
+          other: 0,
+        };
+        tallies.push(tally);
+        const lenient = entry.auth === "better-auth";
+        // A few at a time: enough to be quick, few enough to stay polite to a 2-core machine.
+        for (let i = 0; i < cases.length; i += 4) {
+          await Promise.all(
+            cases.slice(i, i + 4).map(async (c) => {
+              const reply = await run(entry, probe, c).catch((error: Error) => error);
+              if (reply instanceof Error) {
+                tally.other++;
+                failures.push(`${tally.endpoint} [${c.category}] ${c.name}: no answer (${reply.message})`);
+                return;
+              }
+              tally.counts[c.category]++;
+              if (reply.status >= 500) tally.c5xx++;
+              else if (reply.status >= 400) tally.c4xx++;
+              else tally.other++;
+              const problems: string[] = [];
+              if (reply.status < 400 || reply.status >= 500) problems.push(`status ${reply.status}`);
+              // better-auth answers some bad input as a failed sign-in (401) or an unprocessable one (422).
+              else if (typeof c.status === "number" && reply.status !== c.status && !(lenient && c.status === 400)) {
+                problems.push(`status ${reply.status}, expected ${c.status}`);
+              }
+              if (!isErrorBody(reply.json)) problems.push("not the error shape");
+              else if (c.field !== undefined && reply.json.error.field !== c.field) {
+                problems.push(`field ${JSON.stringify(reply.json.error.field)}, expected ${JSON.stringify(c.field)}`);
+              }
+              if (leaksInternals(reply.text)) problems.push("leaks internals");
+              if (problems.length > 0) {
+                failures.push(
+                  `${tally.endpoint} [${c.category}] ${c.name}: ${problems.join("; ")} — ${reply.text.slice(0, 160)}`,
+                );
+              }
+            }),
+          );
+        }
+        await healthy();
+      }
+    }
+    printTable(tallies);
+    expect(failures, failures.join("\n")).toEqual([]);
+    expect(await snapshotTables(stack.databaseUrl)).toEqual(before);
+    await healthy();
+  });
+
+  it("refuses a 100 MiB body without reading it: endless streams and Content-Length lies get a 413 and a closed connection", async () => {
+    const before = await snapshotTables(stack.databaseUrl);
+    const rss = { web: await rssMiB(stack.pid("web")), generator: await rssMiB(stack.pid("generator")) };
+    const user = { authorization: `Bearer ${f.owner.token}` };
+    const key = { authorization: `Bearer ${f.serviceKey}` };
+    const targets: {
+      name: string;
+      base: string;
+      path: string;
+      headers: Record<string, string>;
+      status: number;
+      stream: boolean;
+    }[] = [
+      {
+        name: "web submit",
+        base: stack.webUrl,
+        path: "/api/images/generate",
+        headers: user,
+        status: 413,
+        stream: true,
+      },
+      {
+        name: "web video submit",
+        base: stack.webUrl,
+        path: "/api/videos/generate",
+        headers: user,
+        status: 413,
+        stream: true,
+      },
+      {
+        name: "web webhook",
+        base: stack.webUrl,
+        path: "/api/webhooks/image-completion",
+        headers: {},
+        status: 413,
+        stream: true,
+      },
+      {
+        name: "web sign-up",
+        base: stack.webUrl,
+        path: "/api/auth/sign-up/email",
+        headers: {},
+        status: 413,
+        stream: true,
+      },
+      {
+        name: "web cancel (reads no body)",
+        base: stack.webUrl,
+        path: `/api/images/${f.imageJob}/cancel`,
+        headers: user,
+        status: 413,
+        stream: false,
+      },
+      {
+        name: "generator submit",
+        base: stack.generatorUrl,
+        path: "/api/images/generate",
+        headers: key,
+        status: 413,
+        stream: true,
+      },
+      {
+        name: "generator submit without key",
+        base: stack.generatorUrl,
+        path: "/api/images/generate",
+        headers: {},
+        status: 401,
+        stream: true,
+      },
+    ];
+    // All at once: a lie is only answered, and its connection closed, after the server's drain time.
+    const runs = targets.flatMap((t) => (t.stream ? [false, true] : [true]).map((lie) => ({ t, lie })));
+    const outcomes = await Promise.all(runs.map(({ t, lie }) => uploadHugeBody(t.base, t.path, t.headers, { lie })));
+    const lines: string[] = [];
+    runs.forEach(({ t, lie }, i) => {
+      const outcome = outcomes[i] ?? { status: null, body: "", sentBytes: 0, closed: false };
+      const what = `${t.name} (${lie ? "Content-Length: 100 MiB, a few bytes sent" : "chunked, endless"})`;
+      lines.push(
+        `${what}: ${outcome.status}, ${(outcome.sentBytes / 1048576).toFixed(1)} MiB sent, closed: ${outcome.closed}`,
+      );
+      expect(outcome.status, `${what}: ${outcome.body}`).toBe(t.status);
+      expect(isErrorBody(JSON.parse(outcome.body.replace(/^[0-9a-f]+\r\n/, "").split("\r\n")[0] ?? "null")), what).toBe(
+        true,
+      );
+      // The server answered long before the body ended: it never read it all.
+      expect(outcome.sentBytes, what).toBeLessThan(HUGE_BODY_BYTES / 4);
+      expect(outcome.closed, `${what}: the connection stays open`).toBe(true);
+    });
+    const after = { web: await rssMiB(stack.pid("web")), generator: await rssMiB(stack.pid("generator")) };
+    console.log(
+      `\nOversized bodies\n${lines.join("\n")}\nRSS before/after: web ${rss.web}/${after.web} MiB, generator ${rss.generator}/${after.generator} MiB\n`,
+    );
+    expect(await snapshotTables(stack.databaseUrl)).toEqual(before);
+    await healthy();
+  });
+});

@@ -1,0 +1,473 @@
+import {
+  AUTH_BODY_MAX_BYTES,
+  GALLERY_STATUS_FILTER_VALUES,
+  IMAGE_FORMATS,
+  IMAGE_QUALITIES,
+  IMAGE_SIZES,
+  IMAGE_STYLES,
+  NUM_IMAGES_MAX,
+  NUM_VIDEOS_MAX,
+  PAGE_SIZE_MAX,
+  PERSON_GENERATION_MODES,
+  PROMPT_MAX_LENGTH,
+  SUBMIT_BODY_MAX_BYTES,
+  USER_NAME_MAX_LENGTH,
+  VIDEO_ASPECT_RATIOS,
+  VIDEO_DURATION_MAX_SECONDS,
+  VIDEO_SUBMIT_BODY_MAX_BYTES,
+  WEBHOOK_BODY_MAX_BYTES,
+  WIRE_STATUSES,
+} from "@sorami/contracts";
+import type { Fixtures } from "./fixtures";
+
+/**
+ * Every HTTP route of both services, one entry each: methods, the path as
+ * its route file (web) or Fastify (generator) names it, who may call it,
+ * and probes — concrete requests a legitimate caller makes, with the shape
+ * of their inputs. The authorization test and the bad-input corpus both
+ * enumerate the real routes and fail on any route missing here, so a new
+ * route cannot ship without its entry.
+ *
+ * To add a route: one entry, with `auth` and one probe per endpoint it serves
+ * (the better-auth catch-all has several). Give `body.fields` for a JSON
+ * body, `query` for query parameters, `pathId` when the path names a
+ * resource (another user must get 404 for it), `stream` for an event stream.
+ * For example `GET /api/events` would be `{ service: "web", methods: ["GET"],
+ * path: "/api/events", auth: "user", probes: [{ method: "GET", url: () =>
+ * "/api/events", stream: true }] }`; `DELETE /api/images/[id]` a user entry
+ * whose probe has `pathId` (and deletes a job made for it, not a fixture).
+ */
+
+/**
+ * user: a session (cookie or bearer); another user's resources are 404.
+ * admin: a session with the admin role (403 for other users).
+ * webhook: a Standard Webhooks signature with the shared secret.
+ * service: the generator's service key.
+ * public: no credentials (health, JSON 404s); better-auth: its own endpoints.
+ */
+export type Auth = "user" | "admin" | "webhook" | "service" | "public" | "better-auth";
+
+/** What one input is, which decides the bad values the corpus sends for it. `nullable`: null means "none". */
+export type Field = FieldKind & { required?: boolean; nullable?: boolean };
+type FieldKind =
+  /** Free text: bounded, no control characters (a prompt). `trimmed`: whitespace alone is empty. */
+  | { kind: "text"; max: number; trimmed?: boolean }
+  /** A whole number in [min, max]. */
+  | { kind: "int"; min: number; max: number }
+  /** Any number in [min, max], fractions allowed. */
+  | { kind: "number"; min: number; max: number }
+  | { kind: "enum"; values: readonly string[] }
+  /** An http(s) URL, or "" for none. */
+  | { kind: "url" }
+  /** A PNG/JPEG/WEBP as base64. */
+  | { kind: "image-base64" }
+  /** A job id: letters, digits, '-' and '_'. */
+  | { kind: "id" }
+  /** A string with no other rule than its length (user ids, emails, passwords). */
+  | { kind: "string"; max: number };
+
+export type Probe = {
+  /** Row label in the corpus table; defaults to "METHOD path". */
+  label?: string;
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** The URL path of a legitimate request by the owner (fixtures give ids). */
+  url(f: Fixtures): string;
+  /** The path names a resource: `build(id)` makes the path for any id; the owner's is `url(f)`. */
+  pathId?: { build(id: string): string };
+  query?: Record<string, Field>;
+  body?: {
+    sample(f: Fixtures): Record<string, unknown>;
+    fields: Record<string, Field>;
+    maxBytes: number;
+    /** false: the endpoint reads the raw body whatever its type (signed webhooks). */
+    checksContentType?: boolean;
+    /** false: unknown fields are ignored, not refused (webhooks, better-auth). */
+    strict?: boolean;
+    /** true: application/x-www-form-urlencoded is a second accepted type (better-auth). */
+    acceptsForm?: boolean;
+  };
+  /** The status the owner's legitimate request gets (authorization sanity check); default 2xx. */
+  ownerStatus?: number;
+  /** The answer is a stream that does not end (server-sent events): only its status and headers are read. */
+  stream?: boolean;
+};
+
+export type RouteEntry = {
+  service: "web" | "generator";
+  methods: Probe["method"][];
+  path: string;
+  auth: Auth;
+  probes: Probe[];
+};
+
+const imageFields: Record<string, Field> = {
+  prompt: { kind: "text", max: PROMPT_MAX_LENGTH, required: true, trimmed: true },
+  input_image_url: { kind: "url" },
+  num_images: { kind: "int", min: 1, max: NUM_IMAGES_MAX },
+  size: { kind: "enum", values: IMAGE_SIZES },
+  format: { kind: "enum", values: IMAGE_FORMATS },
+  style: { kind: "enum", values: IMAGE_STYLES },
+  quality: { kind: "enum", values: IMAGE_QUALITIES },
+};
+const imageSample = { prompt: "a lighthouse at dusk", num_images: 1, size: "256x256", format: "PNG" };
+
+const videoFields: Record<string, Field> = {
+  prompt: { kind: "text", max: PROMPT_MAX_LENGTH, required: true, trimmed: true },
+  negative_prompt: { kind: "text", max: PROMPT_MAX_LENGTH },
+  aspect_ratio: { kind: "enum", values: VIDEO_ASPECT_RATIOS },
+  duration_seconds: { kind: "int", min: 1, max: VIDEO_DURATION_MAX_SECONDS },
+  number_of_videos: { kind: "int", min: 1, max: NUM_VIDEOS_MAX },
+  person_generation: { kind: "enum", values: PERSON_GENERATION_MODES },
+  input_image_base64: { kind: "image-base64" },
+  input_image_url: { kind: "url" },
+};
+const videoSample = { prompt: "waves on a beach", duration_seconds: 1, aspect_ratio: "1:1" };
+
+const generatorOwner: Record<string, Field> = {
+  job_id: { kind: "id" },
+  user_id: { kind: "string", max: 255, required: true },
+};
+
+const webhookFields: Record<string, Field> = {
+  job_id: { kind: "id", required: true },
+  user_id: { kind: "string", max: 255 },
+  status: { kind: "enum", values: WIRE_STATUSES, required: true },
+  timestamp: { kind: "string", max: 64 },
+  environment: { kind: "string", max: 64 },
+  message: { kind: "string", max: 10_000, nullable: true },
+  progress: { kind: "number", min: 0, max: 100 },
+  error_message: { kind: "string", max: 10_000, nullable: true },
+};
+
+function takeSpare(pool: string[]): string {
+  const id = pool.shift();
+  if (!id) throw new Error("no spare job left for a DELETE probe: raise SPARE_JOBS in fixtures.ts");
+  return id;
+}
+
+const jobRoutes = (
+  plural: "images" | "videos",
+  job: (f: Fixtures) => string,
+  spares: (f: Fixtures) => string[],
+): RouteEntry[] => [
+  {
+    service: "web",
+    methods: ["GET", "DELETE"],
+    path: `/api/${plural}/[id]`,
+    auth: "user",
+    probes: [
+      { method: "GET", url: (f) => `/api/${plural}/${job(f)}`, pathId: { build: (id) => `/api/${plural}/${id}` } },
+      {
+        method: "DELETE",
+        // Each legitimate delete takes a job of its own, so the owner's next one is not a 404.
+        url: (f) => `/api/${plural}/${takeSpare(spares(f))}`,
+        pathId: { build: (id) => `/api/${plural}/${id}` },
+        ownerStatus: 204,
+      },
+    ],
+  },
+  {
+    service: "web",
+    methods: ["POST"],
+    path: `/api/${plural}/[id]/rerun`,
+    auth: "user",
+    probes: [
+      {
+        method: "POST",
+        url: (f) => `/api/${plural}/${job(f)}/rerun`,
+        pathId: { build: (id) => `/api/${plural}/${id}/rerun` },
+        ownerStatus: 202,
+      },
+    ],
+  },
+  {
+    service: "web",
+    methods: ["POST"],
+    path: `/api/${plural}/generate`,
+    auth: "user",
+    probes: [
+      {
+        method: "POST",
+        url: () => `/api/${plural}/generate`,
+        body:
+          plural === "images"
+            ? { sample: () => imageSample, fields: imageFields, maxBytes: SUBMIT_BODY_MAX_BYTES }
+            : { sample: () => videoSample, fields: videoFields, maxBytes: VIDEO_SUBMIT_BODY_MAX_BYTES },
+        ownerStatus: 202,
+      },
+    ],
+  },
+  ...(["status", "result"] as const).map(
+    (leaf): RouteEntry => ({
+      service: "web",
+      methods: ["GET"],
+      path: `/api/${plural}/[id]/${leaf}`,
+      auth: "user",
+      probes: [
+        {
+          method: "GET",
+          url: (f) => `/api/${plural}/${job(f)}/${leaf}`,
+          pathId: { build: (id) => `/api/${plural}/${id}/${leaf}` },
+        },
+      ],
+    }),
+  ),
+  {
+    service: "web",
+    methods: ["POST"],
+    path: `/api/${plural}/[id]/cancel`,
+    auth: "user",
+    probes: [
+      {
+        method: "POST",
+        url: (f) => `/api/${plural}/${job(f)}/cancel`,
+        pathId: { build: (id) => `/api/${plural}/${id}/cancel` },
+        // The owner's job has completed: a cancel is refused as a conflict, after ownership.
+        ownerStatus: 409,
+      },
+    ],
+  },
+  {
+    service: "web",
+    methods: ["GET"],
+    path: `/api/${plural}/user`,
+    auth: "user",
+    probes: [
+      {
+        method: "GET",
+        url: () => `/api/${plural}/user`,
+        query: {
+          limit: { kind: "int", min: 1, max: PAGE_SIZE_MAX },
+          cursor: { kind: "string", max: 512 },
+          status: { kind: "enum", values: GALLERY_STATUS_FILTER_VALUES },
+        },
+      },
+    ],
+  },
+];
+
+export const ROUTES: RouteEntry[] = [
+  ...jobRoutes(
+    "images",
+    (f) => f.imageJob,
+    (f) => f.spareImageJobs,
+  ),
+  ...jobRoutes(
+    "videos",
+    (f) => f.videoJob,
+    (f) => f.spareVideoJobs,
+  ),
+  {
+    service: "web",
+    methods: ["GET"],
+    path: "/api/events",
+    auth: "user",
+    probes: [{ method: "GET", url: () => "/api/events", stream: true }],
+  },
+  {
+    service: "web",
+    methods: ["GET"],
+    path: "/api/providers",
+    auth: "user",
+    probes: [{ method: "GET", url: () => "/api/providers" }],
+  },
+  {
+    service: "web",
+    methods: ["GET"],
+    path: "/api/notifications",
+    auth: "user",
+    probes: [{ method: "GET", url: () => "/api/notifications" }],
+  },
+  {
+    service: "web",
+    methods: ["POST"],
+    path: "/api/notifications/[id]/read",
+    auth: "user",
+    probes: [
+      {
+        method: "POST",
+        url: (f) => `/api/notifications/${f.notification}/read`,
+        pathId: { build: (id) => `/api/notifications/${id}/read` },
+      },
+    ],
+  },
+  {
+    service: "web",
+    methods: ["POST"],
+    path: "/api/notifications/read-all",
+    auth: "user",
+    probes: [{ method: "POST", url: () => "/api/notifications/read-all" }],
+  },
+  {
+    service: "web",
+    methods: ["GET"],
+    path: "/api/media/[...key]",
+    auth: "user",
+    probes: [{ method: "GET", url: (f) => `/api/media/${f.mediaKey}`, pathId: { build: (id) => `/api/media/${id}` } }],
+  },
+  {
+    service: "web",
+    methods: ["POST"],
+    path: "/api/admin/webhooks/[delivery]/redeliver",
+    auth: "admin",
+    probes: [
+      {
+        method: "POST",
+        url: (f) => `/api/admin/webhooks/${f.delivery}/redeliver`,
+        pathId: { build: (id) => `/api/admin/webhooks/${id}/redeliver` },
+      },
+    ],
+  },
+  ...(["image", "video"] as const).map(
+    (kind): RouteEntry => ({
+      service: "web",
+      methods: ["POST"],
+      path: `/api/webhooks/${kind}-completion`,
+      auth: "webhook",
+      probes: [
+        {
+          method: "POST",
+          url: () => `/api/webhooks/${kind}-completion`,
+          body: {
+            sample: (f) => ({
+              job_id: kind === "image" ? f.imageJob : f.videoJob,
+              status: "generating",
+              progress: 50,
+            }),
+            fields: webhookFields,
+            maxBytes: WEBHOOK_BODY_MAX_BYTES,
+            checksContentType: false,
+            strict: false,
+          },
+        },
+      ],
+    }),
+  ),
+  {
+    service: "web",
+    methods: ["GET"],
+    path: "/api/health",
+    auth: "public",
+    probes: [{ method: "GET", url: () => "/api/health" }],
+  },
+  {
+    service: "web",
+    methods: ["GET"],
+    path: "/api/health/live",
+    auth: "public",
+    probes: [{ method: "GET", url: () => "/api/health/live" }],
+  },
+  {
+    service: "web",
+    methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    path: "/api/[...path]",
+    auth: "public",
+    probes: [{ method: "GET", url: () => "/api/no-such-endpoint", ownerStatus: 404 }],
+  },
+  {
+    service: "web",
+    methods: ["GET", "POST"],
+    path: "/api/auth/[...all]",
+    auth: "better-auth",
+    probes: [
+      {
+        method: "POST",
+        url: () => "/api/auth/sign-up/email",
+        body: {
+          sample: () => ({ name: "New Person", email: "new-person@example.test", password: "correct horse battery" }),
+          fields: {
+            name: { kind: "text", max: USER_NAME_MAX_LENGTH, required: true },
+            email: { kind: "string", max: 254, required: true },
+            password: { kind: "string", max: 128, required: true },
+          },
+          maxBytes: AUTH_BODY_MAX_BYTES,
+          strict: false,
+          acceptsForm: true,
+        },
+      },
+      {
+        method: "POST",
+        url: () => "/api/auth/sign-in/email",
+        body: {
+          sample: (f) => ({ email: f.owner.email, password: "correct horse battery" }),
+          fields: {
+            email: { kind: "string", max: 254, required: true },
+            password: { kind: "string", max: 128, required: true },
+          },
+          maxBytes: AUTH_BODY_MAX_BYTES,
+          strict: false,
+          acceptsForm: true,
+        },
+      },
+      { method: "GET", url: () => "/api/auth/get-session" },
+    ],
+  },
+  // The generator: every /api route needs the service key.
+  ...(["images", "videos"] as const).map(
+    (plural): RouteEntry => ({
+      service: "generator",
+      methods: ["POST"],
+      path: `/api/${plural}/generate`,
+      auth: "service",
+      probes: [
+        {
+          method: "POST",
+          url: () => `/api/${plural}/generate`,
+          body:
+            plural === "images"
+              ? {
+                  sample: (f) => ({ ...imageSample, user_id: f.owner.id }),
+                  fields: { ...imageFields, ...generatorOwner },
+                  maxBytes: SUBMIT_BODY_MAX_BYTES,
+                }
+              : {
+                  sample: (f) => ({ ...videoSample, user_id: f.owner.id }),
+                  fields: { ...videoFields, ...generatorOwner },
+                  maxBytes: VIDEO_SUBMIT_BODY_MAX_BYTES,
+                },
+          ownerStatus: 202,
+        },
+      ],
+    }),
+  ),
+  {
+    service: "generator",
+    methods: ["GET"],
+    path: "/api/jobs/:id",
+    auth: "service",
+    probes: [{ method: "GET", url: (f) => `/api/jobs/${f.imageJob}`, pathId: { build: (id) => `/api/jobs/${id}` } }],
+  },
+  {
+    service: "generator",
+    methods: ["POST"],
+    path: "/api/jobs/:id/cancel",
+    auth: "service",
+    probes: [
+      {
+        method: "POST",
+        url: (f) => `/api/jobs/${f.imageJob}/cancel`,
+        pathId: { build: (id) => `/api/jobs/${id}/cancel` },
+      },
+    ],
+  },
+  {
+    service: "generator",
+    methods: ["POST"],
+    path: "/api/webhooks/:id/redeliver",
+    auth: "service",
+    probes: [
+      {
+        method: "POST",
+        url: (f) => `/api/webhooks/${f.delivery}/redeliver`,
+        pathId: { build: (id) => `/api/webhooks/${id}/redeliver` },
+      },
+    ],
+  },
+  {
+    service: "generator",
+    methods: ["GET"],
+    path: "/health",
+    auth: "public",
+    probes: [{ method: "GET", url: () => "/health" }],
+  },
+];

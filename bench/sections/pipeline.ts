@@ -127,10 +127,10 @@ export async function benchPipeline(ctx: BenchContext): Promise<void> {
     return { submitted, times, seen };
   };
   // Warm-up: the first jobs pay for JIT, pools and sharp's first load.
-  await finished(await burst(stack.webUrl, user.token, 10, 5), 60_000);
+  await finished(await burst(stack.webUrl, user.token, Math.ceil(sizes.warmup / 30), 5), 60_000);
 
   // The pipeline unloaded: one job at a time, each submitted once the previous one was seen COMPLETED.
-  const sequentialJobs = ctx.quick ? 5 : 30;
+  const sequentialJobs = ctx.quick ? 3 : 30;
   ctx.log(`pipeline: ${sequentialJobs} jobs one at a time`);
   const sequentialSubmitted: Submitted[] = [];
   for (let i = 0; i < sequentialJobs; i++) {

@@ -9,8 +9,6 @@ const CONNECTIONS = 50;
 const SECTION = "1 webhook apply";
 const NOOP_PATH = "/api/health/live";
 const WEBHOOK_PATH = "/api/webhooks/image-completion";
-/** Requests that warm each endpoint up (JIT, pools, route compilation) before it is measured. */
-const WARMUP = 300;
 
 /**
  * Signed `completed` webhooks (4 images each), each for a distinct
@@ -25,7 +23,7 @@ export async function benchWebhookApply(ctx: BenchContext): Promise<void> {
   const jobs = await precreateJobs(
     stack.pool,
     user.id,
-    sizes.webhookJobs + sizes.webhookSequential + WARMUP + CONNECTIONS * 4,
+    sizes.webhookJobs + sizes.webhookSequential + sizes.warmup + CONNECTIONS * 4,
   );
   let next = 0;
   const signed = (path: string, jobId: string) => {
@@ -41,9 +39,9 @@ export async function benchWebhookApply(ctx: BenchContext): Promise<void> {
   const floorRequest = () => signed("/webhook", randomUUID());
 
   ctx.log("webhook: warm-up");
-  await load({ url: stack.webUrl, connections: 10, amount: WARMUP, request: { path: NOOP_PATH } });
-  await load({ url: floor.url, connections: 10, amount: WARMUP, request: floorRequest });
-  await load({ url: stack.webUrl, connections: 10, amount: WARMUP, request: webhookRequest(WEBHOOK_PATH) });
+  await load({ url: stack.webUrl, connections: 10, amount: sizes.warmup, request: { path: NOOP_PATH } });
+  await load({ url: floor.url, connections: 10, amount: sizes.warmup, request: floorRequest });
+  await load({ url: stack.webUrl, connections: 10, amount: sizes.warmup, request: webhookRequest(WEBHOOK_PATH) });
 
   ctx.log("webhook: no-op Next.js route");
   const noop = await load({

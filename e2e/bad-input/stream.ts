@@ -5,7 +5,9 @@ export type StreamOutcome = {
   /** The status the server answered, or null when it answered nothing. */
   status: number | null;
   body: string;
-  /** Body bytes handed to the socket (kernel buffers included) when the answer came or the socket closed. */
+  /** Body bytes handed to the socket (kernel buffers included) when the answer came. */
+  sentAtAnswer: number;
+  /** Body bytes handed to the socket until the server closed it: bounded only if the server stopped reading. */
   sentBytes: number;
   /** The server closed (or reset) the connection. */
   closed: boolean;
@@ -20,9 +22,9 @@ const GUARD_MS = 60_000;
 /**
  * Uploads a body of HUGE_BODY_BYTES over a raw socket — chunked, or as a
  * Content-Length lie (`lie: true`: 100 MiB declared, a few bytes sent) —
- * and stops writing as soon as the server answers. A server that refuses
- * without reading answers early, so far less than the whole body is sent;
- * one that buffers the body reads all of it first.
+ * and keeps sending after the answer until the server closes the
+ * connection. A server that stops reading lets through only what the
+ * socket buffers hold; one that reads on takes all 100 MiB.
  */
 export function uploadHugeBody(
   baseUrl: string,
@@ -44,7 +46,7 @@ export function uploadHugeBody(
       clearTimeout(guard);
       socket.destroy();
       const body = response.includes("\r\n\r\n") ? response.slice(response.indexOf("\r\n\r\n") + 4) : "";
-      resolve({ status, body, sentBytes: sentAtAnswer ?? sent, closed });
+      resolve({ status, body, sentAtAnswer: sentAtAnswer ?? sent, sentBytes: sent, closed });
     };
     const guard = setTimeout(() => finish(false), GUARD_MS);
     socket.on("data", (chunk: Buffer) => {
@@ -73,7 +75,7 @@ export function uploadHugeBody(
         return;
       }
       const pump = () => {
-        while (!done && status === null && sent < HUGE_BODY_BYTES) {
+        while (!done && sent < HUGE_BODY_BYTES) {
           sent += CHUNK.length;
           const framed = Buffer.concat([Buffer.from(`${CHUNK.length.toString(16)}\r\n`), CHUNK, Buffer.from("\r\n")]);
           if (!socket.write(framed)) {
@@ -81,7 +83,7 @@ export function uploadHugeBody(
             return;
           }
         }
-        if (!done && status === null) socket.write("0\r\n\r\n");
+        if (!done) socket.write("0\r\n\r\n");
       };
       pump();
     });

@@ -60,24 +60,6 @@ export type System = {
   stop(): Promise<void>;
 };
 
-/**
- * Starts the embedded PostgreSQL on the first free port, again on the next one when another
- * PostgreSQL (another checkout or test run on this machine) took the port between our probe
- * and its bind.
- */
-async function startPostgresOnFreePort(dataDir: string, password: string) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startEmbeddedPostgres({ dataDir, password });
-    } catch (error) {
-      const portTaken = /Address already in use|could not create any TCP\/IP sockets/.test(String(error));
-      if (!portTaken || attempt >= PG_PORT_ATTEMPTS) throw error;
-    }
-  }
-}
-/** Tries at a port race before giving up (each loses only a PostgreSQL start, ~50 ms). */
-const PG_PORT_ATTEMPTS = 5;
-
 /** How long a service may take to answer its health check after being started. */
 const HEALTH_TIMEOUT_MS = 90_000;
 /** How long a service gets to stop after SIGTERM before SIGKILL. */
@@ -128,7 +110,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   try {
     const secrets = loadOrCreateSecrets(options.dataDir);
     if (!options.databaseUrl) {
-      pg = await startPostgresOnFreePort(options.dataDir, secrets.databasePassword);
+      pg = await startEmbeddedPostgres({ dataDir: options.dataDir, password: secrets.databasePassword });
     }
     const databaseUrl = options.databaseUrl ?? pg?.url ?? "";
     await runMigrations(databaseUrl);

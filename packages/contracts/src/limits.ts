@@ -55,6 +55,18 @@ export const USER_NAME_MAX_LENGTH = 100;
  */
 export const EMPTY_BODY_MAX_BYTES = 1024;
 
+/**
+ * After refusing a body it has not read (413, or 401 without the service
+ * key), a server reads and drops at most this much more of it, then stops
+ * reading and closes the connection this long after the refusal (a
+ * "lingering close"). Closing at once, while the client still sends, makes
+ * the kernel answer with a reset that destroys the refusal before many
+ * clients read it (Node's fetch reads nothing until its upload is done).
+ * Dropped bytes are never kept.
+ */
+export const REFUSED_BODY_DRAIN_BYTES = 8 * 1024 * 1024;
+export const REFUSED_BODY_CLOSE_AFTER_MS = 10_000;
+
 /** Per-user quotas (defaults; USER_SUBMISSIONS_PER_MINUTE and USER_MAX_ACTIVE_JOBS override them). */
 export const USER_SUBMISSIONS_PER_MINUTE_DEFAULT = 30;
 export const USER_MAX_ACTIVE_JOBS_DEFAULT = 10;

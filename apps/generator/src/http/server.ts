@@ -5,6 +5,8 @@ import {
   EMPTY_BODY_MAX_BYTES,
   type ErrorCode,
   findUnstorableText,
+  REFUSED_BODY_CLOSE_AFTER_MS,
+  REFUSED_BODY_DRAIN_BYTES,
   SUBMIT_BODY_MAX_BYTES,
 } from "@sorami/contracts";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
@@ -23,16 +25,7 @@ const STATUS_TO_CODE: Record<number, ErrorCode> = {
   415: "unsupported_media_type",
 };
 
-/**
- * A body refused before it was read (no key, too large) is read and dropped
- * up to this much; then reading stops, and the connection is closed this
- * long after the refusal. Closing at once, while the client still sends,
- * makes the kernel answer with a reset that can destroy the refusal before
- * the client reads it.
- */
-export const REFUSED_BODY_DRAIN_BYTES = 1024 * 1024;
-export const REFUSED_BODY_CLOSE_AFTER_MS = 2_000;
-
+/** A lingering close for a refused body: see REFUSED_BODY_DRAIN_BYTES. */
 function drainThenClose(raw: IncomingMessage): void {
   let drained = 0;
   const timer = setTimeout(() => raw.socket?.destroy(), REFUSED_BODY_CLOSE_AFTER_MS);

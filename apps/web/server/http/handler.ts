@@ -1,4 +1,11 @@
-import { AppError, EMPTY_BODY_MAX_BYTES, ERROR_STATUS, findUnstorableText } from "@sorami/contracts";
+import {
+  AppError,
+  EMPTY_BODY_MAX_BYTES,
+  ERROR_STATUS,
+  findUnstorableText,
+  REFUSED_BODY_CLOSE_AFTER_MS,
+  REFUSED_BODY_DRAIN_BYTES,
+} from "@sorami/contracts";
 import { z } from "zod";
 import { getSessionUser, type SessionUser } from "../session";
 import { assertSameOrigin } from "./origin";
@@ -53,17 +60,7 @@ type RouteOptions = {
   maxBodyBytes?: number;
 };
 
-/**
- * After a 413, at most this much more of the refused body is read and
- * dropped (never kept); then reading stops, and the connection is cut this
- * long after the refusal. Cutting it at once, while the client still sends,
- * makes the kernel answer with a reset that can destroy the 413 before the
- * client reads it (nginx's "lingering close" does the same).
- */
-export const REFUSED_BODY_DRAIN_BYTES = 1024 * 1024;
-export const REFUSED_BODY_CLOSE_AFTER_MS = 2_000;
-
-/** Reads and drops the rest of a refused body in the background, then cancels it (closing the connection). */
+/** Reads and drops the rest of a refused body in the background (a lingering close: see REFUSED_BODY_DRAIN_BYTES). */
 function drainAndDrop(reader: ReadableStreamDefaultReader<Uint8Array>): void {
   let ended = false;
   const timer = setTimeout(() => {

@@ -70,7 +70,10 @@ export async function startBenchStack(
   // PostgreSQL runs as the `postgres` OS user when we are root: it must reach its cluster below here.
   chmodSync(dataDir, 0o755);
   const secrets = loadOrCreateSecrets(dataDir);
-  const database = await startEmbeddedPostgres({ dataDir, password: secrets.databasePassword });
+  const database = await startEmbeddedPostgres({ dataDir, password: secrets.databasePassword }).catch((error) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  });
   const lines: string[] = [];
   let system: System | undefined;
   let pool: pg.Pool | undefined;

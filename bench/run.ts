@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { ensureWebBuilt } from "../scripts/lib/build";
 import { type BenchContext, SIZES } from "./lib/context";
 import { startFloorServer } from "./lib/floor";
+import { quiesce } from "./lib/jobs";
 import { byRole, sampleMemory, snapshot } from "./lib/procs";
 import { table } from "./lib/report";
 import { startBenchStack } from "./lib/stack";
@@ -67,10 +68,20 @@ try {
   const stackOnly = (p: { role: string }) => p.role === "web" || p.role === "generator" || p.role === "postgres";
   const idle = byRole(snapshot(process.pid).filter(stackOnly));
   const underLoad = sampleMemory(process.pid);
-  if (want("webhook")) await benchWebhookApply(ctx);
-  if (want("pipeline")) await benchPipeline(ctx);
-  if (want("push")) await benchPush(ctx);
-  if (want("reads")) await benchReads(ctx);
+  const sections: [string, (c: BenchContext) => Promise<void>][] = [
+    ["webhook", benchWebhookApply],
+    ["pipeline", benchPipeline],
+    ["push", benchPush],
+    ["reads", benchReads],
+  ];
+  const settled: Record<string, number> = {};
+  for (const [name, run] of sections) {
+    if (!want(name)) continue;
+    // What a section left queued (webhooks of finished jobs still being delivered) must not load the next.
+    settled[name] = await quiesce(stack.pool);
+    await run(ctx);
+  }
+  ctx.details.queueDrainBeforeSectionMs = settled;
   const peak = underLoad.stop();
   delete peak.other;
   stackMemoryFigures(ctx, idle, peak);

@@ -11,13 +11,17 @@ export type BenchSizes = {
    * connections have closed as they would on a server left running.
    */
   settleMs: number;
+  /** Requests (or jobs, for the pipeline: a tenth) that warm an endpoint up before it is measured. */
+  warmup: number;
   /**
    * Each fixed HTTP load: seconds (full), or a number of requests (quick: on a
    * loaded machine a one-second run may see no answer at all).
    */
   load: { durationS: number } | { amount: number };
-  /** `completed` webhooks applied under load (one distinct job each). */
-  webhookApplies: number;
+  /** Jobs pre-created for the webhook run (one distinct job per webhook: more than it can send). */
+  webhookJobs: number;
+  /** `completed` webhooks applied one at a time (the apply's own cost, no queueing). */
+  webhookSequential: number;
   /** Pipeline jobs at the fixed arrival rate, and as fast as possible. */
   pipelineFixedJobs: number;
   pipelineBurstJobs: number;
@@ -34,24 +38,29 @@ export type BenchSizes = {
 export const SIZES: Record<"quick" | "full", BenchSizes> = {
   full: {
     settleMs: 12_000,
+    warmup: 300,
     load: { durationS: 8 },
-    webhookApplies: 8000,
+    webhookJobs: 40_000,
+    webhookSequential: 300,
     pipelineFixedJobs: 500,
-    pipelineBurstJobs: 1000,
+    pipelineBurstJobs: 500,
     queueJobs: 5000,
     pushEvents: 300,
     galleryRows: 100_000,
-    galleryRequests: 400,
+    galleryRequests: 1000,
   },
   quick: {
     settleMs: 1000,
+    warmup: 30,
     load: { amount: 100 },
-    webhookApplies: 200,
-    pipelineFixedJobs: 25,
-    pipelineBurstJobs: 40,
-    queueJobs: 300,
-    pushEvents: 20,
-    galleryRows: 5000,
+    webhookJobs: 400,
+    webhookSequential: 20,
+    pipelineFixedJobs: 15,
+    pipelineBurstJobs: 15,
+    queueJobs: 100,
+    pushEvents: 10,
+    // Page 100 of 20 image jobs needs ≥ 1981 of them; one in ten seeded jobs is a video.
+    galleryRows: 2500,
     galleryRequests: 30,
   },
 };

@@ -77,3 +77,21 @@ export async function waitFinished(pool: pg.Pool, ids: string[], timeoutMs: numb
     renderMs: r.render_ms === null ? null : Number(r.render_ms),
   }));
 }
+
+/**
+ * Waits until both queues have nothing due (every dispatch, generation and
+ * webhook delivery done), so one section's backlog does not load the next.
+ * Scheduled jobs (the reconciler's next run) do not count.
+ */
+export async function quiesce(pool: pg.Pool, timeoutMs = 180_000): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const { rows } = await pool.query<{ n: string }>(
+      `select (select count(*) from web_worker._private_jobs where run_at <= now())
+            + (select count(*) from generator_worker._private_jobs where run_at <= now()) as n`,
+    );
+    if (Number(rows[0]?.n) === 0) return Date.now() - started;
+    if (Date.now() - started > timeoutMs) throw new Error(`queues still busy after ${timeoutMs / 1000} s`);
+    await sleep(100);
+  }
+}

@@ -1,5 +1,5 @@
 import autocannon from "autocannon";
-import { cpuByRole, type ProcessRole } from "./procs";
+import { cpuBetween, cpuSnapshot, type ProcessRole } from "./procs";
 import { round, summarize } from "./stats";
 
 export type LoadRequest = {
@@ -48,7 +48,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
   const serverTimes: number[] = [];
   const make = typeof opts.request === "function" ? opts.request : () => opts.request as LoadRequest;
   const first = make();
-  const cpuBefore = cpuByRole(opts.cpuRoot ?? process.pid);
+  const cpuBefore = cpuSnapshot(opts.cpuRoot ?? process.pid);
   const result = await autocannon({
     url: opts.url,
     connections: opts.connections,
@@ -85,12 +85,12 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
       },
     ],
   });
-  const cpuAfter = cpuByRole(opts.cpuRoot ?? process.pid);
+  const used = cpuBetween(cpuBefore, cpuSnapshot(opts.cpuRoot ?? process.pid));
   const total = result.requests.total;
   const cpuMsPerRequest: Partial<Record<ProcessRole, number>> = {};
-  for (const [role, ms] of Object.entries(cpuAfter) as [ProcessRole, number][]) {
+  for (const [role, ms] of Object.entries(used) as [ProcessRole, number][]) {
     if (role === "other" || role === "launcher") continue;
-    cpuMsPerRequest[role] = round((ms - (cpuBefore[role] ?? 0)) / Math.max(1, total), 3);
+    cpuMsPerRequest[role] = round(ms / Math.max(1, total), 3);
   }
   const seconds = result.duration;
   const server = opts.serverTiming ? summarize(serverTimes) : undefined;

@@ -27,21 +27,32 @@ function parentOf(pid: number): number | null {
 /** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
 const CLOCK_TICKS = 100;
 
+export type CpuSnapshot = Map<number, { role: ProcessRole; ms: number }>;
+
 /**
- * CPU time (ms, user + system) used so far by each kind of process under
- * `root`. Per-request CPU cost is a steadier figure than latency on a shared
- * machine: other processes slow a request down but do not add to its CPU time.
+ * CPU time (ms, user + system) used so far by each process under `root`.
+ * Per-request CPU cost is a steadier figure than latency on a shared
+ * machine: other processes slow a request down but do not add to it.
  */
-export function cpuByRole(root: number): Partial<Record<ProcessRole, number>> {
-  const out: Partial<Record<ProcessRole, number>> = {};
+export function cpuSnapshot(root: number): CpuSnapshot {
+  const out: CpuSnapshot = new Map();
   for (const pid of descendants(root)) {
     const fields = statFields(pid);
     if (!fields) continue;
     // utime and stime are fields 14 and 15 of the full line; here indexes 11 and 12.
-    const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-    const role = roleOf(pid);
-    out[role] = (out[role] ?? 0) + ms;
+    out.set(pid, { role: roleOf(pid), ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS });
   }
+  return out;
+}
+
+/**
+ * CPU ms each kind of process used between two snapshots. A process that
+ * ended in between (a pooled database connection closed) is left out: its
+ * last CPU time is gone with it.
+ */
+export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): Partial<Record<ProcessRole, number>> {
+  const out: Partial<Record<ProcessRole, number>> = {};
+  for (const [pid, { role, ms }] of after) out[role] = (out[role] ?? 0) + ms - (before.get(pid)?.ms ?? 0);
   return out;
 }
 

@@ -21,8 +21,8 @@ export const BENCH_QUEUE_SCHEMA = "bench_worker";
 export const BENCH_ENV = {
   LOCAL_PROVIDER_DELAY_MS: "0",
   AUTH_RATE_LIMIT: "off",
-  USER_SUBMISSIONS_PER_MINUTE: "100000",
-  USER_MAX_ACTIVE_JOBS: "100000",
+  USER_SUBMISSIONS_PER_MINUTE: "1000000",
+  USER_MAX_ACTIVE_JOBS: "1000000",
   ENVIRONMENT: "bench",
 } as const;
 
@@ -61,7 +61,10 @@ export async function startBenchStack(
   // PostgreSQL runs as the `postgres` OS user when we are root: it must reach its cluster below here.
   chmodSync(dataDir, 0o755);
   const secrets = loadOrCreateSecrets(dataDir);
-  const database = await startEmbeddedPostgres({ dataDir, password: secrets.databasePassword });
+  const database = await startEmbeddedPostgres({ dataDir, password: secrets.databasePassword }).catch((error) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  });
   const lines: string[] = [];
   let system: System | undefined;
   let pool: pg.Pool | undefined;

@@ -1,7 +1,7 @@
 import { signUp } from "../../e2e/support/client";
 import type { BenchContext } from "../lib/context";
 import { type JobTimes, type Submitted, submitImage, waitFinished } from "../lib/jobs";
-import { cpuByRole, type ProcessRole } from "../lib/procs";
+import { type CpuSnapshot, cpuBetween, cpuSnapshot, type ProcessRole } from "../lib/procs";
 import { queueBaseline } from "../lib/queue-baseline";
 import { figure } from "../lib/report";
 import { openLiveStream } from "../lib/sse";
@@ -16,13 +16,12 @@ const BURST_SUBMITTERS = 50;
 /** `seen`: when the owner's SSE stream delivered each job's COMPLETED event. */
 type Run = { submitted: Submitted[]; times: JobTimes[]; seen: Map<string, number> };
 
-/** CPU ms per job of each process kind between two cpuByRole readings. */
-function cpuPerJob(before: Partial<Record<ProcessRole, number>>, jobs: number) {
-  const after = cpuByRole(process.pid);
+/** CPU ms per job of each process kind since `before`. */
+function cpuPerJob(before: CpuSnapshot, jobs: number) {
+  const used = cpuBetween(before, cpuSnapshot(process.pid));
   const out: Partial<Record<ProcessRole, number>> = {};
-  for (const role of ["web", "generator", "postgres"] as const) {
-    out[role] = round(((after[role] ?? 0) - (before[role] ?? 0)) / Math.max(1, jobs), 2);
-  }
+  for (const role of ["web", "generator", "postgres"] as const)
+    out[role] = round((used[role] ?? 0) / Math.max(1, jobs), 2);
   return out;
 }
 
@@ -128,10 +127,21 @@ export async function benchPipeline(ctx: BenchContext): Promise<void> {
     return { submitted, times, seen };
   };
   // Warm-up: the first jobs pay for JIT, pools and sharp's first load.
-  await finished(await burst(stack.webUrl, user.token, 10, 5), 60_000);
+  await finished(await burst(stack.webUrl, user.token, Math.ceil(sizes.warmup / 30), 5), 60_000);
+
+  // The pipeline unloaded: one job at a time, each submitted once the previous one was seen COMPLETED.
+  const sequentialJobs = ctx.quick ? 3 : 30;
+  ctx.log(`pipeline: ${sequentialJobs} jobs one at a time`);
+  const sequentialSubmitted: Submitted[] = [];
+  for (let i = 0; i < sequentialJobs; i++) {
+    const job = await submitImage(stack.webUrl, user.token, `bench sequential job ${i}`);
+    sequentialSubmitted.push(job);
+    await finished([job], 60_000);
+  }
+  const sequential = analyse(await finished(sequentialSubmitted, 60_000));
 
   ctx.log(`pipeline: ${sizes.pipelineFixedJobs} jobs at ${ARRIVAL_RATE_PER_S}/s`);
-  const fixedCpu = cpuByRole(process.pid);
+  const fixedCpu = cpuSnapshot(process.pid);
   const fixedSubmitted = await fixedRate(stack.webUrl, user.token, sizes.pipelineFixedJobs, ARRIVAL_RATE_PER_S);
   const fixed = {
     ...analyse(await finished(fixedSubmitted, 180_000)),
@@ -139,7 +149,7 @@ export async function benchPipeline(ctx: BenchContext): Promise<void> {
   };
 
   ctx.log(`pipeline: ${sizes.pipelineBurstJobs} jobs as fast as possible`);
-  const burstCpu = cpuByRole(process.pid);
+  const burstCpu = cpuSnapshot(process.pid);
   const burstSubmitted = await burst(stack.webUrl, user.token, sizes.pipelineBurstJobs, BURST_SUBMITTERS);
   const fast = {
     ...analyse(await finished(burstSubmitted, 240_000)),
@@ -152,22 +162,31 @@ export async function benchPipeline(ctx: BenchContext): Promise<void> {
       "the COMPLETED event on the owner's SSE stream (GET /api/events, read with fetch in the bench process); " +
       "stages from the rows' timestamps",
     queueBaseline: queue,
+    oneAtATime: sequential,
     fixedRate: { ratePerSecond: ARRIVAL_RATE_PER_S, ...fixed },
     asFastAsPossible: { submitters: BURST_SUBMITTERS, ...fast },
   };
   stream.close();
   ctx.shared.user = user;
   ctx.shared.jobId = fixedSubmitted[0]?.id;
-  if (fixed.failed + fast.failed > 0) throw new Error(`pipeline: ${fixed.failed + fast.failed} jobs did not complete`);
+  if (sequential.failed + fixed.failed + fast.failed > 0)
+    throw new Error(`pipeline: ${sequential.failed + fixed.failed + fast.failed} jobs did not complete`);
 
   const s = SECTION;
   ctx.figures.push(
     figure({
       section: s,
+      name: "submit → COMPLETED p50, one job at a time",
+      value: sequential.submitToCompleted.p50,
+      unit: "ms",
+      baseline: { name: "model time p50", value: sequential.modelTime.p50 },
+    }),
+    figure({
+      section: s,
       name: `submit → COMPLETED p50 @ ${ARRIVAL_RATE_PER_S}/s`,
       value: fixed.submitToCompleted.p50,
       unit: "ms",
-      baseline: { name: "model time p50", value: fixed.modelTime.p50 },
+      baseline: { name: "one job at a time p50", value: sequential.submitToCompleted.p50 },
       target: { text: "≤ 30 ms", check: (v) => v <= 30 },
     }),
     figure({
@@ -175,7 +194,7 @@ export async function benchPipeline(ctx: BenchContext): Promise<void> {
       name: `submit → COMPLETED p99 @ ${ARRIVAL_RATE_PER_S}/s`,
       value: fixed.submitToCompleted.p99,
       unit: "ms",
-      baseline: { name: "model time p99", value: fixed.modelTime.p99 },
+      baseline: { name: "one job at a time p99", value: sequential.submitToCompleted.p99 },
       target: { text: "≤ 150 ms", check: (v) => v <= 150 },
     }),
     figure({
@@ -183,6 +202,7 @@ export async function benchPipeline(ctx: BenchContext): Promise<void> {
       name: `orchestration overhead p50 @ ${ARRIVAL_RATE_PER_S}/s`,
       value: fixed.orchestrationOverhead.p50,
       unit: "ms",
+      baseline: { name: "model time p50", value: fixed.modelTime.p50 },
       note: "submit → COMPLETED minus the provider's own time, per job",
     }),
     figure({

@@ -47,6 +47,8 @@ export async function benchPush(ctx: BenchContext): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (seen.size < jobs.length && Date.now() < deadline) await sleep(50);
   stream.close();
+  // Left unfinished, these made-up jobs would be picked up by the reconciler later in the run.
+  await stack.pool.query("delete from generations where id = any($1)", [jobs]);
   const missing = jobs.length - seen.size;
   const fromAccepted = sent.map((s) => (seen.get(s.jobId) ?? Number.NaN) - s.acceptedAt).filter(Number.isFinite);
   const fromSent = sent.map((s) => (seen.get(s.jobId) ?? Number.NaN) - s.sentAt).filter(Number.isFinite);

@@ -70,7 +70,13 @@ export async function benchReads(ctx: BenchContext): Promise<void> {
   const statusPath = `/api/images/${jobId}/status`;
 
   ctx.log("reads: status endpoint");
-  await load({ url: stack.webUrl, connections: 10, amount: 300, request: { path: statusPath, headers: auth } });
+  // Warm-up (JIT, pools, the prepared statements on each connection).
+  await load({
+    url: stack.webUrl,
+    connections: 10,
+    amount: sizes.warmup,
+    request: { path: statusPath, headers: auth },
+  });
   const noop = await load({
     url: stack.webUrl,
     connections: CONNECTIONS,

@@ -9,8 +9,6 @@ const CONNECTIONS = 50;
 const SECTION = "1 webhook apply";
 const NOOP_PATH = "/api/health/live";
 const WEBHOOK_PATH = "/api/webhooks/image-completion";
-/** Requests that warm each endpoint up (JIT, pools, route compilation) before it is measured. */
-const WARMUP = 300;
 
 /**
  * Signed `completed` webhooks (4 images each), each for a distinct
@@ -22,7 +20,11 @@ export async function benchWebhookApply(ctx: BenchContext): Promise<void> {
   const secret = stack.secrets.webhookSecret;
   const user = await signUp(stack.webUrl, "Bench Webhooks");
   // Every request a distinct job: autocannon may build a few requests more than it sends.
-  const jobs = await precreateJobs(stack.pool, user.id, sizes.webhookApplies + WARMUP + CONNECTIONS * 4);
+  const jobs = await precreateJobs(
+    stack.pool,
+    user.id,
+    sizes.webhookJobs + sizes.webhookSequential + sizes.warmup + CONNECTIONS * 4,
+  );
   let next = 0;
   const signed = (path: string, jobId: string) => {
     const body = JSON.stringify(completedPayload(jobId, user.id));
@@ -30,16 +32,16 @@ export async function benchWebhookApply(ctx: BenchContext): Promise<void> {
   };
   const webhookRequest = (path: string) => () => {
     const jobId = jobs[next++];
-    if (!jobId) throw new Error("webhook bench ran out of pre-created jobs");
+    if (!jobId) throw new Error(`webhook bench ran out of its ${jobs.length} pre-created jobs: raise webhookJobs`);
     return signed(path, jobId);
   };
   // The floor server stores whatever it verifies: any job id will do.
   const floorRequest = () => signed("/webhook", randomUUID());
 
   ctx.log("webhook: warm-up");
-  await load({ url: stack.webUrl, connections: 10, amount: WARMUP, request: { path: NOOP_PATH } });
-  await load({ url: floor.url, connections: 10, amount: WARMUP, request: floorRequest });
-  await load({ url: stack.webUrl, connections: 10, amount: WARMUP, request: webhookRequest(WEBHOOK_PATH) });
+  await load({ url: stack.webUrl, connections: 10, amount: sizes.warmup, request: { path: NOOP_PATH } });
+  await load({ url: floor.url, connections: 10, amount: sizes.warmup, request: floorRequest });
+  await load({ url: stack.webUrl, connections: 10, amount: sizes.warmup, request: webhookRequest(WEBHOOK_PATH) });
 
   ctx.log("webhook: no-op Next.js route");
   const noop = await load({
@@ -55,12 +57,22 @@ export async function benchWebhookApply(ctx: BenchContext): Promise<void> {
     ...sizes.load,
     request: floorRequest,
   });
-  ctx.log(`webhook: ${sizes.webhookApplies} signed completed webhooks`);
+  ctx.log("webhook: signed completed webhooks, each for its own job");
   const appliedFrom = next;
   const apply = await load({
     url: stack.webUrl,
     connections: CONNECTIONS,
-    amount: sizes.webhookApplies,
+    ...sizes.load,
+    request: webhookRequest(WEBHOOK_PATH),
+    serverTiming: true,
+  });
+  // One at a time: what an apply costs when nothing waits (at c=50 most server time is waiting for a
+  // database connection: Little's law makes it concurrency ÷ throughput).
+  const sequentialFrom = next;
+  const sequential = await load({
+    url: stack.webUrl,
+    connections: 1,
+    amount: sizes.webhookSequential,
     request: webhookRequest(WEBHOOK_PATH),
     serverTiming: true,
   });
@@ -78,8 +90,11 @@ export async function benchWebhookApply(ctx: BenchContext): Promise<void> {
             (select count(*) from media_files m where m.generation_id = any($1)) as files
      from generations g where g.id = any($1)`,
     // Requests autocannon built but never sent leave their job untouched.
-    [jobs.slice(appliedFrom, next)],
+    [jobs.slice(appliedFrom, sequentialFrom)],
   );
+  // The jobs no webhook reached would otherwise sit unfinished, and the reconciler would start asking
+  // the generator about them in the middle of a later section.
+  await stack.pool.query("delete from generations where id = any($1)", [jobs.slice(next)]);
   const noopRps = (noop.rps + noopAfter.rps) / 2;
   ctx.details.webhook = {
     connections: CONNECTIONS,
@@ -87,6 +102,7 @@ export async function benchWebhookApply(ctx: BenchContext): Promise<void> {
     noopAfter,
     floor: floorRun,
     apply,
+    sequential,
     check: { sent: apply.requests, completed: Number(rows[0]?.completed), files: Number(rows[0]?.files) },
     serverTime: "Server-Timing `app;dur` set by the receiver: body read → verify → parse → apply → commit",
   };
@@ -119,6 +135,14 @@ export async function benchWebhookApply(ctx: BenchContext): Promise<void> {
       note: "Server-Timing app;dur (inside the route handler)",
     }),
     figure({ section: s, name: "server time p99", value: apply.server?.p99 ?? null, unit: "ms" }),
+    figure({
+      section: s,
+      name: "server time p50, one at a time",
+      value: sequential.server?.p50 ?? null,
+      unit: "ms",
+      baseline: { name: "client latency p50 (c=1)", value: sequential.p50 },
+      note: "the apply's own cost: at c=50 the server time is mostly waiting for one of 12 pooled connections",
+    }),
     figure({
       section: s,
       name: "client latency p50 (c=50)",

@@ -1,3 +1,3 @@
 export { createDb, type Database, type DbHandle, type Tx } from "./client";
-export { type EnqueueOptions, enqueue, QUEUE_SCHEMAS, type QueueSchema } from "./queue";
+export { addJobCall, type EnqueueOptions, enqueue, QUEUE_SCHEMAS, type QueueSchema } from "./queue";
 export * as schema from "./schema";

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Tx } from "./client";
 
 /** Queue schemas: each service's graphile-worker lives in its own PostgreSQL schema. */
@@ -23,11 +23,26 @@ export async function enqueue(
   payload: Record<string, unknown>,
   options: EnqueueOptions = {},
 ): Promise<void> {
-  await tx.execute(sql`select ${sql.raw(`"${schema}"`)}.add_job(
+  await tx.execute(sql`select ${addJobCall(schema, identifier, payload, options)}`);
+}
+
+/**
+ * The `add_job(…)` call `enqueue` runs, as an SQL fragment, for a statement
+ * that adds the job only if another part of it wrote something, e.g.
+ * `with d as (insert … on conflict do nothing returning id) select <this> from d`:
+ * one round trip instead of two.
+ */
+export function addJobCall(
+  schema: QueueSchema,
+  identifier: string,
+  payload: Record<string, unknown>,
+  options: EnqueueOptions = {},
+): SQL {
+  return sql`${sql.raw(`"${schema}"`)}.add_job(
     ${identifier},
     ${JSON.stringify(payload)}::json,
     job_key => ${options.jobKey ?? null}::text,
     max_attempts => ${options.maxAttempts ?? 25}::int,
     run_at => ${options.runAt?.toISOString() ?? null}::timestamptz
-  )`);
+  )`;
 }

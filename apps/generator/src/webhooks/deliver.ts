@@ -1,5 +1,5 @@
 import { signWebhook, WEBHOOK_HEADERS } from "@sorami/contracts/signature";
-import { type Database, enqueue, QUEUE_SCHEMAS, schema } from "@sorami/db";
+import { type Database, enqueue, QUEUE_SCHEMAS, schema, type Tx } from "@sorami/db";
 import { eq, sql } from "drizzle-orm";
 import { TASKS } from "../jobs/catalog";
 
@@ -112,14 +112,17 @@ export async function deliverWebhook(
     outcome = delay === null ? "dead" : "retry-scheduled";
   }
   const state = outcome === "retry-scheduled" ? "pending" : (outcome as "delivered" | "dead" | "disabled");
-  await db.transaction(async (tx) => {
-    await tx.insert(schema.webhookAttempts).values({
-      deliveryId: delivery.id,
-      statusCode,
-      error,
-      durationMs: Date.now() - started,
-    });
-    await tx
+  // The attempt and the delivery's new state in one statement, atomic on its own: every status
+  // change of every job ends here, and three round trips fewer per delivery show in the bench.
+  const record = (tx: Tx) => {
+    const attempt = tx.$with("attempt").as(
+      tx
+        .insert(schema.webhookAttempts)
+        .values({ deliveryId: delivery.id, statusCode, error, durationMs: Date.now() - started })
+        .returning({ id: schema.webhookAttempts.id }),
+    );
+    return tx
+      .with(attempt)
       .update(schema.webhookDeliveries)
       .set({
         attempts: sql`${schema.webhookDeliveries.attempts} + 1`,
@@ -129,8 +132,15 @@ export async function deliverWebhook(
         ...(outcome === "delivered" ? { deliveredAt: new Date() } : {}),
       })
       .where(eq(schema.webhookDeliveries.id, delivery.id));
-    if (delay !== null) await scheduleDelivery(tx, delivery.id, new Date(Date.now() + delay * 1000));
-  });
+  };
+  if (delay === null) await record(db);
+  else {
+    const at = new Date(Date.now() + delay * 1000);
+    await db.transaction(async (tx) => {
+      await record(tx);
+      await scheduleDelivery(tx, delivery.id, at);
+    });
+  }
   if (outcome !== "delivered" && outcome !== "retry-scheduled") {
     console.warn(
       `[webhooks] delivery ${delivery.id} (${delivery.event}) ${outcome} after ${attempts} attempt(s): ${error}`,
@@ -139,20 +149,20 @@ export async function deliverWebhook(
   return outcome;
 }
 
-/** Queues an attempt of a delivery (one queued attempt per delivery at a time). */
-export async function scheduleDelivery(tx: Parameters<typeof enqueue>[0], deliveryId: string, runAt?: Date) {
+/** The queue job that makes one attempt of a delivery (one queued attempt per delivery at a time). */
+export function deliveryJob(deliveryId: string, runAt?: Date) {
   // maxAttempts here only covers our own crashes (database down); the schedule above covers the receiver.
-  await enqueue(
-    tx,
+  return [
     QUEUE_SCHEMAS.generator,
     TASKS.deliverWebhook,
     { deliveryId },
-    {
-      jobKey: `deliver:${deliveryId}`,
-      maxAttempts: 25,
-      runAt,
-    },
-  );
+    { jobKey: `deliver:${deliveryId}`, maxAttempts: 25, runAt },
+  ] as const;
+}
+
+/** Queues an attempt of a delivery. */
+export async function scheduleDelivery(tx: Tx, deliveryId: string, runAt?: Date) {
+  await enqueue(tx, ...deliveryJob(deliveryId, runAt));
 }
 
 /** Puts a dead, disabled or delivered delivery back in the queue (admin redelivery). */

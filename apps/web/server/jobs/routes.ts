@@ -1,7 +1,7 @@
 import { type JobKind, SUBMIT_BODY_MAX_BYTES, VIDEO_SUBMIT_BODY_MAX_BYTES } from "@sorami/contracts";
 import { env } from "../../env";
 import { db, storage } from "../db";
-import { parseWith, readJson, withUser } from "../http/handler";
+import { json, parseWith, readJson, withUser } from "../http/handler";
 import { cancelGeneration } from "./cancel";
 import { deleteGeneration } from "./delete";
 import { parseSubmission } from "./params";
@@ -22,35 +22,33 @@ export const submitRoute = (kind: JobKind) =>
       const submission = parseSubmission(kind, await readJson(req, BODY_LIMIT[kind]), env().providers);
       const key = validateIdempotencyKey(req.headers.get("idempotency-key"));
       const { body, created } = await submitGeneration(db(), storage(), user, kind, submission, key, env().quotas);
-      return Response.json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });
+      return json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });
     },
     { maxBodyBytes: BODY_LIMIT[kind] },
   );
 
 export const statusRoute = (kind: JobKind) =>
   withUser<{ id: string }>(async ({ user, params }) =>
-    Response.json(await getJobStatus(db(), user, kind, params.id), { headers: noStore }),
+    json(await getJobStatus(db(), user, kind, params.id), { headers: noStore }),
   );
 
 export const resultRoute = (kind: JobKind) =>
   withUser<{ id: string }>(async ({ user, params }) =>
-    Response.json(await getJobResult(db(), user, kind, params.id), { headers: noStore }),
+    json(await getJobResult(db(), user, kind, params.id), { headers: noStore }),
   );
 
 export const galleryRoute = (kind: JobKind) =>
   withUser(async ({ req, user }) => {
     const query = parseWith(galleryQuerySchema, Object.fromEntries(new URL(req.url).searchParams));
-    return Response.json(await listGallery(db(), user, kind, query), { headers: noStore });
+    return json(await listGallery(db(), user, kind, query), { headers: noStore });
   });
 
 export const cancelRoute = (kind: JobKind) =>
-  withUser<{ id: string }>(async ({ user, params }) =>
-    Response.json(await cancelGeneration(db(), user, kind, params.id)),
-  );
+  withUser<{ id: string }>(async ({ user, params }) => json(await cancelGeneration(db(), user, kind, params.id)));
 
 export const detailRoute = (kind: JobKind) =>
   withUser<{ id: string }>(async ({ user, params }) =>
-    Response.json(await getGenerationDetail(db(), user, kind, params.id), { headers: noStore }),
+    json(await getGenerationDetail(db(), user, kind, params.id), { headers: noStore }),
   );
 
 /** 204 once the job is deleted (canceled first if it was running) and its files are gone. */
@@ -73,5 +71,5 @@ export const rerunRoute = (kind: JobKind) =>
       env().providers,
       env().quotas,
     );
-    return Response.json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });
+    return json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });
   });

@@ -10,7 +10,7 @@ import {
 } from "@sorami/contracts";
 import { type Database, schema, type Tx } from "@sorami/db";
 import { getGenerationByIdempotencyKey } from "@sorami/db/queries/generations";
-import { organizationIdOf } from "@sorami/db/queries/organizations";
+import { organizationIdOfSql } from "@sorami/db/queries/organizations";
 import { activeJobCount, lockUserSubmissions, recentSubmissions } from "@sorami/db/queries/quotas";
 import type { Storage } from "@sorami/storage";
 import type { SessionUser } from "../session";
@@ -105,7 +105,7 @@ export async function submitGeneration(
           id,
           kind,
           authorId: user.id,
-          organizationId: await organizationIdOf(tx, user.id),
+          organizationId: organizationIdOfSql(user.id),
           prompt,
           params,
           status: "PENDING",

@@ -9,8 +9,8 @@ import {
   type WebhookVideo,
 } from "@sorami/contracts";
 import { type Database, schema } from "@sorami/db";
-import { lockGeneration } from "@sorami/db/queries/generations";
 import { organizationIdOf } from "@sorami/db/queries/organizations";
+import { recordEventAndLockGeneration } from "@sorami/db/queries/webhooks";
 import { eq } from "drizzle-orm";
 import { enqueuePurge } from "../jobs/catalog";
 import { type JobEvent, transitionGeneration } from "../jobs/transition";
@@ -64,9 +64,9 @@ export function toJobEvent(kind: JobKind, payload: WebhookPayload): JobEvent {
 
 /**
  * Applies one verified webhook event exactly once, in one transaction: the
- * event id is recorded (a duplicate — even ten at once — finds it and stops),
- * the job row is locked, the state machine decides, and files, status and
- * notification are written together.
+ * event id is recorded and the job row locked in one statement (a duplicate
+ * — even ten at once — finds the id and stops), the state machine decides,
+ * and files, status and notification are written together.
  *
  * A webhook for a job this app never created is attributed only to the user
  * its `user_id` names, and only if that user exists; otherwise it is refused.
@@ -80,17 +80,14 @@ export async function applyWebhookEvent(
 ): Promise<ApplyOutcome> {
   const event = toJobEvent(kind, payload);
   return db.transaction(async (tx) => {
-    const [recorded] = await tx
-      .insert(schema.webhookEvents)
-      .values({ id: eventId, jobId: payload.job_id, status: payload.status })
-      .onConflictDoNothing()
-      .returning({ id: schema.webhookEvents.id });
+    const { recorded, generation: locked } = await recordEventAndLockGeneration(tx, {
+      id: eventId,
+      jobId: payload.job_id,
+      status: payload.status,
+    });
     if (!recorded) return { outcome: "duplicate" } as const;
 
-    let generation = await lockGeneration(tx, payload.job_id);
-    if (!generation) {
-      generation = await createFromWebhook(tx, kind, payload);
-    }
+    const generation = locked ?? (await createFromWebhook(tx, kind, payload));
     if (generation.kind !== kind) throw new AppError("not_found", `Job ${payload.job_id} is not a ${kind} job`);
     if (payload.user_id && payload.user_id !== generation.authorId) {
       throw new AppError("conflict", "user_id does not match the job's owner", { field: "user_id" });

@@ -11,7 +11,7 @@ import {
 import { verifyWebhook } from "@sorami/contracts/signature";
 import { env } from "../../env";
 import { db } from "../db";
-import { decodeUtf8, parseJsonText, parseWith, readBodyBytes } from "../http/handler";
+import { decodeUtf8, json, parseJsonText, parseWith, readBodyBytes } from "../http/handler";
 import { applyWebhookEvent } from "./apply";
 
 /**
@@ -67,5 +67,5 @@ export async function receiveWebhook(req: Request, kind: JobKind): Promise<Respo
     ack = { success: true, message: `Status updated to ${result.status}`, job_id: payload.job_id, processing_time_ms };
   }
   // Time spent in this function (body read to commit), for load tests and browser dev tools.
-  return Response.json(ack, { headers: { "Server-Timing": `app;dur=${processing_time_ms}` } });
+  return json(ack, { headers: { "Server-Timing": `app;dur=${processing_time_ms}` } });
 }

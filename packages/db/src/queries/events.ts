@@ -14,7 +14,9 @@ export type UserEventNotice = { id: number; u: string; t?: UserEventType; d?: Re
 /**
  * Stores one event for a user's live stream and announces it. Call it inside
  * the transaction that makes the change: the row and the NOTIFY become
- * visible together at commit, or not at all.
+ * visible together at commit, or not at all. One statement (insert, then
+ * NOTIFY of what was inserted): every status change of every job comes
+ * through here, and a round trip fewer is measurable (see bench/).
  */
 export async function publishUserEvent<T extends UserEventType>(
   tx: Tx,
@@ -22,15 +24,21 @@ export async function publishUserEvent<T extends UserEventType>(
   type: T,
   data: UserEventData<T>,
 ): Promise<number> {
-  const [row] = await tx
-    .insert(userEvents)
-    .values({ userId, type, data: data as Record<string, unknown> })
-    .returning({ id: userEvents.id });
-  if (!row) throw new Error("user event insert returned nothing");
-  let notice = JSON.stringify({ id: row.id, u: userId, t: type, d: data } satisfies UserEventNotice);
-  if (Buffer.byteLength(notice) > NOTIFY_PAYLOAD_MAX_BYTES) notice = JSON.stringify({ id: row.id, u: userId });
-  await tx.execute(sql`select pg_notify(${USER_EVENTS_CHANNEL}, ${notice})`);
-  return row.id;
+  const json = JSON.stringify(data);
+  // The notice is UserEventNotice: the whole event, or only its id when NOTIFY could not carry it.
+  const { rows } = await tx.execute<{ id: string | number }>(sql`
+    with inserted as (
+      insert into ${userEvents} (user_id, type, data) values (${userId}, ${type}, ${json}::jsonb) returning id
+    )
+    select id, pg_notify(${USER_EVENTS_CHANNEL},
+      case when octet_length(notice.whole) > ${NOTIFY_PAYLOAD_MAX_BYTES} then notice.short else notice.whole end)
+    from inserted, lateral (
+      select json_build_object('id', id, 'u', ${userId}::text, 't', ${type}::text, 'd', ${json}::json)::text as whole,
+             json_build_object('id', id, 'u', ${userId}::text)::text as short
+    ) as notice`);
+  const id = rows[0]?.id;
+  if (id === undefined) throw new Error("user event insert returned nothing");
+  return Number(id);
 }
 
 /** The user's stored events after `afterId`, oldest first. */

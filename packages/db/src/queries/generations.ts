@@ -1,7 +1,8 @@
 import { TERMINAL_STATUSES } from "@sorami/contracts";
-import { and, asc, desc, eq, gt, inArray, isNull, lt, notInArray, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNull, lt, notInArray, or, sql } from "drizzle-orm";
 import type { Tx } from "../client";
 import { generations, mediaFiles } from "../schema";
+import { prepared } from "./prepared";
 
 export type Generation = typeof generations.$inferSelect;
 export type MediaFile = typeof mediaFiles.$inferSelect;
@@ -11,10 +12,20 @@ const notDeleted = isNull(generations.deletedAt);
 
 /** A user's job, or null: another user's job — or a deleted one — is indistinguishable from a missing one. */
 export async function getGenerationForOwner(db: Tx, ownerId: string, id: string): Promise<Generation | null> {
-  const [row] = await db
-    .select()
-    .from(generations)
-    .where(and(eq(generations.id, id), eq(generations.authorId, ownerId), notDeleted));
+  const query = prepared(db, "generation_for_owner", () =>
+    db
+      .select()
+      .from(generations)
+      .where(
+        and(
+          eq(generations.id, sql.placeholder("id")),
+          eq(generations.authorId, sql.placeholder("ownerId")),
+          notDeleted,
+        ),
+      )
+      .prepare("generation_for_owner"),
+  );
+  const [row] = await query.execute({ id, ownerId });
   return row ?? null;
 }
 
@@ -35,11 +46,15 @@ export async function getGenerationByIdempotencyKey(db: Tx, ownerId: string, key
 export async function filesOf(db: Tx, generationIds: string[]): Promise<Map<string, MediaFile[]>> {
   const map = new Map<string, MediaFile[]>();
   if (generationIds.length === 0) return map;
-  const rows = await db
-    .select()
-    .from(mediaFiles)
-    .where(inArray(mediaFiles.generationId, generationIds))
-    .orderBy(asc(mediaFiles.generationId), asc(mediaFiles.index));
+  const query = prepared(db, "files_of", () =>
+    db
+      .select()
+      .from(mediaFiles)
+      .where(sql`${mediaFiles.generationId} = any(${sql.placeholder("ids")}::text[])`)
+      .orderBy(asc(mediaFiles.generationId), asc(mediaFiles.index))
+      .prepare("files_of"),
+  );
+  const rows = await query.execute({ ids: generationIds });
   for (const row of rows) {
     const list = map.get(row.generationId) ?? [];
     list.push(row);
@@ -65,20 +80,33 @@ export async function listGenerationsForOwner(
     statuses?: readonly Generation["status"][] | null;
   },
 ): Promise<{ rows: Generation[]; next: Cursor | null }> {
-  const conditions = [eq(generations.authorId, ownerId), notDeleted];
-  if (opts.kind) conditions.push(eq(generations.kind, opts.kind));
-  if (opts.statuses) conditions.push(inArray(generations.status, [...opts.statuses]));
-  if (opts.cursor) {
-    conditions.push(
-      sql`(${generations.createdAt}, ${generations.id}) < (${opts.cursor.createdAt.toISOString()}::timestamptz, ${opts.cursor.id})`,
-    );
-  }
-  const rows = await db
-    .select()
-    .from(generations)
-    .where(and(...conditions))
-    .orderBy(desc(generations.createdAt), desc(generations.id))
-    .limit(opts.limit + 1);
+  // One prepared statement per shape (kind, statuses, cursor each present or not).
+  const name = `gallery_page${opts.kind ? "_kind" : ""}${opts.statuses ? "_statuses" : ""}${opts.cursor ? "_after" : ""}`;
+  const query = prepared(db, name, () => {
+    const conditions = [eq(generations.authorId, sql.placeholder("ownerId")), notDeleted];
+    if (opts.kind) conditions.push(eq(generations.kind, sql.placeholder("kind")));
+    if (opts.statuses) conditions.push(sql`${generations.status} = any(${sql.placeholder("statuses")}::text[])`);
+    if (opts.cursor) {
+      conditions.push(
+        sql`(${generations.createdAt}, ${generations.id}) < (${sql.placeholder("afterAt")}::timestamptz, ${sql.placeholder("afterId")})`,
+      );
+    }
+    return db
+      .select()
+      .from(generations)
+      .where(and(...conditions))
+      .orderBy(desc(generations.createdAt), desc(generations.id))
+      .limit(sql.placeholder("limit"))
+      .prepare(name);
+  });
+  const rows = await query.execute({
+    ownerId,
+    kind: opts.kind,
+    statuses: opts.statuses ? [...opts.statuses] : undefined,
+    afterAt: opts.cursor?.createdAt.toISOString(),
+    afterId: opts.cursor?.id,
+    limit: opts.limit + 1,
+  });
   const page = rows.slice(0, opts.limit);
   const last = page[page.length - 1];
   return { rows: page, next: rows.length > opts.limit && last ? { createdAt: last.createdAt, id: last.id } : null };

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, type SQL, sql } from "drizzle-orm";
 import type { Tx } from "../client";
 import { members } from "../schema";
 
@@ -10,4 +10,9 @@ export async function organizationIdOf(db: Tx, userId: string): Promise<string |
     .where(eq(members.userId, userId))
     .limit(1);
   return member?.organizationId ?? null;
+}
+
+/** The same, as a subquery, to file a row under it in the statement that inserts the row (one round trip fewer). */
+export function organizationIdOfSql(userId: string): SQL {
+  return sql`(select ${members.organizationId} from ${members} where ${members.userId} = ${userId} limit 1)`;
 }

@@ -29,9 +29,10 @@ export const mediaFiles = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
+    // Also serves every lookup by generation (its first column): a separate generation_id index only
+    // cost one more index write per file.
     uniqueIndex("media_files_generation_index_uq").on(t.generationId, t.index),
     uniqueIndex("media_files_storage_key_uq").on(t.storageKey),
-    index("media_files_generation_idx").on(t.generationId),
     index("media_files_poster_key_idx").on(t.posterKey),
     index("media_files_thumbnail_key_idx").on(t.thumbnailKey),
   ],

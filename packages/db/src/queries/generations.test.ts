@@ -1,0 +1,82 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generations, mediaFiles, users } from "../schema";
+import { startTestDatabase } from "../testing";
+import { type Cursor, filesOf, getGenerationForOwner, listGenerationsForOwner } from "./generations";
+
+let t: Awaited<ReturnType<typeof startTestDatabase>>;
+beforeAll(async () => {
+  t = await startTestDatabase();
+});
+afterAll(async () => t?.stop());
+
+async function user(): Promise<string> {
+  const id = randomUUID();
+  await t.db.insert(users).values({ id, name: "U", email: `${id}@example.test` });
+  return id;
+}
+
+/** `n` jobs, one in three a video; some share a creation time, so the id must break ties. */
+async function seed(authorId: string, n: number) {
+  const base = Date.parse("2026-01-01T00:00:00Z");
+  const rows = Array.from({ length: n }, (_, i) => ({
+    id: randomUUID(),
+    kind: (i % 3 === 0 ? "video" : "image") as "video" | "image",
+    authorId,
+    prompt: `job ${i}`,
+    params: {},
+    createdAt: new Date(base + Math.floor(i / 2) * 1000),
+  }));
+  await t.db.insert(generations).values(rows);
+  return rows;
+}
+
+const newestFirst = (a: { createdAt: Date; id: string }, b: { createdAt: Date; id: string }) =>
+  b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+describe("generation queries", () => {
+  it("returns a job to its owner only", async () => {
+    const [owner, other] = [await user(), await user()];
+    const [job] = await seed(owner, 1);
+    expect((await getGenerationForOwner(t.db, owner, job?.id ?? ""))?.prompt).toBe("job 0");
+    expect(await getGenerationForOwner(t.db, other, job?.id ?? "")).toBeNull();
+  });
+
+  it("pages through a user's jobs newest first, with or without a kind, each job exactly once", async () => {
+    const owner = await user();
+    const rows = await seed(owner, 23);
+    await seed(await user(), 5); // someone else's
+    for (const kind of [undefined, "image", "video"] as const) {
+      const expected = rows.filter((r) => !kind || r.kind === kind).sort(newestFirst);
+      const seen: string[] = [];
+      let cursor: Cursor | null = null;
+      for (let page = 0; page < 20; page++) {
+        const result = await listGenerationsForOwner(t.db, owner, { limit: 4, cursor, kind });
+        seen.push(...result.rows.map((r) => r.id));
+        cursor = result.next;
+        if (!cursor) break;
+      }
+      expect(seen, `kind ${kind}`).toEqual(expected.map((r) => r.id));
+    }
+  });
+
+  it("groups files by job, in index order", async () => {
+    const owner = await user();
+    const [a, b] = await seed(owner, 2);
+    const file = (generationId: string, index: number) => ({
+      id: randomUUID(),
+      generationId,
+      index,
+      storageKey: `k/${generationId}/${index}`,
+      sizeBytes: 1,
+      format: "PNG",
+      width: 1,
+      height: 1,
+    });
+    await t.db.insert(mediaFiles).values([file(a?.id ?? "", 1), file(b?.id ?? "", 0), file(a?.id ?? "", 0)]);
+    const files = await filesOf(t.db, [a?.id ?? "", b?.id ?? "", randomUUID()]);
+    expect(files.get(a?.id ?? "")?.map((f) => f.index)).toEqual([0, 1]);
+    expect(files.get(b?.id ?? "")?.map((f) => f.index)).toEqual([0]);
+    expect(files.size).toBe(2);
+  });
+});

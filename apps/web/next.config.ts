@@ -22,6 +22,11 @@ export default function config(phase: string): NextConfig {
       "@aws-sdk/s3-request-presigner",
     ],
     poweredByHeader: false,
+    experimental: {
+      // Route code loads on first use instead of all at start: the idle web process measured
+      // ~176 MB of RSS with every entry preloaded, ~150 MB without (bench footprint section).
+      preloadEntriesOnStart: false,
+    },
     typedRoutes: false,
     async headers() {
       return [

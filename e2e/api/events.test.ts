@@ -49,7 +49,8 @@ describe("GET /api/events through the running web app", () => {
     // Stages arrive as events of their own (nothing held back by buffering or compression), always forward.
     // A stage may be missing: its webhook can land after the next one's and is then ignored as backwards.
     expect(statuses.at(-1)).toBe("COMPLETED");
-    expect(statuses.length).toBeGreaterThanOrEqual(3);
+    // Progress before the end (a stage can be skipped only when deliveries back up: see SUPERSEDE_AFTER_MS).
+    expect(statuses.length).toBeGreaterThanOrEqual(2);
     expect(statuses).toEqual(STAGE_ORDER.filter((s) => statuses.includes(s)));
     expect(new Set(statuses).size).toBe(statuses.length);
     const note = JSON.parse((a.messages.find((m) => m.event === "notification") ?? { data: "{}" }).data);

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { S3Storage } from "@sorami/storage";
+import { S3Storage } from "@sorami/storage/s3";
 import { startTestS3, type TestS3 } from "@sorami/storage/testing";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

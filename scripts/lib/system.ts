@@ -3,7 +3,6 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { loadOrCreateSecrets } from "@sorami/config";
 import { startEmbeddedPostgres } from "@sorami/db/embedded";
-import { runMigrations } from "@sorami/db/migrate";
 import { ensureWebBuilt, NEXT_BIN, ROOT, WEB_DIR } from "./build";
 import { acquireDataDirLock } from "./lock";
 
@@ -113,7 +112,9 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       pg = await startEmbeddedPostgres({ dataDir: options.dataDir, password: secrets.databasePassword });
     }
     const databaseUrl = options.databaseUrl ?? pg?.url ?? "";
-    await runMigrations(databaseUrl);
+    // No migration here: the generator, started first, migrates before it answers healthy, and
+    // the launcher stays a small supervisor (the migrator and its drivers are ~18 MB of RSS it
+    // would keep for the life of the system).
     if (options.build !== false) await ensureWebBuilt(log);
 
     const webUrl = `http://localhost:${options.port}`;

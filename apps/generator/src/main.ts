@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const storage = createStorage(env.storage);
   // A bucket that cannot be reached would fail every job at its last step: refuse to start instead.
   await storage.check?.();
-  const providers = createProviders(env);
+  const providers = await createProviders(env);
   let queue: QueueRunner | null = null;
   let stopping = false;
   const ctx: AppContext = {

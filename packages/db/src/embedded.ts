@@ -67,6 +67,9 @@ export async function startEmbeddedPostgres(options: {
         // Room for both services' pools and queue workers, with headroom for tests.
         "-c",
         "max_connections=200",
+        // Nothing here uses logical replication: no launcher process idling beside the server.
+        "-c",
+        "max_logical_replication_workers=0",
       ],
       onLog: (line) => {
         if (/ERROR|FATAL|PANIC/.test(line)) errors.push(line.trim());

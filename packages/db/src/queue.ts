@@ -10,6 +10,8 @@ export type EnqueueOptions = {
   jobKey?: string;
   maxAttempts?: number;
   runAt?: Date;
+  /** Lower runs first (graphile-worker's order); default 0. */
+  priority?: number;
 };
 
 /**
@@ -43,6 +45,7 @@ export function addJobCall(
     ${JSON.stringify(payload)}::json,
     job_key => ${options.jobKey ?? null}::text,
     max_attempts => ${options.maxAttempts ?? 25}::int,
-    run_at => ${options.runAt?.toISOString() ?? null}::timestamptz
+    run_at => ${options.runAt?.toISOString() ?? null}::timestamptz,
+    priority => ${options.priority ?? null}::int
   )`;
 }

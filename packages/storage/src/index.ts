@@ -1,12 +1,7 @@
 export { createStorage, type StorageConfig } from "./create";
 export { LocalStorage, mediaRoot } from "./local";
-export {
-  S3_CONNECT_TIMEOUT_MS,
-  S3_IDLE_TIMEOUT_MS,
-  S3_MAX_KEYS_PER_REQUEST,
-  S3Storage,
-  type S3StorageOptions,
-} from "./s3";
+// The S3 store itself is `@sorami/storage/s3`: importing it loads the AWS SDK.
+export type { S3StorageOptions } from "./s3";
 export {
   type ByteRange,
   contentTypeFor,

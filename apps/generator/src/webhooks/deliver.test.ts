@@ -6,10 +6,14 @@ import { startTestDatabase } from "@sorami/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  DELIVERY_PRIORITY,
   deliverWebhook,
+  laterEvents,
   nextAttemptDelaySeconds,
   parseRetryAfter,
   redeliver,
+  SUPERSEDE_AFTER_MS,
+  scheduleDelivery,
   WEBHOOK_RETRY_JITTER,
   WEBHOOK_RETRY_SCHEDULE_SECONDS,
 } from "./deliver";
@@ -114,6 +118,69 @@ describe("webhook delivery", () => {
     expect(await redeliver(t.db, id)).toBe(true);
     expect(await deliverWebhook(t.db, id, opts)).toBe("delivered");
     expect(await redeliver(t.db, "msg_nope")).toBe(false);
+  });
+});
+
+describe("stale progress events", () => {
+  /** Two deliveries of one job: `event`, queued `ageMs` ago, and a later event queued now. */
+  async function pair(event: string, later: string | null, ageMs: number) {
+    const jobId = `job-stale-${++n}`;
+    const id = `msg_stale${n}`;
+    replies.set("/stages", { status: 200 });
+    await t.db.insert(schema.webhookDeliveries).values({
+      id,
+      jobId,
+      event,
+      url: `${base}/stages`,
+      body: "{}",
+      createdAt: new Date(Date.now() - ageMs),
+    });
+    if (later) {
+      await t.db
+        .insert(schema.webhookDeliveries)
+        .values({ id: `${id}_later`, jobId, event: later, url: `${base}/stages`, body: "{}" });
+    }
+    return id;
+  }
+  const sentTo = () => received.filter((r) => r.path === "/stages").length;
+
+  it("skips a progress event that waited past SUPERSEDE_AFTER_MS while its job got a later one", async () => {
+    const id = await pair("generating", "completed", SUPERSEDE_AFTER_MS + 5000);
+    const before = sentTo();
+    expect(await deliverWebhook(t.db, id, opts)).toBe("superseded");
+    expect(await row(id)).toMatchObject({ state: "superseded", attempts: 0 });
+    expect(sentTo()).toBe(before);
+    expect(await deliverWebhook(t.db, id, opts)).toBe("already-done");
+  });
+
+  it("still sends it when it is fresh, when nothing later exists, or when the later event is earlier", async () => {
+    const cases = [
+      await pair("generating", "saving", 0), // fresh: the receiver keeps up, every stage goes out
+      await pair("saving", null, SUPERSEDE_AFTER_MS + 5000), // old, but the newest news
+      await pair("saving", "initializing", SUPERSEDE_AFTER_MS + 5000), // the other one is older news
+    ];
+    const before = sentTo();
+    for (const id of cases) expect(await deliverWebhook(t.db, id, opts)).toBe("delivered");
+    expect(sentTo()).toBe(before + cases.length);
+  });
+
+  it("never skips a terminal event", async () => {
+    expect(laterEvents("completed")).toEqual([]);
+    expect(laterEvents("failed")).toEqual([]);
+    expect(laterEvents("canceled")).toEqual([]);
+    expect(laterEvents("saving")).toEqual(["completed", "failed", "canceled"]);
+    const id = await pair("failed", "completed", SUPERSEDE_AFTER_MS + 5000);
+    expect(await deliverWebhook(t.db, id, opts)).toBe("delivered");
+  });
+
+  it("queues delivery attempts ahead of generate jobs", async () => {
+    const id = await delivery("/ok", { status: 200 });
+    await t.db.transaction((tx) => scheduleDelivery(tx, id));
+    const r = await t.pool.query<{ priority: number }>("select priority from generator_worker.jobs where key = $1", [
+      `deliver:${id}`,
+    ]);
+    expect(DELIVERY_PRIORITY).toBeLessThan(0);
+    expect(r.rows[0]?.priority).toBe(DELIVERY_PRIORITY);
   });
 });
 

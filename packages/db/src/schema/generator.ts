@@ -43,8 +43,11 @@ export const webhookDeliveries = generatorSchema.table(
     url: text("url").notNull(),
     /** The exact bytes signed and sent, so every retry sends the same body. */
     body: text("body").notNull(),
-    /** pending (queued or retrying) → delivered | dead (schedule spent) | disabled (the receiver answered 410). */
-    state: text("state", { enum: ["pending", "delivered", "dead", "disabled"] })
+    /**
+     * pending (queued or retrying) → delivered | dead (schedule spent) | disabled (the receiver answered 410)
+     * | superseded (a progress event not sent: a later event of the same job was already queued).
+     */
+    state: text("state", { enum: ["pending", "delivered", "dead", "disabled", "superseded"] })
       .notNull()
       .default("pending"),
     attempts: integer("attempts").notNull().default(0),

@@ -11,10 +11,10 @@ import {
 } from "@sorami/contracts";
 import type { Database } from "@sorami/db";
 import { readObject, type Storage } from "@sorami/storage";
-import { getJob, updateJob } from "../domain/jobs";
+import { getJob } from "../domain/jobs";
 import { createInputImageFetcher, type InputImageFetcher } from "../providers/input-image";
 import { type GeneratedFile, type ProviderContext, ProviderError, type Providers } from "../providers/types";
-import { emitWebhook } from "../webhooks/emit";
+import { advanceJob } from "../webhooks/emit";
 import { enqueueGenerate } from "./catalog";
 import { storeThumbnail } from "./thumbnails";
 
@@ -100,11 +100,11 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
   const provider = deps.providers[kind];
   const prompt = String(job.request.prompt ?? "");
 
-  const advance = async (status: JobStatus, event: WireStatus, extra: Partial<WebhookPayload>, patch = {}) =>
-    db.transaction(async (tx) => {
-      const row = await updateJob(tx, jobId, { status, ...patch });
-      if (!row) throw new JobCanceled();
-      await emitWebhook(tx, {
+  const advance = async (status: JobStatus, event: WireStatus, extra: Partial<WebhookPayload>, patch = {}) => {
+    const row = await advanceJob(
+      db,
+      { status, ...patch },
+      {
         webUrl,
         kind,
         event,
@@ -116,9 +116,11 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
           environment,
           ...extra,
         },
-      });
-      return row;
-    });
+      },
+    );
+    if (!row) throw new JobCanceled();
+    return row;
+  };
 
   const started = Date.now();
   const cancel = new AbortController();

@@ -2,7 +2,7 @@ import { schema } from "@sorami/db";
 import { startTestDatabase } from "@sorami/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { emitWebhook } from "./emit";
+import { advanceJob } from "./emit";
 
 let t: Awaited<ReturnType<typeof startTestDatabase>>;
 beforeAll(async () => {
@@ -10,15 +10,17 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.stop());
 
-const emit = (jobId: string, event: "generating" | "completed") =>
-  t.db.transaction((tx) =>
-    emitWebhook(tx, {
-      webUrl: "http://web.test",
-      kind: "image",
-      event,
-      payload: { job_id: jobId, status: event },
-    }),
+const job = async (id: string, status = "PENDING") => {
+  await t.db.insert(schema.generatorJobs).values({ id, kind: "image", userId: "u1", request: { prompt: "p" }, status });
+};
+const advance = (jobId: string, event: "generating" | "completed", bumpAttempts = false) =>
+  advanceJob(
+    t.db,
+    { status: event.toUpperCase(), bumpAttempts },
+    { webUrl: "http://web.test", kind: "image", event, payload: { job_id: jobId, status: event } },
   );
+const deliveries = (jobId: string) =>
+  t.db.select().from(schema.webhookDeliveries).where(eq(schema.webhookDeliveries.jobId, jobId));
 const queued = async (jobId: string) =>
   (
     await t.pool.query<{ key: string; task_identifier: string; payload: { deliveryId: string } }>(
@@ -29,13 +31,13 @@ const queued = async (jobId: string) =>
     )
   ).rows;
 
-describe("emitWebhook", () => {
-  it("stores the event and queues its first delivery attempt", async () => {
-    await emit("job-a", "generating");
-    const [delivery] = await t.db
-      .select()
-      .from(schema.webhookDeliveries)
-      .where(eq(schema.webhookDeliveries.jobId, "job-a"));
+describe("advanceJob", () => {
+  it("moves the job, stores the event and queues its first delivery attempt, in one statement", async () => {
+    await job("job-a");
+    const row = await advance("job-a", "generating", true);
+    expect(row).toMatchObject({ id: "job-a", status: "GENERATING", attempts: 1 });
+    expect(row?.updatedAt).toBeInstanceOf(Date);
+    const [delivery] = await deliveries("job-a");
     expect(delivery?.url).toBe("http://web.test/api/webhooks/image-completion");
     expect(JSON.parse(delivery?.body ?? "{}")).toMatchObject({ job_id: "job-a", status: "generating" });
     expect(await queued("job-a")).toEqual([
@@ -43,29 +45,25 @@ describe("emitWebhook", () => {
     ]);
   });
 
-  it("announces an event of a job once: a repeat stores and queues nothing more", async () => {
-    await emit("job-b", "completed");
-    await emit("job-b", "completed");
-    const rows = await t.db.select().from(schema.webhookDeliveries).where(eq(schema.webhookDeliveries.jobId, "job-b"));
-    expect(rows).toHaveLength(1);
-    expect(await queued("job-b")).toHaveLength(1);
+  it("announces an event of a job once: a repeat (a re-run job) stores and queues nothing more", async () => {
+    await job("job-b");
+    expect(await advance("job-b", "completed")).not.toBeNull();
+    expect(await advance("job-b", "completed")).toBeNull(); // COMPLETED is terminal: the second finds it ended
+    await job("job-b2");
+    await advance("job-b2", "generating");
+    await advance("job-b2", "generating");
+    for (const id of ["job-b", "job-b2"]) {
+      expect(await deliveries(id)).toHaveLength(1);
+      expect(await queued(id)).toHaveLength(1);
+    }
   });
 
-  it("queues nothing when the transaction rolls back", async () => {
-    await t.db
-      .transaction(async (tx) => {
-        await emitWebhook(tx, {
-          webUrl: "http://web.test",
-          kind: "image",
-          event: "completed",
-          payload: { job_id: "job-c", status: "completed" },
-        });
-        throw new Error("roll back");
-      })
-      .catch(() => {});
+  it("writes and announces nothing for a job that already ended (canceled meanwhile)", async () => {
+    await job("job-c", "CANCELED");
+    expect(await advance("job-c", "generating")).toBeNull();
+    expect(await deliveries("job-c")).toHaveLength(0);
     expect(await queued("job-c")).toHaveLength(0);
-    expect(
-      await t.db.select().from(schema.webhookDeliveries).where(eq(schema.webhookDeliveries.jobId, "job-c")),
-    ).toHaveLength(0);
+    const [row] = await t.db.select().from(schema.generatorJobs).where(eq(schema.generatorJobs.id, "job-c"));
+    expect(row?.status).toBe("CANCELED");
   });
 });

@@ -1,21 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { and, count, desc, eq, isNull } from "drizzle-orm";
 import type { Tx } from "../client";
 import { notifications } from "../schema";
 
 export type NotificationRow = typeof notifications.$inferSelect;
-
-export async function createNotification(
-  tx: Tx,
-  n: { userId: string; type: string; title: string; message: string; metadata?: Record<string, unknown> },
-): Promise<NotificationRow> {
-  const [row] = await tx
-    .insert(notifications)
-    .values({ id: randomUUID(), ...n })
-    .returning();
-  if (!row) throw new Error("notification insert returned nothing");
-  return row;
-}
 
 export async function listNotifications(db: Tx, userId: string, limit: number) {
   const rows = await db

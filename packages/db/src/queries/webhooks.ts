@@ -1,19 +1,8 @@
-import { getTableColumns, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Tx } from "../client";
 import { generations, webhookEvents } from "../schema";
 import type { Generation } from "./generations";
-
-const generationColumns = Object.entries(getTableColumns(generations));
-
-/** A row read with raw SQL (column names, driver values) as Drizzle's own select returns it. */
-function toGeneration(row: Record<string, unknown>): Generation {
-  const out: Record<string, unknown> = {};
-  for (const [key, column] of generationColumns) {
-    const value = row[column.name];
-    out[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
-  }
-  return out as Generation;
-}
+import { rowOf } from "./rows";
 
 /**
  * Records a webhook event id and locks its job's row, in one statement: the
@@ -38,5 +27,5 @@ export async function recordEventAndLockGeneration(
     left join lateral (select * from ${generations} where id = ${event.jobId} and r.n > 0 for update) as g on true`);
   const row = rows[0];
   const recorded = Number(row?.__recorded ?? 0) > 0;
-  return { recorded, generation: recorded && row?.id ? toGeneration(row) : null };
+  return { recorded, generation: recorded && row?.id ? rowOf(generations, row) : null };
 }

@@ -1,7 +1,7 @@
 import { isTerminal, WIRE_STATUSES, type WireStatus } from "@sorami/contracts";
 import { signWebhook, WEBHOOK_HEADERS } from "@sorami/contracts/signature";
 import { type Database, enqueue, QUEUE_SCHEMAS, schema, type Tx } from "@sorami/db";
-import { and, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, sql } from "drizzle-orm";
 import { TASKS } from "../jobs/catalog";
 
 /** A receiver that has not answered in this time is treated as down (Standard Webhooks' advice). */
@@ -81,31 +81,32 @@ export function laterEvents(event: string): WireStatus[] {
 export const SUPERSEDE_AFTER_MS = 1000;
 
 /**
- * Whether a progress delivery is stale: it has waited SUPERSEDE_AFTER_MS and
- * the same job has a delivery of a later event (which the receiver applies
+ * Whether a progress delivery is stale, as a column of the delivery's own
+ * read (no round trip of its own): it has waited SUPERSEDE_AFTER_MS and the
+ * same job has a delivery of a later event (which the receiver applies
  * whatever became of this one, and after which it would ignore this one as
- * going backwards). A terminal event is never superseded.
+ * going backwards). A terminal event is never superseded. The database's
+ * clock on both sides: the generator's may differ.
  */
-async function isSuperseded(
-  db: Database,
-  delivery: { id: string; jobId: string; event: string; createdAt: Date },
-): Promise<boolean> {
-  const later = laterEvents(delivery.event);
-  if (later.length === 0) return false;
-  const [newer] = await db
-    .select({ id: schema.webhookDeliveries.id })
-    .from(schema.webhookDeliveries)
-    .where(
-      and(
-        eq(schema.webhookDeliveries.jobId, delivery.jobId),
-        ne(schema.webhookDeliveries.id, delivery.id),
-        inArray(schema.webhookDeliveries.event, later),
-        // The database's clock on both sides: the generator's may differ.
-        sql`${delivery.createdAt.toISOString()}::timestamptz < now() - make_interval(secs => ${SUPERSEDE_AFTER_MS / 1000})`,
-      ),
-    )
-    .limit(1);
-  return Boolean(newer);
+function supersededColumn() {
+  const d = schema.webhookDeliveries;
+  // Qualified by hand: Drizzle leaves a one-table select's columns unqualified, and inside the
+  // subquery they would name its own rows.
+  const outer = (column: string) => sql.raw(`"webhook_deliveries"."${column}"`);
+  const list = (events: readonly string[]) =>
+    sql`array[${sql.join(
+      events.map((e) => sql`${e}`),
+      sql`, `,
+    )}]::text[]`;
+  const order = list(WIRE_STATUSES);
+  const progress = list(WIRE_STATUSES.filter((e) => laterEvents(e).length > 0));
+  return sql<boolean>`(${outer("event")} = any(${progress})
+    and ${outer("created_at")} < now() - make_interval(secs => ${SUPERSEDE_AFTER_MS / 1000})
+    and exists (
+      select 1 from ${d} as later
+      where later.job_id = ${outer("job_id")} and later.id <> ${outer("id")}
+        and array_position(${order}, later.event) > array_position(${order}, ${outer("event")})
+    ))`;
 }
 
 /**
@@ -127,12 +128,12 @@ export async function deliverWebhook(
   opts: DeliveryOptions,
 ): Promise<DeliveryOutcome> {
   const [delivery] = await db
-    .select()
+    .select({ ...getTableColumns(schema.webhookDeliveries), superseded: supersededColumn() })
     .from(schema.webhookDeliveries)
     .where(eq(schema.webhookDeliveries.id, deliveryId));
   if (!delivery) return "missing";
   if (delivery.state !== "pending") return "already-done";
-  if (await isSuperseded(db, delivery)) {
+  if (delivery.superseded) {
     await db
       .update(schema.webhookDeliveries)
       .set({ state: "superseded" })

@@ -1,15 +1,22 @@
+import { randomUUID } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createDb, type DbHandle } from "./client";
 import { startEmbeddedPostgres } from "./embedded";
 import { runMigrations } from "./migrate";
+import { users } from "./schema";
+
+/** A user row made for a test, shaped as the web app's signed-in user. */
+export type TestDbUser = { id: string; name: string; email: string; role: string };
 
 /**
  * A real, migrated PostgreSQL for a test file: embedded, in a temp directory,
  * started for that file and removed after it.
  */
-export async function startTestDatabase(): Promise<DbHandle & { url: string; stop: () => Promise<void> }> {
+export async function startTestDatabase(): Promise<
+  DbHandle & { url: string; createUser: () => Promise<TestDbUser>; stop: () => Promise<void> }
+> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "sorami-db-test-"));
   chmodSync(dir, 0o755); // the postgres OS user must reach its cluster directory
   const server = await startEmbeddedPostgres({ dataDir: dir, password: "test-only-password-not-a-secret" });
@@ -18,6 +25,13 @@ export async function startTestDatabase(): Promise<DbHandle & { url: string; sto
   return {
     ...handle,
     url: server.url,
+    /** A new user (a fresh id and e-mail address each call). */
+    createUser: async () => {
+      const id = randomUUID();
+      const user = { id, name: "U", email: `${id}@example.test`, role: "user" };
+      await handle.db.insert(users).values({ id, name: user.name, email: user.email });
+      return user;
+    },
     stop: async () => {
       await handle.close();
       await server.stop();

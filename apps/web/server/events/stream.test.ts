@@ -20,11 +20,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-async function user(): Promise<SessionUser> {
-  const id = randomUUID();
-  await t.db.insert(schema.users).values({ id, name: "U", email: `${id}@example.test` });
-  return { id, name: "U", email: `${id}@example.test`, role: "user" } as SessionUser;
-}
+const user = (): Promise<SessionUser> => t.createUser();
 async function job(authorId: string): Promise<string> {
   const id = randomUUID();
   await t.db.insert(schema.generations).values({ id, kind: "image", authorId, prompt: "a cat", params: {} });

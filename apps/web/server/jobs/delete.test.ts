@@ -27,11 +27,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.stop());
 
-async function user(): Promise<SessionUser> {
-  const id = randomUUID();
-  await t.db.insert(schema.users).values({ id, name: "U", email: `${id}@example.test` });
-  return { id, name: "U", email: `${id}@example.test`, role: "user" };
-}
+const user = (): Promise<SessionUser> => t.createUser();
 
 /** A job with its stored files, as after a completed run (or still running). */
 async function job(owner: SessionUser, status: "COMPLETED" | "GENERATING" = "COMPLETED"): Promise<string> {

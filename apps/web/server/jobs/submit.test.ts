@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -24,11 +23,7 @@ afterAll(async () => {
   rmSync(mediaDir, { recursive: true, force: true });
 });
 
-async function newUser(): Promise<SessionUser> {
-  const id = randomUUID();
-  await t.db.insert(schema.users).values({ id, name: "U", email: `${id}@example.test` });
-  return { id, name: "U", email: `${id}@example.test`, role: "user" };
-}
+const newUser = (): Promise<SessionUser> => t.createUser();
 const submission = { params: { prompt: "a cat", num_images: 1, size: "256x256" } };
 const submit = (user: SessionUser, quotas: Quotas, key: string | null = null) =>
   submitGeneration(t.db, storage, user, "image", submission, key, quotas);

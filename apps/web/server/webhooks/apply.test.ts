@@ -12,11 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.stop());
 
-async function user(): Promise<string> {
-  const id = randomUUID();
-  await t.db.insert(schema.users).values({ id, name: "U", email: `${id}@example.test` });
-  return id;
-}
+const user = async () => (await t.createUser()).id;
 async function job(authorId: string): Promise<string> {
   const id = randomUUID();
   await t.db.insert(schema.generations).values({ id, kind: "image", authorId, prompt: "a cat", params: {} });

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generations, mediaFiles, users } from "../schema";
+import { generations, mediaFiles } from "../schema";
 import { startTestDatabase } from "../testing";
 import { type Cursor, filesOf, getGenerationForOwner, listGenerationsForOwner } from "./generations";
 
@@ -10,11 +10,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.stop());
 
-async function user(): Promise<string> {
-  const id = randomUUID();
-  await t.db.insert(users).values({ id, name: "U", email: `${id}@example.test` });
-  return id;
-}
+const user = async () => (await t.createUser()).id;
 
 /** `n` jobs, one in three a video; some share a creation time, so the id must break ties. */
 async function seed(authorId: string, n: number) {

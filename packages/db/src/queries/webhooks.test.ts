@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generations, users, webhookEvents } from "../schema";
+import { generations, webhookEvents } from "../schema";
 import { startTestDatabase } from "../testing";
 import { recordEventAndLockGeneration } from "./webhooks";
 
@@ -12,8 +12,7 @@ beforeAll(async () => {
 afterAll(async () => t?.stop());
 
 async function job(): Promise<string> {
-  const userId = randomUUID();
-  await t.db.insert(users).values({ id: userId, name: "U", email: `${userId}@example.test` });
+  const { id: userId } = await t.createUser();
   const id = randomUUID();
   await t.db.insert(generations).values({
     id,

@@ -57,6 +57,22 @@ export function classifyError(error: unknown): ProviderError {
   return new ProviderError("transient", error instanceof Error ? error.message : String(error));
 }
 
+/**
+ * Awaits every promise, then throws the first failure if there was one: unlike
+ * Promise.all, nothing is still writing when the caller's cleanup removes a
+ * failed job's files.
+ */
+async function settleAll<T extends readonly unknown[]>(
+  promises: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((r) => r.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
+}
+
 /** Runs of one job before a retryable failure becomes final. */
 export const MAX_GENERATE_ATTEMPTS = 4;
 /** Backoff between runs when the provider gives no Retry-After: 2 s, 4 s, 8 s… */
@@ -149,28 +165,32 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
     const output = await callProvider(deps.providers, kind, job.request, { jobId, attempt, signal, inputImage });
     await advance("SAVING", "saving", { progress: 90, message: `Saving the ${info.noun}s…` });
 
-    const items = [];
-    for (const [i, file] of output.files.entries()) {
-      const stem = `${info.plural}/${jobId}/${info.noun}_${i + 1}`;
-      const key = `${stem}.${file.ext}`;
-      const { sizeBytes } = await storage.put(key, file.data, file.format);
-      const posterKey = file.poster ? `${stem}_poster.${file.poster.ext}` : undefined;
-      if (file.poster && posterKey) await storage.put(posterKey, file.poster.data, "poster");
-      // Images are their own thumbnail source; a video's is its poster (no poster, no thumbnail).
-      const thumbnailSource = file.poster?.data ?? (kind === "image" ? file.data : undefined);
-      const thumbnailKey = thumbnailSource ? await storeThumbnail(storage, key, thumbnailSource) : undefined;
-      items.push({
-        file_path: key,
-        url: `${webUrl}/api/media/${key}`,
-        description: file.description,
-        format: file.format,
-        size_bytes: sizeBytes,
-        dimensions: `${file.width}x${file.height}`,
-        ...(file.durationSeconds !== undefined ? { duration_seconds: file.durationSeconds } : {}),
-        ...(posterKey ? { poster_path: posterKey } : {}),
-        ...(thumbnailKey ? { thumbnail_path: thumbnailKey } : {}),
-      });
-    }
+    // Every file, its poster and its thumbnail are stored at once (with S3 each put is a round trip).
+    const items = await settleAll(
+      output.files.map(async (file, i) => {
+        const stem = `${info.plural}/${jobId}/${info.noun}_${i + 1}`;
+        const key = `${stem}.${file.ext}`;
+        const posterKey = file.poster ? `${stem}_poster.${file.poster.ext}` : undefined;
+        // Images are their own thumbnail source; a video's is its poster (no poster, no thumbnail).
+        const thumbnailSource = file.poster?.data ?? (kind === "image" ? file.data : undefined);
+        const [{ sizeBytes }, , thumbnailKey] = await settleAll([
+          storage.put(key, file.data, file.format),
+          file.poster && posterKey ? storage.put(posterKey, file.poster.data, "poster") : undefined,
+          thumbnailSource ? storeThumbnail(storage, key, thumbnailSource) : undefined,
+        ] as const);
+        return {
+          file_path: key,
+          url: `${webUrl}/api/media/${key}`,
+          description: file.description,
+          format: file.format,
+          size_bytes: sizeBytes,
+          dimensions: `${file.width}x${file.height}`,
+          ...(file.durationSeconds !== undefined ? { duration_seconds: file.durationSeconds } : {}),
+          ...(posterKey ? { poster_path: posterKey } : {}),
+          ...(thumbnailKey ? { thumbnail_path: thumbnailKey } : {}),
+        };
+      }),
+    );
     const now = new Date().toISOString();
     const outputBytes = items.reduce((sum, item) => sum + item.size_bytes, 0);
     const data = {

@@ -1,18 +1,7 @@
+import type { StorageSettings } from "@sorami/config";
 import { LocalStorage } from "./local";
 import type { S3StorageOptions } from "./s3";
 import type { ByteRange, PutBody, Storage } from "./storage";
-
-/** Which store a process uses; built from env by `@sorami/config` (`STORAGE`, `S3_*`). */
-export type StorageConfig =
-  | { kind: "local"; root: string }
-  | {
-      kind: "s3";
-      bucket: string;
-      region: string;
-      endpoint?: string;
-      forcePathStyle: boolean;
-      presignSeconds: number;
-    };
 
 /**
  * An S3 store whose SDK is loaded on first use: a process on local storage
@@ -43,7 +32,7 @@ class LazyS3Storage implements Storage {
   }
 }
 
-/** The one place a process turns its configuration into a store. */
-export function createStorage(config: StorageConfig): Storage {
+/** The one place a process turns its configuration (`resolveStorage` in `@sorami/config`) into a store. */
+export function createStorage(config: StorageSettings): Storage {
   return config.kind === "local" ? new LocalStorage(config.root) : new LazyS3Storage(config);
 }

@@ -1,4 +1,4 @@
-export { createStorage, type StorageConfig } from "./create";
+export { createStorage } from "./create";
 export { LocalStorage, mediaRoot } from "./local";
 // The S3 store itself is `@sorami/storage/s3`: importing it loads the AWS SDK.
 export type { S3StorageOptions } from "./s3";

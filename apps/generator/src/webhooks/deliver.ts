@@ -82,13 +82,13 @@ export const SUPERSEDE_AFTER_MS = 1000;
 
 /**
  * Whether a progress delivery is stale, as a column of the delivery's own
- * read (no round trip of its own): it has waited SUPERSEDE_AFTER_MS and the
+ * read (no round trip of its own; built once): it has waited SUPERSEDE_AFTER_MS and the
  * same job has a delivery of a later event (which the receiver applies
  * whatever became of this one, and after which it would ignore this one as
  * going backwards). A terminal event is never superseded. The database's
  * clock on both sides: the generator's may differ.
  */
-function supersededColumn() {
+const supersededColumn = (() => {
   const d = schema.webhookDeliveries;
   // Qualified by hand: Drizzle leaves a one-table select's columns unqualified, and inside the
   // subquery they would name its own rows.
@@ -107,7 +107,7 @@ function supersededColumn() {
       where later.job_id = ${outer("job_id")} and later.id <> ${outer("id")}
         and array_position(${order}, later.event) > array_position(${order}, ${outer("event")})
     ))`;
-}
+})();
 
 /**
  * Sends one stored webhook, signed at send time, and records the attempt.
@@ -128,7 +128,7 @@ export async function deliverWebhook(
   opts: DeliveryOptions,
 ): Promise<DeliveryOutcome> {
   const [delivery] = await db
-    .select({ ...getTableColumns(schema.webhookDeliveries), superseded: supersededColumn() })
+    .select({ ...getTableColumns(schema.webhookDeliveries), superseded: supersededColumn })
     .from(schema.webhookDeliveries)
     .where(eq(schema.webhookDeliveries.id, deliveryId));
   if (!delivery) return "missing";

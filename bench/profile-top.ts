@@ -13,18 +13,24 @@ type Node = {
 type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[] };
 
 const [file, n = "30"] = process.argv.slice(2);
-if (!file) throw new Error("usage: tsx bench/profile-top.ts <file.cpuprofile> [n]");
+if (!file) {
+  throw new Error("usage: tsx bench/profile-top.ts <file.cpuprofile> [n]");
+}
 const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const self = new Map<number, number>();
-for (const [i, id] of profile.samples.entries()) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+for (const [i, id] of profile.samples.entries()) {
+  self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+}
 const totalUs = [...self.values()].reduce((a, b) => a + b, 0);
 
 const byFunction = new Map<string, number>();
 const byPackage = new Map<string, number>();
 for (const [id, us] of self) {
   const frame = byId.get(id)?.callFrame;
-  if (!frame) continue;
+  if (!frame) {
+    continue;
+  }
   const where = frame.url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*?\/(apps|packages)\//, "$1/");
   const key = `${frame.functionName || "(anonymous)"}  ${where}:${frame.lineNumber + 1}`;
   byFunction.set(key, (byFunction.get(key) ?? 0) + us);

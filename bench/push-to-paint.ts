@@ -54,7 +54,9 @@ async function main() {
         },
         body,
       });
-      if (!res.ok) throw new Error(`webhook refused: ${res.status} ${await res.text()}`);
+      if (!res.ok) {
+        throw new Error(`webhook refused: ${res.status} ${await res.text()}`);
+      }
       return now();
     };
 
@@ -101,9 +103,13 @@ async function main() {
         let painted: number | null = null;
         const deadline = Date.now() + 30_000;
         while (painted === null) {
-          if (Date.now() > deadline) throw new Error(`progress ${value} was never painted`);
+          if (Date.now() > deadline) {
+            throw new Error(`progress ${value} was never painted`);
+          }
           painted = (await page.evaluate(`window.__painted.get(${JSON.stringify(value)}) ?? null`)) as number | null;
-          if (painted === null) await new Promise((r) => setTimeout(r, 5));
+          if (painted === null) {
+            await new Promise((r) => setTimeout(r, 5));
+          }
         }
         latencies.push(painted - accepted);
       }

@@ -43,7 +43,9 @@ const stack = await startBenchStack(log, { profileDir });
 // Ctrl-C stops what the bench started, PostgreSQL last, instead of leaving it running.
 let interrupted = false;
 const onSignal = (signal: NodeJS.Signals) => {
-  if (interrupted) return;
+  if (interrupted) {
+    return;
+  }
   interrupted = true;
   log(`${signal}: stopping the stack`);
   void stack.stop().finally(() => process.exit(130));
@@ -76,7 +78,9 @@ try {
   ];
   const settled: Record<string, number> = {};
   for (const [name, run] of sections) {
-    if (!want(name)) continue;
+    if (!want(name)) {
+      continue;
+    }
     // What a section left queued (webhooks of finished jobs still being delivered) must not load the next.
     settled[name] = await quiesce(stack.pool);
     await run(ctx);

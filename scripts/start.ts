@@ -26,7 +26,9 @@ try {
   );
   let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      return;
+    }
     stopping = true;
     console.log(`\n${signal}: stopping Sorami…`);
     await system.stop();

@@ -4,7 +4,9 @@
  * processes scales dispatch too.
  */
 export async function register(): Promise<void> {
-  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  if (process.env.NEXT_RUNTIME !== "nodejs") {
+    return;
+  }
   const { env } = await import("./env");
   const { installRequestGuard } = await import("./server/http/request-guard");
   installRequestGuard({ trustProxy: env().trustProxy });

@@ -24,20 +24,30 @@ function send(res: http.ServerResponse, status: number, body: unknown) {
 }
 
 const server = http.createServer((req, res) => {
-  if (req.method === "GET" && req.url === "/noop") return send(res, 200, { status: "ok" });
-  if (req.method !== "POST" || req.url !== "/webhook") return send(res, 404, { error: "not found" });
+  if (req.method === "GET" && req.url === "/noop") {
+    return send(res, 200, { status: "ok" });
+  }
+  if (req.method !== "POST" || req.url !== "/webhook") {
+    return send(res, 404, { error: "not found" });
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   req.on("data", (chunk: Buffer) => {
     size += chunk.length;
-    if (size <= WEBHOOK_BODY_MAX_BYTES) chunks.push(chunk);
+    if (size <= WEBHOOK_BODY_MAX_BYTES) {
+      chunks.push(chunk);
+    }
   });
   req.on("end", async () => {
-    if (size > WEBHOOK_BODY_MAX_BYTES) return send(res, 413, { error: "too large" });
+    if (size > WEBHOOK_BODY_MAX_BYTES) {
+      return send(res, 413, { error: "too large" });
+    }
     const body = Buffer.concat(chunks).toString("utf8");
     const headers = { get: (name: string) => (req.headers[name] as string | undefined) ?? null };
     const verified = verifyWebhook(secrets, headers, body);
-    if (!verified.ok) return send(res, 401, { error: "unauthorized" });
+    if (!verified.ok) {
+      return send(res, 401, { error: "unauthorized" });
+    }
     try {
       const payload = JSON.parse(body) as { job_id: string };
       await pool.query("insert into bench.floor_events (id, job_id, body) values ($1, $2, $3) on conflict do nothing", [

@@ -15,7 +15,9 @@ if (dir) {
   session.post("Profiler.start");
   process.on("exit", () => {
     session.post("Profiler.stop", (error, result) => {
-      if (error) return;
+      if (error) {
+        return;
+      }
       mkdirSync(dir, { recursive: true });
       writeFileSync(path.join(dir, `${process.pid}.cpuprofile`), JSON.stringify(result.profile));
     });

@@ -22,7 +22,9 @@ export async function startFloorServer(databaseUrl: string, webhookSecrets: stri
     child.stdout?.on("data", (d: Buffer) => {
       out += d.toString();
       const m = /listening (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
+      if (m) {
+        resolve(Number(m[1]));
+      }
     });
     child.once("exit", (code) => reject(new Error(`floor server exited (${code})`)));
   });
@@ -31,7 +33,9 @@ export async function startFloorServer(databaseUrl: string, webhookSecrets: stri
     pid: child.pid ?? 0,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null) {
+          return resolve();
+        }
         child.once("exit", () => resolve());
         child.kill("SIGTERM");
       }),

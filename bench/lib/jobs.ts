@@ -24,7 +24,9 @@ export async function submitImage(webUrl: string, token: string, prompt: string)
     body: JSON.stringify({ ...BENCH_IMAGE_REQUEST, prompt }),
   });
   const text = await res.text();
-  if (res.status !== 202) throw new Error(`submit answered ${res.status}: ${text.slice(0, 300)}`);
+  if (res.status !== 202) {
+    throw new Error(`submit answered ${res.status}: ${text.slice(0, 300)}`);
+  }
   const body = JSON.parse(text) as { job_id: string };
   return { id: body.job_id, submittedAt, acceptedMs: performance.now() - t0 };
 }
@@ -51,8 +53,12 @@ export async function waitFinished(pool: pg.Pool, ids: string[], timeoutMs: numb
       `select count(*) as n from generations where id = any($1) and status in ('COMPLETED','FAILED','CANCELED')`,
       [ids],
     );
-    if (Number(rows[0]?.n) >= ids.length) break;
-    if (Date.now() > deadline) throw new Error(`only ${rows[0]?.n} of ${ids.length} jobs finished in time`);
+    if (Number(rows[0]?.n) >= ids.length) {
+      break;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`only ${rows[0]?.n} of ${ids.length} jobs finished in time`);
+    }
     await sleep(100);
   }
   const { rows } = await pool.query<{
@@ -90,8 +96,12 @@ export async function quiesce(pool: pg.Pool, timeoutMs = 180_000): Promise<numbe
       `select (select count(*) from web_worker._private_jobs where run_at <= now())
             + (select count(*) from generator_worker._private_jobs where run_at <= now()) as n`,
     );
-    if (Number(rows[0]?.n) === 0) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`queues still busy after ${timeoutMs / 1000} s`);
+    if (Number(rows[0]?.n) === 0) {
+      return Date.now() - started;
+    }
+    if (Date.now() - started > timeoutMs) {
+      throw new Error(`queues still busy after ${timeoutMs / 1000} s`);
+    }
     await sleep(100);
   }
 }

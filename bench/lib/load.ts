@@ -78,7 +78,9 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
           ? {
               onResponse: (_status: number, _body: string, _ctx: unknown, headers: Record<string, string>) => {
                 const match = SERVER_TIMING.exec(headers["server-timing"] ?? "");
-                if (match?.[1]) serverTimes.push(Number(match[1]));
+                if (match?.[1]) {
+                  serverTimes.push(Number(match[1]));
+                }
               },
             }
           : {}),
@@ -89,7 +91,9 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
   const total = result.requests.total;
   const cpuMsPerRequest: Partial<Record<ProcessRole, number>> = {};
   for (const [role, ms] of Object.entries(used) as [ProcessRole, number][]) {
-    if (role === "other" || role === "launcher") continue;
+    if (role === "other" || role === "launcher") {
+      continue;
+    }
     cpuMsPerRequest[role] = round(ms / Math.max(1, total), 3);
   }
   const seconds = result.duration;

@@ -38,7 +38,9 @@ export function cpuSnapshot(root: number): CpuSnapshot {
   const out: CpuSnapshot = new Map();
   for (const pid of descendants(root)) {
     const fields = statFields(pid);
-    if (!fields) continue;
+    if (!fields) {
+      continue;
+    }
     // utime and stime are fields 14 and 15 of the full line; here indexes 11 and 12.
     out.set(pid, { role: roleOf(pid), ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS });
   }
@@ -52,17 +54,29 @@ export function cpuSnapshot(root: number): CpuSnapshot {
  */
 export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): Partial<Record<ProcessRole, number>> {
   const out: Partial<Record<ProcessRole, number>> = {};
-  for (const [pid, { role, ms }] of after) out[role] = (out[role] ?? 0) + ms - (before.get(pid)?.ms ?? 0);
+  for (const [pid, { role, ms }] of after) {
+    out[role] = (out[role] ?? 0) + ms - (before.get(pid)?.ms ?? 0);
+  }
   return out;
 }
 
 function roleOf(pid: number): ProcessRole {
   const cmd = (readProc(pid, "cmdline") ?? "").split("\0").join(" ");
-  if (/postgres/.test(cmd) && !/node/.test(cmd)) return "postgres";
-  if (/bench\/baselines/.test(cmd)) return "floor";
-  if (/next(\/dist\/bin\/next| start)|next-server/.test(cmd)) return "web";
-  if (/apps\/generator/.test(cmd)) return "generator";
-  if (/scripts\/start\.ts|tsx/.test(cmd)) return "launcher";
+  if (/postgres/.test(cmd) && !/node/.test(cmd)) {
+    return "postgres";
+  }
+  if (/bench\/baselines/.test(cmd)) {
+    return "floor";
+  }
+  if (/next(\/dist\/bin\/next| start)|next-server/.test(cmd)) {
+    return "web";
+  }
+  if (/apps\/generator/.test(cmd)) {
+    return "generator";
+  }
+  if (/scripts\/start\.ts|tsx/.test(cmd)) {
+    return "launcher";
+  }
   return "other";
 }
 
@@ -70,7 +84,9 @@ function roleOf(pid: number): ProcessRole {
 function memoryOf(pid: number): { rssMb: number; pssMb: number } | null {
   const rollup = readProc(pid, "smaps_rollup");
   const status = readProc(pid, "status");
-  if (!status) return null;
+  if (!status) {
+    return null;
+  }
   const kb = (text: string | null, key: string) =>
     Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(text ?? "")?.[1] ?? 0);
   const rss = kb(status, "VmRSS");
@@ -82,10 +98,14 @@ function memoryOf(pid: number): { rssMb: number; pssMb: number } | null {
 export function descendants(root: number): number[] {
   const children = new Map<number, number[]>();
   for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
+    if (!/^\d+$/.test(name)) {
+      continue;
+    }
     const pid = Number(name);
     const parent = parentOf(pid);
-    if (parent === null) continue;
+    if (parent === null) {
+      continue;
+    }
     const list = children.get(parent) ?? [];
     list.push(pid);
     children.set(parent, list);
@@ -107,7 +127,9 @@ export function snapshot(root: number, includeRoot = false): ProcessInfo[] {
   const out: ProcessInfo[] = [];
   for (const pid of pids) {
     const mem = memoryOf(pid);
-    if (mem) out.push({ pid, role: pid === root && includeRoot ? "launcher" : roleOf(pid), ...mem });
+    if (mem) {
+      out.push({ pid, role: pid === root && includeRoot ? "launcher" : roleOf(pid), ...mem });
+    }
   }
   return out;
 }
@@ -137,7 +159,9 @@ export function sampleMemory(root: number, everyMs = 250) {
   const tick = () => {
     for (const [role, mem] of Object.entries(byRole(snapshot(root).filter((p) => p.role !== "floor")))) {
       const cur = peak[role as ProcessRole];
-      if (!cur || mem.rssMb > cur.rssMb) peak[role as ProcessRole] = { ...mem };
+      if (!cur || mem.rssMb > cur.rssMb) {
+        peak[role as ProcessRole] = { ...mem };
+      }
     }
   };
   tick();

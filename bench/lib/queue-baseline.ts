@@ -33,7 +33,9 @@ export async function queueBaseline(databaseUrl: string, jobs: number) {
         const now = performance.timeOrigin + performance.now();
         latencies.push(now - (payload as { t: number }).t);
         lastDone = now;
-        if (latencies.length === jobs) resolveAll();
+        if (latencies.length === jobs) {
+          resolveAll();
+        }
       },
     },
   });

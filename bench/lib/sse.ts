@@ -30,16 +30,24 @@ export function openLiveStream(webUrl: string, token: string, onJob: (e: JobEven
         headers: { authorization: `Bearer ${token}` },
         signal: controller.signal,
       });
-      if (!res.ok || !res.body) throw new Error(`GET /api/events answered ${res.status}`);
+      if (!res.ok || !res.body) {
+        throw new Error(`GET /api/events answered ${res.status}`);
+      }
       for await (const m of readSse(res.body)) {
         const at = now();
-        if (m.event === "snapshot") markReady();
-        if (m.event !== "job") continue;
+        if (m.event === "snapshot") {
+          markReady();
+        }
+        if (m.event !== "job") {
+          continue;
+        }
         const d = JSON.parse(m.data) as { job_id: string; status: string; progress: number };
         onJob({ jobId: d.job_id, status: d.status, progress: d.progress, at });
       }
     } catch (error) {
-      if (!controller.signal.aborted) fail(error as Error);
+      if (!controller.signal.aborted) {
+        fail(error as Error);
+      }
     }
   })();
   return { ready, close: () => controller.abort() };

@@ -92,8 +92,12 @@ export async function startBenchStack(
       ...(options.profileDir ? { serviceEnv: profileEnv(options.profileDir) } : {}),
       log: (line) => {
         lines.push(line);
-        if (lines.length > 500) lines.shift();
-        if (/error|warn/i.test(line)) log(line);
+        if (lines.length > 500) {
+          lines.shift();
+        }
+        if (/error|warn/i.test(line)) {
+          log(line);
+        }
       },
     });
   } catch (error) {

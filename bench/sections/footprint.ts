@@ -39,8 +39,12 @@ type Started = { child: ChildProcess; ms: number; webUrl: string };
 function startCommand(): string[] {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } };
   const [cmd, ...args] = pkg.scripts.start.split(/\s+/);
-  if (cmd === "node") return [process.execPath, ...args];
-  if (cmd === "tsx") return [process.execPath, TSX_CLI, ...args];
+  if (cmd === "node") {
+    return [process.execPath, ...args];
+  }
+  if (cmd === "tsx") {
+    return [process.execPath, TSX_CLI, ...args];
+  }
   throw new Error(`cannot run the start script "${pkg.scripts.start}" directly`);
 }
 
@@ -61,8 +65,12 @@ async function startAndTime(dataDir: string): Promise<Started> {
   const webUrl = `http://localhost:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`npm start exited (${child.exitCode}):\n${output.slice(-3000)}`);
-    if (Date.now() > deadline) throw new Error(`npm start not healthy in 120 s:\n${output.slice(-3000)}`);
+    if (child.exitCode !== null) {
+      throw new Error(`npm start exited (${child.exitCode}):\n${output.slice(-3000)}`);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`npm start not healthy in 120 s:\n${output.slice(-3000)}`);
+    }
     const ok = await fetch(`${webUrl}/api/health`, { signal: AbortSignal.timeout(1000) })
       .then((r) => r.ok)
       .catch(() => false);
@@ -70,7 +78,9 @@ async function startAndTime(dataDir: string): Promise<Started> {
       const ms = performance.now() - t0;
       // The launcher handles SIGTERM only once it has seen the services healthy itself and said so.
       while (!output.includes("Sorami is up")) {
-        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`npm start:\n${output.slice(-3000)}`);
+        if (child.exitCode !== null || Date.now() > deadline) {
+          throw new Error(`npm start:\n${output.slice(-3000)}`);
+        }
         await sleep(50);
       }
       return { child, ms, webUrl };
@@ -80,7 +90,9 @@ async function startAndTime(dataDir: string): Promise<Started> {
 }
 
 async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null) {
+    return;
+  }
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.kill("SIGTERM");
   await exited;

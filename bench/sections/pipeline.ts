@@ -20,8 +20,9 @@ type Run = { submitted: Submitted[]; times: JobTimes[]; seen: Map<string, number
 function cpuPerJob(before: CpuSnapshot, jobs: number) {
   const used = cpuBetween(before, cpuSnapshot(process.pid));
   const out: Partial<Record<ProcessRole, number>> = {};
-  for (const role of ["web", "generator", "postgres"] as const)
+  for (const role of ["web", "generator", "postgres"] as const) {
     out[role] = round((used[role] ?? 0) / Math.max(1, jobs), 2);
+  }
   return out;
 }
 
@@ -49,11 +50,15 @@ function analyse(run: Run) {
       render.push(t.renderMs);
       overhead.push(total - t.renderMs);
     }
-    if (t.generatorCreatedAt !== null) dispatch.push(t.generatorCreatedAt - s.submittedAt);
+    if (t.generatorCreatedAt !== null) {
+      dispatch.push(t.generatorCreatedAt - s.submittedAt);
+    }
     if (t.generatorCreatedAt !== null && t.generatorCompletedAt !== null) {
       generatorRun.push(t.generatorCompletedAt - t.generatorCreatedAt);
     }
-    if (t.generatorCompletedAt !== null) delivery.push(t.completedAt - t.generatorCompletedAt);
+    if (t.generatorCompletedAt !== null) {
+      delivery.push(t.completedAt - t.generatorCompletedAt);
+    }
   }
   const firstSubmit = Math.min(...run.submitted.map((s) => s.submittedAt));
   const lastDone = Math.max(...run.seen.values());
@@ -81,7 +86,9 @@ async function fixedRate(webUrl: string, token: string, count: number, ratePerS:
   for (let i = 0; i < count; i++) {
     const due = start + (i * 1000) / ratePerS;
     const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
+    if (wait > 0) {
+      await sleep(wait);
+    }
     pending.push(submitImage(webUrl, token, `bench fixed-rate job ${i}`));
   }
   return Promise.all(pending);
@@ -116,14 +123,18 @@ export async function benchPipeline(ctx: BenchContext): Promise<void> {
   // Completion is observed as the user sees it: the COMPLETED event on their live stream.
   const seen = new Map<string, number>();
   const stream = openLiveStream(stack.webUrl, user.token, (e) => {
-    if (e.status === "COMPLETED" && !seen.has(e.jobId)) seen.set(e.jobId, e.at);
+    if (e.status === "COMPLETED" && !seen.has(e.jobId)) {
+      seen.set(e.jobId, e.at);
+    }
   });
   await stream.ready;
   const finished = async (submitted: Submitted[], timeoutMs: number): Promise<Run> => {
     const ids = submitted.map((j) => j.id);
     const times = await waitFinished(stack.pool, ids, timeoutMs);
     const deadline = Date.now() + 10_000;
-    while (ids.some((id) => !seen.has(id)) && Date.now() < deadline) await sleep(20);
+    while (ids.some((id) => !seen.has(id)) && Date.now() < deadline) {
+      await sleep(20);
+    }
     return { submitted, times, seen };
   };
   // Warm-up: the first jobs pay for JIT, pools and sharp's first load.
@@ -169,8 +180,9 @@ export async function benchPipeline(ctx: BenchContext): Promise<void> {
   stream.close();
   ctx.shared.user = user;
   ctx.shared.jobId = fixedSubmitted[0]?.id;
-  if (sequential.failed + fixed.failed + fast.failed > 0)
+  if (sequential.failed + fixed.failed + fast.failed > 0) {
     throw new Error(`pipeline: ${sequential.failed + fixed.failed + fast.failed} jobs did not complete`);
+  }
 
   const s = SECTION;
   ctx.figures.push(

@@ -20,7 +20,9 @@ export async function benchPush(ctx: BenchContext): Promise<void> {
   const jobs = await precreateJobs(stack.pool, user.id, sizes.pushEvents);
   const seen = new Map<string, number>();
   const stream = openLiveStream(stack.webUrl, user.token, (e) => {
-    if (e.status === "SAVING" && !seen.has(e.jobId)) seen.set(e.jobId, e.at);
+    if (e.status === "SAVING" && !seen.has(e.jobId)) {
+      seen.set(e.jobId, e.at);
+    }
   });
   await stream.ready;
   const sent: { jobId: string; sentAt: number; acceptedAt: number }[] = [];
@@ -30,7 +32,9 @@ export async function benchPush(ctx: BenchContext): Promise<void> {
   const inFlight: Promise<void>[] = [];
   for (const [i, jobId] of jobs.entries()) {
     const wait = start + (i * 1000) / RATE_PER_S - now();
-    if (wait > 0) await sleep(wait);
+    if (wait > 0) {
+      await sleep(wait);
+    }
     inFlight.push(
       (async () => {
         const body = JSON.stringify({ job_id: jobId, user_id: user.id, status: "saving", progress: 90 });
@@ -38,14 +42,18 @@ export async function benchPush(ctx: BenchContext): Promise<void> {
         const res = await fetch(url, { method: "POST", headers: signedHeaders(secret, body), body });
         const acceptedAt = now();
         await res.text();
-        if (!res.ok) throw new Error(`push webhook answered ${res.status}`);
+        if (!res.ok) {
+          throw new Error(`push webhook answered ${res.status}`);
+        }
         sent.push({ jobId, sentAt, acceptedAt });
       })(),
     );
   }
   await Promise.all(inFlight);
   const deadline = Date.now() + 30_000;
-  while (seen.size < jobs.length && Date.now() < deadline) await sleep(50);
+  while (seen.size < jobs.length && Date.now() < deadline) {
+    await sleep(50);
+  }
   stream.close();
   // Left unfinished, these made-up jobs would be picked up by the reconciler later in the run.
   await stack.pool.query("delete from generations where id = any($1)", [jobs]);
@@ -66,7 +74,9 @@ export async function benchPush(ctx: BenchContext): Promise<void> {
       "The event is NOTIFYed at commit, when the answer is also sent, so it often arrives first: " +
       "the figures time it from the webhook's sending, an upper bound of accepted → received.",
   };
-  if (missing > 0) throw new Error(`push: ${missing} of ${jobs.length} events never arrived`);
+  if (missing > 0) {
+    throw new Error(`push: ${missing} of ${jobs.length} events never arrived`);
+  }
   ctx.figures.push(
     figure({
       section: SECTION,

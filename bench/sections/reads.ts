@@ -55,9 +55,13 @@ async function explainGallery(pool: pg.Pool, userId: string, cursor: { createdAt
   const nodes: string[] = [];
   const walk = (n: Record<string, unknown>) => {
     nodes.push(`${n["Node Type"]}${n["Index Name"] ? ` using ${n["Index Name"]}` : ""}`);
-    for (const c of (n.Plans as Record<string, unknown>[] | undefined) ?? []) walk(c);
+    for (const c of (n.Plans as Record<string, unknown>[] | undefined) ?? []) {
+      walk(c);
+    }
   };
-  if (plan) walk(plan.Plan);
+  if (plan) {
+    walk(plan.Plan);
+  }
   return { executionMs: plan?.["Execution Time"] ?? null, plan: nodes.join(" → ") };
 }
 
@@ -99,7 +103,9 @@ export async function benchReads(ctx: BenchContext): Promise<void> {
     ...sizes.load,
     request: { path: "/noop" },
   });
-  if (status.errors + status.non2xx > 0) throw new Error(`status: ${status.errors} errors, ${status.non2xx} non-2xx`);
+  if (status.errors + status.non2xx > 0) {
+    throw new Error(`status: ${status.errors} errors, ${status.non2xx} non-2xx`);
+  }
 
   ctx.log(`reads: seeding ${sizes.galleryRows} generations for one user`);
   const galleryUser = await signUp(stack.webUrl, "Bench Gallery");
@@ -112,7 +118,9 @@ export async function benchReads(ctx: BenchContext): Promise<void> {
   for (let page = 1; page < DEEP_PAGE; page++) {
     const res = await fetch(`${stack.webUrl}/api/images/user${cursor ? `?cursor=${cursor}` : ""}`, { headers: gAuth });
     const body = (await res.json()) as { next_cursor: string | null; generations: unknown[] };
-    if (!res.ok || !body.next_cursor) throw new Error(`gallery walk stopped at page ${page} (${res.status})`);
+    if (!res.ok || !body.next_cursor) {
+      throw new Error(`gallery walk stopped at page ${page} (${res.status})`);
+    }
     cursor = body.next_cursor;
   }
   const deepCursor = JSON.parse(Buffer.from(cursor ?? "", "base64url").toString("utf8")) as [string, string];
@@ -133,7 +141,9 @@ export async function benchReads(ctx: BenchContext): Promise<void> {
     ["first", first],
     ["deep", deep],
   ] as const) {
-    if (r.errors + r.non2xx > 0) throw new Error(`gallery ${name}: ${r.errors} errors, ${r.non2xx} non-2xx`);
+    if (r.errors + r.non2xx > 0) {
+      throw new Error(`gallery ${name}: ${r.errors} errors, ${r.non2xx} non-2xx`);
+    }
   }
   ctx.details.reads = {
     status: { connections: CONNECTIONS, noop, status, bare },

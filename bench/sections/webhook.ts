@@ -32,7 +32,9 @@ export async function benchWebhookApply(ctx: BenchContext): Promise<void> {
   };
   const webhookRequest = (path: string) => () => {
     const jobId = jobs[next++];
-    if (!jobId) throw new Error(`webhook bench ran out of its ${jobs.length} pre-created jobs: raise webhookJobs`);
+    if (!jobId) {
+      throw new Error(`webhook bench ran out of its ${jobs.length} pre-created jobs: raise webhookJobs`);
+    }
     return signed(path, jobId);
   };
   // The floor server stores whatever it verifies: any job id will do.
@@ -106,8 +108,9 @@ export async function benchWebhookApply(ctx: BenchContext): Promise<void> {
     check: { sent: apply.requests, completed: Number(rows[0]?.completed), files: Number(rows[0]?.files) },
     serverTime: "Server-Timing `app;dur` set by the receiver: body read → verify → parse → apply → commit",
   };
-  if (apply.errors + apply.non2xx > 0)
+  if (apply.errors + apply.non2xx > 0) {
     throw new Error(`webhook apply: ${apply.errors} errors, ${apply.non2xx} non-2xx`);
+  }
 
   const s = SECTION;
   ctx.figures.push(

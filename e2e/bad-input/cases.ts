@@ -44,9 +44,14 @@ export type Case = {
 /** Values of the wrong JSON type for a field of this kind. */
 function wrongTypes(field: Field): unknown[] {
   const values: unknown[] = [true, [], {}, ["a"]];
-  if (field.kind === "int" || field.kind === "number") values.push("2", "abc");
-  else values.push(42, -1.5);
-  if (!field.nullable) values.push(null);
+  if (field.kind === "int" || field.kind === "number") {
+    values.push("2", "abc");
+  } else {
+    values.push(42, -1.5);
+  }
+  if (!field.nullable) {
+    values.push(null);
+  }
   return values;
 }
 
@@ -59,7 +64,9 @@ function fieldCases(name: string, field: Field, sample: Record<string, unknown>)
   const add = (category: Category, label: string, value: unknown, status: number | "4xx" = 400) =>
     cases.push({ category, name: `${name}: ${label}`, json: set(value), status, field: name });
 
-  for (const value of wrongTypes(field)) add("type", JSON.stringify(value), value);
+  for (const value of wrongTypes(field)) {
+    add("type", JSON.stringify(value), value);
+  }
   if (field.required) {
     const { [name]: _, ...rest } = sample;
     cases.push({ category: "missing", name: `${name} missing`, json: rest, status: 400, field: name });
@@ -76,32 +83,46 @@ function fieldCases(name: string, field: Field, sample: Record<string, unknown>)
     case "text":
       if (field.required) {
         add("empty", '""', "");
-        if (field.trimmed) add("empty", "whitespace only", " \n\t ");
+        if (field.trimmed) {
+          add("empty", "whitespace only", " \n\t ");
+        }
       }
       add("huge", `${field.max + 1} characters`, "a".repeat(field.max + 1));
       add("huge", `${field.max} characters then an emoji`, `${"a".repeat(field.max)}🌅`);
-      for (const c of ["\u0007", "\u001b[31m", "\u007f", "\u000b", "\u0008"])
+      for (const c of ["\u0007", "\u001b[31m", "\u007f", "\u000b", "\u0008"]) {
         add("control", JSON.stringify(c), `a${c}b`);
-      for (const s of UNSTORABLE) add("control", JSON.stringify(s), s);
+      }
+      for (const s of UNSTORABLE) {
+        add("control", JSON.stringify(s), s);
+      }
       break;
     case "string":
-      if (field.required) add("empty", '""', "");
+      if (field.required) {
+        add("empty", '""', "");
+      }
       add("huge", `${field.max + 1} characters`, "a".repeat(field.max + 1));
-      for (const s of UNSTORABLE) add("control", JSON.stringify(s), s);
+      for (const s of UNSTORABLE) {
+        add("control", JSON.stringify(s), s);
+      }
       break;
     case "id":
       add("empty", '""', "");
       add("huge", "129 characters", "a".repeat(129));
-      for (const s of ["a/b", "../etc", "a b", "a\nb", "a%00", "a.b", ...UNSTORABLE])
+      for (const s of ["a/b", "../etc", "a b", "a\nb", "a%00", "a.b", ...UNSTORABLE]) {
         add("control", JSON.stringify(s), s);
+      }
       add("mixed-script", "Cyrillic letters", "аbс-123");
       add("mixed-script", "Arabic-Indic digits", "١٢٣");
       break;
     case "enum": {
       const first = field.values[0] ?? "x";
       add("enum", "unknown value", "no-such-value");
-      if (first.toLowerCase() !== first) add("enum", "lower case", first.toLowerCase());
-      if (first.toUpperCase() !== first) add("enum", "upper case", first.toUpperCase());
+      if (first.toLowerCase() !== first) {
+        add("enum", "lower case", first.toLowerCase());
+      }
+      if (first.toUpperCase() !== first) {
+        add("enum", "upper case", first.toUpperCase());
+      }
       add("enum", "trailing space", `${first} `);
       add("enum", "leading space", ` ${first}`);
       add("empty", '""', "");
@@ -112,7 +133,9 @@ function fieldCases(name: string, field: Field, sample: Record<string, unknown>)
         /[aceopxyACEHKMOPTXY]/g,
         (c) => "асеорхуАСЕНКМОРТХУ"["aceopxyACEHKMOPTXY".indexOf(c)] ?? c,
       );
-      if (cyrillic !== first) add("mixed-script", "Cyrillic homoglyphs", cyrillic);
+      if (cyrillic !== first) {
+        add("mixed-script", "Cyrillic homoglyphs", cyrillic);
+      }
       add(
         "mixed-script",
         "full-width",
@@ -123,7 +146,9 @@ function fieldCases(name: string, field: Field, sample: Record<string, unknown>)
     }
     case "int":
       for (const v of [field.min - 1, field.max + 1, -1, 1.5, field.min + 0.000001, 2 ** 53 + 2, -(2 ** 31), 1e21]) {
-        if (v >= field.min && v <= field.max && Number.isInteger(v)) continue;
+        if (v >= field.min && v <= field.max && Number.isInteger(v)) {
+          continue;
+        }
         add("number", String(v), v);
       }
       addRaw("number", "1e309 (Infinity)", "1e309");
@@ -133,7 +158,9 @@ function fieldCases(name: string, field: Field, sample: Record<string, unknown>)
       add("number", '"0x10"', "0x10");
       break;
     case "number":
-      for (const v of [field.min - 0.0001, field.max + 0.0001, -1, field.max + 1, 1e21]) add("number", String(v), v);
+      for (const v of [field.min - 0.0001, field.max + 0.0001, -1, field.max + 1, 1e21]) {
+        add("number", String(v), v);
+      }
       addRaw("number", "1e309 (Infinity)", "1e309");
       add("number", '"50"', "50");
       break;
@@ -207,7 +234,9 @@ function bodyCases(body: NonNullable<Probe["body"]>, f: Fixtures): Case[] {
       "application/xml",
       "application/json-patch+json",
     ];
-    if (!body.acceptsForm) types.push("application/x-www-form-urlencoded");
+    if (!body.acceptsForm) {
+      types.push("application/x-www-form-urlencoded");
+    }
     for (const type of types) {
       cases.push({
         category: "content-type",
@@ -244,7 +273,9 @@ function bodyCases(body: NonNullable<Probe["body"]>, f: Fixtures): Case[] {
     status: "4xx",
   });
 
-  for (const [name, field] of Object.entries(body.fields)) cases.push(...fieldCases(name, field, sample));
+  for (const [name, field] of Object.entries(body.fields)) {
+    cases.push(...fieldCases(name, field, sample));
+  }
   return cases;
 }
 
@@ -310,8 +341,9 @@ function queryCases(probe: Probe, query: Record<string, Field>, f: Fixtures): Ca
 /** Every bad request the corpus sends to one probe. */
 export function casesFor(probe: Probe, f: Fixtures, options: { signed: boolean; submit: boolean }): Case[] {
   const cases: Case[] = [];
-  if (probe.body) cases.push(...bodyCases(probe.body, f));
-  else {
+  if (probe.body) {
+    cases.push(...bodyCases(probe.body, f));
+  } else {
     cases.push({
       category: "oversized",
       name: `a body over ${EMPTY_BODY_MAX_BYTES} bytes where none is read`,
@@ -319,8 +351,12 @@ export function casesFor(probe: Probe, f: Fixtures, options: { signed: boolean; 
       status: 413,
     });
   }
-  if (probe.pathId) cases.push(...pathCases({ ...probe, pathId: probe.pathId }, f));
-  if (probe.query) cases.push(...queryCases(probe, probe.query, f));
+  if (probe.pathId) {
+    cases.push(...pathCases({ ...probe, pathId: probe.pathId }, f));
+  }
+  if (probe.query) {
+    cases.push(...queryCases(probe, probe.query, f));
+  }
   if (options.submit) {
     const key = (label: string, value: string) =>
       cases.push({

@@ -58,9 +58,13 @@ function credentials(entry: RouteEntry, body: Buffer | undefined): Record<string
 
 async function run(entry: RouteEntry, probe: Probe, c: Case) {
   let body: Buffer | undefined;
-  if (c.raw !== undefined) body = Buffer.from(c.raw);
-  else if (c.json !== undefined) body = Buffer.from(JSON.stringify(c.json));
-  else if (probe.body) body = Buffer.from(JSON.stringify(probe.body.sample(f)));
+  if (c.raw !== undefined) {
+    body = Buffer.from(c.raw);
+  } else if (c.json !== undefined) {
+    body = Buffer.from(JSON.stringify(c.json));
+  } else if (probe.body) {
+    body = Buffer.from(JSON.stringify(probe.body.sample(f)));
+  }
   const type = c.contentType === undefined ? (body ? "application/json" : null) : c.contentType;
   const headers: Record<string, string> = {
     ...(type ? { "content-type": type } : {}),
@@ -177,20 +181,29 @@ describe("the bad-input corpus", () => {
                 return;
               }
               tally.counts[c.category]++;
-              if (reply.status >= 500) tally.c5xx++;
-              else if (reply.status >= 400) tally.c4xx++;
-              else tally.other++;
+              if (reply.status >= 500) {
+                tally.c5xx++;
+              } else if (reply.status >= 400) {
+                tally.c4xx++;
+              } else {
+                tally.other++;
+              }
               const problems: string[] = [];
-              if (reply.status < 400 || reply.status >= 500) problems.push(`status ${reply.status}`);
+              if (reply.status < 400 || reply.status >= 500) {
+                problems.push(`status ${reply.status}`);
+              }
               // better-auth answers some bad input as a failed sign-in (401) or an unprocessable one (422).
               else if (typeof c.status === "number" && reply.status !== c.status && !(lenient && c.status === 400)) {
                 problems.push(`status ${reply.status}, expected ${c.status}`);
               }
-              if (!isErrorBody(reply.json)) problems.push("not the error shape");
-              else if (c.field !== undefined && reply.json.error.field !== c.field) {
+              if (!isErrorBody(reply.json)) {
+                problems.push("not the error shape");
+              } else if (c.field !== undefined && reply.json.error.field !== c.field) {
                 problems.push(`field ${JSON.stringify(reply.json.error.field)}, expected ${JSON.stringify(c.field)}`);
               }
-              if (leaksInternals(reply.text)) problems.push("leaks internals");
+              if (leaksInternals(reply.text)) {
+                problems.push("leaks internals");
+              }
               if (problems.length > 0) {
                 failures.push(
                   `${tally.endpoint} [${c.category}] ${c.name}: ${problems.join("; ")} — ${reply.text.slice(0, 160)}`,

@@ -41,7 +41,9 @@ export function uploadHugeBody(
     let sentAtAnswer: number | null = null;
     let done = false;
     const finish = (closed: boolean) => {
-      if (done) return;
+      if (done) {
+        return;
+      }
       done = true;
       clearTimeout(guard);
       socket.destroy();
@@ -83,7 +85,9 @@ export function uploadHugeBody(
             return;
           }
         }
-        if (!done) socket.write("0\r\n\r\n");
+        if (!done) {
+          socket.write("0\r\n\r\n");
+        }
       };
       pump();
     });
@@ -92,7 +96,9 @@ export function uploadHugeBody(
 
 /** Resident memory of a process, in MiB (Linux /proc). */
 export async function rssMiB(pid: number | null): Promise<number | null> {
-  if (!pid) return null;
+  if (!pid) {
+    return null;
+  }
   try {
     const { readFile } = await import("node:fs/promises");
     const m = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, "utf8"));

@@ -83,7 +83,9 @@ describe("generating images in the browser", () => {
     // The local provider never fails, so the first job's status is made to say it did.
     let failedOnce = false;
     await page.route("**/api/images/*/status", async (route) => {
-      if (failedOnce) return route.continue();
+      if (failedOnce) {
+        return route.continue();
+      }
       failedOnce = true;
       const body = await (await route.fetch()).json();
       await route.fulfill({

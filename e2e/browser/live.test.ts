@@ -115,7 +115,9 @@ describe("the live experience in the browser", () => {
     for (let round = 0; round < 20 && (await page.getByTestId("gallery-item").count()) < GALLERY_JOBS; round++) {
       await page.mouse.wheel(0, 5000);
       const more = page.getByRole("button", { name: "Load more" });
-      if (await more.isVisible().catch(() => false)) await more.click().catch(() => {});
+      if (await more.isVisible().catch(() => false)) {
+        await more.click().catch(() => {});
+      }
       await page.waitForTimeout(300);
     }
     const items = await page.getByTestId("gallery-item").allTextContents();

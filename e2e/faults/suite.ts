@@ -64,7 +64,9 @@ export async function runFaultSuite(opts: FaultSuiteOptions): Promise<Scoreboard
       const r = await api(stack.webUrl, user.token)("POST", `/api/${kind}s/generate`, body, {
         "idempotency-key": randomUUID(),
       });
-      if (r.status !== 202) throw new Error(`submit failed: ${r.status} ${r.text}`);
+      if (r.status !== 202) {
+        throw new Error(`submit failed: ${r.status} ${r.text}`);
+      }
       jobs.push({ id: r.json.job_id, kind, files, user });
     }
     log(`submitted ${jobs.length} jobs (${jobs.filter((j) => j.kind === "video").length} videos)`);
@@ -185,9 +187,15 @@ export async function runFaultSuite(opts: FaultSuiteOptions): Promise<Scoreboard
         continue;
       }
       const files = Number(row.files);
-      if (row.status === "COMPLETED" && files < job.files) lost++;
-      if (files > job.files) duplicateFiles += files - job.files;
-      if (!["COMPLETED", "FAILED", "CANCELED"].includes(row.status)) stuck++;
+      if (row.status === "COMPLETED" && files < job.files) {
+        lost++;
+      }
+      if (files > job.files) {
+        duplicateFiles += files - job.files;
+      }
+      if (!["COMPLETED", "FAILED", "CANCELED"].includes(row.status)) {
+        stuck++;
+      }
     }
     const failed = rows.filter((r) => r.status === "FAILED");
     return {
@@ -221,11 +229,20 @@ export function printScoreboard(s: Scoreboard): string {
 /** The scoreboard's guarantees; an empty list means the suite passed. */
 export function violations(s: Scoreboard): string[] {
   const out: string[] = [];
-  if (s.lost !== 0) out.push(`lost = ${s.lost}`);
-  if (s.duplicateFiles !== 0) out.push(`duplicate files = ${s.duplicateFiles}`);
-  if (s.stuck !== 0) out.push(`stuck = ${s.stuck}`);
-  if (s.failedWithoutReason !== 0) out.push(`failed without a reason = ${s.failedWithoutReason}`);
-  if (s.completed + s.failedWithReason + s.canceled !== s.submitted)
+  if (s.lost !== 0) {
+    out.push(`lost = ${s.lost}`);
+  }
+  if (s.duplicateFiles !== 0) {
+    out.push(`duplicate files = ${s.duplicateFiles}`);
+  }
+  if (s.stuck !== 0) {
+    out.push(`stuck = ${s.stuck}`);
+  }
+  if (s.failedWithoutReason !== 0) {
+    out.push(`failed without a reason = ${s.failedWithoutReason}`);
+  }
+  if (s.completed + s.failedWithReason + s.canceled !== s.submitted) {
     out.push("completed + failed + canceled ≠ submitted");
+  }
   return out;
 }

@@ -27,8 +27,12 @@ beforeAll(async () => {
     .toBuffer();
   // An image server on this machine, which only the operator's allowlist lets the fetcher reach.
   pictures = await startFakeServer((_req, url): Reply => {
-    if (url.pathname === "/cat.png") return { status: 200, body: picture, headers: { "content-type": "image/png" } };
-    if (url.pathname === "/to-loopback") return { status: 302, headers: { location: "http://127.0.0.1:9/secret.png" } };
+    if (url.pathname === "/cat.png") {
+      return { status: 200, body: picture, headers: { "content-type": "image/png" } };
+    }
+    if (url.pathname === "/to-loopback") {
+      return { status: 302, headers: { location: "http://127.0.0.1:9/secret.png" } };
+    }
     return { status: 404 };
   });
   const picturesHost = new URL(pictures.url).host;

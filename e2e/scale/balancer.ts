@@ -80,8 +80,11 @@ export async function startBalancer(entrances: string[]): Promise<Balancer> {
         return;
       }
       hop.outcome = "error";
-      if (!res.headersSent) res.writeHead(502).end();
-      else res.destroy();
+      if (!res.headersSent) {
+        res.writeHead(502).end();
+      } else {
+        res.destroy();
+      }
     });
     out.end(body);
   };

@@ -45,7 +45,9 @@ export async function startCluster(opts: {
     const first = stack;
     const extraWebs: ServiceInstance[] = [];
     const extraGenerators: ServiceInstance[] = [];
-    for (let i = 1; i < opts.webs; i++) extraWebs.push(await first.addService("web", { port: await freePort() }));
+    for (let i = 1; i < opts.webs; i++) {
+      extraWebs.push(await first.addService("web", { port: await freePort() }));
+    }
     for (let i = 1; i < opts.generators; i++) {
       const entrance = `gen${i + 1}`;
       extraGenerators.push(

@@ -58,7 +58,9 @@ for (const generators of values.generators.split(",").map(Number)) {
         { prompt: `throughput ${i}`, size: values.size, num_images: 1 },
         { "idempotency-key": randomUUID() },
       );
-      if (r.status !== 202) throw new Error(`submit failed: ${r.status} ${r.text}`);
+      if (r.status !== 202) {
+        throw new Error(`submit failed: ${r.status} ${r.text}`);
+      }
       return r.json.job_id as string;
     };
     const run = async (n: number) => {
@@ -67,7 +69,9 @@ for (const generators of values.generators.split(",").map(Number)) {
       let next = 0;
       await Promise.all(
         Array.from({ length: Math.min(clients, n) }, async () => {
-          while (next < n) ids.push(await submitOne(next++));
+          while (next < n) {
+            ids.push(await submitOne(next++));
+          }
         }),
       );
       const submitted = performance.now();

@@ -27,8 +27,9 @@ beforeAll(async () => {
     },
   });
   users = [];
-  for (const name of ["Scale One", "Scale Two", "Scale Three"])
+  for (const name of ["Scale One", "Scale Two", "Scale Three"]) {
     users.push(await signUp(cluster.webUrls[0] ?? "", name));
+  }
 });
 afterAll(async () => cluster?.stop());
 
@@ -64,7 +65,9 @@ async function submit(): Promise<Job> {
       ? { prompt: `scale ${i}`, num_images: files, size: "256x256" }
       : { prompt: `scale video ${i}`, duration_seconds: 1, aspect_ratio: "1:1" };
   const r = await spread(i, user.token, "POST", `/api/${kind}s/generate`, body, { "idempotency-key": randomUUID() });
-  if (r.status !== 202) throw new Error(`submit ${i} failed: ${r.status} ${r.text}`);
+  if (r.status !== 202) {
+    throw new Error(`submit ${i} failed: ${r.status} ${r.text}`);
+  }
   return { id: r.json.job_id, kind, files, user, via: r.via };
 }
 
@@ -143,7 +146,9 @@ function runBy(deliveries: { job_id: string; url: string }[]): Map<string, Set<s
   const by = new Map<string, Set<string>>();
   for (const d of deliveries) {
     const g = cluster.generators.find((x) => d.url.startsWith(cluster.toWeb.urls[x.entrance] ?? "-"));
-    if (!by.has(d.job_id)) by.set(d.job_id, new Set());
+    if (!by.has(d.job_id)) {
+      by.set(d.job_id, new Set());
+    }
     by.get(d.job_id)?.add(g?.label ?? "?");
   }
   return by;
@@ -153,13 +158,19 @@ function runBy(deliveries: { job_id: string; url: string }[]): Map<string, Set<s
 function appliedBy(): Map<string, string> {
   const by = new Map<string, string>();
   for (const hop of cluster.toWeb.hops) {
-    if (hop.webhookId && typeof hop.outcome === "number" && hop.outcome < 300) by.set(hop.webhookId, hop.upstream);
+    if (hop.webhookId && typeof hop.outcome === "number" && hop.outcome < 300) {
+      by.set(hop.webhookId, hop.upstream);
+    }
   }
   return by;
 }
 function appliedOn(webhookIds: Set<string>): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const [id, upstream] of appliedBy()) if (webhookIds.has(id)) counts[upstream] = (counts[upstream] ?? 0) + 1;
+  for (const [id, upstream] of appliedBy()) {
+    if (webhookIds.has(id)) {
+      counts[upstream] = (counts[upstream] ?? 0) + 1;
+    }
+  }
   return counts;
 }
 
@@ -175,7 +186,9 @@ describe("scale-out: 2 web and 2 generator processes on one database and one buc
     const live = await openEvents(cluster.webUrls[0] ?? "", watcher.token);
     await live.waitFor((m) => m.event === "snapshot", "the snapshot on web A");
     const jobs: Job[] = [];
-    for (let i = 0; i < 30; i++) jobs.push(await submit());
+    for (let i = 0; i < 30; i++) {
+      jobs.push(await submit());
+    }
     expect(new Set(jobs.map((j) => j.via)).size).toBe(2); // the client used both web processes
     await allFinished(jobs);
 
@@ -228,12 +241,16 @@ describe("scale-out: 2 web and 2 generator processes on one database and one buc
     const onA = await openEvents(cluster.webUrls[0] ?? "", watcher.token);
     await onA.waitFor((m) => m.event === "snapshot", "the snapshot on web A");
     const jobs: Job[] = [];
-    for (let i = 0; i < 15; i++) jobs.push(await submit());
+    for (let i = 0; i < 15; i++) {
+      jobs.push(await submit());
+    }
 
     // Wait until the first generator is in the middle of running jobs, note them, and kill it and web A.
     const [g1, g2] = cluster.generators;
     const [webA] = cluster.webs;
-    if (!g1 || !g2 || !webA) throw new Error("cluster incomplete");
+    if (!g1 || !g2 || !webA) {
+      throw new Error("cluster incomplete");
+    }
     // Jobs the first generator is in the middle of (its initializing webhook went out through its entrance).
     const runningOnG1 = async () =>
       (
@@ -255,7 +272,9 @@ describe("scale-out: 2 web and 2 generator processes on one database and one buc
     expect(onB.status).toBe(200);
 
     // The client keeps submitting; requests meant for web A go to B.
-    for (let i = 0; i < 15; i++) jobs.push(await submit());
+    for (let i = 0; i < 15; i++) {
+      jobs.push(await submit());
+    }
     await allFinished(jobs);
 
     const { gen, deliveries } = await expectEachJobOnceAndEachWebhookOnce(jobs);
@@ -264,11 +283,15 @@ describe("scale-out: 2 web and 2 generator processes on one database and one buc
     expect(reRun.map((g) => g.id).sort()).toEqual([...victims].sort());
     expect(reRun.filter((g) => g.attempts !== 2)).toEqual([]);
     const by = runBy(deliveries);
-    for (const id of reRun.map((g) => g.id)) expect(by.get(id)).toEqual(new Set(["G1", "G2"]));
+    for (const id of reRun.map((g) => g.id)) {
+      expect(by.get(id)).toEqual(new Set(["G1", "G2"]));
+    }
     // After the kill everything went through the surviving processes.
     const late = jobs.slice(15);
     expect(new Set(late.map((j) => j.via))).toEqual(new Set([cluster.webUrls[1]]));
-    for (const j of late) expect(by.get(j.id)).toEqual(new Set(["G2"]));
+    for (const j of late) {
+      expect(by.get(j.id)).toEqual(new Set(["G2"]));
+    }
 
     // The watcher heard every one of their jobs complete, on A before the kill or on B after it.
     for (const j of jobs.filter((x) => x.user === watcher)) {

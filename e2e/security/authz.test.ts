@@ -84,8 +84,11 @@ describe("user routes: 401 without a session, 404 for another user's, 403 cross-
         );
 
         const other = await request(entry, probe, bearer(f.other.token));
-        if (probe.pathId) expectRefusal(other, 404, `${what} by another user`);
-        else expect(other.status, `${what} by another user`).toBeLessThan(500);
+        if (probe.pathId) {
+          expectRefusal(other, 404, `${what} by another user`);
+        } else {
+          expect(other.status, `${what} by another user`).toBeLessThan(500);
+        }
         expectNothingOfOwner(other, `${what} by another user`);
 
         if (UNSAFE.has(probe.method)) {
@@ -191,7 +194,9 @@ describe("public routes answer without credentials", () => {
       it(`${probe.method} ${entry.path} on the ${entry.service}`, async () => {
         const reply = await request(entry, probe, {});
         expectOwnerStatus(reply, probe, `${probe.method} ${probe.url(f)}`);
-        if (reply.status >= 400) expectRefusal(reply, reply.status, "a public refusal");
+        if (reply.status >= 400) {
+          expectRefusal(reply, reply.status, "a public refusal");
+        }
       });
     }
   }
@@ -339,7 +344,9 @@ describe("the generator", () => {
         socket.once("error", () => resolve(false));
       });
     expect(await reachable("127.0.0.1")).toBe(true);
-    for (const host of external) expect(await reachable(host), `generator reachable on ${host}`).toBe(false);
+    for (const host of external) {
+      expect(await reachable(host), `generator reachable on ${host}`).toBe(false);
+    }
   });
 });
 
@@ -348,7 +355,11 @@ describe("logs", () => {
     const logs = stack.allLogs();
     expect(logs.length).toBeGreaterThan(0);
     const secrets = [f.serviceKey, f.webhookSecret, f.owner.token, f.other.token, f.admin.token];
-    for (const cookie of [f.owner.cookie, f.admin.cookie]) secrets.push(cookie.split("=")[1] ?? cookie);
-    for (const secret of secrets) expect(logs.includes(secret), "a secret in the logs").toBe(false);
+    for (const cookie of [f.owner.cookie, f.admin.cookie]) {
+      secrets.push(cookie.split("=")[1] ?? cookie);
+    }
+    for (const secret of secrets) {
+      expect(logs.includes(secret), "a secret in the logs").toBe(false);
+    }
   });
 });

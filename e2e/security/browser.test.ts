@@ -19,7 +19,9 @@ describe("the browser's view of the app's defences", () => {
     const pageErrors: string[] = [];
     page.on("pageerror", (error) => pageErrors.push(error.message));
     page.on("console", (msg) => {
-      if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(msg.text());
+      if (/Content Security Policy|Refused to/i.test(msg.text())) {
+        violations.push(msg.text());
+      }
     });
     await page.addInitScript(() => {
       document.addEventListener("securitypolicyviolation", (e) => {
@@ -89,11 +91,15 @@ describe("the browser's view of the app's defences", () => {
     const { page, base } = await system.newPage({ width: 800, height: 600 });
     const refusals: string[] = [];
     page.on("console", (msg) => {
-      if (/frame-ancestors|X-Frame-Options|Refused to (display|frame)/i.test(msg.text())) refusals.push(msg.text());
+      if (/frame-ancestors|X-Frame-Options|Refused to (display|frame)/i.test(msg.text())) {
+        refusals.push(msg.text());
+      }
     });
     await page.setContent(`<iframe id="app" src="${base}/sign-in" width="600" height="400"></iframe>`);
     // The refusal is reported on the console; the frame never shows the app.
-    for (let i = 0; i < 100 && refusals.length === 0; i++) await page.waitForTimeout(100);
+    for (let i = 0; i < 100 && refusals.length === 0; i++) {
+      await page.waitForTimeout(100);
+    }
     expect(refusals.length).toBeGreaterThan(0);
     const frame = page.frames().find((f) => f.url().startsWith(base));
     const shown = frame

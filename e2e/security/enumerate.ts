@@ -15,10 +15,13 @@ const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 /** The methods a route file exports: `export const GET =`, `export async function POST(`, `export const { GET, POST } =`. */
 export function exportedMethods(source: string): string[] {
   const found = new Set<string>();
-  for (const m of source.matchAll(/export\s+(?:const|let|async\s+function|function)\s+([A-Z]+)\b/g))
+  for (const m of source.matchAll(/export\s+(?:const|let|async\s+function|function)\s+([A-Z]+)\b/g)) {
     found.add(m[1] ?? "");
+  }
   for (const m of source.matchAll(/export\s+const\s*\{([^}]*)\}/g)) {
-    for (const name of (m[1] ?? "").split(",")) found.add(name.split(":")[0]?.trim() ?? "");
+    for (const name of (m[1] ?? "").split(",")) {
+      found.add(name.split(":")[0]?.trim() ?? "");
+    }
   }
   return HTTP_METHODS.filter((method) => found.has(method));
 }
@@ -29,8 +32,9 @@ export function webRoutes(): RealRoute[] {
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (/^route\.(ts|tsx|js)$/.test(entry.name)) {
+      if (entry.isDirectory()) {
+        walk(full);
+      } else if (/^route\.(ts|tsx|js)$/.test(entry.name)) {
         const segments = path
           .relative(path.join(ROOT, "apps/web/app"), dir)
           .split(path.sep)

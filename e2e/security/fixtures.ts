@@ -40,12 +40,16 @@ export async function browserCookie(webUrl: string, email: string): Promise<stri
     headers: { "content-type": "application/json", origin: webUrl },
     body: JSON.stringify({ email, password: PASSWORD }),
   });
-  if (!res.ok) throw new Error(`browser sign-in failed: ${res.status} ${await res.text()}`);
+  if (!res.ok) {
+    throw new Error(`browser sign-in failed: ${res.status} ${await res.text()}`);
+  }
   const cookie = res.headers
     .getSetCookie()
     .map((c) => c.split(";")[0] ?? "")
     .find((c) => c.includes("session_token="));
-  if (!cookie) throw new Error("sign-in set no session cookie");
+  if (!cookie) {
+    throw new Error("sign-in set no session cookie");
+  }
   return cookie;
 }
 
@@ -65,7 +69,9 @@ export async function createFixtures(stack: Stack): Promise<Fixtures> {
     duration_seconds: 1,
     aspect_ratio: "1:1",
   });
-  if (image.status !== 202 || video.status !== 202) throw new Error(`submit failed: ${image.text} ${video.text}`);
+  if (image.status !== 202 || video.status !== 202) {
+    throw new Error(`submit failed: ${image.text} ${video.text}`);
+  }
   const done = (plural: string, id: string) =>
     waitFor(async () => {
       const r = await call("GET", `/api/${plural}/${id}/status`);
@@ -91,7 +97,9 @@ export async function createFixtures(stack: Stack): Promise<Fixtures> {
   };
   const spares = async (kind: "image" | "video", params: Record<string, unknown>) => {
     const ids: string[] = [];
-    for (let i = 0; i < SPARE_JOBS; i++) ids.push(await spare(kind, params));
+    for (let i = 0; i < SPARE_JOBS; i++) {
+      ids.push(await spare(kind, params));
+    }
     return ids;
   };
   return {

@@ -24,7 +24,9 @@ export function send(
   return new Promise((resolve, reject) => {
     let answer: { status: number; chunks: Buffer[]; headers: Headers } | null = null;
     const finish = () => {
-      if (!answer) return;
+      if (!answer) {
+        return;
+      }
       const text = Buffer.concat(answer.chunks).toString("utf8");
       let json: any = null;
       try {
@@ -48,7 +50,9 @@ export function send(
       (res) => {
         const headers = new Headers();
         for (const [name, value] of Object.entries(res.headers)) {
-          for (const v of [value ?? []].flat()) headers.append(name, v);
+          for (const v of [value ?? []].flat()) {
+            headers.append(name, v);
+          }
         }
         const current = { status: res.statusCode ?? 0, chunks: [] as Buffer[], headers };
         answer = current;

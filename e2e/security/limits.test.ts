@@ -37,7 +37,9 @@ afterAll(async () => {
       "select id from generations where author_id = $1 and status not in ('COMPLETED', 'FAILED', 'CANCELED')",
       [user.id],
     ).catch(() => []);
-    for (const { id } of rows) await api(stack.webUrl, user.token)("POST", `/api/images/${id}/cancel`);
+    for (const { id } of rows) {
+      await api(stack.webUrl, user.token)("POST", `/api/images/${id}/cancel`);
+    }
   }
   await stack?.stop();
 });
@@ -91,7 +93,9 @@ describe("per-user quotas", () => {
         "select id from generations where author_id = $1 and status not in ('COMPLETED', 'FAILED', 'CANCELED')",
         [alice.id],
       );
-      for (const { id } of rows) await call("POST", `/api/images/${id}/cancel`);
+      for (const { id } of rows) {
+        await call("POST", `/api/images/${id}/cancel`);
+      }
     };
     // Alice has submitted 3 jobs this minute; with nothing running, only the per-minute quota is left to hit.
     await cancelAll();
@@ -140,8 +144,11 @@ describe("sign-in brute force", () => {
     for (let i = 0; i < 15 && !limited; i++) {
       const res = await attempt(`wrong password ${i}`);
       statuses.push(res.status);
-      if (res.status === 429) limited = res;
-      else await res.arrayBuffer();
+      if (res.status === 429) {
+        limited = res;
+      } else {
+        await res.arrayBuffer();
+      }
     }
     expect(
       statuses.slice(0, 10).every((s) => s === 401),

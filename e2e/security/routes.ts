@@ -141,7 +141,9 @@ const webhookFields: Record<string, Field> = {
 
 function takeSpare(pool: string[]): string {
   const id = pool.shift();
-  if (!id) throw new Error("no spare job left for a DELETE probe: raise SPARE_JOBS in fixtures.ts");
+  if (!id) {
+    throw new Error("no spare job left for a DELETE probe: raise SPARE_JOBS in fixtures.ts");
+  }
   return id;
 }
 

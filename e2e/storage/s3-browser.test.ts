@@ -64,7 +64,9 @@ describe("media from S3 in a real browser", () => {
               once: true,
             });
           });
-        if (v.readyState < HTMLMediaElement.HAVE_METADATA) await once("loadedmetadata");
+        if (v.readyState < HTMLMediaElement.HAVE_METADATA) {
+          await once("loadedmetadata");
+        }
         v.muted = true;
         await v.play();
         v.pause();

@@ -171,7 +171,9 @@ describe("the whole pipeline with STORAGE=s3", () => {
         `select count(*) as n from "${schema}"."${table}" where "${column}"::text ilike '%x-amz-%' or "${column}"::text like $1`,
         [`%${host}%`],
       );
-      if (Number(hit?.n) > 0) leaks.push(`${schema}.${table}.${column}`);
+      if (Number(hit?.n) > 0) {
+        leaks.push(`${schema}.${table}.${column}`);
+      }
     }
     expect(leaks).toEqual([]);
   });

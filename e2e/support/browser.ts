@@ -13,7 +13,9 @@ const INSTALL_COMMAND = "apt-get update && apt-get install -y chromium";
 
 /** The path of a usable Chromium, installing Debian's package first when running as root. */
 export function ensureChromium(): string {
-  if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH;
+  if (existsSync(CHROMIUM_PATH)) {
+    return CHROMIUM_PATH;
+  }
   if (process.getuid?.() !== 0) {
     throw new Error(
       `Chromium is missing (${CHROMIUM_PATH}) and the browser tests are not running as root, so they cannot install it. ` +
@@ -96,7 +98,9 @@ export async function signUpThroughForm(page: Page, base: string, screenshot?: s
   await page.getByTestId("name").fill("Browser Tester");
   await page.getByTestId("email").fill(email);
   await page.getByTestId("password").fill("correct horse battery");
-  if (screenshot) await page.screenshot({ path: shot(screenshot), fullPage: true, animations: "disabled" });
+  if (screenshot) {
+    await page.screenshot({ path: shot(screenshot), fullPage: true, animations: "disabled" });
+  }
   await Promise.all([page.waitForURL("**/generate-images", { timeout: 30_000 }), page.getByTestId("submit").click()]);
 }
 
@@ -118,21 +122,27 @@ export function browserStack(options: Parameters<typeof startStack>[0] = {}) {
   }, 900_000);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
+    for (const context of contexts) {
+      await context.close().catch(() => {});
+    }
     await browser?.close().catch(() => {});
     await stack?.stop();
   });
 
   return {
     async newPage(viewport: { width: number; height: number }): Promise<{ page: Page; base: string }> {
-      if (!stack || !browser) throw new Error("setup did not finish");
+      if (!stack || !browser) {
+        throw new Error("setup did not finish");
+      }
       const context = await browser.newContext({ viewport });
       contexts.push(context);
       return { page: await context.newPage(), base: stack.webUrl };
     },
     /** The running system (to restart a service, read the database). */
     stack(): Stack {
-      if (!stack) throw new Error("setup did not finish");
+      if (!stack) {
+        throw new Error("setup did not finish");
+      }
       return stack;
     },
   };

@@ -14,7 +14,9 @@ export async function signUp(webUrl: string, name = "Test User", fixedEmail?: st
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ name, email, password: "correct horse battery" }),
   });
-  if (!res.ok) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
+  if (!res.ok) {
+    throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
+  }
   const body = (await res.json()) as { token: string; user: { id: string } };
   return { id: body.user.id, email, token: body.token };
 }
@@ -54,7 +56,9 @@ export async function waitFor<T>(
   while (Date.now() < deadline) {
     try {
       const value = await check();
-      if (value) return value;
+      if (value) {
+        return value;
+      }
     } catch (error) {
       last = error;
     }

@@ -29,12 +29,16 @@ export async function openEvents(webUrl: string, token: string, lastEventId?: st
       try {
         for await (const m of readSse(stream)) {
           messages.push(m);
-          for (const w of waiters) w();
+          for (const w of waiters) {
+            w();
+          }
         }
       } catch {
         // aborted by close(), or the server went away
       }
-      for (const w of waiters) w();
+      for (const w of waiters) {
+        w();
+      }
     })();
   }
   let done = false;
@@ -75,7 +79,9 @@ export async function openEvents(webUrl: string, token: string, lastEventId?: st
 
 /** The data of a `job` event for this job in this status, if `m` is one. */
 export function isJobEvent(m: SseMessage, jobId: string, status?: string): boolean {
-  if (m.event !== "job") return false;
+  if (m.event !== "job") {
+    return false;
+  }
   const d = JSON.parse(m.data) as { job_id: string; status: string };
   return d.job_id === jobId && (status === undefined || d.status === status);
 }

@@ -18,8 +18,12 @@ function* boxes(buf: Buffer, start: number, end: number): Generator<Box> {
     if (size === 1) {
       size = Number(buf.readBigUInt64BE(pos + 8));
       header = 16;
-    } else if (size === 0) size = end - pos;
-    if (size < header || pos + size > end) throw new Error(`corrupt MP4 box ${type} at ${pos}`);
+    } else if (size === 0) {
+      size = end - pos;
+    }
+    if (size < header || pos + size > end) {
+      throw new Error(`corrupt MP4 box ${type} at ${pos}`);
+    }
     yield { type, start: pos, end: pos + size, body: pos + header };
     pos += size;
   }
@@ -29,8 +33,9 @@ export function parseMp4(buf: Buffer): Mp4Info {
   const info: Partial<Mp4Info> = {};
   const walk = (start: number, end: number) => {
     for (const box of boxes(buf, start, end)) {
-      if (CONTAINERS.has(box.type)) walk(box.body, box.end);
-      else if (box.type === "mvhd") {
+      if (CONTAINERS.has(box.type)) {
+        walk(box.body, box.end);
+      } else if (box.type === "mvhd") {
         const v1 = buf[box.body] === 1;
         const timescale = buf.readUInt32BE(box.body + (v1 ? 20 : 12));
         const duration = v1 ? Number(buf.readBigUInt64BE(box.body + 24)) : buf.readUInt32BE(box.body + 16);
@@ -40,15 +45,21 @@ export function parseMp4(buf: Buffer): Mp4Info {
         const dims = box.body + (v1 ? 88 : 76);
         const width = buf.readUInt32BE(dims) / 65536;
         const height = buf.readUInt32BE(dims + 4) / 65536;
-        if (width > 0 && height > 0) Object.assign(info, { width, height });
+        if (width > 0 && height > 0) {
+          Object.assign(info, { width, height });
+        }
       } else if (box.type === "stsd" && !info.codec) {
         info.codec = buf.toString("latin1", box.body + 12, box.body + 16);
       }
     }
   };
   const ftyp = buf.toString("latin1", 4, 8);
-  if (ftyp !== "ftyp") throw new Error("not an MP4 file (no ftyp box)");
+  if (ftyp !== "ftyp") {
+    throw new Error("not an MP4 file (no ftyp box)");
+  }
   walk(0, buf.length);
-  if (info.durationSeconds === undefined || !info.width || !info.codec) throw new Error("MP4 lacks mvhd/tkhd/stsd");
+  if (info.durationSeconds === undefined || !info.width || !info.codec) {
+    throw new Error("MP4 lacks mvhd/tkhd/stsd");
+  }
   return info as Mp4Info;
 }

@@ -55,8 +55,12 @@ export async function startStack(
     log: (line) => {
       lines.push(line);
       all.push(line);
-      if (lines.length > 500) lines.shift();
-      if (process.env.SORAMI_TEST_LOGS) console.log(line);
+      if (lines.length > 500) {
+        lines.shift();
+      }
+      if (process.env.SORAMI_TEST_LOGS) {
+        console.log(line);
+      }
     },
   });
   return {

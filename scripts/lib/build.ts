@@ -14,17 +14,22 @@ function sourceFingerprint(): string {
   const hash = createHash("sha256");
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.name === "node_modules" || entry.name === ".next" || entry.name.startsWith(".")) continue;
+      if (entry.name === "node_modules" || entry.name === ".next" || entry.name.startsWith(".")) {
+        continue;
+      }
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else {
+      if (entry.isDirectory()) {
+        walk(full);
+      } else {
         const s = statSync(full);
         hash.update(`${full}:${s.size}:${s.mtimeMs}\n`);
       }
     }
   };
   walk(WEB_DIR);
-  for (const pkg of readdirSync(path.join(ROOT, "packages"))) walk(path.join(ROOT, "packages", pkg, "src"));
+  for (const pkg of readdirSync(path.join(ROOT, "packages"))) {
+    walk(path.join(ROOT, "packages", pkg, "src"));
+  }
   hash.update(readFileSync(path.join(ROOT, "package-lock.json")));
   return hash.digest("hex");
 }
@@ -45,8 +50,11 @@ async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
       break;
     } catch {
       const age = Date.now() - (statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (age > BUILD_LOCK_STALE_MS) rmSync(BUILD_LOCK, { recursive: true, force: true });
-      else await new Promise((r) => setTimeout(r, 500));
+      if (age > BUILD_LOCK_STALE_MS) {
+        rmSync(BUILD_LOCK, { recursive: true, force: true });
+      } else {
+        await new Promise((r) => setTimeout(r, 500));
+      }
     }
   }
   try {
@@ -58,13 +66,17 @@ async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
 
 /** Builds the web app when its sources changed since the last build (or it was never built). */
 export async function ensureWebBuilt(log: (line: string) => void = console.log): Promise<boolean> {
-  if (webBuildIsCurrent()) return false;
+  if (webBuildIsCurrent()) {
+    return false;
+  }
   return withBuildLock(() => buildIfStale(log));
 }
 
 async function buildIfStale(log: (line: string) => void): Promise<boolean> {
   // Another process may have built while this one waited for the lock.
-  if (webBuildIsCurrent()) return false;
+  if (webBuildIsCurrent()) {
+    return false;
+  }
   log("[build] building the web app (first run or sources changed)…");
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {

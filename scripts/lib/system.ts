@@ -67,10 +67,14 @@ const STOP_GRACE_MS = 25_000;
 async function waitHealthy(url: string, child: ChildProcess, name: string, tail: () => string): Promise<void> {
   const deadline = Date.now() + HEALTH_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}:\n${tail()}`);
+    if (child.exitCode !== null) {
+      throw new Error(`${name} exited with code ${child.exitCode}:\n${tail()}`);
+    }
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) return;
+      if (res.ok) {
+        return;
+      }
     } catch {}
     await new Promise((r) => setTimeout(r, 150));
   }
@@ -92,7 +96,9 @@ export async function startSystem(options: SystemOptions): Promise<System> {
 
   const stopService = async (name: string, signal: NodeJS.Signals = "SIGTERM") => {
     const child = children.get(name);
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      return;
+    }
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     child.kill(signal);
     const timer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
@@ -115,7 +121,9 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     // No migration here: the generator, started first, migrates before it answers healthy, and
     // the launcher stays a small supervisor (the migrator and its drivers are ~18 MB of RSS it
     // would keep for the life of the system).
-    if (options.build !== false) await ensureWebBuilt(log);
+    if (options.build !== false) {
+      await ensureWebBuilt(log);
+    }
 
     const webUrl = `http://localhost:${options.port}`;
     const generatorUrl = `http://127.0.0.1:${options.generatorPort}`;
@@ -158,9 +166,13 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       const lines: string[] = [];
       const onData = (chunk: Buffer) => {
         for (const line of chunk.toString().split("\n")) {
-          if (!line.trim()) continue;
+          if (!line.trim()) {
+            continue;
+          }
           lines.push(line);
-          if (lines.length > 200) lines.shift();
+          if (lines.length > 200) {
+            lines.shift();
+          }
           log(`[${id}] ${line}`);
         }
       };
@@ -188,7 +200,9 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     };
 
     const restartDatabase = async () => {
-      if (!pg) throw new Error("restartDatabase needs the embedded PostgreSQL");
+      if (!pg) {
+        throw new Error("restartDatabase needs the embedded PostgreSQL");
+      }
       const port = pg.port;
       await pg.stop();
       pg = await startEmbeddedPostgres({ dataDir: options.dataDir, password: secrets.databasePassword, port });

@@ -57,7 +57,9 @@ async function main(): Promise<void> {
   );
 
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      return;
+    }
     stopping = true;
     console.log(`[generator] ${signal}: stopping (running jobs get ${SHUTDOWN_GRACE_MS / 1000}s)`);
     const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();

@@ -39,7 +39,9 @@ export function AuthForm({ mode }: { mode: Mode }) {
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (busy) return;
+    if (busy) {
+      return;
+    }
     const data = new FormData(event.currentTarget);
     const email = String(data.get("email") ?? "").trim();
     const password = String(data.get("password") ?? "");
@@ -62,7 +64,9 @@ export function AuthForm({ mode }: { mode: Mode }) {
 
   // After the error is rendered, so the field's description already includes it when focus lands.
   useEffect(() => {
-    if (error?.field) formRef.current?.querySelector<HTMLElement>(`[name="${error.field}"]`)?.focus();
+    if (error?.field) {
+      formRef.current?.querySelector<HTMLElement>(`[name="${error.field}"]`)?.focus();
+    }
   }, [error]);
 
   const fieldError = (name: string) => (error?.field === name ? error.message : null);

@@ -80,10 +80,14 @@ function useSentinel(onVisible: () => void, enabled: boolean, key: unknown) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: `key` is a deliberate trigger to observe afresh
   useEffect(() => {
     const element = ref.current;
-    if (!enabled || !element || typeof IntersectionObserver === "undefined") return;
+    if (!enabled || !element || typeof IntersectionObserver === "undefined") {
+      return;
+    }
     const observer = new IntersectionObserver(
       (entries) => {
-        if (entries.some((e) => e.isIntersecting)) callback.current();
+        if (entries.some((e) => e.isIntersecting)) {
+          callback.current();
+        }
       },
       { rootMargin: PREFETCH_MARGIN },
     );
@@ -94,7 +98,9 @@ function useSentinel(onVisible: () => void, enabled: boolean, key: unknown) {
 }
 
 function emptyText(plural: string, status: GalleryStatusFilter): string {
-  if (status === "all") return `You have not generated any ${plural} yet.`;
+  if (status === "all") {
+    return `You have not generated any ${plural} yet.`;
+  }
   const which = { completed: "completed", in_progress: "in progress", failed: "failed or canceled" }[status];
   return `No ${which} ${plural}.`;
 }
@@ -129,10 +135,14 @@ export function GalleryList<K extends JobKind>({ kind, status }: { kind: K; stat
         });
         setCursor(page.next_cursor);
       } catch (e) {
-        if (isAbortError(e)) return;
+        if (isAbortError(e)) {
+          return;
+        }
         setError(e instanceof ApiError ? e.message : "Could not load your gallery.");
       }
-      if (!controller.signal.aborted) setLoading(false);
+      if (!controller.signal.aborted) {
+        setLoading(false);
+      }
     },
     [kind, status],
   );
@@ -143,7 +153,9 @@ export function GalleryList<K extends JobKind>({ kind, status }: { kind: K; stat
   }, [load]);
 
   const loadMore = useCallback(() => {
-    if (cursor && !loading) void load(cursor);
+    if (cursor && !loading) {
+      void load(cursor);
+    }
   }, [cursor, loading, load]);
   // No automatic retry after an error: the button (and the message) are there for that.
   const sentinel = useSentinel(loadMore, Boolean(cursor) && !loading && !error, cursor);

@@ -28,10 +28,14 @@ export function GenerateMedia<K extends JobKind>({ kind, followJobId }: { kind: 
   }
 
   async function onRetry() {
-    if (!job?.params) return;
+    if (!job?.params) {
+      return;
+    }
     setRetryError(null);
     const error = await submit(job.params);
-    if (error) setRetryError(error.message);
+    if (error) {
+      setRetryError(error.message);
+    }
   }
 
   return (

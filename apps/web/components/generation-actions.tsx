@@ -35,7 +35,9 @@ export function GenerationActions(props: { kind: JobKind; jobId: string; fileCou
   const [deleteError, setDeleteError] = useState<string | null>(null);
 
   async function rerun() {
-    if (busy) return;
+    if (busy) {
+      return;
+    }
     setBusy("rerun");
     setError(null);
     try {
@@ -48,7 +50,9 @@ export function GenerationActions(props: { kind: JobKind; jobId: string; fileCou
   }
 
   async function confirmDelete() {
-    if (busy) return;
+    if (busy) {
+      return;
+    }
     setBusy("delete");
     setDeleteError(null);
     try {

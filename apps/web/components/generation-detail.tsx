@@ -50,7 +50,9 @@ function paramRows(params: Record<string, unknown>): [string, string][] {
 }
 
 function durationMs(detail: GenerationDetail): number | null {
-  if (!detail.completed_at) return null;
+  if (!detail.completed_at) {
+    return null;
+  }
   const from = Date.parse(detail.started_at ?? detail.created_at);
   return Date.parse(detail.completed_at) - from;
 }
@@ -103,8 +105,12 @@ export function GenerationDetailView({ detail }: { detail: GenerationDetail }) {
     ["Duration", duration === null ? "—" : formatElapsed(duration)],
   ];
   const model: [string, ReactNode][] = [["Model", detail.metadata.model ?? "Not reported yet"]];
-  if (typeof provider.provider === "string") model.push(["Provider", provider.provider]);
-  if (typeof provider.version === "string") model.push(["Version", provider.version]);
+  if (typeof provider.provider === "string") {
+    model.push(["Provider", provider.provider]);
+  }
+  if (typeof provider.version === "string") {
+    model.push(["Version", provider.version]);
+  }
   if (detail.metadata.processing_time_ms !== null) {
     model.push(["Generation time", secondsLabel(detail.metadata.processing_time_ms / 1000)]);
   }

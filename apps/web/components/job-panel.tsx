@@ -15,7 +15,9 @@ import type { JobState } from "./use-job";
 function useNow(active: boolean): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
-    if (!active) return;
+    if (!active) {
+      return;
+    }
     setNow(Date.now());
     const timer = window.setInterval(() => setNow(Date.now()), 1000);
     return () => window.clearInterval(timer);
@@ -87,7 +89,9 @@ export function JobPanel<K extends JobKind>(props: {
   // On narrow screens the panel sits below the form: bring a new job into view (the panel is keyed by job).
   useEffect(() => {
     const el = sectionRef.current;
-    if (!el) return;
+    if (!el) {
+      return;
+    }
     const top = el.getBoundingClientRect().top;
     if (top < 0 || top > window.innerHeight * 0.6) {
       const smooth = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;

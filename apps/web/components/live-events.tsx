@@ -39,7 +39,9 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
   }));
 
   useEffect(() => {
-    if (typeof EventSource === "undefined") return;
+    if (typeof EventSource === "undefined") {
+      return;
+    }
     let source: EventSource | null = null;
     let lastId: string | null = null;
     let failures = 0;
@@ -57,19 +59,25 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
       for (const type of EVENT_TYPES) {
         es.addEventListener(type, (e) => {
           const message = e as MessageEvent<string>;
-          if (message.lastEventId) lastId = message.lastEventId;
+          if (message.lastEventId) {
+            lastId = message.lastEventId;
+          }
           let data: unknown;
           try {
             data = JSON.parse(message.data);
           } catch {
             return;
           }
-          for (const listener of listeners.current) listener({ type, data } as LiveEvent);
+          for (const listener of listeners.current) {
+            listener({ type, data } as LiveEvent);
+          }
         });
       }
       es.onerror = () => {
         setStatus("down");
-        if (es.readyState !== EventSource.CLOSED || stopped) return; // the browser is retrying by itself
+        if (es.readyState !== EventSource.CLOSED || stopped) {
+          return; // the browser is retrying by itself
+        }
         es.close();
         const delay = REOPEN_DELAYS_MS[Math.min(failures, REOPEN_DELAYS_MS.length - 1)];
         failures++;

@@ -42,7 +42,9 @@ export function NotificationList(props: {
                     data-testid="notification-link"
                     onClick={() => {
                       // Opening a notification's job is reading it.
-                      if (unread) props.onMarkRead(n.id);
+                      if (unread) {
+                        props.onMarkRead(n.id);
+                      }
                       props.onNavigate?.();
                     }}
                     className="text-indigo-700 hover:underline"

@@ -63,9 +63,13 @@ export function useParamsForm<V extends Record<string, unknown>, P>(options: {
 
   // Once errors are on screen, send focus to the first field that has one.
   useEffect(() => {
-    if (focusRequest === 0) return;
+    if (focusRequest === 0) {
+      return;
+    }
     const first = fields.find((name) => errors[name]);
-    if (first) formRef.current?.querySelector<HTMLElement>(`[name="${first}"]`)?.focus();
+    if (first) {
+      formRef.current?.querySelector<HTMLElement>(`[name="${first}"]`)?.focus();
+    }
   }, [focusRequest, errors, fields]);
 
   const setError = (name: keyof V & string, message: string | undefined) =>
@@ -78,7 +82,9 @@ export function useParamsForm<V extends Record<string, unknown>, P>(options: {
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (props.submitting) return;
+    if (props.submitting) {
+      return;
+    }
     const found = options.validate(values);
     setErrors(found);
     setFormError(null);
@@ -90,7 +96,9 @@ export function useParamsForm<V extends Record<string, unknown>, P>(options: {
       Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v.trim() : v]),
     ) as V;
     const error = await props.onGenerate(options.toParams(trimmed));
-    if (!error) return;
+    if (!error) {
+      return;
+    }
     const field = fields.find((name) => name === error.field) ?? options.fieldOf?.(error, values);
     if (field) {
       setErrors({ [field]: error.message } as Errors<V>);
@@ -236,7 +244,9 @@ export function SelectField<V, N extends keyof V & string>(props: {
         value={String(form.values[name])}
         onChange={(e) => {
           const chosen = props.options.find((o) => String(o) === e.target.value);
-          if (chosen !== undefined) form.set(name, chosen);
+          if (chosen !== undefined) {
+            form.set(name, chosen);
+          }
         }}
       >
         {props.options.map((o) => (
@@ -251,18 +261,26 @@ export function SelectField<V, N extends keyof V & string>(props: {
 
 /** A prompt is required and bounded. */
 export function promptError(prompt: string, noun: string): string | undefined {
-  if (!prompt.trim()) return `Describe the ${noun} you want.`;
-  if (prompt.length > PROMPT_MAX_LENGTH) return `Keep the prompt within ${PROMPT_MAX_LENGTH} characters.`;
+  if (!prompt.trim()) {
+    return `Describe the ${noun} you want.`;
+  }
+  if (prompt.length > PROMPT_MAX_LENGTH) {
+    return `Keep the prompt within ${PROMPT_MAX_LENGTH} characters.`;
+  }
   return undefined;
 }
 
 /** An address, when given, must be a full http(s) URL. */
 export function urlError(url: string): string | undefined {
   const trimmed = url.trim();
-  if (!trimmed) return undefined;
+  if (!trimmed) {
+    return undefined;
+  }
   try {
     const u = new URL(trimmed);
-    if (u.protocol === "http:" || u.protocol === "https:") return undefined;
+    if (u.protocol === "http:" || u.protocol === "https:") {
+      return undefined;
+    }
   } catch {
     // falls through
   }

@@ -65,7 +65,9 @@ function fresh<K extends JobKind>(kind: K, jobId: string, params: ParamsOf<K> | 
 /** Moves the shown job forward the way the server does: never backwards, progress never down. */
 function advance<K extends JobKind>(j: JobState<K>, view: StatusView): JobState<K> {
   const decision = decideTransition(j, view);
-  if (!decision.apply) return j;
+  if (!decision.apply) {
+    return j;
+  }
   const done = isTerminal(decision.status);
   return {
     ...j,
@@ -97,7 +99,9 @@ export function useJob<K extends JobKind>(kind: K, followJobId?: string | null) 
 
   const submit = useCallback(
     async (params: ParamsOf<K>): Promise<ApiError | null> => {
-      if (inFlight.current) return null;
+      if (inFlight.current) {
+        return null;
+      }
       inFlight.current = true;
       setSubmitting(true);
       const body = JSON.stringify(params);
@@ -123,7 +127,9 @@ export function useJob<K extends JobKind>(kind: K, followJobId?: string | null) 
         const error =
           e instanceof ApiError ? e : new ApiError(0, "unknown", "Could not start the generation. Try again.");
         // A definite refusal created nothing, and a reused key would be refused next time.
-        if (error.status >= 400 && error.status < 500) pendingKey.current = null;
+        if (error.status >= 400 && error.status < 500) {
+          pendingKey.current = null;
+        }
         return error;
       } finally {
         inFlight.current = false;
@@ -139,7 +145,9 @@ export function useJob<K extends JobKind>(kind: K, followJobId?: string | null) 
 
   // Live: apply each event about this job.
   useEffect(() => {
-    if (!jobId) return;
+    if (!jobId) {
+      return;
+    }
     return live.subscribe((event) => {
       const view =
         event.type === "job"
@@ -149,14 +157,18 @@ export function useJob<K extends JobKind>(kind: K, followJobId?: string | null) 
           : event.type === "snapshot"
             ? (event.data.jobs.find((j) => j.job_id === jobId) ?? null)
             : null;
-      if (view) setJob((j) => (j && j.jobId === jobId ? { ...advance(j, view), connectionProblem: null } : j));
+      if (view) {
+        setJob((j) => (j && j.jobId === jobId ? { ...advance(j, view), connectionProblem: null } : j));
+      }
     });
   }, [jobId, live.subscribe]);
 
   // Fallback and catch-up: one status read now (and whenever the stream comes back), then polling while it is down.
   const streamOpen = live.status === "open";
   useEffect(() => {
-    if (!jobId || terminal) return;
+    if (!jobId || terminal) {
+      return;
+    }
     const controller = new AbortController();
     let timer: number | undefined;
     const tick = async () => {
@@ -165,9 +177,13 @@ export function useJob<K extends JobKind>(kind: K, followJobId?: string | null) 
         setJob((j) =>
           j && j.jobId === jobId ? { ...advance(j, s), queuePosition: s.queue_position, connectionProblem: null } : j,
         );
-        if (isTerminal(s.status)) return;
+        if (isTerminal(s.status)) {
+          return;
+        }
       } catch (e) {
-        if (controller.signal.aborted) return;
+        if (controller.signal.aborted) {
+          return;
+        }
         if (e instanceof ApiError && (e.status === 401 || e.status === 403 || e.status === 404)) {
           setJob((j) =>
             j && j.jobId === jobId ? { ...j, fatal: e.message, finishedAt: j.finishedAt ?? Date.now() } : j,
@@ -178,7 +194,9 @@ export function useJob<K extends JobKind>(kind: K, followJobId?: string | null) 
           j && j.jobId === jobId ? { ...j, connectionProblem: "Lost contact with the server. Still trying…" } : j,
         );
       }
-      if (!streamOpen) timer = window.setTimeout(() => void tick(), POLL_MS);
+      if (!streamOpen) {
+        timer = window.setTimeout(() => void tick(), POLL_MS);
+      }
     };
     void tick();
     return () => {
@@ -190,7 +208,9 @@ export function useJob<K extends JobKind>(kind: K, followJobId?: string | null) 
   // While queued, refresh the place in line now and then.
   const queued = job?.status === "PENDING";
   useEffect(() => {
-    if (!jobId || !queued || !streamOpen) return;
+    if (!jobId || !queued || !streamOpen) {
+      return;
+    }
     const timer = window.setInterval(() => {
       getJobStatus(kind, jobId)
         .then((s) =>
@@ -204,12 +224,16 @@ export function useJob<K extends JobKind>(kind: K, followJobId?: string | null) 
   // At the end (or for a job opened by id): the files and the parameters.
   const status = job?.status;
   useEffect(() => {
-    if (!jobId || (status !== "COMPLETED" && !needsParams)) return;
+    if (!jobId || (status !== "COMPLETED" && !needsParams)) {
+      return;
+    }
     const controller = new AbortController();
     getJobResult(kind, jobId, controller.signal)
       .then((result) =>
         setJob((j) => {
-          if (!j || j.jobId !== jobId) return j;
+          if (!j || j.jobId !== jobId) {
+            return j;
+          }
           const params = j.params ?? (result.params as ParamsOf<K>);
           return j.status === "COMPLETED"
             ? { ...j, params, result, error: j.error ?? result.error ?? null }

@@ -17,7 +17,9 @@ const POLL_MS = 10_000;
 /** The list after one live event; new notifications go on top, reads are applied by id. */
 function applyEvent(d: NotificationList, event: LiveEvent): NotificationList {
   if (event.type === "notification") {
-    if (d.notifications.some((n) => n.id === event.data.id)) return d;
+    if (d.notifications.some((n) => n.id === event.data.id)) {
+      return d;
+    }
     return {
       notifications: [event.data, ...d.notifications],
       unread_count: d.unread_count + (event.data.read_at ? 0 : 1),
@@ -54,7 +56,9 @@ export function useNotifications() {
         setError(null);
       }
     } catch (e) {
-      if (!isAbortError(e)) setError(e instanceof ApiError ? e.message : "Could not load notifications.");
+      if (!isAbortError(e)) {
+        setError(e instanceof ApiError ? e.message : "Could not load notifications.");
+      }
     }
   }, []);
 
@@ -62,8 +66,11 @@ export function useNotifications() {
     () =>
       live.subscribe((event) => {
         // A snapshot means the stream (re)connected: whatever was missed is in a fresh list.
-        if (event.type === "snapshot") void load();
-        else setData((d) => (d ? applyEvent(d, event) : d));
+        if (event.type === "snapshot") {
+          void load();
+        } else {
+          setData((d) => (d ? applyEvent(d, event) : d));
+        }
       }),
     [live.subscribe, load],
   );
@@ -72,10 +79,14 @@ export function useNotifications() {
   useEffect(() => {
     const controller = new AbortController();
     void load(controller.signal);
-    if (streamOpen) return () => controller.abort();
+    if (streamOpen) {
+      return () => controller.abort();
+    }
     // A hidden tab does not need fresh counts; it catches up when shown again.
     const poll = () => {
-      if (document.visibilityState === "visible") void load(controller.signal);
+      if (document.visibilityState === "visible") {
+        void load(controller.signal);
+      }
     };
     const timer = window.setInterval(poll, POLL_MS);
     document.addEventListener("visibilitychange", poll);
@@ -89,9 +100,13 @@ export function useNotifications() {
   const markRead = useCallback(async (id: string) => {
     const now = new Date().toISOString();
     setData((d) => {
-      if (!d) return d;
+      if (!d) {
+        return d;
+      }
       const target = d.notifications.find((n) => n.id === id);
-      if (!target || target.read_at) return d;
+      if (!target || target.read_at) {
+        return d;
+      }
       return {
         notifications: d.notifications.map((n) => (n.id === id ? { ...n, read_at: now } : n)),
         unread_count: Math.max(0, d.unread_count - 1),

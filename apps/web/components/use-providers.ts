@@ -9,7 +9,9 @@ let cached: Promise<ActiveProviders> | null = null;
 function loadProviders(): Promise<ActiveProviders> {
   cached ??= fetch("/api/providers", { credentials: "same-origin", cache: "no-store" })
     .then(async (response) => {
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      if (!response.ok) {
+        throw new Error(`HTTP ${response.status}`);
+      }
       return activeProvidersSchema.parse(await response.json());
     })
     .catch((error: unknown) => {

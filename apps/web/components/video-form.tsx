@@ -95,7 +95,9 @@ function InputImage({ form }: { form: ParamsForm<Values> }) {
     const file = event.target.files?.[0];
     const next = file ? await pick(file) : null;
     form.set("input_image_base64", next);
-    if (next?.error) form.setError("input_image_base64", next.error);
+    if (next?.error) {
+      form.setError("input_image_base64", next.error);
+    }
   }
 
   function remove() {

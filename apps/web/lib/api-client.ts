@@ -43,7 +43,9 @@ type RequestOptions = {
 async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const headers = new Headers(options.headers);
   headers.set("Accept", "application/json");
-  if (options.json !== undefined) headers.set("Content-Type", "application/json");
+  if (options.json !== undefined) {
+    headers.set("Content-Type", "application/json");
+  }
   let response: Response;
   try {
     response = await fetch(path, {
@@ -55,13 +57,19 @@ async function request<T>(path: string, options: RequestOptions = {}): Promise<T
       signal: options.signal,
     });
   } catch (error) {
-    if (isAbortError(error)) throw error;
+    if (isAbortError(error)) {
+      throw error;
+    }
     throw new ApiError(0, "network_error", "Could not reach the server. Check your connection and try again.");
   }
   const data: unknown = await response.json().catch(() => undefined);
-  if (!response.ok) throw toApiError(response.status, data ?? null);
+  if (!response.ok) {
+    throw toApiError(response.status, data ?? null);
+  }
   // A success whose body did not arrive whole (the server stopped mid-answer) is a network failure, not a value.
-  if (data === undefined) throw new ApiError(0, "network_error", "The server's answer was cut short. Try again.");
+  if (data === undefined) {
+    throw new ApiError(0, "network_error", "The server's answer was cut short. Try again.");
+  }
   return data as T;
 }
 
@@ -100,9 +108,15 @@ function toApiError(status: number, data: unknown): ApiError {
 
 /** better-auth's codes name the field only inside the code, e.g. PASSWORD_TOO_SHORT. */
 function authField(code: string): string | undefined {
-  if (code.includes("PASSWORD")) return "password";
-  if (code.includes("EMAIL") || code.startsWith("USER_ALREADY_EXISTS")) return "email";
-  if (code.includes("NAME")) return "name";
+  if (code.includes("PASSWORD")) {
+    return "password";
+  }
+  if (code.includes("EMAIL") || code.startsWith("USER_ALREADY_EXISTS")) {
+    return "email";
+  }
+  if (code.includes("NAME")) {
+    return "name";
+  }
   return undefined;
 }
 
@@ -111,7 +125,9 @@ function authField(code: string): string | undefined {
  * reached over plain http on a LAN address is not one.
  */
 export function newIdempotencyKey(): string {
-  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  if (typeof crypto.randomUUID === "function") {
+    return crypto.randomUUID();
+  }
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
@@ -183,9 +199,15 @@ export function listGenerations<K extends JobKind>(
   signal?: AbortSignal,
 ): Promise<GenerationPage<K>> {
   const query = new URLSearchParams();
-  if (options.cursor) query.set("cursor", options.cursor);
-  if (options.limit) query.set("limit", String(options.limit));
-  if (options.status && options.status !== "all") query.set("status", options.status);
+  if (options.cursor) {
+    query.set("cursor", options.cursor);
+  }
+  if (options.limit) {
+    query.set("limit", String(options.limit));
+  }
+  if (options.status && options.status !== "all") {
+    query.set("status", options.status);
+  }
   const qs = query.toString();
   return request(`${jobsPath(kind)}/user${qs ? `?${qs}` : ""}`, { signal });
 }

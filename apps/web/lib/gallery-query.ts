@@ -23,8 +23,12 @@ export function parseGalleryQuery(params: Record<string, string | string[] | und
 
 export function galleryPath(kind: JobKind, status: GalleryStatusFilter = "all"): string {
   const query = new URLSearchParams();
-  if (kind !== "image") query.set("kind", kind);
-  if (status !== "all") query.set("status", status);
+  if (kind !== "image") {
+    query.set("kind", kind);
+  }
+  if (status !== "all") {
+    query.set("status", status);
+  }
   const qs = query.toString();
   return qs ? `/gallery?${qs}` : "/gallery";
 }

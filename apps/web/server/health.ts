@@ -11,14 +11,18 @@ export async function checkHealth() {
     const { rows } = await pool().query<{ t: string | null }>("select to_regclass($1) as t", [
       `${QUEUE_SCHEMAS.web}._private_jobs`,
     ]);
-    if (!rows[0]?.t) queue = "not migrated";
+    if (!rows[0]?.t) {
+      queue = "not migrated";
+    }
   } catch (error) {
     database = `error: ${(error as Error).message}`;
     queue = "unknown";
   }
   // A worker that failed to start (or has not yet) is reported, not thrown.
   const worker = await webWorkerStarted()?.catch(() => undefined);
-  if (queue === "ok" && !worker?.alive()) queue = "worker not running";
+  if (queue === "ok" && !worker?.alive()) {
+    queue = "worker not running";
+  }
   const ok = database === "ok" && queue === "ok";
   const { image, video } = env().providers;
   return {

@@ -32,10 +32,14 @@ export async function listUserNotifications(db: Database, user: SessionUser): Pr
 
 /** Marks one notification read; the user's other tabs hear of it through their live stream. */
 export async function readNotification(db: Database, user: SessionUser, id: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError("not_found", "Notification not found");
+  if (!/^[0-9a-f-]{36}$/i.test(id)) {
+    throw new AppError("not_found", "Notification not found");
+  }
   return db.transaction(async (tx) => {
     const result = await markNotificationRead(tx, user.id, id);
-    if (result === "missing") throw new AppError("not_found", "Notification not found");
+    if (result === "missing") {
+      throw new AppError("not_found", "Notification not found");
+    }
     if (result === "marked") {
       const unread = await countUnreadNotifications(tx, user.id);
       await publishUserEvent(tx, user.id, "notifications_read", { ids: [id], unread_count: unread });
@@ -47,7 +51,9 @@ export async function readNotification(db: Database, user: SessionUser, id: stri
 export async function readAllNotifications(db: Database, user: SessionUser) {
   return db.transaction(async (tx) => {
     const updated = await markAllNotificationsRead(tx, user.id);
-    if (updated > 0) await publishUserEvent(tx, user.id, "notifications_read", { ids: null, unread_count: 0 });
+    if (updated > 0) {
+      await publishUserEvent(tx, user.id, "notifications_read", { ids: null, unread_count: 0 });
+    }
     return { success: true, updated };
   });
 }

@@ -11,7 +11,9 @@ export type SessionUser = { id: string; name: string; email: string; role: strin
  */
 function plainBearerToken(headers: Headers): string | null {
   const header = headers.get("authorization");
-  if (header?.slice(0, 7).toLowerCase() !== "bearer ") return null;
+  if (header?.slice(0, 7).toLowerCase() !== "bearer ") {
+    return null;
+  }
   const token = header.slice(7).trim();
   return token && !/[.%]/.test(token) ? token : null;
 }
@@ -33,15 +35,21 @@ export async function getSessionUser(headers: Headers): Promise<SessionUser | nu
   const token = plainBearerToken(headers);
   if (token) {
     const found = await findSessionWithUser(db(), token);
-    if (!found) return null;
+    if (!found) {
+      return null;
+    }
     const { expiresIn, updateAge } = (await auth().$context).sessionConfig;
     const expiresAt = found.expiresAt.getTime();
     const now = Date.now();
     const dueForExtension = expiresAt - expiresIn * 1000 + updateAge * 1000 <= now;
-    if (expiresAt > now && !dueForExtension) return found.user;
+    if (expiresAt > now && !dueForExtension) {
+      return found.user;
+    }
   }
   const session = await auth().api.getSession({ headers });
-  if (!session) return null;
+  if (!session) {
+    return null;
+  }
   const u = session.user as { id: string; name: string; email: string; role?: string };
   return { id: u.id, name: u.name, email: u.email, role: u.role ?? "user" };
 }

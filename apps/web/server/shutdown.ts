@@ -5,7 +5,9 @@ import { webWorkerStarted } from "./jobs/worker";
 export function stopOnSignals(): void {
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      return;
+    }
     stopping = true;
     console.log(`[web] ${signal}: stopping`);
     const force = setTimeout(() => process.exit(0), 10_000).unref();

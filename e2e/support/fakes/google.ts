@@ -93,13 +93,17 @@ export async function startFakeGoogle(apiKey = `test-key-${randomBytes(6).toStri
   const mp4s = new Map<string, Promise<Buffer>>();
   const mp4 = (size: string, seconds: number) => {
     const key = `${size}/${seconds}`;
-    if (!mp4s.has(key)) mp4s.set(key, makeMp4(size, seconds));
+    if (!mp4s.has(key)) {
+      mp4s.set(key, makeMp4(size, seconds));
+    }
     return mp4s.get(key) as Promise<Buffer>;
   };
   /** true the first time a prompt is seen (for "fail once, then succeed"). */
   const firstTime = (kind: string, prompt: string) => {
     const key = `${kind}\u0000${prompt}`;
-    if (seenPrompts.has(key)) return false;
+    if (seenPrompts.has(key)) {
+      return false;
+    }
     seenPrompts.add(key);
     return true;
   };
@@ -108,25 +112,34 @@ export async function startFakeGoogle(apiKey = `test-key-${randomBytes(6).toStri
     const body = req.body ?? {};
     const parts: { text?: string; inlineData?: { mimeType: string; data: string } }[] = body.contents?.[0]?.parts ?? [];
     const prompt = parts.map((p) => p.text ?? "").join(" ");
-    if (!prompt) return invalid("* GenerateContentRequest.contents: contents is not specified");
+    if (!prompt) {
+      return invalid("* GenerateContentRequest.contents: contents is not specified");
+    }
     const config = body.generationConfig ?? {};
     const modalities: string[] = config.responseModalities ?? [];
-    if (!modalities.includes("IMAGE")) return invalid("This model only supports IMAGE in responseModalities");
+    if (!modalities.includes("IMAGE")) {
+      return invalid("This model only supports IMAGE in responseModalities");
+    }
     const imageConfig = config.imageConfig ?? {};
     for (const key of Object.keys(imageConfig)) {
-      if (key !== "aspectRatio")
+      if (key !== "aspectRatio") {
         return invalid(`Invalid JSON payload received. Unknown name "${key}" at 'generation_config.image_config'`);
+      }
     }
     const ratio: string = imageConfig.aspectRatio ?? "1:1";
     const size = GEMINI_IMAGE_ASPECT_RATIOS[ratio as keyof typeof GEMINI_IMAGE_ASPECT_RATIOS];
-    if (!size) return invalid(`Unsupported aspect ratio: ${ratio}`);
+    if (!size) {
+      return invalid(`Unsupported aspect ratio: ${ratio}`);
+    }
     for (const part of parts) {
       if (part.inlineData && !/^image\/(png|jpeg|webp)$/.test(part.inlineData.mimeType)) {
         return invalid(`Unsupported MIME type: ${part.inlineData.mimeType}`);
       }
     }
     const usageMetadata = { promptTokenCount: 12, candidatesTokenCount: 1290, totalTokenCount: 1302 };
-    if (prompt.includes("[500]")) return googleError(500, "INTERNAL", "An internal error has occurred. Please retry.");
+    if (prompt.includes("[500]")) {
+      return googleError(500, "INTERNAL", "An internal error has occurred. Please retry.");
+    }
     if (prompt.includes("[429]") && firstTime("generateContent", prompt)) {
       return googleError(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).", [
         { "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "1s" },
@@ -142,8 +155,12 @@ export async function startFakeGoogle(apiKey = `test-key-${randomBytes(6).toStri
     if (prompt.includes("[text-only]")) {
       return candidate([{ text: "I can describe a lighthouse for you, but I will not draw one today." }], "STOP");
     }
-    if (prompt.includes("[no-image]")) return candidate([], "NO_IMAGE");
-    if (prompt.includes("[image-safety]")) return candidate([], "IMAGE_SAFETY");
+    if (prompt.includes("[no-image]")) {
+      return candidate([], "NO_IMAGE");
+    }
+    if (prompt.includes("[image-safety]")) {
+      return candidate([], "IMAGE_SAFETY");
+    }
     const png = await sharp({
       create: { width: size.width, height: size.height, channels: 3, background: { r: 40, g: 120, b: 200 } },
     })
@@ -159,20 +176,30 @@ export async function startFakeGoogle(apiKey = `test-key-${randomBytes(6).toStri
     const instance = req.body?.instances?.[0] ?? {};
     const parameters = req.body?.parameters ?? {};
     const prompt: string = instance.prompt ?? "";
-    if (!prompt) return invalid("prompt is required");
+    if (!prompt) {
+      return invalid("prompt is required");
+    }
     if (instance.image && !(instance.image.bytesBase64Encoded && instance.image.mimeType)) {
       return invalid("image must have bytesBase64Encoded and mimeType");
     }
     const ratio = parameters.aspectRatio ?? "16:9";
-    if (!VEO_RATIOS.includes(ratio)) return invalid(`Aspect ratio ${ratio} is not supported. Supported: 16:9, 9:16`);
+    if (!VEO_RATIOS.includes(ratio)) {
+      return invalid(`Aspect ratio ${ratio} is not supported. Supported: 16:9, 9:16`);
+    }
     const seconds = Number(parameters.durationSeconds ?? 8);
-    if (!VEO_DURATIONS.includes(seconds)) return invalid(`durationSeconds ${seconds} is out of bounds: 4, 6 or 8`);
-    if ((parameters.sampleCount ?? 1) !== 1) return invalid("sampleCount must be 1 for this model");
+    if (!VEO_DURATIONS.includes(seconds)) {
+      return invalid(`durationSeconds ${seconds} is out of bounds: 4, 6 or 8`);
+    }
+    if ((parameters.sampleCount ?? 1) !== 1) {
+      return invalid("sampleCount must be 1 for this model");
+    }
     const allowedPeople = instance.image ? "allow_adult" : "allow_all";
     if (parameters.personGeneration && parameters.personGeneration !== allowedPeople) {
       return invalid(`${parameters.personGeneration} for personGeneration is currently not supported.`);
     }
-    if (prompt.includes("[500]")) return googleError(500, "INTERNAL", "An internal error has occurred. Please retry.");
+    if (prompt.includes("[500]")) {
+      return googleError(500, "INTERNAL", "An internal error has occurred. Please retry.");
+    }
     if (prompt.includes("[429]") && firstTime("predictLongRunning", prompt)) {
       return googleError(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).", [
         { "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "1s" },
@@ -192,9 +219,13 @@ export async function startFakeGoogle(apiKey = `test-key-${randomBytes(6).toStri
 
   function operation(name: string): Reply {
     const op = operations.get(name);
-    if (!op) return googleError(404, "NOT_FOUND", `Operation ${name} not found`);
+    if (!op) {
+      return googleError(404, "NOT_FOUND", `Operation ${name} not found`);
+    }
     op.polls++;
-    if (op.polls < op.doneAfter) return { status: 200, json: { name, metadata: {} } };
+    if (op.polls < op.doneAfter) {
+      return { status: 200, json: { name, metadata: {} } };
+    }
     if (op.prompt.includes("[op-error]")) {
       return {
         status: 200,
@@ -231,8 +262,12 @@ export async function startFakeGoogle(apiKey = `test-key-${randomBytes(6).toStri
       return googleError(403, "PERMISSION_DENIED", "API key not valid. Please pass a valid API key.");
     }
     const model = /^\/v1beta\/models\/([^/:]+):(generateContent|predictLongRunning)$/.exec(url.pathname);
-    if (req.method === "POST" && model?.[2] === "generateContent") return generateContent(req);
-    if (req.method === "POST" && model?.[2] === "predictLongRunning") return predictLongRunning(req, model[1] ?? "");
+    if (req.method === "POST" && model?.[2] === "generateContent") {
+      return generateContent(req);
+    }
+    if (req.method === "POST" && model?.[2] === "predictLongRunning") {
+      return predictLongRunning(req, model[1] ?? "");
+    }
     const download = /^\/v1beta\/files\/([a-z0-9]+):download$/.exec(url.pathname);
     if (req.method === "GET" && download && url.searchParams.get("alt") === "media") {
       const file = files.get(download[1] ?? "");
@@ -241,7 +276,9 @@ export async function startFakeGoogle(apiKey = `test-key-${randomBytes(6).toStri
         : googleError(404, "NOT_FOUND", "File not found");
     }
     const op = /^\/v1beta\/(models\/[^/]+\/operations\/[^/]+)$/.exec(url.pathname);
-    if (req.method === "GET" && op?.[1]) return operation(op[1]);
+    if (req.method === "GET" && op?.[1]) {
+      return operation(op[1]);
+    }
     return googleError(404, "NOT_FOUND", `No route for ${req.method} ${url.pathname}`);
   });
 

@@ -41,22 +41,31 @@ export async function startFakeOpenAI(apiKey = `sk-test-${randomBytes(8).toStrin
   async function generate(req: Recorded): Promise<Reply> {
     const body = req.body ?? {};
     const prompt: string = body.prompt ?? "";
-    if (!prompt) return invalid("Missing required parameter: 'prompt'.", "prompt");
-    if (!String(body.model ?? "").startsWith("gpt-image"))
+    if (!prompt) {
+      return invalid("Missing required parameter: 'prompt'.", "prompt");
+    }
+    if (!String(body.model ?? "").startsWith("gpt-image")) {
       return invalid("This fake serves GPT image models only.", "model");
+    }
     if (body.response_format !== undefined) {
       return invalid("Unknown parameter: 'response_format'. GPT image models always return base64.", "response_format");
     }
     const n = body.n ?? 1;
-    if (!Number.isInteger(n) || n < 1 || n > 10)
+    if (!Number.isInteger(n) || n < 1 || n > 10) {
       return invalid(`Invalid 'n': integer above maximum value (${n}).`, "n");
+    }
     const size = body.size ?? "auto";
-    if (!SIZES.includes(size))
+    if (!SIZES.includes(size)) {
       return invalid(`Invalid value: '${size}'. Supported values are: ${SIZES.join(", ")}.`, "size");
+    }
     const quality = body.quality ?? "auto";
-    if (!QUALITIES.includes(quality)) return invalid(`Invalid value: '${quality}'.`, "quality");
+    if (!QUALITIES.includes(quality)) {
+      return invalid(`Invalid value: '${quality}'.`, "quality");
+    }
     const format = body.output_format ?? "png";
-    if (!FORMATS.includes(format)) return invalid(`Invalid value: '${format}'.`, "output_format");
+    if (!FORMATS.includes(format)) {
+      return invalid(`Invalid value: '${format}'.`, "output_format");
+    }
 
     if (prompt.includes("[500]")) {
       return openaiError(500, "The server had an error while processing your request.", "server_error", null);
@@ -118,7 +127,9 @@ export async function startFakeOpenAI(apiKey = `sk-test-${randomBytes(8).toStrin
     if (req.headers.authorization !== `Bearer ${apiKey}`) {
       return openaiError(401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key");
     }
-    if (req.method === "POST" && url.pathname === "/v1/images/generations") return generate(req);
+    if (req.method === "POST" && url.pathname === "/v1/images/generations") {
+      return generate(req);
+    }
     return openaiError(404, `Invalid URL (${req.method} ${url.pathname})`, "invalid_request_error", null);
   });
   return { ...server, apiKey, generations: () => server.requests.filter((r) => r.path === "/v1/images/generations") };

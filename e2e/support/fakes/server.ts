@@ -19,7 +19,9 @@ export async function startFakeServer(
   const requests: Recorded[] = [];
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    for await (const chunk of req) {
+      chunks.push(chunk as Buffer);
+    }
     const raw = Buffer.concat(chunks).toString("utf8");
     let body: unknown = raw;
     try {

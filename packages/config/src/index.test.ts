@@ -43,7 +43,9 @@ describe("shared configuration", () => {
     const first = loadOrCreateSecrets(dir);
     const again = loadOrCreateSecrets(dir);
     expect(again).toEqual(first);
-    for (const value of Object.values(first)) expect(Buffer.byteLength(value)).toBeGreaterThanOrEqual(SECRET_MIN_BYTES);
+    for (const value of Object.values(first)) {
+      expect(Buffer.byteLength(value)).toBeGreaterThanOrEqual(SECRET_MIN_BYTES);
+    }
     expect(new Set(Object.values(first)).size).toBe(Object.keys(first).length);
     const file = path.join(dir, "secrets.json");
     expect(statSync(file).mode & 0o777).toBe(0o600);

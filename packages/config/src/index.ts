@@ -54,7 +54,9 @@ export function loadOrCreateSecrets(dataDir: string): GeneratedSecrets {
     writeFileSync(file, JSON.stringify(generated, null, 2), { flag: "wx", mode: 0o600 });
     return generated;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+      throw error;
+    }
   }
   return secretsFileSchema.parse(JSON.parse(readFileSync(file, "utf8")));
 }
@@ -143,7 +145,9 @@ type StorageEnv = {
 
 /** The storage settings from env; STORAGE=s3 needs a bucket and a region, stated rather than guessed. */
 export function resolveStorage(parsed: StorageEnv, dataDir: string): StorageSettings {
-  if (parsed.STORAGE === "local") return { kind: "local", root: path.join(dataDir, "media") };
+  if (parsed.STORAGE === "local") {
+    return { kind: "local", root: path.join(dataDir, "media") };
+  }
   const missing = (["S3_BUCKET", "S3_REGION"] as const).filter((name) => !parsed[name]);
   if (missing.length > 0) {
     throw new Error(`Invalid configuration:\n${missing.map((m) => `  ${m}: required when STORAGE=s3`).join("\n")}`);

@@ -24,7 +24,9 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 /** The code for an HTTP status some library answered with (the first code mapped to it, else by class). */
 export function codeForStatus(status: number): ErrorCode {
   const found = (Object.entries(ERROR_STATUS) as [ErrorCode, number][]).find(([, s]) => s === status);
-  if (found) return found[0];
+  if (found) {
+    return found[0];
+  }
   return status >= 500 ? "internal_error" : "invalid_request";
 }
 
@@ -41,7 +43,9 @@ export type ErrorBody = z.infer<typeof errorBodySchema>;
 /** Turns the first zod issue into a message and field that a person can act on. */
 export function describeZodError(error: z.ZodError): { message: string; field?: string } {
   const issue = error.issues[0];
-  if (!issue) return { message: "Invalid request" };
+  if (!issue) {
+    return { message: "Invalid request" };
+  }
   const field = issue.path.length > 0 ? issue.path.map(String).join(".") : undefined;
   if (issue.code === "unrecognized_keys") {
     const keys = issue.keys.join(", ");

@@ -14,7 +14,9 @@ import { NUM_IMAGES_MAX, NUM_IMAGES_MIN, PROMPT_MAX_LENGTH, URL_MAX_LENGTH } fro
 
 function fieldOf(input: unknown): string | undefined {
   const parsed = imageParamsSchema.safeParse(input);
-  if (parsed.success) return undefined;
+  if (parsed.success) {
+    return undefined;
+  }
   return describeZodError(parsed.error).field;
 }
 

@@ -185,7 +185,9 @@ export function imageLimitViolation(
           message: `${field} ${params[field]} is not supported by the ${provider} provider; allowed: ${allowed.join(", ")}`,
         };
   const refused = notIn("size", limits.sizes) ?? notIn("format", limits.formats) ?? notIn("quality", limits.qualities);
-  if (refused) return refused;
+  if (refused) {
+    return refused;
+  }
   const n = limits.num_images;
   if (params.num_images < n.min || params.num_images > n.max) {
     return { field: "num_images", message: `num_images must be ${n.min}-${n.max} for the ${provider} provider` };

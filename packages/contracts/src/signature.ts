@@ -57,19 +57,27 @@ export function verifyWebhook(
   const ts = headers.get(WEBHOOK_HEADERS.timestamp);
   const sig = headers.get(WEBHOOK_HEADERS.signature);
   if (id && ts && sig) {
-    if (!/^\d{1,12}$/.test(ts)) return { ok: false, reason: "bad-signature" };
+    if (!/^\d{1,12}$/.test(ts)) {
+      return { ok: false, reason: "bad-signature" };
+    }
     const timestamp = Number(ts);
-    if (Math.abs(nowSeconds - timestamp) > WEBHOOK_TOLERANCE_SECONDS) return { ok: false, reason: "stale" };
+    if (Math.abs(nowSeconds - timestamp) > WEBHOOK_TOLERANCE_SECONDS) {
+      return { ok: false, reason: "stale" };
+    }
     const offered = sig.split(" ").filter((s) => s.startsWith("v1,"));
     for (const secret of secrets) {
       const expected = signWebhook(secret, id, timestamp, body);
-      if (offered.some((s) => safeEqual(s, expected))) return { ok: true, id, scheme: "standard" };
+      if (offered.some((s) => safeEqual(s, expected))) {
+        return { ok: true, id, scheme: "standard" };
+      }
     }
     return { ok: false, reason: "bad-signature" };
   }
   const legacy = headers.get(WEBHOOK_HEADERS.legacySecret);
   if (legacy) {
-    if (secrets.some((s) => safeEqual(legacy, s))) return { ok: true, id, scheme: "legacy-secret" };
+    if (secrets.some((s) => safeEqual(legacy, s))) {
+      return { ok: true, id, scheme: "legacy-secret" };
+    }
     return { ok: false, reason: "bad-signature" };
   }
   return { ok: false, reason: "missing" };

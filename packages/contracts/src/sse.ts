@@ -13,7 +13,9 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
   try {
     for (;;) {
       const { value, done } = await reader.read();
-      if (done) return;
+      if (done) {
+        return;
+      }
       buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, "\n");
       let end = buffer.indexOf("\n\n");
       while (end !== -1) {
@@ -24,15 +26,23 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
         let event = "message";
         const data: string[] = [];
         for (const line of block.split("\n")) {
-          if (line.startsWith(":")) continue;
+          if (line.startsWith(":")) {
+            continue;
+          }
           const colon = line.indexOf(":");
           const field = colon === -1 ? line : line.slice(0, colon);
           const value = colon === -1 ? "" : line.slice(colon + 1).replace(/^ /, "");
-          if (field === "id") id = value;
-          else if (field === "event") event = value;
-          else if (field === "data") data.push(value);
+          if (field === "id") {
+            id = value;
+          } else if (field === "event") {
+            event = value;
+          } else if (field === "data") {
+            data.push(value);
+          }
         }
-        if (data.length > 0) yield { id, event, data: data.join("\n") };
+        if (data.length > 0) {
+          yield { id, event, data: data.join("\n") };
+        }
       }
     }
   } finally {

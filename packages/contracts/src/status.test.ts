@@ -13,9 +13,13 @@ describe("decideTransition", () => {
         const toTerminal = TERMINAL_STATUSES.includes(to);
         const forward =
           toTerminal || (FORWARD.includes(to) && FORWARD.indexOf(to) >= FORWARD.indexOf(from) && !fromTerminal);
-        if (fromTerminal) expect(decision).toEqual({ apply: false, reason: "terminal" });
-        else if (!forward) expect(decision).toEqual({ apply: false, reason: "backwards" });
-        else expect(decision.apply).toBe(true);
+        if (fromTerminal) {
+          expect(decision).toEqual({ apply: false, reason: "terminal" });
+        } else if (!forward) {
+          expect(decision).toEqual({ apply: false, reason: "backwards" });
+        } else {
+          expect(decision.apply).toBe(true);
+        }
       });
     }
   }

@@ -59,8 +59,12 @@ export function decideTransition(
   current: { status: JobStatus; progress: number },
   next: { status: JobStatus; progress?: number | null },
 ): TransitionDecision {
-  if (isTerminal(current.status)) return { apply: false, reason: "terminal" };
-  if (RANK[next.status] < RANK[current.status]) return { apply: false, reason: "backwards" };
+  if (isTerminal(current.status)) {
+    return { apply: false, reason: "terminal" };
+  }
+  if (RANK[next.status] < RANK[current.status]) {
+    return { apply: false, reason: "backwards" };
+  }
   const wanted = next.progress ?? DEFAULT_PROGRESS[next.status];
   const progress = next.status === "COMPLETED" ? 100 : Math.max(current.progress, wanted);
   if (next.status === current.status && progress === current.progress) {

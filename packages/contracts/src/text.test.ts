@@ -23,7 +23,9 @@ describe("findUnstorableText", () => {
 
   it("refuses nesting deeper than JSON_MAX_DEPTH", () => {
     let deep: unknown = "x";
-    for (let i = 0; i < JSON_MAX_DEPTH; i++) deep = [deep];
+    for (let i = 0; i < JSON_MAX_DEPTH; i++) {
+      deep = [deep];
+    }
     expect(findUnstorableText(deep)).toBeNull();
     expect(findUnstorableText([deep])).toMatchObject({ reason: expect.stringContaining("nested") });
   });

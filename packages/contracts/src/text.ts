@@ -21,7 +21,9 @@ function badString(s: string): boolean {
  */
 export function findUnstorableText(value: unknown): { path: string; reason: string } | null {
   const walk = (v: unknown, path: string[], depth: number): { path: string; reason: string } | null => {
-    if (depth > JSON_MAX_DEPTH) return { path: path.join("."), reason: `is nested deeper than ${JSON_MAX_DEPTH}` };
+    if (depth > JSON_MAX_DEPTH) {
+      return { path: path.join("."), reason: `is nested deeper than ${JSON_MAX_DEPTH}` };
+    }
     if (typeof v === "string") {
       return badString(v)
         ? { path: path.join("."), reason: "must not contain NUL characters or unpaired surrogates" }
@@ -30,7 +32,9 @@ export function findUnstorableText(value: unknown): { path: string; reason: stri
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
         const found = walk(v[i], [...path, String(i)], depth + 1);
-        if (found) return found;
+        if (found) {
+          return found;
+        }
       }
       return null;
     }
@@ -40,7 +44,9 @@ export function findUnstorableText(value: unknown): { path: string; reason: stri
           return { path: path.join("."), reason: "has a key with NUL characters or unpaired surrogates" };
         }
         const found = walk(child, [...path, key], depth + 1);
-        if (found) return found;
+        if (found) {
+          return found;
+        }
       }
     }
     return null;

@@ -52,7 +52,9 @@ describe("Veo's limits", () => {
 
   it("allows 4, 6 and 8 seconds and nothing between or beyond", () => {
     expect(videoDurations("veo")).toEqual([4, 6, 8]);
-    for (const s of [4, 6, 8]) expect(videoLimitViolation("veo", { ...ok, duration_seconds: s })).toBeNull();
+    for (const s of [4, 6, 8]) {
+      expect(videoLimitViolation("veo", { ...ok, duration_seconds: s })).toBeNull();
+    }
     for (const s of [3, 5, 7, 9]) {
       const v = videoLimitViolation("veo", { ...ok, duration_seconds: s });
       expect([v?.field, v?.message]).toEqual([

@@ -120,7 +120,9 @@ export const VIDEO_PROVIDER_NAMES = Object.keys(VIDEO_PROVIDER_LIMITS) as [Video
 export function videoDurations(provider: VideoProviderName): number[] {
   const { min, max, step } = VIDEO_PROVIDER_LIMITS[provider].durations;
   const out: number[] = [];
-  for (let s = min; s <= max; s += step) out.push(s);
+  for (let s = min; s <= max; s += step) {
+    out.push(s);
+  }
   return out;
 }
 
@@ -187,10 +189,16 @@ export const VIDEO_DIMENSIONS: Record<VideoAspectRatio, { width: number; height:
 /** Recognises PNG, JPEG and WEBP by their first bytes; the declared type is never trusted. */
 export function sniffImageType(bytes: Uint8Array): "PNG" | "JPEG" | "WEBP" | null {
   const b = (i: number) => bytes[i] ?? -1;
-  if (b(0) === 0x89 && b(1) === 0x50 && b(2) === 0x4e && b(3) === 0x47) return "PNG";
-  if (b(0) === 0xff && b(1) === 0xd8 && b(2) === 0xff) return "JPEG";
+  if (b(0) === 0x89 && b(1) === 0x50 && b(2) === 0x4e && b(3) === 0x47) {
+    return "PNG";
+  }
+  if (b(0) === 0xff && b(1) === 0xd8 && b(2) === 0xff) {
+    return "JPEG";
+  }
   const ascii = (from: number, to: number) => String.fromCharCode(...bytes.slice(from, to));
-  if (ascii(0, 4) === "RIFF" && ascii(8, 12) === "WEBP") return "WEBP";
+  if (ascii(0, 4) === "RIFF" && ascii(8, 12) === "WEBP") {
+    return "WEBP";
+  }
   return null;
 }
 
@@ -234,7 +242,9 @@ export function decodeInputImage(raw: string): { bytes: Buffer; type: "PNG" | "J
     });
   }
   const type = sniffImageType(bytes);
-  if (!type) throw new AppError("unprocessable", `${field}: must be a PNG, JPEG or WEBP image`, { field });
+  if (!type) {
+    throw new AppError("unprocessable", `${field}: must be a PNG, JPEG or WEBP image`, { field });
+  }
   return { bytes, type };
 }
 

@@ -27,7 +27,9 @@ async function isPortFree(port: number): Promise<boolean> {
 
 export async function findFreePort(from: number): Promise<number> {
   for (let port = from; port < from + 200; port++) {
-    if (await isPortFree(port)) return port;
+    if (await isPortFree(port)) {
+      return port;
+    }
   }
   throw new Error(`No free port found in ${from}-${from + 199}`);
 }
@@ -72,7 +74,9 @@ export async function startEmbeddedPostgres(options: {
         "max_logical_replication_workers=0",
       ],
       onLog: (line) => {
-        if (/ERROR|FATAL|PANIC/.test(line)) errors.push(line.trim());
+        if (/ERROR|FATAL|PANIC/.test(line)) {
+          errors.push(line.trim());
+        }
         options.log?.(line);
       },
       onError: (error) => errors.push(String(error)),
@@ -119,7 +123,9 @@ export async function startEmbeddedPostgres(options: {
   await admin.connect();
   try {
     const exists = await admin.query("select 1 from pg_database where datname = $1", [EMBEDDED_PG_DATABASE]);
-    if (exists.rowCount === 0) await admin.query(`create database ${EMBEDDED_PG_DATABASE}`);
+    if (exists.rowCount === 0) {
+      await admin.query(`create database ${EMBEDDED_PG_DATABASE}`);
+    }
   } finally {
     await admin.end();
   }

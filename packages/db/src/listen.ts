@@ -20,7 +20,9 @@ export function listen(
   channel: string,
   options: { applicationName: string; onMessage: (payload: string) => void; onReconnect?: () => void },
 ): Listener {
-  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`Invalid channel name: ${channel}`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) {
+    throw new Error(`Invalid channel name: ${channel}`);
+  }
   let client: pg.Client | null = null;
   let stopped = false;
   let connectedOnce = false;
@@ -30,18 +32,28 @@ export function listen(
   });
 
   const connect = async () => {
-    if (stopped) return;
+    if (stopped) {
+      return;
+    }
     const c = new pg.Client({ connectionString: databaseUrl, application_name: options.applicationName });
     let failed = false;
     const retry = () => {
-      if (failed) return;
+      if (failed) {
+        return;
+      }
       failed = true;
-      if (client === c) client = null;
+      if (client === c) {
+        client = null;
+      }
       c.end().catch(() => {});
-      if (!stopped) setTimeout(() => void connect(), LISTEN_RECONNECT_DELAY_MS).unref();
+      if (!stopped) {
+        setTimeout(() => void connect(), LISTEN_RECONNECT_DELAY_MS).unref();
+      }
     };
     c.on("notification", (msg) => {
-      if (msg.channel === channel && msg.payload) options.onMessage(msg.payload);
+      if (msg.channel === channel && msg.payload) {
+        options.onMessage(msg.payload);
+      }
     });
     c.on("error", retry);
     c.on("end", retry);
@@ -54,7 +66,9 @@ export function listen(
         return;
       }
       client = c;
-      if (connectedOnce) options.onReconnect?.();
+      if (connectedOnce) {
+        options.onReconnect?.();
+      }
       connectedOnce = true;
       markReady();
     } catch {

@@ -82,11 +82,12 @@ export function watchQueueHealth(opts: {
     sweep,
     stop: async () => {
       clearInterval(timer);
-      for (const poolId of pools)
+      for (const poolId of pools) {
         await opts.db
           .delete(queueHeartbeats)
           .where(eq(queueHeartbeats.poolId, poolId))
           .catch(() => {});
+      }
     },
   };
 }

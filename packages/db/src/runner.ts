@@ -42,7 +42,9 @@ export async function startQueueRunner(opts: {
 }): Promise<QueueRunner> {
   const logger = new Logger(() => (level, message) => {
     // graphile-worker logs every job at info level; keep warnings and errors only.
-    if (level === "error" || level === "warning") console.error(`[${opts.name}] ${level}: ${message}`);
+    if (level === "error" || level === "warning") {
+      console.error(`[${opts.name}] ${level}: ${message}`);
+    }
   });
   const events = new EventEmitter() as WorkerEvents;
   let utils: Promise<WorkerUtils> | undefined;
@@ -86,14 +88,18 @@ export async function startQueueRunner(opts: {
     r.promise
       .catch((error) => console.error(`[${opts.name}] queue worker stopped:`, (error as Error).message))
       .finally(async () => {
-        if (stopping) return;
+        if (stopping) {
+          return;
+        }
         alive = false;
         const own = [...ownPools];
         ownPools.clear();
         for (let delay = RESTART_DELAY_MS; !stopping; delay = Math.min(delay * 2, 30_000)) {
           await new Promise((res) => setTimeout(res, delay));
           try {
-            if (own.length > 0) await (await utilsOnce()).forceUnlockWorkers(own);
+            if (own.length > 0) {
+              await (await utilsOnce()).forceUnlockWorkers(own);
+            }
             runner = await start();
             alive = true;
             console.warn(`[${opts.name}] queue worker restarted`);

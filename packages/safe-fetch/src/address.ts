@@ -9,7 +9,9 @@ type Rule = { bytes: number[]; bits: number; label: string };
 function rule(cidr: string, label: string): Rule {
   const [address = "", bits = ""] = cidr.split("/");
   const bytes = parseIp(address);
-  if (!bytes) throw new Error(`bad CIDR ${cidr}`);
+  if (!bytes) {
+    throw new Error(`bad CIDR ${cidr}`);
+  }
   return { bytes: [...bytes], bits: Number(bits), label };
 }
 
@@ -57,21 +59,29 @@ const V6_EMBEDDING_V4: { rule: Rule; offset: number; name: string }[] = [
 ];
 
 function matches(bytes: Uint8Array, r: Rule): boolean {
-  if (bytes.length !== r.bytes.length) return false;
+  if (bytes.length !== r.bytes.length) {
+    return false;
+  }
   let bits = r.bits;
   for (let i = 0; bits > 0; i++, bits -= 8) {
     const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
-    if (((bytes[i] ?? 0) & mask) !== ((r.bytes[i] ?? 0) & mask)) return false;
+    if (((bytes[i] ?? 0) & mask) !== ((r.bytes[i] ?? 0) & mask)) {
+      return false;
+    }
   }
   return true;
 }
 
 function parseV4(text: string): Uint8Array | null {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (!m) return null;
+  if (!m) {
+    return null;
+  }
   const parts = m.slice(1).map(Number);
   // Canonical dotted decimal only: "0177.0.0.1" style octal is refused here (URLs are normalized before).
-  if (parts.some((p, i) => p > 255 || String(p) !== m[i + 1])) return null;
+  if (parts.some((p, i) => p > 255 || String(p) !== m[i + 1])) {
+    return null;
+  }
   return Uint8Array.from(parts);
 }
 
@@ -80,9 +90,13 @@ function parseV6(text: string): Uint8Array | null {
     .replace(/^\[|\]$/g, "")
     .replace(/%.*$/, "")
     .toLowerCase();
-  if (!bare.includes(":") || /[^0-9a-f:.]/.test(bare)) return null;
+  if (!bare.includes(":") || /[^0-9a-f:.]/.test(bare)) {
+    return null;
+  }
   const halves = bare.split("::");
-  if (halves.length > 2) return null;
+  if (halves.length > 2) {
+    return null;
+  }
   const groups = (s: string) => (s === "" ? [] : s.split(":"));
   const head = groups(halves[0] ?? "");
   const tail = halves.length === 2 ? groups(halves[1] ?? "") : [];
@@ -91,20 +105,30 @@ function parseV6(text: string): Uint8Array | null {
     for (const [i, g] of list.entries()) {
       if (isLast && i === list.length - 1 && g.includes(".")) {
         const v4 = parseV4(g);
-        if (!v4) return false;
+        if (!v4) {
+          return false;
+        }
         words.push(((v4[0] ?? 0) << 8) | (v4[1] ?? 0), ((v4[2] ?? 0) << 8) | (v4[3] ?? 0));
       } else {
-        if (!/^[0-9a-f]{1,4}$/.test(g)) return false;
+        if (!/^[0-9a-f]{1,4}$/.test(g)) {
+          return false;
+        }
         words.push(Number.parseInt(g, 16));
       }
     }
     return true;
   };
-  if (!push(head, halves.length === 1)) return null;
+  if (!push(head, halves.length === 1)) {
+    return null;
+  }
   const headWords = words.length;
-  if (!push(tail, true)) return null;
+  if (!push(tail, true)) {
+    return null;
+  }
   const tailWords = words.length - headWords;
-  if (halves.length === 1 ? words.length !== 8 : headWords + tailWords > 7) return null;
+  if (halves.length === 1 ? words.length !== 8 : headWords + tailWords > 7) {
+    return null;
+  }
   const full = [...words.slice(0, headWords), ...Array(8 - words.length).fill(0), ...words.slice(headWords)];
   const bytes = new Uint8Array(16);
   full.forEach((w, i) => {
@@ -126,21 +150,31 @@ export function parseIp(text: string): Uint8Array | null {
  */
 export function blockedReason(address: string): string | null {
   const bytes = parseIp(address);
-  if (!bytes) return "not an IP address";
-  if (bytes.length === 4) return V4_RULES.find((r) => matches(bytes, r))?.label ?? null;
+  if (!bytes) {
+    return "not an IP address";
+  }
+  if (bytes.length === 4) {
+    return V4_RULES.find((r) => matches(bytes, r))?.label ?? null;
+  }
   for (const embed of V6_EMBEDDING_V4) {
-    if (!matches(bytes, embed.rule)) continue;
+    if (!matches(bytes, embed.rule)) {
+      continue;
+    }
     // :: and ::1 sit inside ::/96 but are their own cases.
     if (embed.name === "IPv4-compatible") {
       const special = V6_RULES.find((r) => r.bits === 128 && matches(bytes, r));
-      if (special) return special.label;
+      if (special) {
+        return special.label;
+      }
     }
     const v4 = bytes.slice(embed.offset, embed.offset + 4);
     const inner = V4_RULES.find((r) => matches(v4, r))?.label;
     return inner ? `${embed.name} ${inner}` : null;
   }
   const refused = V6_RULES.find((r) => matches(bytes, r));
-  if (refused) return refused.label;
+  if (refused) {
+    return refused.label;
+  }
   // Only global unicast (2000::/3) is fetched.
   return ((bytes[0] ?? 0) & 0xe0) === 0x20 ? null : "reserved";
 }

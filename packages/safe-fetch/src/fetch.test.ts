@@ -43,7 +43,9 @@ beforeAll(async () => {
           while (sent < total) {
             const part = chunk.subarray(0, Math.min(chunk.length, total - sent));
             sent += part.length;
-            if (!res.write(part)) return void res.once("drain", pump);
+            if (!res.write(part)) {
+              return void res.once("drain", pump);
+            }
           }
           res.end();
         };

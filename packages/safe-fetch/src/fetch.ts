@@ -52,7 +52,9 @@ export const systemResolver: Resolver = async (hostname) =>
   }));
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    return Promise.reject(signal.reason);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
@@ -75,12 +77,16 @@ async function resolveOnce(
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const literal = isIP(host);
   // A literal address was judged by checkTarget already.
-  if (literal) return { address: host, family: literal === 6 ? 6 : 4 };
+  if (literal) {
+    return { address: host, family: literal === 6 ? 6 : 4 };
+  }
   let addresses: ResolvedAddress[];
   try {
     addresses = await abortable(resolve(host), signal);
   } catch (error) {
-    if (signal.aborted) throw error;
+    if (signal.aborted) {
+      throw error;
+    }
     const code = (error as NodeJS.ErrnoException).code;
     const missing = code === "ENOTFOUND" || code === "ENODATA";
     throw new SafeFetchError(
@@ -91,11 +97,15 @@ async function resolveOnce(
       missing,
     );
   }
-  if (addresses.length === 0) throw new SafeFetchError("dns", `The input image URL's host ${host} has no address.`);
+  if (addresses.length === 0) {
+    throw new SafeFetchError("dns", `The input image URL's host ${host} has no address.`);
+  }
   if (!isAllowedHost(url, allowHosts)) {
     for (const { address } of addresses) {
       const reason = blockedReason(address);
-      if (reason) throw blockedAddressError(address, reason, { kind: "dns", hostname: host });
+      if (reason) {
+        throw blockedAddressError(address, reason, { kind: "dns", hostname: host });
+      }
     }
   }
   return addresses[0] as ResolvedAddress;
@@ -105,8 +115,11 @@ async function resolveOnce(
 function request(url: URL, target: ResolvedAddress, signal: AbortSignal): Promise<IncomingMessage> {
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const pinned = ((_name: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
-    if (options?.all) callback(null, [target]);
-    else callback(null, target.address, target.family);
+    if (options?.all) {
+      callback(null, [target]);
+    } else {
+      callback(null, target.address, target.family);
+    }
   }) as unknown as LookupFunction;
   const secure = url.protocol === "https:";
   return new Promise((resolve, reject) => {
@@ -149,11 +162,15 @@ async function readImageBody(response: IncomingMessage, maxBytes: number, signal
   try {
     for await (const chunk of response as AsyncIterable<Buffer>) {
       total += chunk.length;
-      if (total > maxBytes) throw tooLarge();
+      if (total > maxBytes) {
+        throw tooLarge();
+      }
       chunks.push(chunk);
       if (!sniffed && total >= SNIFF_BYTES) {
         sniffed = true;
-        if (!sniffImageType(Buffer.concat(chunks))) throw notImage();
+        if (!sniffImageType(Buffer.concat(chunks))) {
+          throw notImage();
+        }
       }
     }
   } catch (error) {
@@ -199,8 +216,9 @@ export async function fetchImage(raw: string, options: FetchImageOptions = {}): 
           );
         }
         const location = response.headers.location;
-        if (!location)
+        if (!location) {
           throw new SafeFetchError("http_status", `The input image URL answered ${status} without a Location.`);
+        }
         url = checkTarget(new URL(location, url).href, allowHosts, "redirect");
         continue;
       }
@@ -214,11 +232,15 @@ export async function fetchImage(raw: string, options: FetchImageOptions = {}): 
       }
       const bytes = await readImageBody(response, maxBytes, signal);
       const type = sniffImageType(bytes);
-      if (!type) throw notImage();
+      if (!type) {
+        throw notImage();
+      }
       return { bytes, type, mimeType: MIME[type], url: url.href, redirects };
     }
   } catch (error) {
-    if (options.signal?.aborted) throw options.signal.reason ?? error;
+    if (options.signal?.aborted) {
+      throw options.signal.reason ?? error;
+    }
     if (deadline.aborted) {
       throw new SafeFetchError(
         "timeout",
@@ -226,7 +248,9 @@ export async function fetchImage(raw: string, options: FetchImageOptions = {}): 
         false,
       );
     }
-    if (error instanceof SafeFetchError) throw error;
+    if (error instanceof SafeFetchError) {
+      throw error;
+    }
     throw new SafeFetchError(
       "network",
       `The input image URL could not be fetched: ${(error as Error).message || String(error)}.`,

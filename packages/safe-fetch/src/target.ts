@@ -18,7 +18,9 @@ type AllowEntry = { hostname: string; port: string | null };
 /** "host", "host:port", "[v6]" or "[v6]:port", normalized the way URLs are ("2130706433" is 127.0.0.1). */
 function parseAllowEntry(entry: string): AllowEntry | null {
   const m = /^(\[[^\]]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(entry.trim());
-  if (!m?.[1]) return null;
+  if (!m?.[1]) {
+    return null;
+  }
   try {
     return { hostname: new URL(`http://${m[1]}`).hostname.replace(/\.$/, ""), port: m[2] ?? null };
   } catch {
@@ -76,12 +78,16 @@ export function checkTarget(raw: string, allowHosts: readonly string[] = [], con
   if (url.username || url.password) {
     throw new SafeFetchError("invalid_url", `${what} must not contain a user name or password.`);
   }
-  if (isAllowedHost(url, allowHosts)) return url;
+  if (isAllowedHost(url, allowHosts)) {
+    return url;
+  }
   const host = url.hostname.replace(/\.$/, "");
   const route: Route = { kind: context === "redirect" ? "redirect" : "literal" };
   if (parseIp(host)) {
     const reason = blockedReason(host);
-    if (reason) throw blockedAddressError(host, reason, route);
+    if (reason) {
+      throw blockedAddressError(host, reason, route);
+    }
   } else if (host === "localhost" || host.endsWith(".localhost")) {
     // RFC 6761: these names always mean this machine.
     throw blockedAddressError(host, "loopback", route);

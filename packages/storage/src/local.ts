@@ -19,10 +19,14 @@ export class LocalStorage implements Storage {
   constructor(private readonly root: string) {}
 
   private resolve(key: string): string {
-    if (!isValidKey(key)) throw new InvalidStorageKeyError(key);
+    if (!isValidKey(key)) {
+      throw new InvalidStorageKeyError(key);
+    }
     const full = path.resolve(this.root, key);
     // Belt and braces: the pattern already forbids escaping the root.
-    if (!full.startsWith(path.resolve(this.root) + path.sep)) throw new InvalidStorageKeyError(key);
+    if (!full.startsWith(path.resolve(this.root) + path.sep)) {
+      throw new InvalidStorageKeyError(key);
+    }
     return full;
   }
 
@@ -31,8 +35,11 @@ export class LocalStorage implements Storage {
     await mkdir(path.dirname(full), { recursive: true });
     const tmp = `${full}.${randomBytes(8).toString("hex")}.tmp`;
     try {
-      if (Buffer.isBuffer(data)) await writeFile(tmp, data);
-      else await pipeline(data.stream, exactLength(data.sizeBytes), createWriteStream(tmp));
+      if (Buffer.isBuffer(data)) {
+        await writeFile(tmp, data);
+      } else {
+        await pipeline(data.stream, exactLength(data.sizeBytes), createWriteStream(tmp));
+      }
       await rename(tmp, full);
     } catch (error) {
       await rm(tmp, { force: true });
@@ -46,10 +53,14 @@ export class LocalStorage implements Storage {
     const full = this.resolve(key);
     try {
       const info = await stat(full);
-      if (!info.isFile()) return null;
+      if (!info.isFile()) {
+        return null;
+      }
       return { stream: createReadStream(full, range), sizeBytes: info.size };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+        return null;
+      }
       throw error;
     }
   }

@@ -31,7 +31,9 @@ describe("S3 storage", () => {
   it("deletes a prefix holding more objects than one list page, page by page", async () => {
     const store = new S3Storage(s3.options({ listPageSize: 2 }));
     const keys = Array.from({ length: 7 }, (_, i) => `videos/paged/video_${i + 1}.mp4`);
-    for (const key of keys) await store.put(key, bytes(10), "video/mp4");
+    for (const key of keys) {
+      await store.put(key, bytes(10), "video/mp4");
+    }
     await store.put("videos/paged-other/video_1.mp4", bytes(10), "video/mp4");
     expect(await listed(store, "videos/paged/")).toHaveLength(7);
     await store.deletePrefix("videos/paged");

@@ -88,11 +88,13 @@ export class S3Storage implements Storage {
       CacheControl: OBJECT_CACHE_CONTROL,
     };
     try {
-      if (Buffer.isBuffer(data)) await this.client.send(new PutObjectCommand({ ...input, Body: data }));
-      else
+      if (Buffer.isBuffer(data)) {
+        await this.client.send(new PutObjectCommand({ ...input, Body: data }));
+      } else {
         await this.sendStream(data.stream, sizeBytes, (Body, abortSignal) =>
           this.client.send(new PutObjectCommand({ ...input, Body }), { abortSignal }),
         );
+      }
       return { key, sizeBytes };
     } catch (error) {
       // AWS never completes an object from a failed PUT, but s3rver (and
@@ -125,8 +127,12 @@ export class S3Storage implements Storage {
       throw error;
     });
     const [pipeResult, sendResult] = await Promise.allSettled([piped, sent]);
-    if (pipeResult.status === "rejected") throw pipeResult.reason;
-    if (sendResult.status === "rejected") throw sendResult.reason;
+    if (pipeResult.status === "rejected") {
+      throw pipeResult.reason;
+    }
+    if (sendResult.status === "rejected") {
+      throw sendResult.reason;
+    }
   }
 
   async open(key: string, range?: ByteRange): Promise<{ stream: Readable; sizeBytes: number } | null> {
@@ -143,7 +149,9 @@ export class S3Storage implements Storage {
       const total = res.ContentRange ? Number(res.ContentRange.split("/")[1]) : res.ContentLength;
       return { stream: res.Body as Readable, sizeBytes: total ?? 0 };
     } catch (error) {
-      if (isNotFound(error)) return null;
+      if (isNotFound(error)) {
+        return null;
+      }
       throw error;
     }
   }
@@ -163,9 +171,13 @@ export class S3Storage implements Storage {
         }),
       );
       const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : []));
-      if (first) keys.push(prefix);
+      if (first) {
+        keys.push(prefix);
+      }
       first = false;
-      if (keys.length > 0) await this.deleteKeys(keys);
+      if (keys.length > 0) {
+        await this.deleteKeys(keys);
+      }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
   }

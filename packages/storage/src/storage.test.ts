@@ -30,12 +30,16 @@ afterAll(async () => {
 /** `size` bytes with a recognisable pattern, as a stream of small chunks. */
 function pattern(size: number): Buffer {
   const bytes = Buffer.alloc(size);
-  for (let i = 0; i < size; i++) bytes[i] = (i * 31 + 7) % 251;
+  for (let i = 0; i < size; i++) {
+    bytes[i] = (i * 31 + 7) % 251;
+  }
   return bytes;
 }
 function chunked(data: Buffer, chunk = 16 * 1024): Readable {
   const parts: Buffer[] = [];
-  for (let i = 0; i < data.length; i += chunk) parts.push(data.subarray(i, i + chunk));
+  for (let i = 0; i < data.length; i += chunk) {
+    parts.push(data.subarray(i, i + chunk));
+  }
   return Readable.from(parts);
 }
 /** A source that sends `before` bytes, then fails as a broken download would. */
@@ -53,9 +57,13 @@ function breaksAfter(before: number): Readable {
 }
 async function read(store: Storage, key: string, range?: ByteRange): Promise<Buffer | null> {
   const opened = await store.open(key, range);
-  if (!opened) return null;
+  if (!opened) {
+    return null;
+  }
   const chunks: Buffer[] = [];
-  for await (const c of opened.stream) chunks.push(c as Buffer);
+  for await (const c of opened.stream) {
+    chunks.push(c as Buffer);
+  }
   return Buffer.concat(chunks);
 }
 
@@ -99,7 +107,9 @@ describe.each(["local", "s3"] as const)("%s storage", (name) => {
     await expect(store().put(long, { stream: chunked(pattern(100)), sizeBytes: 99 }, "PNG")).rejects.toBeInstanceOf(
       StorageLengthError,
     );
-    for (const key of [broken, short, long]) expect(await store().open(key)).toBeNull();
+    for (const key of [broken, short, long]) {
+      expect(await store().open(key)).toBeNull();
+    }
     // And nothing else was left under the prefix (no temp files, no partial objects).
     await store().put(`${prefix}/ok.png`, pattern(10), "PNG");
     expect(await keysUnder(name, prefix)).toEqual([`${prefix}/ok.png`]);
@@ -116,9 +126,13 @@ describe.each(["local", "s3"] as const)("%s storage", (name) => {
     const job = fresh();
     const keys = [`${job}/image_1.png`, `${job}/image_2.png`, `${job}/nested/x.png`];
     const neighbour = `${job}0/image_1.png`; // same leading characters, another job
-    for (const key of [...keys, neighbour]) await store().put(key, pattern(10), "PNG");
+    for (const key of [...keys, neighbour]) {
+      await store().put(key, pattern(10), "PNG");
+    }
     await store().deletePrefix(job);
-    for (const key of keys) expect(await store().open(key)).toBeNull();
+    for (const key of keys) {
+      expect(await store().open(key)).toBeNull();
+    }
     expect(await store().open(neighbour)).not.toBeNull();
     await store().deletePrefix(job); // nothing left: still fine
   });

@@ -51,7 +51,9 @@ export class InvalidStorageKeyError extends Error {
 }
 
 export function assertValidKey(key: string): void {
-  if (!isValidKey(key)) throw new InvalidStorageKeyError(key);
+  if (!isValidKey(key)) {
+    throw new InvalidStorageKeyError(key);
+  }
 }
 
 /** A stream that delivered more or fewer bytes than it was announced with. */
@@ -70,8 +72,11 @@ export function exactLength(expected: number): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       seen += chunk.length;
-      if (seen > expected) callback(new StorageLengthError(expected, seen));
-      else callback(null, chunk);
+      if (seen > expected) {
+        callback(new StorageLengthError(expected, seen));
+      } else {
+        callback(null, chunk);
+      }
     },
     flush(callback: TransformCallback) {
       callback(seen === expected ? null : new StorageLengthError(expected, seen));
@@ -103,15 +108,21 @@ export function contentTypeFor(key: string): string {
  */
 export function storedContentType(key: string, given: string): string {
   const byKey = contentTypeFor(key);
-  if (byKey !== "application/octet-stream") return byKey;
+  if (byKey !== "application/octet-stream") {
+    return byKey;
+  }
   return /^[\w.+-]+\/[\w.+-]+$/.test(given) ? given : byKey;
 }
 
 /** Reads a whole object into memory (small objects only: input images); null when absent. */
 export async function readObject(storage: Storage, key: string): Promise<Buffer | null> {
   const opened = await storage.open(key);
-  if (!opened) return null;
+  if (!opened) {
+    return null;
+  }
   const chunks: Buffer[] = [];
-  for await (const chunk of opened.stream) chunks.push(chunk as Buffer);
+  for await (const chunk of opened.stream) {
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks);
 }

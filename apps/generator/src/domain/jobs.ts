@@ -48,7 +48,9 @@ export async function submitJob(
       return { job: inserted, created: true };
     }
     const [existing] = await tx.select().from(generatorJobs).where(eq(generatorJobs.id, id));
-    if (!existing) throw new AppError("internal_error", "Job vanished during submit");
+    if (!existing) {
+      throw new AppError("internal_error", "Job vanished during submit");
+    }
     if (existing.kind !== kind || existing.userId !== user_id) {
       throw new AppError("conflict", "job_id is already used by another job", { field: "job_id" });
     }
@@ -86,9 +88,13 @@ export async function updateJob(
 /** Marks a job canceled unless it already ended; true when it was canceled now. */
 export async function cancelJob(db: Database, id: string): Promise<"canceled" | "already-ended" | "missing"> {
   const job = await getJob(db, id);
-  if (!job) return "missing";
+  if (!job) {
+    return "missing";
+  }
   const row = await updateJob(db, id, { status: "CANCELED", completedAt: new Date() });
-  if (!row) return "already-ended";
+  if (!row) {
+    return "already-ended";
+  }
   // Every generator process listens; the one running the job stops its provider call.
   await db.execute(sql`select pg_notify(${CANCEL_CHANNEL}, ${id})`);
   return "canceled";

@@ -32,7 +32,9 @@ function drainThenClose(raw: IncomingMessage): void {
   timer.unref();
   raw.on("data", (chunk: Buffer) => {
     drained += chunk.length;
-    if (drained > REFUSED_BODY_DRAIN_BYTES) raw.pause();
+    if (drained > REFUSED_BODY_DRAIN_BYTES) {
+      raw.pause();
+    }
   });
   raw.once("end", () => clearTimeout(timer));
   raw.resume();
@@ -68,7 +70,11 @@ export function buildServer(ctx: AppContext): FastifyInstance {
   const routes: RegisteredRoute[] = [];
   registered.set(app, routes);
   app.addHook("onRoute", (route) => {
-    for (const method of [route.method].flat()) if (method !== "HEAD") routes.push({ method, url: route.url });
+    for (const method of [route.method].flat()) {
+      if (method !== "HEAD") {
+        routes.push({ method, url: route.url });
+      }
+    }
   });
 
   // Fastify ignores a GET's body but Node still reads it: refuse one declared, like every other oversized body.
@@ -83,7 +89,9 @@ export function buildServer(ctx: AppContext): FastifyInstance {
 
   // Every /api route is service-to-service: the web app's key is required.
   app.addHook("onRequest", async (request) => {
-    if (!request.url.startsWith("/api/")) return;
+    if (!request.url.startsWith("/api/")) {
+      return;
+    }
     const header = request.headers.authorization ?? "";
     const key = header.startsWith("Bearer ")
       ? header.slice(7)
@@ -95,7 +103,9 @@ export function buildServer(ctx: AppContext): FastifyInstance {
 
   // Text PostgreSQL cannot store (NUL, unpaired surrogates) is a 400 naming the field, never a database error.
   app.addHook("preValidation", async (request) => {
-    if (request.body === undefined) return;
+    if (request.body === undefined) {
+      return;
+    }
     const bad = findUnstorableText(request.body);
     if (bad) {
       throw new AppError("invalid_request", bad.path ? `${bad.path}: ${bad.reason}` : `Body ${bad.reason}`, {

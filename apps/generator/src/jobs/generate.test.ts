@@ -29,7 +29,9 @@ function scripted(failure: ProviderError | null): Providers {
     name: "scripted",
     model: "scripted-1",
     generate: async (params, ctx) => {
-      if (failure) throw failure;
+      if (failure) {
+        throw failure;
+      }
       return local.generate(params, ctx);
     },
   };

@@ -50,7 +50,9 @@ function callProvider(
 
 /** Turns any error into the pipeline's classification; unknown errors are retried. */
 export function classifyError(error: unknown): ProviderError {
-  if (error instanceof ProviderError) return error;
+  if (error instanceof ProviderError) {
+    return error;
+  }
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
     return new ProviderError("timeout", "The generation took too long and was stopped");
   }
@@ -67,7 +69,9 @@ async function settleAll<T extends readonly unknown[]>(
 ): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
   const settled = await Promise.allSettled(promises);
   const failed = settled.find((r) => r.status === "rejected");
-  if (failed) throw (failed as PromiseRejectedResult).reason;
+  if (failed) {
+    throw (failed as PromiseRejectedResult).reason;
+  }
   return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as {
     -readonly [K in keyof T]: Awaited<T[K]>;
   };
@@ -110,7 +114,9 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
     console.warn(`[generate] job ${jobId} not found; dropping`);
     return;
   }
-  if (isTerminal(jobStatusSchema.parse(job.status))) return;
+  if (isTerminal(jobStatusSchema.parse(job.status))) {
+    return;
+  }
   const kind = job.kind;
   const info = KIND_INFO[kind];
   const provider = deps.providers[kind];
@@ -134,7 +140,9 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
         },
       },
     );
-    if (!row) throw new JobCanceled();
+    if (!row) {
+      throw new JobCanceled();
+    }
     return row;
   };
 
@@ -160,8 +168,9 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
       : inputUrl
         ? await (deps.fetchInputImage ?? publicOnlyFetcher)(inputUrl, signal)
         : undefined;
-    if (job.inputKey && !inputImage)
+    if (job.inputKey && !inputImage) {
       throw new ProviderError("invalid_request", "The input image is missing from storage");
+    }
     const output = await callProvider(deps.providers, kind, job.request, { jobId, attempt, signal, inputImage });
     await advance("SAVING", "saving", { progress: 90, message: `Saving the ${info.noun}s…` });
 
@@ -244,7 +253,9 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
       { error_message: classified.message, message: "Generation failed" },
       { error: classified.message, completedAt: new Date() },
     ).catch((e) => {
-      if (!(e instanceof JobCanceled)) throw e;
+      if (!(e instanceof JobCanceled)) {
+        throw e;
+      }
     });
   } finally {
     running.delete(jobId);

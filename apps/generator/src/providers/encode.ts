@@ -7,8 +7,12 @@ export const IMAGE_EXT = { PNG: "png", JPEG: "jpg", WEBP: "webp" } as const;
 /** Encodes in the requested format; `quality` high keeps more detail in the lossy formats. */
 export function encodeImage(pipeline: Sharp, params: Pick<ImageParams, "format" | "quality">): Promise<Buffer> {
   const high = params.quality === "high";
-  if (params.format === "PNG") return pipeline.png({ compressionLevel: 6 }).toBuffer();
-  if (params.format === "JPEG") return pipeline.jpeg({ quality: high ? 92 : 80 }).toBuffer();
+  if (params.format === "PNG") {
+    return pipeline.png({ compressionLevel: 6 }).toBuffer();
+  }
+  if (params.format === "JPEG") {
+    return pipeline.jpeg({ quality: high ? 92 : 80 }).toBuffer();
+  }
   return pipeline.webp({ quality: high ? 90 : 75 }).toBuffer();
 }
 

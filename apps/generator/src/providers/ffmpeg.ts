@@ -52,7 +52,9 @@ export function extractPoster(
     });
     child.on("error", reject);
     child.on("close", (code) => {
-      if (code !== 0) return reject(new Error(`ffmpeg exited ${code}: ${stderr.slice(-500)}`));
+      if (code !== 0) {
+        return reject(new Error(`ffmpeg exited ${code}: ${stderr.slice(-500)}`));
+      }
       const m = /Duration: (\d+):(\d{2}):(\d{2}(?:\.\d+)?)/.exec(stderr);
       resolve({ durationSeconds: m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : null });
     });

@@ -57,10 +57,14 @@ export function imageFromResponse(response: GenerateContentResponse): Buffer {
     );
   }
   const candidate = response.candidates?.[0];
-  if (!candidate) throw new ProviderError("no_output", "Gemini returned no answer and gave no reason");
+  if (!candidate) {
+    throw new ProviderError("no_output", "Gemini returned no answer and gave no reason");
+  }
   const parts = candidate.content?.parts ?? [];
   const image = parts.find((p) => p.inlineData?.data && p.inlineData.mimeType?.startsWith("image/"));
-  if (image?.inlineData?.data) return Buffer.from(image.inlineData.data, "base64");
+  if (image?.inlineData?.data) {
+    return Buffer.from(image.inlineData.data, "base64");
+  }
   const reason = candidate.finishReason ?? "no reason given";
   const text = excerpt(parts.map((p) => p.text ?? "").join(" "), 240);
   if (BLOCKED_FINISH_REASONS.has(reason)) {
@@ -120,13 +124,17 @@ export class GeminiImageProvider implements Provider<"image"> {
 
   async generate(params: ImageParams, ctx: ProviderContext) {
     const violation = imageLimitViolation("gemini", params);
-    if (violation) throw new ProviderError("invalid_request", violation.message);
+    if (violation) {
+      throw new ProviderError("invalid_request", violation.message);
+    }
     const { width, height } = parseSize(params.size);
     const aspectRatio = nearestGeminiAspectRatio(width, height);
     const parts: Part[] = [{ text: geminiPrompt(params, Boolean(ctx.inputImage)) }];
     if (ctx.inputImage) {
       const type = sniffImageType(ctx.inputImage);
-      if (!type) throw new ProviderError("invalid_request", "The input image is not a PNG, JPEG or WEBP image");
+      if (!type) {
+        throw new ProviderError("invalid_request", "The input image is not a PNG, JPEG or WEBP image");
+      }
       parts.push({ inlineData: { mimeType: MIME[type], data: ctx.inputImage.toString("base64") } });
     }
     const usage: Usage = { input_tokens: 0, output_tokens: 0, total_tokens: 0 };

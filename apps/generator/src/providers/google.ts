@@ -43,8 +43,9 @@ const RESOURCE_EXHAUSTED = 8;
 /** Classifies a failed long-running operation's `error` (google.rpc.Status). */
 export function operationError(status: { code?: number; message?: string }): ProviderError {
   const said = excerpt(status.message ?? "no reason given");
-  if (status.code === RESOURCE_EXHAUSTED)
+  if (status.code === RESOURCE_EXHAUSTED) {
     return new ProviderError("rate_limit", `The video model is over quota: ${said}`);
+  }
   if (status.code !== undefined && RETRYABLE_RPC_CODES.has(status.code)) {
     return new ProviderError("transient", `The video model failed temporarily: ${said}`);
   }
@@ -57,7 +58,9 @@ export function operationError(status: { code?: number; message?: string }): Pro
  * a 429's RetryInfo becomes the Retry-After.
  */
 export function googleError(error: unknown): ProviderError {
-  if (error instanceof ProviderError) return error;
+  if (error instanceof ProviderError) {
+    return error;
+  }
   if (error instanceof ApiError) {
     let body: GoogleErrorBody = {};
     try {

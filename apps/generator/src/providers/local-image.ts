@@ -18,10 +18,16 @@ function wrap(text: string, width: number, maxLines: number): string[] {
     if (`${line} ${word}`.trim().length > width) {
       lines.push(line.trim());
       line = word;
-      if (lines.length === maxLines) break;
-    } else line = `${line} ${word}`;
+      if (lines.length === maxLines) {
+        break;
+      }
+    } else {
+      line = `${line} ${word}`;
+    }
   }
-  if (lines.length < maxLines && line.trim()) lines.push(line.trim());
+  if (lines.length < maxLines && line.trim()) {
+    lines.push(line.trim());
+  }
   if (lines.length === maxLines && words.join(" ").length > lines.join(" ").length) {
     lines[maxLines - 1] = `${lines[maxLines - 1]?.slice(0, width - 1)}…`;
   }

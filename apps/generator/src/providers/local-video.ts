@@ -15,7 +15,9 @@ const PAN_MARGIN = 1.25;
 
 function hashUnit(text: string, salt: number): number {
   let h = 2166136261 ^ salt;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  for (let i = 0; i < text.length; i++) {
+    h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  }
   return ((h >>> 0) % 10_000) / 10_000;
 }
 

@@ -27,12 +27,16 @@ export class LocalProvider<K extends JobKind> implements Provider<K> {
 
   async generate(params: ParamsOf<K>, ctx: ProviderContext) {
     const started = Date.now();
-    if (this.delayMs > 0) await sleep(this.delayMs, undefined, { signal: ctx.signal });
+    if (this.delayMs > 0) {
+      await sleep(this.delayMs, undefined, { signal: ctx.signal });
+    }
     if (this.transientFailureRate > 0 && unitHash(`${ctx.jobId}:${ctx.attempt}`) < this.transientFailureRate) {
       throw new ProviderError("transient", "The model is temporarily unavailable (simulated)", 500);
     }
     const files: GeneratedFile[] = [];
-    for (let i = 0; i < this.count(params); i++) files.push(await this.render(params, i, ctx));
+    for (let i = 0; i < this.count(params); i++) {
+      files.push(await this.render(params, i, ctx));
+    }
     return {
       files,
       metadata: { provider: this.name, model_name: this.model, render_ms: Date.now() - started - this.delayMs },

@@ -24,8 +24,12 @@ export function createOpenAIClient(options: { apiKey: string; baseUrl?: string }
 
 /** Turns what the openai SDK throws into the pipeline's terms. */
 export function openaiError(error: unknown): ProviderError {
-  if (error instanceof ProviderError) return error;
-  if (error instanceof APIUserAbortError) return new ProviderError("timeout", "The OpenAI call was stopped");
+  if (error instanceof ProviderError) {
+    return error;
+  }
+  if (error instanceof APIUserAbortError) {
+    return new ProviderError("timeout", "The OpenAI call was stopped");
+  }
   if (error instanceof APIConnectionTimeoutError) {
     return new ProviderError("timeout", "The OpenAI API did not answer in time");
   }
@@ -81,7 +85,9 @@ export class OpenAIImageProvider implements Provider<"image"> {
 
   async generate(params: ImageParams, ctx: ProviderContext) {
     const violation = imageLimitViolation("openai", params);
-    if (violation) throw new ProviderError("invalid_request", violation.message);
+    if (violation) {
+      throw new ProviderError("invalid_request", violation.message);
+    }
     const response = await withRetries(
       () =>
         this.client.images.generate(
@@ -100,7 +106,9 @@ export class OpenAIImageProvider implements Provider<"image"> {
       this.retry,
     );
     const images = (response.data ?? []).filter((d) => d.b64_json);
-    if (images.length === 0) throw new ProviderError("no_output", "OpenAI returned no image and gave no reason");
+    if (images.length === 0) {
+      throw new ProviderError("no_output", "OpenAI returned no image and gave no reason");
+    }
     const { width, height } = parseSize(params.size);
     const files: GeneratedFile[] = [];
     for (const image of images) {

@@ -37,10 +37,14 @@ export async function withRetries<T>(
     try {
       return await call();
     } catch (error) {
-      if (signal.aborted) throw error;
+      if (signal.aborted) {
+        throw error;
+      }
       const classified = classify(error);
       const waitMs = classified.retryAfterMs ?? policy.baseMs * 2 ** (attempt - 1);
-      if (!classified.retryable || attempt >= policy.attempts || waitMs > policy.maxWaitMs) throw classified;
+      if (!classified.retryable || attempt >= policy.attempts || waitMs > policy.maxWaitMs) {
+        throw classified;
+      }
       await sleep(waitMs, undefined, { signal });
     }
   }
@@ -48,9 +52,13 @@ export async function withRetries<T>(
 
 /** Milliseconds from a Retry-After value: delay-seconds or an HTTP date. */
 export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
+  if (!value) {
+    return undefined;
+  }
   const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  if (Number.isFinite(seconds) && seconds >= 0) {
+    return Math.round(seconds * 1000);
+  }
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

@@ -45,12 +45,16 @@ export class VeoProvider implements Provider<"video"> {
 
   async generate(params: VideoParams, ctx: ProviderContext) {
     const violation = videoLimitViolation("veo", params, Boolean(ctx.inputImage));
-    if (violation) throw new ProviderError("invalid_request", violation.message);
+    if (violation) {
+      throw new ProviderError("invalid_request", violation.message);
+    }
     const { signal } = ctx;
     let image: { imageBytes: string; mimeType: string } | undefined;
     if (ctx.inputImage) {
       const type = sniffImageType(ctx.inputImage);
-      if (!type) throw new ProviderError("invalid_request", "The input image is not a PNG, JPEG or WEBP image");
+      if (!type) {
+        throw new ProviderError("invalid_request", "The input image is not a PNG, JPEG or WEBP image");
+      }
       image = { imageBytes: ctx.inputImage.toString("base64"), mimeType: MIME[type] };
     }
     const started = await withRetries(
@@ -74,7 +78,9 @@ export class VeoProvider implements Provider<"video"> {
     );
     const { operation, polls } = await this.waitUntilDone(started, signal);
 
-    if (operation.error) throw operationError(operation.error as { code?: number; message?: string });
+    if (operation.error) {
+      throw operationError(operation.error as { code?: number; message?: string });
+    }
     const response = operation.response;
     const videos = response?.generatedVideos ?? [];
     if (videos.length === 0) {
@@ -133,9 +139,13 @@ export class VeoProvider implements Provider<"video"> {
         polls++;
         errors = 0;
       } catch (error) {
-        if (signal.aborted) throw error;
+        if (signal.aborted) {
+          throw error;
+        }
         const classified = googleError(error);
-        if (!classified.retryable || ++errors >= this.poll.maxConsecutiveErrors) throw classified;
+        if (!classified.retryable || ++errors >= this.poll.maxConsecutiveErrors) {
+          throw classified;
+        }
       }
     }
     return { operation, polls };
@@ -147,7 +157,9 @@ export class VeoProvider implements Provider<"video"> {
     try {
       ({ durationSeconds } = await extractPoster(file, poster, signal));
     } catch (error) {
-      if (signal.aborted) throw error;
+      if (signal.aborted) {
+        throw error;
+      }
       throw new ProviderError("no_output", "Veo returned a file that is not a playable video");
     }
     const posterData = await readFile(poster);

@@ -110,8 +110,9 @@ describe("webhook delivery", () => {
     const id = await delivery("/never", { status: 500 });
     const schedule = [0, 0, 0];
     const outcomes = [];
-    for (let i = 0; i < schedule.length; i++)
+    for (let i = 0; i < schedule.length; i++) {
       outcomes.push(await deliverWebhook(t.db, id, { ...opts, scheduleSeconds: schedule }));
+    }
     expect(outcomes).toEqual(["retry-scheduled", "retry-scheduled", "dead"]);
     expect(await row(id)).toMatchObject({ state: "dead", attempts: 3 });
     replies.set("/never", { status: 200 });
@@ -160,7 +161,9 @@ describe("stale progress events", () => {
       await pair("saving", "initializing", SUPERSEDE_AFTER_MS + 5000), // the other one is older news
     ];
     const before = sentTo();
-    for (const id of cases) expect(await deliverWebhook(t.db, id, opts)).toBe("delivered");
+    for (const id of cases) {
+      expect(await deliverWebhook(t.db, id, opts)).toBe("delivered");
+    }
     expect(sentTo()).toBe(before + cases.length);
   });
 

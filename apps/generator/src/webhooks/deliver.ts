@@ -28,10 +28,16 @@ export type DeliveryOptions = {
 
 /** Seconds a Retry-After header asks for (delta-seconds or an HTTP date), or null. */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
-  if (!value) return null;
-  if (/^\d+$/.test(value.trim())) return Math.min(Number(value), RETRY_AFTER_MAX_SECONDS);
+  if (!value) {
+    return null;
+  }
+  if (/^\d+$/.test(value.trim())) {
+    return Math.min(Number(value), RETRY_AFTER_MAX_SECONDS);
+  }
   const at = Date.parse(value);
-  if (Number.isNaN(at)) return null;
+  if (Number.isNaN(at)) {
+    return null;
+  }
   return Math.min(Math.max(0, Math.ceil((at - now) / 1000)), RETRY_AFTER_MAX_SECONDS);
 }
 
@@ -43,7 +49,9 @@ export function nextAttemptDelaySeconds(
   random: () => number = Math.random,
 ): number | null {
   const base = schedule[attemptsMade];
-  if (base === undefined) return null;
+  if (base === undefined) {
+    return null;
+  }
   const jittered = base * (1 + (random() * 2 - 1) * WEBHOOK_RETRY_JITTER);
   return Math.max(jittered, retryAfterSeconds ?? 0);
 }
@@ -68,7 +76,9 @@ export const DELIVERY_PRIORITY = -1;
 /** The events after `event` in a job's life: a delivery of any of them carries newer news. */
 export function laterEvents(event: string): WireStatus[] {
   const at = WIRE_STATUSES.indexOf(event as WireStatus);
-  if (at < 0 || isTerminal(event.toUpperCase() as Parameters<typeof isTerminal>[0])) return [];
+  if (at < 0 || isTerminal(event.toUpperCase() as Parameters<typeof isTerminal>[0])) {
+    return [];
+  }
   return WIRE_STATUSES.slice(at + 1);
 }
 
@@ -131,8 +141,12 @@ export async function deliverWebhook(
     .select({ ...getTableColumns(schema.webhookDeliveries), superseded: supersededColumn })
     .from(schema.webhookDeliveries)
     .where(eq(schema.webhookDeliveries.id, deliveryId));
-  if (!delivery) return "missing";
-  if (delivery.state !== "pending") return "already-done";
+  if (!delivery) {
+    return "missing";
+  }
+  if (delivery.state !== "pending") {
+    return "already-done";
+  }
   if (delivery.superseded) {
     await db
       .update(schema.webhookDeliveries)
@@ -143,7 +157,9 @@ export async function deliverWebhook(
 
   const timestamp = Math.floor(Date.now() / 1000);
   const signingSecret = opts.secrets[0];
-  if (!signingSecret) throw new Error("No webhook secret configured");
+  if (!signingSecret) {
+    throw new Error("No webhook secret configured");
+  }
   const headers: Record<string, string> = {
     "content-type": "application/json",
     "user-agent": "sorami-generator",
@@ -154,7 +170,9 @@ export async function deliverWebhook(
       .map((s) => signWebhook(s, delivery.id, timestamp, delivery.body))
       .join(" "),
   };
-  if (opts.sendLegacySecret) headers[WEBHOOK_HEADERS.legacySecret] = signingSecret;
+  if (opts.sendLegacySecret) {
+    headers[WEBHOOK_HEADERS.legacySecret] = signingSecret;
+  }
 
   const started = Date.now();
   let statusCode: number | null = null;
@@ -171,7 +189,9 @@ export async function deliverWebhook(
     statusCode = response.status;
     retryAfter = parseRetryAfter(response.headers.get("retry-after"));
     const text = await response.text().catch(() => "");
-    if (response.status < 200 || response.status >= 300) error = `HTTP ${response.status}: ${text.slice(0, 300)}`;
+    if (response.status < 200 || response.status >= 300) {
+      error = `HTTP ${response.status}: ${text.slice(0, 300)}`;
+    }
   } catch (e) {
     error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   }
@@ -179,9 +199,11 @@ export async function deliverWebhook(
   const attempts = delivery.attempts + 1;
   let outcome: DeliveryOutcome;
   let delay: number | null = null;
-  if (error === null) outcome = "delivered";
-  else if (statusCode === 410) outcome = "disabled";
-  else {
+  if (error === null) {
+    outcome = "delivered";
+  } else if (statusCode === 410) {
+    outcome = "disabled";
+  } else {
     delay = nextAttemptDelaySeconds(attempts, opts.scheduleSeconds ?? WEBHOOK_RETRY_SCHEDULE_SECONDS, retryAfter);
     outcome = delay === null ? "dead" : "retry-scheduled";
   }
@@ -207,8 +229,9 @@ export async function deliverWebhook(
       })
       .where(eq(schema.webhookDeliveries.id, delivery.id));
   };
-  if (delay === null) await record(db);
-  else {
+  if (delay === null) {
+    await record(db);
+  } else {
     const at = new Date(Date.now() + delay * 1000);
     await db.transaction(async (tx) => {
       await record(tx);
@@ -247,7 +270,9 @@ export async function redeliver(db: Database, deliveryId: string): Promise<boole
       .set({ state: "pending" })
       .where(eq(schema.webhookDeliveries.id, deliveryId))
       .returning({ id: schema.webhookDeliveries.id });
-    if (rows.length === 0) return false;
+    if (rows.length === 0) {
+      return false;
+    }
     await scheduleDelivery(tx, deliveryId);
     return true;
   });

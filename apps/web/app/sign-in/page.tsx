@@ -8,7 +8,9 @@ import { getSessionUser } from "@/server/session";
 export const metadata: Metadata = { title: "Sign in" };
 
 export default async function Page() {
-  if (await getSessionUser(await headers())) redirect("/generate-images");
+  if (await getSessionUser(await headers())) {
+    redirect("/generate-images");
+  }
   return (
     <AuthLayout>
       <AuthForm mode="sign-in" />

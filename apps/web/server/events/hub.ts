@@ -49,7 +49,9 @@ export class EventHub {
     return () => {
       const current = this.subscribers.get(sub.userId);
       current?.delete(sub);
-      if (current?.size === 0) this.subscribers.delete(sub.userId);
+      if (current?.size === 0) {
+        this.subscribers.delete(sub.userId);
+      }
     };
   }
 
@@ -71,22 +73,34 @@ export class EventHub {
       return;
     }
     const subs = this.subscribers.get(notice.u);
-    if (!subs || subs.size === 0) return;
+    if (!subs || subs.size === 0) {
+      return;
+    }
     let type = notice.t;
     let data: unknown = notice.d;
     if (!type || data === undefined) {
       // Too big for NOTIFY: read it from the table.
       const row = await getUserEvent(this.database(), notice.id).catch(() => null);
-      if (!row) return;
+      if (!row) {
+        return;
+      }
       type = row.type as UserEventType;
       data = row.data;
     }
-    if (!USER_EVENT_TYPES.includes(type)) return;
-    for (const sub of subs) sub.deliver(notice.id, type, data);
+    if (!USER_EVENT_TYPES.includes(type)) {
+      return;
+    }
+    for (const sub of subs) {
+      sub.deliver(notice.id, type, data);
+    }
   }
 
   private resyncAll(): void {
-    for (const set of this.subscribers.values()) for (const sub of set) sub.resync();
+    for (const set of this.subscribers.values()) {
+      for (const sub of set) {
+        sub.resync();
+      }
+    }
   }
 }
 

@@ -40,14 +40,18 @@ async function connect(u: SessionUser, lastEventId: number | null = null) {
   const controller = new AbortController();
   const res = await openEventStream(t.db, hub, u, lastEventId, controller.signal);
   const body = res.body;
-  if (!body) throw new Error("no body");
+  if (!body) {
+    throw new Error("no body");
+  }
   const messages = readSse(body);
   const next = async (): Promise<SseMessage> => {
     const timeout = new Promise<never>((_, reject) =>
       setTimeout(() => reject(new Error("no event within 10 s")), 10_000).unref(),
     );
     const r = await Promise.race([messages.next(), timeout]);
-    if (r.done) throw new Error("stream ended");
+    if (r.done) {
+      throw new Error("stream ended");
+    }
     return r.value;
   };
   /** Messages up to and including the first one `until` accepts. */
@@ -56,7 +60,9 @@ async function connect(u: SessionUser, lastEventId: number | null = null) {
     for (;;) {
       const m = await next();
       seen.push(m);
-      if (until(m)) return seen;
+      if (until(m)) {
+        return seen;
+      }
     }
   };
   return { res, next, collect, close: () => controller.abort() };
@@ -180,7 +186,9 @@ describe("the live event stream", () => {
     await expect(openEventStream(t.db, hub, u, null, new AbortController().signal)).rejects.toMatchObject({
       code: "rate_limited",
     });
-    for (const s of streams) s.close();
+    for (const s of streams) {
+      s.close();
+    }
     const again = await connect(u);
     expect((await again.next()).event).toBe("snapshot");
     again.close();

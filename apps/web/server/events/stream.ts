@@ -80,7 +80,9 @@ export async function openEventStream(
   let heartbeat: ReturnType<typeof setInterval> | undefined;
 
   const write = (chunk: string) => {
-    if (closed || !controller) return;
+    if (closed || !controller) {
+      return;
+    }
     try {
       controller.enqueue(encoder.encode(chunk));
     } catch {
@@ -88,15 +90,23 @@ export async function openEventStream(
     }
   };
   const send = (id: number, type: string, data: unknown) => {
-    if (sent.has(id)) return;
+    if (sent.has(id)) {
+      return;
+    }
     sent.add(id);
-    if (sent.size > SENT_IDS_REMEMBERED) sent.delete(sent.values().next().value as number);
-    if (lastId === null || id > lastId) lastId = id;
+    if (sent.size > SENT_IDS_REMEMBERED) {
+      sent.delete(sent.values().next().value as number);
+    }
+    if (lastId === null || id > lastId) {
+      lastId = id;
+    }
     write(frame(id, type, data));
   };
 
   const close = () => {
-    if (closed) return;
+    if (closed) {
+      return;
+    }
     closed = true;
     unsubscribe();
     clearInterval(heartbeat);
@@ -117,7 +127,9 @@ export async function openEventStream(
         if (lastId !== null && snapshotId !== null && snapshotId > lastId) {
           // Events the client missed: replayed so it sees what happened (new notifications), not just the end state.
           for (const row of await listUserEventsAfter(db, user.id, lastId, EVENTS_REPLAY_LIMIT)) {
-            if (row.id > snapshotId) break;
+            if (row.id > snapshotId) {
+              break;
+            }
             sent.add(row.id);
             write(frame(row.id, row.type, row.data));
           }
@@ -125,11 +137,15 @@ export async function openEventStream(
         write(frame(snapshotId, "snapshot", snapshot));
         if (snapshotId !== null) {
           sent.add(snapshotId);
-          if (lastId === null || snapshotId > lastId) lastId = snapshotId;
+          if (lastId === null || snapshotId > lastId) {
+            lastId = snapshotId;
+          }
         }
       } while (resyncWanted && !closed);
       syncing = false;
-      for (const e of pending.splice(0)) send(e.id, e.type, e.data);
+      for (const e of pending.splice(0)) {
+        send(e.id, e.type, e.data);
+      }
     } catch (error) {
       // The database is away: end the stream; the client reconnects with its Last-Event-ID.
       syncing = false;
@@ -141,14 +157,24 @@ export async function openEventStream(
   const unsubscribe = hub.subscribe({
     userId: user.id,
     deliver: (id, type, data) => {
-      if (closed) return;
-      if (syncing) pending.push({ id, type, data });
-      else send(id, type, data);
+      if (closed) {
+        return;
+      }
+      if (syncing) {
+        pending.push({ id, type, data });
+      } else {
+        send(id, type, data);
+      }
     },
     resync: () => {
-      if (closed) return;
-      if (syncing) resyncWanted = true;
-      else void sync();
+      if (closed) {
+        return;
+      }
+      if (syncing) {
+        resyncWanted = true;
+      } else {
+        void sync();
+      }
     },
   });
 

@@ -60,7 +60,9 @@ async function prepare(req: Request): Promise<Request> {
     !headers.has("cookie") &&
     headers.has("sec-fetch-mode")
   ) {
-    for (const name of ["sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest", "sec-fetch-user"]) headers.delete(name);
+    for (const name of ["sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest", "sec-fetch-user"]) {
+      headers.delete(name);
+    }
   }
   if (req.method === "GET" || req.method === "HEAD") {
     assertDeclaredSize(req, EMPTY_BODY_MAX_BYTES);
@@ -79,7 +81,9 @@ async function prepare(req: Request): Promise<Request> {
     const fields = isForm
       ? parseJsonText(JSON.stringify(Object.fromEntries(new URLSearchParams(text))))
       : parseJsonText(text);
-    if (PROFILE_PATHS.has(new URL(req.url).pathname)) parseWith(profileFieldsSchema, fields);
+    if (PROFILE_PATHS.has(new URL(req.url).pathname)) {
+      parseWith(profileFieldsSchema, fields);
+    }
   }
   headers.delete("content-length");
   return new Request(req.url, {
@@ -92,28 +96,44 @@ async function prepare(req: Request): Promise<Request> {
 /** better-auth writes the field inside its messages ("[body.email] …") or its codes (PASSWORD_TOO_SHORT). */
 function fieldOf(message: string, code: string | undefined): string | undefined {
   const inMessage = /\[body\.([A-Za-z0-9_]+)\]/.exec(message)?.[1];
-  if (inMessage) return inMessage;
-  if (!code) return undefined;
-  if (code.includes("PASSWORD")) return "password";
-  if (code.includes("EMAIL") || code.startsWith("USER_ALREADY_EXISTS")) return "email";
-  if (code.includes("NAME")) return "name";
+  if (inMessage) {
+    return inMessage;
+  }
+  if (!code) {
+    return undefined;
+  }
+  if (code.includes("PASSWORD")) {
+    return "password";
+  }
+  if (code.includes("EMAIL") || code.startsWith("USER_ALREADY_EXISTS")) {
+    return "email";
+  }
+  if (code.includes("NAME")) {
+    return "name";
+  }
   return undefined;
 }
 
 async function toErrorShape(res: Response): Promise<Response> {
-  if (res.status < 400) return res;
+  if (res.status < 400) {
+    return res;
+  }
   const text = await res.text();
   let body: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
+      body = parsed as Record<string, unknown>;
+    }
   } catch {}
   const headers = new Headers(res.headers);
   headers.delete("content-length");
   headers.set("content-type", "application/json");
   // better-auth's limiter says X-Retry-After; HTTP clients read Retry-After.
   const retryAfter = headers.get("x-retry-after");
-  if (res.status === 429 && retryAfter && !headers.has("retry-after")) headers.set("retry-after", retryAfter);
+  if (res.status === 429 && retryAfter && !headers.has("retry-after")) {
+    headers.set("retry-after", retryAfter);
+  }
 
   if (res.status >= 500) {
     console.error(`[auth] ${res.status} from better-auth:`, text.slice(0, 500));

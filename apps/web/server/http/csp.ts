@@ -6,7 +6,9 @@ import type { StorageSettings } from "@sorami/config";
  * for images and video. Null for local storage.
  */
 export function mediaOrigin(storage: StorageSettings): string | null {
-  if (storage.kind !== "s3") return null;
+  if (storage.kind !== "s3") {
+    return null;
+  }
   if (storage.endpoint) {
     const url = new URL(storage.endpoint);
     return storage.forcePathStyle ? url.origin : `${url.protocol}//${storage.bucket}.${url.host}`;

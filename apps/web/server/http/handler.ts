@@ -38,7 +38,9 @@ export function json(body: unknown, init: ResponseInit = {}): Response {
  * typed context, and maps whatever it throws.
  */
 export function errorResponse(error: unknown): Response {
-  if (error instanceof z.ZodError) error = AppError.fromZod(error);
+  if (error instanceof z.ZodError) {
+    error = AppError.fromZod(error);
+  }
   if (error instanceof AppError) {
     return json(error.toBody(), { status: error.status, headers: error.headers });
   }
@@ -64,7 +66,9 @@ type RouteOptions = {
 function drainAndDrop(reader: ReadableStreamDefaultReader<Uint8Array>): void {
   let ended = false;
   const timer = setTimeout(() => {
-    if (!ended) void reader.cancel().catch(() => {});
+    if (!ended) {
+      void reader.cancel().catch(() => {});
+    }
   }, REFUSED_BODY_CLOSE_AFTER_MS);
   timer.unref?.();
   void (async () => {
@@ -93,8 +97,12 @@ function tooLarge(maxBytes: number): AppError {
 /** 413 when the body declares more than `maxBytes`, before any of it is read. */
 export function assertDeclaredSize(req: Request, maxBytes: number): void {
   const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared <= maxBytes) return;
-  if (req.body && !req.body.locked) drainAndDrop(req.body.getReader());
+  if (declared <= maxBytes) {
+    return;
+  }
+  if (req.body && !req.body.locked) {
+    drainAndDrop(req.body.getReader());
+  }
   throw tooLarge(maxBytes);
 }
 
@@ -107,7 +115,9 @@ export function withUser<P = Record<string, never>>(
       assertDeclaredSize(req, options.maxBodyBytes ?? EMPTY_BODY_MAX_BYTES);
       assertSameOrigin(req);
       const user = await getSessionUser(req.headers);
-      if (!user) throw new AppError("unauthorized", "Sign in to use this endpoint");
+      if (!user) {
+        throw new AppError("unauthorized", "Sign in to use this endpoint");
+      }
       return await handler({ req, user, params: await route.params });
     } catch (error) {
       return errorResponse(error);
@@ -121,7 +131,9 @@ export function withAdmin<P = Record<string, never>>(
   options: RouteOptions = {},
 ) {
   return withUser<P>(async (ctx) => {
-    if (ctx.user.role !== "admin") throw new AppError("forbidden", "This endpoint is for administrators");
+    if (ctx.user.role !== "admin") {
+      throw new AppError("forbidden", "This endpoint is for administrators");
+    }
     return handler(ctx);
   }, options);
 }
@@ -145,13 +157,17 @@ export function withErrors<P = Record<string, never>>(handler: Handler<P, object
  */
 export async function readBodyBytes(req: Request, maxBytes: number): Promise<Buffer> {
   assertDeclaredSize(req, maxBytes);
-  if (!req.body) return Buffer.alloc(0);
+  if (!req.body) {
+    return Buffer.alloc(0);
+  }
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) break;
+    if (done) {
+      break;
+    }
     total += value.byteLength;
     if (total > maxBytes) {
       drainAndDrop(reader);
@@ -211,6 +227,8 @@ export async function readJson(req: Request, maxBytes: number): Promise<unknown>
 /** Parses with a schema, turning the first problem into an AppError naming the field. */
 export function parseWith<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw AppError.fromZod(parsed.error);
+  if (!parsed.success) {
+    throw AppError.fromZod(parsed.error);
+  }
   return parsed.data;
 }

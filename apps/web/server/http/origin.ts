@@ -10,7 +10,9 @@ export function trustedOrigins(): string[] {
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 function originOf(url: string | null): string | null {
-  if (!url) return null;
+  if (!url) {
+    return null;
+  }
   try {
     return new URL(url).origin;
   } catch {
@@ -27,10 +29,16 @@ function originOf(url: string | null): string | null {
  * another site cannot add one without a CORS preflight we never grant.
  */
 export function assertSameOrigin(req: Request): void {
-  if (SAFE_METHODS.has(req.method)) return;
-  if (!req.headers.has("cookie") || req.headers.has("authorization")) return;
+  if (SAFE_METHODS.has(req.method)) {
+    return;
+  }
+  if (!req.headers.has("cookie") || req.headers.has("authorization")) {
+    return;
+  }
   const origin = req.headers.get("origin") ?? originOf(req.headers.get("referer"));
-  if (origin && trustedOrigins().includes(origin)) return;
+  if (origin && trustedOrigins().includes(origin)) {
+    return;
+  }
   throw new AppError(
     "forbidden",
     origin ? `Cross-site request refused: ${origin} is not this site` : "Cross-site request refused: no Origin header",

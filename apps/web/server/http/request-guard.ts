@@ -6,7 +6,9 @@ const installed = Symbol.for("sorami.requestGuard");
 export function isDecodablePath(target: string): boolean {
   const path = target.split("?")[0] ?? "";
   try {
-    for (const segment of path.split("/")) decodeURIComponent(segment);
+    for (const segment of path.split("/")) {
+      decodeURIComponent(segment);
+    }
     return true;
   } catch {
     return false;
@@ -30,7 +32,9 @@ export function isDecodablePath(target: string): boolean {
  */
 export function installRequestGuard(options: { trustProxy: boolean }): void {
   const proto = http.Server.prototype as http.Server & { [installed]?: boolean };
-  if (proto[installed]) return;
+  if (proto[installed]) {
+    return;
+  }
   proto[installed] = true;
   const emit = proto.emit;
   proto.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
@@ -50,7 +54,9 @@ export function installRequestGuard(options: { trustProxy: boolean }): void {
         res.end(body);
         return true;
       }
-      if (!options.trustProxy) req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
+      if (!options.trustProxy) {
+        req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
+      }
     }
     return Reflect.apply(emit, this, [event, ...args]) as boolean;
   } as typeof proto.emit;

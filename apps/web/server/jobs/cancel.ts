@@ -22,8 +22,12 @@ export async function cancelGeneration(
   const owned = await ownedJob(db, user, kind, id);
   return db.transaction(async (tx) => {
     const g = await lockGeneration(tx, owned.id);
-    if (!g || g.deletedAt) throw new AppError("not_found", "Job not found");
-    if (!(await cancelLocked(tx, g))) throw new AppError("conflict", `The job has already ended (${g.status})`);
+    if (!g || g.deletedAt) {
+      throw new AppError("not_found", "Job not found");
+    }
+    if (!(await cancelLocked(tx, g))) {
+      throw new AppError("conflict", `The job has already ended (${g.status})`);
+    }
     const [row] = await tx.select().from(schema.generations).where(eq(schema.generations.id, g.id));
     return toStatusResponse(row ?? g);
   });
@@ -35,7 +39,9 @@ export async function cancelGeneration(
  */
 export async function cancelLocked(tx: Tx, g: Generation): Promise<boolean> {
   const decision = await transitionGeneration(tx, g, { status: "CANCELED", message: "Canceled" });
-  if (!decision.apply) return false;
+  if (!decision.apply) {
+    return false;
+  }
   await enqueue(
     tx,
     QUEUE_SCHEMAS.web,
@@ -56,6 +62,8 @@ export async function propagateCancel(
     headers: { authorization: `Bearer ${opts.serviceKey}` },
     signal: AbortSignal.timeout(10_000),
   });
-  if (res.ok || res.status === 404) return;
+  if (res.ok || res.status === 404) {
+    return;
+  }
   throw new Error(`Generator answered ${res.status} to a cancel`);
 }

@@ -27,8 +27,12 @@ export async function deleteGeneration(
   const owned = await ownedJob(db, user, kind, id);
   await db.transaction(async (tx) => {
     const g = await lockGeneration(tx, owned.id);
-    if (!g || g.deletedAt) throw new AppError("not_found", "Job not found");
-    if (!isTerminal(g.status)) await cancelLocked(tx, g);
+    if (!g || g.deletedAt) {
+      throw new AppError("not_found", "Job not found");
+    }
+    if (!isTerminal(g.status)) {
+      await cancelLocked(tx, g);
+    }
     const now = new Date();
     await tx.update(schema.generations).set({ deletedAt: now, updatedAt: now }).where(eq(schema.generations.id, g.id));
     await enqueuePurge(tx, g.id);
@@ -50,8 +54,12 @@ export function storagePrefixesOf(kind: JobKind, jobId: string): string[] {
  */
 export async function purgeDeletedGeneration(db: Database, storage: Storage, jobId: string): Promise<void> {
   const [g] = await db.select().from(schema.generations).where(eq(schema.generations.id, jobId));
-  if (!g?.deletedAt) return;
+  if (!g?.deletedAt) {
+    return;
+  }
   // Only the job's own prefixes: a key a sender reported elsewhere is never trusted as something to delete.
-  for (const prefix of storagePrefixesOf(g.kind, g.id)) await storage.deletePrefix(prefix);
+  for (const prefix of storagePrefixesOf(g.kind, g.id)) {
+    await storage.deletePrefix(prefix);
+  }
   await db.delete(schema.mediaFiles).where(eq(schema.mediaFiles.generationId, jobId));
 }

@@ -21,11 +21,15 @@ export async function dispatchGeneration(
   opts: { generatorUrl: string; serviceKey: string; storage: Storage },
 ): Promise<"sent" | "skipped" | "refused"> {
   const [g] = await db.select().from(schema.generations).where(eq(schema.generations.id, jobId));
-  if (!g || isTerminal(g.status)) return "skipped";
+  if (!g || isTerminal(g.status)) {
+    return "skipped";
+  }
   // The input image travels as base64, as in document 004's request; the row keeps only its key.
   const { input_image_key, ...params } = g.params;
   const input = typeof input_image_key === "string" ? await readObject(opts.storage, input_image_key) : null;
-  if (typeof input_image_key === "string" && !input) throw new Error(`Input image ${input_image_key} is missing`);
+  if (typeof input_image_key === "string" && !input) {
+    throw new Error(`Input image ${input_image_key} is missing`);
+  }
   const input_image_base64 = input?.toString("base64");
   const body = JSON.stringify({
     ...params,
@@ -46,7 +50,9 @@ export async function dispatchGeneration(
   } catch (error) {
     throw new GeneratorUnavailable(`Generator unreachable: ${(error as Error).message}`);
   }
-  if (response.ok) return "sent";
+  if (response.ok) {
+    return "sent";
+  }
   const text = await response.text().catch(() => "");
   if (response.status >= 500 || response.status === 408 || response.status === 429) {
     throw new GeneratorUnavailable(`Generator answered ${response.status}: ${text.slice(0, 200)}`);
@@ -54,12 +60,15 @@ export async function dispatchGeneration(
   let reason = `The generator refused the job (HTTP ${response.status})`;
   try {
     const parsed = JSON.parse(text) as { error?: { message?: string } };
-    if (parsed.error?.message) reason = `The generator refused the job: ${parsed.error.message}`;
+    if (parsed.error?.message) {
+      reason = `The generator refused the job: ${parsed.error.message}`;
+    }
   } catch {}
   await db.transaction(async (tx) => {
     const locked = await lockGeneration(tx, jobId);
-    if (locked)
+    if (locked) {
       await transitionGeneration(tx, locked, { status: "FAILED", error: reason, message: "Generation failed" });
+    }
   });
   return "refused";
 }

@@ -18,7 +18,9 @@ export type Submission = {
 };
 
 function refuse(violation: { field: string; message: string } | null): void {
-  if (violation) throw new AppError("unprocessable", violation.message, { field: violation.field });
+  if (violation) {
+    throw new AppError("unprocessable", violation.message, { field: violation.field });
+  }
 }
 
 /**
@@ -27,7 +29,9 @@ function refuse(violation: { field: string; message: string } | null): void {
  * resolves to is checked when the job runs, by the same fetcher.
  */
 function checkInputUrl(url: string | undefined, allowHosts: readonly string[]): void {
-  if (!url) return;
+  if (!url) {
+    return;
+  }
   try {
     checkTarget(url, allowHosts);
   } catch (error) {
@@ -40,7 +44,9 @@ function checkInputUrl(url: string | undefined, allowHosts: readonly string[]): 
 
 /** A video body without person_generation gets the provider's first allowed mode for its kind of input. */
 function withPersonDefault(body: unknown, providers: ActiveProviderConfig): unknown {
-  if (typeof body !== "object" || body === null || Array.isArray(body) || "person_generation" in body) return body;
+  if (typeof body !== "object" || body === null || Array.isArray(body) || "person_generation" in body) {
+    return body;
+  }
   const b = body as { input_image_base64?: unknown; input_image_url?: unknown };
   const withImage = Boolean(b.input_image_base64) || Boolean(b.input_image_url);
   return { ...body, person_generation: personGenerationModes(providers.video.name, withImage)[0] };

@@ -36,7 +36,9 @@ export async function ownedJob(
 ): Promise<Generation> {
   const id = jobIdSchema.safeParse(rawId);
   const g = id.success ? await getGenerationForOwner(db, user.id, id.data) : null;
-  if (!g || (kind && g.kind !== kind)) throw new AppError("not_found", "Job not found");
+  if (!g || (kind && g.kind !== kind)) {
+    throw new AppError("not_found", "Job not found");
+  }
   return g;
 }
 

@@ -45,8 +45,12 @@ async function askGenerator(jobId: string, opts: ReconcileOptions): Promise<Gene
       headers: { authorization: `Bearer ${opts.serviceKey}` },
       signal: AbortSignal.timeout(10_000),
     });
-    if (res.status === 404) return "missing";
-    if (!res.ok) return "unreachable";
+    if (res.status === 404) {
+      return "missing";
+    }
+    if (!res.ok) {
+      return "unreachable";
+    }
     return (await res.json()) as GeneratorView;
   } catch {
     return "unreachable";
@@ -129,7 +133,8 @@ export async function reconcileOnce(db: Database, opts: ReconcileOptions): Promi
 async function failJob(db: Database, id: string, reason: string): Promise<void> {
   await db.transaction(async (tx) => {
     const locked = await lockGeneration(tx, id);
-    if (locked)
+    if (locked) {
       await transitionGeneration(tx, locked, { status: "FAILED", error: reason, message: "Generation failed" });
+    }
   });
 }

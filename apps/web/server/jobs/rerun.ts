@@ -33,7 +33,9 @@ export async function rerunGeneration(
   if (typeof input_image_key === "string") {
     const bytes = await readObject(storage, input_image_key);
     const type = bytes ? sniffImageType(bytes) : null;
-    if (!bytes || !type) throw new AppError("conflict", "The input image of this job is no longer stored");
+    if (!bytes || !type) {
+      throw new AppError("conflict", "The input image of this job is no longer stored");
+    }
     submission.inputImage = { bytes, type };
   }
   return submitGeneration(db, storage, user, kind, submission, idempotencyKey, quotas);

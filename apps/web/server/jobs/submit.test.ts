@@ -59,7 +59,9 @@ describe("submit quotas", () => {
   it("refuses a submission past USER_SUBMISSIONS_PER_MINUTE, saying when the oldest leaves the window", async () => {
     const user = await newUser();
     const quotas = { submissionsPerMinute: 3, maxActiveJobs: 100 };
-    for (let i = 0; i < 3; i++) await submit(user, quotas);
+    for (let i = 0; i < 3; i++) {
+      await submit(user, quotas);
+    }
     const error = await refusal(submit(user, quotas));
     expect(error.code).toBe("rate_limited");
     const wait = Number(error.headers?.["Retry-After"]);

@@ -24,7 +24,9 @@ function accepted(g: Generation, message: string): JobAccepted {
 }
 
 export function validateIdempotencyKey(raw: string | null): string | null {
-  if (raw === null) return null;
+  if (raw === null) {
+    return null;
+  }
   if (raw.length === 0 || raw.length > IDEMPOTENCY_KEY_MAX_LENGTH || !/^[\x21-\x7E]+$/.test(raw)) {
     throw new AppError(
       "invalid_request",
@@ -84,7 +86,9 @@ export async function submitGeneration(
 ): Promise<{ body: JobAccepted; created: boolean }> {
   const { prompt, ...rest } = submission.params;
   const hash = createHash("sha256").update(JSON.stringify({ kind, params: submission.params }));
-  if (submission.inputImage) hash.update(submission.inputImage.bytes);
+  if (submission.inputImage) {
+    hash.update(submission.inputImage.bytes);
+  }
   const requestHash = hash.digest("hex");
   const id = randomUUID();
   const params: Record<string, unknown> = { ...rest };
@@ -97,7 +101,9 @@ export async function submitGeneration(
     .transaction(async (tx) => {
       await lockUserSubmissions(tx, user.id);
       const earlier = idempotencyKey ? await getGenerationByIdempotencyKey(tx, user.id, idempotencyKey) : null;
-      if (earlier) return { row: null, earlier };
+      if (earlier) {
+        return { row: null, earlier };
+      }
       await assertWithinQuotas(tx, user.id, quotas);
       const [row] = await tx
         .insert(schema.generations)
@@ -117,17 +123,25 @@ export async function submitGeneration(
           createdAt: new Date(),
         })
         .returning();
-      if (!row) throw new AppError("internal_error", "The job row was not written");
+      if (!row) {
+        throw new AppError("internal_error", "The job row was not written");
+      }
       await enqueueDispatch(tx, row.id);
       return { row, earlier: null };
     })
     .catch(async (error: unknown) => {
-      if (submission.inputImage) await storage.deletePrefix(`inputs/${id}`);
+      if (submission.inputImage) {
+        await storage.deletePrefix(`inputs/${id}`);
+      }
       throw error;
     });
-  if (result.row) return { body: accepted(result.row, "Generation started"), created: true };
+  if (result.row) {
+    return { body: accepted(result.row, "Generation started"), created: true };
+  }
 
-  if (submission.inputImage) await storage.deletePrefix(`inputs/${id}`);
+  if (submission.inputImage) {
+    await storage.deletePrefix(`inputs/${id}`);
+  }
   const existing = result.earlier;
   if (existing.requestHash !== requestHash || existing.kind !== kind) {
     throw new AppError("idempotency_key_reused", "This Idempotency-Key was used with different parameters", {

@@ -45,7 +45,9 @@ const STARTED_STATUSES: readonly JobStatus[] = ["INITIALIZING", "GENERATING", "S
  */
 export async function transitionGeneration(tx: Tx, g: Generation, event: JobEvent): Promise<TransitionDecision> {
   const decision = decideTransition({ status: g.status, progress: g.progress }, event);
-  if (!decision.apply) return decision;
+  if (!decision.apply) {
+    return decision;
+  }
   const now = new Date();
   const terminal = decision.status === "COMPLETED" || decision.status === "FAILED" || decision.status === "CANCELED";
   const message = event.message ?? g.message;

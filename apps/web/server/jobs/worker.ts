@@ -52,7 +52,9 @@ export function startWebWorker(): Promise<QueueRunner> {
       [WEB_TASKS.reconcile]: async () => {
         try {
           const report = await reconcileOnce(db(), { ...generator, ...e.reconcile });
-          if (report.checked > 0) console.info(`[reconcile] ${JSON.stringify(report)}`);
+          if (report.checked > 0) {
+            console.info(`[reconcile] ${JSON.stringify(report)}`);
+          }
           await pruneUserEvents(db(), new Date(Date.now() - EVENTS_RETENTION_HOURS * 3600_000));
         } finally {
           await scheduleReconcile(e.reconcile.intervalSeconds);

@@ -12,7 +12,9 @@ import type { SessionUser } from "../session";
  */
 export function parseRange(header: string | null, size: number): ByteRange | null | "unsatisfiable" {
   const m = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
-  if (!m || (m[1] === "" && m[2] === "")) return null;
+  if (!m || (m[1] === "" && m[2] === "")) {
+    return null;
+  }
   let start: number;
   let end: number;
   if (m[1] === "") {
@@ -22,7 +24,9 @@ export function parseRange(header: string | null, size: number): ByteRange | nul
     start = Number(m[1]);
     end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
   }
-  if (start >= size || start > end) return "unsatisfiable";
+  if (start >= size || start > end) {
+    return "unsatisfiable";
+  }
   return { start, end };
 }
 
@@ -53,9 +57,13 @@ export async function serveOwnedMedia(
   options: { download?: boolean } = {},
 ): Promise<Response> {
   const key = segments.join("/");
-  if (!isValidKey(key)) throw new AppError("not_found", "File not found");
+  if (!isValidKey(key)) {
+    throw new AppError("not_found", "File not found");
+  }
   const file = await getOwnedFileByKey(db(), user.id, key);
-  if (!file) throw new AppError("not_found", "File not found");
+  if (!file) {
+    throw new AppError("not_found", "File not found");
+  }
   const store = storage();
   if (store.signedUrl) {
     return new Response(null, {
@@ -70,7 +78,9 @@ export async function serveOwnedMedia(
     });
   }
   const whole = await store.open(key);
-  if (!whole) throw new AppError("not_found", "File not found");
+  if (!whole) {
+    throw new AppError("not_found", "File not found");
+  }
   const headers: Record<string, string> = {
     "Content-Type": contentTypeFor(key),
     "Accept-Ranges": "bytes",
@@ -91,7 +101,9 @@ export async function serveOwnedMedia(
   }
   whole.stream.destroy();
   const part = await store.open(key, range);
-  if (!part) throw new AppError("not_found", "File not found");
+  if (!part) {
+    throw new AppError("not_found", "File not found");
+  }
   return new Response(Readable.toWeb(part.stream) as ReadableStream, {
     status: 206,
     headers: {

@@ -85,20 +85,28 @@ export async function applyWebhookEvent(
       jobId: payload.job_id,
       status: payload.status,
     });
-    if (!recorded) return { outcome: "duplicate" } as const;
+    if (!recorded) {
+      return { outcome: "duplicate" } as const;
+    }
 
     const generation = locked ?? (await createFromWebhook(tx, kind, payload));
-    if (generation.kind !== kind) throw new AppError("not_found", `Job ${payload.job_id} is not a ${kind} job`);
+    if (generation.kind !== kind) {
+      throw new AppError("not_found", `Job ${payload.job_id} is not a ${kind} job`);
+    }
     if (payload.user_id && payload.user_id !== generation.authorId) {
       throw new AppError("conflict", "user_id does not match the job's owner", { field: "user_id" });
     }
     if (generation.deletedAt) {
       // The owner deleted it: acknowledged, never resurrected; files it reports are purged again.
-      if (event.files?.length) await enqueuePurge(tx, generation.id);
+      if (event.files?.length) {
+        await enqueuePurge(tx, generation.id);
+      }
       return { outcome: "ignored", reason: "deleted" } as const;
     }
     const decision = await transitionGeneration(tx, generation, event);
-    if (!decision.apply) return { outcome: "ignored", reason: decision.reason } as const;
+    if (!decision.apply) {
+      return { outcome: "ignored", reason: decision.reason } as const;
+    }
     return { outcome: "applied", status: decision.status, filesCount: event.files?.length ?? 0 } as const;
   });
 }
@@ -135,7 +143,9 @@ async function createFromWebhook(tx: Tx, kind: JobKind, payload: WebhookPayload)
       createdAt: new Date(),
     })
     .returning();
-  if (!row) throw new Error("insert returned nothing");
+  if (!row) {
+    throw new Error("insert returned nothing");
+  }
   console.info(`[webhook] created job ${row.id} for user ${userId} from a generator-direct webhook`);
   return row;
 }

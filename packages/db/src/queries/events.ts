@@ -26,7 +26,9 @@ export async function publishUserEvent<T extends UserEventType>(
   data: UserEventData<T>,
 ): Promise<number> {
   const [id] = await publishUserEvents(tx, userId, [{ type, data } as UserEventInput]);
-  if (id === undefined) throw new Error("user event insert returned nothing");
+  if (id === undefined) {
+    throw new Error("user event insert returned nothing");
+  }
   return id;
 }
 
@@ -44,7 +46,9 @@ export async function publishUserEvents(
   events: readonly UserEventInput[],
   writes: readonly SQLWrapper[] = [],
 ): Promise<number[]> {
-  if (events.length === 0) throw new Error("publishUserEvents needs at least one event");
+  if (events.length === 0) {
+    throw new Error("publishUserEvents needs at least one event");
+  }
   const values = sql.join(
     events.map((e, i) => sql`(${i}::int, ${e.type}::text, ${JSON.stringify(e.data)}::jsonb)`),
     sql`, `,
@@ -62,7 +66,9 @@ export async function publishUserEvents(
       select json_build_object('id', i.id, 'u', ${userId}::text, 't', i.type, 'd', i.data)::text as whole,
              json_build_object('id', i.id, 'u', ${userId}::text)::text as short
     ) as n`);
-  if (rows.length !== events.length) throw new Error("user event insert returned nothing");
+  if (rows.length !== events.length) {
+    throw new Error("user event insert returned nothing");
+  }
   return rows.map((r) => Number(r.id));
 }
 

@@ -50,7 +50,9 @@ describe("generation queries", () => {
         const result = await listGenerationsForOwner(t.db, owner, { limit: 4, cursor, kind });
         seen.push(...result.rows.map((r) => r.id));
         cursor = result.next;
-        if (!cursor) break;
+        if (!cursor) {
+          break;
+        }
       }
       expect(seen, `kind ${kind}`).toEqual(expected.map((r) => r.id));
     }

@@ -45,7 +45,9 @@ export async function getGenerationByIdempotencyKey(db: Tx, ownerId: string, key
 
 export async function filesOf(db: Tx, generationIds: string[]): Promise<Map<string, MediaFile[]>> {
   const map = new Map<string, MediaFile[]>();
-  if (generationIds.length === 0) return map;
+  if (generationIds.length === 0) {
+    return map;
+  }
   const query = prepared(db, "files_of", () =>
     db
       .select()
@@ -84,8 +86,12 @@ export async function listGenerationsForOwner(
   const name = `gallery_page${opts.kind ? "_kind" : ""}${opts.statuses ? "_statuses" : ""}${opts.cursor ? "_after" : ""}`;
   const query = prepared(db, name, () => {
     const conditions = [eq(generations.authorId, sql.placeholder("ownerId")), notDeleted];
-    if (opts.kind) conditions.push(eq(generations.kind, sql.placeholder("kind")));
-    if (opts.statuses) conditions.push(sql`${generations.status} = any(${sql.placeholder("statuses")}::text[])`);
+    if (opts.kind) {
+      conditions.push(eq(generations.kind, sql.placeholder("kind")));
+    }
+    if (opts.statuses) {
+      conditions.push(sql`${generations.status} = any(${sql.placeholder("statuses")}::text[])`);
+    }
     if (opts.cursor) {
       conditions.push(
         sql`(${generations.createdAt}, ${generations.id}) < (${sql.placeholder("afterAt")}::timestamptz, ${sql.placeholder("afterId")})`,

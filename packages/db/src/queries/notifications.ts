@@ -33,7 +33,9 @@ export async function markNotificationRead(
     .set({ readAt: new Date() })
     .where(and(eq(notifications.id, id), eq(notifications.userId, userId), isNull(notifications.readAt)))
     .returning({ id: notifications.id });
-  if (rows.length > 0) return "marked";
+  if (rows.length > 0) {
+    return "marked";
+  }
   const [exists] = await db
     .select({ id: notifications.id })
     .from(notifications)

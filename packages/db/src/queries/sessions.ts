@@ -21,7 +21,9 @@ export async function findSessionWithUser(
       .prepare("session_with_user"),
   );
   const [row] = await query.execute({ token });
-  if (!row) return null;
+  if (!row) {
+    return null;
+  }
   const { expiresAt, ...user } = row;
   return { expiresAt, user };
 }

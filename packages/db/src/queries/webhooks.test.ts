@@ -73,7 +73,9 @@ describe("recordEventAndLockGeneration", () => {
       await held;
       order.push("first done");
     });
-    while (order.length === 0) await new Promise((r) => setTimeout(r, 10));
+    while (order.length === 0) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     const second = t.db.transaction(async (tx) => {
       await recordEventAndLockGeneration(tx, { id: `l2-${id}`, jobId: id, status: "saving" });
       order.push("second locked");

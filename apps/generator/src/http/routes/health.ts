@@ -12,12 +12,16 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): voi
       const { rows } = await ctx.pool.query<{ t: string | null }>("select to_regclass($1) as t", [
         `${QUEUE_SCHEMAS.generator}._private_jobs`,
       ]);
-      if (!rows[0]?.t) queue = "not migrated";
+      if (!rows[0]?.t) {
+        queue = "not migrated";
+      }
     } catch (error) {
       database = `error: ${(error as Error).message}`;
       queue = "unknown";
     }
-    if (queue === "ok" && !ctx.queueAlive()) queue = "worker not running";
+    if (queue === "ok" && !ctx.queueAlive()) {
+      queue = "worker not running";
+    }
     const ok = database === "ok" && queue === "ok";
     return reply.status(ok ? 200 : 503).send({
       status: ok ? "ok" : "degraded",

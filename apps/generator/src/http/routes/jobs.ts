@@ -12,7 +12,9 @@ export function registerJobRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get<{ Params: { id: string } }>("/api/jobs/:id", async (request) => {
     const { id } = paramsSchema.parse(request.params);
     const job = await getJob(ctx.db, id);
-    if (!job) throw new AppError("not_found", "Job not found");
+    if (!job) {
+      throw new AppError("not_found", "Job not found");
+    }
     return {
       job_id: job.id,
       kind: job.kind,
@@ -30,7 +32,9 @@ export function registerJobRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post<{ Params: { id: string } }>("/api/jobs/:id/cancel", async (request) => {
     const { id } = paramsSchema.parse(request.params);
     const outcome = await cancelJob(ctx.db, id);
-    if (outcome === "missing") throw new AppError("not_found", "Job not found");
+    if (outcome === "missing") {
+      throw new AppError("not_found", "Job not found");
+    }
     return { job_id: id, outcome };
   });
 }

@@ -13,10 +13,11 @@ export const GET = withUser(async ({ req, user }) => {
   let lastEventId: number | null = null;
   if (raw) {
     const parsed = lastEventIdSchema.safeParse(raw);
-    if (!parsed.success)
+    if (!parsed.success) {
       throw new AppError("invalid_request", "last_event_id must be a positive integer", {
         field: "last_event_id",
       });
+    }
     lastEventId = parsed.data;
   }
   return openEventStream(db(), eventHub(), user, lastEventId, req.signal);

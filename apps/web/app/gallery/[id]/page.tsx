@@ -17,13 +17,17 @@ export const metadata: Metadata = { title: "Generation" };
  */
 export default async function Page({ params }: { params: Promise<{ id: string }> }) {
   const user = await getSessionUser(await headers());
-  if (!user) redirect("/sign-in");
+  if (!user) {
+    redirect("/sign-in");
+  }
   const { id } = await params;
   let detail: Awaited<ReturnType<typeof getGenerationDetail>>;
   try {
     detail = await getGenerationDetail(db(), user, null, id);
   } catch (error) {
-    if (error instanceof AppError && error.code === "not_found") notFound();
+    if (error instanceof AppError && error.code === "not_found") {
+      notFound();
+    }
     throw error;
   }
   return (

@@ -1,6 +1,7 @@
 // Before any schema is built: see the module.
 import "./zod-setup";
 
+export * from "./catalog";
 export * from "./errors";
 export * from "./events";
 export * from "./gallery";

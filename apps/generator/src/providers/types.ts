@@ -66,3 +66,63 @@ export class ProviderError extends Error {
     return this.kind === "rate_limit" || this.kind === "timeout" || this.kind === "transient";
   }
 }
+
+/**
+ * A provider's own handle on work it does for a job: a fal request_id, a
+ * Replicate prediction id, a Veo operation name, a ComfyUI prompt_id, a BFL
+ * id. It is stored in the generator's job row, in its own committed
+ * transaction, **before** the first wait, so a run that starts again (a
+ * killed generator, a retry) resumes waiting on it instead of paying for the
+ * same work twice. JSON only: it goes into a jsonb column.
+ */
+export type RemoteHandle = {
+  /** The provider's request id. */
+  id: string;
+  /** Which instance holds it (a ComfyUI or A1111 base URL) when the provider has several. */
+  instance?: string;
+  /** Whatever else resuming needs (a BFL polling_url, fal's status/response URLs). */
+  state?: Record<string, unknown>;
+};
+
+/** What a provider says about work in progress. Nothing is invented: absent fields were not reported. */
+export type ProviderProgress = {
+  /** 0–100, only when the provider reports one (a percentage in its logs, ComfyUI's value/max). */
+  percent?: number;
+  /** The provider's words ("In queue — position 3"). */
+  message?: string;
+  queuePosition?: number;
+  /** The provider's own status word (IN_QUEUE, processing, Pending…), for the operator. */
+  providerStatus?: string;
+  /** A live preview frame, small (JPEG/WEBP), when the engine streams one. */
+  preview?: { data: Buffer; mimeType: string };
+};
+
+/** The provider no longer knows the handle (ComfyUI restarted and forgot its history): submit once more, recorded. */
+export class RemoteLostError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RemoteLostError";
+  }
+}
+
+export type AsyncProviderContext = ProviderContext & { onProgress: (progress: ProviderProgress) => void };
+
+/**
+ * A provider whose API is asynchronous (fal, Replicate, Veo, BFL, ComfyUI,
+ * A1111 through its progress endpoint). The pipeline calls `submit`, stores
+ * the handle, then `wait`s; a later run that finds a stored handle calls only
+ * `wait`. Errors are ProviderErrors (or RemoteLostError from `wait`).
+ */
+export interface AsyncProvider<K extends JobKind> {
+  readonly name: string;
+  /** Starts the work; returns as soon as the provider has accepted it. */
+  submit(params: ParamsOf<K>, ctx: ProviderContext): Promise<RemoteHandle>;
+  /** Waits for the work behind `handle`, reports progress, downloads and returns its outputs. */
+  wait(
+    handle: RemoteHandle,
+    params: ParamsOf<K>,
+    ctx: AsyncProviderContext,
+  ): Promise<{ files: GeneratedFile[]; metadata: Record<string, unknown> }>;
+  /** Asks the provider to stop the work (best effort: a provider that already finished ignores it). */
+  cancel(handle: RemoteHandle): Promise<void>;
+}

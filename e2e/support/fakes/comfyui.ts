@@ -27,9 +27,10 @@ import type { Recorded } from "./server";
  *   without the `/api` prefix.
  *
  * Prompt markers: `[oom]` → execution_error torch.OutOfMemoryError,
- * `[error]` → execution_error RuntimeError. Controls: hold/release (freeze
- * execution), restart (forget queue and history, as ComfyUI does), down/up
- * (stop answering, then come back on the same port).
+ * `[error]` → execution_error RuntimeError. Controls: hold/release (the
+ * running prompt freezes before its next sampler step; others wait queued),
+ * restart (forget queue and history, as ComfyUI does), down/up (stop
+ * answering, then come back on the same port with the queue it had).
  */
 export type FakeComfyUI = {
   url: string;
@@ -233,7 +234,7 @@ export async function startFakeComfyUI(options: FakeComfyOptions = {}): Promise<
   }
 
   async function pump() {
-    if (running || gate || queue.length === 0) {
+    if (running || queue.length === 0) {
       return;
     }
     queue.sort((a, b) => a.number - b.number);
@@ -288,11 +289,8 @@ export async function startFakeComfyUI(options: FakeComfyOptions = {}): Promise<
     void pump();
   }
 
-  async function handle(
-    req: Recorded,
-    url: URL,
-    raw: Buffer,
-  ): Promise<{ status: number; json?: unknown; body?: Buffer; type?: string }> {
+  type Reply = { status: number; json?: unknown; body?: Buffer; type?: string };
+  async function handle(req: Recorded, url: URL, raw: Buffer): Promise<Reply> {
     const route = `${req.method} ${url.pathname.replace(/^\/api(?=\/)/, "")}`;
     if (route === "GET /system_stats") {
       return {
@@ -366,7 +364,7 @@ export async function startFakeComfyUI(options: FakeComfyOptions = {}): Promise<
       const form = await new Request("http://fake/upload", {
         method: "POST",
         headers: { "content-type": String(req.headers["content-type"]) },
-        body: raw,
+        body: new Uint8Array(raw),
       }).formData();
       const image = form.get("image");
       if (!(image instanceof Blob) || !("name" in image) || !image.name) {
@@ -413,13 +411,13 @@ export async function startFakeComfyUI(options: FakeComfyOptions = {}): Promise<
       res.writeHead(401, { "content-type": "text/plain" }).end("401: Unauthorized");
       return;
     }
-    const reply = await handle(recorded, url, raw).catch((e: Error) => ({
+    const reply: Reply = await handle(recorded, url, raw).catch((e: Error) => ({
       status: 500,
       body: Buffer.from(`500: ${e.message}`),
     }));
-    const payload = "json" in reply && reply.json !== undefined ? Buffer.from(JSON.stringify(reply.json)) : reply.body;
+    const payload = reply.json !== undefined ? Buffer.from(JSON.stringify(reply.json)) : reply.body;
     res.writeHead(reply.status, {
-      "content-type": "json" in reply && reply.json !== undefined ? "application/json" : (reply.type ?? "text/plain"),
+      "content-type": reply.json !== undefined ? "application/json" : (reply.type ?? "text/plain"),
       "content-length": String(payload?.length ?? 0),
     });
     res.end(payload);

@@ -33,6 +33,7 @@ export const NODE_CLASSES: Record<string, Spec> = {
   PreviewImage: { required: ["images"], output: true },
   CreateVideo: { required: ["images", "fps"] },
   SaveVideo: { required: ["video", "filename_prefix", "format", "codec"], output: true },
+  SaveAnimatedWEBP: { required: ["images", "filename_prefix", "fps", "lossless", "quality", "method"], output: true },
 };
 
 type Reason = { type: string; message: string; details: string; extra_info: Record<string, unknown> };

@@ -207,22 +207,32 @@ export async function startFakeComfyUI(options: FakeComfyOptions = {}): Promise<
           break;
         case "SaveImage":
         case "PreviewImage":
+        case "SaveAnimatedWEBP":
         case "SaveVideo": {
           const v = from(node.class_type === "SaveVideo" ? "video" : "images") as Value;
           const type = node.class_type === "PreviewImage" ? "temp" : "output";
           const refs: FileRef[] = [];
-          const count = node.class_type === "SaveVideo" ? 1 : v.batch;
+          const animated = node.class_type === "SaveVideo" || node.class_type === "SaveAnimatedWEBP";
+          const count = animated ? 1 : v.batch;
           for (let i = 0; i < count; i++) {
-            const ext = node.class_type === "SaveVideo" ? "mp4" : "png";
+            const ext = { SaveVideo: "mp4", SaveAnimatedWEBP: "webp" }[node.class_type as string] ?? "png";
             // SaveImage's filename_prefix may name a subfolder: "sorami/sdxl" → sorami/sdxl_00001_.png.
             const parts = String(inp.filename_prefix ?? "ComfyUI").split("/");
             const base = parts.pop() ?? "ComfyUI";
             const filename = `${base}_${String(++fileCounter).padStart(5, "0")}_.${ext}`;
             const ref = { filename, subfolder: parts.join("/"), type };
-            files.set(`${type}/${ref.subfolder}/${filename}`, ext === "mp4" ? await makeMp4(v) : await makePng(v, i));
+            const bytes =
+              ext === "mp4"
+                ? await makeMp4(v)
+                : ext === "webp"
+                  ? await sharp(await makePng(v, i))
+                      .webp()
+                      .toBuffer()
+                  : await makePng(v, i);
+            files.set(`${type}/${ref.subfolder}/${filename}`, bytes);
             refs.push(ref);
           }
-          ui[id] = node.class_type === "SaveVideo" ? { images: refs, animated: [true] } : { images: refs };
+          ui[id] = animated ? { images: refs, animated: [true] } : { images: refs };
           send(cid, "executed", { node: id, display_node: id, output: ui[id], prompt_id: item.id });
           break;
         }
@@ -383,7 +393,11 @@ export async function startFakeComfyUI(options: FakeComfyOptions = {}): Promise<
       const key = `${url.searchParams.get("type") ?? "output"}/${url.searchParams.get("subfolder") ?? ""}/${filename}`;
       const file = files.get(key);
       return file
-        ? { status: 200, body: file, type: filename.endsWith(".mp4") ? "video/mp4" : "image/png" }
+        ? {
+            status: 200,
+            body: file,
+            type: filename.endsWith(".mp4") ? "video/mp4" : `image/${filename.split(".").pop()}`,
+          }
         : { status: 404, body: Buffer.alloc(0) };
     }
     return { status: 404, body: Buffer.from("404: Not Found") };

@@ -1,6 +1,12 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { PREVIEW_MAX_SIDE, PREVIEW_MIN_INTERVAL_MS, PreviewThrottle, shrinkPreview } from "./preview";
+import {
+  PREVIEW_MAX_BYTES,
+  PREVIEW_MAX_SIDE,
+  PREVIEW_MIN_INTERVAL_MS,
+  PreviewThrottle,
+  shrinkPreview,
+} from "./preview";
 
 const jpeg = (width: number, height: number) =>
   sharp({ create: { width, height, channels: 3, background: { r: 10, g: 200, b: 30 } } })
@@ -57,5 +63,20 @@ describe("live previews", () => {
     expect((await sharp(tiny?.data).metadata()).width).toBe(100);
     expect(await shrinkPreview(Buffer.from("garbage"))).toBeNull();
     expect(await shrinkPreview(Buffer.alloc(0))).toBeNull();
+  });
+
+  it("brings a noisy early frame under PREVIEW_MAX_BYTES by lowering quality, then size", async () => {
+    const noise = Buffer.alloc(512 * 512 * 3);
+    for (let i = 0; i < noise.length; i++) {
+      noise[i] = (i * 2654435761) % 251;
+    }
+    const noisy = await sharp(noise, { raw: { width: 512, height: 512, channels: 3 } })
+      .jpeg({ quality: 95 })
+      .toBuffer();
+    const plain = await sharp(noisy).resize(PREVIEW_MAX_SIDE).webp({ quality: 60 }).toBuffer();
+    expect(plain.length).toBeGreaterThan(PREVIEW_MAX_BYTES);
+    const frame = await shrinkPreview(noisy);
+    expect(frame?.data.length).toBeLessThanOrEqual(PREVIEW_MAX_BYTES);
+    expect((await sharp(frame?.data).metadata()).format).toBe("webp");
   });
 });

@@ -12,22 +12,46 @@ export const PREVIEW_MIN_INTERVAL_MS = 1000 / PREVIEW_MAX_PER_SECOND;
 export const PREVIEW_MAX_SIDE = 256;
 /** WEBP quality of a preview: it is replaced by the real image within seconds. */
 export const PREVIEW_QUALITY = 60;
+/**
+ * A preview frame is at most this many bytes, so one fits, base64-encoded
+ * with its JSON envelope, in a PostgreSQL NOTIFY payload (8000 bytes) and in
+ * a small event on the user's stream. A noisy early frame at 256 px is ~13 KB
+ * as WEBP; such frames are re-encoded at lower quality, then smaller.
+ */
+export const PREVIEW_MAX_BYTES = 5 * 1024;
+/** The steps tried, in order, until a frame fits PREVIEW_MAX_BYTES. */
+const PREVIEW_STEPS = [
+  { side: PREVIEW_MAX_SIDE, quality: PREVIEW_QUALITY },
+  { side: PREVIEW_MAX_SIDE, quality: 35 },
+  { side: 192, quality: 30 },
+  { side: 128, quality: 30 },
+  { side: 96, quality: 20 },
+] as const;
 /** A frame larger than this is not decoded (a preview is small; a huge one is a broken or hostile engine). */
 export const PREVIEW_MAX_INPUT_BYTES = 8 * 1024 * 1024;
 
 export type PreviewFrame = { data: Buffer; mimeType: string };
 
-/** Re-encodes an engine's preview frame small (WEBP, longest side PREVIEW_MAX_SIDE); null when it cannot be decoded. */
+/**
+ * Re-encodes an engine's preview frame small: WEBP, longest side at most
+ * PREVIEW_MAX_SIDE, at most PREVIEW_MAX_BYTES; null when it cannot be decoded
+ * or will not fit.
+ */
 export async function shrinkPreview(bytes: Uint8Array): Promise<PreviewFrame | null> {
   if (bytes.length === 0 || bytes.length > PREVIEW_MAX_INPUT_BYTES) {
     return null;
   }
   try {
-    const data = await sharp(bytes, { limitInputPixels: 4096 * 4096 })
-      .resize(PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE, { fit: "inside", withoutEnlargement: true })
-      .webp({ quality: PREVIEW_QUALITY })
-      .toBuffer();
-    return { data, mimeType: "image/webp" };
+    for (const { side, quality } of PREVIEW_STEPS) {
+      const data = await sharp(bytes, { limitInputPixels: 4096 * 4096 })
+        .resize(side, side, { fit: "inside", withoutEnlargement: true })
+        .webp({ quality })
+        .toBuffer();
+      if (data.length <= PREVIEW_MAX_BYTES) {
+        return { data, mimeType: "image/webp" };
+      }
+    }
+    return null;
   } catch {
     return null;
   }

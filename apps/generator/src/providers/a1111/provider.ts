@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ImageCatalogEntry, type ImageParams, sniffImageType } from "@sorami/contracts";
-import { IMAGE_EXT, toRequestedImage } from "../encode";
+import { requestedImageFile } from "../encode";
 import { SpentHandleError } from "../engines/errors";
 import { knobsOf, knobValue } from "../engines/params";
 import { PreviewThrottle } from "../engines/preview";
@@ -118,15 +118,7 @@ export class A1111Provider implements AsyncProvider<"image"> {
       const files: GeneratedFile[] = [];
       for (const b64 of images) {
         const bytes = Buffer.from(b64.replace(/^data:image\/\w+;base64,/, ""), "base64");
-        const { data, width, height } = await toRequestedImage(bytes, params);
-        files.push({
-          data,
-          format: params.format,
-          ext: IMAGE_EXT[params.format],
-          width,
-          height,
-          description: params.prompt,
-        });
+        files.push(await requestedImageFile(bytes, params));
       }
       return {
         files,

@@ -1,11 +1,10 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { type ImageParams, sniffImageType, type VideoParams } from "@sorami/contracts";
-import sharp from "sharp";
-import { IMAGE_EXT, toRequestedImage } from "../encode";
+import { requestedImageFile } from "../encode";
 import { SpentHandleError } from "../engines/errors";
-import { extractPoster } from "../ffmpeg";
+import { videoWithPoster } from "../ffmpeg";
 import { excerpt } from "../retry";
 import { type GeneratedFile, ProviderError } from "../types";
 import { type ComfyClient, type FileRef, fileRefSchema, type HistoryEntry } from "./client";
@@ -74,15 +73,7 @@ export async function imageFiles(
     if (!sniffImageType(bytes)) {
       throw new ProviderError("no_output", `ComfyUI's output ${ref.filename} is not a PNG, JPEG or WEBP image`);
     }
-    const { data, width, height } = await toRequestedImage(bytes, params);
-    files.push({
-      data,
-      format: params.format,
-      ext: IMAGE_EXT[params.format],
-      width,
-      height,
-      description: params.prompt,
-    });
+    files.push(await requestedImageFile(bytes, params));
   }
   return files;
 }
@@ -108,29 +99,11 @@ export async function videoFiles(
         );
       }
       const file = path.join(dir, `video_${i + 1}.mp4`);
-      const poster = path.join(dir, `poster_${i + 1}.jpg`);
       await writeFile(file, data);
-      let durationSeconds: number | null;
-      try {
-        ({ durationSeconds } = await extractPoster(file, poster, signal));
-      } catch (error) {
-        if (signal.aborted) {
-          throw error;
-        }
-        throw new ProviderError("no_output", `ComfyUI's output ${ref.filename} is not a playable video`);
-      }
-      const posterData = await readFile(poster);
-      const { width = 0, height = 0 } = await sharp(posterData).metadata();
-      files.push({
-        data,
-        format: "MP4",
-        ext: "mp4",
-        width,
-        height,
-        description: params.prompt,
-        durationSeconds: durationSeconds ?? params.duration_seconds,
-        poster: { data: posterData, ext: "jpg" },
-      });
+      const poster = path.join(dir, `poster_${i + 1}.jpg`);
+      files.push(
+        await videoWithPoster({ path: file, data }, poster, params, signal, `ComfyUI's output ${ref.filename}`),
+      );
     }
     return files;
   } finally {

@@ -79,6 +79,13 @@ export class A1111Client {
       await response.body?.cancel();
       this.refuseAuth(response.status);
     }
+    if (response.status === 404) {
+      await response.body?.cancel();
+      throw new ProviderError(
+        "invalid_request",
+        `A1111 at ${this.instance.name} has no API (HTTP 404 on ${path.split("?")[0]}); the operator should start it with --api`,
+      );
+    }
     const body = await readJson(ENGINE, this.instance, response);
     const parsed = schema.safeParse(body);
     if (!response.ok || !parsed.success) {

@@ -2,6 +2,7 @@ import { type ImageParams, imageParamsSchema } from "@sorami/contracts";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeA1111, startFakeA1111 } from "../../../../../e2e/support/fakes/a1111";
+import { startFakeServer } from "../../../../../e2e/support/fakes/server";
 import { SpentHandleError } from "../engines/errors";
 import { recordingContext, rejection, until } from "../engines/testing";
 import { type ProviderError, RemoteLostError } from "../types";
@@ -242,6 +243,19 @@ describe("A1111 with --api-auth and several instances", () => {
       expect(refused.message).toContain("A1111_API_AUTH");
     } finally {
       await guarded.close();
+    }
+  });
+
+  it("says to start A1111 with --api when its API is not there", async () => {
+    const noApi = await startFakeServer(() => ({ status: 404, json: { detail: "Not Found" } }));
+    try {
+      const refused = await rejection(setUp({ A1111_URLS: noApi.url }));
+      expect((refused as ProviderError).kind).toBe("invalid_request");
+      expect(refused.message).toContain(
+        "has no API (HTTP 404 on /sdapi/v1/sd-models); the operator should start it with --api",
+      );
+    } finally {
+      await noApi.close();
     }
   });
 

@@ -136,6 +136,13 @@ export class ComfyClient {
 
   private async json<T>(path: string, schema: z.ZodType<T>, request: EngineRequest = {}): Promise<T> {
     const response = await this.call(path, request);
+    if (response.status === 404) {
+      await response.body?.cancel();
+      throw new ProviderError(
+        "invalid_request",
+        `${this.instance.name} has no ${path.split("?")[0]} (HTTP 404): the operator should check that COMFYUI_URLS names ComfyUI itself`,
+      );
+    }
     const body = await readJson(ENGINE, this.instance, response);
     if (!response.ok) {
       throw new ProviderError(
@@ -154,6 +161,12 @@ export class ComfyClient {
   async healthy(signal?: AbortSignal): Promise<void> {
     const response = await this.call("/system_stats", { signal, timeoutMs: HEALTH_TIMEOUT_MS });
     await response.body?.cancel();
+    if (response.status === 404) {
+      throw new ProviderError(
+        "invalid_request",
+        `${this.instance.name} has no /system_stats (HTTP 404): the operator should check that COMFYUI_URLS names ComfyUI itself`,
+      );
+    }
     if (!response.ok) {
       throw new ProviderError("transient", `ComfyUI at ${this.instance.name} answered HTTP ${response.status}`);
     }

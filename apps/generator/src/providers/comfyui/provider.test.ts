@@ -3,6 +3,7 @@ import { type ImageParams, imageParamsSchema } from "@sorami/contracts";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeComfyUI, startFakeComfyUI } from "../../../../../e2e/support/fakes/comfyui";
+import { startFakeServer } from "../../../../../e2e/support/fakes/server";
 import { SpentHandleError } from "../engines/errors";
 import { PREVIEW_MAX_SIDE } from "../engines/preview";
 import { recordingContext, rejection, until } from "../engines/testing";
@@ -183,6 +184,22 @@ describe("ComfyUI refusals and credentials", () => {
     const error = await rejection(provider.submit(params(), recordingContext(newJob())));
     expect((error as ProviderError).kind).toBe("invalid_request");
     expect(error.message).toContain("Cannot execute because node VAEDecodeTiledTurbo does not exist. Node ID '#8'");
+  });
+
+  it("says COMFYUI_URLS is wrong when the URL answers but is not ComfyUI", async () => {
+    const notComfy = await startFakeServer(() => ({ status: 404, json: { detail: "Not Found" } }));
+    try {
+      const provider = providerFor(
+        "comfyui:sdxl-base",
+        new ComfyPool(comfyInstancesFromEnv({ COMFYUI_URLS: notComfy.url })),
+      );
+      const error = await rejection(provider.submit(params(), recordingContext(newJob())));
+      expect((error as ProviderError).kind).toBe("invalid_request");
+      expect(error.message).toContain("has no /system_stats (HTTP 404)");
+      expect(error.message).toContain("COMFYUI_URLS");
+    } finally {
+      await notComfy.close();
+    }
   });
 
   it("sends the configured header on HTTP and websocket, and names the variable when refused", async () => {

@@ -31,7 +31,7 @@ export const UPLOAD_SUBFOLDER = "sorami";
 /**
  * The prompt_id of a job's work: derived from the job id, so a run that
  * starts again after a crash between ComfyUI queuing the prompt and Sorami
- * storing the handle finds it (ComfyUI ≥ 0.3.4x takes a caller's prompt_id;
+ * storing the handle finds it (current ComfyUI takes a caller's prompt_id;
  * an older one answers with its own, which is then the handle).
  */
 export function promptIdFor(jobId: string): string {

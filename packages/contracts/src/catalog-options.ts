@@ -86,6 +86,19 @@ const OPTIONS_SCHEMAS: Record<CatalogProvider, z.ZodType> = {
   upscaler: z.record(z.string(), z.unknown()),
 };
 
+/**
+ * A union's own message ("Invalid input") says nothing; the branch that got
+ * furthest into the value does (`as: must be one of …`). Paths of a branch's
+ * issues are relative to the union's.
+ */
+export function mostSpecificIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== "invalid_union" || issue.errors.length === 0) {
+    return issue;
+  }
+  const candidates = issue.errors.flat().map((i) => mostSpecificIssue({ ...i, path: [...issue.path, ...i.path] }));
+  return candidates.reduce((best, i) => (i.path.length > best.path.length ? i : best));
+}
+
 export type OptionsProblem = { path: (string | number)[]; message: string };
 
 /**
@@ -97,7 +110,7 @@ export type OptionsProblem = { path: (string | number)[]; message: string };
 export function entryOptionsProblems(entry: CatalogEntry): OptionsProblem[] {
   const parsed = OPTIONS_SCHEMAS[entry.provider].safeParse(entry.options);
   if (!parsed.success) {
-    return parsed.error.issues.map((i) => ({
+    return parsed.error.issues.map(mostSpecificIssue).map((i) => ({
       path: ["options", ...i.path.map((p) => (typeof p === "symbol" ? String(p) : p))],
       message: i.message,
     }));

@@ -87,6 +87,8 @@ export const mappingTargetSchema = z.union([
   }),
 ]);
 export type MappingTarget = z.infer<typeof mappingTargetSchema>;
+/** As written in a file or a built-in entry (`as` may be left out). */
+export type MappingTargetInput = z.input<typeof mappingTargetSchema>;
 
 /** A path into a JSON answer: `images[].url`, `output[]`, `video.url`. */
 export const OUTPUT_PATH_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\[\])?(\.[A-Za-z_][A-Za-z0-9_]*(\[\])?)*$/;
@@ -101,12 +103,12 @@ export const inputMappingSchema = z.record(z.string(), mappingTargetSchema);
 export type InputMapping = z.infer<typeof inputMappingSchema>;
 
 /** The normalised form of one mapping line. */
-export function targetOf(target: MappingTarget): {
+export function targetOf(target: MappingTargetInput): {
   to: string | readonly [string, string];
   as: MappingTransform;
   map?: Record<string, string | number | boolean>;
 } {
-  return typeof target === "string" ? { to: target, as: "value" } : target;
+  return typeof target === "string" ? { to: target, as: "value" } : { ...target, as: target.as ?? "value" };
 }
 
 /**

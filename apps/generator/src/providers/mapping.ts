@@ -1,4 +1,4 @@
-import { type InputMapping, type MappingTarget, parseSize, sniffImageType, targetOf } from "@sorami/contracts";
+import { type MappingTargetInput, parseSize, sniffImageType, targetOf } from "@sorami/contracts";
 import { ProviderError } from "./types";
 
 /**
@@ -59,13 +59,13 @@ function transform(source: string, value: unknown, target: ReturnType<typeof tar
  * image comes from the job's context, already fetched and checked.
  */
 export function buildInput(
-  mapping: InputMapping,
+  mapping: Readonly<Record<string, MappingTargetInput>>,
   fixed: Record<string, unknown>,
   params: Record<string, unknown>,
   inputImage?: Buffer,
 ): Record<string, unknown> {
   const input: Record<string, unknown> = { ...fixed };
-  for (const [source, raw] of Object.entries(mapping) as [string, MappingTarget][]) {
+  for (const [source, raw] of Object.entries(mapping)) {
     const value = source === "input_image" ? inputImage : params[source];
     if (value === undefined || value === null || value === "") {
       continue;

@@ -146,3 +146,16 @@ describe("loadCatalogFile", () => {
     expect(!refused.ok && refused.error.message).toContain(`larger than ${CATALOG_FILE_MAX_BYTES} bytes`);
   });
 });
+
+describe("the documented example", () => {
+  it("is a valid catalog file", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const doc = await readFile(new URL("../../../docs/providers-draft.md", import.meta.url), "utf8");
+    const example = /### Example[^\n]*\n+```yaml\n([\s\S]*?)```/.exec(doc)?.[1] ?? "";
+    const result = parseCatalogFile("models.yaml", example);
+    expect(result.ok ? result.value.entries.map((e) => e.id) : result.error.message).toEqual([
+      "fal-ai/recraft-v3",
+      "localai-sd",
+    ]);
+  });
+});

@@ -1,5 +1,5 @@
 import { type BflOptions, bflOptionsSchema, type CatalogEntry, type JobKind } from "@sorami/contracts";
-import { checkCapabilities, filesFrom, mappingParams } from "./hosted";
+import { checkCapabilities, errorForStatus, filesFrom, mappingParams } from "./hosted";
 import { buildInput } from "./mapping";
 import { type DownloadPolicy, hostOf } from "./outputs";
 import { changesOnly } from "./progress";
@@ -32,6 +32,8 @@ export const BFL_POLL: PollSchedule = { initialMs: 500, factor: 1.5, maxMs: 3000
 export const BFL_REQUEST_TIMEOUT_MS = 30_000;
 
 export type BflConfig = { key: string; baseUrl?: string };
+
+const BFL_VENDOR = { name: "BFL", keyVariable: "BFL_API_KEY" };
 
 /** A non-2xx answer from BFL, kept for classification. */
 class BflHttpError extends Error {
@@ -69,22 +71,7 @@ export function bflError(error: unknown): ProviderError {
   if (error instanceof BflHttpError) {
     const { status } = error;
     const said = excerpt(detailOf(error.body));
-    if (status === 429) {
-      return new ProviderError("rate_limit", `BFL is rate-limiting Sorami (HTTP 429): ${said}`, error.retryAfterMs);
-    }
-    if (status === 408 || status >= 500) {
-      return new ProviderError("transient", `BFL had a temporary error (HTTP ${status}): ${said}`);
-    }
-    if (status === 401 || status === 403) {
-      return new ProviderError(
-        "invalid_request",
-        `BFL refused Sorami's key (HTTP ${status}); the operator should check BFL_API_KEY. ${said}`,
-      );
-    }
-    if (status === 402) {
-      return new ProviderError("invalid_request", `BFL has no credits left; the operator should add some. ${said}`);
-    }
-    return new ProviderError("invalid_request", `BFL refused the request (HTTP ${status}): ${said}`);
+    return errorForStatus(BFL_VENDOR, status, said, error.retryAfterMs);
   }
   if (error instanceof Error && error.name === "TimeoutError") {
     return new ProviderError("timeout", "BFL did not answer in time");

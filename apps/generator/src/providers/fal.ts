@@ -1,6 +1,6 @@
 import { ApiError, createFalClient, type FalClient, type QueueStatus } from "@fal-ai/client";
 import { type CatalogEntry, type FalOptions, falOptionsSchema, type JobKind } from "@sorami/contracts";
-import { checkCapabilities, filesFrom, mappingParams } from "./hosted";
+import { checkCapabilities, errorForStatus, filesFrom, mappingParams } from "./hosted";
 import { buildInput, fileRefsAt, valuesAt } from "./mapping";
 import { type DownloadPolicy, hostOf } from "./outputs";
 import { changesOnly, lastLogLine, percentFromLogs } from "./progress";
@@ -49,6 +49,8 @@ export function createFal(config: FalConfig): FalClientWithGate {
   return { client, gate, baseUrl };
 }
 
+const FAL_VENDOR = { name: "fal", keyVariable: "FAL_KEY" };
+
 type FalDetail = { loc?: unknown[]; msg?: string; type?: string };
 
 /** fal's error body: `{detail: "…"}` or FastAPI's `{detail: [{loc, msg, type}]}`. */
@@ -79,23 +81,7 @@ export function falError(error: unknown, gate?: RateGate): ProviderError {
     if (details(error.body).some((d) => d.type === "content_policy_violation")) {
       return new ProviderError("content_blocked", `fal's content checker refused the request: ${message}`);
     }
-    if (status === 429) {
-      return new ProviderError(
-        "rate_limit",
-        `fal is rate-limiting Sorami (HTTP 429): ${message}`,
-        gate?.retryAfterMs() || undefined,
-      );
-    }
-    if (status === 408 || status >= 500) {
-      return new ProviderError("transient", `fal had a temporary error (HTTP ${status}): ${message}`);
-    }
-    if (status === 401 || status === 403) {
-      return new ProviderError(
-        "invalid_request",
-        `fal refused Sorami's key (HTTP ${status}); the operator should check FAL_KEY. ${message}`,
-      );
-    }
-    return new ProviderError("invalid_request", `fal refused the request (HTTP ${status}): ${message}`);
+    return errorForStatus(FAL_VENDOR, status, message, gate?.retryAfterMs() || undefined);
   }
   const text = error instanceof Error ? error.message : String(error);
   return new ProviderError("transient", `fal could not be reached: ${excerpt(text)}`);

@@ -49,3 +49,35 @@ export async function filesFrom<K extends JobKind>(
 export function mappingParams<K extends JobKind>(params: ParamsOf<K>): Record<string, unknown> {
   return params as unknown as Record<string, unknown>;
 }
+
+/**
+ * A vendor's HTTP error status in the pipeline's terms, with its own words:
+ * 429 rate limit (with its Retry-After), 408 and 5xx transient, 401/403 the
+ * operator's key, 402 billing, any other refusal an invalid request.
+ */
+export function errorForStatus(
+  vendor: { name: string; keyVariable: string },
+  status: number,
+  said: string,
+  retryAfterMs?: number,
+): ProviderError {
+  if (status === 429) {
+    return new ProviderError("rate_limit", `${vendor.name} is rate-limiting Sorami (HTTP 429): ${said}`, retryAfterMs);
+  }
+  if (status === 408 || status >= 500) {
+    return new ProviderError("transient", `${vendor.name} had a temporary error (HTTP ${status}): ${said}`);
+  }
+  if (status === 401 || status === 403) {
+    return new ProviderError(
+      "invalid_request",
+      `${vendor.name} refused Sorami's key (HTTP ${status}); the operator should check ${vendor.keyVariable}. ${said}`,
+    );
+  }
+  if (status === 402) {
+    return new ProviderError(
+      "invalid_request",
+      `${vendor.name} wants payment; the operator should check billing. ${said}`,
+    );
+  }
+  return new ProviderError("invalid_request", `${vendor.name} refused the request (HTTP ${status}): ${said}`);
+}

@@ -1,6 +1,6 @@
 import { type CatalogEntry, type JobKind, type ReplicateOptions, replicateOptionsSchema } from "@sorami/contracts";
 import Replicate, { type Prediction } from "replicate";
-import { checkCapabilities, filesFrom, mappingParams } from "./hosted";
+import { checkCapabilities, errorForStatus, filesFrom, mappingParams } from "./hosted";
 import { buildInput, fileRefsAt } from "./mapping";
 import { type DownloadPolicy, hostOf } from "./outputs";
 import { changesOnly, lastLogLine, percentFromLogs } from "./progress";
@@ -41,6 +41,8 @@ export function createReplicate(config: ReplicateConfig): ReplicateClient {
   return { client, gate, baseUrl };
 }
 
+const REPLICATE_VENDOR = { name: "Replicate", keyVariable: "REPLICATE_API_TOKEN" };
+
 type ReplicateApiError = Error & { response: Response };
 
 function isApiError(error: unknown): error is ReplicateApiError {
@@ -71,30 +73,8 @@ export function replicateError(error: unknown, gate?: RateGate): ProviderError {
     const status = error.response.status;
     const body = bodyOf(error);
     const said = excerpt(String(body.detail ?? body.title ?? error.message));
-    if (status === 429) {
-      const seconds = typeof body.retry_after === "number" ? body.retry_after * 1000 : undefined;
-      return new ProviderError(
-        "rate_limit",
-        `Replicate is rate-limiting Sorami (HTTP 429): ${said}`,
-        gate?.retryAfterMs() || seconds,
-      );
-    }
-    if (status === 408 || status >= 500) {
-      return new ProviderError("transient", `Replicate had a temporary error (HTTP ${status}): ${said}`);
-    }
-    if (status === 401 || status === 403) {
-      return new ProviderError(
-        "invalid_request",
-        `Replicate refused Sorami's token (HTTP ${status}); the operator should check REPLICATE_API_TOKEN. ${said}`,
-      );
-    }
-    if (status === 402) {
-      return new ProviderError(
-        "invalid_request",
-        `Replicate wants payment; the operator should check billing. ${said}`,
-      );
-    }
-    return new ProviderError("invalid_request", `Replicate refused the request (HTTP ${status}): ${said}`);
+    const seconds = typeof body.retry_after === "number" ? body.retry_after * 1000 : undefined;
+    return errorForStatus(REPLICATE_VENDOR, status, said, gate?.retryAfterMs() || seconds);
   }
   const text = error instanceof Error ? error.message : String(error);
   return new ProviderError("transient", `Replicate could not be reached: ${excerpt(text)}`);

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { type CatalogEntry, catalogEntrySchema } from "./catalog";
-import { IMAGE_PROVIDER_LIMITS, type ImageSize } from "./images";
+import { IMAGE_PROVIDER_LIMITS, IMAGE_SIZES, type ImageSize, parseSize } from "./images";
 import { VIDEO_PROVIDER_LIMITS } from "./video";
 
 /**
@@ -34,21 +34,15 @@ const fromVideoLimits = (l: (typeof VIDEO_PROVIDER_LIMITS)[keyof typeof VIDEO_PR
   negative_prompt: true,
 });
 
-/** Sizes whose sides are multiples of 32 and at most 1440 px: what BFL's FLUX.1 endpoints accept as width/height. */
-const BFL_SIZES: ImageSize[] = ["256x256", "512x512", "768x768", "1024x1024", "1024x768", "768x1024"];
+const sizesWhere = (keep: (width: number, height: number) => boolean): ImageSize[] =>
+  IMAGE_SIZES.filter((size) => {
+    const { width, height } = parseSize(size);
+    return keep(width, height);
+  });
+/** BFL's FLUX.1 endpoints take width and height in multiples of 32, from 256 to 1440 px. */
+const BFL_SIZES = sizesWhere((w, h) => w % 32 === 0 && h % 32 === 0 && Math.max(w, h) <= 1440);
 /** Replicate's FLUX models make about one megapixel at an aspect ratio; larger sizes would only be upscaled. */
-const ONE_MEGAPIXEL_SIZES: ImageSize[] = [
-  "256x256",
-  "512x512",
-  "768x768",
-  "1024x1024",
-  "1024x768",
-  "768x1024",
-  "1536x1024",
-  "1024x1536",
-  "1280x720",
-  "720x1280",
-];
+const ONE_MEGAPIXEL_SIZES = sizesWhere((w, h) => w * h <= 1536 * 1024);
 const ALL_FORMATS = ["PNG", "JPEG", "WEBP"] as const;
 const ONE = { min: 1, max: 1 };
 
@@ -97,7 +91,7 @@ const BUILT_IN_INPUT: EntryInput[] = [
     provider: "fal",
     label: "FLUX.1 [schnell] (fal)",
     capabilities: {
-      sizes: [...IMAGE_PROVIDER_LIMITS.local.sizes],
+      sizes: [...IMAGE_SIZES],
       formats: [...ALL_FORMATS],
       num_images: { min: 1, max: 4 },
       input_image: "none",
@@ -127,7 +121,7 @@ const BUILT_IN_INPUT: EntryInput[] = [
     provider: "fal",
     label: "FLUX.1 [dev] (fal)",
     capabilities: {
-      sizes: [...IMAGE_PROVIDER_LIMITS.local.sizes],
+      sizes: [...IMAGE_SIZES],
       formats: [...ALL_FORMATS],
       num_images: { min: 1, max: 4 },
       input_image: "none",

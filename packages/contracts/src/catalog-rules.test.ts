@@ -127,6 +127,20 @@ describe("built-in models", () => {
     }
   });
 
+  it("derive the hosted models' sizes from the vendors' rules", () => {
+    expect((byId("bfl:flux-dev") as ImageCatalogEntry).capabilities.sizes).toEqual([
+      "256x256",
+      "512x512",
+      "768x768",
+      "1024x1024",
+      "1024x768",
+      "768x1024",
+    ]);
+    expect((byId("replicate:black-forest-labs/flux-schnell") as ImageCatalogEntry).capabilities.sizes).not.toContain(
+      "1920x1080",
+    );
+  });
+
   it("include the hosted models the catalog promises", () => {
     const ids = BUILT_IN_MODELS.map((e) => `${e.provider} ${e.kind} ${e.id}`);
     for (const expected of [

@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql, waitFor } from "../support/client";
 import { type Stack, startStack } from "../support/stack";
@@ -285,5 +287,54 @@ describe("better-auth's own endpoints", () => {
       });
       expect(reply.json, JSON.stringify(authorization)).toBeNull();
     }
+  });
+});
+
+describe("a JSON body's declared type", () => {
+  const submit = (headers: Record<string, string>, body = '{"prompt": "test"}') =>
+    send(stack.webUrl, "POST", "/api/images/generate", { headers, body });
+
+  it("does not matter on a bearer request: document 004's curl, as written, submits a job", async () => {
+    // curl -d sends Content-Type: application/x-www-form-urlencoded.
+    const { stdout } = await promisify(execFile)("curl", [
+      "-s",
+      "-w",
+      "\n%{http_code}",
+      "-X",
+      "POST",
+      `${stack.webUrl}/api/images/generate`,
+      "-H",
+      `Authorization: Bearer ${f.owner.token}`,
+      "-d",
+      '{"prompt": "test"}',
+    ]);
+    const [body, status] = [stdout.slice(0, stdout.lastIndexOf("\n")), stdout.slice(stdout.lastIndexOf("\n") + 1)];
+    expect(status, body).toBe("202");
+    const [row] = await sql<{ prompt: string; author_id: string }>(
+      stack.databaseUrl,
+      "select prompt, author_id from generations where id = $1",
+      [JSON.parse(body).job_id],
+    );
+    expect(row).toEqual({ prompt: "test", author_id: f.owner.id });
+
+    const bearer = { authorization: `Bearer ${f.owner.token}` };
+    for (const type of [null, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
+      const reply = await submit({ ...bearer, ...(type ? { "content-type": type } : {}) });
+      expect(reply.status, `${type}: ${reply.text}`).toBe(202);
+    }
+    // Still JSON: a real form body is refused as such.
+    const form = await submit({ ...bearer, "content-type": "application/x-www-form-urlencoded" }, "prompt=test");
+    expect(form.status).toBe(400);
+    expect(form.json.error.code).toBe("invalid_json");
+  });
+
+  it("is checked on a cookie request (part of the CSRF defence): application/json or 415", async () => {
+    const browser = { cookie: f.owner.cookie, origin: stack.webUrl };
+    for (const type of [null, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
+      const reply = await submit({ ...browser, ...(type ? { "content-type": type } : {}) });
+      expect(reply.status, `${type}: ${reply.text}`).toBe(415);
+      expect(reply.json.error.code).toBe("unsupported_media_type");
+    }
+    expect((await submit({ ...browser, "content-type": "application/json" })).status).toBe(202);
   });
 });

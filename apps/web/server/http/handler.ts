@@ -7,7 +7,7 @@ import {
   REFUSED_BODY_DRAIN_BYTES,
 } from "@sorami/contracts";
 import { z } from "zod";
-import { type Authenticated, authenticate, type SessionUser } from "../session";
+import { type Authenticated, authenticate } from "../session";
 import { credentialOf } from "./credential";
 import { assertSameOrigin } from "./origin";
 
@@ -107,16 +107,14 @@ export function assertDeclaredSize(req: Request, maxBytes: number): void {
   throw tooLarge(maxBytes);
 }
 
-/** What a signed-in route is handed: the user, the session it came by, and which credential carried it. */
-type UserContext = { user: SessionUser; session: Authenticated["session"]; via: Authenticated["via"] };
-
 /**
- * Signed-in routes. The credential is decided once (`credentialOf`): a
+ * Signed-in routes: the handler is handed the user, the session it came by,
+ * and which credential carried it. The credential is decided once (`credentialOf`): a
  * cookie request that changes something is origin-checked first (403), and
  * a request with an Authorization header is authenticated by that header
  * alone (401 when it is not a live session, whatever cookie comes with it).
  */
-export function withUser<P = Record<string, never>>(handler: Handler<P, UserContext>, options: RouteOptions = {}) {
+export function withUser<P = Record<string, never>>(handler: Handler<P, Authenticated>, options: RouteOptions = {}) {
   return async (req: Request, route: RouteContext<P>): Promise<Response> => {
     try {
       assertDeclaredSize(req, options.maxBodyBytes ?? EMPTY_BODY_MAX_BYTES);
@@ -133,7 +131,7 @@ export function withUser<P = Record<string, never>>(handler: Handler<P, UserCont
 }
 
 /** Admin routes: a signed-in user without the admin role gets 403. */
-export function withAdmin<P = Record<string, never>>(handler: Handler<P, UserContext>, options: RouteOptions = {}) {
+export function withAdmin<P = Record<string, never>>(handler: Handler<P, Authenticated>, options: RouteOptions = {}) {
   return withUser<P>(async (ctx) => {
     if (ctx.user.role !== "admin") {
       throw new AppError("forbidden", "This endpoint is for administrators");

@@ -1,6 +1,6 @@
 import { type ImageParams, parseSize } from "@sorami/contracts";
 import sharp, { type Sharp } from "sharp";
-import { type GeneratedFile, ProviderError } from "./types";
+import { ProviderError } from "./types";
 
 export const IMAGE_EXT = { PNG: "png", JPEG: "jpg", WEBP: "webp" } as const;
 
@@ -35,13 +35,4 @@ export async function toRequestedImage(
       `The model returned an image Sorami could not read (${(error as Error).message.slice(0, 120)})`,
     );
   }
-}
-
-/** A model's image as the job's file: the requested size and format (see toRequestedImage), the prompt as its description. */
-export async function requestedImageFile(
-  bytes: Buffer,
-  params: Pick<ImageParams, "size" | "format" | "quality" | "prompt">,
-): Promise<GeneratedFile> {
-  const { data, width, height } = await toRequestedImage(bytes, params);
-  return { data, format: params.format, ext: IMAGE_EXT[params.format], width, height, description: params.prompt };
 }

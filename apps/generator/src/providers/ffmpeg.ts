@@ -1,9 +1,6 @@
 import { spawn } from "node:child_process";
 import { accessSync, chmodSync, constants } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import sharp from "sharp";
-import { type GeneratedFile, ProviderError } from "./types";
 
 /** The static ffmpeg shipped inside the `@ffmpeg-installer` npm package (nothing to install by hand). */
 export function ffmpegPath(): string {
@@ -62,39 +59,4 @@ export function extractPoster(
       resolve({ durationSeconds: m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : null });
     });
   });
-}
-
-/**
- * A video file as the job's file, with its poster frame (written to
- * `posterPath`), size and length; `what` names it in the no_output error
- * when ffmpeg cannot decode it.
- */
-export async function videoWithPoster(
-  file: { path: string; data: Buffer },
-  posterPath: string,
-  params: { prompt: string; duration_seconds: number },
-  signal: AbortSignal,
-  what: string,
-): Promise<GeneratedFile> {
-  let durationSeconds: number | null;
-  try {
-    ({ durationSeconds } = await extractPoster(file.path, posterPath, signal));
-  } catch (error) {
-    if (signal.aborted) {
-      throw error;
-    }
-    throw new ProviderError("no_output", `${what} is not a playable video`);
-  }
-  const posterData = await readFile(posterPath);
-  const { width = 0, height = 0 } = await sharp(posterData).metadata();
-  return {
-    data: file.data,
-    format: "MP4",
-    ext: "mp4",
-    width,
-    height,
-    description: params.prompt,
-    durationSeconds: durationSeconds ?? params.duration_seconds,
-    poster: { data: posterData, ext: "jpg" },
-  };
 }

@@ -1,5 +1,6 @@
 import type { CatalogEntry, ImageCatalogEntry } from "@sorami/contracts";
 import { type EngineInstance, parseInstances } from "../engines/instances";
+import type { EntryFactory } from "../factories";
 import { loadA1111Catalog } from "./catalog";
 import { A1111Pool } from "./pool";
 import { A1111_POLL_INTERVAL_MS, A1111Provider } from "./provider";
@@ -43,4 +44,15 @@ export async function createA1111(options: {
     entries.map((entry) => [entry.id, new A1111Provider(entry, pool, options.pollMs ?? A1111_POLL_INTERVAL_MS)]),
   );
   return { entries, providers, warnings };
+}
+
+/** The wiring's view of an A1111 setup, like the hosted providers' factories: catalog entry → its AsyncProvider. */
+export function a1111EntryFactory(setup: A1111Setup): EntryFactory {
+  return async (entry) => {
+    const provider = setup.providers.get(entry.id);
+    if (!provider) {
+      throw new Error(`model ${entry.id}: no A1111 checkpoint model of that id was loaded at start`);
+    }
+    return { mode: "async", provider };
+  };
 }

@@ -3,10 +3,10 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeA1111, startFakeA1111 } from "../../../../../e2e/support/fakes/a1111";
 import { startFakeServer } from "../../../../../e2e/support/fakes/server";
-import { SpentHandleError } from "../engines/errors";
 import { recordingContext, rejection, until } from "../engines/testing";
+import { RemoteWorkFailed } from "../remote";
 import { type ProviderError, RemoteLostError } from "../types";
-import { a1111InstancesFromEnv, createA1111 } from "./index";
+import { a1111EntryFactory, a1111InstancesFromEnv, createA1111 } from "./index";
 import { A1111Pool } from "./pool";
 import type { A1111Provider } from "./provider";
 
@@ -49,6 +49,12 @@ describe("A1111 models", () => {
     });
     expect(entries[0]?.capabilities.sizes).toContain("1536x1024");
     expect(entries[0]?.capabilities.sizes).not.toContain("2048x2048");
+  });
+
+  it("builds the provider of each entry for the wiring", async () => {
+    const setup = await setUp({ A1111_URLS: a1111.url });
+    const built = await a1111EntryFactory(setup)(setup.entries[1] as (typeof setup.entries)[1] & {});
+    expect([built.mode, built.provider.name]).toEqual(["async", "a1111"]);
   });
 });
 
@@ -141,7 +147,7 @@ describe("A1111 renders", () => {
   it("turns A1111's failures into spent handles: out of memory retryable, an unknown sampler not", async () => {
     const ctx = recordingContext(newJob());
     const oom = await rejection(sdxl.wait(await sdxl.submit(params({ prompt: "x [oom]" }), ctx), params(), ctx));
-    expect(oom).toBeInstanceOf(SpentHandleError);
+    expect(oom).toBeInstanceOf(RemoteWorkFailed);
     expect((oom as ProviderError).kind).toBe("transient");
     expect(oom.message).toContain("CUDA out of memory");
 

@@ -1,14 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ImageCatalogEntry, type ImageParams, sniffImageType } from "@sorami/contracts";
-import { requestedImageFile } from "../encode";
-import { SpentHandleError } from "../engines/errors";
 import { knobsOf, knobValue } from "../engines/params";
-import { PreviewThrottle } from "../engines/preview";
+import { liveReporter, type PreviewThrottle } from "../engines/preview";
+import { checkCapabilities } from "../hosted";
+import { toImageFiles } from "../outputs";
+import { RemoteWorkFailed } from "../remote";
 import {
   type AsyncProvider,
   type AsyncProviderContext,
-  type GeneratedFile,
   type ProviderContext,
   ProviderError,
   type ProviderProgress,
@@ -55,14 +55,9 @@ export class A1111Provider implements AsyncProvider<"image"> {
 
   async submit(params: ImageParams, ctx: ProviderContext): Promise<RemoteHandle> {
     const image = ctx.inputImage;
+    checkCapabilities(this.entry, params, image);
     if (image && !sniffImageType(image)) {
       throw new ProviderError("invalid_request", "The input image is not a PNG, JPEG or WEBP image");
-    }
-    if (image && this.entry.capabilities.input_image === "none") {
-      throw new ProviderError("invalid_request", `${this.entry.label} takes no input image`);
-    }
-    if (!image && this.entry.capabilities.input_image === "required") {
-      throw new ProviderError("invalid_request", `${this.entry.label} needs an input image`);
     }
     const { client, title } = await this.pool.pick(this.options.checkpoint, ctx.signal);
     const knobs = knobsOf(params);
@@ -113,13 +108,20 @@ export class A1111Provider implements AsyncProvider<"image"> {
       const first = Number(answer.info.index_of_first_image ?? Math.max(0, answer.images.length - params.num_images));
       const images = answer.images.slice(first).slice(0, params.num_images);
       if (images.length === 0) {
-        throw new SpentHandleError("no_output", `A1111 at ${run.instance.name} finished without an image`);
+        throw new RemoteWorkFailed("no_output", `A1111 at ${run.instance.name} finished without an image`);
       }
-      const files: GeneratedFile[] = [];
-      for (const b64 of images) {
+      const decoded = images.map((b64) => {
         const bytes = Buffer.from(b64.replace(/^data:image\/\w+;base64,/, ""), "base64");
-        files.push(await requestedImageFile(bytes, params));
-      }
+        const type = sniffImageType(bytes);
+        if (!type) {
+          throw new RemoteWorkFailed(
+            "no_output",
+            `A1111 at ${run.instance.name} returned something that is not an image`,
+          );
+        }
+        return { bytes, type };
+      });
+      const files = await toImageFiles(decoded, params);
       return {
         files,
         metadata: {
@@ -142,17 +144,11 @@ export class A1111Provider implements AsyncProvider<"image"> {
   private async follow(run: Run, ctx: AsyncProviderContext) {
     let settled = false;
     let interrupted = false;
-    let last = "";
-    const report = (p: ProviderProgress) => {
-      const key = JSON.stringify(p);
-      if (!settled && (p.preview || key !== last)) {
-        last = p.preview ? last : key;
-        ctx.onProgress(p);
-      }
-    };
-    const previews = new PreviewThrottle((frame) => report({ preview: frame }));
+    const live = liveReporter(ctx.onProgress);
+    const { report, previews } = live;
     const done = run.result.finally(() => {
       settled = true;
+      live.close();
     });
     done.catch(() => {});
     const poll = async () => {
@@ -185,18 +181,19 @@ export class A1111Provider implements AsyncProvider<"image"> {
     try {
       const answer = await run.result;
       if (interrupted && !ctx.signal.aborted) {
-        throw new SpentHandleError("transient", `A1111 at ${run.instance.name} was interrupted by someone else`);
+        throw new RemoteWorkFailed("transient", `A1111 at ${run.instance.name} was interrupted by someone else`);
       }
       return answer;
     } catch (error) {
-      if (ctx.signal.aborted || error instanceof SpentHandleError) {
+      if (ctx.signal.aborted || error instanceof RemoteWorkFailed) {
         throw ctx.signal.aborted ? (ctx.signal.reason ?? error) : error;
       }
       // The request ended: whatever went wrong, this task id is spent.
       const e = error instanceof ProviderError ? error : new ProviderError("transient", String(error));
-      throw new SpentHandleError(e.kind, e.message);
+      throw new RemoteWorkFailed(e.kind, e.message);
     } finally {
       settled = true;
+      live.close();
       await polling;
     }
   }

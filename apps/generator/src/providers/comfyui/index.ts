@@ -1,5 +1,6 @@
 import type { CatalogEntry } from "@sorami/contracts";
 import { type EngineInstance, parseInstances } from "../engines/instances";
+import type { EntryFactory } from "../factories";
 import type { AsyncProvider } from "../types";
 import { loadComfyWorkflows } from "./loader";
 import { ComfyPool } from "./pool";
@@ -61,4 +62,22 @@ export async function createComfyUI(options: {
     );
   }
   return { entries: models.map((m) => m.entry), providers };
+}
+
+/**
+ * The wiring's view of a ComfyUI setup, like the hosted providers' factories:
+ * the catalog entry of a workflow descriptor → its AsyncProvider. ComfyUI
+ * models are declared by descriptors, never in MODELS_FILE; an entry there
+ * with provider "comfyui" is refused with that advice.
+ */
+export function comfyuiEntryFactory(setup: ComfyUISetup): EntryFactory {
+  return async (entry) => {
+    const provider = setup.providers.get(entry.id);
+    if (!provider) {
+      throw new Error(
+        `model ${entry.id}: ComfyUI models come from workflow descriptors in COMFYUI_WORKFLOWS_DIR, not from the catalog file`,
+      );
+    }
+    return { mode: "async", provider };
+  };
 }

@@ -2,8 +2,9 @@ import path from "node:path";
 import { type ImageParams, imageParamsSchema } from "@sorami/contracts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type FakeComfyUI, startFakeComfyUI } from "../../../../../e2e/support/fakes/comfyui";
-import { InstanceDownError, SpentHandleError } from "../engines/errors";
+import { InstanceDownError } from "../engines/errors";
 import { recordingContext, rejection, until } from "../engines/testing";
+import { RemoteWorkFailed } from "../remote";
 import { RemoteLostError } from "../types";
 import { comfyInstancesFromEnv } from "./index";
 import { type ComfyModel, loadComfyWorkflows } from "./loader";
@@ -38,7 +39,7 @@ afterEach(() => comfy.release());
 afterAll(async () => comfy?.close());
 
 const params = (over: Record<string, unknown> = {}): ImageParams =>
-  ({ ...imageParamsSchema.parse({ prompt: "a lighthouse", size: "1024x1024" }), steps: 3, ...over }) as ImageParams;
+  ({ ...imageParamsSchema.parse({ prompt: "a lighthouse", size: "1024x1024" }), steps: 10, ...over }) as ImageParams;
 let jobs = 0;
 const newJob = () => `life-${process.pid}-${++jobs}`;
 
@@ -75,7 +76,7 @@ describe("ComfyUI prompts across restarts", () => {
     const ctx = recordingContext(newJob());
     const provider = freshProvider();
     const failed = await provider.submit(params({ prompt: "a lighthouse [error]" }), ctx);
-    expect(await rejection(provider.wait(failed, params(), ctx))).toBeInstanceOf(SpentHandleError);
+    expect(await rejection(provider.wait(failed, params(), ctx))).toBeInstanceOf(RemoteWorkFailed);
     const retry = await provider.submit(params(), ctx);
     expect(retry.state?.adopted).toBeUndefined();
     expect((await provider.wait(retry, params(), ctx)).files).toHaveLength(1);
@@ -112,7 +113,7 @@ describe("cancelling a ComfyUI prompt", () => {
     expect(comfy.requests.filter((r) => r.path === "/interrupt").at(-1)?.body).toEqual({ prompt_id: handle.id });
     comfy.release();
     const error = await rejection(provider.wait(handle, params(), ctx));
-    expect(error).toBeInstanceOf(SpentHandleError);
+    expect(error).toBeInstanceOf(RemoteWorkFailed);
     expect(error.message).toContain("interrupted");
   });
 

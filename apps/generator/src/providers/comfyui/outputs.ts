@@ -1,26 +1,18 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { type ImageParams, sniffImageType, type VideoParams } from "@sorami/contracts";
-import { requestedImageFile } from "../encode";
-import { SpentHandleError } from "../engines/errors";
-import { videoWithPoster } from "../ffmpeg";
+import { type ImageParams, MEDIA_TYPES, sniffMediaType, type VideoParams } from "@sorami/contracts";
+import { OUTPUT_MAX_BYTES, toImageFiles, toVideoFile } from "../outputs";
+import { RemoteWorkFailed } from "../remote";
 import { excerpt } from "../retry";
-import { type GeneratedFile, ProviderError } from "../types";
+import type { GeneratedFile } from "../types";
 import { type ComfyClient, type FileRef, fileRefSchema, type HistoryEntry } from "./client";
 import type { ComfyTemplate } from "./loader";
 
-/** An output image larger than this is refused (a 2048² 16-bit PNG is ~25 MB). */
-export const IMAGE_OUTPUT_MAX_BYTES = 64 * 1024 * 1024;
-/** An output video larger than this is refused: the pipeline holds each file in memory before storing it. */
-export const VIDEO_OUTPUT_MAX_BYTES = 512 * 1024 * 1024;
 /** Where output files are looked for when the descriptor names no key: SaveImage, VHS_VideoCombine, others. */
 const OUTPUT_KEYS = ["images", "gifs", "videos", "video"] as const;
 
 type Failure = { node_id?: unknown; node_type?: unknown; exception_message?: unknown; exception_type?: unknown };
 
 /** A finished prompt that failed, as the error the job gets; null when it succeeded. */
-export function failureOf(entry: HistoryEntry, workflow: string): SpentHandleError | null {
+export function failureOf(entry: HistoryEntry, workflow: string): RemoteWorkFailed | null {
   const status = entry.status;
   if (status?.status_str !== "error") {
     return null;
@@ -33,12 +25,12 @@ export function failureOf(entry: HistoryEntry, workflow: string): SpentHandleErr
     const said = excerpt(String(error.exception_message ?? "no message"));
     // Out of memory depends on what else the GPU holds: worth another try; any other exception is the workflow's.
     const kind = /OutOfMemory/i.test(type) || /out of memory/i.test(said) ? "transient" : "invalid_request";
-    return new SpentHandleError(kind, `ComfyUI failed running ${workflow} at ${where}: ${said}`);
+    return new RemoteWorkFailed(kind, `ComfyUI failed running ${workflow} at ${where}: ${said}`);
   }
   if (find("execution_interrupted")) {
-    return new SpentHandleError("transient", `ComfyUI's run of ${workflow} was interrupted on the ComfyUI side`);
+    return new RemoteWorkFailed("transient", `ComfyUI's run of ${workflow} was interrupted on the ComfyUI side`);
   }
-  return new SpentHandleError("transient", `ComfyUI's run of ${workflow} ended in error without a message`);
+  return new RemoteWorkFailed("transient", `ComfyUI's run of ${workflow} ended in error without a message`);
 }
 
 /** The files the descriptor's output node produced, in order. */
@@ -54,59 +46,51 @@ export function outputRefs(entry: HistoryEntry, template: ComfyTemplate): FileRe
       }
     }
   }
-  throw new SpentHandleError(
+  throw new RemoteWorkFailed(
     "no_output",
     `ComfyUI finished ${template.workflowFile} but its output node ${template.output.node} produced no file`,
   );
 }
 
-/** Downloads the images and brings each to the requested size and format (ComfyUI saves PNGs at the latent's size). */
+/** Downloads the files and checks each is of the job's kind by its bytes (ComfyUI saves whatever the workflow says). */
+async function download(client: ComfyClient, refs: FileRef[], kind: "image" | "video", signal: AbortSignal) {
+  const downloads = [];
+  for (const ref of refs) {
+    const bytes = await client.view(ref, OUTPUT_MAX_BYTES[kind], signal);
+    const type = sniffMediaType(bytes);
+    if (!type || MEDIA_TYPES[type].kind !== kind) {
+      throw new RemoteWorkFailed(
+        "no_output",
+        kind === "image"
+          ? `ComfyUI's output ${ref.filename} is not a PNG, JPEG or WEBP image`
+          : `ComfyUI's output ${ref.filename} is not an MP4 or WEBM video; save the workflow's video as one (SaveVideo with format mp4, or VHS Video Combine with video/h264-mp4)`,
+      );
+    }
+    downloads.push({ bytes, type });
+  }
+  return downloads;
+}
+
+/** The images, in the requested size and format (ComfyUI saves PNGs at the latent's size). */
 export async function imageFiles(
   client: ComfyClient,
   refs: FileRef[],
   params: ImageParams,
   signal: AbortSignal,
 ): Promise<GeneratedFile[]> {
-  const files: GeneratedFile[] = [];
-  for (const ref of refs.slice(0, params.num_images)) {
-    const bytes = await client.view(ref, IMAGE_OUTPUT_MAX_BYTES, signal);
-    if (!sniffImageType(bytes)) {
-      throw new ProviderError("no_output", `ComfyUI's output ${ref.filename} is not a PNG, JPEG or WEBP image`);
-    }
-    files.push(await requestedImageFile(bytes, params));
-  }
-  return files;
+  return toImageFiles(await download(client, refs.slice(0, params.num_images), "image", signal), params);
 }
 
-const isMp4 = (b: Buffer) => b.length > 12 && b.subarray(4, 8).toString("latin1") === "ftyp";
-
-/** Downloads the videos (MP4 only: what Sorami stores and browsers play) with a poster frame each. */
+/** The videos, each with its poster frame. */
 export async function videoFiles(
   client: ComfyClient,
   refs: FileRef[],
   params: VideoParams,
   signal: AbortSignal,
 ): Promise<GeneratedFile[]> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "sorami-comfyui-"));
-  try {
-    const files: GeneratedFile[] = [];
-    for (const [i, ref] of refs.slice(0, params.number_of_videos).entries()) {
-      const data = await client.view(ref, VIDEO_OUTPUT_MAX_BYTES, signal);
-      if (!isMp4(data)) {
-        throw new SpentHandleError(
-          "no_output",
-          `ComfyUI's output ${ref.filename} is not an MP4 video; save the workflow's video as MP4 (SaveVideo with format mp4, or VHS Video Combine with video/h264-mp4)`,
-        );
-      }
-      const file = path.join(dir, `video_${i + 1}.mp4`);
-      await writeFile(file, data);
-      const poster = path.join(dir, `poster_${i + 1}.jpg`);
-      files.push(
-        await videoWithPoster({ path: file, data }, poster, params, signal, `ComfyUI's output ${ref.filename}`),
-      );
-    }
-    return files;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+  const files: GeneratedFile[] = [];
+  for (const video of await download(client, refs.slice(0, params.number_of_videos), "video", signal)) {
+    files.push(await toVideoFile(video, params, signal, "ComfyUI"));
   }
+  return files;
 }

@@ -38,7 +38,7 @@ afterEach(() => {
 afterAll(async () => Promise.all([a?.close(), b?.close()]));
 
 const params = (): ImageParams =>
-  ({ ...imageParamsSchema.parse({ prompt: "a harbour", size: "1024x1024" }), steps: 2 }) as ImageParams;
+  ({ ...imageParamsSchema.parse({ prompt: "a harbour", size: "1024x1024" }), steps: 10 }) as ImageParams;
 let jobs = 0;
 const newJob = () => `pool-${process.pid}-${++jobs}`;
 

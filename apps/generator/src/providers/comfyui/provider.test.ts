@@ -4,9 +4,9 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeComfyUI, startFakeComfyUI } from "../../../../../e2e/support/fakes/comfyui";
 import { startFakeServer } from "../../../../../e2e/support/fakes/server";
-import { SpentHandleError } from "../engines/errors";
 import { PREVIEW_MAX_SIDE } from "../engines/preview";
 import { recordingContext, rejection, until } from "../engines/testing";
+import { RemoteWorkFailed } from "../remote";
 import { ProviderError, type RemoteHandle } from "../types";
 import { comfyInstancesFromEnv } from "./index";
 import { type ComfyModel, loadComfyWorkflows } from "./loader";
@@ -64,7 +64,14 @@ async function runHeld(provider: ComfyUIProvider<"image">, p: ImageParams, ctx =
 
 describe("ComfyUI provider", () => {
   it("runs a text-to-image workflow: the filled graph, the outputs in the requested size and format", async () => {
-    const p = params({ num_images: 2, size: "1024x768", format: "JPEG", steps: 4, seed: 1234, negative_prompt: "fog" });
+    const p = params({
+      num_images: 2,
+      size: "1024x768",
+      format: "JPEG",
+      steps: 10,
+      seed: 1234,
+      negative_prompt: "fog",
+    });
     const { handle, ctx, out } = await runHeld(txt2img, p);
 
     const post = comfy.requests.filter((r) => r.method === "POST" && r.path === "/prompt").at(-1);
@@ -77,7 +84,7 @@ describe("ComfyUI provider", () => {
     expect(graph["6"].inputs.text).toBe("a red fox in the snow, photorealistic style");
     expect(graph["7"].inputs.text).toBe("fog");
     expect(graph["5"].inputs).toMatchObject({ width: 1024, height: 768, batch_size: 2 });
-    expect(graph["3"].inputs).toMatchObject({ seed: 1234, steps: 4, cfg: 7, sampler_name: "dpmpp_2m" });
+    expect(graph["3"].inputs).toMatchObject({ seed: 1234, steps: 10, cfg: 7, sampler_name: "dpmpp_2m" });
     expect(handle).toMatchObject({ id: promptIdFor(ctx.jobId), instance: comfy.url, state: { seed: 1234 } });
 
     expect(out.files).toHaveLength(2);
@@ -97,11 +104,11 @@ describe("ComfyUI provider", () => {
   });
 
   it("reports ComfyUI's progress (value/max) and small live previews", async () => {
-    const { ctx } = await runHeld(txt2img, params({ steps: 6 }));
+    const { ctx } = await runHeld(txt2img, params({ steps: 10 }));
     const percents = ctx.reports.flatMap((r) => (r.percent === undefined ? [] : [r.percent]));
     expect(percents).toContain(100);
     expect(percents[0]).toBeLessThan(100);
-    expect(ctx.reports.some((r) => r.message === "KSampler: step 3 of 6")).toBe(true);
+    expect(ctx.reports.some((r) => r.message === "KSampler: step 3 of 10")).toBe(true);
     expect(ctx.reports.some((r) => r.message === "SaveImage (node 9)")).toBe(true);
     const previews = ctx.reports.flatMap((r) => (r.preview ? [r.preview] : []));
     expect(previews.length).toBeGreaterThanOrEqual(1);
@@ -118,7 +125,7 @@ describe("ComfyUI provider", () => {
       .png()
       .toBuffer();
     const ctx = recordingContext(newJob(), { inputImage: red });
-    const { out } = await runHeld(img2img, params({ steps: 3 }), ctx);
+    const { out } = await runHeld(img2img, params({ steps: 10 }), ctx);
 
     const upload = comfy.requests.filter((r) => r.path === "/upload/image").at(-1);
     expect(upload?.headers["content-type"]).toMatch(/^multipart\/form-data; boundary=/);
@@ -142,12 +149,12 @@ describe("ComfyUI provider", () => {
   });
 
   it("turns an execution error into a spent handle: out of memory is worth a retry, other exceptions are not", async () => {
-    const oom = await rejection(runHeld(txt2img, params({ prompt: "a fox [oom]", steps: 4 })));
-    expect(oom).toBeInstanceOf(SpentHandleError);
+    const oom = await rejection(runHeld(txt2img, params({ prompt: "a fox [oom]", steps: 10 })));
+    expect(oom).toBeInstanceOf(RemoteWorkFailed);
     expect((oom as ProviderError).kind).toBe("transient");
     expect(oom.message).toContain("at node 3 (KSampler)");
 
-    const broken = await rejection(runHeld(txt2img, params({ prompt: "a fox [error]", steps: 4 })));
+    const broken = await rejection(runHeld(txt2img, params({ prompt: "a fox [error]", steps: 10 })));
     expect((broken as ProviderError).kind).toBe("invalid_request");
     expect(broken.message).toContain("mat1 and mat2 shapes cannot be multiplied");
   });
@@ -213,8 +220,8 @@ describe("ComfyUI refusals and credentials", () => {
       const onlyGuarded = providerFor("comfyui:sdxl-base", new ComfyPool([instances[1] as (typeof instances)[1] & {}]));
       guarded.hold();
       const ctx = recordingContext(newJob());
-      const handle = await onlyGuarded.submit(params({ steps: 2 }), ctx);
-      const waiting = onlyGuarded.wait(handle, params({ steps: 2 }), ctx);
+      const handle = await onlyGuarded.submit(params({ steps: 10 }), ctx);
+      const waiting = onlyGuarded.wait(handle, params({ steps: 10 }), ctx);
       await until(() => guarded.connected(String(handle.state?.client_id)), "the authorized websocket");
       guarded.release();
       expect((await waiting).files).toHaveLength(1);

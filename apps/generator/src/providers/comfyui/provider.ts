@@ -8,6 +8,7 @@ import {
   type VideoParams,
 } from "@sorami/contracts";
 import { knobsOf, randomSeed } from "../engines/params";
+import { checkCapabilities } from "../hosted";
 import { DEFAULT_RETRY, type RetryPolicy, withRetries } from "../retry";
 import {
   type AsyncProvider,
@@ -70,6 +71,7 @@ export class ComfyUIProvider<K extends JobKind> implements AsyncProvider<K> {
   }
 
   async submit(params: ParamsOf<K>, ctx: ProviderContext): Promise<RemoteHandle> {
+    checkCapabilities(this.entry, params, ctx.inputImage);
     const promptId = promptIdFor(ctx.jobId);
     const healthy = await this.pool.healthy(ctx.signal);
     const adopted = await this.adopt(healthy, promptId, ctx.signal);

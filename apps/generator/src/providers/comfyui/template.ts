@@ -6,19 +6,12 @@ import {
   type VideoParams,
 } from "@sorami/contracts";
 import { knobsOf, knobValue } from "../engines/params";
+import { aspectRatioOf } from "../mapping";
 import type { ComfyGraph, MappableInput } from "./descriptor";
 import type { ComfyTemplate } from "./loader";
 
 /** What one job puts into a workflow, recorded in the job's metadata. */
 export type Filled = { graph: ComfyGraph; values: Partial<Record<MappableInput, unknown>> };
-
-const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-
-/** 1024x768 → "4:3", for workflows whose size node takes a ratio. */
-export function ratioOf(width: number, height: number): string {
-  const d = gcd(width, height) || 1;
-  return `${width / d}:${height / d}`;
-}
 
 /** The style the form offers, as words a text encoder reads ("oil-painting" → "oil painting style"). */
 const styled = (prompt: string, style: string) => `${prompt}, ${style.replaceAll("-", " ")} style`;
@@ -63,7 +56,7 @@ export function fillImageWorkflow(
     guidance: knobValue(capabilities.guidance, knobs.guidance),
     width,
     height,
-    aspect_ratio: ratioOf(width, height),
+    aspect_ratio: aspectRatioOf(params.size),
     batch_size: params.num_images,
     input_image: job.inputImageName,
   });

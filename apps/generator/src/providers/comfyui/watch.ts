@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { InstanceDownError } from "../engines/errors";
-import { PreviewThrottle } from "../engines/preview";
+import { liveReporter } from "../engines/preview";
 import { ProviderError, type ProviderProgress, RemoteLostError } from "../types";
 import type { ComfyClient, HistoryEntry } from "./client";
 import type { ComfyPool } from "./pool";
@@ -74,19 +74,9 @@ export type Watch = {
 export async function watchPrompt(w: Watch): Promise<HistoryEntry> {
   const { client, promptId, signal } = w;
   const where = client.instance.name;
-  let finished = false;
   let started = false;
-  let lastReport = "";
-  const report = (p: ProviderProgress) => {
-    const key = JSON.stringify({ ...p, preview: undefined });
-    if (!finished && (p.preview || key !== lastReport)) {
-      if (!p.preview) {
-        lastReport = key;
-      }
-      w.onProgress(p);
-    }
-  };
-  const previews = new PreviewThrottle((frame) => report({ preview: frame }));
+  const live = liveReporter(w.onProgress);
+  const { report, previews } = live;
   let wake: (() => void) | undefined;
 
   const onEvent = (e: ComfyEvent) => {
@@ -187,7 +177,7 @@ export async function watchPrompt(w: Watch): Promise<HistoryEntry> {
       await nap();
     }
   } finally {
-    finished = true;
+    live.close();
     socket?.close();
   }
 }

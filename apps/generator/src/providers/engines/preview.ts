@@ -1,4 +1,6 @@
 import sharp from "sharp";
+import { changesOnly } from "../progress";
+import type { ProviderProgress } from "../types";
 
 /**
  * Live previews travel to the browser through the user's event stream (and
@@ -96,4 +98,30 @@ export class PreviewThrottle {
   settled(): Promise<void> {
     return this.chain;
   }
+}
+
+/**
+ * The progress side of one wait: reports only when what the engine says
+ * changes, previews throttled, and nothing once `close()` is called (a frame
+ * still being encoded when the work ends is dropped, not sent after the result).
+ */
+export function liveReporter(onProgress: (progress: ProviderProgress) => void) {
+  let open = true;
+  const changed = changesOnly(onProgress);
+  const previews = new PreviewThrottle((frame) => {
+    if (open) {
+      onProgress({ preview: frame });
+    }
+  });
+  return {
+    report(progress: ProviderProgress) {
+      if (open) {
+        changed(progress);
+      }
+    },
+    previews,
+    close() {
+      open = false;
+    },
+  };
 }

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { rejection } from "../engines/testing";
-import { loadComfyWorkflows, WorkflowConfigError } from "./loader";
+import { loadComfyWorkflows, WORKFLOW_FILE_MAX_BYTES, WorkflowConfigError } from "./loader";
 
 /** The examples shipped in the repo, copied into a scratch folder each test may break. */
 const EXAMPLES = path.resolve(import.meta.dirname, "../../../../../examples/comfyui-workflows");
@@ -146,6 +146,17 @@ describe("ComfyUI workflow descriptors", () => {
       message: "ghost.json does not exist",
     });
     expect(found.find((p) => p.field === "id")?.message).toContain("is already the id of");
+  });
+
+  it("refuses a workflow file larger than WORKFLOW_FILE_MAX_BYTES without parsing it", async () => {
+    await scratch();
+    await writeFile(path.join(dir, "sdxl-txt2img.json"), " ".repeat(WORKFLOW_FILE_MAX_BYTES + 1));
+    const [problem] = await problems();
+    expect(problem).toEqual({
+      file: "sdxl-txt2img.sorami.json",
+      field: "workflow",
+      message: `sdxl-txt2img.json is larger than ${WORKFLOW_FILE_MAX_BYTES} bytes`,
+    });
   });
 
   it("refuses a folder without descriptors", async () => {

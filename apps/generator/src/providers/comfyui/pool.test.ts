@@ -1,3 +1,4 @@
+import net from "node:net";
 import path from "node:path";
 import { type ImageParams, imageParamsSchema } from "@sorami/contracts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -75,6 +76,22 @@ describe("several ComfyUI instances", () => {
       expect(none.message).toContain(a.url);
     } finally {
       await Promise.all([a.up(), b.up()]);
+    }
+  });
+
+  it("skips an instance that accepts connections but does not answer within HEALTH_TIMEOUT_MS", async () => {
+    const held = new Set<net.Socket>();
+    const silent = net.createServer((socket) => held.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const silentUrl = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+    try {
+      const { pool } = providerOn([silentUrl, b.url]);
+      expect((await pool.healthy()).map((h) => h.instance.name)).toEqual([b.url]);
+    } finally {
+      for (const socket of held) {
+        socket.destroy();
+      }
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
     }
   });
 

@@ -2,6 +2,7 @@ import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import {
   PREVIEW_MAX_BYTES,
+  PREVIEW_MAX_INPUT_BYTES,
   PREVIEW_MAX_SIDE,
   PREVIEW_MIN_INTERVAL_MS,
   PreviewThrottle,
@@ -63,6 +64,9 @@ describe("live previews", () => {
     expect((await sharp(tiny?.data).metadata()).width).toBe(100);
     expect(await shrinkPreview(Buffer.from("garbage"))).toBeNull();
     expect(await shrinkPreview(Buffer.alloc(0))).toBeNull();
+    // Not even decoded beyond PREVIEW_MAX_INPUT_BYTES: a preview that big is a broken engine.
+    const huge = Buffer.concat([await jpeg(64, 64), Buffer.alloc(PREVIEW_MAX_INPUT_BYTES)]);
+    expect(await shrinkPreview(huge)).toBeNull();
   });
 
   it("brings a noisy early frame under PREVIEW_MAX_BYTES by lowering quality, then size", async () => {

@@ -106,9 +106,8 @@ describe("cancelling a ComfyUI prompt", () => {
     const ctx = recordingContext(newJob());
     comfy.hold();
     const handle = await provider.submit(params({ steps: 50 }), ctx);
-    comfy.release();
+    // Held, it starts and stops before its first step: running, for as long as the test needs.
     await until(() => comfy.runningId() === handle.id, "the prompt to run");
-    comfy.hold();
     await provider.cancel(handle);
     expect(comfy.requests.filter((r) => r.path === "/interrupt").at(-1)?.body).toEqual({ prompt_id: handle.id });
     comfy.release();

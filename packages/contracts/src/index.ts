@@ -7,6 +7,7 @@ export * from "./events";
 export * from "./gallery";
 export * from "./images";
 export * from "./jobs";
+export * from "./keys";
 export * from "./limits";
 export * from "./notifications";
 export * from "./providers";

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type ImageParams, parseSize } from "@sorami/contracts";
+import { type ImageParams, parseSize, truncateText } from "@sorami/contracts";
 import sharp from "sharp";
 import { encodeImage, IMAGE_EXT } from "./encode";
 import { LocalProvider } from "./local";
@@ -29,7 +29,7 @@ function wrap(text: string, width: number, maxLines: number): string[] {
     lines.push(line.trim());
   }
   if (lines.length === maxLines && words.join(" ").length > lines.join(" ").length) {
-    lines[maxLines - 1] = `${lines[maxLines - 1]?.slice(0, width - 1)}…`;
+    lines[maxLines - 1] = truncateText(`${lines[maxLines - 1]}…`, width, { ellipsis: "…" });
   }
   return lines;
 }

@@ -160,7 +160,9 @@ export class VeoProvider implements Provider<"video"> {
       if (signal.aborted) {
         throw error;
       }
-      throw new ProviderError("no_output", "Veo returned a file that is not a playable video");
+      throw new ProviderError("no_output", "Veo returned a file that is not a playable video", undefined, {
+        cause: error,
+      });
     }
     const posterData = await readFile(poster);
     const { width = 0, height = 0 } = await sharp(posterData).metadata();

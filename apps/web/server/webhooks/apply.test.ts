@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { WebhookPayload } from "@sorami/contracts";
+import { isWellFormedText, type WebhookPayload } from "@sorami/contracts";
 import { schema } from "@sorami/db";
 import { startTestDatabase } from "@sorami/db/testing";
 import { eq } from "drizzle-orm";
@@ -146,5 +146,19 @@ describe("applyWebhookEvent", () => {
       code: "conflict",
     });
     expect((await state(id)).files).toHaveLength(0);
+  });
+});
+
+describe("text cut for notifications and events", () => {
+  it("completes a job whose prompt has half an emoji at the notification's cut (jsonb refuses a lone surrogate)", async () => {
+    const u = await user();
+    const id = randomUUID();
+    const prompt = `${"a".repeat(79)}😀 and more`;
+    await t.db.insert(schema.generations).values({ id, kind: "image", authorId: u, prompt, params: {} });
+    const r = await applyWebhookEvent(t.db, "image", `${id}-emoji`, completed(id, u));
+    expect(r.outcome).toBe("applied");
+    const { g, notes } = await state(id);
+    expect(g?.status).toBe("COMPLETED");
+    expect(isWellFormedText(notes[0]?.message ?? "")).toBe(true);
   });
 });

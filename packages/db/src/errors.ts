@@ -27,3 +27,19 @@ export function isDeterministicDbError(error: unknown): boolean {
   const state = sqlStateOf(error);
   return state !== undefined && DETERMINISTIC_SQLSTATE_CLASSES.includes(state.slice(0, 2));
 }
+
+/**
+ * "SQLSTATE 22P02: invalid input syntax for type json": a PostgreSQL error
+ * for a log line, without the query, its parameters or the error's detail,
+ * which quote the row (a user's prompt).
+ */
+export function describeDbError(error: unknown): string {
+  for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 5; depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === "string" && "severity" in e) {
+      return `SQLSTATE ${code}: ${String(message)}`;
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return String(error);
+}

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { type ImageParams, parseSize, truncateText } from "@sorami/contracts";
+import { INPUT_IMAGE_DECODE_OPTIONS } from "@sorami/contracts/image-pixels";
 import sharp from "sharp";
 import { encodeImage, IMAGE_EXT } from "./encode";
 import { LocalProvider } from "./local";
@@ -95,7 +96,7 @@ export async function renderImage(params: ImageParams, index: number, ctx: Provi
   let picture = sharp(Buffer.from(drawSvg(drawing)));
   if (ctx.inputImage) {
     // The input image (uploaded or fetched) inset in the middle, so the result visibly starts from it.
-    const inset = await sharp(ctx.inputImage)
+    const inset = await sharp(ctx.inputImage, INPUT_IMAGE_DECODE_OPTIONS)
       .resize(Math.round(width * 0.45), Math.round(height * 0.45), { fit: "inside" })
       .png()
       .toBuffer();

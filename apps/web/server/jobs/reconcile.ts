@@ -5,7 +5,7 @@ import {
   type WebhookPayload,
   webhookDataSchema,
 } from "@sorami/contracts";
-import { type Database, schema } from "@sorami/db";
+import { type Database, describeDbError, schema } from "@sorami/db";
 import { recordRepairFailure } from "@sorami/db/queries/generations";
 import { and, eq, lt, notInArray, or, sql } from "drizzle-orm";
 import { applyWebhookEvent } from "../webhooks/apply";
@@ -175,12 +175,16 @@ async function reconcileJob(
 async function recordFailure(db: Database, jobId: string, error: unknown): Promise<void> {
   try {
     const failures = await recordRepairFailure(db, jobId);
-    console.error(`[reconcile] job ${jobId}: repair failed (${failures}/${RECONCILE_MAX_FAILURES}):`, error);
+    console.error(
+      `[reconcile] job ${jobId}: repair failed (${failures}/${RECONCILE_MAX_FAILURES}): ${describeDbError(error)}`,
+    );
     if (failures >= RECONCILE_MAX_FAILURES) {
       await endJobAsFailed(db, jobId, REPAIR_FAILED_MESSAGE);
     }
   } catch (recordError) {
     // The database itself is away: the next run finds the job again.
-    console.error(`[reconcile] job ${jobId}: repair failed, and so did recording it:`, error, recordError);
+    console.error(
+      `[reconcile] job ${jobId}: repair failed (${describeDbError(error)}), and so did recording it: ${describeDbError(recordError)}`,
+    );
   }
 }

@@ -10,7 +10,7 @@ import {
   type WebhookPayload,
   type WebhookVideo,
 } from "@sorami/contracts";
-import { type Database, isDeterministicDbError, schema } from "@sorami/db";
+import { type Database, describeDbError, isDeterministicDbError, schema } from "@sorami/db";
 import { organizationIdOf } from "@sorami/db/queries/organizations";
 import { recordEventAndLockGeneration } from "@sorami/db/queries/webhooks";
 import { eq } from "drizzle-orm";
@@ -148,7 +148,9 @@ async function refuseUnstorable(
   event: JobEvent,
   error: unknown,
 ): Promise<never> {
-  console.error(`[webhook] job ${payload.job_id}: the ${payload.status} event could not be stored:`, error);
+  console.error(
+    `[webhook] job ${payload.job_id}: the ${payload.status} event could not be stored: ${describeDbError(error)}`,
+  );
   if (isTerminal(event.status)) {
     await endJobAsFailed(db, payload.job_id, UNSTORABLE_RESULT_MESSAGE);
   }

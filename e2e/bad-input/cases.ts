@@ -58,6 +58,9 @@ function wrongTypes(field: Field): unknown[] {
 /** Text that is bad for every kind of string: NUL, an unpaired surrogate. */
 const UNSTORABLE = ["a\u0000b", "\u0000", "a\ud800b", "\udfff"];
 
+/** Storable, but not in a person's text (the pipeline cannot carry them): noncharacters of several planes, C1 controls. */
+const UNCARRIABLE = ["\uffff", "\ufffe", "\ufdd0", "\u{1fffe}", "\u{10ffff}", "\u0085", "\u009f"];
+
 function fieldCases(name: string, field: Field, sample: Record<string, unknown>): Case[] {
   const cases: Case[] = [];
   const set = (value: unknown) => ({ ...sample, [name]: value });
@@ -89,7 +92,8 @@ function fieldCases(name: string, field: Field, sample: Record<string, unknown>)
       }
       add("huge", `${field.max + 1} characters`, "a".repeat(field.max + 1));
       add("huge", `${field.max} characters then an emoji`, `${"a".repeat(field.max)}🌅`);
-      for (const c of ["\u0007", "\u001b[31m", "\u007f", "\u000b", "\u0008"]) {
+      add("huge", `${field.max + 1} emoji`, "😀".repeat(field.max + 1));
+      for (const c of ["\u0007", "\u001b[31m", "\u007f", "\u000b", "\u0008", ...UNCARRIABLE]) {
         add("control", JSON.stringify(c), `a${c}b`);
       }
       for (const s of UNSTORABLE) {

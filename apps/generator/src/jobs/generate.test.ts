@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { isWellFormedText } from "@sorami/contracts";
 import { schema } from "@sorami/db";
 import { startTestDatabase } from "@sorami/db/testing";
 import { LocalStorage, type Storage } from "@sorami/storage";
@@ -9,7 +10,7 @@ import { startTestS3 } from "@sorami/storage/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_RENDER_FAILED_MESSAGE } from "../providers/local";
-import { createLocalImageProvider } from "../providers/local-image";
+import { createLocalImageProvider, wrap } from "../providers/local-image";
 import { createLocalVideoProvider } from "../providers/local-video";
 import { type Provider, ProviderError, type Providers } from "../providers/types";
 import { INTERNAL_FAILURE_MESSAGE, MAX_GENERATE_ATTEMPTS, runGenerateJob } from "./generate";
@@ -209,5 +210,26 @@ describe("the local renderer", () => {
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ kind: "invalid_request", retryable: false, message: LOCAL_RENDER_FAILED_MESSAGE });
     expect(String((error as ProviderError).cause)).toMatch(/XML parse error/);
+  });
+});
+
+describe("the local renderer's text", () => {
+  it("wraps a prompt into bounded lines, cutting long words without splitting a character", () => {
+    expect(wrap("a cat on a mat", 20, 4)).toEqual(["a cat on a mat"]);
+    expect(wrap("one two three four five six", 9, 2)).toEqual(["one two", "three…"]);
+    for (const prompt of [
+      "😀".repeat(4000),
+      `${"a".repeat(79)}😀 rest`,
+      "👩‍👩‍👧 ".repeat(50),
+      "e\\u0301".repeat(300),
+    ]) {
+      const lines = wrap(prompt, 30, 4);
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines.length).toBeLessThanOrEqual(4);
+      for (const line of lines) {
+        expect(line.length).toBeLessThanOrEqual(30);
+        expect(isWellFormedText(line)).toBe(true);
+      }
+    }
   });
 });

@@ -89,7 +89,8 @@ function causeOf(error: ProviderError): string {
   if (cause === undefined) {
     return "";
   }
-  const text = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+  // One log line: a ZodError's message is pretty-printed JSON.
+  const text = (cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)).replace(/\s+/g, " ");
   return ` (cause: ${truncateText(text, JOB_ERROR_MAX_LENGTH, { ellipsis: "…" })})`;
 }
 

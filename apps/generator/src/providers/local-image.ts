@@ -10,29 +10,39 @@ function escapeXml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Splits text into at most `maxLines` lines of about `width` characters. */
-function wrap(text: string, width: number, maxLines: number): string[] {
+/**
+ * Splits text into at most `maxLines` lines of at most `width` UTF-16 units,
+ * breaking at spaces; a word longer than a line (a prompt of 4000 emoji has
+ * no space) is cut, and text that does not fit ends in "…". Every cut is
+ * `truncateText`'s, so no character is split, and the drawing never holds
+ * more text than it shows (librsvg took 25 s to lay out 4000 emoji on one line).
+ */
+export function wrap(text: string, width: number, maxLines: number): string[] {
   const words = text.split(/\s+/).filter(Boolean);
   const lines: string[] = [];
   let line = "";
+  let shown = 0;
   for (const word of words) {
-    if (`${line} ${word}`.trim().length > width) {
-      lines.push(line.trim());
-      line = word;
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = "";
       if (lines.length === maxLines) {
         break;
       }
-    } else {
-      line = `${line} ${word}`;
     }
+    line = line ? `${line} ${word}` : word;
+    shown++;
   }
-  if (lines.length < maxLines && line.trim()) {
-    lines.push(line.trim());
+  if (line && lines.length < maxLines) {
+    lines.push(line);
   }
-  if (lines.length === maxLines && words.join(" ").length > lines.join(" ").length) {
-    lines[maxLines - 1] = truncateText(`${lines[maxLines - 1]}…`, width, { ellipsis: "…" });
+  const fitted = lines.map((l) => truncateText(l, width, { ellipsis: "…" }));
+  const last = fitted.length - 1;
+  const cutShort = shown < words.length || fitted[last] !== lines[last];
+  if (last >= 0 && cutShort && !fitted[last]?.endsWith("…")) {
+    fitted[last] = truncateText(`${fitted[last]}…`, width, { ellipsis: "…" });
   }
-  return lines;
+  return fitted;
 }
 
 export type Drawing = {

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { isWellFormedText, PROMPT_MAX_LENGTH } from "@sorami/contracts";
-import { signWebhook } from "@sorami/contracts/signature";
 import { pngDeclaring } from "@sorami/contracts/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, secretsOf, signUp, sql, type TestUser, waitFor } from "../support/client";
 import { type Stack, startStack } from "../support/stack";
+import { webhookHeaders } from "./http";
 
 /**
  * Hostile or unlucky input through the whole stack: text the pipeline
@@ -46,16 +46,9 @@ async function completedImage(user: TestUser, prompt: string): Promise<string> {
 
 async function sendWebhook(payload: unknown) {
   const body = JSON.stringify(payload);
-  const id = `msg_${randomUUID().replaceAll("-", "")}`;
-  const ts = Math.floor(Date.now() / 1000);
   const res = await fetch(`${stack.webUrl}/api/webhooks/image-completion`, {
     method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "webhook-id": id,
-      "webhook-timestamp": String(ts),
-      "webhook-signature": signWebhook(secret, id, ts, body),
-    },
+    headers: webhookHeaders(secret, body),
     body,
   });
   return { status: res.status, json: (await res.json().catch(() => null)) as any };

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { isWellFormedText, type WebhookPayload } from "@sorami/contracts";
 import { schema } from "@sorami/db";
 import { startTestDatabase } from "@sorami/db/testing";
@@ -257,6 +257,17 @@ describe("an event PostgreSQL refuses for its content", () => {
     } finally {
       await t.pool.query(`alter table media_files drop constraint poison_${id.slice(0, 8)}`);
     }
+  });
+
+  it("does not end the job when what PostgreSQL refused is the event itself (an id too large to index)", async () => {
+    const u = await user();
+    const id = await job(u);
+    const hugeId = randomBytes(6000).toString("base64"); // past a btree row's ~2.7 KB, compressed or not
+    await expect(applyWebhookEvent(t.db, "image", hugeId, completed(id, u))).rejects.toMatchObject({
+      code: "unprocessable",
+    });
+    expect((await state(id)).g?.status).toBe("PENDING");
+    expect((await applyWebhookEvent(t.db, "image", `${id}-ok`, completed(id, u))).outcome).toBe("applied");
   });
 
   it("only refuses a progress event: the job carries on with the next one", async () => {

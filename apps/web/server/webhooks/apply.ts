@@ -120,13 +120,15 @@ export async function applyWebhookEvent(
   payload: WebhookPayload,
 ): Promise<ApplyOutcome> {
   const event = toJobEvent(kind, payload);
+  const stage = { jobLocked: false };
   try {
-    return await applyOnce(db, kind, eventId, payload, event);
+    return await applyOnce(db, kind, eventId, payload, event, stage);
   } catch (error) {
     if (!isDeterministicDbError(error)) {
       throw error;
     }
-    return refuseUnstorable(db, payload, event, error);
+    // Only what the job's own rows refused ends the job: an event refused before (its id, say) says nothing of it.
+    return refuseUnstorable(db, payload, error, stage.jobLocked && isTerminal(event.status));
   }
 }
 
@@ -145,18 +147,18 @@ export const UNSTORABLE_RESULT_MESSAGE = "Sorami could not record this job's res
 async function refuseUnstorable(
   db: Database,
   payload: WebhookPayload,
-  event: JobEvent,
   error: unknown,
+  endJob: boolean,
 ): Promise<never> {
   console.error(
     `[webhook] job ${payload.job_id}: the ${payload.status} event could not be stored: ${describeDbError(error)}`,
   );
-  if (isTerminal(event.status)) {
+  if (endJob) {
     await endJobAsFailed(db, payload.job_id, UNSTORABLE_RESULT_MESSAGE);
   }
   throw new AppError(
     "unprocessable",
-    `The ${payload.status} event for job ${payload.job_id} could not be stored${isTerminal(event.status) ? "; the job was marked failed" : ""}`,
+    `The ${payload.status} event for job ${payload.job_id} could not be stored${endJob ? "; the job was marked failed" : ""}`,
   );
 }
 
@@ -166,6 +168,7 @@ async function applyOnce(
   eventId: string,
   payload: WebhookPayload,
   event: JobEvent,
+  stage: { jobLocked: boolean },
 ): Promise<ApplyOutcome> {
   return db.transaction(async (tx) => {
     const { recorded, generation: locked } = await recordEventAndLockGeneration(tx, {
@@ -176,6 +179,7 @@ async function applyOnce(
     if (!recorded) {
       return { outcome: "duplicate" } as const;
     }
+    stage.jobLocked = locked !== null;
 
     const generation = locked ?? (await createFromWebhook(tx, kind, payload));
     if (generation.kind !== kind) {

@@ -1,4 +1,5 @@
 import { EMPTY_BODY_MAX_BYTES, IDEMPOTENCY_KEY_MAX_LENGTH, URL_MAX_LENGTH } from "@sorami/contracts";
+import { pngDeclaring } from "@sorami/contracts/testing";
 import type { Fixtures } from "../security/fixtures";
 import type { Field, Probe } from "../security/routes";
 
@@ -195,6 +196,8 @@ function fieldCases(name: string, field: Field, sample: Record<string, unknown>)
         422,
       );
       add("control", "NUL", "\u0000");
+      add("type", "a PNG cut after its signature", Buffer.from("89504e470d0a1a0a00", "hex").toString("base64"), 422);
+      add("huge", "a PNG declaring 16383×16383 pixels", pngDeclaring(16383, 16383).toString("base64"), 413);
       break;
   }
   return cases;

@@ -1,4 +1,5 @@
 import {
+  describeZodError,
   type JobKind,
   jobStatusSchema,
   TERMINAL_STATUSES,
@@ -135,10 +136,12 @@ async function reconcileJob(
 
   if (typeof view === "object" && view.status === "COMPLETED" && view.result) {
     const data = webhookDataSchema.safeParse(view.result);
-    if (data.success) {
-      await apply({ status: "completed", data: data.data, message: "Recovered by the reconciler" }, "completed");
-      return "repaired";
+    if (!data.success) {
+      // Counted as a failed repair: a result that never parses must end the job, not wait out its maximum age.
+      throw new Error(`the generator's result does not parse: ${describeZodError(data.error).message}`);
     }
+    await apply({ status: "completed", data: data.data, message: "Recovered by the reconciler" }, "completed");
+    return "repaired";
   }
   if (typeof view === "object" && (view.status === "FAILED" || view.status === "CANCELED")) {
     const status = view.status === "FAILED" ? "failed" : "canceled";

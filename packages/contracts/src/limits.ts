@@ -14,9 +14,10 @@ export const PROMPT_MAX_LENGTH = 4000;
 /**
  * An error message a job stores and shows (its own, a provider's, the
  * generator's) is cut to this many UTF-16 units by `truncateText`, never
- * refused: a failure must always be recordable.
+ * refused: a failure must always be recordable. As much as a webhook's
+ * `error_message` may carry, so the generator's reason always fits it.
  */
-export const JOB_ERROR_MAX_LENGTH = 1000;
+export const JOB_ERROR_MAX_LENGTH = 10_000;
 
 /** The prompt quoted in a "ready" notification is cut to this many UTF-16 units (by `truncateText`). */
 export const NOTIFICATION_PROMPT_EXCERPT_LENGTH = 80;

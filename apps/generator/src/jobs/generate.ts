@@ -83,6 +83,9 @@ export function classifyError(error: unknown): ProviderError {
   return new ProviderError("transient", INTERNAL_FAILURE_MESSAGE, undefined, { cause: error });
 }
 
+/** Of an internal reason, this much goes into the log line (UTF-16 units). */
+const LOGGED_CAUSE_MAX_LENGTH = 1000;
+
 /** The internal reason behind a classified error, for the log line (never for the user). */
 function causeOf(error: ProviderError): string {
   const cause = error.cause;
@@ -91,7 +94,7 @@ function causeOf(error: ProviderError): string {
   }
   // One log line: a ZodError's message is pretty-printed JSON.
   const text = (cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)).replace(/\s+/g, " ");
-  return ` (cause: ${truncateText(text, JOB_ERROR_MAX_LENGTH, { ellipsis: "…" })})`;
+  return ` (cause: ${truncateText(text, LOGGED_CAUSE_MAX_LENGTH, { ellipsis: "…" })})`;
 }
 
 /**

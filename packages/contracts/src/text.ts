@@ -169,10 +169,10 @@ export function truncateText(text: string, max: number, options: TruncateOptions
   const ellipsis = options.ellipsis && options.ellipsis.length <= max ? options.ellipsis : "";
   const room = Math.max(0, max - ellipsis.length);
   graphemes ??= new Intl.Segmenter(undefined, { granularity: "grapheme" });
-  const segments = graphemes.segment(text);
   if (options.keep === "end") {
     const from = text.length - room;
-    const around = segments.containing(from);
+    // The whole text: a boundary depends on everything before it (a run of flags is paired from its start).
+    const around = graphemes.segment(text).containing(from);
     let cut = around && around.index < from ? around.index + around.segment.length : from;
     if (cut === text.length && room > 0) {
       // One cluster longer than the room: cut inside it, after a whole code point.
@@ -180,7 +180,10 @@ export function truncateText(text: string, max: number, options: TruncateOptions
     }
     return ellipsis + text.slice(cut);
   }
-  const around = segments.containing(room);
+  // Whether a boundary falls at or before `room` depends on the text before it and the character at
+  // it, never on what follows: segmenting that much (a code point is at most two units) gives the same
+  // cut as the whole text, in time bounded by the room rather than the text (a 4000-emoji prompt).
+  const around = graphemes.segment(text.slice(0, room + 2)).containing(room);
   let cut = around ? around.index : room;
   if (cut === 0 && room > 0) {
     // One cluster longer than the room: cut inside it, before a whole code point.

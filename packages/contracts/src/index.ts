@@ -11,6 +11,7 @@ export * from "./events";
 export * from "./gallery";
 export * from "./images";
 export * from "./jobs";
+export * from "./keys";
 export * from "./limits";
 export * from "./media";
 export * from "./notifications";

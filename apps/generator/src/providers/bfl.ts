@@ -35,6 +35,9 @@ export type BflConfig = { key: string; baseUrl?: string };
 
 const BFL_VENDOR = { name: "BFL", keyVariable: "BFL_API_KEY" };
 
+/** Of a BFL answer that says nothing readable, this much of its JSON is quoted (UTF-16 units). */
+const BFL_BODY_QUOTED_LENGTH = 200;
+
 /** A non-2xx answer from BFL, kept for classification. */
 class BflHttpError extends Error {
   constructor(
@@ -60,7 +63,7 @@ function detailOf(body: unknown): string {
       })
       .join("; ");
   }
-  return JSON.stringify(body ?? "").slice(0, 200);
+  return excerpt(JSON.stringify(body ?? ""), BFL_BODY_QUOTED_LENGTH);
 }
 
 /** Turns a failed BFL call into the pipeline's terms, with BFL's own words. */

@@ -5,6 +5,7 @@ import { loadOrCreateSecrets } from "@sorami/config";
 import { startEmbeddedPostgres } from "@sorami/db/embedded";
 import { ensureWebBuilt, NEXT_BIN, ROOT, WEB_DIR } from "./build";
 import { acquireDataDirLock } from "./lock";
+import { buildServiceEnv, generatorLocalUrl } from "./service-env";
 
 export type ServiceName = "web" | "generator";
 
@@ -38,7 +39,10 @@ export type ServiceInstance = {
 };
 
 export type System = {
+  /** The web app on this machine (what the launcher health-checks; tests call it directly). */
   webUrl: string;
+  /** The address users reach the web app at: the operator's WEB_URL, or `webUrl`. */
+  publicUrl: string;
   generatorUrl: string;
   databaseUrl: string;
   dataDir: string;
@@ -54,6 +58,10 @@ export type System = {
   pids(): Record<string, number>;
   /** Stops and starts the embedded PostgreSQL on the same port (fault tests). */
   restartDatabase(): Promise<void>;
+  /** Stops the embedded PostgreSQL and leaves it down (an outage, fault tests); `startDatabase` ends it. */
+  stopDatabase(): Promise<void>;
+  /** Starts the embedded PostgreSQL again on the port it had. */
+  startDatabase(): Promise<void>;
   /** The process id of a running service (to read its memory use in tests), or null. */
   pid(name: ServiceName): number | null;
   stop(): Promise<void>;
@@ -125,26 +133,19 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       await ensureWebBuilt(log);
     }
 
+    const env = buildServiceEnv({
+      inherited: process.env,
+      dataDir: options.dataDir,
+      databaseUrl,
+      port: options.port,
+      generatorPort: options.generatorPort,
+      env: options.env,
+    });
+    // The launcher reaches the services on this machine, whatever address users reach them at (WEB_URL).
     const webUrl = `http://localhost:${options.port}`;
-    const generatorUrl = `http://127.0.0.1:${options.generatorPort}`;
-    // The services run as in production: nothing a test runner sets (VITEST, TEST) reaches them.
-    const inherited = Object.fromEntries(
-      Object.entries(process.env).filter(([key]) => !/^(VITEST.*|TEST|JEST_WORKER_ID)$/.test(key)),
-    ) as Record<string, string>;
-    const env: Record<string, string> = {
-      ...inherited,
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-      DATA_DIR: options.dataDir,
-      DATABASE_URL: databaseUrl,
-      PORT: String(options.port),
-      GENERATOR_PORT: String(options.generatorPort),
-      WEB_URL: webUrl,
-      GENERATOR_URL: generatorUrl,
-      ...options.env,
-    };
+    const generatorUrl = generatorLocalUrl(env.GENERATOR_HOST, options.generatorPort);
     const urlOf = (name: ServiceName, port: number) =>
-      name === "web" ? `http://localhost:${port}` : `http://127.0.0.1:${port}`;
+      name === "web" ? `http://localhost:${port}` : generatorLocalUrl(env.GENERATOR_HOST, port);
     const command = (name: ServiceName, port: number): { args: string[]; cwd: string; health: string } =>
       name === "generator"
         ? {
@@ -199,13 +200,24 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       return instance;
     };
 
-    const restartDatabase = async () => {
+    let pgPort: number | null = pg?.port ?? null;
+    const stopDatabase = async () => {
       if (!pg) {
-        throw new Error("restartDatabase needs the embedded PostgreSQL");
+        throw new Error("stopping the database needs the embedded PostgreSQL, running");
       }
-      const port = pg.port;
+      pgPort = pg.port;
       await pg.stop();
-      pg = await startEmbeddedPostgres({ dataDir: options.dataDir, password: secrets.databasePassword, port });
+      pg = null;
+    };
+    const startDatabase = async () => {
+      if (pg || pgPort === null) {
+        throw new Error("starting the database needs the embedded PostgreSQL, stopped");
+      }
+      pg = await startEmbeddedPostgres({ dataDir: options.dataDir, password: secrets.databasePassword, port: pgPort });
+    };
+    const restartDatabase = async () => {
+      await stopDatabase();
+      await startDatabase();
     };
 
     // The generator first: the web app's dispatch worker starts sending at once.
@@ -213,6 +225,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     await startService("web");
     return {
       webUrl,
+      publicUrl: env.WEB_URL ?? webUrl,
       generatorUrl,
       databaseUrl,
       dataDir: options.dataDir,
@@ -226,6 +239,8 @@ export async function startSystem(options: SystemOptions): Promise<System> {
           ),
         ),
       restartDatabase,
+      stopDatabase,
+      startDatabase,
       pid: (name) => children.get(name)?.pid ?? null,
       stop,
     };

@@ -158,7 +158,7 @@ async function effects(): Promise<string> {
   return JSON.stringify([jobs.rows[0].n, job?.status, delivery?.state, queued.rows[0].n]);
 }
 
-const WRONG = [
+const WRONG: Record<string, string>[] = [
   {},
   { authorization: `Bearer ${"k".repeat(SERVICE_KEY.length)}` },
   { "x-service-key": SERVICE_KEY.slice(0, -1) },
@@ -198,7 +198,7 @@ describe("the service key, decided per route after routing", () => {
   });
 
   it("an unknown route is a 404 with or without the key", async () => {
-    for (const headers of [{}, { authorization: `Bearer ${SERVICE_KEY}` }]) {
+    for (const headers of [{}, { authorization: `Bearer ${SERVICE_KEY}` }] as Record<string, string>[]) {
       for (const target of ["/api/no-such-thing", "/%61pi/no-such-thing", "/nothing", "/api/jobs"]) {
         const reply = await raw("GET", target, headers);
         expect(reply.status, `${target} ${JSON.stringify(headers)}`).toBe(404);

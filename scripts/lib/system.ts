@@ -2,10 +2,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { loadOrCreateSecrets } from "@sorami/config";
+import { freeLocksOfDeadRun } from "@sorami/db/crash-recovery";
 import { startEmbeddedPostgres } from "@sorami/db/embedded";
 import { ensureWebBuilt, NEXT_BIN, ROOT, WEB_DIR } from "./build";
 import { acquireDataDirLock } from "./lock";
+import { type RunRecord, removeRunRecord, startTimeOf, stopLeftovers, writeRunRecord } from "./run-record";
 import { buildServiceEnv, generatorLocalUrl } from "./service-env";
+import { crashPolicy, SUPERVISOR_CRASH_WINDOW_MS } from "./supervise";
 
 export type ServiceName = "web" | "generator";
 
@@ -23,6 +26,11 @@ export type SystemOptions = {
   log?: (line: string) => void;
   /** Build the web app if its sources changed (default true). */
   build?: boolean;
+  /**
+   * A service crashed too often (supervise.ts) and is not restarted again.
+   * `npm start` stops everything and exits non-zero; by default it is only logged.
+   */
+  onGiveUp?: (id: string) => void;
 };
 
 /** One more process of a kind, beside the first ones (scale-out: several web or generator processes). */
@@ -101,8 +109,13 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   let pg: Awaited<ReturnType<typeof startEmbeddedPostgres>> | null = null;
   // Keyed by instance id: "web" and "generator" for the first ones, "web#2"… for added ones.
   const children = new Map<string, ChildProcess>();
+  // Instances stopped on purpose (stopService, stop): their exit is not a crash.
+  const stopped = new Set<string>();
+  let stopping = false;
+  const record: RunRecord = { launcher: process.pid, processes: {} };
 
   const stopService = async (name: string, signal: NodeJS.Signals = "SIGTERM") => {
+    stopped.add(name);
     const child = children.get(name);
     if (!child || child.exitCode !== null || child.signalCode !== null) {
       return;
@@ -115,16 +128,33 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   };
 
   const stop = async () => {
+    stopping = true;
     await Promise.all([...children.keys()].map((id) => stopService(id)));
     await pg?.stop().catch(() => {});
+    removeRunRecord(options.dataDir);
     release();
   };
 
   try {
+    // The lock proved the previous launcher on this DATA_DIR dead; whatever it left running goes too.
+    for (const leftover of await stopLeftovers(options.dataDir)) {
+      log(`[launcher] stopped ${leftover}, left running by a previous run whose launcher died`);
+    }
     const secrets = loadOrCreateSecrets(options.dataDir);
     if (!options.databaseUrl) {
       pg = await startEmbeddedPostgres({ dataDir: options.dataDir, password: secrets.databasePassword });
+      record.postgresPort = pg.port;
+      // One machine: the embedded database is reachable from loopback only and belongs to this
+      // DATA_DIR, whose previous run is now proven gone, so every queue lock in it is a dead
+      // worker's. Freed now, in-flight jobs run as soon as the services start, not after
+      // QUEUE_STALE_SECONDS. (On a shared database, DATABASE_URL, the heartbeat rule decides.)
+      for (const f of await freeLocksOfDeadRun(pg.url)) {
+        if (f.jobs > 0) {
+          log(`[launcher] ${f.queue}: freed ${f.jobs} job(s) locked by ${f.workers} worker(s) of the previous run`);
+        }
+      }
     }
+    writeRunRecord(options.dataDir, record);
     const databaseUrl = options.databaseUrl ?? pg?.url ?? "";
     // No migration here: the generator, started first, migrates before it answers healthy, and
     // the launcher stays a small supervisor (the migrator and its drivers are ~18 MB of RSS it
@@ -155,15 +185,58 @@ export async function startSystem(options: SystemOptions): Promise<System> {
           }
         : { args: [NEXT_BIN, "start", "-p", String(port)], cwd: WEB_DIR, health: `${urlOf(name, port)}/api/health` };
 
-    const launch = async (id: string, name: ServiceName, port: number, extraEnv: Record<string, string>) => {
+    const decide = crashPolicy();
+    const launch = async (
+      id: string,
+      name: ServiceName,
+      port: number,
+      extraEnv: Record<string, string>,
+    ): Promise<void> => {
       const { args, cwd, health } = command(name, port);
       const portEnv = name === "web" ? { PORT: String(port) } : { GENERATOR_PORT: String(port) };
+      stopped.delete(id);
       const child = spawn(process.execPath, args, {
         cwd,
         env: { ...env, ...options.serviceEnv?.[name], ...portEnv, ...extraEnv },
-        stdio: ["ignore", "pipe", "pipe"],
+        // The IPC channel is how a service learns that the launcher died (it sees "disconnect").
+        stdio: ["ignore", "pipe", "pipe", "ipc"],
       });
       children.set(id, child);
+      if (child.pid !== undefined) {
+        record.processes[id] = { pid: child.pid, startTime: startTimeOf(child.pid) ?? 0 };
+        writeRunRecord(options.dataDir, record);
+      }
+      child.once("exit", (code, signal) => {
+        if (stopping || stopped.has(id) || children.get(id) !== child) {
+          return;
+        }
+        const how = signal ? `signal ${signal}` : `code ${code}`;
+        const decision = decide(id);
+        if (decision.action === "give-up") {
+          log(
+            `[launcher] ${id} exited unexpectedly (${how}), its ${decision.crashes}th crash in ${SUPERVISOR_CRASH_WINDOW_MS / 60_000} min: GIVING UP on it`,
+          );
+          options.onGiveUp?.(id);
+          return;
+        }
+        log(
+          `[launcher] ${id} exited unexpectedly (${how}); restarting it in ${(decision.delayMs / 1000).toFixed(1)} s`,
+        );
+        setTimeout(() => {
+          if (stopping || stopped.has(id)) {
+            return;
+          }
+          const began = Date.now();
+          launch(id, name, port, extraEnv).then(
+            () => log(`[launcher] ${id} restarted, healthy after ${((Date.now() - began) / 1000).toFixed(1)} s`),
+            (error: Error) => {
+              log(`[launcher] ${id} did not come back: ${error.message.split("\n")[0]}`);
+              // Not healthy in time but still running: stopped, so its exit counts as the next crash.
+              children.get(id)?.kill("SIGKILL");
+            },
+          );
+        }, decision.delayMs).unref();
+      });
       const lines: string[] = [];
       const onData = (chunk: Buffer) => {
         for (const line of chunk.toString().split("\n")) {

@@ -1,18 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runDatabaseOutage } from "./db-outage";
-
-/**
- * A generous bound on an outcome, not a timing: a process waiting for its
- * database with backoff uses well under 1 % of a core here; one retrying in a
- * tight loop was found at ~70 %.
- */
-const IDLE_CPU_SHARE = 0.1;
-/**
- * All services together, while the database is down. With backoff each
- * process tries about once per 10 s; without it, ~6 connections a second per
- * process (every queue worker's poll, every LISTEN retry).
- */
-const OUTAGE_CONNECTS_PER_SECOND_MAX = 1;
+import { IDLE_CPU_SHARE, OUTAGE_CONNECTS_PER_SECOND_MAX, runDatabaseOutage } from "./db-outage";
 
 describe("PostgreSQL down for 60 s", () => {
   it("every service waits near idle, and the system works again once it is back", async () => {

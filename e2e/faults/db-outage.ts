@@ -37,6 +37,19 @@ async function holdPort(port: number): Promise<{ count: () => number; close: () 
   return { count: () => n, close: () => new Promise((r) => server.close(() => r())) };
 }
 
+/**
+ * A generous bound on an outcome, not a timing: a process waiting for its
+ * database with backoff uses about 1 % of a core here; one retrying in a
+ * tight loop was found at ~70 %.
+ */
+export const IDLE_CPU_SHARE = 0.1;
+/**
+ * All services together, while the database is down. With backoff each
+ * process tries about once per 10 s; without it, ~6 connections a second per
+ * process (every queue worker's poll, every LISTEN retry).
+ */
+export const OUTAGE_CONNECTS_PER_SECOND_MAX = 1;
+
 /** The first seconds of an outage are left out of the measure: in-flight work fails and the first retries run. */
 export const OUTAGE_SETTLE_MS = 5000;
 

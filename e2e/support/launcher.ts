@@ -70,7 +70,7 @@ export async function npmStart(
       if (line.trim()) {
         lines.push(line);
         if (process.env.SORAMI_TEST_LOGS) {
-          console.log(`[npm start] ${line}`);
+          console.log(`${new Date().toISOString().slice(11, 23)} [npm start] ${line}`);
         }
       }
     }
@@ -96,14 +96,16 @@ export async function npmStart(
     webUrl: `http://localhost:${port}`,
     output,
     record: () => readRunRecord(dataDir),
-    databaseUrl: () => {
-      const pgPort = readRunRecord(dataDir)?.postgresPort;
-      const password = encodeURIComponent(secretsOf(dataDir).databasePassword);
-      return `postgres://postgres:${password}@127.0.0.1:${pgPort}/sorami`;
-    },
+    databaseUrl: () => databaseUrlOf(dataDir, readRunRecord(dataDir)?.postgresPort ?? 0),
     tree: () => processTree(npm.pid ?? 0),
     exited,
   };
+}
+
+/** The embedded PostgreSQL of a run, from its DATA_DIR's secrets and the port it recorded. */
+export function databaseUrlOf(dataDir: string, pgPort: number): string {
+  const password = encodeURIComponent(secretsOf(dataDir).databasePassword);
+  return `postgres://postgres:${password}@127.0.0.1:${pgPort}/sorami`;
 }
 
 /** SIGKILL to every process of a tree at once (what a crash of the machine does to it); resolves once all are gone. */

@@ -36,6 +36,8 @@ try {
     // A service that keeps crashing needs a person: stop everything and exit non-zero, so a
     // process manager reports it (and may restart the whole stack by its own policy).
     onGiveUp: (id) => void shutdown(`${id} keeps crashing`, 1),
+    // Whichever process of the stack is stopped on purpose, the whole stack stops, in order.
+    onServiceStopped: (id) => void shutdown(`${id} was stopped`),
   });
   console.log(
     `\nSorami is up at ${system.publicUrl}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s; data in ${dataDir})\n`,

@@ -107,4 +107,28 @@ describe("npm start supervises its services", () => {
     await waitFor(async () => tree.every((p) => !alive(p)), "every process of npm start's tree to be gone", 90_000);
     expect(r.output()).toMatch(/stopping Sorami/);
   }, 300_000);
+
+  it("a SIGTERM to one service stops the whole tree too", async () => {
+    run = await npmStart();
+    const r = run;
+    const tree = r.tree();
+    process.kill(r.record()?.processes.generator?.pid ?? 0, "SIGTERM");
+    await waitFor(async () => tree.every((p) => !alive(p)), "every process of npm start's tree to be gone", 90_000);
+    expect(r.output()).toMatch(/generator stopped by itself/);
+    expect(await r.exited).toBe(0);
+  }, 300_000);
+
+  it("kill -9 of the launcher alone: its services stop by themselves, and the next start clears what is left", async () => {
+    run = await npmStart();
+    const first = run;
+    const record = first.record();
+    const services = [record?.processes.web?.pid ?? 0, record?.processes.generator?.pid ?? 0];
+    process.kill(record?.launcher ?? 0, "SIGKILL");
+    // Their IPC channel to the launcher closed: each stops in order by itself.
+    await waitFor(async () => services.every((p) => !alive(p)), "the orphaned services to stop", 60_000);
+    run = await npmStart({ dataDir: first.dataDir, port: first.port, generatorPort: first.generatorPort });
+    expect(run.output()).toMatch(/stopped postgres \(pid \d+\), left running by a previous run/);
+    const user = await signUp(run.webUrl, "After orphan");
+    expect(user.token).toBeTruthy();
+  }, 400_000);
 });

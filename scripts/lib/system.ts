@@ -31,6 +31,12 @@ export type SystemOptions = {
    * `npm start` stops everything and exits non-zero; by default it is only logged.
    */
   onGiveUp?: (id: string) => void;
+  /**
+   * A service exited cleanly (code 0) without the launcher asking: someone stopped it on
+   * purpose (a SIGTERM to it). `npm start` then stops the whole stack in order; by default
+   * it is only logged, and the service is not restarted.
+   */
+  onServiceStopped?: (id: string) => void;
 };
 
 /** One more process of a kind, beside the first ones (scale-out: several web or generator processes). */
@@ -83,8 +89,9 @@ const STOP_GRACE_MS = 25_000;
 async function waitHealthy(url: string, child: ChildProcess, name: string, tail: () => string): Promise<void> {
   const deadline = Date.now() + HEALTH_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`${name} exited with code ${child.exitCode}:\n${tail()}`);
+    // A child killed by a signal has no exit code, only a signal code.
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${name} exited (${child.signalCode ?? `code ${child.exitCode}`}):\n${tail()}`);
     }
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
@@ -210,6 +217,11 @@ export async function startSystem(options: SystemOptions): Promise<System> {
         if (stopping || stopped.has(id) || children.get(id) !== child) {
           return;
         }
+        if (code === 0) {
+          log(`[launcher] ${id} stopped by itself (exit code 0, e.g. a SIGTERM sent to it)`);
+          options.onServiceStopped?.(id);
+          return;
+        }
         const how = signal ? `signal ${signal}` : `code ${code}`;
         const decision = decide(id);
         if (decision.action === "give-up") {
@@ -227,12 +239,16 @@ export async function startSystem(options: SystemOptions): Promise<System> {
             return;
           }
           const began = Date.now();
-          launch(id, name, port, extraEnv).then(
+          const restarting = launch(id, name, port, extraEnv);
+          const restarted = children.get(id); // spawned synchronously by launch()
+          restarting.then(
             () => log(`[launcher] ${id} restarted, healthy after ${((Date.now() - began) / 1000).toFixed(1)} s`),
             (error: Error) => {
               log(`[launcher] ${id} did not come back: ${error.message.split("\n")[0]}`);
               // Not healthy in time but still running: stopped, so its exit counts as the next crash.
-              children.get(id)?.kill("SIGKILL");
+              if (restarted && restarted.exitCode === null && restarted.signalCode === null) {
+                restarted.kill("SIGKILL");
+              }
             },
           );
         }, decision.delayMs).unref();

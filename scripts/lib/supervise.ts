@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import { type Backoff, backoffDelay } from "@sorami/db/backoff";
 
 /**
@@ -35,4 +36,58 @@ export function crashPolicy() {
       crashes: recent.length,
     };
   };
+}
+
+type Relaunch = () => { restarting: Promise<void>; child: ChildProcess | undefined } | null;
+
+/**
+ * A service exited without the launcher asking. Exit code 0 means someone
+ * stopped it on purpose (a SIGTERM sent to it): the launcher is told, and
+ * `npm start` stops the whole stack. Anything else is a crash: restarted
+ * after the policy's delay (`relaunch` returns null when the system is
+ * stopping by then), or given up on loudly.
+ */
+export function onUnexpectedExit(
+  e: {
+    id: string;
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    decide: ReturnType<typeof crashPolicy>;
+    log: (line: string) => void;
+    onGiveUp?: (id: string) => void;
+    onServiceStopped?: (id: string) => void;
+  },
+  relaunch: Relaunch,
+): void {
+  const { id, log } = e;
+  if (e.code === 0) {
+    log(`[launcher] ${id} stopped by itself (exit code 0, e.g. a SIGTERM sent to it)`);
+    e.onServiceStopped?.(id);
+    return;
+  }
+  const how = e.signal ? `signal ${e.signal}` : `code ${e.code}`;
+  const decision = e.decide(id);
+  if (decision.action === "give-up") {
+    log(
+      `[launcher] ${id} exited unexpectedly (${how}), its ${decision.crashes}th crash in ${SUPERVISOR_CRASH_WINDOW_MS / 60_000} min: GIVING UP on it`,
+    );
+    e.onGiveUp?.(id);
+    return;
+  }
+  log(`[launcher] ${id} exited unexpectedly (${how}); restarting it in ${(decision.delayMs / 1000).toFixed(1)} s`);
+  setTimeout(() => {
+    const began = Date.now();
+    const attempt = relaunch();
+    attempt?.restarting.then(
+      () => log(`[launcher] ${id} restarted, healthy after ${((Date.now() - began) / 1000).toFixed(1)} s`),
+      (error: Error) => {
+        log(`[launcher] ${id} did not come back: ${error.message.split("\n")[0]}`);
+        // Not healthy in time but still running: stopped, so its exit counts as the next crash.
+        const child = attempt.child;
+        if (child && child.exitCode === null && child.signalCode === null) {
+          child.kill("SIGKILL");
+        }
+      },
+    );
+  }, decision.delayMs).unref();
 }

@@ -8,7 +8,7 @@ import { ensureWebBuilt, NEXT_BIN, ROOT, WEB_DIR } from "./build";
 import { acquireDataDirLock } from "./lock";
 import { type RunRecord, removeRunRecord, startTimeOf, stopLeftovers, writeRunRecord } from "./run-record";
 import { buildServiceEnv, generatorLocalUrl } from "./service-env";
-import { crashPolicy, SUPERVISOR_CRASH_WINDOW_MS } from "./supervise";
+import { crashPolicy, onUnexpectedExit } from "./supervise";
 
 export type ServiceName = "web" | "generator";
 
@@ -217,41 +217,13 @@ export async function startSystem(options: SystemOptions): Promise<System> {
         if (stopping || stopped.has(id) || children.get(id) !== child) {
           return;
         }
-        if (code === 0) {
-          log(`[launcher] ${id} stopped by itself (exit code 0, e.g. a SIGTERM sent to it)`);
-          options.onServiceStopped?.(id);
-          return;
-        }
-        const how = signal ? `signal ${signal}` : `code ${code}`;
-        const decision = decide(id);
-        if (decision.action === "give-up") {
-          log(
-            `[launcher] ${id} exited unexpectedly (${how}), its ${decision.crashes}th crash in ${SUPERVISOR_CRASH_WINDOW_MS / 60_000} min: GIVING UP on it`,
-          );
-          options.onGiveUp?.(id);
-          return;
-        }
-        log(
-          `[launcher] ${id} exited unexpectedly (${how}); restarting it in ${(decision.delayMs / 1000).toFixed(1)} s`,
-        );
-        setTimeout(() => {
+        onUnexpectedExit({ id, code, signal, decide, log, ...options }, () => {
           if (stopping || stopped.has(id)) {
-            return;
+            return null;
           }
-          const began = Date.now();
           const restarting = launch(id, name, port, extraEnv);
-          const restarted = children.get(id); // spawned synchronously by launch()
-          restarting.then(
-            () => log(`[launcher] ${id} restarted, healthy after ${((Date.now() - began) / 1000).toFixed(1)} s`),
-            (error: Error) => {
-              log(`[launcher] ${id} did not come back: ${error.message.split("\n")[0]}`);
-              // Not healthy in time but still running: stopped, so its exit counts as the next crash.
-              if (restarted && restarted.exitCode === null && restarted.signalCode === null) {
-                restarted.kill("SIGKILL");
-              }
-            },
-          );
-        }, decision.delayMs).unref();
+          return { restarting, child: children.get(id) }; // spawned synchronously by launch()
+        });
       });
       const lines: string[] = [];
       const onData = (chunk: Buffer) => {

@@ -124,6 +124,9 @@ export async function runMachineCrash(opts: { log?: (line: string) => void } = {
     const notExactlyOnce = rows
       .filter((r) => r.status !== "COMPLETED" || r.files !== 1 || r.gen !== "COMPLETED" || r.notes !== 1)
       .map((r) => `${r.id}: ${r.status}, ${r.files} files, generator ${r.gen}, ${r.notes} notifications`);
+    log(
+      `${rows.filter((r) => r.status === "COMPLETED").length}/${ids.length} completed; not exactly once: ${notExactlyOnce.length ? notExactlyOnce.join("; ") : "none"}`,
+    );
     return {
       inFlight: ids.length,
       lockedAtCrash: locked.length,

@@ -5,6 +5,7 @@ import {
   EMPTY_BODY_MAX_BYTES,
   httpUrlSchema,
   plainTextSchema,
+  truncateText,
   USER_NAME_MAX_LENGTH,
 } from "@sorami/contracts";
 import { z } from "zod";
@@ -47,6 +48,9 @@ const profileFieldsSchema = z.looseObject({
   image: httpUrlSchema.nullish(),
 });
 const PROFILE_PATHS = new Set(["/api/auth/sign-up/email", "/api/auth/update-user"]);
+
+/** Of a better-auth failure, this much of its answer is logged. */
+const AUTH_ERROR_LOGGED_LENGTH = 500;
 
 async function prepare(req: Request): Promise<Request> {
   const headers = new Headers(req.headers);
@@ -144,7 +148,7 @@ async function toErrorShape(res: Response): Promise<Response> {
   }
 
   if (res.status >= 500) {
-    console.error(`[auth] ${res.status} from better-auth:`, text.slice(0, 500));
+    console.error(`[auth] ${res.status} from better-auth:`, truncateText(text, AUTH_ERROR_LOGGED_LENGTH));
     const error = new AppError("internal_error", "Internal server error");
     return Response.json(error.toBody(), { status: res.status, headers });
   }

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { galleryGenerationSchema } from "./jobs";
+import { galleryGenerationSchema, jobIdSchema } from "./jobs";
 import type { JobStatus } from "./status";
+import { storableDatetimeSchema } from "./storable";
 
 /**
  * The gallery's status filter (`?status=` on GET /api/{images,videos}/user).
@@ -24,6 +25,13 @@ export const galleryStatusFilterSchema = z.enum(GALLERY_STATUS_FILTER_VALUES as 
 export function statusesOf(filter: GalleryStatusFilter): readonly JobStatus[] | null {
   return GALLERY_STATUS_FILTERS[filter];
 }
+
+/**
+ * A gallery cursor, once decoded from its base64url JSON: the last row's creation time and id.
+ * A client can forge one, so the time is checked against what `timestamptz` holds (year 0000
+ * passes a plain ISO check and then fails the database's cast).
+ */
+export const galleryCursorSchema = z.tuple([storableDatetimeSchema, jobIdSchema]);
 
 const detailExtra = {
   /** When the generator first reported work on it; null while it waits, or if it never started. */

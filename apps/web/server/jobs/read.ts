@@ -2,6 +2,7 @@ import {
   AppError,
   type GalleryPage,
   type GenerationDetail,
+  galleryCursorSchema,
   galleryStatusFilterSchema,
   type JobKind,
   type JobResult,
@@ -76,9 +77,7 @@ export function encodeCursor(c: Cursor): string {
 
 export function decodeCursor(raw: string): Cursor {
   try {
-    const [at, id] = z
-      .tuple([z.string().datetime(), jobIdSchema])
-      .parse(JSON.parse(Buffer.from(raw, "base64url").toString("utf8")));
+    const [at, id] = galleryCursorSchema.parse(JSON.parse(Buffer.from(raw, "base64url").toString("utf8")));
     return { createdAt: new Date(at), id };
   } catch {
     throw new AppError("invalid_request", "cursor is not a cursor this API returned", { field: "cursor" });

@@ -2,8 +2,10 @@ import {
   AppError,
   AUTH_BODY_MAX_BYTES,
   codeForStatus,
+  EMAIL_MAX_LENGTH,
   EMPTY_BODY_MAX_BYTES,
   httpUrlSchema,
+  ORGANIZATION_SLUG_MAX_LENGTH,
   plainTextSchema,
   USER_NAME_MAX_LENGTH,
 } from "@sorami/contracts";
@@ -47,6 +49,26 @@ const profileFieldsSchema = z.looseObject({
 });
 const PROFILE_PATHS = new Set(["/api/auth/sign-up/email", "/api/auth/update-user"]);
 
+/**
+ * Fields better-auth writes to unique-indexed columns (users.email, organizations.slug), bounded
+ * so the index can hold them: it checks their form, not their length, and a 3000-character slug
+ * was a 500 (an email, a 422 "Failed to create user").
+ */
+const slugSchema = z
+  .string({ error: "must be a string" })
+  .max(ORGANIZATION_SLUG_MAX_LENGTH, { error: `must be at most ${ORGANIZATION_SLUG_MAX_LENGTH} characters` })
+  .optional();
+const indexedFieldsSchema = z.looseObject({
+  email: z
+    .string({ error: "must be a string" })
+    .max(EMAIL_MAX_LENGTH, { error: `must be at most ${EMAIL_MAX_LENGTH} characters` })
+    .optional(),
+  slug: slugSchema,
+});
+/** POST /api/auth/organization/update takes its changes under `data`. */
+const ORGANIZATION_UPDATE_PATH = "/api/auth/organization/update";
+const organizationUpdateSchema = z.looseObject({ data: z.looseObject({ slug: slugSchema }).optional() });
+
 async function prepare(req: Request): Promise<Request> {
   const headers = new Headers(req.headers);
   // Node's fetch sends `Sec-Fetch-Mode: cors` with no Origin, which better-auth
@@ -81,9 +103,11 @@ async function prepare(req: Request): Promise<Request> {
     const fields = isForm
       ? parseJsonText(JSON.stringify(Object.fromEntries(new URLSearchParams(text))))
       : parseJsonText(text);
-    if (PROFILE_PATHS.has(new URL(req.url).pathname)) {
+    const pathname = new URL(req.url).pathname;
+    if (PROFILE_PATHS.has(pathname)) {
       parseWith(profileFieldsSchema, fields);
     }
+    parseWith(pathname === ORGANIZATION_UPDATE_PATH ? organizationUpdateSchema : indexedFieldsSchema, fields);
   }
   headers.delete("content-length");
   return new Request(req.url, {

@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { decideTransition, type JobStatus, KIND_INFO, type TransitionDecision } from "@sorami/contracts";
+import {
+  decideTransition,
+  type JobStatus,
+  KIND_INFO,
+  PG_INTEGER_MAX,
+  type TransitionDecision,
+} from "@sorami/contracts";
 import { schema, type Tx } from "@sorami/db";
 import { publishUserEvents, type UserEventInput } from "@sorami/db/queries/events";
 import type { NotificationRow } from "@sorami/db/queries/notifications";
@@ -61,8 +67,10 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: JobEven
         message,
         error,
         model: event.model ?? g.model,
+        // Measured here, a job that waited past int4 milliseconds (~24.8 days: a long JOB_MAX_AGE) would fail the write.
         processingTimeMs:
-          event.processingTimeMs ?? (terminal ? now.getTime() - g.createdAt.getTime() : g.processingTimeMs),
+          event.processingTimeMs ??
+          (terminal ? Math.min(now.getTime() - g.createdAt.getTime(), PG_INTEGER_MAX) : g.processingTimeMs),
         providerMetadata: event.providerMetadata ?? g.providerMetadata,
         updatedAt: now,
         startedAt: g.startedAt ?? (STARTED_STATUSES.includes(decision.status) ? now : null),

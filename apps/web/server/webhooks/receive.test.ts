@@ -6,6 +6,7 @@ import {
   FILE_KEY_MAX_LENGTH,
   GENERATION_TIME_MAX_SECONDS,
   type JobKind,
+  PG_INTEGER_MAX,
   PROGRESS_MAX,
   VIDEO_FILE_DURATION_MAX_SECONDS,
   WEBHOOK_BODY_MAX_BYTES,
@@ -71,9 +72,9 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function pendingJob(kind: JobKind): Promise<string> {
+async function pendingJob(kind: JobKind, createdAt = new Date()): Promise<string> {
   const id = randomUUID();
-  await t.db.insert(schema.generations).values({ id, kind, authorId: owner, prompt: "a cat", params: {} });
+  await t.db.insert(schema.generations).values({ id, kind, authorId: owner, prompt: "a cat", params: {}, createdAt });
   return id;
 }
 
@@ -139,6 +140,14 @@ describe("values a column cannot hold", () => {
     const key = `images/${job}/${"日".repeat(900)}`;
     const body = { job_id: job, status: "completed", data: { images: [image(job, { file_path: key })] } };
     await expectRefused("image", body, "data.images.0.file_path");
+  });
+
+  it("a job that ends after more than int4 milliseconds (~24.8 days) records the longest time the column holds", async () => {
+    const job = await pendingJob("image", new Date(Date.now() - 30 * 24 * 3600 * 1000));
+    const res = await post("image", JSON.stringify({ job_id: job, status: "failed", error_message: "late" }));
+    expect(res.status, await res.text()).toBe(200);
+    const [g] = await t.db.select().from(schema.generations).where(eq(schema.generations.id, job));
+    expect(g?.processingTimeMs).toBe(PG_INTEGER_MAX);
   });
 
   it("the largest values that fit are stored as sent", async () => {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { JOB_ID_MAX_LENGTH, JOB_ID_PATTERN, WEBHOOK_ID_MAX_LENGTH } from "./limits";
+import { IDEMPOTENCY_KEY_MAX_LENGTH, JOB_ID_MAX_LENGTH, JOB_ID_PATTERN, WEBHOOK_ID_MAX_LENGTH } from "./limits";
 
 /** A job id as callers may choose it (the web app's generation ids, the generator's job ids). */
 export const jobIdSchema = z
@@ -16,4 +16,11 @@ export const webhookIdSchema = z
   .string()
   .min(1, { error: "is required" })
   .max(WEBHOOK_ID_MAX_LENGTH, { error: `must be at most ${WEBHOOK_ID_MAX_LENGTH} characters` })
+  .regex(/^[\x21-\x7E]+$/, { error: "must be printable ASCII" });
+
+/** An `Idempotency-Key` header: stored beside its user in a unique index, so bounded, and printable ASCII. */
+export const idempotencyKeySchema = z
+  .string()
+  .min(1, { error: "is required" })
+  .max(IDEMPOTENCY_KEY_MAX_LENGTH, { error: `must be at most ${IDEMPOTENCY_KEY_MAX_LENGTH} characters` })
   .regex(/^[\x21-\x7E]+$/, { error: "must be printable ASCII" });

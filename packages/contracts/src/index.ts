@@ -1,11 +1,12 @@
 // Before any schema is built: see the module.
 import "./zod-setup";
 
+export * from "./accounts";
 export * from "./catalog";
 export * from "./errors";
 export * from "./events";
 export * from "./gallery";
-export { webhookIdSchema } from "./ids";
+export { idempotencyKeySchema, webhookIdSchema } from "./ids";
 export * from "./images";
 export * from "./jobs";
 export * from "./limits";

@@ -2,10 +2,10 @@ import {
   AppError,
   AUTH_BODY_MAX_BYTES,
   codeForStatus,
-  EMAIL_MAX_LENGTH,
   EMPTY_BODY_MAX_BYTES,
+  emailFieldSchema,
   httpUrlSchema,
-  ORGANIZATION_SLUG_MAX_LENGTH,
+  organizationSlugSchema,
   plainTextSchema,
   USER_NAME_MAX_LENGTH,
 } from "@sorami/contracts";
@@ -49,25 +49,16 @@ const profileFieldsSchema = z.looseObject({
 });
 const PROFILE_PATHS = new Set(["/api/auth/sign-up/email", "/api/auth/update-user"]);
 
-/**
- * Fields better-auth writes to unique-indexed columns (users.email, organizations.slug), bounded
- * so the index can hold them: it checks their form, not their length, and a 3000-character slug
- * was a 500 (an email, a 422 "Failed to create user").
- */
-const slugSchema = z
-  .string({ error: "must be a string" })
-  .max(ORGANIZATION_SLUG_MAX_LENGTH, { error: `must be at most ${ORGANIZATION_SLUG_MAX_LENGTH} characters` })
-  .optional();
+/** Fields better-auth writes to unique-indexed columns, bounded before it sees them (see emailFieldSchema). */
 const indexedFieldsSchema = z.looseObject({
-  email: z
-    .string({ error: "must be a string" })
-    .max(EMAIL_MAX_LENGTH, { error: `must be at most ${EMAIL_MAX_LENGTH} characters` })
-    .optional(),
-  slug: slugSchema,
+  email: emailFieldSchema.optional(),
+  slug: organizationSlugSchema.optional(),
 });
 /** POST /api/auth/organization/update takes its changes under `data`. */
 const ORGANIZATION_UPDATE_PATH = "/api/auth/organization/update";
-const organizationUpdateSchema = z.looseObject({ data: z.looseObject({ slug: slugSchema }).optional() });
+const organizationUpdateSchema = z.looseObject({
+  data: z.looseObject({ slug: organizationSlugSchema.optional() }).optional(),
+});
 
 async function prepare(req: Request): Promise<Request> {
   const headers = new Headers(req.headers);

@@ -383,7 +383,8 @@ type IndexInfo = { name: string; columns: string[] };
 function readSchema(): { columns: Column[]; indexes: IndexInfo[] } {
   const columns: Column[] = [];
   const indexes: IndexInfo[] = [];
-  for (const table of Object.values(schema).filter((v): v is PgTable => is(v, PgTable))) {
+  const tables = (Object.values(schema) as unknown[]).filter((v): v is PgTable => is(v, PgTable));
+  for (const table of tables) {
     const config = getTableConfig(table);
     const prefix = `${config.schema ?? "public"}.${config.name}`;
     const inIndex = new Set<string>();

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { galleryGenerationSchema, jobIdSchema } from "./jobs";
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from "./limits";
 import type { JobStatus } from "./status";
 import { storableDatetimeSchema } from "./storable";
 
@@ -32,6 +33,22 @@ export function statusesOf(filter: GalleryStatusFilter): readonly JobStatus[] | 
  * passes a plain ISO check and then fails the database's cast).
  */
 export const galleryCursorSchema = z.tuple([storableDatetimeSchema, jobIdSchema]);
+
+/** The longest `?cursor=` read (cursors this API writes are about 90 characters). */
+export const GALLERY_CURSOR_MAX_LENGTH = 512;
+
+/** GET /api/{images,videos}/user?cursor=&limit=&status= */
+export const galleryQuerySchema = z.object({
+  cursor: z.string().max(GALLERY_CURSOR_MAX_LENGTH).optional(),
+  limit: z.coerce
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number" })
+    .min(1, { error: "must be at least 1" })
+    .max(PAGE_SIZE_MAX, { error: `must be at most ${PAGE_SIZE_MAX}` })
+    .default(PAGE_SIZE_DEFAULT),
+  status: galleryStatusFilterSchema.default("all"),
+});
+export type GalleryQuery = z.infer<typeof galleryQuerySchema>;
 
 const detailExtra = {
   /** When the generator first reported work on it; null while it waits, or if it never started. */

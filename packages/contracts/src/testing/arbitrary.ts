@@ -36,6 +36,15 @@ export type JsonSchema = {
   allOf?: JsonSchema[];
 };
 
+/** ISO instants at the ends of what four-digit years can write (PostgreSQL knows no year 0000). */
+const DATE_TIME_EDGES = [
+  "0000-01-01T00:00:00.000Z",
+  "0000-12-31T23:59:59.999Z",
+  "0001-01-01T00:00:00.000Z",
+  "1970-01-01T00:00:00.000Z",
+  "9999-12-31T23:59:59.999Z",
+] as const;
+
 /** Generated strings are at most this long unless the schema asks for more (edges bring the long ones). */
 const STRING_LENGTH_CAP = 300;
 /** Arrays, records and extra keys stay small: the edges, not the sizes, are what these tests are after. */
@@ -115,14 +124,13 @@ function stringArbitrary(s: JsonSchema): fc.Arbitrary<string> {
   const minLength = s.minLength ?? 0;
   const maxLength = Math.max(minLength, Math.min(s.maxLength ?? STRING_LENGTH_CAP, STRING_LENGTH_CAP));
   if (s.format === "date-time") {
-    // Any instant JavaScript can write with a four-digit year, year 0000 included.
-    return fc
-      .date({
-        min: new Date("0000-01-01T00:00:00.000Z"),
-        max: new Date("9999-12-31T23:59:59.999Z"),
-        noInvalidDate: true,
-      })
-      .map((d) => d.toISOString());
+    // Any instant JavaScript can write with a four-digit year, the ends of that range often.
+    return fc.oneof(
+      fc.constantFrom(...DATE_TIME_EDGES),
+      fc
+        .date({ min: new Date(DATE_TIME_EDGES[0]), max: new Date("9999-12-31T23:59:59.999Z"), noInvalidDate: true })
+        .map((d) => d.toISOString()),
+    );
   }
   if (s.pattern) {
     return fc

@@ -162,6 +162,26 @@ export function edgeString(): fc.Arbitrary<string> {
   );
 }
 
+/**
+ * Text a mutation appends to a value: repeated characters of 1 to 4 UTF-8 bytes (and combining
+ * marks), and noise in ASCII, Latin-1, CJK and emoji, which no index compresses.
+ */
+const REPEATED: readonly ((length: number) => string)[] = [
+  (n) => "a".repeat(n),
+  (n) => "é".repeat(n),
+  (n) => "日".repeat(n),
+  (n) => "😀".repeat(n),
+  (n) => "e\u0301".repeat(n),
+];
+const NOISE: readonly ((length: number) => string)[] = [
+  (n) => noise(n, 0x21, 94),
+  (n) => noise(n, 0xc0, 64),
+  (n) => noise(n, 0x4e00, 20_000),
+  (n) => noise(n, 0x1f300, 0x250),
+];
+/** Lengths around the limits that matter: a field's (tens to hundreds) and an index's (~1,350–2,700 bytes). */
+const GROW_LENGTHS = [10, 300, 1000, 3000] as const;
+
 type Path = (string | number)[];
 
 /** Every place in a value a mutation can hit: the value itself, each key, each element. */
@@ -215,7 +235,7 @@ type Mutation =
   | { op: "replace"; with: unknown }
   | { op: "delete" }
   | { op: "extra"; key: string; value: unknown }
-  | { op: "grow"; unit: string; times: number };
+  | { op: "grow"; text: string };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 6, arbitrary: edgeValue().map((v): Mutation => ({ op: "replace", with: v })) },
@@ -227,10 +247,13 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
       .map(([key, value]): Mutation => ({ op: "extra", key, value })),
   },
   {
-    weight: 2,
+    weight: 3,
     arbitrary: fc
-      .tuple(fc.constantFrom("a", "é", "日", "😀", "e\u0301"), fc.constantFrom(2, 10, 100, 1000, 3000))
-      .map(([unit, times]): Mutation => ({ op: "grow", unit, times })),
+      .tuple(
+        fc.oneof(fc.constantFrom(...REPEATED), { weight: 2, arbitrary: fc.constantFrom(...NOISE) }),
+        fc.constantFrom(...GROW_LENGTHS),
+      )
+      .map(([script, length]): Mutation => ({ op: "grow", text: script(length) })),
   },
 );
 
@@ -245,7 +268,7 @@ function apply(node: unknown, m: Mutation): unknown {
         ? Object.fromEntries([...Object.entries(node), [m.key, m.value]])
         : m.value;
     case "grow":
-      return typeof node === "string" ? node + m.unit.repeat(m.times) : m.unit.repeat(m.times);
+      return typeof node === "string" ? node + m.text : m.text;
   }
 }
 

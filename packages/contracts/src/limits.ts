@@ -5,8 +5,24 @@ import { PG_INTEGER_MAX } from "./storable";
  * import these; a limit is never a bare number at its point of use.
  */
 
-/** Longest prompt accepted, in characters (UTF-16 code units). */
+/**
+ * Longest prompt accepted, in characters counted as Unicode code points (an
+ * emoji is one, however many UTF-16 units it takes): what zod's `.max` and the
+ * form's counter count. 4000 code points are at most 16 KB of UTF-8, far
+ * inside SUBMIT_BODY_MAX_BYTES.
+ */
 export const PROMPT_MAX_LENGTH = 4000;
+
+/**
+ * An error message a job stores and shows (its own, a provider's, the
+ * generator's) is cut to this many UTF-16 units by `truncateText`, never
+ * refused: a failure must always be recordable. As much as a webhook's
+ * `error_message` may carry, so the generator's reason always fits it.
+ */
+export const JOB_ERROR_MAX_LENGTH = 10_000;
+
+/** The prompt quoted in a "ready" notification is cut to this many UTF-16 units (by `truncateText`). */
+export const NOTIFICATION_PROMPT_EXCERPT_LENGTH = 80;
 
 /** Images per image job. */
 export const NUM_IMAGES_MIN = 1;

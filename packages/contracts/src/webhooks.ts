@@ -17,6 +17,9 @@ import { INDEXED_TEXT_MAX_BYTES, utf8Length } from "./storable";
  * backends send `environment` and more); senders always send this shape.
  */
 
+/** Longest `description` of a file a webhook may carry (characters); the generator cuts a provider's text to it. */
+export const WEBHOOK_DESCRIPTION_MAX_LENGTH = 10_000;
+
 /** A storage key a webhook reports: it lands in a unique-indexed column, so its bytes are bounded too. */
 const fileKey = z
   .string()
@@ -37,7 +40,7 @@ export const webhookImageSchema = z.object({
   file_path: fileKey,
   url: z.string().max(4096).optional(),
   thumbnail_path: thumbnailPath,
-  description: z.string().max(10_000).nullish(),
+  description: z.string().max(WEBHOOK_DESCRIPTION_MAX_LENGTH).nullish(),
   format: z.string().min(1).max(16),
   size_bytes: z.number().int().nonnegative(),
   dimensions: z.string().regex(/^\d{1,5}x\d{1,5}$/, { error: "must be WIDTHxHEIGHT" }),
@@ -50,7 +53,7 @@ export const webhookVideoSchema = z.object({
   url: z.string().max(4096).optional(),
   poster_path: fileKey.optional(),
   thumbnail_path: thumbnailPath,
-  description: z.string().max(10_000).nullish(),
+  description: z.string().max(WEBHOOK_DESCRIPTION_MAX_LENGTH).nullish(),
   format: z.string().min(1).max(16),
   size_bytes: z.number().int().nonnegative(),
   duration_seconds: z

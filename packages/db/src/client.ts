@@ -1,5 +1,6 @@
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import pg from "pg";
+import { GatedClient } from "./gate";
 import * as schema from "./schema";
 
 export type Database = NodePgDatabase<typeof schema>;
@@ -21,6 +22,8 @@ export function createDb(url: string, options: { max?: number; applicationName?:
     // Never wait forever for a connection (a database restarting, a pool exhausted): fail and let the caller retry.
     connectionTimeoutMillis: 10_000,
     keepAlive: true,
+    // New connections back off while the database is failing (gate.ts): an outage costs one attempt per 10 s.
+    Client: GatedClient,
   });
   // An idle client's error (e.g. the server restarting) must not crash the process.
   pool.on("error", (error) => console.error("[db] idle client error:", error.message));

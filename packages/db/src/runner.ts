@@ -9,12 +9,19 @@ import {
   type WorkerUtils,
 } from "graphile-worker";
 import type pg from "pg";
+import { type Backoff, backoffDelay } from "./backoff";
 import type { Database } from "./client";
 import type { QueueSchema } from "./queue";
 import { watchQueueHealth } from "./queue-health";
 
-/** First wait before restarting a runner that stopped on its own; doubles up to 30 s. */
-const RESTART_DELAY_MS = 1000;
+/**
+ * Waits before restarting a runner that stopped on its own: 1 s first, then
+ * twice as long each failed restart, at most 30 s. Each restart attempt builds
+ * a whole worker pool (its LISTEN client, its workers), so attempts are rarer
+ * than single connections (gate.ts); the cap bounds how late the queue resumes
+ * after the database is back.
+ */
+export const RUNNER_RESTART_BACKOFF: Backoff = { firstMs: 1000, maxMs: 30_000 };
 
 export type QueueRunner = {
   runner: () => Runner;
@@ -94,8 +101,8 @@ export async function startQueueRunner(opts: {
         alive = false;
         const own = [...ownPools];
         ownPools.clear();
-        for (let delay = RESTART_DELAY_MS; !stopping; delay = Math.min(delay * 2, 30_000)) {
-          await new Promise((res) => setTimeout(res, delay));
+        for (let failures = 1; !stopping; failures++) {
+          await new Promise((res) => setTimeout(res, backoffDelay(failures, RUNNER_RESTART_BACKOFF)));
           try {
             if (own.length > 0) {
               await (await utilsOnce()).forceUnlockWorkers(own);

@@ -7,6 +7,7 @@ import {
   httpUrlSchema,
   organizationSlugSchema,
   plainTextSchema,
+  truncateText,
   USER_NAME_MAX_LENGTH,
 } from "@sorami/contracts";
 import { z } from "zod";
@@ -60,6 +61,9 @@ const ORGANIZATION_UPDATE_PATH = "/api/auth/organization/update";
 const organizationUpdateSchema = z.looseObject({
   data: z.looseObject({ slug: organizationSlugSchema.optional() }).optional(),
 });
+
+/** Of a better-auth failure, this much of its answer is logged. */
+const AUTH_ERROR_LOGGED_LENGTH = 500;
 
 async function prepare(req: Request): Promise<Request> {
   const headers = new Headers(req.headers);
@@ -159,7 +163,7 @@ async function toErrorShape(res: Response): Promise<Response> {
   }
 
   if (res.status >= 500) {
-    console.error(`[auth] ${res.status} from better-auth:`, text.slice(0, 500));
+    console.error(`[auth] ${res.status} from better-auth:`, truncateText(text, AUTH_ERROR_LOGGED_LENGTH));
     const error = new AppError("internal_error", "Internal server error");
     return Response.json(error.toBody(), { status: res.status, headers });
   }

@@ -1,2 +1,3 @@
 export * from "./arbitrary";
 export * from "./edges";
+export * from "./png";

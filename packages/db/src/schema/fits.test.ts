@@ -218,6 +218,7 @@ const COLUMNS: Record<string, Entry> = {
   "public.generations.started_at": internal("clock"),
   "public.generations.completed_at": internal("clock"),
   "public.generations.deleted_at": internal("clock"),
+  "public.generations.repair_failures": internal("a counter of the reconciler's failed repairs"),
   "public.media_files.id": internal("randomUUID"),
   "public.media_files.generation_id": internal("the job's id"),
   "public.media_files.index": internal("the file's position in the webhook's list (at most 64)"),

@@ -1,11 +1,11 @@
-// GET /health – 200 once the database and the queue answer; names the active providers
+// GET /health – 200 once the database and the queue answer; names the active providers; the one route open without the service key
 import { describeProviders } from "@sorami/contracts";
 import { QUEUE_SCHEMAS } from "@sorami/db";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../../context";
 
 export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.get("/health", async (_request, reply) => {
+  app.get("/health", { config: { public: true } }, async (_request, reply) => {
     let database = "ok";
     let queue = "ok";
     try {

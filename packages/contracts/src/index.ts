@@ -1,6 +1,7 @@
 // Before any schema is built: see the module.
 import "./zod-setup";
 
+export * from "./accounts";
 export * from "./catalog";
 export * from "./catalog-builtins";
 export * from "./catalog-mapping";
@@ -9,6 +10,7 @@ export * from "./catalog-rules";
 export * from "./errors";
 export * from "./events";
 export * from "./gallery";
+export { idempotencyKeySchema, webhookIdSchema } from "./ids";
 export * from "./images";
 export * from "./jobs";
 export * from "./keys";
@@ -18,6 +20,7 @@ export * from "./notifications";
 export * from "./providers";
 export * from "./sse";
 export * from "./status";
+export * from "./storable";
 export * from "./text";
 export * from "./video";
 export * from "./webhooks";

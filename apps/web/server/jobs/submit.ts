@@ -4,6 +4,7 @@ import {
   AppError,
   IDEMPOTENCY_KEY_MAX_LENGTH,
   IMAGE_TYPE_EXT,
+  idempotencyKeySchema,
   type JobAccepted,
   type JobKind,
   SUBMISSION_WINDOW_SECONDS,
@@ -28,7 +29,7 @@ export function validateIdempotencyKey(raw: string | null): string | null {
   if (raw === null) {
     return null;
   }
-  if (raw.length === 0 || raw.length > IDEMPOTENCY_KEY_MAX_LENGTH || !/^[\x21-\x7E]+$/.test(raw)) {
+  if (!idempotencyKeySchema.safeParse(raw).success) {
     throw new AppError(
       "invalid_request",
       `Idempotency-Key must be 1-${IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters`,

@@ -62,7 +62,7 @@ describe("the model worker", () => {
         started();
       },
     });
-    await upscaling;
+    await Promise.race([upscaling, run]);
     await scoreImage(await scene(64, 48), { engine }).then(() => {
       doneWhenScored = done;
     });
@@ -70,6 +70,20 @@ describe("the model worker", () => {
     expect(total).toBe(36);
     expect(doneWhenScored).toBeGreaterThan(0);
     expect(doneWhenScored).toBeLessThan(total);
+    await engine.stop();
+  });
+
+  it("leaves the caller's pixels as they were (the worker gets its own copy)", async () => {
+    const engine = new MlEngine();
+    // A Buffer with its own memory: a Buffer's slice() is a view of it, so "copying" that way would hand the memory away.
+    const rgb = Buffer.alloc(8 * 8 * 3);
+    rgb.forEach((_, i) => {
+      rgb[i] = i % 251;
+    });
+    const before = Buffer.from(rgb);
+    const result = await engine.upscalePixels({ rgb, width: 8, height: 8, scale: 2, model: "slim", tileSide: 128 });
+    expect(result.rgb).toHaveLength(16 * 16 * 3);
+    expect(rgb.equals(before)).toBe(true);
     await engine.stop();
   });
 

@@ -90,8 +90,7 @@ export class MlEngine {
   }
 
   async upscalePixels(request: UpscalePixelsRequest): Promise<UpscaledPixels> {
-    // The worker takes the pixels' memory: hand it a copy it can own.
-    const pixels = request.rgb.slice().buffer as ArrayBuffer;
+    const pixels = transferableCopy(request.rgb);
     const message = { type: "upscale", ...pick(request), pixels } as const;
     const result = await this.#request("upscale", message, [pixels], request.signal, request.onProgress);
     if (result.type !== "upscaled") {
@@ -106,7 +105,7 @@ export class MlEngine {
     rgb: Uint8Array,
     options: RequestOptions = {},
   ): Promise<{ probabilities: number[]; timings: WorkerTimings }> {
-    const pixels = rgb.slice().buffer as ArrayBuffer;
+    const pixels = transferableCopy(rgb);
     const result = await this.#request("score", { type: "score", pixels }, [pixels], options.signal);
     if (result.type !== "scored") {
       throw new Error("the ML worker answered a score with something else");
@@ -236,6 +235,16 @@ export class MlEngine {
       p.reject(error);
     }
   }
+}
+
+/**
+ * The worker takes the pixels' memory, so it gets a copy it can own. Not
+ * `buffer.slice()` (a Buffer's slice is a view of the same memory) nor the
+ * Buffer's own ArrayBuffer (sharp's are external memory, which Node 22+
+ * refuses to transfer, and a pooled one holds other data too).
+ */
+function transferableCopy(bytes: Uint8Array): ArrayBuffer {
+  return new Uint8Array(bytes).buffer as ArrayBuffer;
 }
 
 function pick(request: UpscalePixelsRequest) {

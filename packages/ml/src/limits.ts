@@ -11,7 +11,8 @@ export type UpscaleScale = (typeof UPSCALE_SCALES)[number];
 /**
  * Largest source image accepted, in pixels (2048²). The providers' own
  * images are 1–2.4 MP (Gemini ~1 MP, gpt-image 1536×1024); at ×2 this is a
- * 4096² result, ~2 minutes of one core with the slim model (bench/ml.ts).
+ * 4096² result, ~1.6 minutes of one core with the slim model (16 × the
+ * 6 s of a 512² source in bench/ml.ts), well inside an image job's 10.
  */
 export const UPSCALE_MAX_INPUT_PIXELS = 2048 * 2048;
 
@@ -23,15 +24,25 @@ export const UPSCALE_MAX_INPUT_PIXELS = 2048 * 2048;
 export const UPSCALE_MAX_OUTPUT_PIXELS = 4096 * 4096;
 
 /**
- * Side of the square of source pixels one tile produces (before the overlap
- * is added). Memory is bounded by the tile, not the image: the largest tensor
- * is the upsampled 48-channel feature map of one tile at ×4,
- * (128 + 2·10)·4)² · 48 · 4 B ≈ 67 MB; WebAssembly memory never shrinks, so
- * this peak is what the worker keeps until it exits. Smaller tiles cost more
- * overlap: at 128 the slim model computes (148/128)² = 1.34× the pixels it
- * keeps, at 64 it would be 1.72×. Chosen from bench/ml.ts.
+ * Side, in result pixels, of the square one tile produces; its source side
+ * is this divided by the scale (128 at ×2, 64 at ×4), and the model also
+ * sees an overlap of its receptive radius (10 source pixels for slim) around
+ * it. Memory is bounded by the tile, not the image, and the largest tensors
+ * are at result resolution (the 48-channel map after the upsampling), so the
+ * result side is what bounds it, whatever the scale. WebAssembly memory
+ * never shrinks: this peak is what the worker keeps until it exits.
+ * From bench/ml.ts (512² → 1024², slim, CPU seconds / peak RSS of the
+ * process): ×2 tiles of 64 / 128 / 256 source pixels cost 7.9 s / 6.0 s /
+ * 5.2 s and 255 / 278 / 369 MB; ×4 tiles of 64 / 128 cost 2.6 s / 2.0 s and
+ * 300 / 387 MB. 256 keeps every upscale near 280–300 MB for 15–30 % more CPU
+ * than the largest tiles.
  */
-export const UPSCALE_TILE_SIDE = 128;
+export const UPSCALE_TILE_OUTPUT_SIDE = 256;
+
+/** The source side of a tile at this scale (see UPSCALE_TILE_OUTPUT_SIDE). */
+export function tileSideFor(scale: UpscaleScale): number {
+  return UPSCALE_TILE_OUTPUT_SIDE / scale;
+}
 
 /**
  * Upscale requests one process holds (running + waiting). Each one waits

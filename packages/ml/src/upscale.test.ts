@@ -60,6 +60,17 @@ describe("upscale with the real ESRGAN model", () => {
     }
   });
 
+  it("takes greyscale and 16-bit PNGs (the model sees 8-bit RGB)", async () => {
+    const { input } = await source(24, 16, 2);
+    const grey = await sharp(input).toColourspace("b-w").png().toBuffer();
+    const deep = await sharp(input).toColourspace("rgb16").png().toBuffer();
+    expect([(await sharp(grey).metadata()).channels, (await sharp(deep).metadata()).depth]).toEqual([1, "ushort"]);
+    for (const image of [grey, deep]) {
+      const result = await upscale(image, { scale: 2, engine });
+      expect([result.format, result.width, result.height]).toEqual(["png", 48, 32]);
+    }
+  });
+
   it("upscales the colour with the model and resizes the alpha channel", async () => {
     const input = await scene(32, 24, { alpha: true });
     const result = await upscale(input, { scale: 2, engine });

@@ -13,11 +13,11 @@ import { AppError } from "@sorami/contracts";
 import sharp, { type Metadata, type Sharp } from "sharp";
 import { defaultMlEngine, type MlEngine } from "./engine";
 import {
+  tileSideFor,
   UPSCALE_JPEG_QUALITY,
   UPSCALE_MAX_INPUT_PIXELS,
   UPSCALE_MAX_OUTPUT_PIXELS,
   UPSCALE_SCALES,
-  UPSCALE_TILE_SIDE,
   UPSCALE_WEBP_QUALITY,
   type UpscaleScale,
 } from "./limits";
@@ -31,8 +31,11 @@ export const UPSCALE_FORMATS = ["png", "jpeg", "webp"] as const;
 export type UpscaleFormat = (typeof UPSCALE_FORMATS)[number];
 
 /**
- * The ESRGAN size per scale, from bench/ml.ts: slim is ~3× faster than
- * medium on this CPU and keeps a 512² → 1024² upscale within seconds.
+ * The ESRGAN size per scale, from bench/ml.ts (512² → 1024² ×2 on one core):
+ * slim takes 6 s of CPU, medium 23 s and 140 MB more. At the largest source
+ * allowed, medium would need ~6 minutes of a core, too near an image job's
+ * 10-minute limit on a loaded machine; slim takes ~1.6. Medium stays
+ * available through `model`.
  */
 export const DEFAULT_UPSCALE_MODEL: Record<UpscaleScale, UpscaleModel> = { 2: "slim", 4: "slim" };
 
@@ -46,7 +49,7 @@ export interface UpscaleOptions {
   model?: UpscaleModel;
   /** Default the process's engine. */
   engine?: MlEngine;
-  /** Default UPSCALE_TILE_SIDE; tests and the bench change it. */
+  /** Source pixels per tile side; default tileSideFor(scale). Tests and the bench change it. */
   tileSide?: number;
   /** Tile overlap; default the model's receptive radius. Only tests set it. */
   padding?: number;
@@ -123,6 +126,9 @@ export async function upscale(input: Buffer, options: UpscaleOptions): Promise<U
     .removeAlpha()
     .raw({ depth: "uchar" })
     .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) {
+    throw new Error(`decoding gave ${info.channels} channels, not RGB`);
+  }
   const engine = options.engine ?? defaultMlEngine();
   const result = await engine.upscalePixels({
     rgb,
@@ -130,11 +136,13 @@ export async function upscale(input: Buffer, options: UpscaleOptions): Promise<U
     height: info.height,
     scale,
     model: options.model ?? DEFAULT_UPSCALE_MODEL[scale],
-    tileSide: options.tileSide ?? UPSCALE_TILE_SIDE,
+    tileSide: options.tileSide ?? tileSideFor(scale),
     padding: options.padding,
     signal,
     onProgress: options.onProgress,
   });
+  // Canceled while the last tile was being answered: nothing more is spent on it.
+  signal?.throwIfAborted();
   let image = sharp(result.rgb, { raw: { width: result.width, height: result.height, channels: 3 } });
   if (hasAlpha) {
     const alpha = await decoded(input)

@@ -112,6 +112,11 @@ async function upscaleCase(c: Extract<MlCase, { kind: "upscale" }>) {
       tileSide: c.tileSide,
     }),
   );
+  // The caller's event loop with nothing to do, for comparison: on a loaded machine it is late too.
+  const idleLoop = monitorEventLoopDelay({ resolution: 10 });
+  idleLoop.enable();
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  idleLoop.disable();
   // Warm, end to end (decode, tiles, encode) while watching the caller's event loop.
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
@@ -133,7 +138,11 @@ async function upscaleCase(c: Extract<MlCase, { kind: "upscale" }>) {
     cold_run_ms: Math.round(cold.value.timings.runMs),
     warm_end_to_end_ms: summarize(warm),
     warm_end_to_end_cpu_ms: summarize(warmCpu),
-    caller_event_loop_delay_max_ms: Math.round(loop.max / 1e6),
+    caller_event_loop_delay_ms: {
+      idle_p99: Math.round(idleLoop.percentile(99) / 1e6),
+      upscaling_p99: Math.round(loop.percentile(99) / 1e6),
+      upscaling_max: Math.round(loop.max / 1e6),
+    },
     rss_before_mb: mb(before),
     peak_rss_mb: peakMb(),
   };
@@ -151,6 +160,8 @@ async function scoreCase(c: Extract<MlCase, { kind: "score" }>) {
       model.push((await engine.scorePixels(rgb)).timings.runMs);
     }
   });
+  // Before any large decode on this thread: what the worker and its model hold.
+  const afterModelRuns = process.memoryUsage().rss;
   const endToEnd = async (image: Buffer) => {
     const ms: number[] = [];
     const cpu = await timed(async () => {
@@ -170,6 +181,7 @@ async function scoreCase(c: Extract<MlCase, { kind: "score" }>) {
     end_to_end_1024_png_ms: await endToEnd(await picture(1024)),
     end_to_end_1024_jpeg_ms: await endToEnd(await picture(1024, "jpeg")),
     rss_before_mb: mb(before),
+    rss_after_model_runs_mb: mb(afterModelRuns),
     peak_rss_mb: peakMb(),
   };
   await engine.stop();

@@ -7,8 +7,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { AppError } from "@sorami/contracts";
-import { ML_IDLE_EXIT_MS, SCREEN_MAX_PENDING, UPSCALE_MAX_PENDING, type UpscaleScale } from "./limits";
-import type { UpscaleModel } from "./model-files";
+import { ML_IDLE_EXIT_MS, SCREEN_MAX_PENDING, UPSCALE_MAX_PENDING } from "./limits";
 import type { FromWorker, MlBackend, ToWorker, WorkerData, WorkerTimings } from "./protocol";
 
 export type { MlBackend } from "./protocol";
@@ -25,16 +24,12 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-export interface UpscalePixelsRequest extends RequestOptions {
+/** What the worker's upscale message carries besides the pixels (size, scale, model, tiling). */
+type UpscaleParameters = Omit<Extract<ToWorker, { type: "upscale" }>, "type" | "id" | "pixels">;
+
+export interface UpscalePixelsRequest extends RequestOptions, UpscaleParameters {
   /** Interleaved RGB, width·height·3 bytes. */
   rgb: Uint8Array;
-  width: number;
-  height: number;
-  scale: UpscaleScale;
-  model: UpscaleModel;
-  tileSide: number;
-  /** Tile overlap; absent: the model's receptive radius. Only tests set it (to show what a short overlap does). */
-  padding?: number;
   onProgress?: (doneTiles: number, totalTiles: number) => void;
 }
 
@@ -247,7 +242,7 @@ function transferableCopy(bytes: Uint8Array): ArrayBuffer {
   return new Uint8Array(bytes).buffer as ArrayBuffer;
 }
 
-function pick(request: UpscalePixelsRequest) {
+function pick(request: UpscalePixelsRequest): UpscaleParameters {
   const { width, height, scale, model, tileSide, padding } = request;
   return { width, height, scale, model, tileSide, padding };
 }

@@ -31,11 +31,11 @@ export const UPSCALE_MAX_OUTPUT_PIXELS = 4096 * 4096;
  * are at result resolution (the 48-channel map after the upsampling), so the
  * result side is what bounds it, whatever the scale. WebAssembly memory
  * never shrinks: this peak is what the worker keeps until it exits.
- * From bench/ml.ts (512² → 1024², slim, CPU seconds / peak RSS of the
- * process): ×2 tiles of 64 / 128 / 256 source pixels cost 7.9 s / 6.0 s /
- * 5.2 s and 255 / 278 / 369 MB; ×4 tiles of 64 / 128 cost 2.6 s / 2.0 s and
- * 300 / 387 MB. 256 keeps every upscale near 280–300 MB for 15–30 % more CPU
- * than the largest tiles.
+ * From bench/ml.ts (→ 1024², slim, CPU seconds / peak RSS of the process):
+ * ×2 tiles of 64 / 128 / 256 source pixels cost 8.0 / 6.0 / 5.3 s and
+ * 257 / 272 / 380 MB; ×4 tiles of 64 / 128 cost 2.7 / 2.0 s and 310 / 344 MB.
+ * 256 keeps every upscale near 270–310 MB for 15–35 % more CPU than the
+ * largest tiles.
  */
 export const UPSCALE_TILE_OUTPUT_SIDE = 256;
 

@@ -12,7 +12,7 @@ export type UpscaleScale = (typeof UPSCALE_SCALES)[number];
  * Largest source image accepted, in pixels (2048²). The providers' own
  * images are 1–2.4 MP (Gemini ~1 MP, gpt-image 1536×1024); at ×2 this is a
  * 4096² result, ~1.6 minutes of one core with the slim model (16 × the
- * 6 s of a 512² source in bench/ml.ts), well inside an image job's 10.
+ * 5.8 s of a 512² source in bench/ml.ts), well inside an image job's 10.
  */
 export const UPSCALE_MAX_INPUT_PIXELS = 2048 * 2048;
 
@@ -31,11 +31,11 @@ export const UPSCALE_MAX_OUTPUT_PIXELS = 4096 * 4096;
  * are at result resolution (the 48-channel map after the upsampling), so the
  * result side is what bounds it, whatever the scale. WebAssembly memory
  * never shrinks: this peak is what the worker keeps until it exits.
- * From bench/ml.ts (→ 1024², slim, CPU seconds / peak RSS of the process):
- * ×2 tiles of 64 / 128 / 256 source pixels cost 8.0 / 6.0 / 5.3 s and
- * 257 / 272 / 380 MB; ×4 tiles of 64 / 128 cost 2.7 / 2.0 s and 310 / 344 MB.
- * 256 keeps every upscale near 270–310 MB for 15–35 % more CPU than the
- * largest tiles.
+ * From bench/ml.ts (→ 1024², slim, CPU seconds / peak RSS of the process,
+ * which varies by ±40 MB from run to run): ×2 tiles of 64 / 128 / 256 source
+ * pixels cost 7.7 / 5.8 / 5.2 s and 247 / 272–313 / 370 MB; ×4 tiles of
+ * 64 / 128 cost 2.6 / 1.9 s and 285 / 346 MB. 256 keeps every upscale near
+ * 250–310 MB for 10–35 % more CPU than the largest tiles.
  */
 export const UPSCALE_TILE_OUTPUT_SIDE = 256;
 

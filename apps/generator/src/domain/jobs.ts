@@ -8,6 +8,7 @@ import {
   type JobKind,
   TERMINAL_STATUSES,
 } from "@sorami/contracts";
+import { assertInputImagePixels } from "@sorami/contracts/image-pixels";
 import { type Database, schema, type Tx } from "@sorami/db";
 import type { Storage } from "@sorami/storage";
 import { and, eq, notInArray, sql } from "drizzle-orm";
@@ -34,6 +35,7 @@ export async function submitJob(
   let inputKey: string | null = null;
   if (input_image_base64) {
     const image = decodeInputImage(input_image_base64);
+    await assertInputImagePixels(image.bytes, "input_image_base64");
     inputKey = `inputs/${id}/input.${IMAGE_TYPE_EXT[image.type]}`;
     await storage.put(inputKey, image.bytes, image.type);
   }

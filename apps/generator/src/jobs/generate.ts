@@ -1,16 +1,22 @@
 import {
+  describeZodError,
   imageParamsSchema,
   isTerminal,
+  JOB_ERROR_MAX_LENGTH,
   type JobKind,
   type JobStatus,
   jobStatusSchema,
   KIND_INFO,
+  storableText,
+  truncateText,
   videoParamsSchema,
+  WEBHOOK_DESCRIPTION_MAX_LENGTH,
   type WebhookPayload,
   type WireStatus,
 } from "@sorami/contracts";
-import type { Database } from "@sorami/db";
+import { type Database, isDeterministicDbError } from "@sorami/db";
 import { readObject, type Storage } from "@sorami/storage";
+import { ZodError } from "zod";
 import { getJob } from "../domain/jobs";
 import { createInputImageFetcher, type InputImageFetcher } from "../providers/input-image";
 import { type GeneratedFile, type ProviderContext, ProviderError, type Providers } from "../providers/types";
@@ -48,15 +54,47 @@ function callProvider(
     : providers.video.generate(videoParamsSchema.parse(request), ctx);
 }
 
-/** Turns any error into the pipeline's classification; unknown errors are retried. */
+/** What the user reads when a job failed for a reason that is ours, not theirs (the real one is logged). */
+export const INTERNAL_FAILURE_MESSAGE = "The generation failed because of an internal error";
+
+/**
+ * Turns any error into the pipeline's classification. What is decided by the
+ * request fails at once: parameters the contract no longer accepts, a row
+ * PostgreSQL refuses for its content. Unknown errors are retried, and their
+ * own text (a library's, a driver's) is never the user's message: it stays
+ * in `cause`, for the log.
+ */
 export function classifyError(error: unknown): ProviderError {
   if (error instanceof ProviderError) {
     return error;
   }
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
-    return new ProviderError("timeout", "The generation took too long and was stopped");
+    return new ProviderError("timeout", "The generation took too long and was stopped", undefined, { cause: error });
   }
-  return new ProviderError("transient", error instanceof Error ? error.message : String(error));
+  if (error instanceof ZodError) {
+    const { message } = describeZodError(error);
+    return new ProviderError("invalid_request", `The job's parameters are not valid: ${message}`, undefined, {
+      cause: error,
+    });
+  }
+  if (isDeterministicDbError(error)) {
+    return new ProviderError("invalid_request", "The job's result could not be recorded", undefined, { cause: error });
+  }
+  return new ProviderError("transient", INTERNAL_FAILURE_MESSAGE, undefined, { cause: error });
+}
+
+/** Of an internal reason, this much goes into the log line (UTF-16 units). */
+const LOGGED_CAUSE_MAX_LENGTH = 1000;
+
+/** The internal reason behind a classified error, for the log line (never for the user). */
+function causeOf(error: ProviderError): string {
+  const cause = error.cause;
+  if (cause === undefined) {
+    return "";
+  }
+  // One log line: a ZodError's message is pretty-printed JSON.
+  const text = (cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)).replace(/\s+/g, " ");
+  return ` (cause: ${truncateText(text, LOGGED_CAUSE_MAX_LENGTH, { ellipsis: "…" })})`;
 }
 
 /**
@@ -190,7 +228,8 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
         return {
           file_path: key,
           url: `${webUrl}/api/media/${key}`,
-          description: file.description,
+          // A provider's text: storable, and within what the receiver accepts, or the event would be refused for good.
+          description: storableText(truncateText(file.description, WEBHOOK_DESCRIPTION_MAX_LENGTH, { ellipsis: "…" })),
           format: file.format,
           size_bytes: sizeBytes,
           dimensions: `${file.width}x${file.height}`,
@@ -237,12 +276,14 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
     if (classified.retryable && attempt < MAX_GENERATE_ATTEMPTS) {
       const delayMs = classified.retryAfterMs ?? GENERATE_RETRY_BASE_MS * 2 ** (attempt - 1);
       console.warn(
-        `[generate] job ${jobId} run ${attempt}/${MAX_GENERATE_ATTEMPTS}: ${classified.kind}: ${classified.message}; again in ${delayMs} ms`,
+        `[generate] job ${jobId} run ${attempt}/${MAX_GENERATE_ATTEMPTS}: ${classified.kind}: ${classified.message}${causeOf(classified)}; again in ${delayMs} ms`,
       );
       await enqueueGenerate(db, jobId, new Date(Date.now() + delayMs));
       return;
     }
-    console.warn(`[generate] job ${jobId} failed: ${classified.kind}: ${classified.message}`);
+    console.warn(`[generate] job ${jobId} failed: ${classified.kind}: ${classified.message}${causeOf(classified)}`);
+    // Whatever wrote it, the reason must fit the webhook and the rows it goes to.
+    const reason = storableText(truncateText(classified.message, JOB_ERROR_MAX_LENGTH, { ellipsis: "…" }));
     // Files a failed job wrote before its error (one of several uploads) are never shown: remove them.
     await storage.deletePrefix(`${info.plural}/${jobId}`).catch((e: unknown) => {
       console.warn(`[generate] job ${jobId}: could not remove its partial files: ${String(e)}`);
@@ -250,8 +291,8 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
     await advance(
       "FAILED",
       "failed",
-      { error_message: classified.message, message: "Generation failed" },
-      { error: classified.message, completedAt: new Date() },
+      { error_message: reason, message: "Generation failed" },
+      { error: reason, completedAt: new Date() },
     ).catch((e) => {
       if (!(e instanceof JobCanceled)) {
         throw e;

@@ -1,4 +1,4 @@
-import { isTerminal, KIND_INFO } from "@sorami/contracts";
+import { isTerminal, JOB_ERROR_MAX_LENGTH, KIND_INFO, truncateText } from "@sorami/contracts";
 import { type Database, schema } from "@sorami/db";
 import { lockGeneration } from "@sorami/db/queries/generations";
 import { readObject, type Storage } from "@sorami/storage";
@@ -7,6 +7,9 @@ import { transitionGeneration } from "./transition";
 
 /** A generator that has not answered a submit in this time is treated as unreachable (it answers 202 at once). */
 export const DISPATCH_TIMEOUT_MS = 15_000;
+
+/** Of a generator's unexpected answer, this much is kept in the error the queue logs. */
+const GENERATOR_ANSWER_LOGGED_LENGTH = 200;
 
 export class GeneratorUnavailable extends Error {}
 
@@ -55,13 +58,16 @@ export async function dispatchGeneration(
   }
   const text = await response.text().catch(() => "");
   if (response.status >= 500 || response.status === 408 || response.status === 429) {
-    throw new GeneratorUnavailable(`Generator answered ${response.status}: ${text.slice(0, 200)}`);
+    throw new GeneratorUnavailable(
+      `Generator answered ${response.status}: ${truncateText(text, GENERATOR_ANSWER_LOGGED_LENGTH)}`,
+    );
   }
   let reason = `The generator refused the job (HTTP ${response.status})`;
   try {
     const parsed = JSON.parse(text) as { error?: { message?: string } };
     if (parsed.error?.message) {
-      reason = `The generator refused the job: ${parsed.error.message}`;
+      // transitionGeneration cuts and cleans it again; cut here so the reason keeps its prefix.
+      reason = `The generator refused the job: ${truncateText(parsed.error.message, JOB_ERROR_MAX_LENGTH)}`;
     }
   } catch {}
   await db.transaction(async (tx) => {

@@ -51,8 +51,12 @@ export function startWebWorker(): Promise<QueueRunner> {
       },
       [WEB_TASKS.reconcile]: async () => {
         try {
-          const report = await reconcileOnce(db(), { ...generator, ...e.reconcile });
-          if (report.checked > 0) {
+          // Pruning runs whatever the repairs did (reconcileOnce only throws when it cannot even list the jobs).
+          const report = await reconcileOnce(db(), { ...generator, ...e.reconcile }).catch((error: unknown) => {
+            console.error("[reconcile] run failed:", error);
+            return null;
+          });
+          if (report && report.checked > 0) {
             console.info(`[reconcile] ${JSON.stringify(report)}`);
           }
           await pruneUserEvents(db(), new Date(Date.now() - EVENTS_RETENTION_HOURS * 3600_000));

@@ -1,18 +1,21 @@
 import {
   AppError,
   fromWireStatus,
+  isTerminal,
   type JobKind,
+  jobOutputKeyProblem,
   KIND_INFO,
   parseSize,
   type WebhookImage,
   type WebhookPayload,
   type WebhookVideo,
 } from "@sorami/contracts";
-import { type Database, schema } from "@sorami/db";
+import { type Database, describeDbError, isDeterministicDbError, schema } from "@sorami/db";
 import { organizationIdOf } from "@sorami/db/queries/organizations";
 import { recordEventAndLockGeneration } from "@sorami/db/queries/webhooks";
 import { eq } from "drizzle-orm";
 import { enqueuePurge } from "../jobs/catalog";
+import { endJobAsFailed } from "../jobs/fail";
 import { type JobEvent, transitionGeneration } from "../jobs/transition";
 
 export type ApplyOutcome =
@@ -20,7 +23,44 @@ export type ApplyOutcome =
   | { outcome: "duplicate" }
   | { outcome: "ignored"; reason: "terminal" | "backwards" | "deleted" };
 
-/** What a webhook says, in the terms of the state machine. Refuses a `completed` with no files. */
+/** The storage keys a file entry reports, by field. */
+const KEY_FIELDS = ["file_path", "poster_path", "thumbnail_path"] as const;
+
+/**
+ * Every key a `completed` event reports must be a file in the job's own
+ * folder, and no key may be listed twice (two files under one key would
+ * silently become one while the answer counted two). Refused naming the
+ * field, before anything is written.
+ */
+function assertOwnKeys(kind: JobKind, jobId: string, items: (WebhookImage & Partial<WebhookVideo>)[]): void {
+  const { filesKey } = KIND_INFO[kind];
+  const seen = new Map<string, string>();
+  items.forEach((item, i) => {
+    for (const name of KEY_FIELDS) {
+      const key = item[name];
+      if (key === undefined) {
+        continue;
+      }
+      const field = `data.${filesKey}.${i}.${name}`;
+      const problem = jobOutputKeyProblem(key, kind, jobId);
+      if (problem) {
+        throw new AppError("invalid_request", `${field}: ${problem}`, { field });
+      }
+      const first = seen.get(key);
+      if (first) {
+        throw new AppError("invalid_request", `${field}: the same key as ${first}; each file needs its own`, {
+          field,
+        });
+      }
+      seen.set(key, field);
+    }
+  });
+}
+
+/**
+ * What a webhook says, in the terms of the state machine. Refuses a
+ * `completed` with no files, or with keys outside the job's folder or listed twice.
+ */
 export function toJobEvent(kind: JobKind, payload: WebhookPayload): JobEvent {
   const status = fromWireStatus(payload.status);
   if (status !== "COMPLETED") {
@@ -36,6 +76,7 @@ export function toJobEvent(kind: JobKind, payload: WebhookPayload): JobEvent {
   if (items.length === 0) {
     throw new AppError("invalid_request", `data.${filesKey} is missing or empty`, { field: `data.${filesKey}` });
   }
+  assertOwnKeys(kind, payload.job_id, items);
   const metadata = payload.data?.metadata;
   return {
     status,
@@ -79,6 +120,56 @@ export async function applyWebhookEvent(
   payload: WebhookPayload,
 ): Promise<ApplyOutcome> {
   const event = toJobEvent(kind, payload);
+  const stage = { jobLocked: false };
+  try {
+    return await applyOnce(db, kind, eventId, payload, event, stage);
+  } catch (error) {
+    if (!isDeterministicDbError(error)) {
+      throw error;
+    }
+    // Only what the job's own rows refused ends the job: an event refused before (its id, say) says nothing of it.
+    return refuseUnstorable(db, payload, error, stage.jobLocked && isTerminal(event.status));
+  }
+}
+
+/** What the job's owner reads when the generator's report of its end could not be stored. */
+export const UNSTORABLE_RESULT_MESSAGE = "Sorami could not record this job's result, so the job was stopped";
+
+/**
+ * PostgreSQL refused the event for its content (see isDeterministicDbError):
+ * applying it again would fail the same way, and a sender retrying a 500
+ * would loop for days while the job stayed unfinished. So the event is
+ * refused with a 422 — never a 5xx — and, when it reported the job's end,
+ * the job ends FAILED with a reason its owner can read; a redelivery then
+ * finds a finished job and is acknowledged. A progress event is only
+ * refused: the next event carries the job on.
+ */
+async function refuseUnstorable(
+  db: Database,
+  payload: WebhookPayload,
+  error: unknown,
+  endJob: boolean,
+): Promise<never> {
+  console.error(
+    `[webhook] job ${payload.job_id}: the ${payload.status} event could not be stored: ${describeDbError(error)}`,
+  );
+  if (endJob) {
+    await endJobAsFailed(db, payload.job_id, UNSTORABLE_RESULT_MESSAGE);
+  }
+  throw new AppError(
+    "unprocessable",
+    `The ${payload.status} event for job ${payload.job_id} could not be stored${endJob ? "; the job was marked failed" : ""}`,
+  );
+}
+
+async function applyOnce(
+  db: Database,
+  kind: JobKind,
+  eventId: string,
+  payload: WebhookPayload,
+  event: JobEvent,
+  stage: { jobLocked: boolean },
+): Promise<ApplyOutcome> {
   return db.transaction(async (tx) => {
     const { recorded, generation: locked } = await recordEventAndLockGeneration(tx, {
       id: eventId,
@@ -88,6 +179,7 @@ export async function applyWebhookEvent(
     if (!recorded) {
       return { outcome: "duplicate" } as const;
     }
+    stage.jobLocked = locked !== null;
 
     const generation = locked ?? (await createFromWebhook(tx, kind, payload));
     if (generation.kind !== kind) {

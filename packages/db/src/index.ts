@@ -1,3 +1,12 @@
 export { createDb, type Database, type DbHandle, type Tx } from "./client";
 export { addJobCall, type EnqueueOptions, enqueue, QUEUE_SCHEMAS, type QueueSchema } from "./queue";
+/** Row types, declared once beside their tables. */
+export type {
+  Generation,
+  GeneratorJob,
+  MediaFile,
+  NotificationRow,
+  UserEventRow,
+  WebhookDelivery,
+} from "./schema";
 export * as schema from "./schema";

@@ -8,13 +8,12 @@ import {
   type JobKind,
   TERMINAL_STATUSES,
 } from "@sorami/contracts";
-import { type Database, schema, type Tx } from "@sorami/db";
+import { type Database, type GeneratorJob, schema, type Tx } from "@sorami/db";
 import type { Storage } from "@sorami/storage";
 import { and, eq, notInArray, sql } from "drizzle-orm";
 import { enqueueGenerate } from "../jobs/catalog";
 
 const { generatorJobs } = schema;
-export type GeneratorJob = typeof generatorJobs.$inferSelect;
 
 /**
  * Accepts a job under the caller's job_id (a fresh UUID only when none is

@@ -1,12 +1,11 @@
 import { type JobKind, KIND_INFO, TERMINAL_STATUSES, type WebhookPayload, type WireStatus } from "@sorami/contracts";
 import { newWebhookId } from "@sorami/contracts/signature";
-import { addJobCall, schema, type Tx } from "@sorami/db";
+import { addJobCall, type GeneratorJob, schema, type Tx } from "@sorami/db";
 import { rowOf } from "@sorami/db/queries/rows";
 import { and, eq, notInArray, sql } from "drizzle-orm";
 import { deliveryJob } from "./deliver";
 
 export type EmitOptions = { webUrl: string; kind: JobKind; event: WireStatus; payload: WebhookPayload };
-type GeneratorJob = typeof schema.generatorJobs.$inferSelect;
 
 /** The stored delivery of one event: its id, target and the exact body every attempt sends. */
 function deliveryOf(opts: EmitOptions) {

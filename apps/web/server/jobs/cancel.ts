@@ -1,6 +1,6 @@
 import { AppError, type JobKind, type JobStatusResponse } from "@sorami/contracts";
-import { type Database, enqueue, QUEUE_SCHEMAS, schema, type Tx } from "@sorami/db";
-import { type Generation, lockGeneration } from "@sorami/db/queries/generations";
+import { type Database, enqueue, type Generation, QUEUE_SCHEMAS, schema, type Tx } from "@sorami/db";
+import { lockGeneration } from "@sorami/db/queries/generations";
 import { eq } from "drizzle-orm";
 import type { SessionUser } from "../session";
 import { WEB_TASKS } from "./catalog";

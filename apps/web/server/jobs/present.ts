@@ -6,10 +6,7 @@ import {
   type JobResult,
   type JobStatusResponse,
 } from "@sorami/contracts";
-import type { schema } from "@sorami/db";
-
-type Generation = typeof schema.generations.$inferSelect;
-type MediaFile = typeof schema.mediaFiles.$inferSelect;
+import type { Generation, MediaFile } from "@sorami/db";
 
 /** Media is served by the web app to its owner; the URL is made now, from the stored key. */
 export function mediaUrl(storageKey: string): string {

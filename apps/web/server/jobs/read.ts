@@ -11,11 +11,10 @@ import {
   PAGE_SIZE_MAX,
   statusesOf,
 } from "@sorami/contracts";
-import type { Database } from "@sorami/db";
+import type { Database, Generation } from "@sorami/db";
 import {
   type Cursor,
   filesOf,
-  type Generation,
   getGenerationForOwner,
   listGenerationsForOwner,
   queuePosition,

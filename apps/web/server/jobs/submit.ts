@@ -8,7 +8,7 @@ import {
   type JobKind,
   SUBMISSION_WINDOW_SECONDS,
 } from "@sorami/contracts";
-import { type Database, schema, type Tx } from "@sorami/db";
+import { type Database, type Generation, schema, type Tx } from "@sorami/db";
 import { getGenerationByIdempotencyKey } from "@sorami/db/queries/generations";
 import { organizationIdOfSql } from "@sorami/db/queries/organizations";
 import { activeJobCount, lockUserSubmissions, recentSubmissions } from "@sorami/db/queries/quotas";
@@ -16,8 +16,6 @@ import type { Storage } from "@sorami/storage";
 import type { SessionUser } from "../session";
 import { enqueueDispatch } from "./catalog";
 import type { Submission } from "./params";
-
-type Generation = typeof schema.generations.$inferSelect;
 
 function accepted(g: Generation, message: string): JobAccepted {
   return { job_id: g.id, status: g.status, message, created_at: g.createdAt.toISOString() };

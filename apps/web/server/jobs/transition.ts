@@ -1,13 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { decideTransition, type JobStatus, KIND_INFO, type TransitionDecision } from "@sorami/contracts";
-import { schema, type Tx } from "@sorami/db";
+import { type Generation, type NotificationRow, schema, type Tx } from "@sorami/db";
 import { publishUserEvents, type UserEventInput } from "@sorami/db/queries/events";
-import type { NotificationRow } from "@sorami/db/queries/notifications";
 import { eq, type SQLWrapper } from "drizzle-orm";
 import { toNotification } from "../notifications";
 import { toJobEvent } from "./present";
-
-type Generation = typeof schema.generations.$inferSelect;
 
 export type StoredFile = {
   storageKey: string;

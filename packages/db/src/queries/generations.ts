@@ -1,11 +1,8 @@
 import { TERMINAL_STATUSES } from "@sorami/contracts";
 import { and, asc, desc, eq, gt, isNull, lt, notInArray, or, sql } from "drizzle-orm";
 import type { Tx } from "../client";
-import { generations, mediaFiles } from "../schema";
+import { type Generation, generations, type MediaFile, mediaFiles } from "../schema";
 import { prepared } from "./prepared";
-
-export type Generation = typeof generations.$inferSelect;
-export type MediaFile = typeof mediaFiles.$inferSelect;
 
 /** Deleted jobs are hidden from every read; only webhook apply and the purge see them (by lock). */
 const notDeleted = isNull(generations.deletedAt);

@@ -85,6 +85,15 @@ export const WIRE_STATUSES = [
 ] as const;
 export type WireStatus = (typeof WIRE_STATUSES)[number];
 
+/** The events after `event` in a job's life: a delivery of any of them carries newer news. None after an end. */
+export function laterEvents(event: string): WireStatus[] {
+  const at = WIRE_STATUSES.indexOf(event as WireStatus);
+  if (at < 0 || isTerminal(fromWireStatus(WIRE_STATUSES[at] as WireStatus))) {
+    return [];
+  }
+  return WIRE_STATUSES.slice(at + 1);
+}
+
 export function fromWireStatus(status: WireStatus): JobStatus {
   return status.toUpperCase() as JobStatus;
 }

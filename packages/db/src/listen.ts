@@ -1,4 +1,6 @@
+import { sql } from "drizzle-orm";
 import pg from "pg";
+import type { Tx } from "./client";
 
 /** Wait before listening again after the connection dropped (a database restart). */
 export const LISTEN_RECONNECT_DELAY_MS = 500;
@@ -85,4 +87,9 @@ export function listen(
       await c?.end().catch(() => {});
     },
   };
+}
+
+/** Sends `payload` to every listener of `channel`, at the commit of the caller's transaction (or now). */
+export async function notify(db: Tx, channel: string, payload: string): Promise<void> {
+  await db.execute(sql`select pg_notify(${channel}, ${payload})`);
 }

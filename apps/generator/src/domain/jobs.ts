@@ -6,14 +6,12 @@ import {
   type GeneratorVideoRequest,
   IMAGE_TYPE_EXT,
   type JobKind,
-  TERMINAL_STATUSES,
 } from "@sorami/contracts";
-import { type Database, type GeneratorJob, schema, type Tx } from "@sorami/db";
+import type { Database, GeneratorJob } from "@sorami/db";
+import { notify } from "@sorami/db/listen";
+import { advanceGeneratorJob, getGeneratorJob, insertGeneratorJob } from "@sorami/db/queries/generator-jobs";
 import type { Storage } from "@sorami/storage";
-import { and, eq, notInArray, sql } from "drizzle-orm";
 import { enqueueGenerate } from "../jobs/catalog";
-
-const { generatorJobs } = schema;
 
 /**
  * Accepts a job under the caller's job_id (a fresh UUID only when none is
@@ -37,16 +35,11 @@ export async function submitJob(
     await storage.put(inputKey, image.bytes, image.type);
   }
   return db.transaction(async (tx) => {
-    const [inserted] = await tx
-      .insert(generatorJobs)
-      .values({ id, kind, userId: user_id, request, inputKey })
-      .onConflictDoNothing()
-      .returning();
-    if (inserted) {
+    const { job: existing, created } = await insertGeneratorJob(tx, { id, kind, userId: user_id, request, inputKey });
+    if (created && existing) {
       await enqueueGenerate(tx, id);
-      return { job: inserted, created: true };
+      return { job: existing, created: true };
     }
-    const [existing] = await tx.select().from(generatorJobs).where(eq(generatorJobs.id, id));
     if (!existing) {
       throw new AppError("internal_error", "Job vanished during submit");
     }
@@ -57,45 +50,18 @@ export async function submitJob(
   });
 }
 
-export async function getJob(db: Tx, id: string): Promise<GeneratorJob | null> {
-  const [row] = await db.select().from(generatorJobs).where(eq(generatorJobs.id, id));
-  return row ?? null;
-}
-
-/**
- * Changes a job that has not ended yet; returns the updated row, or null when
- * the job is already terminal (canceled meanwhile), which stops the run.
- */
-export async function updateJob(
-  tx: Tx,
-  id: string,
-  patch: Partial<Pick<GeneratorJob, "status" | "error" | "result" | "completedAt">> & { bumpAttempts?: boolean },
-): Promise<GeneratorJob | null> {
-  const { bumpAttempts, ...fields } = patch;
-  const [row] = await tx
-    .update(generatorJobs)
-    .set({
-      ...fields,
-      updatedAt: new Date(),
-      ...(bumpAttempts ? { attempts: sql`${generatorJobs.attempts} + 1` } : {}),
-    })
-    .where(and(eq(generatorJobs.id, id), notInArray(generatorJobs.status, [...TERMINAL_STATUSES])))
-    .returning();
-  return row ?? null;
-}
-
 /** Marks a job canceled unless it already ended; true when it was canceled now. */
 export async function cancelJob(db: Database, id: string): Promise<"canceled" | "already-ended" | "missing"> {
-  const job = await getJob(db, id);
+  const job = await getGeneratorJob(db, id);
   if (!job) {
     return "missing";
   }
-  const row = await updateJob(db, id, { status: "CANCELED", completedAt: new Date() });
+  const row = await advanceGeneratorJob(db, id, { status: "CANCELED", completedAt: new Date() });
   if (!row) {
     return "already-ended";
   }
   // Every generator process listens; the one running the job stops its provider call.
-  await db.execute(sql`select pg_notify(${CANCEL_CHANNEL}, ${id})`);
+  await notify(db, CANCEL_CHANNEL, id);
   return "canceled";
 }
 

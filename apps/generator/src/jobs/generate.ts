@@ -10,8 +10,8 @@ import {
   type WireStatus,
 } from "@sorami/contracts";
 import type { Database } from "@sorami/db";
+import { getGeneratorJob } from "@sorami/db/queries/generator-jobs";
 import { readObject, type Storage } from "@sorami/storage";
-import { getJob } from "../domain/jobs";
 import { createInputImageFetcher, type InputImageFetcher } from "../providers/input-image";
 import { type GeneratedFile, type ProviderContext, ProviderError, type Providers } from "../providers/types";
 import { advanceJob } from "../webhooks/emit";
@@ -109,7 +109,7 @@ export function abortLocalJob(jobId: string): boolean {
  */
 export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSignal?: AbortSignal): Promise<void> {
   const { db, storage, webUrl, environment } = deps;
-  const job = await getJob(db, jobId);
+  const job = await getGeneratorJob(db, jobId);
   if (!job) {
     console.warn(`[generate] job ${jobId} not found; dropping`);
     return;

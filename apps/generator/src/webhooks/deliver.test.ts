@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { laterEvents } from "@sorami/contracts";
 import { verifyWebhook } from "@sorami/contracts/signature";
 import { schema } from "@sorami/db";
 import { startTestDatabase } from "@sorami/db/testing";
@@ -8,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DELIVERY_PRIORITY,
   deliverWebhook,
-  laterEvents,
   nextAttemptDelaySeconds,
   parseRetryAfter,
   redeliver,

@@ -1,7 +1,6 @@
 import { AppError, type JobKind, type JobStatusResponse } from "@sorami/contracts";
-import { type Database, enqueue, type Generation, QUEUE_SCHEMAS, schema, type Tx } from "@sorami/db";
-import { lockGeneration } from "@sorami/db/queries/generations";
-import { eq } from "drizzle-orm";
+import { type Database, enqueue, type Generation, QUEUE_SCHEMAS, type Tx } from "@sorami/db";
+import { getGenerationById, lockGeneration } from "@sorami/db/queries/generations";
 import type { SessionUser } from "../session";
 import { WEB_TASKS } from "./catalog";
 import { toStatusResponse } from "./present";
@@ -28,8 +27,7 @@ export async function cancelGeneration(
     if (!(await cancelLocked(tx, g))) {
       throw new AppError("conflict", `The job has already ended (${g.status})`);
     }
-    const [row] = await tx.select().from(schema.generations).where(eq(schema.generations.id, g.id));
-    return toStatusResponse(row ?? g);
+    return toStatusResponse((await getGenerationById(tx, g.id)) ?? g);
   });
 }
 

@@ -1,8 +1,7 @@
 import { isTerminal, KIND_INFO } from "@sorami/contracts";
-import { type Database, schema } from "@sorami/db";
-import { lockGeneration } from "@sorami/db/queries/generations";
+import type { Database } from "@sorami/db";
+import { getGenerationById, lockGeneration } from "@sorami/db/queries/generations";
 import { readObject, type Storage } from "@sorami/storage";
-import { eq } from "drizzle-orm";
 import { transitionGeneration } from "./transition";
 
 /** A generator that has not answered a submit in this time is treated as unreachable (it answers 202 at once). */
@@ -20,7 +19,7 @@ export async function dispatchGeneration(
   jobId: string,
   opts: { generatorUrl: string; serviceKey: string; storage: Storage },
 ): Promise<"sent" | "skipped" | "refused"> {
-  const [g] = await db.select().from(schema.generations).where(eq(schema.generations.id, jobId));
+  const g = await getGenerationById(db, jobId);
   if (!g || isTerminal(g.status)) {
     return "skipped";
   }

@@ -1,13 +1,6 @@
-import {
-  type JobKind,
-  jobStatusSchema,
-  TERMINAL_STATUSES,
-  type WebhookPayload,
-  webhookDataSchema,
-} from "@sorami/contracts";
-import { type Database, schema } from "@sorami/db";
-import { lockGeneration } from "@sorami/db/queries/generations";
-import { and, eq, lt, notInArray, or, sql } from "drizzle-orm";
+import { type JobKind, jobStatusSchema, type WebhookPayload, webhookDataSchema } from "@sorami/contracts";
+import type { Database } from "@sorami/db";
+import { listStaleGenerations, lockGeneration, touchGeneration } from "@sorami/db/queries/generations";
 import { applyWebhookEvent } from "../webhooks/apply";
 import { enqueueDispatch } from "./catalog";
 import { transitionGeneration } from "./transition";
@@ -65,15 +58,7 @@ async function askGenerator(jobId: string, opts: ReconcileOptions): Promise<Gene
  * maximum age is failed with a clear reason. No job stays unfinished forever.
  */
 export async function reconcileOnce(db: Database, opts: ReconcileOptions): Promise<ReconcileReport> {
-  const g = schema.generations;
-  const staleFor = (kind: JobKind) =>
-    and(eq(g.kind, kind), lt(g.updatedAt, sql`now() - make_interval(secs => ${opts.staleAfterSeconds[kind]})`));
-  const stale = await db
-    .select()
-    .from(g)
-    .where(and(notInArray(g.status, [...TERMINAL_STATUSES]), or(staleFor("image"), staleFor("video"))))
-    .orderBy(g.updatedAt)
-    .limit(RECONCILE_BATCH);
+  const stale = await listStaleGenerations(db, opts.staleAfterSeconds, RECONCILE_BATCH);
   const report: ReconcileReport = { checked: stale.length, repaired: 0, failed: 0, redispatched: 0, unreachable: 0 };
 
   for (const job of stale) {
@@ -116,7 +101,7 @@ export async function reconcileOnce(db: Database, opts: ReconcileOptions): Promi
     if (view === "missing") {
       // The generator never received it (dispatch lost): send it again; its id keeps it from running twice.
       await enqueueDispatch(db, job.id);
-      await db.update(g).set({ updatedAt: new Date() }).where(eq(g.id, job.id));
+      await touchGeneration(db, job.id);
       report.redispatched++;
       continue;
     }
@@ -125,7 +110,7 @@ export async function reconcileOnce(db: Database, opts: ReconcileOptions): Promi
     if (theirs.success && theirs.data !== job.status) {
       await apply({ status: theirs.data.toLowerCase() as WebhookPayload["status"] }, `${theirs.data}`);
     }
-    await db.update(g).set({ updatedAt: new Date() }).where(eq(g.id, job.id));
+    await touchGeneration(db, job.id);
   }
   return report;
 }

@@ -8,8 +8,8 @@ import {
   type JobKind,
   SUBMISSION_WINDOW_SECONDS,
 } from "@sorami/contracts";
-import { type Database, type Generation, schema, type Tx } from "@sorami/db";
-import { getGenerationByIdempotencyKey } from "@sorami/db/queries/generations";
+import type { Database, Generation, Tx } from "@sorami/db";
+import { getGenerationByIdempotencyKey, insertGeneration } from "@sorami/db/queries/generations";
 import { organizationIdOfSql } from "@sorami/db/queries/organizations";
 import { activeJobCount, lockUserSubmissions, recentSubmissions } from "@sorami/db/queries/quotas";
 import type { Storage } from "@sorami/storage";
@@ -103,27 +103,21 @@ export async function submitGeneration(
         return { row: null, earlier };
       }
       await assertWithinQuotas(tx, user.id, quotas);
-      const [row] = await tx
-        .insert(schema.generations)
-        .values({
-          id,
-          kind,
-          authorId: user.id,
-          organizationId: organizationIdOfSql(user.id),
-          prompt,
-          params,
-          status: "PENDING",
-          progress: 0,
-          message: "Waiting for the generator",
-          idempotencyKey,
-          requestHash,
-          // Millisecond precision, so keyset cursors made from JS dates compare exactly.
-          createdAt: new Date(),
-        })
-        .returning();
-      if (!row) {
-        throw new AppError("internal_error", "The job row was not written");
-      }
+      const row = await insertGeneration(tx, {
+        id,
+        kind,
+        authorId: user.id,
+        organizationId: organizationIdOfSql(user.id),
+        prompt,
+        params,
+        status: "PENDING",
+        progress: 0,
+        message: "Waiting for the generator",
+        idempotencyKey,
+        requestHash,
+        // Millisecond precision, so keyset cursors made from JS dates compare exactly.
+        createdAt: new Date(),
+      });
       await enqueueDispatch(tx, row.id);
       return { row, earlier: null };
     })

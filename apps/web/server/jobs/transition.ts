@@ -1,30 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { decideTransition, type JobStatus, KIND_INFO, type TransitionDecision } from "@sorami/contracts";
-import { type Generation, type NotificationRow, schema, type Tx } from "@sorami/db";
-import { publishUserEvents, type UserEventInput } from "@sorami/db/queries/events";
-import { eq, type SQLWrapper } from "drizzle-orm";
+import type { Generation, NotificationRow, Tx } from "@sorami/db";
+import type { UserEventInput } from "@sorami/db/queries/events";
+import { type NewMediaFile, writeTransition } from "@sorami/db/queries/transitions";
 import { toNotification } from "../notifications";
 import { toJobEvent } from "./present";
-
-export type StoredFile = {
-  storageKey: string;
-  sizeBytes: number;
-  format: string;
-  width: number;
-  height: number;
-  description: string | null;
-  durationSeconds?: number | null;
-  posterKey?: string | null;
-  thumbnailKey?: string | null;
-  metadata?: Record<string, unknown>;
-};
 
 export type JobEvent = {
   status: JobStatus;
   progress?: number | null;
   message?: string | null;
   error?: string | null;
-  files?: StoredFile[];
+  files?: NewMediaFile[];
   model?: string | null;
   processingTimeMs?: number | null;
   providerMetadata?: Record<string, unknown> | null;
@@ -49,24 +36,6 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: JobEven
   const terminal = decision.status === "COMPLETED" || decision.status === "FAILED" || decision.status === "CANCELED";
   const message = event.message ?? g.message;
   const error = decision.status === "FAILED" ? (event.error ?? "Generation failed") : g.error;
-  const writes: SQLWrapper[] = [
-    tx
-      .update(schema.generations)
-      .set({
-        status: decision.status,
-        progress: decision.progress,
-        message,
-        error,
-        model: event.model ?? g.model,
-        processingTimeMs:
-          event.processingTimeMs ?? (terminal ? now.getTime() - g.createdAt.getTime() : g.processingTimeMs),
-        providerMetadata: event.providerMetadata ?? g.providerMetadata,
-        updatedAt: now,
-        startedAt: g.startedAt ?? (STARTED_STATUSES.includes(decision.status) ? now : null),
-        completedAt: terminal ? now : g.completedAt,
-      })
-      .where(eq(schema.generations.id, g.id)),
-  ];
   const events: UserEventInput[] = [
     {
       type: "job",
@@ -76,14 +45,6 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: JobEven
 
   const info = KIND_INFO[g.kind];
   const files = decision.status === "COMPLETED" ? (event.files ?? []) : [];
-  if (files.length > 0) {
-    writes.push(
-      tx
-        .insert(schema.mediaFiles)
-        .values(files.map((f, index) => ({ id: randomUUID(), generationId: g.id, index, ...f })))
-        .onConflictDoNothing(),
-    );
-  }
   let notification: NotificationRow | null = null;
   if (decision.status === "COMPLETED" || decision.status === "FAILED") {
     const completed = decision.status === "COMPLETED";
@@ -101,9 +62,27 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: JobEven
       readAt: null,
       createdAt: now,
     };
-    writes.push(tx.insert(schema.notifications).values(notification));
     events.push({ type: "notification", data: toNotification(notification) });
   }
-  await publishUserEvents(tx, g.authorId, events, writes);
+  await writeTransition(tx, {
+    generationId: g.id,
+    ownerId: g.authorId,
+    set: {
+      status: decision.status,
+      progress: decision.progress,
+      message,
+      error,
+      model: event.model ?? g.model,
+      processingTimeMs:
+        event.processingTimeMs ?? (terminal ? now.getTime() - g.createdAt.getTime() : g.processingTimeMs),
+      providerMetadata: event.providerMetadata ?? g.providerMetadata,
+      updatedAt: now,
+      startedAt: g.startedAt ?? (STARTED_STATUSES.includes(decision.status) ? now : null),
+      completedAt: terminal ? now : g.completedAt,
+    },
+    files,
+    notification,
+    events,
+  });
   return decision;
 }

@@ -8,10 +8,11 @@ import {
   type WebhookPayload,
   type WebhookVideo,
 } from "@sorami/contracts";
-import { type Database, schema } from "@sorami/db";
+import type { Database, Tx } from "@sorami/db";
+import { insertGeneration } from "@sorami/db/queries/generations";
 import { organizationIdOf } from "@sorami/db/queries/organizations";
+import { userExists } from "@sorami/db/queries/users";
 import { recordEventAndLockGeneration } from "@sorami/db/queries/webhooks";
-import { eq } from "drizzle-orm";
 import { enqueuePurge } from "../jobs/catalog";
 import { type JobEvent, transitionGeneration } from "../jobs/transition";
 
@@ -111,41 +112,32 @@ export async function applyWebhookEvent(
   });
 }
 
-type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
-
 async function createFromWebhook(tx: Tx, kind: JobKind, payload: WebhookPayload) {
   const userId = payload.user_id;
   if (!userId) {
     console.warn(`[webhook] refused: unknown job ${payload.job_id} and no user_id`);
     throw new AppError("not_found", `Unknown job ${payload.job_id}`, { field: "job_id" });
   }
-  const [user] = await tx.select({ id: schema.users.id }).from(schema.users).where(eq(schema.users.id, userId));
-  if (!user) {
+  if (!(await userExists(tx, userId))) {
     console.warn(`[webhook] refused: unknown job ${payload.job_id} for unknown user ${userId}`);
     throw new AppError("not_found", `Unknown job ${payload.job_id} and unknown user`, { field: "user_id" });
   }
   const firstImage = payload.data?.[KIND_INFO[kind].filesKey]?.[0];
   const prompt = payload.data?.original_prompt ?? firstImage?.description ?? "(prompt not reported by the generator)";
-  const [row] = await tx
-    .insert(schema.generations)
-    .values({
-      id: payload.job_id,
-      kind,
-      authorId: userId,
-      organizationId: await organizationIdOf(tx, userId),
-      prompt,
-      params: {
-        source: "generator-direct",
-        ...(firstImage ? { size: firstImage.dimensions, format: firstImage.format } : {}),
-      },
-      model: payload.data?.metadata?.model_name ?? KIND_INFO[kind].defaultModel,
-      status: "PENDING",
-      createdAt: new Date(),
-    })
-    .returning();
-  if (!row) {
-    throw new Error("insert returned nothing");
-  }
+  const row = await insertGeneration(tx, {
+    id: payload.job_id,
+    kind,
+    authorId: userId,
+    organizationId: await organizationIdOf(tx, userId),
+    prompt,
+    params: {
+      source: "generator-direct",
+      ...(firstImage ? { size: firstImage.dimensions, format: firstImage.format } : {}),
+    },
+    model: payload.data?.metadata?.model_name ?? KIND_INFO[kind].defaultModel,
+    status: "PENDING",
+    createdAt: new Date(),
+  });
   console.info(`[webhook] created job ${row.id} for user ${userId} from a generator-direct webhook`);
   return row;
 }

@@ -1,9 +1,10 @@
 // GET /api/jobs/:id – the generator's view of a job, for reconciliation; POST /api/jobs/:id/cancel
 import { AppError, jobIdSchema } from "@sorami/contracts";
+import { getGeneratorJob } from "@sorami/db/queries/generator-jobs";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { cancelJob, getJob } from "../../domain/jobs";
+import { cancelJob } from "../../domain/jobs";
 
 /** The path's job id, checked so a malformed one is a 400 naming `id`. */
 const paramsSchema = z.object({ id: jobIdSchema });
@@ -11,7 +12,7 @@ const paramsSchema = z.object({ id: jobIdSchema });
 export function registerJobRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get<{ Params: { id: string } }>("/api/jobs/:id", async (request) => {
     const { id } = paramsSchema.parse(request.params);
-    const job = await getJob(ctx.db, id);
+    const job = await getGeneratorJob(ctx.db, id);
     if (!job) {
       throw new AppError("not_found", "Job not found");
     }

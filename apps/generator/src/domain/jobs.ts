@@ -56,7 +56,7 @@ export async function cancelJob(db: Database, id: string): Promise<"canceled" | 
   if (!job) {
     return "missing";
   }
-  const row = await advanceGeneratorJob(db, id, { status: "CANCELED", completedAt: new Date() });
+  const row = await advanceGeneratorJob(db, id, { status: "CANCELED" }, { patch: { completedAt: new Date() } });
   if (!row) {
     return "already-ended";
   }

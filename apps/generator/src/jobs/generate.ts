@@ -2,15 +2,13 @@ import {
   imageParamsSchema,
   isTerminal,
   type JobKind,
-  type JobStatus,
-  jobStatusSchema,
   KIND_INFO,
   videoParamsSchema,
   type WebhookPayload,
   type WireStatus,
 } from "@sorami/contracts";
 import type { Database } from "@sorami/db";
-import { getGeneratorJob } from "@sorami/db/queries/generator-jobs";
+import { type GeneratorJobPatch, getGeneratorJob } from "@sorami/db/queries/generator-jobs";
 import { readObject, type Storage } from "@sorami/storage";
 import { createInputImageFetcher, type InputImageFetcher } from "../providers/input-image";
 import { type GeneratedFile, type ProviderContext, ProviderError, type Providers } from "../providers/types";
@@ -114,7 +112,7 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
     console.warn(`[generate] job ${jobId} not found; dropping`);
     return;
   }
-  if (isTerminal(jobStatusSchema.parse(job.status))) {
+  if (isTerminal(job.status)) {
     return;
   }
   const kind = job.kind;
@@ -122,23 +120,22 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
   const provider = deps.providers[kind];
   const prompt = String(job.request.prompt ?? "");
 
-  const advance = async (status: JobStatus, event: WireStatus, extra: Partial<WebhookPayload>, patch = {}) => {
+  const advance = async (
+    event: WireStatus,
+    extra: Partial<WebhookPayload>,
+    options: { patch?: GeneratorJobPatch; bumpAttempts?: boolean } = {},
+  ) => {
     const row = await advanceJob(
       db,
-      { status, ...patch },
       {
-        webUrl,
-        kind,
-        event,
-        payload: {
-          job_id: jobId,
-          user_id: job.userId,
-          status: event,
-          timestamp: new Date().toISOString(),
-          environment,
-          ...extra,
-        },
+        job_id: jobId,
+        user_id: job.userId,
+        status: event,
+        timestamp: new Date().toISOString(),
+        environment,
+        ...extra,
       },
+      { webUrl, kind, ...options },
     );
     if (!row) {
       throw new JobCanceled();
@@ -153,14 +150,9 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
   const signal = AbortSignal.any(signals);
   let attempt = job.attempts + 1;
   try {
-    const initialized = await advance(
-      "INITIALIZING",
-      "initializing",
-      { progress: 25, message: "Initializing the model…" },
-      { bumpAttempts: true },
-    );
+    const initialized = await advance("initializing", { message: "Initializing the model…" }, { bumpAttempts: true });
     attempt = initialized.attempts;
-    await advance("GENERATING", "generating", { progress: 60, message: "Generating…" });
+    await advance("generating", { message: "Generating…" });
     // An uploaded input image is in storage; one given by URL is fetched now, through the safe fetcher.
     const inputUrl = typeof job.request.input_image_url === "string" ? job.request.input_image_url : "";
     const inputImage = job.inputKey
@@ -172,7 +164,7 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
       throw new ProviderError("invalid_request", "The input image is missing from storage");
     }
     const output = await callProvider(deps.providers, kind, job.request, { jobId, attempt, signal, inputImage });
-    await advance("SAVING", "saving", { progress: 90, message: `Saving the ${info.noun}s…` });
+    await advance("saving", { message: `Saving the ${info.noun}s…` });
 
     // Every file, its poster and its thumbnail are stored at once (with S3 each put is a round trip).
     const items = await settleAll(
@@ -218,10 +210,9 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
       original_prompt: prompt,
     };
     await advance(
-      "COMPLETED",
       "completed",
-      { progress: 100, message: `${items.length} ${info.noun}(s) generated`, data },
-      { result: data, completedAt: new Date() },
+      { message: `${items.length} ${info.noun}(s) generated`, data },
+      { patch: { result: data, completedAt: new Date() } },
     );
   } catch (error) {
     if (error instanceof JobCanceled || signal.reason instanceof JobCanceled) {
@@ -248,10 +239,9 @@ export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSig
       console.warn(`[generate] job ${jobId}: could not remove its partial files: ${String(e)}`);
     });
     await advance(
-      "FAILED",
       "failed",
       { error_message: classified.message, message: "Generation failed" },
-      { error: classified.message, completedAt: new Date() },
+      { patch: { error: classified.message, completedAt: new Date() } },
     ).catch((e) => {
       if (!(e instanceof JobCanceled)) {
         throw e;

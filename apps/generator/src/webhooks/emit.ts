@@ -1,33 +1,45 @@
-import { type JobKind, KIND_INFO, type WebhookPayload, type WireStatus } from "@sorami/contracts";
+import { DEFAULT_PROGRESS, fromWireStatus, type JobKind, KIND_INFO, type WebhookPayload } from "@sorami/contracts";
 import { newWebhookId } from "@sorami/contracts/signature";
 import { addJobCall, type GeneratorJob, type Tx } from "@sorami/db";
-import { advanceGeneratorJob } from "@sorami/db/queries/generator-jobs";
+import { advanceGeneratorJob, type GeneratorJobPatch } from "@sorami/db/queries/generator-jobs";
 import { deliveryJob } from "./deliver";
 
-export type EmitOptions = { webUrl: string; kind: JobKind; event: WireStatus; payload: WebhookPayload };
+export type AdvanceOptions = {
+  webUrl: string;
+  kind: JobKind;
+  patch?: GeneratorJobPatch;
+  /** A run starts with this move: its attempt is counted. */
+  bumpAttempts?: boolean;
+};
 
 /**
- * Moves a job that has not ended to `patch.status` and announces it, in one
- * statement, atomic on its own: no transaction and one round trip per stage
- * instead of four. The event is stored with the exact body every attempt
- * sends, and its first attempt is queued only if it was stored: (job, event)
- * is unique, so a job re-run after a crash announces each status once. Returns the updated row, or null
- * when the job had already ended (canceled meanwhile): then nothing is
- * written or announced.
+ * Moves a job to the status its webhook `payload` announces, as the state
+ * machine allows, and stores that webhook for delivery, in one statement
+ * (see advanceGeneratorJob). The payload carries the status's own progress
+ * unless it names one. Returns the updated row, or null when the job had
+ * already ended (canceled meanwhile): then nothing is written or announced.
  */
 export async function advanceJob(
   db: Tx,
-  patch: Partial<Pick<GeneratorJob, "status" | "error" | "result" | "completedAt">> & { bumpAttempts?: boolean },
-  opts: EmitOptions,
+  payload: WebhookPayload,
+  options: AdvanceOptions,
 ): Promise<GeneratorJob | null> {
+  const status = fromWireStatus(payload.status);
+  const body: WebhookPayload = { ...payload, progress: payload.progress ?? DEFAULT_PROGRESS[status] };
   const delivery = {
     id: newWebhookId(),
-    event: opts.event,
-    url: `${opts.webUrl}${KIND_INFO[opts.kind].webhookPath}`,
-    body: JSON.stringify(opts.payload),
+    event: payload.status,
+    url: `${options.webUrl}${KIND_INFO[options.kind].webhookPath}`,
+    body: JSON.stringify(body),
   };
-  return advanceGeneratorJob(db, opts.payload.job_id, patch, {
-    delivery,
-    queueAttempt: addJobCall(...deliveryJob(delivery.id)),
-  });
+  return advanceGeneratorJob(
+    db,
+    payload.job_id,
+    { status, progress: payload.progress },
+    {
+      patch: options.patch,
+      bumpAttempts: options.bumpAttempts,
+      announce: { delivery, queueAttempt: addJobCall(...deliveryJob(delivery.id)) },
+    },
+  );
 }

@@ -76,19 +76,17 @@ export async function recordDeliveryAttempt(
     deliveredAt?: Date;
   },
 ): Promise<void> {
-  const inserted = tx
-    .$with("attempt")
-    .as(
-      tx
-        .insert(webhookAttempts)
-        .values({
-          deliveryId: id,
-          statusCode: attempt.statusCode,
-          error: attempt.error,
-          durationMs: attempt.durationMs,
-        })
-        .returning({ id: webhookAttempts.id }),
-    );
+  const inserted = tx.$with("attempt").as(
+    tx
+      .insert(webhookAttempts)
+      .values({
+        deliveryId: id,
+        statusCode: attempt.statusCode,
+        error: attempt.error,
+        durationMs: attempt.durationMs,
+      })
+      .returning({ id: webhookAttempts.id }),
+  );
   await tx
     .with(inserted)
     .update(webhookDeliveries)

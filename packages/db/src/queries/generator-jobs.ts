@@ -1,4 +1,4 @@
-import { TERMINAL_STATUSES } from "@sorami/contracts";
+import { type JobStatus, statusesMovingTo, TERMINAL_STATUSES, wantedProgress } from "@sorami/contracts";
 import { and, eq, notInArray, type SQL, sql } from "drizzle-orm";
 import type { Tx } from "../client";
 import { type GeneratorJob, generatorJobs, webhookDeliveries } from "../schema";
@@ -32,40 +32,65 @@ export async function getGeneratorJob(db: Tx, id: string): Promise<GeneratorJob 
 /** A webhook delivery to store with a job's status change: the exact body every attempt sends. */
 export type NewDelivery = { id: string; event: string; url: string; body: string };
 
+/** What a run records with a status change (an end's result or error, its time). */
+export type GeneratorJobPatch = Partial<Pick<GeneratorJob, "error" | "result" | "completedAt">>;
+
 /**
- * Changes a job that has not ended and, when `announce` is given, stores its
- * webhook delivery and queues the delivery's first attempt, in one statement,
- * atomic on its own. (job, event) is unique, so a re-run announces each event
- * once, and the attempt is queued only if the delivery was stored. Returns the
- * updated row, or null when the job had already ended (canceled meanwhile):
- * then nothing is written or announced.
+ * Moves a job that has not ended toward `next`, decided as `decideTransition`
+ * decides (contracts) but inside the one statement that writes, and, when
+ * `announce` is given, stores the webhook delivery of `next` and queues its
+ * first attempt in that same statement: one round trip per stage.
+ *
+ * - A job that already ended (canceled meanwhile) is not touched: null, and
+ *   nothing is written or announced.
+ * - A move the machine refuses (backwards: a re-run reaching a stage its job
+ *   already passed) leaves status and progress as they are; the row is still
+ *   returned, with `attempts` bumped when asked (a run started) and
+ *   `updated_at` refreshed.
+ * - The delivery is stored only if the job is now in `next`, and once: (job,
+ *   event) is unique, so a re-run announces each event once, and the attempt
+ *   is queued only if the delivery was stored.
  */
 export async function advanceGeneratorJob(
   db: Tx,
   id: string,
-  patch: Partial<Pick<GeneratorJob, "status" | "error" | "result" | "completedAt">> & { bumpAttempts?: boolean },
-  announce?: { delivery: NewDelivery; queueAttempt: SQL },
+  next: { status: JobStatus; progress?: number | null },
+  options: {
+    patch?: GeneratorJobPatch;
+    bumpAttempts?: boolean;
+    announce?: { delivery: NewDelivery; queueAttempt: SQL };
+  } = {},
 ): Promise<GeneratorJob | null> {
-  const { bumpAttempts, ...fields } = patch;
+  const j = generatorJobs;
+  const wanted = wantedProgress(next);
+  const sources = sql`array[${sql.join(
+    statusesMovingTo(next.status).map((s) => sql`${s}`),
+    sql`, `,
+  )}]::text[]`;
+  const progress = next.status === "COMPLETED" ? sql`100` : sql`greatest(${j.progress}, ${wanted}::int)`;
+  const moves = sql`(${j.status} = any(${sources}) and not (${j.status} = ${next.status} and ${progress} <= ${j.progress}))`;
   const update = db
-    .update(generatorJobs)
+    .update(j)
     .set({
-      ...fields,
+      ...options.patch,
+      status: sql`case when ${moves} then ${next.status} else ${j.status} end`,
+      progress: sql`case when ${moves} then ${progress} else ${j.progress} end`,
       updatedAt: new Date(),
-      ...(bumpAttempts ? { attempts: sql`${generatorJobs.attempts} + 1` } : {}),
+      ...(options.bumpAttempts ? { attempts: sql`${j.attempts} + 1` } : {}),
     })
-    .where(and(eq(generatorJobs.id, id), notInArray(generatorJobs.status, [...TERMINAL_STATUSES])))
+    .where(and(eq(j.id, id), notInArray(j.status, [...TERMINAL_STATUSES])))
     .returning();
-  if (!announce) {
+  if (!options.announce) {
     const [row] = await update;
     return row ?? null;
   }
-  const { delivery, queueAttempt } = announce;
+  const { delivery, queueAttempt } = options.announce;
   const { rows } = await db.execute<Record<string, unknown>>(sql`
     with updated as (${update.getSQL()}),
     inserted as (
       insert into ${webhookDeliveries} (id, job_id, event, url, body)
       select ${delivery.id}, ${id}, ${delivery.event}, ${delivery.url}, ${delivery.body} from updated
+      where updated.status = ${next.status}
       on conflict do nothing
       returning id
     )

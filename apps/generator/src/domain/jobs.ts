@@ -11,7 +11,7 @@ import type { Database, GeneratorJob } from "@sorami/db";
 import { notify } from "@sorami/db/listen";
 import { advanceGeneratorJob, getGeneratorJob, insertGeneratorJob } from "@sorami/db/queries/generator-jobs";
 import type { Storage } from "@sorami/storage";
-import { enqueueGenerate } from "../jobs/catalog";
+import { enqueueGenerate } from "../jobs/tasks";
 
 /**
  * Accepts a job under the caller's job_id (a fresh UUID only when none is

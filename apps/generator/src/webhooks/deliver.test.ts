@@ -6,8 +6,8 @@ import { schema } from "@sorami/db";
 import { startTestDatabase } from "@sorami/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DELIVERY_PRIORITY } from "../jobs/tasks";
 import {
-  DELIVERY_PRIORITY,
   deliverWebhook,
   nextAttemptDelaySeconds,
   parseRetryAfter,

@@ -1,12 +1,13 @@
 import { signWebhook, WEBHOOK_HEADERS } from "@sorami/contracts/signature";
-import { type Database, enqueue, QUEUE_SCHEMAS, type Tx } from "@sorami/db";
+import type { Database, Tx } from "@sorami/db";
 import {
   getDeliveryForAttempt,
   markDeliveryPending,
   markDeliverySuperseded,
   recordDeliveryAttempt,
 } from "@sorami/db/queries/deliveries";
-import { TASKS } from "../jobs/catalog";
+import { enqueueTask } from "@sorami/db/tasks";
+import { GENERATOR_TASKS } from "../jobs/tasks";
 
 /** A receiver that has not answered in this time is treated as down (Standard Webhooks' advice). */
 export const WEBHOOK_ATTEMPT_TIMEOUT_MS = 15_000;
@@ -68,14 +69,6 @@ export type DeliveryOutcome =
   | "dead"
   | "disabled"
   | "superseded";
-
-/**
- * Queue priority of delivery attempts (graphile-worker runs lower numbers
- * first; generate jobs run at 0): a finished job's news goes out before the
- * next job starts. Measured under overload (bench pipeline section): without
- * it a `completed` webhook waited ~15 s behind queued generate jobs.
- */
-export const DELIVERY_PRIORITY = -1;
 
 /**
  * A progress delivery still waiting this long after it was queued means
@@ -193,20 +186,9 @@ export async function deliverWebhook(
   return outcome;
 }
 
-/** The queue job that makes one attempt of a delivery (one queued attempt per delivery at a time). */
-export function deliveryJob(deliveryId: string, runAt?: Date) {
-  // maxAttempts here only covers our own crashes (database down); the schedule above covers the receiver.
-  return [
-    QUEUE_SCHEMAS.generator,
-    TASKS.deliverWebhook,
-    { deliveryId },
-    { jobKey: `deliver:${deliveryId}`, maxAttempts: 25, runAt, priority: DELIVERY_PRIORITY },
-  ] as const;
-}
-
-/** Queues an attempt of a delivery. */
+/** Queues an attempt of a delivery (one queued attempt per delivery at a time). */
 export async function scheduleDelivery(tx: Tx, deliveryId: string, runAt?: Date) {
-  await enqueue(tx, ...deliveryJob(deliveryId, runAt));
+  await enqueueTask(tx, GENERATOR_TASKS.deliverWebhook, { deliveryId }, { runAt });
 }
 
 /** Puts a dead, disabled or delivered delivery back in the queue (admin redelivery). */

@@ -1,8 +1,9 @@
 import { DEFAULT_PROGRESS, fromWireStatus, type JobKind, KIND_INFO, type WebhookPayload } from "@sorami/contracts";
 import { newWebhookId } from "@sorami/contracts/signature";
-import { addJobCall, type GeneratorJob, type Tx } from "@sorami/db";
+import type { GeneratorJob, Tx } from "@sorami/db";
 import { advanceGeneratorJob, type GeneratorJobPatch } from "@sorami/db/queries/generator-jobs";
-import { deliveryJob } from "./deliver";
+import { taskCall } from "@sorami/db/tasks";
+import { GENERATOR_TASKS } from "../jobs/tasks";
 
 export type AdvanceOptions = {
   webUrl: string;
@@ -39,7 +40,7 @@ export async function advanceJob(
     {
       patch: options.patch,
       bumpAttempts: options.bumpAttempts,
-      announce: { delivery, queueAttempt: addJobCall(...deliveryJob(delivery.id)) },
+      announce: { delivery, queueAttempt: taskCall(GENERATOR_TASKS.deliverWebhook, { deliveryId: delivery.id }) },
     },
   );
 }

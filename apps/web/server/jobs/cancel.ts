@@ -1,10 +1,11 @@
 import { AppError, type JobKind, type JobStatusResponse } from "@sorami/contracts";
-import { type Database, enqueue, type Generation, QUEUE_SCHEMAS, type Tx } from "@sorami/db";
+import type { Database, Generation, Tx } from "@sorami/db";
 import { getGenerationById, lockGeneration } from "@sorami/db/queries/generations";
+import { enqueueTask } from "@sorami/db/tasks";
 import type { SessionUser } from "../session";
-import { WEB_TASKS } from "./catalog";
 import { toStatusResponse } from "./present";
 import { ownedJob } from "./read";
+import { WEB_TASKS } from "./tasks";
 import { transitionGeneration } from "./transition";
 
 /**
@@ -40,13 +41,7 @@ export async function cancelLocked(tx: Tx, g: Generation): Promise<boolean> {
   if (!decision.apply) {
     return false;
   }
-  await enqueue(
-    tx,
-    QUEUE_SCHEMAS.web,
-    WEB_TASKS.cancel,
-    { jobId: g.id },
-    { jobKey: `cancel:${g.id}`, maxAttempts: 10 },
-  );
+  await enqueueTask(tx, WEB_TASKS.cancel, { jobId: g.id });
   return true;
 }
 

@@ -9,8 +9,8 @@ import {
 import type { Storage } from "@sorami/storage";
 import type { SessionUser } from "../session";
 import { cancelLocked } from "./cancel";
-import { enqueuePurge } from "./catalog";
 import { ownedJob } from "./read";
+import { enqueuePurge } from "./tasks";
 
 /**
  * Deletes one of the user's jobs (404 when it is not theirs, already deleted

@@ -2,7 +2,7 @@ import { type JobKind, jobStatusSchema, type WebhookPayload, webhookDataSchema }
 import type { Database } from "@sorami/db";
 import { listStaleGenerations, lockGeneration, touchGeneration } from "@sorami/db/queries/generations";
 import { applyWebhookEvent } from "../webhooks/apply";
-import { enqueueDispatch } from "./catalog";
+import { enqueueDispatch } from "./tasks";
 import { transitionGeneration } from "./transition";
 
 /** Jobs looked at per run: a backlog is worked through over several runs. */

@@ -14,8 +14,8 @@ import { organizationIdOfSql } from "@sorami/db/queries/organizations";
 import { activeJobCount, lockUserSubmissions, recentSubmissions } from "@sorami/db/queries/quotas";
 import type { Storage } from "@sorami/storage";
 import type { SessionUser } from "../session";
-import { enqueueDispatch } from "./catalog";
 import type { Submission } from "./params";
+import { enqueueDispatch } from "./tasks";
 
 function accepted(g: Generation, message: string): JobAccepted {
   return { job_id: g.id, status: g.status, message, created_at: g.createdAt.toISOString() };

@@ -13,7 +13,7 @@ import { insertGeneration } from "@sorami/db/queries/generations";
 import { organizationIdOf } from "@sorami/db/queries/organizations";
 import { userExists } from "@sorami/db/queries/users";
 import { recordEventAndLockGeneration } from "@sorami/db/queries/webhooks";
-import { enqueuePurge } from "../jobs/catalog";
+import { enqueuePurge } from "../jobs/tasks";
 import { type JobEvent, transitionGeneration } from "../jobs/transition";
 
 export type ApplyOutcome =

@@ -5,6 +5,8 @@ export * from "./catalog";
 export * from "./errors";
 export * from "./events";
 export * from "./gallery";
+export * from "./generator";
+export * from "./health";
 export * from "./images";
 export * from "./jobs";
 export * from "./limits";

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { imageParamsSchema } from "./images";
 import { jobIdSchema } from "./jobs";
 import { WIRE_STATUSES } from "./status";
 
@@ -77,12 +76,12 @@ export const webhookPayloadSchema = z.object({
 });
 export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
 
-/** Generator API: POST /api/images/generate (document 000's request, with the caller's job_id). */
-export const generatorImageRequestSchema = imageParamsSchema.extend({
-  job_id: jobIdSchema.optional(),
-  user_id: z.string({ error: "must be a string" }).min(1, { error: "is required" }).max(255),
-});
-export type GeneratorImageRequest = z.infer<typeof generatorImageRequestSchema>;
+/**
+ * A delivery's id: the Standard Webhooks `webhook-id` the generator makes
+ * (`msg_` and up to 64 letters and digits), also how an admin names it.
+ */
+export const WEBHOOK_DELIVERY_ID_PATTERN = /^msg_[A-Za-z0-9]{1,64}$/;
+export const webhookDeliveryIdSchema = z.string().regex(WEBHOOK_DELIVERY_ID_PATTERN, { error: "is not a delivery id" });
 
 /** Receiver answers (document 002). */
 export const webhookAckSchema = z.object({

@@ -2,6 +2,7 @@ import { AppError, type JobKind, type JobStatusResponse } from "@sorami/contract
 import type { Database, Generation, Tx } from "@sorami/db";
 import { getGenerationById, lockGeneration } from "@sorami/db/queries/generations";
 import { enqueueTask } from "@sorami/db/tasks";
+import type { GeneratorClient } from "../generator-client";
 import type { SessionUser } from "../session";
 import { toStatusResponse } from "./present";
 import { ownedJob } from "./read";
@@ -45,18 +46,7 @@ export async function cancelLocked(tx: Tx, g: Generation): Promise<boolean> {
   return true;
 }
 
-/** The queued half: the generator stops the job (404 when it never got it: nothing to stop). */
-export async function propagateCancel(
-  jobId: string,
-  opts: { generatorUrl: string; serviceKey: string },
-): Promise<void> {
-  const res = await fetch(`${opts.generatorUrl}/api/jobs/${jobId}/cancel`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${opts.serviceKey}` },
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (res.ok || res.status === 404) {
-    return;
-  }
-  throw new Error(`Generator answered ${res.status} to a cancel`);
+/** The queued half: the generator stops the job (when it never got it there is nothing to stop). */
+export async function propagateCancel(jobId: string, generator: GeneratorClient): Promise<void> {
+  await generator.cancel(jobId);
 }

@@ -1,13 +1,9 @@
-import { isTerminal, KIND_INFO } from "@sorami/contracts";
+import { describeZodError, GENERATOR_REQUEST_SCHEMAS, isTerminal, type JobKind } from "@sorami/contracts";
 import type { Database } from "@sorami/db";
 import { getGenerationById, lockGeneration } from "@sorami/db/queries/generations";
 import { readObject, type Storage } from "@sorami/storage";
+import { type GeneratorClient, GeneratorRefused } from "../generator-client";
 import { transitionGeneration } from "./transition";
-
-/** A generator that has not answered a submit in this time is treated as unreachable (it answers 202 at once). */
-export const DISPATCH_TIMEOUT_MS = 15_000;
-
-export class GeneratorUnavailable extends Error {}
 
 /**
  * Hands a job to the generator with the job's own id and owner. A refusal
@@ -17,7 +13,7 @@ export class GeneratorUnavailable extends Error {}
 export async function dispatchGeneration(
   db: Database,
   jobId: string,
-  opts: { generatorUrl: string; serviceKey: string; storage: Storage },
+  opts: { generator: GeneratorClient; storage: Storage },
 ): Promise<"sent" | "skipped" | "refused"> {
   const g = await getGenerationById(db, jobId);
   if (!g || isTerminal(g.status)) {
@@ -30,44 +26,41 @@ export async function dispatchGeneration(
     throw new Error(`Input image ${input_image_key} is missing`);
   }
   const input_image_base64 = input?.toString("base64");
-  const body = JSON.stringify({
+  const refusal = await handOver(opts.generator, g.kind, {
     ...params,
     ...(input_image_base64 ? { input_image_base64 } : {}),
     prompt: g.prompt,
     job_id: g.id,
     user_id: g.authorId,
   });
-  let response: Response;
-  try {
-    response = await fetch(`${opts.generatorUrl}/api/${KIND_INFO[g.kind].plural}/generate`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${opts.serviceKey}` },
-      body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(DISPATCH_TIMEOUT_MS),
-    });
-  } catch (error) {
-    throw new GeneratorUnavailable(`Generator unreachable: ${(error as Error).message}`);
-  }
-  if (response.ok) {
+  if (refusal === null) {
     return "sent";
   }
-  const text = await response.text().catch(() => "");
-  if (response.status >= 500 || response.status === 408 || response.status === 429) {
-    throw new GeneratorUnavailable(`Generator answered ${response.status}: ${text.slice(0, 200)}`);
-  }
-  let reason = `The generator refused the job (HTTP ${response.status})`;
-  try {
-    const parsed = JSON.parse(text) as { error?: { message?: string } };
-    if (parsed.error?.message) {
-      reason = `The generator refused the job: ${parsed.error.message}`;
-    }
-  } catch {}
   await db.transaction(async (tx) => {
     const locked = await lockGeneration(tx, jobId);
     if (locked) {
-      await transitionGeneration(tx, locked, { status: "FAILED", error: reason, message: "Generation failed" });
+      await transitionGeneration(tx, locked, { status: "FAILED", error: refusal, message: "Generation failed" });
     }
   });
   return "refused";
+}
+
+/** Submits the request: null once the generator has the job, else why it refused it. Unavailable: throws. */
+async function handOver(generator: GeneratorClient, kind: JobKind, body: unknown): Promise<string | null> {
+  // The generator's own contract, checked here too: what it would refuse fails the same way, without the trip.
+  const request = GENERATOR_REQUEST_SCHEMAS[kind].safeParse(body);
+  if (!request.success) {
+    return `The generator refused the job: ${describeZodError(request.error).message}`;
+  }
+  try {
+    await generator.submit(kind, request.data);
+    return null;
+  } catch (error) {
+    if (!(error instanceof GeneratorRefused)) {
+      throw error;
+    }
+    return error.reason
+      ? `The generator refused the job: ${error.reason}`
+      : `The generator refused the job (HTTP ${error.status})`;
+  }
 }

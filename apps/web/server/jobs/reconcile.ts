@@ -1,6 +1,7 @@
-import { type JobKind, jobStatusSchema, type WebhookPayload, webhookDataSchema } from "@sorami/contracts";
+import { type GeneratorJobView, type JobKind, toWireStatus, type WebhookPayload } from "@sorami/contracts";
 import type { Database } from "@sorami/db";
 import { listStaleGenerations, lockGeneration, touchGeneration } from "@sorami/db/queries/generations";
+import type { GeneratorClient } from "../generator-client";
 import { applyWebhookEvent } from "../webhooks/apply";
 import { enqueueDispatch } from "./tasks";
 import { transitionGeneration } from "./transition";
@@ -9,8 +10,7 @@ import { transitionGeneration } from "./transition";
 export const RECONCILE_BATCH = 100;
 
 export type ReconcileOptions = {
-  generatorUrl: string;
-  serviceKey: string;
+  generator: GeneratorClient;
   /** A job with no update for this long is checked with the generator. */
   staleAfterSeconds: Record<JobKind, number>;
   /** A job older than this that is still not finished is failed, whatever the generator says. */
@@ -25,26 +25,13 @@ export type ReconcileReport = {
   unreachable: number;
 };
 
-type GeneratorView = {
-  status: string;
-  user_id: string;
-  error: string | null;
-  result: Record<string, unknown> | null;
-};
-
-async function askGenerator(jobId: string, opts: ReconcileOptions): Promise<GeneratorView | "missing" | "unreachable"> {
+/** The generator's view of a job; "missing" when it never received it, "unreachable" when it could not say. */
+async function askGenerator(
+  generator: GeneratorClient,
+  jobId: string,
+): Promise<GeneratorJobView | "missing" | "unreachable"> {
   try {
-    const res = await fetch(`${opts.generatorUrl}/api/jobs/${jobId}`, {
-      headers: { authorization: `Bearer ${opts.serviceKey}` },
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (res.status === 404) {
-      return "missing";
-    }
-    if (!res.ok) {
-      return "unreachable";
-    }
-    return (await res.json()) as GeneratorView;
+    return (await generator.getJob(jobId)) ?? "missing";
   } catch {
     return "unreachable";
   }
@@ -63,7 +50,7 @@ export async function reconcileOnce(db: Database, opts: ReconcileOptions): Promi
 
   for (const job of stale) {
     const ageSeconds = (Date.now() - job.createdAt.getTime()) / 1000;
-    const view = await askGenerator(job.id, opts);
+    const view = await askGenerator(opts.generator, job.id);
     const apply = (payload: Omit<WebhookPayload, "job_id" | "user_id">, tag: string) =>
       applyWebhookEvent(db, job.kind, `reconcile:${job.id}:${tag}`, {
         job_id: job.id,
@@ -72,12 +59,9 @@ export async function reconcileOnce(db: Database, opts: ReconcileOptions): Promi
       });
 
     if (typeof view === "object" && view.status === "COMPLETED" && view.result) {
-      const data = webhookDataSchema.safeParse(view.result);
-      if (data.success) {
-        await apply({ status: "completed", data: data.data, message: "Recovered by the reconciler" }, "completed");
-        report.repaired++;
-        continue;
-      }
+      await apply({ status: "completed", data: view.result, message: "Recovered by the reconciler" }, "completed");
+      report.repaired++;
+      continue;
     }
     if (typeof view === "object" && (view.status === "FAILED" || view.status === "CANCELED")) {
       const status = view.status === "FAILED" ? "failed" : "canceled";
@@ -106,9 +90,8 @@ export async function reconcileOnce(db: Database, opts: ReconcileOptions): Promi
       continue;
     }
     // Still running at the generator: bring our status up to its, and restart the SLA clock.
-    const theirs = jobStatusSchema.safeParse(view.status);
-    if (theirs.success && theirs.data !== job.status) {
-      await apply({ status: theirs.data.toLowerCase() as WebhookPayload["status"] }, `${theirs.data}`);
+    if (view.status !== job.status) {
+      await apply({ status: toWireStatus(view.status) }, view.status);
     }
     await touchGeneration(db, job.id);
   }

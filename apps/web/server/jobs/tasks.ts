@@ -1,6 +1,7 @@
 import { QUEUE_SCHEMAS, type Tx } from "@sorami/db";
 import { defineTask, enqueueTask, idPayload } from "@sorami/db/tasks";
 import { z } from "zod";
+import { GeneratorRefused } from "../generator-client";
 
 /**
  * The web app's queue tasks, each defined once: its name, payload (ids
@@ -38,6 +39,8 @@ export const WEB_TASKS = {
     maxAttempts: 10,
     timeoutMs: 60_000,
     jobKey: (p) => `cancel:${p.jobId}`,
+    // A cancel the generator refuses (a 4xx other than "no such job") would be refused again.
+    retryable: (error) => !(error instanceof GeneratorRefused),
   }),
   /**
    * Delete a deleted job's files from storage and its media rows (again, if

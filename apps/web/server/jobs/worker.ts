@@ -5,6 +5,7 @@ import { type QueueRunner, startQueueRunner } from "@sorami/db/runner";
 import { enqueueTask, taskList } from "@sorami/db/tasks";
 import { env } from "../../env";
 import { db, pool, storage } from "../db";
+import { generator } from "../generator-client";
 import { propagateCancel } from "./cancel";
 import { purgeDeletedGeneration } from "./delete";
 import { dispatchGeneration } from "./dispatch";
@@ -21,7 +22,6 @@ async function scheduleReconcile(delaySeconds: number): Promise<void> {
 /** The web app's queue worker, started once per process (from instrumentation.ts). */
 export function startWebWorker(): Promise<QueueRunner> {
   const e = env();
-  const generator = { generatorUrl: e.generatorUrl, serviceKey: e.serviceKey };
   g.__soramiWebQueue ??= startQueueRunner({
     name: "web-queue",
     pool: pool(),
@@ -30,12 +30,12 @@ export function startWebWorker(): Promise<QueueRunner> {
     concurrency: e.workerConcurrency,
     staleAfterMs: e.queueStaleAfterMs,
     taskList: taskList("web", WEB_TASKS, {
-      dispatch: ({ jobId }) => dispatchGeneration(db(), jobId, { ...generator, storage: storage() }),
-      cancel: ({ jobId }) => propagateCancel(jobId, generator),
+      dispatch: ({ jobId }) => dispatchGeneration(db(), jobId, { generator: generator(), storage: storage() }),
+      cancel: ({ jobId }) => propagateCancel(jobId, generator()),
       purge: ({ jobId }) => purgeDeletedGeneration(db(), storage(), jobId),
       reconcile: async (_payload, { log }) => {
         try {
-          const report = await reconcileOnce(db(), { ...generator, ...e.reconcile });
+          const report = await reconcileOnce(db(), { generator: generator(), ...e.reconcile });
           if (report.checked > 0) {
             log("info", "reconciled", report);
           }

@@ -3,6 +3,7 @@ import { jobIdSchema } from "./ids";
 import { imageParamsSchema } from "./images";
 import { type JobKind, jobKindSchema } from "./jobs";
 import { jobStatusSchema } from "./status";
+import { inputImageKeySchema } from "./storage-keys";
 import { onlyOneInputImage, onlyOneInputImageError, videoParamsObject } from "./video";
 import { webhookDataSchema, webhookDeliveryIdSchema } from "./webhooks";
 
@@ -22,10 +23,21 @@ const owner = {
 export const generatorImageRequestSchema = imageParamsSchema.extend(owner);
 export type GeneratorImageRequest = z.infer<typeof generatorImageRequestSchema>;
 
-/** POST /api/videos/generate, with the caller's job_id and the owner. */
+/**
+ * POST /api/videos/generate, with the caller's job_id and the owner. The
+ * input image comes one of three ways: `input_image_key`, the key of an
+ * image the caller already stored in the storage both services share (the
+ * web app's way: the bytes never cross HTTP); `input_image_base64`, for
+ * callers without that storage (document 004's request); or
+ * `input_image_url`, fetched when the job runs.
+ */
 export const generatorVideoRequestSchema = videoParamsObject
-  .extend(owner)
-  .refine(onlyOneInputImage, onlyOneInputImageError);
+  .extend({ ...owner, input_image_key: inputImageKeySchema.optional() })
+  .refine(onlyOneInputImage, onlyOneInputImageError)
+  .refine((v) => !(v.input_image_key && (v.input_image_base64 || v.input_image_url)), {
+    error: "give input_image_key alone, without input_image_base64 or input_image_url",
+    path: ["input_image_key"],
+  });
 export type GeneratorVideoRequest = z.infer<typeof generatorVideoRequestSchema>;
 export type GeneratorRequest = GeneratorImageRequest | GeneratorVideoRequest;
 

@@ -14,6 +14,7 @@ export * from "./notifications";
 export * from "./providers";
 export * from "./sse";
 export * from "./status";
+export * from "./storage-keys";
 export * from "./text";
 export * from "./video";
 export * from "./webhooks";

@@ -2,10 +2,12 @@ import { randomUUID } from "node:crypto";
 import {
   AppError,
   decodeInputImage,
-  type GeneratorImageRequest,
-  type GeneratorVideoRequest,
+  type GeneratorRequest,
   IMAGE_TYPE_EXT,
+  INPUT_IMAGE_MAX_BYTES,
+  inputImageKey,
   type JobKind,
+  sniffImageType,
 } from "@sorami/contracts";
 import type { Database, GeneratorJob } from "@sorami/db";
 import { notify } from "@sorami/db/listen";
@@ -17,21 +19,28 @@ import { enqueueGenerate } from "../jobs/tasks";
  * Accepts a job under the caller's job_id (a fresh UUID only when none is
  * given). The row and its queue entry are written in one transaction; the
  * same job_id again returns the existing job and never runs it twice. An
- * input image is checked (size, real type) and kept in storage, not in the row.
+ * input image is kept in storage, never in the row: one the caller stored
+ * (`input_image_key`) is checked where it is, one sent as base64 is checked
+ * and stored under the same key.
  */
 export async function submitJob(
   db: Database,
   storage: Storage,
   kind: JobKind,
-  input: GeneratorImageRequest | GeneratorVideoRequest,
+  input: GeneratorRequest,
 ): Promise<{ job: GeneratorJob; created: boolean }> {
   const { job_id, user_id, ...fields } = input;
   const id = job_id ?? randomUUID();
-  const { input_image_base64, ...request } = fields as typeof fields & { input_image_base64?: string };
+  const { input_image_base64, input_image_key, ...request } = fields as typeof fields & {
+    input_image_base64?: string;
+    input_image_key?: string;
+  };
   let inputKey: string | null = null;
-  if (input_image_base64) {
+  if (input_image_key) {
+    inputKey = await checkStoredInputImage(storage, id, input_image_key);
+  } else if (input_image_base64) {
     const image = decodeInputImage(input_image_base64);
-    inputKey = `inputs/${id}/input.${IMAGE_TYPE_EXT[image.type]}`;
+    inputKey = inputImageKey(id, image.type);
     await storage.put(inputKey, image.bytes, image.type);
   }
   return db.transaction(async (tx) => {
@@ -48,6 +57,41 @@ export async function submitJob(
     }
     return { job: existing, created: false };
   });
+}
+
+/** Enough of a file to know its type by its first bytes (WEBP needs 12). */
+const SNIFF_BYTES = 16;
+
+/**
+ * An input image the caller stored for this job: it must be this job's own
+ * key, exist, be no larger than INPUT_IMAGE_MAX_BYTES and be the PNG, JPEG
+ * or WEBP its name says by its bytes (422 naming `input_image_key`
+ * otherwise). Only its first bytes are read here; the run reads it whole.
+ */
+async function checkStoredInputImage(storage: Storage, jobId: string, key: string): Promise<string> {
+  const refuse = (why: string) =>
+    new AppError("unprocessable", `input_image_key: ${why}`, { field: "input_image_key" });
+  const type = (Object.keys(IMAGE_TYPE_EXT) as (keyof typeof IMAGE_TYPE_EXT)[]).find(
+    (t) => inputImageKey(jobId, t) === key,
+  );
+  if (!type) {
+    throw refuse("is not this job's input image key");
+  }
+  const head = await storage.open(key, { start: 0, end: SNIFF_BYTES - 1 });
+  if (!head) {
+    throw refuse("no image is stored under this key");
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of head.stream) {
+    chunks.push(Buffer.from(chunk));
+  }
+  if (head.sizeBytes > INPUT_IMAGE_MAX_BYTES) {
+    throw refuse(`the image is larger than ${INPUT_IMAGE_MAX_BYTES} bytes`);
+  }
+  if (sniffImageType(Buffer.concat(chunks)) !== type) {
+    throw refuse(`the stored file is not the ${type} image its key names`);
+  }
+  return key;
 }
 
 /** Marks a job canceled unless it already ended; true when it was canceled now. */

@@ -1,4 +1,4 @@
-import { imageParamsSchema, KIND_INFO, videoParamsSchema } from "@sorami/contracts";
+import { imageParamsSchema, KIND_INFO, outputPrefix, videoParamsSchema } from "@sorami/contracts";
 import type { Database, GeneratorJob } from "@sorami/db";
 import { readObject, type Storage } from "@sorami/storage";
 import { createInputImageFetcher, type InputImageFetcher } from "../providers/input-image";
@@ -77,11 +77,6 @@ export async function settleAll<T extends readonly unknown[]>(
   };
 }
 
-/** Where a job's outputs live: every key of its files, posters and thumbnails starts with this. */
-export function outputPrefix(job: Pick<GeneratorJob, "id" | "kind">): string {
-  return `${KIND_INFO[job.kind].plural}/${job.id}`;
-}
-
 /**
  * Stores every file, its poster and its thumbnail at once (with S3 each put
  * is a round trip), under keys made from the job id, so a re-run overwrites
@@ -96,7 +91,7 @@ export async function storeOutputs(
   const { noun } = KIND_INFO[job.kind];
   return settleAll(
     files.map(async (file, i) => {
-      const stem = `${outputPrefix(job)}/${noun}_${i + 1}`;
+      const stem = `${outputPrefix(job.kind, job.id)}/${noun}_${i + 1}`;
       const key = `${stem}.${file.ext}`;
       const posterKey = file.poster ? `${stem}_poster.${file.poster.ext}` : undefined;
       // Images are their own thumbnail source; a video's is its poster (no poster, no thumbnail).

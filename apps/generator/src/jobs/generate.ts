@@ -1,4 +1,4 @@
-import { isTerminal, KIND_INFO, type WebhookPayload, type WireStatus } from "@sorami/contracts";
+import { isTerminal, KIND_INFO, outputPrefix, type WebhookPayload, type WireStatus } from "@sorami/contracts";
 import type { GeneratorJob } from "@sorami/db";
 import { type GeneratorJobPatch, getGeneratorJob } from "@sorami/db/queries/generator-jobs";
 import { jsonLog, type TaskContext } from "@sorami/db/tasks";
@@ -8,7 +8,6 @@ import {
   callProvider,
   completedData,
   type GenerateDeps,
-  outputPrefix,
   providerFor,
   readInputImage,
   storeOutputs,
@@ -158,7 +157,7 @@ async function settleFailure(
   const { job, signal, attempt } = run;
   if (error instanceof JobCanceled || signal.reason instanceof JobCanceled) {
     // Whatever was written is discarded: a canceled job keeps no files.
-    await deps.storage.deletePrefix(outputPrefix(job));
+    await deps.storage.deletePrefix(outputPrefix(job.kind, job.id));
     log("info", "canceled");
     return;
   }
@@ -175,7 +174,7 @@ async function settleFailure(
   }
   log("warn", "job_failed", fields);
   // Files a failed job wrote before its error (one of several uploads) are never shown: remove them.
-  await deps.storage.deletePrefix(outputPrefix(job)).catch((e: unknown) => {
+  await deps.storage.deletePrefix(outputPrefix(job.kind, job.id)).catch((e: unknown) => {
     log("warn", "partial_files_kept", { error: String(e) });
   });
   await run

@@ -1,4 +1,4 @@
-import { AppError, isTerminal, type JobKind, KIND_INFO } from "@sorami/contracts";
+import { AppError, inputPrefix, isTerminal, type JobKind, outputPrefix } from "@sorami/contracts";
 import type { Database } from "@sorami/db";
 import {
   deleteMediaFilesOf,
@@ -45,7 +45,7 @@ export async function deleteGeneration(
 
 /** Storage prefixes a job's files live under: its outputs (files, posters, thumbnails) and its input image. */
 export function storagePrefixesOf(kind: JobKind, jobId: string): string[] {
-  return [`${KIND_INFO[kind].plural}/${jobId}`, `inputs/${jobId}`];
+  return [outputPrefix(kind, jobId), inputPrefix(jobId)];
 }
 
 /**

@@ -1,7 +1,6 @@
 import { describeZodError, GENERATOR_REQUEST_SCHEMAS, isTerminal, type JobKind } from "@sorami/contracts";
 import type { Database } from "@sorami/db";
 import { getGenerationById, lockGeneration } from "@sorami/db/queries/generations";
-import { readObject, type Storage } from "@sorami/storage";
 import { type GeneratorClient, GeneratorRefused } from "../generator-client";
 import { transitionGeneration } from "./transition";
 
@@ -13,22 +12,16 @@ import { transitionGeneration } from "./transition";
 export async function dispatchGeneration(
   db: Database,
   jobId: string,
-  opts: { generator: GeneratorClient; storage: Storage },
+  opts: { generator: GeneratorClient },
 ): Promise<"sent" | "skipped" | "refused"> {
   const g = await getGenerationById(db, jobId);
   if (!g || isTerminal(g.status)) {
     return "skipped";
   }
-  // The input image travels as base64, as in document 004's request; the row keeps only its key.
-  const { input_image_key, ...params } = g.params;
-  const input = typeof input_image_key === "string" ? await readObject(opts.storage, input_image_key) : null;
-  if (typeof input_image_key === "string" && !input) {
-    throw new Error(`Input image ${input_image_key} is missing`);
-  }
-  const input_image_base64 = input?.toString("base64");
+  // An input image stays where submit stored it: the params carry its key (input_image_key), which the
+  // generator reads from the same storage. Its bytes never cross HTTP.
   const refusal = await handOver(opts.generator, g.kind, {
-    ...params,
-    ...(input_image_base64 ? { input_image_base64 } : {}),
+    ...g.params,
     prompt: g.prompt,
     job_id: g.id,
     user_id: g.authorId,

@@ -3,7 +3,8 @@ import {
   ACTIVE_JOBS_RETRY_AFTER_SECONDS,
   AppError,
   IDEMPOTENCY_KEY_MAX_LENGTH,
-  IMAGE_TYPE_EXT,
+  inputImageKey,
+  inputPrefix,
   type JobAccepted,
   type JobKind,
   SUBMISSION_WINDOW_SECONDS,
@@ -91,7 +92,7 @@ export async function submitGeneration(
   const id = randomUUID();
   const params: Record<string, unknown> = { ...rest };
   if (submission.inputImage) {
-    const key = `inputs/${id}/input.${IMAGE_TYPE_EXT[submission.inputImage.type]}`;
+    const key = inputImageKey(id, submission.inputImage.type);
     await storage.put(key, submission.inputImage.bytes, submission.inputImage.type);
     params.input_image_key = key;
   }
@@ -123,7 +124,7 @@ export async function submitGeneration(
     })
     .catch(async (error: unknown) => {
       if (submission.inputImage) {
-        await storage.deletePrefix(`inputs/${id}`);
+        await storage.deletePrefix(inputPrefix(id));
       }
       throw error;
     });
@@ -132,7 +133,7 @@ export async function submitGeneration(
   }
 
   if (submission.inputImage) {
-    await storage.deletePrefix(`inputs/${id}`);
+    await storage.deletePrefix(inputPrefix(id));
   }
   const existing = result.earlier;
   if (existing.requestHash !== requestHash || existing.kind !== kind) {

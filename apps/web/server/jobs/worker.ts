@@ -30,7 +30,7 @@ export function startWebWorker(): Promise<QueueRunner> {
     concurrency: e.workerConcurrency,
     staleAfterMs: e.queueStaleAfterMs,
     taskList: taskList("web", WEB_TASKS, {
-      dispatch: ({ jobId }) => dispatchGeneration(db(), jobId, { generator: generator(), storage: storage() }),
+      dispatch: ({ jobId }) => dispatchGeneration(db(), jobId, { generator: generator() }),
       cancel: ({ jobId }) => propagateCancel(jobId, generator()),
       purge: ({ jobId }) => purgeDeletedGeneration(db(), storage(), jobId),
       reconcile: async (_payload, { log }) => {

@@ -5,7 +5,7 @@ import { type JobKind, jobKindSchema } from "./jobs";
 import { jobStatusSchema } from "./status";
 import { inputImageKeySchema } from "./storage-keys";
 import { onlyOneInputImage, onlyOneInputImageError, videoParamsObject } from "./video";
-import { webhookDataSchema, webhookDeliveryIdSchema } from "./webhooks";
+import { completedDataSchema, webhookDeliveryIdSchema } from "./webhooks";
 
 /**
  * The generator's HTTP API, requests and answers, as the web app (its one
@@ -61,7 +61,7 @@ export const generatorJobViewSchema = z.object({
   attempts: z.number().int().nonnegative(),
   error: z.string().nullable(),
   /** The `data` of the job's `completed` webhook, once completed. */
-  result: webhookDataSchema.nullable(),
+  result: completedDataSchema.nullable(),
   created_at: z.string(),
   updated_at: z.string(),
   completed_at: z.string().nullable(),

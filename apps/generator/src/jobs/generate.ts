@@ -1,4 +1,4 @@
-import { isTerminal, KIND_INFO, outputPrefix, type WebhookPayload, type WireStatus } from "@sorami/contracts";
+import { isTerminal, KIND_INFO, outputPrefix, type WebhookEvent } from "@sorami/contracts";
 import type { GeneratorJob } from "@sorami/db";
 import { type GeneratorJobPatch, getGeneratorJob } from "@sorami/db/queries/generator-jobs";
 import { jsonLog, type TaskContext } from "@sorami/db/tasks";
@@ -55,8 +55,7 @@ type Run = {
   signal: AbortSignal;
   attempt: number;
   advance: (
-    event: WireStatus,
-    extra: Partial<WebhookPayload>,
+    event: WebhookEvent,
     options?: { patch?: GeneratorJobPatch; bumpAttempts?: boolean },
   ) => Promise<GeneratorJob>;
 };
@@ -92,17 +91,16 @@ export async function runGenerateJob(
       AbortSignal.timeout(JOB_TIME_LIMIT_MS[job.kind]),
       ...(task.signal ? [task.signal] : []),
     ]),
-    advance: async (event, extra, options = {}) => {
+    advance: async (event, options = {}) => {
+      const envelope = {
+        job_id: jobId,
+        user_id: job.userId,
+        timestamp: new Date().toISOString(),
+        environment: deps.environment,
+      };
       const row = await advanceJob(
         deps.db,
-        {
-          job_id: jobId,
-          user_id: job.userId,
-          status: event,
-          timestamp: new Date().toISOString(),
-          environment: deps.environment,
-          ...extra,
-        },
+        { ...envelope, ...event },
         { webUrl: deps.webUrl, kind: job.kind, ...options },
       );
       if (!row) {
@@ -126,17 +124,16 @@ async function generate(deps: GenerateDeps, run: Run): Promise<void> {
   const { noun } = KIND_INFO[job.kind];
   const startedAt = Date.now();
   run.attempt = (
-    await run.advance("initializing", { message: "Initializing the model…" }, { bumpAttempts: true })
+    await run.advance({ status: "initializing", message: "Initializing the model…" }, { bumpAttempts: true })
   ).attempts;
-  await run.advance("generating", { message: "Generating…" });
+  await run.advance({ status: "generating", message: "Generating…" });
   const inputImage = await readInputImage(deps, job, signal);
   const output = await callProvider(deps.providers, job, { jobId: job.id, attempt: run.attempt, signal, inputImage });
-  await run.advance("saving", { message: `Saving the ${noun}s…` });
+  await run.advance({ status: "saving", message: `Saving the ${noun}s…` });
   const items = await storeOutputs(deps.storage, deps.webUrl, job, output.files);
   const data = completedData(job, providerFor(deps.providers, job).model, items, output.metadata, startedAt);
   await run.advance(
-    "completed",
-    { message: `${items.length} ${noun}(s) generated`, data },
+    { status: "completed", message: `${items.length} ${noun}(s) generated`, data },
     { patch: { result: data, completedAt: new Date() } },
   );
 }
@@ -179,8 +176,7 @@ async function settleFailure(
   });
   await run
     .advance(
-      "failed",
-      { error_message: classified.message, message: "Generation failed" },
+      { status: "failed", error_message: classified.message, message: "Generation failed" },
       { patch: { error: classified.message, completedAt: new Date() } },
     )
     .catch((e) => {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { readSse, type SseMessage, type WebhookPayload } from "@sorami/contracts";
+import { readSse, type SseMessage, type WebhookPayloadOf } from "@sorami/contracts";
 import { schema } from "@sorami/db";
 import { startTestDatabase } from "@sorami/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,14 +26,14 @@ async function job(authorId: string): Promise<string> {
   await t.db.insert(schema.generations).values({ id, kind: "image", authorId, prompt: "a cat", params: {} });
   return id;
 }
-const completed = (jobId: string): WebhookPayload => ({
+const completed = (jobId: string): Extract<WebhookPayloadOf<"image">, { status: "completed" }> => ({
   job_id: jobId,
   status: "completed",
   data: {
     images: [{ file_path: `images/${jobId}/image_1.png`, format: "PNG", size_bytes: 10, dimensions: "8x8" }],
   },
 });
-const apply = (payload: WebhookPayload) => applyWebhookEvent(t.db, "image", randomUUID(), payload);
+const apply = (payload: WebhookPayloadOf<"image">) => applyWebhookEvent(t.db, "image", randomUUID(), payload);
 
 /** An open stream and a reader that waits for the next message, failing rather than hanging. */
 async function connect(u: SessionUser, lastEventId: number | null = null) {

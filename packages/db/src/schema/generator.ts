@@ -1,4 +1,4 @@
-import { JOB_KINDS, JOB_STATUSES } from "@sorami/contracts";
+import { type CompletedData, JOB_KINDS, JOB_STATUSES } from "@sorami/contracts";
 import { index, integer, jsonb, pgSchema, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 /**
@@ -23,7 +23,8 @@ export const generatorJobs = generatorSchema.table(
     progress: integer("progress").notNull().default(0),
     attempts: integer("attempts").notNull().default(0),
     error: text("error"),
-    result: jsonb("result").$type<Record<string, unknown>>(),
+    /** The `data` of the job's `completed` webhook. */
+    result: jsonb("result").$type<CompletedData>(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp("completed_at", { withTimezone: true }),

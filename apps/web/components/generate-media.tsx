@@ -1,11 +1,9 @@
 "use client";
 
-import type { JobKind } from "@sorami/contracts";
+import { type JobKind, KIND_INFO, type ParamsOf } from "@sorami/contracts";
 import { type ComponentType, useState } from "react";
-import type { ParamsOf } from "@/lib/api-client";
 import { ImageForm } from "./image-form";
 import { JobPanel } from "./job-panel";
-import { MEDIA_KINDS } from "./media-kinds";
 import type { GenerateFormProps } from "./params-form";
 import { useJob } from "./use-job";
 import { VideoForm } from "./video-form";
@@ -54,7 +52,7 @@ export function GenerateMedia<K extends JobKind>({ kind, followJobId }: { kind: 
           />
         ) : (
           <div className="flex min-h-64 items-center justify-center rounded-lg border-2 border-dashed border-gray-200 p-8 text-center text-sm text-gray-500">
-            Your {MEDIA_KINDS[kind].plural} will appear here once you press Generate.
+            Your {KIND_INFO[kind].plural} will appear here once you press Generate.
           </div>
         )}
       </div>

@@ -1,6 +1,6 @@
 "use client";
 
-import type { JobKind } from "@sorami/contracts";
+import { type JobKind, KIND_INFO } from "@sorami/contracts";
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import { Alert, Spinner, secondaryButtonClass } from "./form-controls";
@@ -76,7 +76,8 @@ export function JobPanel<K extends JobKind>(props: {
   retryError: string | null;
 }) {
   const { job } = props;
-  const { plural, files: filesOf, expected } = MEDIA_KINDS[job.kind];
+  const { files: filesOf, expected } = MEDIA_KINDS[job.kind];
+  const { plural } = KIND_INFO[job.kind];
   const finished = job.finishedAt !== null;
   const now = useNow(!finished);
   const elapsed = (job.finishedAt ?? now) - job.startedAt;

@@ -1,16 +1,15 @@
 "use client";
 
-import { decideTransition, isTerminal, type JobKind, type JobStatus } from "@sorami/contracts";
-import { useCallback, useEffect, useRef, useState } from "react";
 import {
-  ApiError,
-  getJobResult,
-  getJobStatus,
-  newIdempotencyKey,
+  decideTransition,
+  isTerminal,
+  type JobKind,
+  type JobStatus,
   type ParamsOf,
   type ResultOf,
-  submitJob,
-} from "@/lib/api-client";
+} from "@sorami/contracts";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { ApiError, getJobResult, getJobStatus, newIdempotencyKey, submitJob } from "@/lib/api-client";
 import { STAGES } from "./labels";
 import { useLiveEvents } from "./live-events";
 

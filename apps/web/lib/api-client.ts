@@ -1,14 +1,13 @@
 import {
+  type GalleryPageOf,
   type GalleryStatusFilter,
-  type ImageParams,
-  type ImageResult,
   type JobAccepted,
   type JobKind,
   type JobStatusResponse,
   KIND_INFO,
   type NotificationList,
-  type VideoParams,
-  type VideoResult,
+  type ParamsOf,
+  type ResultOf,
 } from "@sorami/contracts";
 
 /**
@@ -148,22 +147,6 @@ export function signOut(): Promise<unknown> {
 
 // Jobs: one set of calls for every kind, under /api/{images|videos}/…
 
-/** What each kind's API takes and gives back. */
-type KindTypes = {
-  image: { params: ImageParams; result: ImageResult };
-  video: { params: VideoParams; result: VideoResult };
-};
-export type ParamsOf<K extends JobKind> = KindTypes[K]["params"];
-export type ResultOf<K extends JobKind> = KindTypes[K]["result"];
-/** One gallery entry of a kind: its result plus when it ran. */
-export type GenerationOf<K extends JobKind> = ResultOf<K> & {
-  kind: K;
-  created_at: string;
-  completed_at: string | null;
-  progress: number;
-};
-export type GenerationPage<K extends JobKind> = { generations: GenerationOf<K>[]; next_cursor: string | null };
-
 const jobsPath = (kind: JobKind) => `/api/${KIND_INFO[kind].plural}`;
 
 /** Blank optional fields are left out rather than sent empty. */
@@ -197,7 +180,7 @@ export function listGenerations<K extends JobKind>(
   kind: K,
   options: { cursor?: string | null; limit?: number; status?: GalleryStatusFilter } = {},
   signal?: AbortSignal,
-): Promise<GenerationPage<K>> {
+): Promise<GalleryPageOf<K>> {
   const query = new URLSearchParams();
   if (options.cursor) {
     query.set("cursor", options.cursor);

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { splitList } from "./comma-list";
 
 /**
  * What both services share about configuration: where DATA_DIR is, the
@@ -73,12 +74,7 @@ export const portSchema = z.coerce.number().int().min(1).max(65535);
 /** Comma-separated webhook secrets: the first signs, all verify (rotation); each must be strong. */
 export const webhookSecretListSchema = z
   .string()
-  .transform((raw) =>
-    raw
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean),
-  )
+  .transform((raw) => splitList(raw))
   .pipe(z.array(strongSecret("WEBHOOK_SECRET")).min(1, "WEBHOOK_SECRET is empty"));
 
 /**
@@ -200,4 +196,5 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: Record<string, str
   return parsed.data;
 }
 
+export { commaList, splitList } from "./comma-list";
 export { type ActiveProviderConfig, providerEnvShape, resolveProviders } from "./providers";

@@ -29,9 +29,6 @@ export const WEBHOOK_BODY_MAX_BYTES = 1024 * 1024;
 /** Standard Webhooks: a delivery whose timestamp is further off than this is refused (replay window). */
 export const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
 
-/** Webhook secrets shorter than this are refused at start-up. */
-export const WEBHOOK_SECRET_MIN_BYTES = 32;
-
 /** Keyset pages. */
 export const PAGE_SIZE_DEFAULT = 20;
 export const PAGE_SIZE_MAX = 100;

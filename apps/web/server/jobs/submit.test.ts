@@ -26,7 +26,7 @@ afterAll(async () => {
 const newUser = (): Promise<SessionUser> => t.createUser();
 const submission = { params: { prompt: "a cat", num_images: 1, size: "256x256" } };
 const submit = (user: SessionUser, quotas: Quotas, key: string | null = null) =>
-  submitGeneration(t.db, storage, user, "image", submission, key, quotas);
+  submitGeneration({ db: t.db, storage, user, quotas }, "image", submission, key);
 const rows = async (user: SessionUser) =>
   t.db.select().from(schema.generations).where(eq(schema.generations.authorId, user.id));
 

@@ -77,6 +77,7 @@ async function run(entry: RouteEntry, probe: Probe, c: Case) {
     headers,
     body: body ? new Uint8Array(body) : undefined,
     headersOnly: probe.stream,
+    service: entry.service,
   });
 }
 

@@ -37,7 +37,12 @@ function baseOf(entry: RouteEntry): string {
 function request(entry: RouteEntry, probe: Probe, credentials: Record<string, string>): Promise<Reply> {
   const body = probe.body ? JSON.stringify(probe.body.sample(f)) : undefined;
   const headers: Record<string, string> = { ...(body ? { "content-type": "application/json" } : {}), ...credentials };
-  return send(baseOf(entry), probe.method, probe.url(f), { headers, body, headersOnly: probe.stream });
+  return send(baseOf(entry), probe.method, probe.url(f), {
+    headers,
+    body,
+    headersOnly: probe.stream,
+    service: entry.service,
+  });
 }
 
 function expectRefusal(reply: Reply, status: number, what: string): void {
@@ -202,7 +207,11 @@ describe("service routes: 401 without the service key", () => {
   }
 
   it("answers 401 on unknown generator paths without the key, revealing no route", async () => {
-    expectRefusal(await send(stack.generatorUrl, "GET", "/api/no-such-thing"), 401, "unknown path, no key");
+    expectRefusal(
+      await send(stack.generatorUrl, "GET", "/api/no-such-thing", { service: "generator" }),
+      401,
+      "unknown path, no key",
+    );
   });
 });
 

@@ -71,3 +71,16 @@ describe("the API table", () => {
     expectTypeOf<SuccessOf<typeof WEB_API, "DELETE", `/api/videos/${typeof id}`>>().toEqualTypeOf<null>();
   });
 });
+
+describe("what the API table covers", () => {
+  it("leaves pages, preflights and paths resolving outside /api to their own formats", () => {
+    const html = answer(200, "<!DOCTYPE html>", "text/html");
+    expect(answerProblem(WEB_API, { method: "GET", path: "/gallery/j1" }, html)).toBeNull();
+    expect(
+      answerProblem(WEB_API, { method: "GET", path: "/api/media/../../secrets.json" }, answer(404, "<html>")),
+    ).toBeNull();
+    expect(answerProblem(WEB_API, { method: "OPTIONS", path: "/api/images/generate" }, answer(204, ""))).toBeNull();
+    // …but not an /api path with no contract.
+    expect(answerProblem(WEB_API, { method: "GET", path: "/api/nothing" }, html)).toMatch(/no contract/);
+  });
+});

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { authSessionSchema, authSignedInSchema, authSignedOutSchema } from "./auth";
 import { errorBodySchema } from "./errors";
 import { DETAIL_SCHEMAS } from "./gallery";
@@ -19,7 +19,9 @@ import { webhookAckSchema } from "./webhooks";
  * files' notation: `[id]` one segment, `[...key]` the rest). A success is a
  * JSON body of its contract, no body (`empty`), or no JSON at all (an event
  * `stream`, a media `file`); a failure is the one error shape unless the
- * entry says otherwise (health answers its own body with a 503). The
+ * entry says otherwise (health answers its own body with a 503). Only API
+ * answers are covered: the web app's pages (HTML) and CORS preflights are
+ * not, and a path is judged as the server resolves it (`..`, `%2e%2e`). The
  * whole-system tests check every answer they get against this table, so an
  * answer that drifts from its contract fails a test.
  */
@@ -51,7 +53,7 @@ const jobEndpoints = {
 
 export const WEB_API = {
   ...jobEndpoints,
-  "GET /api/health": { ok: healthSchema, failure: healthSchema },
+  "GET /api/health": { ok: healthSchema, failure: z.union([healthSchema, errorBodySchema]) },
   "GET /api/health/live": { ok: livenessSchema },
   "GET /api/providers": { ok: activeProvidersSchema },
   "GET /api/events": { ok: "stream" },
@@ -75,7 +77,7 @@ export const GENERATOR_API = {
   "GET /api/jobs/[id]": { ok: generatorJobViewSchema },
   "POST /api/jobs/[id]/cancel": { ok: generatorCancelSchema },
   "POST /api/webhooks/[id]/redeliver": { ok: generatorRedeliverySchema },
-  "GET /health": { ok: healthSchema, failure: healthSchema },
+  "GET /health": { ok: healthSchema, failure: z.union([healthSchema, errorBodySchema]) },
 } as const satisfies Record<string, Answer>;
 
 export type ApiTable = Record<string, Answer>;
@@ -120,8 +122,14 @@ export function answerProblem(
   request: { method: string; path: string },
   response: { status: number; contentType: string | null; body: string },
 ): string | null {
-  const entry = answerFor(table, request.method, request.path);
+  // As the server resolves it: `/api/media/../../x` is the page `/x`.
+  const resolved = new URL(request.path, "http://resolve.invalid");
+  const path = `${resolved.pathname}${resolved.search}`;
+  const entry = answerFor(table, request.method, path);
   const what = `${request.method} ${request.path} → ${response.status}`;
+  if (!entry && (request.method === "OPTIONS" || !resolved.pathname.startsWith("/api/"))) {
+    return null;
+  }
   const json = () => {
     try {
       return { value: JSON.parse(response.body) as unknown };

@@ -46,9 +46,9 @@ describe("the API table", () => {
         answer(404, { error: { code: "not_found", message: "x" } }),
       ),
     ).toBeNull();
-    expect(answerProblem(WEB_API, { method: "GET", path: "/api/health" }, answer(503, { status: "degraded" }))).toMatch(
-      /service/,
-    );
+    expect(
+      answerProblem(WEB_API, { method: "GET", path: "/api/health" }, answer(503, { status: "degraded" })),
+    ).not.toBeNull();
   });
 
   it("refuses a success on a route no contract covers, a body where none belongs, and takes streams and files as they are", () => {

@@ -5,6 +5,7 @@ import {
   IMAGE_QUALITIES,
   IMAGE_SIZES,
   IMAGE_STYLES,
+  INPUT_IMAGE_KEY_MAX_LENGTH,
   NUM_IMAGES_MAX,
   NUM_VIDEOS_MAX,
   PAGE_SIZE_MAX,
@@ -425,7 +426,12 @@ export const ROUTES: RouteEntry[] = [
                 }
               : {
                   sample: (f) => ({ ...videoSample, user_id: f.owner.id }),
-                  fields: { ...videoFields, ...generatorOwner },
+                  fields: {
+                    ...videoFields,
+                    ...generatorOwner,
+                    // The web app's way to pass an input image: the key it stored it under.
+                    input_image_key: { kind: "string", max: INPUT_IMAGE_KEY_MAX_LENGTH },
+                  },
                   maxBytes: VIDEO_SUBMIT_BODY_MAX_BYTES,
                 },
           ownerStatus: 202,

@@ -1,19 +1,23 @@
 import {
+  type ActiveProviders,
+  answerFor,
+  errorBodySchema,
+  type GalleryPageOf,
   type GalleryStatusFilter,
-  type ImageParams,
-  type ImageResult,
   type JobAccepted,
   type JobKind,
   type JobStatusResponse,
   KIND_INFO,
   type NotificationList,
-  type VideoParams,
-  type VideoResult,
+  type ParamsOf,
+  type ResultOf,
+  WEB_API,
 } from "@sorami/contracts";
 
 /**
- * Browser-side helpers for the same-origin JSON API. Every failure becomes an
- * ApiError whose message can be shown to a person as is.
+ * Browser-side helpers for the same-origin JSON API. Every answer is parsed
+ * with its route's contract (WEB_API, the table the tests check too); every
+ * failure becomes an ApiError whose message can be shown to a person as is.
  */
 export class ApiError extends Error {
   readonly status: number;
@@ -41,6 +45,8 @@ type RequestOptions = {
 };
 
 async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const method = options.method ?? "GET";
+  const contract = answerFor(WEB_API, method, path)?.answer.ok;
   const headers = new Headers(options.headers);
   headers.set("Accept", "application/json");
   if (options.json !== undefined) {
@@ -49,7 +55,7 @@ async function request<T>(path: string, options: RequestOptions = {}): Promise<T
   let response: Response;
   try {
     response = await fetch(path, {
-      method: options.method ?? "GET",
+      method,
       headers,
       body: options.json === undefined ? undefined : JSON.stringify(options.json),
       credentials: "same-origin",
@@ -62,6 +68,10 @@ async function request<T>(path: string, options: RequestOptions = {}): Promise<T
     }
     throw new ApiError(0, "network_error", "Could not reach the server. Check your connection and try again.");
   }
+  // A success with no body (a delete's 204) has nothing to read.
+  if (response.ok && contract === "empty") {
+    return undefined as T;
+  }
   const data: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
     throw toApiError(response.status, data ?? null);
@@ -69,6 +79,14 @@ async function request<T>(path: string, options: RequestOptions = {}): Promise<T
   // A success whose body did not arrive whole (the server stopped mid-answer) is a network failure, not a value.
   if (data === undefined) {
     throw new ApiError(0, "network_error", "The server's answer was cut short. Try again.");
+  }
+  if (contract && typeof contract === "object") {
+    const parsed = contract.safeParse(data);
+    if (!parsed.success) {
+      // The page and the server disagree: a page loaded before an upgrade of the server.
+      throw new ApiError(0, "contract", "The server's answer was not understood. Reload the page and try again.");
+    }
+    return parsed.data as T;
   }
   return data as T;
 }
@@ -82,42 +100,16 @@ const FALLBACK_MESSAGES: Record<number, string> = {
 };
 
 function toApiError(status: number, data: unknown): ApiError {
-  const body = (data ?? {}) as { error?: unknown; code?: unknown; message?: unknown };
-  // The app's own routes answer { error: { code, message, field? } }.
-  if (body.error && typeof body.error === "object") {
-    const e = body.error as { code?: unknown; message?: unknown; field?: unknown };
-    if (typeof e.message === "string") {
-      return new ApiError(
-        status,
-        typeof e.code === "string" ? e.code : `http_${status}`,
-        e.message,
-        typeof e.field === "string" ? e.field : undefined,
-      );
-    }
-  }
-  // better-auth answers { code, message }.
-  if (typeof body.message === "string" && body.message) {
-    const code = typeof body.code === "string" ? body.code : `http_${status}`;
-    return new ApiError(status, code, body.message, authField(code));
+  // Every route answers { error: { code, message, field? } } (better-auth's answers are reshaped to it: auth-route.ts).
+  const body = errorBodySchema.safeParse(data);
+  if (body.success) {
+    const { code, message, field } = body.data.error;
+    return new ApiError(status, code, message, field);
   }
   const message =
     FALLBACK_MESSAGES[status] ??
     (status >= 500 ? "The server had a problem. Try again in a moment." : `Request failed (${status}).`);
   return new ApiError(status, `http_${status}`, message);
-}
-
-/** better-auth's codes name the field only inside the code, e.g. PASSWORD_TOO_SHORT. */
-function authField(code: string): string | undefined {
-  if (code.includes("PASSWORD")) {
-    return "password";
-  }
-  if (code.includes("EMAIL") || code.startsWith("USER_ALREADY_EXISTS")) {
-    return "email";
-  }
-  if (code.includes("NAME")) {
-    return "name";
-  }
-  return undefined;
 }
 
 /**
@@ -147,22 +139,6 @@ export function signOut(): Promise<unknown> {
 }
 
 // Jobs: one set of calls for every kind, under /api/{images|videos}/…
-
-/** What each kind's API takes and gives back. */
-type KindTypes = {
-  image: { params: ImageParams; result: ImageResult };
-  video: { params: VideoParams; result: VideoResult };
-};
-export type ParamsOf<K extends JobKind> = KindTypes[K]["params"];
-export type ResultOf<K extends JobKind> = KindTypes[K]["result"];
-/** One gallery entry of a kind: its result plus when it ran. */
-export type GenerationOf<K extends JobKind> = ResultOf<K> & {
-  kind: K;
-  created_at: string;
-  completed_at: string | null;
-  progress: number;
-};
-export type GenerationPage<K extends JobKind> = { generations: GenerationOf<K>[]; next_cursor: string | null };
 
 const jobsPath = (kind: JobKind) => `/api/${KIND_INFO[kind].plural}`;
 
@@ -197,7 +173,7 @@ export function listGenerations<K extends JobKind>(
   kind: K,
   options: { cursor?: string | null; limit?: number; status?: GalleryStatusFilter } = {},
   signal?: AbortSignal,
-): Promise<GenerationPage<K>> {
+): Promise<GalleryPageOf<K>> {
   const query = new URLSearchParams();
   if (options.cursor) {
     query.set("cursor", options.cursor);
@@ -223,6 +199,13 @@ export function rerunGeneration(kind: JobKind, jobId: string, idempotencyKey: st
     method: "POST",
     headers: { "Idempotency-Key": idempotencyKey },
   });
+}
+
+// Providers
+
+/** The active providers, so a form offers only what they can serve. */
+export function getProviders(signal?: AbortSignal): Promise<ActiveProviders> {
+  return request("/api/providers", { signal });
 }
 
 // Notifications

@@ -1,5 +1,5 @@
-import { randomUUID } from "node:crypto";
 import { schema } from "@sorami/db";
+import { createPersonalOrganization } from "@sorami/db/queries/users";
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { bearer, organization } from "better-auth/plugins";
@@ -44,17 +44,7 @@ function createAuth() {
           }),
           // Every new user gets a personal organization; jobs are filed under it.
           after: async (user) => {
-            const orgId = randomUUID();
-            await db().transaction(async (tx) => {
-              await tx.insert(schema.organizations).values({
-                id: orgId,
-                name: `${user.name}'s workspace`,
-                slug: `personal-${user.id}`.toLowerCase(),
-              });
-              await tx
-                .insert(schema.members)
-                .values({ id: randomUUID(), organizationId: orgId, userId: user.id, role: "owner" });
-            });
+            await db().transaction((tx) => createPersonalOrganization(tx, user));
           },
         },
       },

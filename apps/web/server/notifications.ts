@@ -1,12 +1,11 @@
 import { AppError, type Notification, type NotificationList } from "@sorami/contracts";
-import type { Database } from "@sorami/db";
+import type { Database, NotificationRow } from "@sorami/db";
 import { publishUserEvent } from "@sorami/db/queries/events";
 import {
   countUnreadNotifications,
   listNotifications,
   markAllNotificationsRead,
   markNotificationRead,
-  type NotificationRow,
 } from "@sorami/db/queries/notifications";
 import type { SessionUser } from "./session";
 

@@ -2,6 +2,8 @@
 import "./zod-setup";
 
 export * from "./accounts";
+export * from "./api";
+export * from "./auth";
 export * from "./catalog";
 export * from "./catalog-builtins";
 export * from "./catalog-mapping";
@@ -10,6 +12,8 @@ export * from "./catalog-rules";
 export * from "./errors";
 export * from "./events";
 export * from "./gallery";
+export * from "./generator";
+export * from "./health";
 export { idempotencyKeySchema, webhookIdSchema } from "./ids";
 export * from "./images";
 export * from "./jobs";
@@ -18,6 +22,7 @@ export * from "./limits";
 export * from "./media";
 export * from "./notifications";
 export * from "./providers";
+export * from "./retry-after";
 export * from "./sse";
 export * from "./status";
 export * from "./storable";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideTransition, JOB_STATUSES, type JobStatus, TERMINAL_STATUSES } from "./status";
+import { decideTransition, JOB_STATUSES, type JobStatus, statusesMovingTo, TERMINAL_STATUSES } from "./status";
 
 const FORWARD: JobStatus[] = ["PENDING", "INITIALIZING", "GENERATING", "SAVING"];
 
@@ -57,5 +57,17 @@ describe("decideTransition", () => {
       apply: false,
       reason: "terminal",
     });
+  });
+});
+
+describe("statusesMovingTo", () => {
+  it("is every status decideTransition lets a job leave for that status", () => {
+    for (const to of JOB_STATUSES) {
+      // progress -1 → 100 always raises progress, so only the statuses decide.
+      const allowed = JOB_STATUSES.filter(
+        (from) => decideTransition({ status: from, progress: -1 }, { status: to, progress: 100 }).apply,
+      );
+      expect(statusesMovingTo(to), to).toEqual(allowed);
+    }
   });
 });

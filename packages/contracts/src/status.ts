@@ -51,9 +51,10 @@ export type TransitionDecision =
   | { apply: false; reason: "terminal" | "backwards" };
 
 /**
- * The one function that decides every status change. `progress` never
- * decreases; a same-status event may raise progress (e.g. 40 % → 70 % while
- * GENERATING) but nothing else.
+ * The one function that decides every status change, in both services (the
+ * web app's `generations`, the generator's `generator.jobs`). `progress`
+ * never decreases; a same-status event may raise progress (e.g. 40 % → 70 %
+ * while GENERATING) but nothing else.
  */
 export function decideTransition(
   current: { status: JobStatus; progress: number },
@@ -65,12 +66,27 @@ export function decideTransition(
   if (RANK[next.status] < RANK[current.status]) {
     return { apply: false, reason: "backwards" };
   }
-  const wanted = next.progress ?? DEFAULT_PROGRESS[next.status];
+  const wanted = wantedProgress(next);
   const progress = next.status === "COMPLETED" ? 100 : Math.max(current.progress, wanted);
   if (next.status === current.status && progress === current.progress) {
     return { apply: false, reason: "backwards" };
   }
   return { apply: true, status: next.status, progress };
+}
+
+/** The progress an event asks for: its own, else what its status implies. */
+export function wantedProgress(next: { status: JobStatus; progress?: number | null }): number {
+  return next.progress ?? DEFAULT_PROGRESS[next.status];
+}
+
+/**
+ * The statuses decideTransition lets a job leave for `to` (a same-status
+ * move must raise progress too): for a database that decides in the statement
+ * that writes (the generator's `advanceGeneratorJob`), where a read, decide
+ * and write would be three round trips per stage.
+ */
+export function statusesMovingTo(to: JobStatus): JobStatus[] {
+  return JOB_STATUSES.filter((from) => !isTerminal(from) && RANK[to] >= RANK[from]);
 }
 
 /** Webhooks carry statuses in lower case (documents 000 and 002). */
@@ -84,6 +100,15 @@ export const WIRE_STATUSES = [
   "canceled",
 ] as const;
 export type WireStatus = (typeof WIRE_STATUSES)[number];
+
+/** The events after `event` in a job's life: a delivery of any of them carries newer news. None after an end. */
+export function laterEvents(event: string): WireStatus[] {
+  const at = WIRE_STATUSES.indexOf(event as WireStatus);
+  if (at < 0 || isTerminal(fromWireStatus(WIRE_STATUSES[at] as WireStatus))) {
+    return [];
+  }
+  return WIRE_STATUSES.slice(at + 1);
+}
 
 export function fromWireStatus(status: WireStatus): JobStatus {
   return status.toUpperCase() as JobStatus;

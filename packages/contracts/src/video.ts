@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { AppError } from "./errors";
-import { jobIdSchema } from "./ids";
 import { httpUrlSchema, plainTextSchema, promptSchema } from "./images";
 import { PROMPT_MAX_LENGTH } from "./limits";
 
@@ -30,9 +29,9 @@ export const VIDEO_SUBMIT_BODY_MAX_BYTES = Math.ceil((INPUT_IMAGE_MAX_BYTES * 4)
 const enumOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `must be one of ${values.join(", ")}` });
 
-const onlyOneInputImage = (v: { input_image_base64?: string; input_image_url?: string }) =>
+export const onlyOneInputImage = (v: { input_image_base64?: string; input_image_url?: string }) =>
   !(v.input_image_base64 && v.input_image_url);
-const onlyOneInputImageError = {
+export const onlyOneInputImageError = {
   error: "give input_image_base64 or input_image_url, not both",
   path: ["input_image_url"],
 };
@@ -63,15 +62,6 @@ export const videoParamsObject = z.strictObject({
 });
 export const videoParamsSchema = videoParamsObject.refine(onlyOneInputImage, onlyOneInputImageError);
 export type VideoParams = z.infer<typeof videoParamsSchema>;
-
-/** Generator API: POST /api/videos/generate, with the caller's job_id and the owner. */
-export const generatorVideoRequestSchema = videoParamsObject
-  .extend({
-    job_id: jobIdSchema.optional(),
-    user_id: z.string({ error: "must be a string" }).min(1, { error: "is required" }).max(255),
-  })
-  .refine(onlyOneInputImage, onlyOneInputImageError);
-export type GeneratorVideoRequest = z.infer<typeof generatorVideoRequestSchema>;
 
 export type PersonGeneration = (typeof PERSON_GENERATION_MODES)[number];
 

@@ -1,4 +1,6 @@
+import { sql } from "drizzle-orm";
 import { type Backoff, backoffDelay } from "./backoff";
+import type { Tx } from "./client";
 import { GatedClient } from "./gate";
 
 /**
@@ -103,4 +105,9 @@ export function listen(
       await c?.end().catch(() => {});
     },
   };
+}
+
+/** Sends `payload` to every listener of `channel`, at the commit of the caller's transaction (or now). */
+export async function notify(db: Tx, channel: string, payload: string): Promise<void> {
+  await db.execute(sql`select pg_notify(${channel}, ${payload})`);
 }

@@ -22,6 +22,8 @@ import { watchQueueHealth } from "./queue-health";
  * after the database is back.
  */
 export const RUNNER_RESTART_BACKOFF: Backoff = { firstMs: 1000, maxMs: 30_000 };
+/** New jobs arrive by LISTEN/NOTIFY at once; polling only catches scheduled ones (retries, runAt): within a second. */
+const POLL_INTERVAL_MS = 1000;
 
 export type QueueRunner = {
   runner: () => Runner;
@@ -76,8 +78,7 @@ export async function startQueueRunner(opts: {
       schema: opts.schema,
       concurrency: opts.concurrency,
       noHandleSignals: true,
-      // New jobs arrive by LISTEN/NOTIFY at once; polling only catches scheduled ones.
-      pollInterval: 1000,
+      pollInterval: POLL_INTERVAL_MS,
       logger,
       events,
       taskList: opts.taskList,

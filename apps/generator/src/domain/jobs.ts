@@ -2,54 +2,55 @@ import { randomUUID } from "node:crypto";
 import {
   AppError,
   decodeInputImage,
-  type GeneratorImageRequest,
-  type GeneratorVideoRequest,
+  type GeneratorRequest,
   IMAGE_TYPE_EXT,
+  INPUT_IMAGE_MAX_BYTES,
+  inputImageKey,
   type JobKind,
-  TERMINAL_STATUSES,
+  sniffImageType,
 } from "@sorami/contracts";
 import { assertInputImagePixels } from "@sorami/contracts/image-pixels";
-import { type Database, schema, type Tx } from "@sorami/db";
+import type { Database, GeneratorJob } from "@sorami/db";
+import { notify } from "@sorami/db/listen";
+import { advanceGeneratorJob, getGeneratorJob, insertGeneratorJob } from "@sorami/db/queries/generator-jobs";
 import type { Storage } from "@sorami/storage";
-import { and, eq, notInArray, sql } from "drizzle-orm";
-import { enqueueGenerate } from "../jobs/catalog";
-
-const { generatorJobs } = schema;
-export type GeneratorJob = typeof generatorJobs.$inferSelect;
+import { enqueueGenerate } from "../jobs/tasks";
 
 /**
  * Accepts a job under the caller's job_id (a fresh UUID only when none is
  * given). The row and its queue entry are written in one transaction; the
  * same job_id again returns the existing job and never runs it twice. An
- * input image is checked (size, real type) and kept in storage, not in the row.
+ * input image is kept in storage, never in the row: one the caller stored
+ * (`input_image_key`) is checked where it is, one sent as base64 is checked
+ * and stored under the same key.
  */
 export async function submitJob(
   db: Database,
   storage: Storage,
   kind: JobKind,
-  input: GeneratorImageRequest | GeneratorVideoRequest,
+  input: GeneratorRequest,
 ): Promise<{ job: GeneratorJob; created: boolean }> {
   const { job_id, user_id, ...fields } = input;
   const id = job_id ?? randomUUID();
-  const { input_image_base64, ...request } = fields as typeof fields & { input_image_base64?: string };
+  const { input_image_base64, input_image_key, ...request } = fields as typeof fields & {
+    input_image_base64?: string;
+    input_image_key?: string;
+  };
   let inputKey: string | null = null;
-  if (input_image_base64) {
+  if (input_image_key) {
+    inputKey = await checkStoredInputImage(storage, id, input_image_key);
+  } else if (input_image_base64) {
     const image = decodeInputImage(input_image_base64);
     await assertInputImagePixels(image.bytes, "input_image_base64");
-    inputKey = `inputs/${id}/input.${IMAGE_TYPE_EXT[image.type]}`;
+    inputKey = inputImageKey(id, image.type);
     await storage.put(inputKey, image.bytes, image.type);
   }
   return db.transaction(async (tx) => {
-    const [inserted] = await tx
-      .insert(generatorJobs)
-      .values({ id, kind, userId: user_id, request, inputKey })
-      .onConflictDoNothing()
-      .returning();
-    if (inserted) {
+    const { job: existing, created } = await insertGeneratorJob(tx, { id, kind, userId: user_id, request, inputKey });
+    if (created && existing) {
       await enqueueGenerate(tx, id);
-      return { job: inserted, created: true };
+      return { job: existing, created: true };
     }
-    const [existing] = await tx.select().from(generatorJobs).where(eq(generatorJobs.id, id));
     if (!existing) {
       throw new AppError("internal_error", "Job vanished during submit");
     }
@@ -60,45 +61,54 @@ export async function submitJob(
   });
 }
 
-export async function getJob(db: Tx, id: string): Promise<GeneratorJob | null> {
-  const [row] = await db.select().from(generatorJobs).where(eq(generatorJobs.id, id));
-  return row ?? null;
-}
-
 /**
- * Changes a job that has not ended yet; returns the updated row, or null when
- * the job is already terminal (canceled meanwhile), which stops the run.
+ * An input image the caller stored for this job: it must be this job's own
+ * key, exist, be no larger than INPUT_IMAGE_MAX_BYTES, be the PNG, JPEG or
+ * WEBP its name says by its bytes, and declare no more pixels than any input
+ * image may (422 or 413 naming `input_image_key` otherwise). The caller
+ * checked it when it stored it; this side checks what it is pointed at.
  */
-export async function updateJob(
-  tx: Tx,
-  id: string,
-  patch: Partial<Pick<GeneratorJob, "status" | "error" | "result" | "completedAt">> & { bumpAttempts?: boolean },
-): Promise<GeneratorJob | null> {
-  const { bumpAttempts, ...fields } = patch;
-  const [row] = await tx
-    .update(generatorJobs)
-    .set({
-      ...fields,
-      updatedAt: new Date(),
-      ...(bumpAttempts ? { attempts: sql`${generatorJobs.attempts} + 1` } : {}),
-    })
-    .where(and(eq(generatorJobs.id, id), notInArray(generatorJobs.status, [...TERMINAL_STATUSES])))
-    .returning();
-  return row ?? null;
+async function checkStoredInputImage(storage: Storage, jobId: string, key: string): Promise<string> {
+  const field = "input_image_key";
+  const refuse = (why: string) => new AppError("unprocessable", `${field}: ${why}`, { field });
+  const type = (Object.keys(IMAGE_TYPE_EXT) as (keyof typeof IMAGE_TYPE_EXT)[]).find(
+    (t) => inputImageKey(jobId, t) === key,
+  );
+  if (!type) {
+    throw refuse("is not this job's input image key");
+  }
+  const stored = await storage.open(key);
+  if (!stored) {
+    throw refuse("no image is stored under this key");
+  }
+  if (stored.sizeBytes > INPUT_IMAGE_MAX_BYTES) {
+    stored.stream.destroy();
+    throw refuse(`the image is larger than ${INPUT_IMAGE_MAX_BYTES} bytes`);
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of stored.stream) {
+    chunks.push(Buffer.from(chunk));
+  }
+  const bytes = Buffer.concat(chunks);
+  if (sniffImageType(bytes) !== type) {
+    throw refuse(`the stored file is not the ${type} image its key names`);
+  }
+  await assertInputImagePixels(bytes, field);
+  return key;
 }
 
 /** Marks a job canceled unless it already ended; true when it was canceled now. */
 export async function cancelJob(db: Database, id: string): Promise<"canceled" | "already-ended" | "missing"> {
-  const job = await getJob(db, id);
+  const job = await getGeneratorJob(db, id);
   if (!job) {
     return "missing";
   }
-  const row = await updateJob(db, id, { status: "CANCELED", completedAt: new Date() });
+  const row = await advanceGeneratorJob(db, id, { status: "CANCELED" }, { patch: { completedAt: new Date() } });
   if (!row) {
     return "already-ended";
   }
   // Every generator process listens; the one running the job stops its provider call.
-  await db.execute(sql`select pg_notify(${CANCEL_CHANNEL}, ${id})`);
+  await notify(db, CANCEL_CHANNEL, id);
   return "canceled";
 }
 

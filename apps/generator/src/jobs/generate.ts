@@ -1,58 +1,35 @@
 import {
   describeZodError,
-  imageParamsSchema,
   isTerminal,
   JOB_ERROR_MAX_LENGTH,
-  type JobKind,
-  type JobStatus,
-  jobStatusSchema,
   KIND_INFO,
+  outputPrefix,
   storableText,
   truncateText,
-  videoParamsSchema,
-  WEBHOOK_DESCRIPTION_MAX_LENGTH,
-  type WebhookPayload,
-  type WireStatus,
+  type WebhookEvent,
 } from "@sorami/contracts";
-import { type Database, isDeterministicDbError } from "@sorami/db";
-import { readObject, type Storage } from "@sorami/storage";
+import { type GeneratorJob, isDeterministicDbError } from "@sorami/db";
+import { type GeneratorJobPatch, getGeneratorJob } from "@sorami/db/queries/generator-jobs";
+import { jsonLog, type TaskContext } from "@sorami/db/tasks";
 import { ZodError } from "zod";
-import { getJob } from "../domain/jobs";
-import { createInputImageFetcher, type InputImageFetcher } from "../providers/input-image";
-import { type GeneratedFile, type ProviderContext, ProviderError, type Providers } from "../providers/types";
+import { ProviderError } from "../providers/types";
 import { advanceJob } from "../webhooks/emit";
-import { enqueueGenerate } from "./catalog";
-import { storeThumbnail } from "./thumbnails";
+import {
+  callProvider,
+  completedData,
+  type GenerateDeps,
+  providerFor,
+  readInputImage,
+  storeOutputs,
+} from "./generate-steps";
+import { enqueueGenerate, GENERATOR_TASKS, JOB_TIME_LIMIT_MS } from "./tasks";
 
-/**
- * A job that has not finished in this time fails: no provider call may hold a
- * worker forever. Real video models take minutes, so videos get longer.
- */
-export const JOB_TIME_LIMIT_MS: Record<JobKind, number> = { image: 10 * 60_000, video: 30 * 60_000 };
+export type { GenerateDeps } from "./generate-steps";
 
-export type GenerateDeps = {
-  db: Database;
-  storage: Storage;
-  providers: Providers;
-  webUrl: string;
-  environment: string;
-  /** How an input_image_url is fetched (default: the safe fetcher, public addresses only). */
-  fetchInputImage?: InputImageFetcher;
-};
-
-const publicOnlyFetcher = createInputImageFetcher();
-
-/** Calls the kind's provider with the stored parameters, validated again by the kind's contract. */
-function callProvider(
-  providers: Providers,
-  kind: JobKind,
-  request: unknown,
-  ctx: ProviderContext,
-): Promise<{ files: GeneratedFile[]; metadata: Record<string, unknown> }> {
-  return kind === "image"
-    ? providers.image.generate(imageParamsSchema.parse(request), ctx)
-    : providers.video.generate(videoParamsSchema.parse(request), ctx);
-}
+/** Runs of one job before a retryable failure becomes final. */
+export const MAX_GENERATE_ATTEMPTS = 4;
+/** Backoff between runs when the provider gives no Retry-After: 2 s, 4 s, 8 s… */
+export const GENERATE_RETRY_BASE_MS = 2000;
 
 /** What the user reads when a job failed for a reason that is ours, not theirs (the real one is logged). */
 export const INTERNAL_FAILURE_MESSAGE = "The generation failed because of an internal error";
@@ -87,38 +64,15 @@ export function classifyError(error: unknown): ProviderError {
 const LOGGED_CAUSE_MAX_LENGTH = 1000;
 
 /** The internal reason behind a classified error, for the log line (never for the user). */
-function causeOf(error: ProviderError): string {
+function causeOf(error: ProviderError): string | undefined {
   const cause = error.cause;
   if (cause === undefined) {
-    return "";
+    return undefined;
   }
   // One log line: a ZodError's message is pretty-printed JSON.
   const text = (cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)).replace(/\s+/g, " ");
-  return ` (cause: ${truncateText(text, LOGGED_CAUSE_MAX_LENGTH, { ellipsis: "…" })})`;
+  return truncateText(text, LOGGED_CAUSE_MAX_LENGTH, { ellipsis: "…" });
 }
-
-/**
- * Awaits every promise, then throws the first failure if there was one: unlike
- * Promise.all, nothing is still writing when the caller's cleanup removes a
- * failed job's files.
- */
-async function settleAll<T extends readonly unknown[]>(
-  promises: T,
-): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
-  const settled = await Promise.allSettled(promises);
-  const failed = settled.find((r) => r.status === "rejected");
-  if (failed) {
-    throw (failed as PromiseRejectedResult).reason;
-  }
-  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as {
-    -readonly [K in keyof T]: Awaited<T[K]>;
-  };
-}
-
-/** Runs of one job before a retryable failure becomes final. */
-export const MAX_GENERATE_ATTEMPTS = 4;
-/** Backoff between runs when the provider gives no Retry-After: 2 s, 4 s, 8 s… */
-export const GENERATE_RETRY_BASE_MS = 2000;
 
 /** Jobs running in this process, so a cancellation can stop their provider call. */
 const running = new Map<string, AbortController>();
@@ -137,168 +91,147 @@ export function abortLocalJob(jobId: string): boolean {
   return Boolean(controller);
 }
 
+/** One run of one job: its signal, its attempt, and how it moves the job (a move refused for an ended job cancels the run). */
+type Run = {
+  job: GeneratorJob;
+  signal: AbortSignal;
+  attempt: number;
+  advance: (
+    event: WebhookEvent,
+    options?: { patch?: GeneratorJobPatch; bumpAttempts?: boolean },
+  ) => Promise<GeneratorJob>;
+};
+
 /**
- * Runs one job through its stages, announcing each by webhook in the same
- * transaction as the status change. Files are written under keys derived
- * from the job id, so a re-run overwrites rather than duplicates. A canceled
- * job stops where it is, keeps no files and announces nothing more.
- * Retryable failures run again later (honouring the provider's Retry-After)
- * up to MAX_GENERATE_ATTEMPTS runs; others fail the job with their message.
+ * Runs one job through its stages — initializing, generating (input image,
+ * provider), saving (files), completed — announcing each by webhook in the
+ * statement that records it. A canceled job stops where it is, keeps no
+ * files and announces nothing more. Retryable failures run again later
+ * (honouring the provider's Retry-After) up to MAX_GENERATE_ATTEMPTS runs;
+ * others fail the job with their message.
  */
-export async function runGenerateJob(deps: GenerateDeps, jobId: string, outerSignal?: AbortSignal): Promise<void> {
-  const { db, storage, webUrl, environment } = deps;
-  const job = await getJob(db, jobId);
-  if (!job) {
-    console.warn(`[generate] job ${jobId} not found; dropping`);
-    return;
-  }
-  if (isTerminal(jobStatusSchema.parse(job.status))) {
-    return;
-  }
-  const kind = job.kind;
-  const info = KIND_INFO[kind];
-  const provider = deps.providers[kind];
-  const prompt = String(job.request.prompt ?? "");
-
-  const advance = async (status: JobStatus, event: WireStatus, extra: Partial<WebhookPayload>, patch = {}) => {
-    const row = await advanceJob(
-      db,
-      { status, ...patch },
-      {
-        webUrl,
-        kind,
-        event,
-        payload: {
-          job_id: jobId,
-          user_id: job.userId,
-          status: event,
-          timestamp: new Date().toISOString(),
-          environment,
-          ...extra,
-        },
-      },
-    );
-    if (!row) {
-      throw new JobCanceled();
+export async function runGenerateJob(
+  deps: GenerateDeps,
+  jobId: string,
+  task: Partial<Pick<TaskContext, "signal" | "log">> = {},
+): Promise<void> {
+  const log = task.log ?? jsonLog({ task: GENERATOR_TASKS.generate.name, jobId });
+  const job = await getGeneratorJob(deps.db, jobId);
+  if (!job || isTerminal(job.status)) {
+    if (!job) {
+      log("warn", "job_not_found");
     }
-    return row;
-  };
-
-  const started = Date.now();
+    return;
+  }
   const cancel = new AbortController();
   running.set(jobId, cancel);
-  const signals = [cancel.signal, AbortSignal.timeout(JOB_TIME_LIMIT_MS[kind]), ...(outerSignal ? [outerSignal] : [])];
-  const signal = AbortSignal.any(signals);
-  let attempt = job.attempts + 1;
-  try {
-    const initialized = await advance(
-      "INITIALIZING",
-      "initializing",
-      { progress: 25, message: "Initializing the model…" },
-      { bumpAttempts: true },
-    );
-    attempt = initialized.attempts;
-    await advance("GENERATING", "generating", { progress: 60, message: "Generating…" });
-    // An uploaded input image is in storage; one given by URL is fetched now, through the safe fetcher.
-    const inputUrl = typeof job.request.input_image_url === "string" ? job.request.input_image_url : "";
-    const inputImage = job.inputKey
-      ? ((await readObject(storage, job.inputKey)) ?? undefined)
-      : inputUrl
-        ? await (deps.fetchInputImage ?? publicOnlyFetcher)(inputUrl, signal)
-        : undefined;
-    if (job.inputKey && !inputImage) {
-      throw new ProviderError("invalid_request", "The input image is missing from storage");
-    }
-    const output = await callProvider(deps.providers, kind, job.request, { jobId, attempt, signal, inputImage });
-    await advance("SAVING", "saving", { progress: 90, message: `Saving the ${info.noun}s…` });
-
-    // Every file, its poster and its thumbnail are stored at once (with S3 each put is a round trip).
-    const items = await settleAll(
-      output.files.map(async (file, i) => {
-        const stem = `${info.plural}/${jobId}/${info.noun}_${i + 1}`;
-        const key = `${stem}.${file.ext}`;
-        const posterKey = file.poster ? `${stem}_poster.${file.poster.ext}` : undefined;
-        // Images are their own thumbnail source; a video's is its poster (no poster, no thumbnail).
-        const thumbnailSource = file.poster?.data ?? (kind === "image" ? file.data : undefined);
-        const [{ sizeBytes }, , thumbnailKey] = await settleAll([
-          storage.put(key, file.data, file.format),
-          file.poster && posterKey ? storage.put(posterKey, file.poster.data, "poster") : undefined,
-          thumbnailSource ? storeThumbnail(storage, key, thumbnailSource) : undefined,
-        ] as const);
-        return {
-          file_path: key,
-          url: `${webUrl}/api/media/${key}`,
-          // A provider's text: storable, and within what the receiver accepts, or the event would be refused for good.
-          description: storableText(truncateText(file.description, WEBHOOK_DESCRIPTION_MAX_LENGTH, { ellipsis: "…" })),
-          format: file.format,
-          size_bytes: sizeBytes,
-          dimensions: `${file.width}x${file.height}`,
-          ...(file.durationSeconds !== undefined ? { duration_seconds: file.durationSeconds } : {}),
-          ...(posterKey ? { poster_path: posterKey } : {}),
-          ...(thumbnailKey ? { thumbnail_path: thumbnailKey } : {}),
-        };
-      }),
-    );
-    const now = new Date().toISOString();
-    const outputBytes = items.reduce((sum, item) => sum + item.size_bytes, 0);
-    const data = {
-      job_id: jobId,
-      [info.filesKey]: items,
-      metadata: {
-        ...output.metadata,
-        model_name: provider.model,
-        version: "1.0",
-        generation_time_seconds: (Date.now() - started) / 1000,
-        output_size_bytes: outputBytes,
-        timestamp: now,
-      },
-      status: "completed",
-      generated_at: now,
-      original_prompt: prompt,
-    };
-    await advance(
-      "COMPLETED",
-      "completed",
-      { progress: 100, message: `${items.length} ${info.noun}(s) generated`, data },
-      { result: data, completedAt: new Date() },
-    );
-  } catch (error) {
-    if (error instanceof JobCanceled || signal.reason instanceof JobCanceled) {
-      // Whatever was written is discarded: a canceled job keeps no files.
-      await storage.deletePrefix(`${info.plural}/${jobId}`);
-      console.info(`[generate] job ${jobId} canceled`);
-      return;
-    }
-    if (outerSignal?.aborted && !(signal.reason instanceof DOMException && signal.reason.name === "TimeoutError")) {
-      throw error; // this process is shutting down: the queue hands the job back
-    }
-    const classified = classifyError(error);
-    if (classified.retryable && attempt < MAX_GENERATE_ATTEMPTS) {
-      const delayMs = classified.retryAfterMs ?? GENERATE_RETRY_BASE_MS * 2 ** (attempt - 1);
-      console.warn(
-        `[generate] job ${jobId} run ${attempt}/${MAX_GENERATE_ATTEMPTS}: ${classified.kind}: ${classified.message}${causeOf(classified)}; again in ${delayMs} ms`,
+  const run: Run = {
+    job,
+    attempt: job.attempts + 1,
+    signal: AbortSignal.any([
+      cancel.signal,
+      AbortSignal.timeout(JOB_TIME_LIMIT_MS[job.kind]),
+      ...(task.signal ? [task.signal] : []),
+    ]),
+    advance: async (event, options = {}) => {
+      const envelope = {
+        job_id: jobId,
+        user_id: job.userId,
+        timestamp: new Date().toISOString(),
+        environment: deps.environment,
+      };
+      const row = await advanceJob(
+        deps.db,
+        { ...envelope, ...event },
+        { webUrl: deps.webUrl, kind: job.kind, ...options },
       );
-      await enqueueGenerate(db, jobId, new Date(Date.now() + delayMs));
-      return;
-    }
-    console.warn(`[generate] job ${jobId} failed: ${classified.kind}: ${classified.message}${causeOf(classified)}`);
-    // Whatever wrote it, the reason must fit the webhook and the rows it goes to.
-    const reason = storableText(truncateText(classified.message, JOB_ERROR_MAX_LENGTH, { ellipsis: "…" }));
-    // Files a failed job wrote before its error (one of several uploads) are never shown: remove them.
-    await storage.deletePrefix(`${info.plural}/${jobId}`).catch((e: unknown) => {
-      console.warn(`[generate] job ${jobId}: could not remove its partial files: ${String(e)}`);
-    });
-    await advance(
-      "FAILED",
-      "failed",
-      { error_message: reason, message: "Generation failed" },
-      { error: reason, completedAt: new Date() },
-    ).catch((e) => {
+      if (!row) {
+        throw new JobCanceled();
+      }
+      return row;
+    },
+  };
+  try {
+    await generate(deps, run);
+  } catch (error) {
+    await settleFailure(deps, run, error, task.signal, log);
+  } finally {
+    running.delete(jobId);
+  }
+}
+
+/** The stages of a run that goes well. */
+async function generate(deps: GenerateDeps, run: Run): Promise<void> {
+  const { job, signal } = run;
+  const { noun } = KIND_INFO[job.kind];
+  const startedAt = Date.now();
+  run.attempt = (
+    await run.advance({ status: "initializing", message: "Initializing the model…" }, { bumpAttempts: true })
+  ).attempts;
+  await run.advance({ status: "generating", message: "Generating…" });
+  const inputImage = await readInputImage(deps, job, signal);
+  const output = await callProvider(deps.providers, job, { jobId: job.id, attempt: run.attempt, signal, inputImage });
+  await run.advance({ status: "saving", message: `Saving the ${noun}s…` });
+  const items = await storeOutputs(deps.storage, deps.webUrl, job, output.files);
+  const data = completedData(job, providerFor(deps.providers, job).model, items, output.metadata, startedAt);
+  await run.advance(
+    { status: "completed", message: `${items.length} ${noun}(s) generated`, data },
+    { patch: { result: data, completedAt: new Date() } },
+  );
+}
+
+/**
+ * A run that stopped early: canceled (its files removed), interrupted by
+ * shutdown (handed back to the queue), retryable (queued again after the
+ * provider's Retry-After or a backoff) or failed for good (files removed,
+ * FAILED announced with the reason).
+ */
+async function settleFailure(
+  deps: GenerateDeps,
+  run: Run,
+  error: unknown,
+  outer: AbortSignal | undefined,
+  log: TaskContext["log"],
+): Promise<void> {
+  const { job, signal, attempt } = run;
+  if (error instanceof JobCanceled || signal.reason instanceof JobCanceled) {
+    // Whatever was written is discarded: a canceled job keeps no files.
+    await deps.storage.deletePrefix(outputPrefix(job.kind, job.id));
+    log("info", "canceled");
+    return;
+  }
+  if (outer?.aborted && !(signal.reason instanceof DOMException && signal.reason.name === "TimeoutError")) {
+    throw error; // this process is shutting down: the queue hands the job back
+  }
+  const classified = classifyError(error);
+  const fields = {
+    run: attempt,
+    of: MAX_GENERATE_ATTEMPTS,
+    kind: classified.kind,
+    error: classified.message,
+    cause: causeOf(classified),
+  };
+  if (classified.retryable && attempt < MAX_GENERATE_ATTEMPTS) {
+    const delayMs = classified.retryAfterMs ?? GENERATE_RETRY_BASE_MS * 2 ** (attempt - 1);
+    log("warn", "run_failed", { ...fields, again_in_ms: delayMs });
+    await enqueueGenerate(deps.db, job.id, new Date(Date.now() + delayMs));
+    return;
+  }
+  log("warn", "job_failed", fields);
+  // Whatever wrote it, the reason must fit the webhook and the rows it goes to.
+  const reason = storableText(truncateText(classified.message, JOB_ERROR_MAX_LENGTH, { ellipsis: "…" }));
+  // Files a failed job wrote before its error (one of several uploads) are never shown: remove them.
+  await deps.storage.deletePrefix(outputPrefix(job.kind, job.id)).catch((e: unknown) => {
+    log("warn", "partial_files_kept", { error: String(e) });
+  });
+  await run
+    .advance(
+      { status: "failed", error_message: reason, message: "Generation failed" },
+      { patch: { error: reason, completedAt: new Date() } },
+    )
+    .catch((e) => {
       if (!(e instanceof JobCanceled)) {
         throw e;
       }
     });
-  } finally {
-    running.delete(jobId);
-  }
 }

@@ -1,4 +1,7 @@
-import type { ImageParams, JobKind, VideoParams } from "@sorami/contracts";
+import type { JobKind, ParamsOf } from "@sorami/contracts";
+
+/** A kind's parameters (defined in contracts), here beside the interfaces that take them. */
+export type { ParamsOf };
 
 /** One file a provider made. Videos carry their length and a poster frame. */
 export type GeneratedFile = {
@@ -22,8 +25,6 @@ export type ProviderContext = {
   /** An input image the caller uploaded or its input_image_url gave (PNG/JPEG/WEBP by its bytes). */
   inputImage?: Buffer;
 };
-
-export type ParamsOf<K extends JobKind> = K extends "image" ? ImageParams : VideoParams;
 
 /** A model behind one interface; the pipeline never knows which. */
 export interface Provider<K extends JobKind> {

@@ -1,16 +1,15 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { laterEvents, parseRetryAfterSeconds } from "@sorami/contracts";
 import { verifyWebhook } from "@sorami/contracts/signature";
 import { schema } from "@sorami/db";
 import { startTestDatabase } from "@sorami/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DELIVERY_PRIORITY } from "../jobs/tasks";
 import {
-  DELIVERY_PRIORITY,
   deliverWebhook,
-  laterEvents,
   nextAttemptDelaySeconds,
-  parseRetryAfter,
   redeliver,
   SUPERSEDE_AFTER_MS,
   scheduleDelivery,
@@ -216,8 +215,8 @@ describe("schedule arithmetic", () => {
     expect(nextAttemptDelaySeconds(s.length, s, null)).toBeNull();
   });
   it("reads Retry-After as seconds or a date", () => {
-    expect(parseRetryAfter("30")).toBe(30);
-    expect(parseRetryAfter(new Date(Date.now() + 60_000).toUTCString())).toBeGreaterThanOrEqual(59);
-    expect(parseRetryAfter("soon")).toBeNull();
+    expect(parseRetryAfterSeconds("30")).toBe(30);
+    expect(parseRetryAfterSeconds(new Date(Date.now() + 60_000).toUTCString())).toBeGreaterThanOrEqual(59);
+    expect(parseRetryAfterSeconds("soon")).toBeNull();
   });
 });

@@ -1,8 +1,14 @@
-import { isTerminal, truncateText, WIRE_STATUSES, type WireStatus } from "@sorami/contracts";
+import { parseRetryAfterSeconds, truncateText } from "@sorami/contracts";
 import { signWebhook, WEBHOOK_HEADERS } from "@sorami/contracts/signature";
-import { type Database, enqueue, QUEUE_SCHEMAS, schema, type Tx } from "@sorami/db";
-import { and, eq, getTableColumns, sql } from "drizzle-orm";
-import { TASKS } from "../jobs/catalog";
+import type { Database, Tx } from "@sorami/db";
+import {
+  getDeliveryForAttempt,
+  markDeliveryPending,
+  markDeliverySuperseded,
+  recordDeliveryAttempt,
+} from "@sorami/db/queries/deliveries";
+import { enqueueTask } from "@sorami/db/tasks";
+import { GENERATOR_TASKS } from "../jobs/tasks";
 
 /** A receiver that has not answered in this time is treated as down (Standard Webhooks' advice). */
 export const WEBHOOK_ATTEMPT_TIMEOUT_MS = 15_000;
@@ -27,21 +33,6 @@ export type DeliveryOptions = {
   /** Overrides the schedule (tests, impatient deployments). */
   scheduleSeconds?: readonly number[];
 };
-
-/** Seconds a Retry-After header asks for (delta-seconds or an HTTP date), or null. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
-  if (!value) {
-    return null;
-  }
-  if (/^\d+$/.test(value.trim())) {
-    return Math.min(Number(value), RETRY_AFTER_MAX_SECONDS);
-  }
-  const at = Date.parse(value);
-  if (Number.isNaN(at)) {
-    return null;
-  }
-  return Math.min(Math.max(0, Math.ceil((at - now) / 1000)), RETRY_AFTER_MAX_SECONDS);
-}
 
 /** When the next attempt runs after `attemptsMade` failures, or null when the schedule is spent. */
 export function nextAttemptDelaySeconds(
@@ -68,58 +59,12 @@ export type DeliveryOutcome =
   | "superseded";
 
 /**
- * Queue priority of delivery attempts (graphile-worker runs lower numbers
- * first; generate jobs run at 0): a finished job's news goes out before the
- * next job starts. Measured under overload (bench pipeline section): without
- * it a `completed` webhook waited ~15 s behind queued generate jobs.
- */
-export const DELIVERY_PRIORITY = -1;
-
-/** The events after `event` in a job's life: a delivery of any of them carries newer news. */
-export function laterEvents(event: string): WireStatus[] {
-  const at = WIRE_STATUSES.indexOf(event as WireStatus);
-  if (at < 0 || isTerminal(event.toUpperCase() as Parameters<typeof isTerminal>[0])) {
-    return [];
-  }
-  return WIRE_STATUSES.slice(at + 1);
-}
-
-/**
  * A progress delivery still waiting this long after it was queued means
  * deliveries are backed up: if a later event of its job is queued too, it is
  * not sent. Below this age every stage goes out, so a receiver that keeps up
  * shows every stage.
  */
 export const SUPERSEDE_AFTER_MS = 1000;
-
-/**
- * Whether a progress delivery is stale, as a column of the delivery's own
- * read (no round trip of its own; built once): it has waited SUPERSEDE_AFTER_MS and the
- * same job has a delivery of a later event (which the receiver applies
- * whatever became of this one, and after which it would ignore this one as
- * going backwards). A terminal event is never superseded. The database's
- * clock on both sides: the generator's may differ.
- */
-const supersededColumn = (() => {
-  const d = schema.webhookDeliveries;
-  // Qualified by hand: Drizzle leaves a one-table select's columns unqualified, and inside the
-  // subquery they would name its own rows.
-  const outer = (column: string) => sql.raw(`"webhook_deliveries"."${column}"`);
-  const list = (events: readonly string[]) =>
-    sql`array[${sql.join(
-      events.map((e) => sql`${e}`),
-      sql`, `,
-    )}]::text[]`;
-  const order = list(WIRE_STATUSES);
-  const progress = list(WIRE_STATUSES.filter((e) => laterEvents(e).length > 0));
-  return sql<boolean>`(${outer("event")} = any(${progress})
-    and ${outer("created_at")} < now() - make_interval(secs => ${SUPERSEDE_AFTER_MS / 1000})
-    and exists (
-      select 1 from ${d} as later
-      where later.job_id = ${outer("job_id")} and later.id <> ${outer("id")}
-        and array_position(${order}, later.event) > array_position(${order}, ${outer("event")})
-    ))`;
-})();
 
 /**
  * Sends one stored webhook, signed at send time, and records the attempt.
@@ -139,10 +84,7 @@ export async function deliverWebhook(
   deliveryId: string,
   opts: DeliveryOptions,
 ): Promise<DeliveryOutcome> {
-  const [delivery] = await db
-    .select({ ...getTableColumns(schema.webhookDeliveries), superseded: supersededColumn })
-    .from(schema.webhookDeliveries)
-    .where(eq(schema.webhookDeliveries.id, deliveryId));
+  const delivery = await getDeliveryForAttempt(db, deliveryId, SUPERSEDE_AFTER_MS);
   if (!delivery) {
     return "missing";
   }
@@ -150,10 +92,7 @@ export async function deliverWebhook(
     return "already-done";
   }
   if (delivery.superseded) {
-    await db
-      .update(schema.webhookDeliveries)
-      .set({ state: "superseded" })
-      .where(and(eq(schema.webhookDeliveries.id, delivery.id), eq(schema.webhookDeliveries.state, "pending")));
+    await markDeliverySuperseded(db, delivery.id);
     return "superseded";
   }
 
@@ -189,7 +128,8 @@ export async function deliverWebhook(
       signal: AbortSignal.timeout(WEBHOOK_ATTEMPT_TIMEOUT_MS),
     });
     statusCode = response.status;
-    retryAfter = parseRetryAfter(response.headers.get("retry-after"));
+    const asked = parseRetryAfterSeconds(response.headers.get("retry-after"));
+    retryAfter = asked === null ? null : Math.min(Math.ceil(asked), RETRY_AFTER_MAX_SECONDS);
     const text = await response.text().catch(() => "");
     if (response.status < 200 || response.status >= 300) {
       error = `HTTP ${response.status}: ${truncateText(text, RECEIVER_ANSWER_KEPT_LENGTH)}`;
@@ -210,27 +150,14 @@ export async function deliverWebhook(
     outcome = delay === null ? "dead" : "retry-scheduled";
   }
   const state = outcome === "retry-scheduled" ? "pending" : (outcome as "delivered" | "dead" | "disabled");
-  // The attempt and the delivery's new state in one statement, atomic on its own: every status
-  // change of every job ends here, and three round trips fewer per delivery show in the bench.
-  const record = (tx: Tx) => {
-    const attempt = tx.$with("attempt").as(
-      tx
-        .insert(schema.webhookAttempts)
-        .values({ deliveryId: delivery.id, statusCode, error, durationMs: Date.now() - started })
-        .returning({ id: schema.webhookAttempts.id }),
-    );
-    return tx
-      .with(attempt)
-      .update(schema.webhookDeliveries)
-      .set({
-        attempts: sql`${schema.webhookDeliveries.attempts} + 1`,
-        lastStatusCode: statusCode,
-        lastError: error,
-        state,
-        ...(outcome === "delivered" ? { deliveredAt: new Date() } : {}),
-      })
-      .where(eq(schema.webhookDeliveries.id, delivery.id));
-  };
+  const record = (tx: Tx) =>
+    recordDeliveryAttempt(tx, delivery.id, {
+      statusCode,
+      error,
+      durationMs: Date.now() - started,
+      state,
+      ...(outcome === "delivered" ? { deliveredAt: new Date() } : {}),
+    });
   if (delay === null) {
     await record(db);
   } else {
@@ -248,31 +175,15 @@ export async function deliverWebhook(
   return outcome;
 }
 
-/** The queue job that makes one attempt of a delivery (one queued attempt per delivery at a time). */
-export function deliveryJob(deliveryId: string, runAt?: Date) {
-  // maxAttempts here only covers our own crashes (database down); the schedule above covers the receiver.
-  return [
-    QUEUE_SCHEMAS.generator,
-    TASKS.deliverWebhook,
-    { deliveryId },
-    { jobKey: `deliver:${deliveryId}`, maxAttempts: 25, runAt, priority: DELIVERY_PRIORITY },
-  ] as const;
-}
-
-/** Queues an attempt of a delivery. */
+/** Queues an attempt of a delivery (one queued attempt per delivery at a time). */
 export async function scheduleDelivery(tx: Tx, deliveryId: string, runAt?: Date) {
-  await enqueue(tx, ...deliveryJob(deliveryId, runAt));
+  await enqueueTask(tx, GENERATOR_TASKS.deliverWebhook, { deliveryId }, { runAt });
 }
 
 /** Puts a dead, disabled or delivered delivery back in the queue (admin redelivery). */
 export async function redeliver(db: Database, deliveryId: string): Promise<boolean> {
   return db.transaction(async (tx) => {
-    const rows = await tx
-      .update(schema.webhookDeliveries)
-      .set({ state: "pending" })
-      .where(eq(schema.webhookDeliveries.id, deliveryId))
-      .returning({ id: schema.webhookDeliveries.id });
-    if (rows.length === 0) {
+    if (!(await markDeliveryPending(tx, deliveryId))) {
       return false;
     }
     await scheduleDelivery(tx, deliveryId);

@@ -1,3 +1,4 @@
+import type { JobStatus } from "@sorami/contracts";
 import { schema } from "@sorami/db";
 import { startTestDatabase } from "@sorami/db/testing";
 import { eq } from "drizzle-orm";
@@ -10,14 +11,17 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.stop());
 
-const job = async (id: string, status = "PENDING") => {
+const job = async (id: string, status: JobStatus = "PENDING") => {
   await t.db.insert(schema.generatorJobs).values({ id, kind: "image", userId: "u1", request: { prompt: "p" }, status });
 };
+const image = { file_path: "images/j/image_1.png", format: "PNG", size_bytes: 1, dimensions: "1x1" };
 const advance = (jobId: string, event: "generating" | "completed", bumpAttempts = false) =>
   advanceJob(
     t.db,
-    { status: event.toUpperCase(), bumpAttempts },
-    { webUrl: "http://web.test", kind: "image", event, payload: { job_id: jobId, status: event } },
+    event === "completed"
+      ? { job_id: jobId, status: event, data: { images: [image] } }
+      : { job_id: jobId, status: event },
+    { webUrl: "http://web.test", kind: "image", bumpAttempts },
   );
 const deliveries = (jobId: string) =>
   t.db.select().from(schema.webhookDeliveries).where(eq(schema.webhookDeliveries.jobId, jobId));

@@ -1,11 +1,12 @@
 import { AppError, type JobKind, type JobStatusResponse } from "@sorami/contracts";
-import { type Database, enqueue, QUEUE_SCHEMAS, schema, type Tx } from "@sorami/db";
-import { type Generation, lockGeneration } from "@sorami/db/queries/generations";
-import { eq } from "drizzle-orm";
+import type { Database, Generation, Tx } from "@sorami/db";
+import { getGenerationById, lockGeneration } from "@sorami/db/queries/generations";
+import { enqueueTask } from "@sorami/db/tasks";
+import type { GeneratorClient } from "../generator-client";
 import type { SessionUser } from "../session";
-import { WEB_TASKS } from "./catalog";
 import { toStatusResponse } from "./present";
 import { ownedJob } from "./read";
+import { WEB_TASKS } from "./tasks";
 import { transitionGeneration } from "./transition";
 
 /**
@@ -28,8 +29,7 @@ export async function cancelGeneration(
     if (!(await cancelLocked(tx, g))) {
       throw new AppError("conflict", `The job has already ended (${g.status})`);
     }
-    const [row] = await tx.select().from(schema.generations).where(eq(schema.generations.id, g.id));
-    return toStatusResponse(row ?? g);
+    return toStatusResponse((await getGenerationById(tx, g.id)) ?? g);
   });
 }
 
@@ -42,28 +42,11 @@ export async function cancelLocked(tx: Tx, g: Generation): Promise<boolean> {
   if (!decision.apply) {
     return false;
   }
-  await enqueue(
-    tx,
-    QUEUE_SCHEMAS.web,
-    WEB_TASKS.cancel,
-    { jobId: g.id },
-    { jobKey: `cancel:${g.id}`, maxAttempts: 10 },
-  );
+  await enqueueTask(tx, WEB_TASKS.cancel, { jobId: g.id });
   return true;
 }
 
-/** The queued half: the generator stops the job (404 when it never got it: nothing to stop). */
-export async function propagateCancel(
-  jobId: string,
-  opts: { generatorUrl: string; serviceKey: string },
-): Promise<void> {
-  const res = await fetch(`${opts.generatorUrl}/api/jobs/${jobId}/cancel`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${opts.serviceKey}` },
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (res.ok || res.status === 404) {
-    return;
-  }
-  throw new Error(`Generator answered ${res.status} to a cancel`);
+/** The queued half: the generator stops the job (when it never got it there is nothing to stop). */
+export async function propagateCancel(jobId: string, generator: GeneratorClient): Promise<void> {
+  await generator.cancel(jobId);
 }

@@ -1,12 +1,16 @@
-import { AppError, isTerminal, type JobKind, KIND_INFO } from "@sorami/contracts";
-import { type Database, schema } from "@sorami/db";
-import { lockGeneration } from "@sorami/db/queries/generations";
+import { AppError, inputPrefix, isTerminal, type JobKind, outputPrefix } from "@sorami/contracts";
+import type { Database } from "@sorami/db";
+import {
+  deleteMediaFilesOf,
+  getGenerationById,
+  lockGeneration,
+  markGenerationDeleted,
+} from "@sorami/db/queries/generations";
 import type { Storage } from "@sorami/storage";
-import { eq } from "drizzle-orm";
 import type { SessionUser } from "../session";
 import { cancelLocked } from "./cancel";
-import { enqueuePurge } from "./catalog";
 import { ownedJob } from "./read";
+import { enqueuePurge } from "./tasks";
 
 /**
  * Deletes one of the user's jobs (404 when it is not theirs, already deleted
@@ -33,8 +37,7 @@ export async function deleteGeneration(
     if (!isTerminal(g.status)) {
       await cancelLocked(tx, g);
     }
-    const now = new Date();
-    await tx.update(schema.generations).set({ deletedAt: now, updatedAt: now }).where(eq(schema.generations.id, g.id));
+    await markGenerationDeleted(tx, g.id, new Date());
     await enqueuePurge(tx, g.id);
   });
   await purgeDeletedGeneration(db, storage, owned.id);
@@ -42,7 +45,7 @@ export async function deleteGeneration(
 
 /** Storage prefixes a job's files live under: its outputs (files, posters, thumbnails) and its input image. */
 export function storagePrefixesOf(kind: JobKind, jobId: string): string[] {
-  return [`${KIND_INFO[kind].plural}/${jobId}`, `inputs/${jobId}`];
+  return [outputPrefix(kind, jobId), inputPrefix(jobId)];
 }
 
 /**
@@ -53,7 +56,7 @@ export function storagePrefixesOf(kind: JobKind, jobId: string): string[] {
  * whatever is there now.
  */
 export async function purgeDeletedGeneration(db: Database, storage: Storage, jobId: string): Promise<void> {
-  const [g] = await db.select().from(schema.generations).where(eq(schema.generations.id, jobId));
+  const g = await getGenerationById(db, jobId);
   if (!g?.deletedAt) {
     return;
   }
@@ -61,5 +64,5 @@ export async function purgeDeletedGeneration(db: Database, storage: Storage, job
   for (const prefix of storagePrefixesOf(g.kind, g.id)) {
     await storage.deletePrefix(prefix);
   }
-  await db.delete(schema.mediaFiles).where(eq(schema.mediaFiles.generationId, jobId));
+  await deleteMediaFilesOf(db, jobId);
 }

@@ -1,17 +1,15 @@
-import { isTerminal, JOB_ERROR_MAX_LENGTH, KIND_INFO, truncateText } from "@sorami/contracts";
-import { type Database, schema } from "@sorami/db";
-import { lockGeneration } from "@sorami/db/queries/generations";
-import { readObject, type Storage } from "@sorami/storage";
-import { eq } from "drizzle-orm";
+import {
+  describeZodError,
+  GENERATOR_REQUEST_SCHEMAS,
+  isTerminal,
+  JOB_ERROR_MAX_LENGTH,
+  type JobKind,
+  truncateText,
+} from "@sorami/contracts";
+import type { Database } from "@sorami/db";
+import { getGenerationById, lockGeneration } from "@sorami/db/queries/generations";
+import { type GeneratorClient, GeneratorRefused } from "../generator-client";
 import { transitionGeneration } from "./transition";
-
-/** A generator that has not answered a submit in this time is treated as unreachable (it answers 202 at once). */
-export const DISPATCH_TIMEOUT_MS = 15_000;
-
-/** Of a generator's unexpected answer, this much is kept in the error the queue logs. */
-const GENERATOR_ANSWER_LOGGED_LENGTH = 200;
-
-export class GeneratorUnavailable extends Error {}
 
 /**
  * Hands a job to the generator with the job's own id and owner. A refusal
@@ -21,60 +19,49 @@ export class GeneratorUnavailable extends Error {}
 export async function dispatchGeneration(
   db: Database,
   jobId: string,
-  opts: { generatorUrl: string; serviceKey: string; storage: Storage },
+  opts: { generator: GeneratorClient },
 ): Promise<"sent" | "skipped" | "refused"> {
-  const [g] = await db.select().from(schema.generations).where(eq(schema.generations.id, jobId));
+  const g = await getGenerationById(db, jobId);
   if (!g || isTerminal(g.status)) {
     return "skipped";
   }
-  // The input image travels as base64, as in document 004's request; the row keeps only its key.
-  const { input_image_key, ...params } = g.params;
-  const input = typeof input_image_key === "string" ? await readObject(opts.storage, input_image_key) : null;
-  if (typeof input_image_key === "string" && !input) {
-    throw new Error(`Input image ${input_image_key} is missing`);
-  }
-  const input_image_base64 = input?.toString("base64");
-  const body = JSON.stringify({
-    ...params,
-    ...(input_image_base64 ? { input_image_base64 } : {}),
+  // An input image stays where submit stored it: the params carry its key (input_image_key), which the
+  // generator reads from the same storage. Its bytes never cross HTTP.
+  const refusal = await handOver(opts.generator, g.kind, {
+    ...g.params,
     prompt: g.prompt,
     job_id: g.id,
     user_id: g.authorId,
   });
-  let response: Response;
-  try {
-    response = await fetch(`${opts.generatorUrl}/api/${KIND_INFO[g.kind].plural}/generate`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${opts.serviceKey}` },
-      body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(DISPATCH_TIMEOUT_MS),
-    });
-  } catch (error) {
-    throw new GeneratorUnavailable(`Generator unreachable: ${(error as Error).message}`);
-  }
-  if (response.ok) {
+  if (refusal === null) {
     return "sent";
   }
-  const text = await response.text().catch(() => "");
-  if (response.status >= 500 || response.status === 408 || response.status === 429) {
-    throw new GeneratorUnavailable(
-      `Generator answered ${response.status}: ${truncateText(text, GENERATOR_ANSWER_LOGGED_LENGTH)}`,
-    );
-  }
-  let reason = `The generator refused the job (HTTP ${response.status})`;
-  try {
-    const parsed = JSON.parse(text) as { error?: { message?: string } };
-    if (parsed.error?.message) {
-      // transitionGeneration cuts and cleans it again; cut here so the reason keeps its prefix.
-      reason = `The generator refused the job: ${truncateText(parsed.error.message, JOB_ERROR_MAX_LENGTH)}`;
-    }
-  } catch {}
   await db.transaction(async (tx) => {
     const locked = await lockGeneration(tx, jobId);
     if (locked) {
-      await transitionGeneration(tx, locked, { status: "FAILED", error: reason, message: "Generation failed" });
+      await transitionGeneration(tx, locked, { status: "FAILED", error: refusal, message: "Generation failed" });
     }
   });
   return "refused";
+}
+
+/** Submits the request: null once the generator has the job, else why it refused it. Unavailable: throws. */
+async function handOver(generator: GeneratorClient, kind: JobKind, body: unknown): Promise<string | null> {
+  // The generator's own contract, checked here too: what it would refuse fails the same way, without the trip.
+  const request = GENERATOR_REQUEST_SCHEMAS[kind].safeParse(body);
+  if (!request.success) {
+    return `The generator refused the job: ${describeZodError(request.error).message}`;
+  }
+  try {
+    await generator.submit(kind, request.data);
+    return null;
+  } catch (error) {
+    if (!(error instanceof GeneratorRefused)) {
+      throw error;
+    }
+    // transitionGeneration cuts and cleans it again; cut here so the reason keeps its prefix.
+    return error.reason
+      ? `The generator refused the job: ${truncateText(error.reason, JOB_ERROR_MAX_LENGTH)}`
+      : `The generator refused the job (HTTP ${error.status})`;
+  }
 }

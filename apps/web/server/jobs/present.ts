@@ -7,10 +7,7 @@ import {
   type JobStatusResponse,
   truncateText,
 } from "@sorami/contracts";
-import type { schema } from "@sorami/db";
-
-type Generation = typeof schema.generations.$inferSelect;
-type MediaFile = typeof schema.mediaFiles.$inferSelect;
+import type { Generation, MediaFile } from "@sorami/db";
 
 /** Media is served by the web app to its owner; the URL is made now, from the stored key. */
 export function mediaUrl(storageKey: string): string {
@@ -86,13 +83,13 @@ export function toResultResponse(g: Generation, files: MediaFile[]): JobResult {
 }
 
 export function toGalleryItem(g: Generation, files: MediaFile[]): GalleryGeneration {
-  return {
-    ...toResultResponse(g, files),
-    kind: g.kind,
+  const extra = {
     progress: g.progress,
     created_at: g.createdAt.toISOString(),
     completed_at: g.completedAt?.toISOString() ?? null,
   };
+  const result = toResultResponse(g, files);
+  return "images" in result ? { ...result, ...extra, kind: "image" } : { ...result, ...extra, kind: "video" };
 }
 
 export function toDetail(g: Generation, files: MediaFile[]): GenerationDetail {

@@ -10,11 +10,10 @@ import {
   jobIdSchema,
   statusesOf,
 } from "@sorami/contracts";
-import type { Database } from "@sorami/db";
+import type { Database, Generation } from "@sorami/db";
 import {
   type Cursor,
   filesOf,
-  type Generation,
   getGenerationForOwner,
   listGenerationsForOwner,
   queuePosition,

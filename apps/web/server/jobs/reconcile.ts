@@ -1,24 +1,16 @@
-import {
-  describeZodError,
-  type JobKind,
-  jobStatusSchema,
-  TERMINAL_STATUSES,
-  type WebhookPayload,
-  webhookDataSchema,
-} from "@sorami/contracts";
-import { type Database, describeDbError, schema } from "@sorami/db";
-import { recordRepairFailure } from "@sorami/db/queries/generations";
-import { and, eq, lt, notInArray, or, sql } from "drizzle-orm";
+import { type GeneratorJobView, isTerminal, type JobKind, toWireStatus, type WireStatus } from "@sorami/contracts";
+import { type Database, describeDbError, type Generation } from "@sorami/db";
+import { listStaleGenerations, recordRepairFailure, touchGeneration } from "@sorami/db/queries/generations";
+import { type GeneratorClient, GeneratorContractError } from "../generator-client";
 import { applyWebhookEvent } from "../webhooks/apply";
-import { enqueueDispatch } from "./catalog";
 import { endJobAsFailed } from "./fail";
+import { enqueueDispatch } from "./tasks";
 
 /** Jobs looked at per run: a backlog is worked through over several runs. */
 export const RECONCILE_BATCH = 100;
 
 export type ReconcileOptions = {
-  generatorUrl: string;
-  serviceKey: string;
+  generator: GeneratorClient;
   /** A job with no update for this long is checked with the generator. */
   staleAfterSeconds: Record<JobKind, number>;
   /** A job older than this that is still not finished is failed, whatever the generator says. */
@@ -35,27 +27,22 @@ export type ReconcileReport = {
   errors: number;
 };
 
-type GeneratorView = {
-  status: string;
-  user_id: string;
-  error: string | null;
-  result: Record<string, unknown> | null;
-};
-
-async function askGenerator(jobId: string, opts: ReconcileOptions): Promise<GeneratorView | "missing" | "unreachable"> {
+/**
+ * The generator's view of a job; "missing" when it never received it,
+ * "unreachable" when it could not say. An answer outside its contract is
+ * thrown: it is counted as a failed repair (it must end the job, not wait
+ * out the job's maximum age).
+ */
+async function askGenerator(
+  generator: GeneratorClient,
+  jobId: string,
+): Promise<GeneratorJobView | "missing" | "unreachable"> {
   try {
-    const res = await fetch(`${opts.generatorUrl}/api/jobs/${jobId}`, {
-      headers: { authorization: `Bearer ${opts.serviceKey}` },
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (res.status === 404) {
-      return "missing";
+    return (await generator.getJob(jobId)) ?? "missing";
+  } catch (error) {
+    if (error instanceof GeneratorContractError) {
+      throw error;
     }
-    if (!res.ok) {
-      return "unreachable";
-    }
-    return (await res.json()) as GeneratorView;
-  } catch {
     return "unreachable";
   }
 }
@@ -86,15 +73,7 @@ export const REPAIR_FAILED_MESSAGE =
  * FAILED with a reason its owner reads.
  */
 export async function reconcileOnce(db: Database, opts: ReconcileOptions): Promise<ReconcileReport> {
-  const g = schema.generations;
-  const staleFor = (kind: JobKind) =>
-    and(eq(g.kind, kind), lt(g.updatedAt, sql`now() - make_interval(secs => ${opts.staleAfterSeconds[kind]})`));
-  const stale = await db
-    .select()
-    .from(g)
-    .where(and(notInArray(g.status, [...TERMINAL_STATUSES]), or(staleFor("image"), staleFor("video"))))
-    .orderBy(g.repairFailures, g.updatedAt)
-    .limit(RECONCILE_BATCH);
+  const stale = await listStaleGenerations(db, opts.staleAfterSeconds, RECONCILE_BATCH);
   const report: ReconcileReport = {
     checked: stale.length,
     repaired: 0,
@@ -117,17 +96,15 @@ export async function reconcileOnce(db: Database, opts: ReconcileOptions): Promi
   return report;
 }
 
-type Generation = typeof schema.generations.$inferSelect;
-
 async function reconcileJob(
   db: Database,
   opts: ReconcileOptions,
   job: Generation,
 ): Promise<"repaired" | "failed" | "redispatched" | "unreachable" | "in_progress"> {
-  const g = schema.generations;
   const ageSeconds = (Date.now() - job.createdAt.getTime()) / 1000;
-  const view = await askGenerator(job.id, opts);
-  const apply = (payload: Omit<WebhookPayload, "job_id" | "user_id">, tag: string) =>
+  const view = await askGenerator(opts.generator, job.id);
+  // What the generator says, as the missed webhook would have said it; the apply checks it by the job's kind.
+  const apply = (payload: { status: WireStatus; [field: string]: unknown }, tag: string) =>
     applyWebhookEvent(db, job.kind, `reconcile:${job.id}:${tag}`, {
       job_id: job.id,
       user_id: job.authorId,
@@ -135,12 +112,7 @@ async function reconcileJob(
     });
 
   if (typeof view === "object" && view.status === "COMPLETED" && view.result) {
-    const data = webhookDataSchema.safeParse(view.result);
-    if (!data.success) {
-      // Counted as a failed repair: a result that never parses must end the job, not wait out its maximum age.
-      throw new Error(`the generator's result does not parse: ${describeZodError(data.error).message}`);
-    }
-    await apply({ status: "completed", data: data.data, message: "Recovered by the reconciler" }, "completed");
+    await apply({ status: "completed", data: view.result, message: "Recovered by the reconciler" }, "completed");
     return "repaired";
   }
   if (typeof view === "object" && (view.status === "FAILED" || view.status === "CANCELED")) {
@@ -162,15 +134,14 @@ async function reconcileJob(
   if (view === "missing") {
     // The generator never received it (dispatch lost): send it again; its id keeps it from running twice.
     await enqueueDispatch(db, job.id);
-    await db.update(g).set({ updatedAt: new Date() }).where(eq(g.id, job.id));
+    await touchGeneration(db, job.id);
     return "redispatched";
   }
   // Still running at the generator: bring our status up to its, and restart the SLA clock.
-  const theirs = jobStatusSchema.safeParse(view.status);
-  if (theirs.success && theirs.data !== job.status) {
-    await apply({ status: theirs.data.toLowerCase() as WebhookPayload["status"] }, `${theirs.data}`);
+  if (view.status !== job.status && !isTerminal(view.status)) {
+    await apply({ status: toWireStatus(view.status) }, view.status);
   }
-  await db.update(g).set({ updatedAt: new Date() }).where(eq(g.id, job.id));
+  await touchGeneration(db, job.id);
   return "in_progress";
 }
 

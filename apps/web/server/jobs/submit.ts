@@ -3,23 +3,22 @@ import {
   ACTIVE_JOBS_RETRY_AFTER_SECONDS,
   AppError,
   IDEMPOTENCY_KEY_MAX_LENGTH,
-  IMAGE_TYPE_EXT,
   idempotencyKeySchema,
+  inputImageKey,
+  inputPrefix,
   type JobAccepted,
   type JobKind,
   SUBMISSION_WINDOW_SECONDS,
 } from "@sorami/contracts";
 import { assertInputImagePixels } from "@sorami/contracts/image-pixels";
-import { type Database, schema, type Tx } from "@sorami/db";
-import { getGenerationByIdempotencyKey } from "@sorami/db/queries/generations";
+import type { Database, Generation, Tx } from "@sorami/db";
+import { getGenerationByIdempotencyKey, insertGeneration } from "@sorami/db/queries/generations";
 import { organizationIdOfSql } from "@sorami/db/queries/organizations";
 import { activeJobCount, lockUserSubmissions, recentSubmissions } from "@sorami/db/queries/quotas";
 import type { Storage } from "@sorami/storage";
 import type { SessionUser } from "../session";
-import { enqueueDispatch } from "./catalog";
 import type { Submission } from "./params";
-
-type Generation = typeof schema.generations.$inferSelect;
+import { enqueueDispatch } from "./tasks";
 
 function accepted(g: Generation, message: string): JobAccepted {
   return { job_id: g.id, status: g.status, message, created_at: g.createdAt.toISOString() };
@@ -40,6 +39,9 @@ export function validateIdempotencyKey(raw: string | null): string | null {
 }
 
 export type Quotas = { submissionsPerMinute: number; maxActiveJobs: number };
+
+/** What submitting a job needs besides the job: where it is written, whose it is, and the owner's quotas. */
+export type SubmitContext = { db: Database; storage: Storage; user: SessionUser; quotas: Quotas };
 
 /**
  * 429 with Retry-After when the user already has the most unfinished jobs
@@ -81,13 +83,10 @@ async function assertWithinQuotas(tx: Tx, userId: string, quotas: Quotas): Promi
  * first, under the new job's id, and removed again if the job is not created.
  */
 export async function submitGeneration(
-  db: Database,
-  storage: Storage,
-  user: SessionUser,
+  { db, storage, user, quotas }: SubmitContext,
   kind: JobKind,
   submission: Submission,
   idempotencyKey: string | null,
-  quotas: Quotas,
 ): Promise<{ body: JobAccepted; created: boolean }> {
   const { prompt, ...rest } = submission.params;
   const hash = createHash("sha256").update(JSON.stringify({ kind, params: submission.params }));
@@ -101,7 +100,7 @@ export async function submitGeneration(
   const id = randomUUID();
   const params: Record<string, unknown> = { ...rest };
   if (submission.inputImage) {
-    const key = `inputs/${id}/input.${IMAGE_TYPE_EXT[submission.inputImage.type]}`;
+    const key = inputImageKey(id, submission.inputImage.type);
     await storage.put(key, submission.inputImage.bytes, submission.inputImage.type);
     params.input_image_key = key;
   }
@@ -113,33 +112,27 @@ export async function submitGeneration(
         return { row: null, earlier };
       }
       await assertWithinQuotas(tx, user.id, quotas);
-      const [row] = await tx
-        .insert(schema.generations)
-        .values({
-          id,
-          kind,
-          authorId: user.id,
-          organizationId: organizationIdOfSql(user.id),
-          prompt,
-          params,
-          status: "PENDING",
-          progress: 0,
-          message: "Waiting for the generator",
-          idempotencyKey,
-          requestHash,
-          // Millisecond precision, so keyset cursors made from JS dates compare exactly.
-          createdAt: new Date(),
-        })
-        .returning();
-      if (!row) {
-        throw new AppError("internal_error", "The job row was not written");
-      }
+      const row = await insertGeneration(tx, {
+        id,
+        kind,
+        authorId: user.id,
+        organizationId: organizationIdOfSql(user.id),
+        prompt,
+        params,
+        status: "PENDING",
+        progress: 0,
+        message: "Waiting for the generator",
+        idempotencyKey,
+        requestHash,
+        // Millisecond precision, so keyset cursors made from JS dates compare exactly.
+        createdAt: new Date(),
+      });
       await enqueueDispatch(tx, row.id);
       return { row, earlier: null };
     })
     .catch(async (error: unknown) => {
       if (submission.inputImage) {
-        await storage.deletePrefix(`inputs/${id}`);
+        await storage.deletePrefix(inputPrefix(id));
       }
       throw error;
     });
@@ -148,7 +141,7 @@ export async function submitGeneration(
   }
 
   if (submission.inputImage) {
-    await storage.deletePrefix(`inputs/${id}`);
+    await storage.deletePrefix(inputPrefix(id));
   }
   const existing = result.earlier;
   if (existing.deletedAt) {

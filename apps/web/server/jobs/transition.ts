@@ -10,34 +10,19 @@ import {
   type TransitionDecision,
   truncateText,
 } from "@sorami/contracts";
-import { schema, type Tx } from "@sorami/db";
-import { publishUserEvents, type UserEventInput } from "@sorami/db/queries/events";
-import type { NotificationRow } from "@sorami/db/queries/notifications";
-import { eq, type SQLWrapper } from "drizzle-orm";
+import type { Generation, NotificationRow, Tx } from "@sorami/db";
+import type { UserEventInput } from "@sorami/db/queries/events";
+import { type NewMediaFile, writeTransition } from "@sorami/db/queries/transitions";
 import { toNotification } from "../notifications";
 import { toJobEvent } from "./present";
 
-type Generation = typeof schema.generations.$inferSelect;
-
-export type StoredFile = {
-  storageKey: string;
-  sizeBytes: number;
-  format: string;
-  width: number;
-  height: number;
-  description: string | null;
-  durationSeconds?: number | null;
-  posterKey?: string | null;
-  thumbnailKey?: string | null;
-  metadata?: Record<string, unknown>;
-};
-
-export type JobEvent = {
+/** One status change of a job, whoever reports it (a webhook, the reconciler, a cancel, a refused dispatch). */
+export type StatusChange = {
   status: JobStatus;
   progress?: number | null;
   message?: string | null;
   error?: string | null;
-  files?: StoredFile[];
+  files?: NewMediaFile[];
   model?: string | null;
   processingTimeMs?: number | null;
   providerMetadata?: Record<string, unknown> | null;
@@ -53,7 +38,7 @@ const STARTED_STATUSES: readonly JobStatus[] = ["INITIALIZING", "GENERATING", "S
  * of every job comes through here: see bench/). Every path that changes a
  * job's status comes through here.
  */
-export async function transitionGeneration(tx: Tx, g: Generation, event: JobEvent): Promise<TransitionDecision> {
+export async function transitionGeneration(tx: Tx, g: Generation, event: StatusChange): Promise<TransitionDecision> {
   const decision = decideTransition({ status: g.status, progress: g.progress }, event);
   if (!decision.apply) {
     return decision;
@@ -66,26 +51,6 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: JobEven
     decision.status === "FAILED"
       ? storableText(truncateText(event.error ?? "Generation failed", JOB_ERROR_MAX_LENGTH, { ellipsis: "…" }))
       : g.error;
-  const writes: SQLWrapper[] = [
-    tx
-      .update(schema.generations)
-      .set({
-        status: decision.status,
-        progress: decision.progress,
-        message,
-        error,
-        model: event.model ?? g.model,
-        // Measured here, a job that waited past int4 milliseconds (~24.8 days: a long JOB_MAX_AGE) would fail the write.
-        processingTimeMs:
-          event.processingTimeMs ??
-          (terminal ? Math.min(now.getTime() - g.createdAt.getTime(), PG_INTEGER_MAX) : g.processingTimeMs),
-        providerMetadata: event.providerMetadata ?? g.providerMetadata,
-        updatedAt: now,
-        startedAt: g.startedAt ?? (STARTED_STATUSES.includes(decision.status) ? now : null),
-        completedAt: terminal ? now : g.completedAt,
-      })
-      .where(eq(schema.generations.id, g.id)),
-  ];
   const events: UserEventInput[] = [
     {
       type: "job",
@@ -95,14 +60,6 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: JobEven
 
   const info = KIND_INFO[g.kind];
   const files = decision.status === "COMPLETED" ? (event.files ?? []) : [];
-  if (files.length > 0) {
-    writes.push(
-      tx
-        .insert(schema.mediaFiles)
-        .values(files.map((f, index) => ({ id: randomUUID(), generationId: g.id, index, ...f })))
-        .onConflictDoNothing(),
-    );
-  }
   let notification: NotificationRow | null = null;
   if (decision.status === "COMPLETED" || decision.status === "FAILED") {
     const completed = decision.status === "COMPLETED";
@@ -120,9 +77,29 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: JobEven
       readAt: null,
       createdAt: now,
     };
-    writes.push(tx.insert(schema.notifications).values(notification));
     events.push({ type: "notification", data: toNotification(notification) });
   }
-  await publishUserEvents(tx, g.authorId, events, writes);
+  await writeTransition(tx, {
+    generationId: g.id,
+    ownerId: g.authorId,
+    set: {
+      status: decision.status,
+      progress: decision.progress,
+      message,
+      error,
+      model: event.model ?? g.model,
+      // Measured here, a job that waited past int4 milliseconds (~24.8 days: a long JOB_MAX_AGE) would fail the write.
+      processingTimeMs:
+        event.processingTimeMs ??
+        (terminal ? Math.min(now.getTime() - g.createdAt.getTime(), PG_INTEGER_MAX) : g.processingTimeMs),
+      providerMetadata: event.providerMetadata ?? g.providerMetadata,
+      updatedAt: now,
+      startedAt: g.startedAt ?? (STARTED_STATUSES.includes(decision.status) ? now : null),
+      completedAt: terminal ? now : g.completedAt,
+    },
+    files,
+    notification,
+    events,
+  });
   return decision;
 }

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { isWellFormedText, type WebhookPayload } from "@sorami/contracts";
+import { isWellFormedText, type WebhookPayloadOf } from "@sorami/contracts";
 import { schema } from "@sorami/db";
 import { startTestDatabase } from "@sorami/db/testing";
 import { eq } from "drizzle-orm";
@@ -18,7 +18,7 @@ async function job(authorId: string): Promise<string> {
   await t.db.insert(schema.generations).values({ id, kind: "image", authorId, prompt: "a cat", params: {} });
   return id;
 }
-function completed(jobId: string, userId?: string, n = 2): WebhookPayload {
+function completed(jobId: string, userId?: string, n = 2): Extract<WebhookPayloadOf<"image">, { status: "completed" }> {
   return {
     job_id: jobId,
     user_id: userId,
@@ -164,7 +164,7 @@ describe("text cut for notifications and events", () => {
 });
 
 describe("storage keys a webhook reports", () => {
-  const refusedWith = async (id: string, payload: WebhookPayload, field: string) => {
+  const refusedWith = async (id: string, payload: WebhookPayloadOf<"image">, field: string) => {
     await expect(applyWebhookEvent(t.db, "image", `${id}-${field}`, payload)).rejects.toMatchObject({
       code: "invalid_request",
       field,

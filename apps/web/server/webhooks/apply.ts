@@ -1,22 +1,26 @@
 import {
   AppError,
+  filesOfData,
   fromWireStatus,
   isTerminal,
   type JobKind,
   jobOutputKeyProblem,
   KIND_INFO,
   parseSize,
+  WEBHOOK_PAYLOAD_SCHEMAS,
   type WebhookImage,
   type WebhookPayload,
   type WebhookVideo,
 } from "@sorami/contracts";
-import { type Database, describeDbError, isDeterministicDbError, schema } from "@sorami/db";
+import { type Database, describeDbError, isDeterministicDbError, type Tx } from "@sorami/db";
+import { insertGeneration } from "@sorami/db/queries/generations";
 import { organizationIdOf } from "@sorami/db/queries/organizations";
+import { userExists } from "@sorami/db/queries/users";
 import { recordEventAndLockGeneration } from "@sorami/db/queries/webhooks";
-import { eq } from "drizzle-orm";
-import { enqueuePurge } from "../jobs/catalog";
+import { parseWith } from "../http/handler";
 import { endJobAsFailed } from "../jobs/fail";
-import { type JobEvent, transitionGeneration } from "../jobs/transition";
+import { enqueuePurge } from "../jobs/tasks";
+import { type StatusChange, transitionGeneration } from "../jobs/transition";
 
 export type ApplyOutcome =
   | { outcome: "applied"; status: string; filesCount: number }
@@ -32,12 +36,12 @@ const KEY_FIELDS = ["file_path", "poster_path", "thumbnail_path"] as const;
  * silently become one while the answer counted two). Refused naming the
  * field, before anything is written.
  */
-function assertOwnKeys(kind: JobKind, jobId: string, items: (WebhookImage & Partial<WebhookVideo>)[]): void {
+function assertOwnKeys(kind: JobKind, jobId: string, items: (WebhookImage | WebhookVideo)[]): void {
   const { filesKey } = KIND_INFO[kind];
   const seen = new Map<string, string>();
   items.forEach((item, i) => {
     for (const name of KEY_FIELDS) {
-      const key = item[name];
+      const key = name === "poster_path" ? ("poster_path" in item ? item.poster_path : undefined) : item[name];
       if (key === undefined) {
         continue;
       }
@@ -58,49 +62,50 @@ function assertOwnKeys(kind: JobKind, jobId: string, items: (WebhookImage & Part
 }
 
 /**
- * What a webhook says, in the terms of the state machine. Refuses a
- * `completed` with no files, or with keys outside the job's folder or listed twice.
+ * What a webhook says, in the terms of the state machine: a `completed`
+ * event's files (refused when a key lies outside the job's folder or is
+ * listed twice), a `failed` one's reason.
  */
-export function toJobEvent(kind: JobKind, payload: WebhookPayload): JobEvent {
-  const status = fromWireStatus(payload.status);
-  if (status !== "COMPLETED") {
-    return {
-      status,
-      progress: payload.progress,
-      message: payload.message,
-      error: payload.error_message ?? payload.message,
-    };
-  }
-  const { filesKey, noun } = KIND_INFO[kind];
-  const items: (WebhookImage & Partial<WebhookVideo>)[] = payload.data?.[filesKey] ?? [];
-  if (items.length === 0) {
-    throw new AppError("invalid_request", `data.${filesKey} is missing or empty`, { field: `data.${filesKey}` });
-  }
-  assertOwnKeys(kind, payload.job_id, items);
-  const metadata = payload.data?.metadata;
-  return {
-    status,
-    progress: 100,
-    message: payload.message ?? `${items.length} ${noun}(s) generated`,
-    model: metadata?.model_name ?? null,
-    processingTimeMs:
-      metadata?.generation_time_seconds !== undefined ? Math.round(metadata.generation_time_seconds * 1000) : null,
-    providerMetadata: metadata ?? null,
-    files: items.map((item) => {
-      const { width, height } = parseSize(item.dimensions);
+export function statusChangeOf(kind: JobKind, payload: WebhookPayload): StatusChange {
+  switch (payload.status) {
+    case "completed": {
+      const items = filesOfData(payload.data);
+      assertOwnKeys(kind, payload.job_id, items);
+      const metadata = payload.data.metadata;
       return {
-        storageKey: item.file_path,
-        sizeBytes: item.size_bytes,
-        format: item.format.toUpperCase(),
-        width,
-        height,
-        description: item.description ?? null,
-        durationSeconds: item.duration_seconds ?? null,
-        posterKey: item.poster_path ?? null,
-        thumbnailKey: item.thumbnail_path ?? null,
+        status: "COMPLETED",
+        progress: 100,
+        message: payload.message ?? `${items.length} ${KIND_INFO[kind].noun}(s) generated`,
+        model: metadata?.model_name ?? null,
+        processingTimeMs:
+          metadata?.generation_time_seconds !== undefined ? Math.round(metadata.generation_time_seconds * 1000) : null,
+        providerMetadata: metadata ?? null,
+        files: items.map((item) => {
+          const { width, height } = parseSize(item.dimensions);
+          return {
+            storageKey: item.file_path,
+            sizeBytes: item.size_bytes,
+            format: item.format.toUpperCase(),
+            width,
+            height,
+            description: item.description ?? null,
+            durationSeconds: "duration_seconds" in item ? item.duration_seconds : null,
+            posterKey: "poster_path" in item ? (item.poster_path ?? null) : null,
+            thumbnailKey: item.thumbnail_path ?? null,
+          };
+        }),
       };
-    }),
-  };
+    }
+    case "failed":
+      return { status: "FAILED", progress: payload.progress, message: payload.message, error: payload.error_message };
+    default:
+      return {
+        status: fromWireStatus(payload.status),
+        progress: payload.progress,
+        message: payload.message,
+        error: payload.error_message ?? payload.message,
+      };
+  }
 }
 
 /**
@@ -117,9 +122,24 @@ export async function applyWebhookEvent(
   db: Database,
   kind: JobKind,
   eventId: string,
+  input: unknown,
+): Promise<ApplyOutcome> {
+  return applyPayload(db, kind, eventId, parseWebhookPayload(kind, input));
+}
+
+/** The kind's contract decides what an event is: a completed one without files, a failed one without a reason, are 400s. */
+export function parseWebhookPayload(kind: JobKind, input: unknown): WebhookPayload {
+  return parseWith(WEBHOOK_PAYLOAD_SCHEMAS[kind], input);
+}
+
+/** applyWebhookEvent for a payload already parsed by its kind's contract (the receiver parses once). */
+export async function applyPayload(
+  db: Database,
+  kind: JobKind,
+  eventId: string,
   payload: WebhookPayload,
 ): Promise<ApplyOutcome> {
-  const event = toJobEvent(kind, payload);
+  const event = statusChangeOf(kind, payload);
   const stage = { jobLocked: false };
   try {
     return await applyOnce(db, kind, eventId, payload, event, stage);
@@ -167,7 +187,7 @@ async function applyOnce(
   kind: JobKind,
   eventId: string,
   payload: WebhookPayload,
-  event: JobEvent,
+  event: StatusChange,
   stage: { jobLocked: boolean },
 ): Promise<ApplyOutcome> {
   return db.transaction(async (tx) => {
@@ -203,41 +223,33 @@ async function applyOnce(
   });
 }
 
-type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
-
 async function createFromWebhook(tx: Tx, kind: JobKind, payload: WebhookPayload) {
   const userId = payload.user_id;
   if (!userId) {
     console.warn(`[webhook] refused: unknown job ${payload.job_id} and no user_id`);
     throw new AppError("not_found", `Unknown job ${payload.job_id}`, { field: "job_id" });
   }
-  const [user] = await tx.select({ id: schema.users.id }).from(schema.users).where(eq(schema.users.id, userId));
-  if (!user) {
+  if (!(await userExists(tx, userId))) {
     console.warn(`[webhook] refused: unknown job ${payload.job_id} for unknown user ${userId}`);
     throw new AppError("not_found", `Unknown job ${payload.job_id} and unknown user`, { field: "user_id" });
   }
-  const firstImage = payload.data?.[KIND_INFO[kind].filesKey]?.[0];
-  const prompt = payload.data?.original_prompt ?? firstImage?.description ?? "(prompt not reported by the generator)";
-  const [row] = await tx
-    .insert(schema.generations)
-    .values({
-      id: payload.job_id,
-      kind,
-      authorId: userId,
-      organizationId: await organizationIdOf(tx, userId),
-      prompt,
-      params: {
-        source: "generator-direct",
-        ...(firstImage ? { size: firstImage.dimensions, format: firstImage.format } : {}),
-      },
-      model: payload.data?.metadata?.model_name ?? KIND_INFO[kind].defaultModel,
-      status: "PENDING",
-      createdAt: new Date(),
-    })
-    .returning();
-  if (!row) {
-    throw new Error("insert returned nothing");
-  }
+  const data = payload.status === "completed" ? payload.data : undefined;
+  const firstImage = data ? filesOfData(data)[0] : undefined;
+  const prompt = data?.original_prompt ?? firstImage?.description ?? "(prompt not reported by the generator)";
+  const row = await insertGeneration(tx, {
+    id: payload.job_id,
+    kind,
+    authorId: userId,
+    organizationId: await organizationIdOf(tx, userId),
+    prompt,
+    params: {
+      source: "generator-direct",
+      ...(firstImage ? { size: firstImage.dimensions, format: firstImage.format } : {}),
+    },
+    model: data?.metadata?.model_name ?? KIND_INFO[kind].defaultModel,
+    status: "PENDING",
+    createdAt: new Date(),
+  });
   console.info(`[webhook] created job ${row.id} for user ${userId} from a generator-direct webhook`);
   return row;
 }

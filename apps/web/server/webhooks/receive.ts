@@ -7,13 +7,12 @@ import {
   WEBHOOK_TOLERANCE_SECONDS,
   type WebhookAck,
   webhookIdSchema,
-  webhookPayloadSchema,
 } from "@sorami/contracts";
 import { verifyWebhook } from "@sorami/contracts/signature";
 import { env } from "../../env";
 import { db } from "../db";
-import { decodeUtf8, json, parseJsonText, parseWith, readBodyBytes } from "../http/handler";
-import { applyWebhookEvent } from "./apply";
+import { decodeUtf8, json, parseJsonText, readBodyBytes } from "../http/handler";
+import { applyPayload, parseWebhookPayload } from "./apply";
 
 /**
  * Inbound webhook: raw body → verify → parse → apply once. The signature is
@@ -34,7 +33,7 @@ export async function receiveWebhook(req: Request, kind: JobKind): Promise<Respo
   if (badId) {
     throw new AppError("invalid_request", `webhook-id: ${badId.issues[0]?.message}`, { field: "webhook-id" });
   }
-  const payload = parseWith(webhookPayloadSchema, parseJsonText(body));
+  const payload = parseWebhookPayload(kind, parseJsonText(body));
 
   // Deliveries authenticated by the legacy shared secret carry their time in the body.
   if (verified.scheme === "legacy-secret") {
@@ -44,7 +43,7 @@ export async function receiveWebhook(req: Request, kind: JobKind): Promise<Respo
     }
   }
   const eventId = verified.id || `legacy_${createHash("sha256").update(body).digest("hex")}`;
-  const result = await applyWebhookEvent(db(), kind, eventId, payload);
+  const result = await applyPayload(db(), kind, eventId, payload);
   const processing_time_ms = Math.round((performance.now() - started) * 100) / 100;
 
   let ack: WebhookAck;

@@ -1,11 +1,9 @@
 import { type JobKind, KIND_INFO, parseJobKey, TERMINAL_STATUSES } from "@sorami/contracts";
 import { and, asc, desc, eq, gt, isNull, lt, notInArray, or, sql } from "drizzle-orm";
+import type { PgInsertValue } from "drizzle-orm/pg-core";
 import type { Tx } from "../client";
-import { generations, mediaFiles } from "../schema";
+import { type Generation, generations, type MediaFile, mediaFiles } from "../schema";
 import { prepared } from "./prepared";
-
-export type Generation = typeof generations.$inferSelect;
-export type MediaFile = typeof mediaFiles.$inferSelect;
 
 /** Deleted jobs are hidden from every read; only webhook apply and the purge see them (by lock). */
 const notDeleted = isNull(generations.deletedAt);
@@ -27,6 +25,65 @@ export async function getGenerationForOwner(db: Tx, ownerId: string, id: string)
   );
   const [row] = await query.execute({ id, ownerId });
   return row ?? null;
+}
+
+/**
+ * A job by id, deleted or not. For queue tasks and the reconciler, which
+ * carry ids only; a user's request reads through getGenerationForOwner.
+ */
+export async function getGenerationById(db: Tx, id: string): Promise<Generation | null> {
+  const [row] = await db.select().from(generations).where(eq(generations.id, id));
+  return row ?? null;
+}
+
+/** Inserts a job row (its id is the job id everywhere); `organizationId` may be a subquery. */
+export async function insertGeneration(tx: Tx, values: PgInsertValue<typeof generations>): Promise<Generation> {
+  const [row] = await tx.insert(generations).values(values).returning();
+  if (!row) {
+    throw new Error("The job row was not written");
+  }
+  return row;
+}
+
+/** Soft-deletes a job: every read hides it from now on (see `deletedAt`). */
+export async function markGenerationDeleted(tx: Tx, id: string, at: Date): Promise<void> {
+  await tx.update(generations).set({ deletedAt: at, updatedAt: at }).where(eq(generations.id, id));
+}
+
+/** Removes a job's media rows (its files are gone from storage). */
+export async function deleteMediaFilesOf(db: Tx, generationId: string): Promise<void> {
+  await db.delete(mediaFiles).where(eq(mediaFiles.generationId, generationId));
+}
+
+/**
+ * Unfinished jobs with no update for longer than their kind's SLA, the
+ * fewest failed repairs and then the longest-silent first: what the
+ * reconciler checks with the generator.
+ */
+export async function listStaleGenerations(
+  db: Tx,
+  staleAfterSeconds: Record<JobKind, number>,
+  limit: number,
+): Promise<Generation[]> {
+  const staleFor = (kind: JobKind) =>
+    and(
+      eq(generations.kind, kind),
+      lt(generations.updatedAt, sql`now() - make_interval(secs => ${staleAfterSeconds[kind]})`),
+    );
+  return (
+    db
+      .select()
+      .from(generations)
+      .where(and(notInArray(generations.status, [...TERMINAL_STATUSES]), or(staleFor("image"), staleFor("video"))))
+      // The jobs whose repairs failed least come first: one that keeps failing never blocks the others.
+      .orderBy(generations.repairFailures, generations.updatedAt)
+      .limit(limit)
+  );
+}
+
+/** Restarts a job's SLA clock (the reconciler checked it and it is still running). */
+export async function touchGeneration(db: Tx, id: string): Promise<void> {
+  await db.update(generations).set({ updatedAt: new Date() }).where(eq(generations.id, id));
 }
 
 /** Locks the row for the rest of the transaction (webhook apply, dispatch failure). */

@@ -2,8 +2,6 @@ import { and, count, desc, eq, isNull } from "drizzle-orm";
 import type { Tx } from "../client";
 import { notifications } from "../schema";
 
-export type NotificationRow = typeof notifications.$inferSelect;
-
 export async function listNotifications(db: Tx, userId: string, limit: number) {
   const rows = await db
     .select()

@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Tx } from "../client";
-import { generations, webhookEvents } from "../schema";
-import type { Generation } from "./generations";
+import { type Generation, generations, webhookEvents } from "../schema";
 import { rowOf } from "./rows";
 
 /**

@@ -15,8 +15,8 @@ import {
   PG_TIMESTAMP_MIN_MS,
   parseSize,
   utf8Length,
+  WEBHOOK_PAYLOAD_SCHEMAS,
   webhookIdSchema,
-  webhookPayloadSchema,
 } from "@sorami/contracts";
 import { noise } from "@sorami/contracts/testing";
 import { is } from "drizzle-orm";
@@ -105,7 +105,14 @@ const completed = {
   },
 };
 const webhook = (path: (string | number)[], extra: Partial<Feed> = {}) =>
-  field(`webhook ${path.join(".")}`, webhookPayloadSchema, completed, path, extra);
+  // The sample lists both kinds' files: each kind's receiver reads its own list.
+  field(
+    `webhook ${path.join(".")}`,
+    WEBHOOK_PAYLOAD_SCHEMAS[path[1] === "videos" ? "video" : "image"],
+    completed,
+    path,
+    extra,
+  );
 const generatorRequests = (key: string) => [
   field(`generator image request ${key}`, generatorImageRequestSchema, { prompt: "p", user_id: "u" }, [key]),
   field(`generator video request ${key}`, generatorVideoRequestSchema, { prompt: "p", user_id: "u" }, [key]),
@@ -274,9 +281,10 @@ const COLUMNS: Record<string, Entry> = {
   "generator.jobs.kind": internal("the route's kind"),
   "generator.jobs.user_id": client("the caller's user_id (at most 255 characters, not indexed)"),
   "generator.jobs.request": client("the request's parameters (jsonb)"),
-  "generator.jobs.input_key": internal("a key made from the job id"),
+  "generator.jobs.input_key": internal("a key made from the job id (a caller's input_image_key must be exactly it)"),
   "generator.jobs.status": internal("the pipeline"),
   "generator.jobs.attempts": internal("a counter"),
+  "generator.jobs.progress": internal("the state machine: a status's own progress, 0-100, never down"),
   "generator.jobs.error": internal("the pipeline's readable reasons"),
   "generator.jobs.result": internal("the pipeline's files"),
   "generator.jobs.created_at": internal("clock"),

@@ -1,4 +1,4 @@
-import { JOB_KINDS } from "@sorami/contracts";
+import { type CompletedData, JOB_KINDS, JOB_STATUSES } from "@sorami/contracts";
 import { index, integer, jsonb, pgSchema, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 /**
@@ -17,10 +17,14 @@ export const generatorJobs = generatorSchema.table(
     request: jsonb("request").$type<Record<string, unknown>>().notNull(),
     /** Storage key of the caller's input image, kept out of `request`. */
     inputKey: text("input_key"),
-    status: text("status").notNull().default("PENDING"),
+    /** The same statuses and transitions as the web app's jobs: `decideTransition` (contracts). */
+    status: text("status", { enum: JOB_STATUSES }).notNull().default("PENDING"),
+    /** 0–100, never down; what the status implies unless a provider reports more. */
+    progress: integer("progress").notNull().default(0),
     attempts: integer("attempts").notNull().default(0),
     error: text("error"),
-    result: jsonb("result").$type<Record<string, unknown>>(),
+    /** The `data` of the job's `completed` webhook. */
+    result: jsonb("result").$type<CompletedData>(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp("completed_at", { withTimezone: true }),

@@ -1,4 +1,4 @@
-import { JOB_KINDS, TERMINAL_STATUSES } from "@sorami/contracts";
+import { JOB_KINDS, JOB_STATUSES, TERMINAL_STATUSES } from "@sorami/contracts";
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { organizations, users } from "./auth";
@@ -25,11 +25,7 @@ export const generations = pgTable(
     prompt: text("prompt").notNull(),
     params: jsonb("params").$type<Record<string, unknown>>().notNull(),
     model: text("model"),
-    status: text("status", {
-      enum: ["PENDING", "INITIALIZING", "GENERATING", "SAVING", "COMPLETED", "FAILED", "CANCELED"],
-    })
-      .notNull()
-      .default("PENDING"),
+    status: text("status", { enum: JOB_STATUSES }).notNull().default("PENDING"),
     progress: integer("progress").notNull().default(0),
     message: text("message"),
     error: text("error"),

@@ -1,9 +1,11 @@
 // GET /api/jobs/:id – the generator's view of a job, for reconciliation; POST /api/jobs/:id/cancel
-import { AppError, jobIdSchema } from "@sorami/contracts";
+import { AppError, generatorCancelSchema, generatorJobViewSchema, jobIdSchema } from "@sorami/contracts";
+import { getGeneratorJob } from "@sorami/db/queries/generator-jobs";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { cancelJob, getJob } from "../../domain/jobs";
+import { cancelJob } from "../../domain/jobs";
+import { answer } from "../answer";
 
 /** The path's job id, checked so a malformed one is a 400 naming `id`. */
 const paramsSchema = z.object({ id: jobIdSchema });
@@ -11,22 +13,23 @@ const paramsSchema = z.object({ id: jobIdSchema });
 export function registerJobRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get<{ Params: { id: string } }>("/api/jobs/:id", async (request) => {
     const { id } = paramsSchema.parse(request.params);
-    const job = await getJob(ctx.db, id);
+    const job = await getGeneratorJob(ctx.db, id);
     if (!job) {
       throw new AppError("not_found", "Job not found");
     }
-    return {
+    return answer(generatorJobViewSchema, {
       job_id: job.id,
       kind: job.kind,
       user_id: job.userId,
       status: job.status,
+      progress: job.progress,
       attempts: job.attempts,
       error: job.error,
       result: job.result,
       created_at: job.createdAt.toISOString(),
       updated_at: job.updatedAt.toISOString(),
       completed_at: job.completedAt?.toISOString() ?? null,
-    };
+    });
   });
 
   app.post<{ Params: { id: string } }>("/api/jobs/:id/cancel", async (request) => {
@@ -35,6 +38,6 @@ export function registerJobRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (outcome === "missing") {
       throw new AppError("not_found", "Job not found");
     }
-    return { job_id: id, outcome };
+    return answer(generatorCancelSchema, { job_id: id, outcome });
   });
 }

@@ -1,0 +1,106 @@
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { startTestDatabase } from "@sorami/db/testing";
+import { LocalStorage } from "@sorami/storage";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadEnv } from "../../generator/src/env";
+import { buildServer } from "../../generator/src/http/server";
+import { createLocalImageProvider } from "../../generator/src/providers/local-image";
+import { createLocalVideoProvider } from "../../generator/src/providers/local-video";
+import {
+  createGeneratorClient,
+  GeneratorContractError,
+  GeneratorRefused,
+  GeneratorUnavailable,
+} from "./generator-client";
+
+// The real generator (its routes, its database) on a free port, called the way the web app calls it.
+const SERVICE_KEY = "generator-client-test-service-key-0123456789";
+let t: Awaited<ReturnType<typeof startTestDatabase>>;
+let app: FastifyInstance;
+let baseUrl: string;
+
+beforeAll(async () => {
+  t = await startTestDatabase();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "sorami-client-test-"));
+  const env = loadEnv({ DATABASE_URL: t.url, DATA_DIR: dataDir, SERVICE_KEY });
+  app = buildServer({
+    env,
+    db: t.db,
+    pool: t.pool,
+    storage: new LocalStorage(path.join(dataDir, "media")),
+    providers: { image: createLocalImageProvider(0), video: createLocalVideoProvider(0) },
+    queueAlive: () => true,
+  });
+  baseUrl = await app.listen({ port: 0, host: "127.0.0.1" });
+});
+afterAll(async () => {
+  await app?.close();
+  await t?.stop();
+});
+
+const client = () => createGeneratorClient({ baseUrl, serviceKey: SERVICE_KEY });
+const request = (job_id: string) => ({
+  prompt: "a lighthouse",
+  num_images: 1,
+  size: "256x256" as const,
+  format: "PNG" as const,
+  style: "sketch" as const,
+  quality: "standard" as const,
+  job_id,
+  user_id: "user-1",
+});
+
+describe("the generator client", () => {
+  it("submits a job and reads it back, every answer parsed by its contract", async () => {
+    const accepted = await client().submit("image", request("client-job-1"));
+    expect(accepted).toMatchObject({ job_id: "client-job-1", status: "PENDING" });
+    expect(await client().getJob("client-job-1")).toMatchObject({
+      job_id: "client-job-1",
+      kind: "image",
+      user_id: "user-1",
+      status: "PENDING",
+      progress: 0,
+      result: null,
+    });
+    expect(await client().cancel("client-job-1")).toEqual({ job_id: "client-job-1", outcome: "canceled" });
+    expect(await client().cancel("client-job-1")).toEqual({ job_id: "client-job-1", outcome: "already-ended" });
+  });
+
+  it("answers null for what the generator does not have", async () => {
+    expect(await client().getJob("never-submitted")).toBeNull();
+    expect(await client().cancel("never-submitted")).toBeNull();
+    expect(await client().redeliver("msg_nosuchdelivery")).toBeNull();
+  });
+
+  it("turns a refusal into GeneratorRefused with the generator's reason and field", async () => {
+    await client().submit("image", request("client-job-2"));
+    const other = { ...request("client-job-2"), user_id: "someone-else" };
+    const refused = await client()
+      .submit("image", other)
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(GeneratorRefused);
+    expect(refused).toMatchObject({ status: 409, field: "job_id" });
+    const wrongKey = createGeneratorClient({ baseUrl, serviceKey: "not-the-key" });
+    await expect(wrongKey.getJob("client-job-2")).rejects.toMatchObject({ name: "GeneratorRefused", status: 401 });
+  });
+
+  it("is unavailable when nothing answers, and refuses an answer outside its contract", async () => {
+    const gone = createGeneratorClient({ baseUrl: "http://127.0.0.1:9", serviceKey: SERVICE_KEY });
+    await expect(gone.getJob("x")).rejects.toBeInstanceOf(GeneratorUnavailable);
+    // Another version of the generator, answering 200 with a body the contract does not know.
+    const drifted = createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end("{}"));
+    await new Promise<void>((resolve) => drifted.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(drifted.address() as AddressInfo).port}`;
+      const onDrift = createGeneratorClient({ baseUrl: url, serviceKey: SERVICE_KEY });
+      await expect(onDrift.getJob("x")).rejects.toBeInstanceOf(GeneratorContractError);
+    } finally {
+      drifted.close();
+    }
+  });
+});

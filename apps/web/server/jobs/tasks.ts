@@ -1,0 +1,87 @@
+import { QUEUE_SCHEMAS, type Tx } from "@sorami/db";
+import { defineTask, enqueueTask, idPayload } from "@sorami/db/tasks";
+import { z } from "zod";
+import { GeneratorRefused } from "../generator-client";
+
+/**
+ * The web app's queue tasks, each defined once: its name, payload (ids
+ * only), attempts, time limit. Handlers are bound in `worker.ts`; every
+ * enqueue goes through these definitions.
+ *
+ * Attempts: graphile-worker waits exp(min(n, 10)) s after failed run n, so
+ * 10 runs span ~10 h and 25 runs ~3 days.
+ */
+export const WEB_TASKS = {
+  /**
+   * Hand a new job to the generator; retried with backoff while it is
+   * unreachable. 25 runs (~3 days): past that the reconciler re-dispatches
+   * or fails the job by its age.
+   */
+  dispatch: defineTask({
+    name: "dispatch-generation",
+    queue: QUEUE_SCHEMAS.web,
+    payload: idPayload("jobId"),
+    maxAttempts: 25,
+    // One call to the generator (it answers at once: it only queues) and two statements.
+    timeoutMs: 60_000,
+    // One key per job, so a re-dispatch replaces a waiting one.
+    jobKey: (p) => `dispatch:${p.jobId}`,
+  }),
+  /**
+   * Tell the generator a job was canceled, so it stops the provider call.
+   * 10 runs (~10 h): a job still running at the generator by then has hit
+   * its own time limit (at most 30 min).
+   */
+  cancel: defineTask({
+    name: "cancel-generation",
+    queue: QUEUE_SCHEMAS.web,
+    payload: idPayload("jobId"),
+    maxAttempts: 10,
+    timeoutMs: 60_000,
+    jobKey: (p) => `cancel:${p.jobId}`,
+    // A cancel the generator refuses (a 4xx other than "no such job") would be refused again.
+    retryable: (error) => !(error instanceof GeneratorRefused),
+  }),
+  /**
+   * Delete a deleted job's files from storage and its media rows (again, if
+   * late files arrive). 10 runs (~10 h) for a storage that is away; a late
+   * webhook queues another.
+   */
+  purge: defineTask({
+    name: "purge-generation-files",
+    queue: QUEUE_SCHEMAS.web,
+    payload: idPayload("jobId"),
+    maxAttempts: 10,
+    // A job's prefixes on S3: a listing and a batch delete per 1000 keys, each a round trip.
+    timeoutMs: 5 * 60_000,
+    // Repeated deletes and late webhooks queue one purge.
+    jobKey: (p) => `purge:${p.jobId}`,
+  }),
+  /**
+   * Find jobs with no news past their kind's SLA and ask the generator for
+   * the truth. Each run queues the next itself; one key, so however many
+   * web processes run there is one run queued.
+   */
+  reconcile: defineTask({
+    name: "reconcile-generations",
+    queue: QUEUE_SCHEMAS.web,
+    payload: z.object({}),
+    maxAttempts: 25,
+    // A batch of RECONCILE_BATCH (100) jobs, each a generator call of at most 10 s.
+    timeoutMs: 20 * 60_000,
+    jobKey: () => "reconcile",
+  }),
+};
+
+/** Queues the hand-over of a job to the generator, in the caller's transaction. */
+export async function enqueueDispatch(tx: Tx, jobId: string): Promise<void> {
+  await enqueueTask(tx, WEB_TASKS.dispatch, { jobId });
+}
+
+/**
+ * Queues the purge of a deleted job's files, in the caller's transaction: the
+ * files go even if the process dies right after the delete commits.
+ */
+export async function enqueuePurge(tx: Tx, jobId: string): Promise<void> {
+  await enqueueTask(tx, WEB_TASKS.purge, { jobId });
+}

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { acquireDataDirLock } from "./lock";
+import { zombie } from "./zombie.testing";
 
 const dirs: string[] = [];
 const children: number[] = [];
@@ -25,21 +26,6 @@ function dataDir(ownerPid: number): string {
   return dir;
 }
 
-/** A shell that starts a child which exits at once, then becomes `sleep` (which never reaps it): the child stays a zombie. */
-async function zombie(): Promise<number> {
-  const sh = spawn("sh", ["-c", "true & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
-  children.push(sh.pid ?? 0);
-  const pid = await new Promise<number>((resolve) => sh.stdout.once("data", (d) => resolve(Number(String(d).trim()))));
-  for (let i = 0; i < 100; i++) {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) {
-      return pid;
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error("the child did not become a zombie");
-}
-
 describe.runIf(process.platform === "linux")("the DATA_DIR lock", () => {
   it("is refused while its owner runs", () => {
     const owner = spawn("sleep", ["30"]);
@@ -48,7 +34,7 @@ describe.runIf(process.platform === "linux")("the DATA_DIR lock", () => {
   });
 
   it("is taken over from an owner killed and left a zombie (kill -9 in a container whose init does not reap)", async () => {
-    const pid = await zombie();
+    const pid = await zombie(children);
     const dir = dataDir(pid);
     const release = acquireDataDirLock(dir);
     expect(readFileSync(path.join(dir, "sorami.pid"), "utf8")).toBe(String(process.pid));

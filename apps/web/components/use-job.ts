@@ -256,6 +256,13 @@ export function useJob<K extends JobKind>(kind: K, followJobId?: string | null) 
         if (controller.signal.aborted) {
           return;
         }
+        if (e instanceof ApiError && (e.status === 401 || e.status === 403 || e.status === 404)) {
+          // Not this user's job (or gone): the same one message as the status read gives, not a second one.
+          setJob((j) =>
+            j && j.jobId === jobId ? { ...j, fatal: j.fatal ?? e.message, finishedAt: j.finishedAt ?? Date.now() } : j,
+          );
+          return;
+        }
         const refused = e instanceof ApiError && e.status >= 400 && e.status < 500;
         if (!refused && attempt < RESULT_READ_ATTEMPTS) {
           await new Promise<void>((resolve) => {

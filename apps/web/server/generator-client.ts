@@ -4,6 +4,7 @@ import {
   type GeneratorJobView,
   type GeneratorRedelivery,
   type GeneratorRequest,
+  type GeneratorState,
   generatorCancelSchema,
   generatorJobAcceptedSchema,
   generatorJobViewSchema,
@@ -11,6 +12,7 @@ import {
   type JobAccepted,
   type JobKind,
   KIND_INFO,
+  truncateText,
 } from "@sorami/contracts";
 import type { z } from "zod";
 import { env } from "../env";
@@ -28,6 +30,9 @@ import { env } from "../env";
  * later (the dispatch and cancel tasks' retries, the reconciler's next tick).
  */
 export const GENERATOR_TIMEOUT_MS = 10_000;
+
+/** Of a generator's unexpected answer, this much is kept in the error the queue logs. */
+const GENERATOR_ANSWER_LOGGED_LENGTH = 200;
 
 /** Unreachable, too slow, or answering 5xx/408/429: worth trying again later. */
 export class GeneratorUnavailable extends Error {
@@ -57,6 +62,12 @@ export class GeneratorContractError extends Error {
   }
 }
 
+/**
+ * The health probe has its own short timeout: a health check must answer fast
+ * even when the generator hangs, and 2 s is far above its normal answer.
+ */
+export const GENERATOR_HEALTH_TIMEOUT_MS = 2000;
+
 export type GeneratorClient = {
   /** Hands a job over under its own id; the same id again returns the same job. */
   submit(kind: JobKind, request: GeneratorRequest): Promise<JobAccepted>;
@@ -66,6 +77,8 @@ export type GeneratorClient = {
   cancel(jobId: string): Promise<GeneratorCancel | null>;
   /** Queues a webhook delivery again; null when there is no such delivery. */
   redeliver(deliveryId: string): Promise<GeneratorRedelivery | null>;
+  /** Whether the generator's open `/health` answers 2xx; never throws. */
+  health(): Promise<GeneratorState>;
 };
 
 export function createGeneratorClient(options: { baseUrl: string; serviceKey: string }): GeneratorClient {
@@ -95,7 +108,9 @@ export function createGeneratorClient(options: { baseUrl: string; serviceKey: st
       return null;
     }
     if (response.status >= 500 || response.status === 408 || response.status === 429) {
-      throw new GeneratorUnavailable(`Generator answered ${response.status}: ${text.slice(0, 200)}`);
+      throw new GeneratorUnavailable(
+        `Generator answered ${response.status}: ${truncateText(text, GENERATOR_ANSWER_LOGGED_LENGTH)}`,
+      );
     }
     let json: unknown;
     try {
@@ -131,6 +146,18 @@ export function createGeneratorClient(options: { baseUrl: string; serviceKey: st
     cancel: (jobId) => call("POST", `/api/jobs/${encodeURIComponent(jobId)}/cancel`, generatorCancelSchema),
     redeliver: (deliveryId) =>
       call("POST", `/api/webhooks/${encodeURIComponent(deliveryId)}/redeliver`, generatorRedeliverySchema),
+    async health() {
+      try {
+        const response = await fetch(`${options.baseUrl}/health`, {
+          redirect: "manual",
+          signal: AbortSignal.timeout(GENERATOR_HEALTH_TIMEOUT_MS),
+        });
+        await response.body?.cancel();
+        return response.ok ? "ok" : "degraded";
+      } catch {
+        return "unreachable";
+      }
+    },
   };
 }
 

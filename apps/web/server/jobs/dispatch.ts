@@ -1,4 +1,11 @@
-import { describeZodError, GENERATOR_REQUEST_SCHEMAS, isTerminal, type JobKind } from "@sorami/contracts";
+import {
+  describeZodError,
+  GENERATOR_REQUEST_SCHEMAS,
+  isTerminal,
+  JOB_ERROR_MAX_LENGTH,
+  type JobKind,
+  truncateText,
+} from "@sorami/contracts";
 import type { Database } from "@sorami/db";
 import { getGenerationById, lockGeneration } from "@sorami/db/queries/generations";
 import { type GeneratorClient, GeneratorRefused } from "../generator-client";
@@ -43,7 +50,7 @@ async function handOver(generator: GeneratorClient, kind: JobKind, body: unknown
   // The generator's own contract, checked here too: what it would refuse fails the same way, without the trip.
   const request = GENERATOR_REQUEST_SCHEMAS[kind].safeParse(body);
   if (!request.success) {
-    return `The generator refused the job: ${describeZodError(request.error).message}`;
+    return `The generator refused the job: ${truncateText(describeZodError(request.error).message, JOB_ERROR_MAX_LENGTH)}`;
   }
   try {
     await generator.submit(kind, request.data);
@@ -52,8 +59,9 @@ async function handOver(generator: GeneratorClient, kind: JobKind, body: unknown
     if (!(error instanceof GeneratorRefused)) {
       throw error;
     }
+    // transitionGeneration cuts and cleans it again; cut here so the reason keeps its prefix.
     return error.reason
-      ? `The generator refused the job: ${error.reason}`
+      ? `The generator refused the job: ${truncateText(error.reason, JOB_ERROR_MAX_LENGTH)}`
       : `The generator refused the job (HTTP ${error.status})`;
   }
 }

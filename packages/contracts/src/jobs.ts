@@ -85,6 +85,8 @@ export type VideoResult = z.infer<typeof videoResultSchema>;
 export type JobResult = ImageResult | VideoResult;
 
 const galleryExtra = {
+  /** The same value as `job_id`: document 004's gallery reads a generation's id as `id`. */
+  id: z.string(),
   kind: jobKindSchema,
   created_at: z.string(),
   completed_at: z.string().nullable(),

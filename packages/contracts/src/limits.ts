@@ -103,3 +103,11 @@ export const SUBMISSION_WINDOW_SECONDS = 60;
  * known (a job runs seconds to minutes), so a short poll interval is advised.
  */
 export const ACTIVE_JOBS_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Signed media links (`/api/media/{key}?expires=&signature=`: the input image
+ * a documents backend is sent as `input_image_url`) work this long: a backend
+ * fetches it when it starts the job, and an hour covers a queue in front of
+ * it. MEDIA_LINK_SECONDS overrides it.
+ */
+export const MEDIA_LINK_SECONDS_DEFAULT = 3600;

@@ -19,7 +19,12 @@ const noStore = { "Cache-Control": "no-store" };
 export const submitRoute = (kind: JobKind) =>
   withUser(
     async ({ req, user }) => {
-      const submission = parseSubmission(kind, await readJson(req, BODY_LIMIT[kind]), env().providers);
+      const submission = parseSubmission(
+        kind,
+        await readJson(req, BODY_LIMIT[kind]),
+        env().providers,
+        env().generatorApi,
+      );
       const key = validateIdempotencyKey(req.headers.get("idempotency-key"));
       const { body, created } = await submitGeneration(db(), storage(), user, kind, submission, key, env().quotas);
       return json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });

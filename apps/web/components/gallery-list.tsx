@@ -1,9 +1,16 @@
 "use client";
 
-import { GALLERY_STATUS_FILTER_VALUES, type GalleryStatusFilter, JOB_KINDS, type JobKind } from "@sorami/contracts";
+import {
+  GALLERY_STATUS_FILTER_VALUES,
+  type GalleryStatusFilter,
+  type GenerationOf,
+  JOB_KINDS,
+  type JobKind,
+  KIND_INFO,
+} from "@sorami/contracts";
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { ApiError, type GenerationOf, isAbortError, listGenerations } from "@/lib/api-client";
+import { ApiError, isAbortError, listGenerations } from "@/lib/api-client";
 import { galleryPath } from "@/lib/gallery-query";
 import { Alert, primaryButtonClass, Spinner, secondaryButtonClass } from "./form-controls";
 import { GalleryItem } from "./gallery-item";
@@ -48,7 +55,7 @@ function Skeleton() {
 function Filters({ kind, status }: { kind: JobKind; status: GalleryStatusFilter }) {
   const kinds = JOB_KINDS.map((k) => ({
     href: galleryPath(k, status),
-    label: optionLabel(MEDIA_KINDS[k].plural),
+    label: optionLabel(KIND_INFO[k].plural),
     current: k === kind,
     testId: `gallery-kind-${k}`,
   }));
@@ -112,7 +119,8 @@ function emptyText(plural: string, status: GalleryStatusFilter): string {
  * and status where used, so a change of filter starts afresh.
  */
 export function GalleryList<K extends JobKind>({ kind, status }: { kind: K; status: GalleryStatusFilter }) {
-  const { noun, plural, generatePath } = MEDIA_KINDS[kind];
+  const { generatePath } = MEDIA_KINDS[kind];
+  const { noun, plural } = KIND_INFO[kind];
   const [items, setItems] = useState<GenerationOf<K>[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);

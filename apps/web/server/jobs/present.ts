@@ -92,14 +92,14 @@ export function toResultResponse(g: Generation, files: MediaFile[]): JobResult {
 }
 
 export function toGalleryItem(g: Generation, files: MediaFile[]): GalleryGeneration {
-  return {
-    ...toResultResponse(g, files),
+  const extra = {
     id: g.id,
-    kind: g.kind,
     progress: g.progress,
     created_at: g.createdAt.toISOString(),
     completed_at: g.completedAt?.toISOString() ?? null,
   };
+  const result = toResultResponse(g, files);
+  return "images" in result ? { ...result, ...extra, kind: "image" } : { ...result, ...extra, kind: "video" };
 }
 
 export function toDetail(g: Generation, files: MediaFile[]): GenerationDetail {

@@ -211,7 +211,12 @@ describe("npm start -- --web-only in front of a documents backend", () => {
     await signUpThroughForm(page, base);
     await page.getByTestId("prompt").fill(`Un chat ${FAIL_MARKER}`);
     await page.getByTestId("generate-submit").click();
-    await page.getByText("Erreur lors de la génération: Quota API dépassé").first().waitFor({ timeout: 60_000 });
+    // The job panel says it (the notification list, closed, says it too).
+    await page
+      .getByText("Erreur lors de la génération: Quota API dépassé")
+      .filter({ visible: true })
+      .first()
+      .waitFor({ timeout: 60_000 });
     await expect(page.getByTestId("job-status").textContent()).resolves.toBe("FAILED");
   }, 120_000);
 

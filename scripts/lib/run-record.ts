@@ -69,11 +69,13 @@ async function stopAndWait(pid: number, alive: () => boolean, signal: NodeJS.Sig
 
 /**
  * Stops what a previous run left behind (called once the DATA_DIR lock proved
- * its launcher dead): its services, still the same processes, and the
- * embedded PostgreSQL of this DATA_DIR if its postmaster still runs. Returns
- * what it stopped, for the log.
+ * its launcher dead): its services, still the same processes, and — when this
+ * run starts the embedded PostgreSQL itself (`embeddedPostgres`) — the
+ * postmaster of this DATA_DIR's cluster if it still runs. With a database URL
+ * given, a cluster in DATA_DIR belongs to whoever gave that URL (the bench
+ * starts one there first) and is left alone. Returns what it stopped, for the log.
  */
-export async function stopLeftovers(dataDir: string): Promise<string[]> {
+export async function stopLeftovers(dataDir: string, options: { embeddedPostgres: boolean }): Promise<string[]> {
   const stopped: string[] = [];
   const record = readRunRecord(dataDir);
   for (const [id, p] of Object.entries(record?.processes ?? {})) {
@@ -82,6 +84,9 @@ export async function stopLeftovers(dataDir: string): Promise<string[]> {
       await stopAndWait(p.pid, same, "SIGTERM");
       stopped.push(`${id} (pid ${p.pid})`);
     }
+  }
+  if (!options.embeddedPostgres) {
+    return stopped;
   }
   // PostgreSQL's own lock file names its postmaster; it is ours if its command line names our cluster.
   const cluster = path.join(dataDir, "postgres");

@@ -125,7 +125,10 @@ async function migrateDatabase(databaseUrl: string, env: Record<string, string>,
   });
   const lines: string[] = [];
   const onData = (chunk: Buffer) => {
-    for (const line of chunk.toString().split("\n").filter((l) => l.trim())) {
+    for (const line of chunk
+      .toString()
+      .split("\n")
+      .filter((l) => l.trim())) {
       lines.push(line);
       log(`[migrate] ${line}`);
     }
@@ -178,7 +181,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
 
   try {
     // The lock proved the previous launcher on this DATA_DIR dead; whatever it left running goes too.
-    for (const leftover of await stopLeftovers(options.dataDir)) {
+    for (const leftover of await stopLeftovers(options.dataDir, { embeddedPostgres: !options.databaseUrl })) {
       log(`[launcher] stopped ${leftover}, left running by a previous run whose launcher died`);
     }
     const secrets = loadOrCreateSecrets(options.dataDir);

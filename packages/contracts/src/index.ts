@@ -1,6 +1,7 @@
 // Before any schema is built: see the module.
 import "./zod-setup";
 
+export * from "./accounts";
 export * from "./catalog";
 export * from "./catalog-builtins";
 export * from "./catalog-mapping";
@@ -13,6 +14,7 @@ export * from "./file-state";
 export * from "./gallery";
 export * from "./generator";
 export * from "./health";
+export { idempotencyKeySchema, webhookIdSchema } from "./ids";
 export * from "./images";
 export * from "./jobs";
 export * from "./keys";
@@ -23,6 +25,7 @@ export * from "./providers";
 export * from "./retry-after";
 export * from "./sse";
 export * from "./status";
+export * from "./storable";
 export * from "./storage-keys";
 export * from "./text";
 export * from "./video";

@@ -59,10 +59,13 @@ export function remoteFileKey(kind: JobKind, jobId: string, index: number, forma
   return `${outputPrefix(kind, jobId)}/remote_${index + 1}.${extensionOf(kind, format)}`;
 }
 
-/** Whether `url` is Sorami's own media route for `key` (what its generator reports), whatever host it names. */
+/**
+ * Whether `url` is Sorami's own media route for `key` (what its generator
+ * reports: WEB_URL + `/api/media/{key}`), whatever host and path prefix it names.
+ */
 function isOwnMediaUrl(url: string, key: string): boolean {
   try {
-    return new URL(url, "http://sorami.invalid").pathname === `/api/media/${key}`;
+    return new URL(url, "http://sorami.invalid").pathname.endsWith(`/api/media/${key}`);
   } catch {
     return false;
   }

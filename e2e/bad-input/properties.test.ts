@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { jobAcceptedSchema } from "@sorami/contracts";
 import { signWebhook } from "@sorami/contracts/signature";
 import { noise } from "@sorami/contracts/testing";
 import { snapshotTables } from "@sorami/db/testing";
@@ -134,18 +135,21 @@ async function fire(entry: RouteEntry, probe: Probe, shot: Shot): Promise<Reply>
     headers,
     body: shot.body ? new Uint8Array(Buffer.from(shot.body.text, "utf8")) : undefined,
     headersOnly: probe.stream,
+    service: entry.service,
   });
 }
 
 /** An accepted job is canceled at once: the property is about what the request stored, not the generation. */
 async function cancelAccepted(entry: RouteEntry, reply: Reply): Promise<void> {
-  const id = reply.json?.job_id;
-  if (reply.status !== 202 || typeof id !== "string") {
+  const accepted = jobAcceptedSchema.safeParse(reply.json);
+  if (reply.status !== 202 || !accepted.success) {
     return;
   }
+  const id = accepted.data.job_id;
   if (entry.service === "generator") {
     await send(stack.generatorUrl, "POST", `/api/jobs/${id}/cancel`, {
       headers: { authorization: `Bearer ${f.serviceKey}` },
+      service: "generator",
     });
   } else {
     const plural = entry.path.startsWith("/api/images") ? "images" : "videos";
@@ -236,7 +240,7 @@ describe("schema-driven properties over every endpoint", () => {
       const before = await snapshotTables(db);
       const reply = await fire(c.entry, c.entry.probes[0] as Probe, c.shot);
       expect(reply.status, `${c.shot.path} ${c.field}: ${reply.text}`).toBe(400);
-      expect(reply.json?.error?.field).toBe(c.field);
+      expect(reply.error?.field).toBe(c.field);
       expect(await snapshotTables(db)).toEqual(before);
     }
   });

@@ -6,7 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureChromium, launchBrowser, SCREENSHOTS, shot, signUpThroughForm, waitInPage } from "../support/browser";
-import { api, signUp, sql, waitFor } from "../support/client";
+import { api, fetchChecked, present, signUp, sql, waitFor } from "../support/client";
 import { type DocumentsBackend, FAIL_MARKER, startDocumentsBackend } from "../support/documents-backend";
 import { cleanUp, type NpmStart, npmStart } from "../support/launcher";
 import { freePort } from "../support/stack";
@@ -253,10 +253,10 @@ describe("npm start -- --web-only in front of a documents backend", () => {
         input_image_base64: input.toString("base64"),
       });
       expect(accepted.status).toBe(202);
-      const jobId = accepted.json.job_id as string;
+      const jobId = accepted.data.job_id;
       const result = await waitFor(async () => {
         const r = await api(base, user.token)("GET", `/api/videos/${jobId}/result`);
-        return r.json?.videos?.[0]?.state === "stored" ? r.json : null;
+        return r.data.videos[0]?.state === "stored" ? r.data : null;
       }, "the video fetched from the backend");
       const call = generateCalls().find((c) => (c.body as { job_id?: string }).job_id === jobId);
       expect(call?.path).toBe("/api/videos/generate");
@@ -270,7 +270,7 @@ describe("npm start -- --web-only in front of a documents backend", () => {
         job_id: jobId,
         user_id: user.id,
       });
-      const stored = await fetch(`${base}${result.videos[0].url}`, {
+      const stored = await fetchChecked(`${base}${present(result.videos[0]).url}`, {
         headers: { authorization: `Bearer ${user.token}` },
       });
       expect(
@@ -296,12 +296,13 @@ describe("npm start -- --web-only in front of a documents backend", () => {
       const jobId = ((await direct.json()) as { job_id: string }).job_id;
       const page = await waitFor(async () => {
         const r = await api(base, user.token)("GET", "/api/images/user");
-        const g = r.json?.generations?.[0];
-        return g?.images?.[0]?.state === "stored" ? r.json : null;
+        const g = r.data.generations[0];
+        return g?.kind === "image" && g.images[0]?.state === "stored" ? r.data : null;
       }, "the backend-direct job in the gallery, its file stored");
-      const [g] = page.generations;
+      const g = present(page.generations[0], "the backend-direct job");
       expect(g).toMatchObject({ id: jobId, job_id: jobId, prompt: "Un chat en apesanteur", status: "COMPLETED" });
-      expect(g.images[0].fileUrl).toBe(g.images[0].url);
+      const image = present(g.images[0], "its image");
+      expect(image.fileUrl).toBe(image.url);
     } finally {
       backend.set({ proposals: false });
     }
@@ -328,7 +329,7 @@ describe("npm start -- --web-only in front of a documents backend", () => {
         metadata: { model_name: "gemini-2.0-flash-exp", generation_time_seconds: 12.5 },
       },
     });
-    const res = await fetch(`${base}/api/webhooks/image-completion`, {
+    const res = await fetchChecked(`${base}/api/webhooks/image-completion`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-webhook-secret": secret },
       body,
@@ -337,7 +338,7 @@ describe("npm start -- --web-only in front of a documents backend", () => {
     expect(await res.json()).toMatchObject({ success: true, job_id: jobId, images_count: 1 });
     const result = await waitFor(async () => {
       const r = await api(base, user.token)("GET", `/api/images/${jobId}/result`);
-      return r.json?.images?.[0]?.state === "stored" ? r.json : null;
+      return r.data.images[0]?.state === "stored" ? r.data : null;
     }, "the file fetched under a key Sorami made");
     expect(result.images[0]).toMatchObject({
       url: `/api/media/images/${jobId}/remote_1.png`,
@@ -346,7 +347,7 @@ describe("npm start -- --web-only in front of a documents backend", () => {
     });
     // The same header with a stale body timestamp is a replay: refused.
     const stale = body.replace(/"timestamp":"[^"]+"/, `"timestamp":"${new Date(Date.now() - 3600_000).toISOString()}"`);
-    const replay = await fetch(`${base}/api/webhooks/image-completion`, {
+    const replay = await fetchChecked(`${base}/api/webhooks/image-completion`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-webhook-secret": secret },
       body: stale,

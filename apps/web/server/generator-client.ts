@@ -6,11 +6,11 @@ import {
   type GeneratorJobView,
   type GeneratorRedelivery,
   type GeneratorRequest,
-  type GeneratorState,
   generatorCancelSchema,
   generatorJobAcceptedSchema,
   generatorJobViewSchema,
   generatorRedeliverySchema,
+  healthSchema,
   type JobKind,
   KIND_INFO,
   truncateText,
@@ -38,6 +38,13 @@ import { env } from "../env";
  * later (the dispatch and cancel tasks' retries, the reconciler's next tick).
  */
 export const GENERATOR_TIMEOUT_MS = 10_000;
+
+/**
+ * The web app's health check asks the generator with a shorter timeout: a
+ * health check must answer fast even when the generator hangs, and 2 s is
+ * far above its normal answer.
+ */
+export const GENERATOR_HEALTH_TIMEOUT_MS = 2000;
 
 /** Of a generator's unexpected answer, this much is kept in the error the queue logs. */
 const GENERATOR_ANSWER_LOGGED_LENGTH = 200;
@@ -70,12 +77,6 @@ export class GeneratorContractError extends Error {
   }
 }
 
-/**
- * The health probe has its own short timeout: a health check must answer fast
- * even when the generator hangs, and 2 s is far above its normal answer.
- */
-export const GENERATOR_HEALTH_TIMEOUT_MS = 2000;
-
 /** A call the generator at GENERATOR_URL does not have (a documents backend has the submit alone). */
 export class GeneratorUnsupported extends Error {
   constructor(what: string) {
@@ -102,8 +103,8 @@ export type GeneratorClient = {
   cancel(jobId: string): Promise<GeneratorCancel | null>;
   /** Queues a webhook delivery again; null when there is no such delivery. */
   redeliver(deliveryId: string): Promise<GeneratorRedelivery | null>;
-  /** Whether the generator's open `/health` answers 2xx; never throws. */
-  health(): Promise<GeneratorState>;
+  /** "ok", or what keeps it from being so: its own health answer's status, or no answer at all. Never throws. */
+  health(): Promise<"ok" | "unreachable" | `degraded (${number})`>;
 };
 
 export type GeneratorClientOptions = {
@@ -199,12 +200,17 @@ export function createGeneratorClient(options: GeneratorClientOptions): Generato
     async health() {
       try {
         // A documents backend has no health route: that it answers HTTP at all (a 404 included) is what is known.
-        const response = await fetch(`${options.baseUrl}${sorami ? "/health" : "/"}`, {
+        const res = await fetch(`${options.baseUrl}${sorami ? "/health" : "/"}`, {
           redirect: "manual",
           signal: AbortSignal.timeout(GENERATOR_HEALTH_TIMEOUT_MS),
         });
-        await response.body?.cancel();
-        return response.ok || (!sorami && response.status < 500) ? "ok" : "degraded";
+        if (!sorami) {
+          await res.body?.cancel();
+          return res.status < 500 ? "ok" : `degraded (${res.status})`;
+        }
+        // 200 and 503 both carry the health body; anything else is not the generator speaking.
+        const body = healthSchema.safeParse(await res.json().catch(() => null));
+        return res.ok && body.success ? "ok" : `degraded (${res.status})`;
       } catch {
         return "unreachable";
       }

@@ -2,6 +2,8 @@
 import "./zod-setup";
 
 export * from "./accounts";
+export * from "./api";
+export * from "./auth";
 export * from "./catalog";
 export * from "./catalog-builtins";
 export * from "./catalog-mapping";
@@ -26,7 +28,6 @@ export * from "./retry-after";
 export * from "./sse";
 export * from "./status";
 export * from "./storable";
-export * from "./storage-keys";
 export * from "./text";
 export * from "./video";
 export * from "./webhooks";

@@ -1,6 +1,6 @@
 export { createDb, type Database, type DbHandle, type Tx } from "./client";
 export { describeDbError, isDeterministicDbError, sqlStateOf } from "./errors";
-export { addJobCall, type EnqueueOptions, enqueue, QUEUE_SCHEMAS, type QueueSchema } from "./queue";
+export { QUEUE_SCHEMAS, type QueueSchema } from "./queue";
 /** Row types, declared once beside their tables. */
 export type {
   Generation,

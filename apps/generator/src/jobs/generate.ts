@@ -63,15 +63,15 @@ export function classifyError(error: unknown): ProviderError {
 /** Of an internal reason, this much goes into the log line (UTF-16 units). */
 const LOGGED_CAUSE_MAX_LENGTH = 1000;
 
-/** The internal reason behind a classified error, as a field of the log line (never for the user). */
-function causeOf(error: ProviderError): { cause?: string } {
+/** The internal reason behind a classified error, for the log line (never for the user). */
+function causeOf(error: ProviderError): string | undefined {
   const cause = error.cause;
   if (cause === undefined) {
-    return {};
+    return undefined;
   }
   // One log line: a ZodError's message is pretty-printed JSON.
   const text = (cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)).replace(/\s+/g, " ");
-  return { cause: truncateText(text, LOGGED_CAUSE_MAX_LENGTH, { ellipsis: "…" }) };
+  return truncateText(text, LOGGED_CAUSE_MAX_LENGTH, { ellipsis: "…" });
 }
 
 /** Jobs running in this process, so a cancellation can stop their provider call. */
@@ -209,7 +209,7 @@ async function settleFailure(
     of: MAX_GENERATE_ATTEMPTS,
     kind: classified.kind,
     error: classified.message,
-    ...causeOf(classified),
+    cause: causeOf(classified),
   };
   if (classified.retryable && attempt < MAX_GENERATE_ATTEMPTS) {
     const delayMs = classified.retryAfterMs ?? GENERATE_RETRY_BASE_MS * 2 ** (attempt - 1);

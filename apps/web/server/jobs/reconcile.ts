@@ -1,7 +1,7 @@
 import { type GeneratorJobView, isTerminal, type JobKind, toWireStatus, type WireStatus } from "@sorami/contracts";
 import { type Database, describeDbError, type Generation } from "@sorami/db";
 import { listStaleGenerations, recordRepairFailure, touchGeneration } from "@sorami/db/queries/generations";
-import { type GeneratorClient, GeneratorUnavailable } from "../generator-client";
+import { type GeneratorClient, GeneratorContractError } from "../generator-client";
 import { applyWebhookEvent } from "../webhooks/apply";
 import { endJobAsFailed } from "./fail";
 import { enqueueDispatch } from "./tasks";
@@ -30,7 +30,9 @@ export type ReconcileReport = {
 /**
  * The generator's view of a job; "missing" when it never received it,
  * "unreachable" when it could not say, "unknown" when it has no way to say
- * (a documents backend: document 000 defines no job view).
+ * (a documents backend: document 000 defines no job view). An answer
+ * outside its contract is thrown: it is counted as a failed repair (it must
+ * end the job, not wait out the job's maximum age).
  */
 async function askGenerator(
   generator: GeneratorClient,
@@ -42,12 +44,10 @@ async function askGenerator(
   try {
     return (await generator.getJob(jobId)) ?? "missing";
   } catch (error) {
-    // An answer that does not parse (GeneratorContractError) is a failed repair, counted against the job:
-    // a result that never parses must end the job, not wait out its maximum age.
-    if (error instanceof GeneratorUnavailable) {
-      return "unreachable";
+    if (error instanceof GeneratorContractError) {
+      throw error;
     }
-    throw error;
+    return "unreachable";
   }
 }
 

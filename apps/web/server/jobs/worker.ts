@@ -55,7 +55,7 @@ export function startWebWorker(): Promise<QueueRunner> {
           // Pruning runs whatever the repairs did (reconcileOnce only throws when it cannot even list the jobs).
           const report = await reconcileOnce(db(), { generator: generator(), ...e.reconcile }).catch(
             (error: unknown) => {
-              log("error", "reconcile_failed", { error: String(error) });
+              log("error", "reconcile_failed", { error: error instanceof Error ? error.message : String(error) });
               return null;
             },
           );

@@ -3,7 +3,6 @@ import {
   isWellFormedText,
   PROMPT_MAX_LENGTH,
   WEBHOOK_DESCRIPTION_MAX_LENGTH,
-  type WebhookPayload,
   type WebhookPayloadOf,
 } from "@sorami/contracts";
 import { schema } from "@sorami/db";
@@ -224,7 +223,7 @@ describe("text cut for notifications and events", () => {
 });
 
 describe("storage keys a webhook reports", () => {
-  const refusedWith = async (id: string, payload: WebhookPayload, field: string) => {
+  const refusedWith = async (id: string, payload: WebhookPayloadOf<"image">, field: string) => {
     await expect(applyWebhookEvent(t.db, "image", `${id}-${field}`, payload)).rejects.toMatchObject({
       code: "invalid_request",
       field,

@@ -62,9 +62,8 @@ export async function deleteMediaFilesOf(db: Tx, generationId: string): Promise<
 
 /**
  * Unfinished jobs with no update for longer than their kind's SLA, the
- * fewest failed repairs first (one that keeps failing never starves the
- * others), then the longest-silent: what the reconciler checks with the
- * generator.
+ * fewest failed repairs and then the longest-silent first: what the
+ * reconciler checks with the generator.
  */
 export async function listStaleGenerations(
   db: Tx,
@@ -76,12 +75,15 @@ export async function listStaleGenerations(
       eq(generations.kind, kind),
       lt(generations.updatedAt, sql`now() - make_interval(secs => ${staleAfterSeconds[kind]})`),
     );
-  return db
-    .select()
-    .from(generations)
-    .where(and(notInArray(generations.status, [...TERMINAL_STATUSES]), or(staleFor("image"), staleFor("video"))))
-    .orderBy(generations.repairFailures, generations.updatedAt)
-    .limit(limit);
+  return (
+    db
+      .select()
+      .from(generations)
+      .where(and(notInArray(generations.status, [...TERMINAL_STATUSES]), or(staleFor("image"), staleFor("video"))))
+      // The jobs whose repairs failed least come first: one that keeps failing never blocks the others.
+      .orderBy(generations.repairFailures, generations.updatedAt)
+      .limit(limit)
+  );
 }
 
 /** Restarts a job's SLA clock (the reconciler checked it and it is still running). */

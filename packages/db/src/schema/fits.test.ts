@@ -284,7 +284,7 @@ const COLUMNS: Record<string, Entry> = {
   "generator.jobs.kind": internal("the route's kind"),
   "generator.jobs.user_id": client("the caller's user_id (at most 255 characters, not indexed)"),
   "generator.jobs.request": client("the request's parameters (jsonb)"),
-  "generator.jobs.input_key": internal("a key made from the job id"),
+  "generator.jobs.input_key": internal("a key made from the job id (a caller's input_image_key must be exactly it)"),
   "generator.jobs.status": internal("the pipeline"),
   "generator.jobs.attempts": internal("a counter"),
   "generator.jobs.progress": internal("the state machine's progress (DEFAULT_PROGRESS), 0 to 100"),

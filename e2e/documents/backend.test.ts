@@ -278,6 +278,15 @@ describe("npm start -- --web-only in front of a documents backend", () => {
           backend.files.get(`videos/${jobId}/video_1.mp4`) ?? Buffer.alloc(0),
         ),
       ).toBe(true);
+      // Document 004's gallery shape for videos too: `id` beside `job_id`, `fileUrl` beside `url`, same values.
+      const gallery = await api(base, user.token)("GET", "/api/videos/user");
+      const listed = present(
+        gallery.data.generations.find((g) => g.job_id === jobId),
+        "the video job in the gallery",
+      );
+      expect(listed.id).toBe(jobId);
+      const video = present(listed.videos[0], "its video");
+      expect(video.fileUrl).toBe(video.url);
     } finally {
       backend.set({ signing: "x-webhook-secret" });
     }

@@ -138,3 +138,11 @@ export const WEBHOOK_ID_MAX_LENGTH = 256;
 export const EMAIL_MAX_LENGTH = 254;
 /** An organization's slug (organizations.slug is unique-indexed); personal ones are `personal-{user id}`. */
 export const ORGANIZATION_SLUG_MAX_LENGTH = 128;
+
+/**
+ * Signed media links (`/api/media/{key}?expires=&signature=`: the input image
+ * a documents backend is sent as `input_image_url`) work this long: a backend
+ * fetches it when it starts the job, and an hour covers a queue in front of
+ * it. MEDIA_LINK_SECONDS overrides it.
+ */
+export const MEDIA_LINK_SECONDS_DEFAULT = 3600;

@@ -29,8 +29,18 @@ export const WEBHOOK_BODY_MAX_BYTES = 1024 * 1024;
 /** Standard Webhooks: a delivery whose timestamp is further off than this is refused (replay window). */
 export const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
 
-/** Webhook secrets shorter than this are refused at start-up. */
+/** Plain webhook secrets (no `whsec_` prefix) shorter than this, in UTF-8 bytes, are refused at start-up. */
 export const WEBHOOK_SECRET_MIN_BYTES = 32;
+
+/**
+ * A `whsec_` secret's key (the base64-decoded part) shorter than this is
+ * refused at start-up: the Standard Webhooks minimum (192 bits), and the
+ * length Svix issues, so a secret brought from there is accepted.
+ */
+export const WEBHOOK_KEY_MIN_BYTES = 24;
+
+/** The key of a generated `whsec_` secret, in random bytes (Standard Webhooks allows 24 to 64). */
+export const WEBHOOK_KEY_GENERATED_BYTES = 32;
 
 /** Keyset pages. */
 export const PAGE_SIZE_DEFAULT = 20;

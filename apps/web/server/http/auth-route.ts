@@ -9,6 +9,7 @@ import {
 } from "@sorami/contracts";
 import { z } from "zod";
 import { auth } from "../auth";
+import { credentialOf } from "./credential";
 import {
   assertDeclaredSize,
   decodeUtf8,
@@ -49,6 +50,13 @@ const PROFILE_PATHS = new Set(["/api/auth/sign-up/email", "/api/auth/update-user
 
 async function prepare(req: Request): Promise<Request> {
   const headers = new Headers(req.headers);
+  // One credential per request, as on every other route (`credentialOf`): with an Authorization
+  // header, better-auth must not fall back to the cookie when the header is not a session (its
+  // bearer plugin would). Without the cookie its origin check has nothing to protect, and another
+  // site cannot add an Authorization header to a browser's request.
+  if (credentialOf(headers) === "bearer") {
+    headers.delete("cookie");
+  }
   // Node's fetch sends `Sec-Fetch-Mode: cors` with no Origin, which better-auth
   // takes for a browser and refuses (403). A browser always sends Origin on
   // these POSTs, so a request with no Origin, Referer or Cookie is not one a

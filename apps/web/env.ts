@@ -1,11 +1,4 @@
-import {
-  parseEnv,
-  providerEnvShape,
-  resolveProviders,
-  resolveShared,
-  sharedEnvShape,
-  strongSecret,
-} from "@sorami/config";
+import { inputImageEnvShape, parseEnv, resolveShared, sharedEnvShape, strongSecret } from "@sorami/config";
 import { USER_MAX_ACTIVE_JOBS_DEFAULT, USER_SUBMISSIONS_PER_MINUTE_DEFAULT } from "@sorami/contracts";
 import { z } from "zod";
 
@@ -16,8 +9,11 @@ import { z } from "zod";
  */
 const schema = z.object({
   ...sharedEnvShape,
-  /** IMAGE_PROVIDER, VIDEO_PROVIDER…: submissions are checked against the active providers' limits. */
-  ...providerEnvShape,
+  /**
+   * INPUT_IMAGE_ALLOWED_HOSTS. The models and what they can serve come from
+   * the generator (GET /api/models), which holds the providers' keys.
+   */
+  ...inputImageEnvShape,
   GENERATOR_URL: z.string().url().optional(),
   /** The address users reach the app at; sign-in origins are checked against it. */
   WEB_URL: z.string().url().optional(),
@@ -90,7 +86,7 @@ function parse(env: Record<string, string | undefined>) {
     authRateLimit: { enabled: parsed.AUTH_RATE_LIMIT, max: parsed.AUTH_RATE_LIMIT_MAX },
     trustProxy: parsed.TRUST_PROXY,
     workerConcurrency: parsed.WEB_WORKER_CONCURRENCY,
-    providers: resolveProviders(parsed),
+    inputImageAllowedHosts: parsed.INPUT_IMAGE_ALLOWED_HOSTS,
     quotas: { submissionsPerMinute: parsed.USER_SUBMISSIONS_PER_MINUTE, maxActiveJobs: parsed.USER_MAX_ACTIVE_JOBS },
     adminEmails: parsed.ADMIN_EMAILS,
     reconcile: {

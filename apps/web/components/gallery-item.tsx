@@ -1,8 +1,8 @@
-import { isTerminal, type JobKind, type JobStatus } from "@sorami/contracts";
+import { isTerminal, type JobKind, type JobStatus, type ModelView } from "@sorami/contracts";
 import Link from "next/link";
 import type { GenerationOf } from "@/lib/api-client";
 import { detailPath } from "@/lib/gallery-query";
-import { countLabel, formatDateTime, STATUS_LABEL } from "./labels";
+import { countLabel, formatDateTime, modelLabel, STATUS_LABEL } from "./labels";
 import { MEDIA_KINDS } from "./media-kinds";
 
 export const STATUS_TONE: Record<JobStatus, string> = {
@@ -98,7 +98,16 @@ function Stills<K extends JobKind>({ kind, generation }: { kind: K; generation: 
  * view; the stills link there too for pointer users, but are skipped by the
  * keyboard and screen readers so each card is one stop.
  */
-export function GalleryItem<K extends JobKind>({ kind, generation }: { kind: K; generation: GenerationOf<K> }) {
+export function GalleryItem<K extends JobKind>({
+  kind,
+  generation,
+  models,
+}: {
+  kind: K;
+  generation: GenerationOf<K>;
+  /** The active models, to name a job's model by its label (null: the id is shown). */
+  models: readonly ModelView[] | null;
+}) {
   const { noun, plural, files, summary } = MEDIA_KINDS[kind];
   const href = detailPath(generation.job_id);
   const details = [countLabel(files(generation).length, noun, plural), ...summary(generation.params)].filter(Boolean);
@@ -118,6 +127,11 @@ export function GalleryItem<K extends JobKind>({ kind, generation }: { kind: K; 
           <time dateTime={generation.created_at}>{formatDateTime(generation.created_at)}</time>
         </div>
         <p className="text-xs text-gray-500">{details.join(" · ")}</p>
+        {generation.model ? (
+          <p className="text-xs text-gray-500" data-testid="gallery-item-model">
+            {modelLabel(generation.model, models)}
+          </p>
+        ) : null}
         {generation.status === "FAILED" && generation.error ? (
           <p className="text-xs break-words text-red-700">{generation.error}</p>
         ) : null}

@@ -195,7 +195,7 @@ export function getJobResult<K extends JobKind>(kind: K, jobId: string, signal?:
 
 export function listGenerations<K extends JobKind>(
   kind: K,
-  options: { cursor?: string | null; limit?: number; status?: GalleryStatusFilter } = {},
+  options: { cursor?: string | null; limit?: number; status?: GalleryStatusFilter; model?: string | null } = {},
   signal?: AbortSignal,
 ): Promise<GenerationPage<K>> {
   const query = new URLSearchParams();
@@ -207,6 +207,9 @@ export function listGenerations<K extends JobKind>(
   }
   if (options.status && options.status !== "all") {
     query.set("status", options.status);
+  }
+  if (options.model) {
+    query.set("model", options.model);
   }
   const qs = query.toString();
   return request(`${jobsPath(kind)}/user${qs ? `?${qs}` : ""}`, { signal });

@@ -11,6 +11,8 @@ import {
   type JobAccepted,
   type JobKind,
   KIND_INFO,
+  type ModelList,
+  modelListSchema,
 } from "@sorami/contracts";
 import type { z } from "zod";
 import { env } from "../env";
@@ -66,6 +68,8 @@ export type GeneratorClient = {
   cancel(jobId: string): Promise<GeneratorCancel | null>;
   /** Queues a webhook delivery again; null when there is no such delivery. */
   redeliver(deliveryId: string): Promise<GeneratorRedelivery | null>;
+  /** The generator's active catalog (the models whose providers it has keys for). */
+  models(): Promise<ModelList>;
 };
 
 export function createGeneratorClient(options: { baseUrl: string; serviceKey: string }): GeneratorClient {
@@ -131,6 +135,13 @@ export function createGeneratorClient(options: { baseUrl: string; serviceKey: st
     cancel: (jobId) => call("POST", `/api/jobs/${encodeURIComponent(jobId)}/cancel`, generatorCancelSchema),
     redeliver: (deliveryId) =>
       call("POST", `/api/webhooks/${encodeURIComponent(deliveryId)}/redeliver`, generatorRedeliverySchema),
+    async models() {
+      const list = await call("GET", "/api/models", modelListSchema);
+      if (!list) {
+        throw new GeneratorRefused(404, "The generator has no /api/models");
+      }
+      return list;
+    },
   };
 }
 

@@ -212,4 +212,10 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: Record<string, str
   return parsed.data;
 }
 
-export { type ActiveProviderConfig, providerEnvShape, resolveProviders } from "./providers";
+export {
+  type ActiveCatalog,
+  type CatalogEnv,
+  catalogEnvShape,
+  inputImageEnvShape,
+  loadActiveCatalog,
+} from "./providers";

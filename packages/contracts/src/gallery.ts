@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { galleryGenerationSchema } from "./jobs";
+import { fallbackStepSchema } from "./serving";
 import type { JobStatus } from "./status";
 
 /**
@@ -30,6 +31,12 @@ const detailExtra = {
   started_at: z.string().nullable(),
   updated_at: z.string(),
   message: z.string().nullable(),
+  /** The model the submission asked for (or the default it got); `model` differs when a fallback served it. */
+  requested_model: z.string().nullable(),
+  /** The provider's own id for the work (fal request_id, Replicate prediction id, Veo operation), once known. */
+  request_id: z.string().nullable(),
+  /** How the job moved to fallback models, in order (empty when the model asked for served it). */
+  fallbacks: z.array(fallbackStepSchema),
 };
 
 /** GET /api/{images,videos}/{id}: one generation with its timings, for the detail view. */

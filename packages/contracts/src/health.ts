@@ -11,7 +11,8 @@ export const healthSchema = z.object({
   service: z.enum(["web", "generator"]),
   database: z.enum(["ok", "unreachable"]),
   queue: z.enum(["ok", "not migrated", "worker not running", "unknown"]),
-  providers: activeProvidersSchema,
+  /** The default model of each kind (absent while a web process does not yet know the catalog). */
+  providers: activeProvidersSchema.optional(),
 });
 export type Health = z.infer<typeof healthSchema>;
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { jobIdSchema } from "./jobs";
+import { servingSchema } from "./serving";
 import { WIRE_STATUSES } from "./status";
 
 /**
@@ -73,6 +74,8 @@ export const webhookPayloadSchema = z.object({
   progress: z.number().min(0).max(100).optional(),
   error_message: z.string().max(10_000).nullish(),
   data: webhookDataSchema.optional(),
+  /** Sorami's addition, from the provider call on: the model serving the job, its request id, its fallbacks. */
+  serving: servingSchema.optional(),
 });
 export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { BUILT_IN_MODELS } from "@sorami/contracts";
 import { schema } from "@sorami/db";
 import { startTestDatabase } from "@sorami/db/testing";
 import { LocalStorage, type Storage } from "@sorami/storage";
@@ -10,7 +11,8 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalImageProvider } from "../providers/local-image";
 import { createLocalVideoProvider } from "../providers/local-video";
-import { type Provider, ProviderError, type Providers } from "../providers/types";
+import { createModelRegistry, type ModelRegistry } from "../providers/registry";
+import { type Provider, ProviderError } from "../providers/types";
 import { MAX_GENERATE_ATTEMPTS, runGenerateJob } from "./generate";
 
 let t: Awaited<ReturnType<typeof startTestDatabase>>;
@@ -22,12 +24,12 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.stop());
 
-/** Stands in for a remote model (a third party): fails as scripted, else defers to the local one. */
-function scripted(failure: ProviderError | null): Providers {
+/** Stands in for a remote model (a third party) behind the local image entry: fails as scripted, else defers to the local one. */
+function scripted(failure: ProviderError | null): ModelRegistry {
   const local = createLocalImageProvider(0);
   const image: Provider<"image"> = {
     name: "scripted",
-    model: "scripted-1",
+    model: "local-image-v1",
     generate: async (params, ctx) => {
       if (failure) {
         throw failure;
@@ -35,7 +37,18 @@ function scripted(failure: ProviderError | null): Providers {
       return local.generate(params, ctx);
     },
   };
-  return { image, video: createLocalVideoProvider(0) };
+  return createModelRegistry(
+    {
+      entries: BUILT_IN_MODELS.filter((e) => e.provider === "local"),
+      defaults: { image: "local-image-v1", video: "local-video-v1" },
+    },
+    {
+      local: async (entry) =>
+        entry.kind === "image"
+          ? { mode: "sync", provider: image as Provider<"image" | "video"> }
+          : { mode: "sync", provider: createLocalVideoProvider(0) as Provider<"image" | "video"> },
+    },
+  );
 }
 
 let n = 0;
@@ -60,7 +73,7 @@ async function job(attempts = 0, extra: Record<string, unknown> = {}): Promise<s
 }
 const run = (id: string, failure: ProviderError | null, store: Storage = storage) =>
   runGenerateJob(
-    { db: t.db, storage: store, providers: scripted(failure), webUrl: "http://127.0.0.1:9", environment: "test" },
+    { db: t.db, storage: store, models: scripted(failure), webUrl: "http://127.0.0.1:9", environment: "test" },
     id,
   );
 const row = async (id: string) =>

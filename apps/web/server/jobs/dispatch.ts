@@ -1,6 +1,7 @@
 import { describeZodError, GENERATOR_REQUEST_SCHEMAS, isTerminal, type JobKind } from "@sorami/contracts";
 import type { Database } from "@sorami/db";
 import { getGenerationById, lockGeneration } from "@sorami/db/queries/generations";
+import { catalog } from "../catalog";
 import { type GeneratorClient, GeneratorRefused } from "../generator-client";
 import { transitionGeneration } from "./transition";
 
@@ -51,6 +52,10 @@ async function handOver(generator: GeneratorClient, kind: JobKind, body: unknown
   } catch (error) {
     if (!(error instanceof GeneratorRefused)) {
       throw error;
+    }
+    if (error.field === "model") {
+      // The generator no longer runs the model this process offered: its catalog changed.
+      catalog().stale();
     }
     return error.reason
       ? `The generator refused the job: ${error.reason}`

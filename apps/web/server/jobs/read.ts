@@ -1,5 +1,6 @@
 import {
   AppError,
+  BUILT_IN_MODELS,
   type GalleryPage,
   type GenerationDetail,
   galleryStatusFilterSchema,
@@ -7,6 +8,8 @@ import {
   type JobResult,
   type JobStatusResponse,
   jobIdSchema,
+  type ModelView,
+  modelIdSchema,
   PAGE_SIZE_DEFAULT,
   PAGE_SIZE_MAX,
   statusesOf,
@@ -93,7 +96,21 @@ export const galleryQuerySchema = z.object({
     .max(PAGE_SIZE_MAX, { error: `must be at most ${PAGE_SIZE_MAX}` })
     .default(PAGE_SIZE_DEFAULT),
   status: galleryStatusFilterSchema.default("all"),
+  /** Only jobs of this catalog model. */
+  model: modelIdSchema.optional(),
 });
+
+/**
+ * A gallery's model filter must name a model this deployment knows (active,
+ * or built in: jobs outlive a key being removed); anything else is a 400
+ * naming `model`. When the catalog cannot be read, any well-formed id is taken.
+ */
+export function checkModelFilter(id: string, active: readonly ModelView[] | null): void {
+  if (!active || active.some((m) => m.id === id) || BUILT_IN_MODELS.some((m) => m.id === id)) {
+    return;
+  }
+  throw new AppError("invalid_request", `model: ${id} is not a model of this catalog`, { field: "model" });
+}
 
 export async function listGallery(
   db: Database,
@@ -107,6 +124,7 @@ export async function listGallery(
     cursor,
     kind,
     statuses: statusesOf(query.status),
+    model: query.model,
   });
   const files = await filesOf(
     db,

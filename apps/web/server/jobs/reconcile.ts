@@ -37,6 +37,21 @@ async function askGenerator(
   }
 }
 
+/** The model the generator says served the job, as a webhook would carry it. */
+function servingOfView(view: GeneratorJobView): Pick<WebhookPayload, "serving"> {
+  if (!view.model || !view.provider) {
+    return {};
+  }
+  return {
+    serving: {
+      model: view.model,
+      provider: view.provider,
+      ...(view.remote?.request_id ? { request_id: view.remote.request_id } : {}),
+      ...(view.fallbacks.length ? { fallbacks: view.fallbacks } : {}),
+    },
+  };
+}
+
 /**
  * Repairs what lost webhooks left behind. Every job with no update past its
  * kind's SLA is checked with the generator: its result or failure is applied
@@ -55,6 +70,7 @@ export async function reconcileOnce(db: Database, opts: ReconcileOptions): Promi
       applyWebhookEvent(db, job.kind, `reconcile:${job.id}:${tag}`, {
         job_id: job.id,
         user_id: job.authorId,
+        ...(typeof view === "object" ? servingOfView(view) : {}),
         ...payload,
       });
 

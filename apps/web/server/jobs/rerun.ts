@@ -1,5 +1,4 @@
-import type { ActiveProviderConfig } from "@sorami/config";
-import { AppError, type JobAccepted, type JobKind, sniffImageType } from "@sorami/contracts";
+import { AppError, type JobAccepted, type JobKind, type ModelView, sniffImageType } from "@sorami/contracts";
 import type { Database } from "@sorami/db";
 import { readObject, type Storage } from "@sorami/storage";
 import type { SessionUser } from "../session";
@@ -10,8 +9,9 @@ import { type Quotas, submitGeneration } from "./submit";
 /**
  * Submits a new job with the parameters of one of the user's jobs, through
  * the same checks and the same submit as a new request: the stored
- * parameters are validated again (a provider limit narrowed since is a 422
- * naming the field), and an input image is read back from storage and stored
+ * parameters are validated again against the catalog as it is now (a model
+ * no longer active, or a capability narrowed since, is a 422 naming the
+ * field), and an input image is read back from storage and stored
  * again under the new job, so deleting either job never breaks the other.
  */
 export async function rerunGeneration(
@@ -21,7 +21,7 @@ export async function rerunGeneration(
   kind: JobKind,
   id: string,
   idempotencyKey: string | null,
-  providers: ActiveProviderConfig,
+  catalog: { models: readonly ModelView[]; inputImageAllowedHosts: readonly string[] },
   quotas: Quotas,
 ): Promise<{ body: JobAccepted; created: boolean }> {
   const g = await ownedJob(db, user, kind, id);
@@ -29,7 +29,13 @@ export async function rerunGeneration(
   if (source !== undefined) {
     throw new AppError("unprocessable", "This job was not submitted here, so its parameters are not known");
   }
-  const submission = parseSubmission(kind, { ...params, prompt: g.prompt }, providers);
+  const submission = parseSubmission(
+    kind,
+    { ...params, prompt: g.prompt },
+    catalog.models,
+    catalog.inputImageAllowedHosts,
+    typeof input_image_key === "string",
+  );
   if (typeof input_image_key === "string") {
     const bytes = await readObject(storage, input_image_key);
     const type = bytes ? sniffImageType(bytes) : null;

@@ -1,11 +1,19 @@
 import { type JobKind, SUBMIT_BODY_MAX_BYTES, VIDEO_SUBMIT_BODY_MAX_BYTES } from "@sorami/contracts";
 import { env } from "../../env";
+import { catalog } from "../catalog";
 import { db, storage } from "../db";
 import { json, parseWith, readJson, withUser } from "../http/handler";
 import { cancelGeneration } from "./cancel";
 import { deleteGeneration } from "./delete";
 import { parseSubmission } from "./params";
-import { galleryQuerySchema, getGenerationDetail, getJobResult, getJobStatus, listGallery } from "./read";
+import {
+  checkModelFilter,
+  galleryQuerySchema,
+  getGenerationDetail,
+  getJobResult,
+  getJobStatus,
+  listGallery,
+} from "./read";
 import { rerunGeneration } from "./rerun";
 import { submitGeneration, validateIdempotencyKey } from "./submit";
 
@@ -19,7 +27,8 @@ const noStore = { "Cache-Control": "no-store" };
 export const submitRoute = (kind: JobKind) =>
   withUser(
     async ({ req, user }) => {
-      const submission = parseSubmission(kind, await readJson(req, BODY_LIMIT[kind]), env().providers);
+      const raw = await readJson(req, BODY_LIMIT[kind]);
+      const submission = parseSubmission(kind, raw, await catalog().models(), env().inputImageAllowedHosts);
       const key = validateIdempotencyKey(req.headers.get("idempotency-key"));
       const { body, created } = await submitGeneration(db(), storage(), user, kind, submission, key, env().quotas);
       return json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });
@@ -40,6 +49,14 @@ export const resultRoute = (kind: JobKind) =>
 export const galleryRoute = (kind: JobKind) =>
   withUser(async ({ req, user }) => {
     const query = parseWith(galleryQuerySchema, Object.fromEntries(new URL(req.url).searchParams));
+    if (query.model) {
+      checkModelFilter(
+        query.model,
+        await catalog()
+          .models()
+          .catch(() => null),
+      );
+    }
     return json(await listGallery(db(), user, kind, query), { headers: noStore });
   });
 
@@ -68,7 +85,7 @@ export const rerunRoute = (kind: JobKind) =>
       kind,
       params.id,
       key,
-      env().providers,
+      { models: await catalog().models(), inputImageAllowedHosts: env().inputImageAllowedHosts },
       env().quotas,
     );
     return json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });

@@ -24,7 +24,10 @@ afterAll(async () => {
 });
 
 const newUser = (): Promise<SessionUser> => t.createUser();
-const submission = { params: { prompt: "a cat", num_images: 1, size: "256x256" } };
+const submission = {
+  params: { prompt: "a cat", num_images: 1, size: "256x256", model: "local-image-v1" },
+  model: { id: "local-image-v1", provider: "local" as const },
+};
 const submit = (user: SessionUser, quotas: Quotas, key: string | null = null) =>
   submitGeneration(t.db, storage, user, "image", submission, key, quotas);
 const rows = async (user: SessionUser) =>

@@ -21,6 +21,28 @@ export type ApplyOutcome =
   | { outcome: "duplicate" }
   | { outcome: "ignored"; reason: "terminal" | "backwards" | "deleted" };
 
+/** The sender's time, when it gave a valid one. */
+function reportedAt(payload: WebhookPayload): Date | null {
+  const at = payload.timestamp ? new Date(payload.timestamp) : null;
+  return at && !Number.isNaN(at.getTime()) ? at : null;
+}
+
+/** What the generator says of the model serving the job (any event from the provider call on). */
+function servingOf(payload: WebhookPayload): Pick<JobEvent, "model" | "provider" | "providerMetadata"> {
+  const s = payload.serving;
+  if (!s) {
+    return {};
+  }
+  return {
+    model: s.model,
+    provider: s.provider,
+    providerMetadata: {
+      ...(s.request_id ? { request_id: s.request_id } : {}),
+      ...(s.fallbacks?.length ? { fallbacks: s.fallbacks } : {}),
+    },
+  };
+}
+
 /** What a webhook says, in the terms of the state machine. Refuses a `completed` with no files. */
 export function toJobEvent(kind: JobKind, payload: WebhookPayload): JobEvent {
   const status = fromWireStatus(payload.status);
@@ -30,6 +52,8 @@ export function toJobEvent(kind: JobKind, payload: WebhookPayload): JobEvent {
       progress: payload.progress,
       message: payload.message,
       error: payload.error_message ?? payload.message,
+      reportedAt: reportedAt(payload),
+      ...servingOf(payload),
     };
   }
   const { filesKey, noun } = KIND_INFO[kind];
@@ -38,11 +62,14 @@ export function toJobEvent(kind: JobKind, payload: WebhookPayload): JobEvent {
     throw new AppError("invalid_request", `data.${filesKey} is missing or empty`, { field: `data.${filesKey}` });
   }
   const metadata = payload.data?.metadata;
+  const serving = servingOf(payload);
   return {
     status,
     progress: 100,
     message: payload.message ?? `${items.length} ${noun}(s) generated`,
-    model: metadata?.model_name ?? null,
+    reportedAt: reportedAt(payload),
+    model: metadata?.model_name ?? serving.model ?? null,
+    provider: typeof metadata?.provider === "string" ? metadata.provider : (serving.provider ?? null),
     processingTimeMs:
       metadata?.generation_time_seconds !== undefined ? Math.round(metadata.generation_time_seconds * 1000) : null,
     providerMetadata: metadata ?? null,
@@ -134,7 +161,8 @@ async function createFromWebhook(tx: Tx, kind: JobKind, payload: WebhookPayload)
       source: "generator-direct",
       ...(firstImage ? { size: firstImage.dimensions, format: firstImage.format } : {}),
     },
-    model: payload.data?.metadata?.model_name ?? KIND_INFO[kind].defaultModel,
+    model: payload.data?.metadata?.model_name ?? payload.serving?.model ?? KIND_INFO[kind].defaultModel,
+    provider: payload.serving?.provider ?? null,
     status: "PENDING",
     createdAt: new Date(),
   });

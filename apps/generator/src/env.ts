@@ -5,6 +5,7 @@ import {
   parseEnv,
   resolveShared,
   sharedEnvShape,
+  splitList,
 } from "@sorami/config";
 import type { CatalogProvider } from "@sorami/contracts";
 import { z } from "zod";
@@ -63,7 +64,7 @@ const schema = z
     WEBHOOK_RETRY_SCHEDULE: z
       .string()
       .regex(/^\d+(,\d+)*$/, "must be comma-separated whole seconds")
-      .transform((s) => s.split(",").map(Number))
+      .transform((raw) => splitList(raw).map(Number))
       .optional(),
   })
   .superRefine((env, ctx) => {

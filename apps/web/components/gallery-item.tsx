@@ -1,6 +1,12 @@
-import { isTerminal, type JobKind, type JobStatus, type ModelView } from "@sorami/contracts";
+import {
+  type GenerationOf,
+  isTerminal,
+  type JobKind,
+  type JobStatus,
+  KIND_INFO,
+  type ModelView,
+} from "@sorami/contracts";
 import Link from "next/link";
-import type { GenerationOf } from "@/lib/api-client";
 import { detailPath } from "@/lib/gallery-query";
 import { countLabel, formatDateTime, modelLabel, STATUS_LABEL } from "./labels";
 import { MEDIA_KINDS } from "./media-kinds";
@@ -47,7 +53,8 @@ function PlayBadge() {
  * never cropped.
  */
 function Stills<K extends JobKind>({ kind, generation }: { kind: K; generation: GenerationOf<K> }) {
-  const { plural, files: filesOf, still } = MEDIA_KINDS[kind];
+  const { files: filesOf, still } = MEDIA_KINDS[kind];
+  const { plural } = KIND_INFO[kind];
   const all = filesOf(generation);
   const files = all.slice(0, STILLS_SHOWN);
   if (files.length === 0) {
@@ -108,7 +115,8 @@ export function GalleryItem<K extends JobKind>({
   /** The active models, to name a job's model by its label (null: the id is shown). */
   models: readonly ModelView[] | null;
 }) {
-  const { noun, plural, files, summary } = MEDIA_KINDS[kind];
+  const { files, summary } = MEDIA_KINDS[kind];
+  const { noun, plural } = KIND_INFO[kind];
   const href = detailPath(generation.job_id);
   const details = [countLabel(files(generation).length, noun, plural), ...summary(generation.params)].filter(Boolean);
   return (

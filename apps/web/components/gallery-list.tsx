@@ -1,10 +1,17 @@
 "use client";
 
-import { GALLERY_STATUS_FILTER_VALUES, type GalleryStatusFilter, JOB_KINDS, type JobKind } from "@sorami/contracts";
+import {
+  GALLERY_STATUS_FILTER_VALUES,
+  type GalleryStatusFilter,
+  type GenerationOf,
+  JOB_KINDS,
+  type JobKind,
+  KIND_INFO,
+} from "@sorami/contracts";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { ApiError, type GenerationOf, isAbortError, listGenerations } from "@/lib/api-client";
+import { ApiError, isAbortError, listGenerations } from "@/lib/api-client";
 import { galleryPath } from "@/lib/gallery-query";
 import { Alert, inputClass, primaryButtonClass, Spinner, secondaryButtonClass } from "./form-controls";
 import { GalleryItem } from "./gallery-item";
@@ -83,7 +90,7 @@ function ModelFilter({ kind, status, model }: { kind: JobKind; status: GallerySt
 function Filters({ kind, status, model }: { kind: JobKind; status: GalleryStatusFilter; model: string | null }) {
   const kinds = JOB_KINDS.map((k) => ({
     href: galleryPath(k, status),
-    label: optionLabel(MEDIA_KINDS[k].plural),
+    label: optionLabel(KIND_INFO[k].plural),
     current: k === kind,
     testId: `gallery-kind-${k}`,
   }));
@@ -156,7 +163,8 @@ export function GalleryList<K extends JobKind>({
   status: GalleryStatusFilter;
   model: string | null;
 }) {
-  const { noun, plural, generatePath } = MEDIA_KINDS[kind];
+  const { generatePath } = MEDIA_KINDS[kind];
+  const { noun, plural } = KIND_INFO[kind];
   const [items, setItems] = useState<GenerationOf<K>[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);

@@ -2,6 +2,7 @@ import {
   type GenerationDetail,
   isTerminal,
   type JobKind,
+  KIND_INFO,
   type ModelView,
   type PERSON_GENERATION_MODES,
 } from "@sorami/contracts";
@@ -23,7 +24,7 @@ import {
 } from "./labels";
 import { LocalTime } from "./local-time";
 import { MediaGrid } from "./media-grid";
-import { followPath, MEDIA_KINDS } from "./media-kinds";
+import { followPath } from "./media-kinds";
 
 /** How each known parameter is named and shown; others are shown as sent. */
 const PARAMS: Record<string, { label: string; show?: (value: string) => string }> = {
@@ -123,7 +124,7 @@ export function GenerationDetailView({
   models: readonly ModelView[] | null;
 }) {
   const kind: JobKind = detail.kind;
-  const info = MEDIA_KINDS[kind];
+  const info = KIND_INFO[kind];
   const files = "images" in detail ? detail.images : detail.videos;
   const running = !isTerminal(detail.status);
   const provider = detail.metadata.provider ?? {};

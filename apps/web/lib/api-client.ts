@@ -1,14 +1,13 @@
 import {
+  type GalleryPageOf,
   type GalleryStatusFilter,
-  type ImageParams,
-  type ImageResult,
   type JobAccepted,
   type JobKind,
   type JobStatusResponse,
   KIND_INFO,
   type NotificationList,
-  type VideoParams,
-  type VideoResult,
+  type ParamsOf,
+  type ResultOf,
 } from "@sorami/contracts";
 
 /**
@@ -82,8 +81,8 @@ const FALLBACK_MESSAGES: Record<number, string> = {
 };
 
 function toApiError(status: number, data: unknown): ApiError {
-  const body = (data ?? {}) as { error?: unknown; code?: unknown; message?: unknown };
-  // The app's own routes answer { error: { code, message, field? } }.
+  const body = (data ?? {}) as { error?: unknown };
+  // Every route answers { error: { code, message, field? } } (better-auth's answers are reshaped to it: auth-route.ts).
   if (body.error && typeof body.error === "object") {
     const e = body.error as { code?: unknown; message?: unknown; field?: unknown };
     if (typeof e.message === "string") {
@@ -95,29 +94,10 @@ function toApiError(status: number, data: unknown): ApiError {
       );
     }
   }
-  // better-auth answers { code, message }.
-  if (typeof body.message === "string" && body.message) {
-    const code = typeof body.code === "string" ? body.code : `http_${status}`;
-    return new ApiError(status, code, body.message, authField(code));
-  }
   const message =
     FALLBACK_MESSAGES[status] ??
     (status >= 500 ? "The server had a problem. Try again in a moment." : `Request failed (${status}).`);
   return new ApiError(status, `http_${status}`, message);
-}
-
-/** better-auth's codes name the field only inside the code, e.g. PASSWORD_TOO_SHORT. */
-function authField(code: string): string | undefined {
-  if (code.includes("PASSWORD")) {
-    return "password";
-  }
-  if (code.includes("EMAIL") || code.startsWith("USER_ALREADY_EXISTS")) {
-    return "email";
-  }
-  if (code.includes("NAME")) {
-    return "name";
-  }
-  return undefined;
 }
 
 /**
@@ -147,22 +127,6 @@ export function signOut(): Promise<unknown> {
 }
 
 // Jobs: one set of calls for every kind, under /api/{images|videos}/…
-
-/** What each kind's API takes and gives back. */
-type KindTypes = {
-  image: { params: ImageParams; result: ImageResult };
-  video: { params: VideoParams; result: VideoResult };
-};
-export type ParamsOf<K extends JobKind> = KindTypes[K]["params"];
-export type ResultOf<K extends JobKind> = KindTypes[K]["result"];
-/** One gallery entry of a kind: its result plus when it ran. */
-export type GenerationOf<K extends JobKind> = ResultOf<K> & {
-  kind: K;
-  created_at: string;
-  completed_at: string | null;
-  progress: number;
-};
-export type GenerationPage<K extends JobKind> = { generations: GenerationOf<K>[]; next_cursor: string | null };
 
 const jobsPath = (kind: JobKind) => `/api/${KIND_INFO[kind].plural}`;
 
@@ -197,7 +161,7 @@ export function listGenerations<K extends JobKind>(
   kind: K,
   options: { cursor?: string | null; limit?: number; status?: GalleryStatusFilter; model?: string | null } = {},
   signal?: AbortSignal,
-): Promise<GenerationPage<K>> {
+): Promise<GalleryPageOf<K>> {
   const query = new URLSearchParams();
   if (options.cursor) {
     query.set("cursor", options.cursor);

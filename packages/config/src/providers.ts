@@ -14,6 +14,7 @@ import {
   type ResolvedCatalog,
   resolveCatalog,
 } from "./catalog";
+import { commaList } from "./comma-list";
 
 /** "host", "host:port", "[v6]" or "[v6]:port". */
 const ALLOW_ENTRY = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
@@ -25,16 +26,9 @@ const ALLOW_ENTRY = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
  * refuses a literal private address at submit, the generator fetches.
  */
 export const inputImageEnvShape = {
-  INPUT_IMAGE_ALLOWED_HOSTS: z
-    .string()
-    .default("")
-    .transform((s) =>
-      s
-        .split(",")
-        .map((e) => e.trim().toLowerCase())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string().regex(ALLOW_ENTRY, "each entry must be host or host:port"))),
+  INPUT_IMAGE_ALLOWED_HOSTS: commaList({ lowercase: true }).pipe(
+    z.array(z.string().regex(ALLOW_ENTRY, "each entry must be host or host:port")),
+  ),
 };
 
 /**

@@ -6,7 +6,7 @@ import { fallbackStepSchema } from "./serving";
 import { jobStatusSchema } from "./status";
 import { inputImageKeySchema } from "./storage-keys";
 import { onlyOneInputImage, onlyOneInputImageError, videoParamsObject } from "./video";
-import { webhookDataSchema, webhookDeliveryIdSchema } from "./webhooks";
+import { completedDataSchema, webhookDeliveryIdSchema } from "./webhooks";
 
 /**
  * The generator's HTTP API, requests and answers, as the web app (its one
@@ -79,7 +79,7 @@ export const generatorJobViewSchema = z.object({
     .nullable(),
   fallbacks: z.array(fallbackStepSchema),
   /** The `data` of the job's `completed` webhook, once completed. */
-  result: webhookDataSchema.nullable(),
+  result: completedDataSchema.nullable(),
   created_at: z.string(),
   updated_at: z.string(),
   completed_at: z.string().nullable(),

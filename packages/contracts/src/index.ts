@@ -18,6 +18,7 @@ export * from "./limits";
 export * from "./media";
 export * from "./notifications";
 export * from "./providers";
+export * from "./retry-after";
 export * from "./serving";
 export * from "./sse";
 export * from "./status";

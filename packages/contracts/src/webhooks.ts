@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { jobIdSchema } from "./jobs";
+import { type JobKind, jobIdSchema } from "./jobs";
 import { servingSchema } from "./serving";
 import { WIRE_STATUSES } from "./status";
 
@@ -52,32 +52,100 @@ export const webhookMetadataSchema = z
   })
   .catchall(z.unknown());
 
-export const webhookDataSchema = z.object({
+const dataEnvelope = {
   job_id: z.string().optional(),
-  images: z.array(webhookImageSchema).max(64).optional(),
-  videos: z.array(webhookVideoSchema).max(64).optional(),
   metadata: webhookMetadataSchema.optional(),
   status: z.string().optional(),
   generated_at: z.string().optional(),
   /** The prompt as submitted, so a receiver never has to reconstruct it (document 003's TODO). */
   original_prompt: z.string().optional(),
-});
+};
 
-export const webhookPayloadSchema = z.object({
+/** Most files one job may report. */
+export const WEBHOOK_FILES_MAX = 64;
+
+const filesOf = <T extends z.ZodType>(item: T, noun: string) =>
+  z
+    .array(item, { error: `is required: a completed webhook lists its ${noun}s` })
+    .min(1, { error: `must list at least one ${noun}` })
+    .max(WEBHOOK_FILES_MAX, { error: `must list at most ${WEBHOOK_FILES_MAX} ${noun}s` });
+
+/** The `data` of a `completed` webhook, per kind: its files (at least one) under the kind's key. */
+export const COMPLETED_DATA_SCHEMAS = {
+  image: z.object({ ...dataEnvelope, images: filesOf(webhookImageSchema, "image") }),
+  video: z.object({ ...dataEnvelope, videos: filesOf(webhookVideoSchema, "video") }),
+} as const satisfies Record<JobKind, z.ZodType>;
+export type CompletedData<K extends JobKind = JobKind> = z.infer<(typeof COMPLETED_DATA_SCHEMAS)[K]>;
+
+/** A completed job's data, whatever its kind (the generator's job view carries it). */
+export const completedDataSchema = z.union([COMPLETED_DATA_SCHEMAS.image, COMPLETED_DATA_SCHEMAS.video]);
+
+/** The files a completed job's data lists, whatever its kind. */
+export function filesOfData(data: CompletedData): (WebhookImage | WebhookVideo)[] {
+  return "images" in data ? data.images : data.videos;
+}
+
+const envelope = {
   job_id: jobIdSchema,
   /** The job's owner, as the caller of the generator named it. Never guessed. */
   user_id: z.string().max(255).optional(),
-  status: z.enum(WIRE_STATUSES, { error: `must be one of ${WIRE_STATUSES.join(", ")}` }),
   timestamp: z.string().max(64).optional(),
   environment: z.string().max(64).optional(),
   message: z.string().max(10_000).nullish(),
   progress: z.number().min(0).max(100).optional(),
-  error_message: z.string().max(10_000).nullish(),
-  data: webhookDataSchema.optional(),
   /** Sorami's addition, from the provider call on: the model serving the job, its request id, its fallbacks. */
   serving: servingSchema.optional(),
-});
-export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
+};
+const errorMessage = z.string().max(10_000);
+
+/**
+ * The webhook payload, one variant per status: a `completed` event carries
+ * its files (`data`, with at least one file under the kind's key) and a
+ * `failed` event its reason (`error_message`), by type. The receiver's path
+ * names the kind.
+ */
+function payloadSchemaOf<D extends z.ZodType>(data: D) {
+  return z.discriminatedUnion(
+    "status",
+    [
+      z.object({
+        ...envelope,
+        status: z.enum(["pending", "initializing", "generating", "saving"]),
+        error_message: errorMessage.nullish(),
+      }),
+      z.object({
+        ...envelope,
+        status: z.literal("completed"),
+        error_message: errorMessage.nullish(),
+        // Parsed even when absent, so a completed event without data names the files it lacks.
+        data: z.preprocess((value) => value ?? {}, data),
+      }),
+      z.object({
+        ...envelope,
+        status: z.literal("failed"),
+        error_message: z.string({ error: "is required: a failed webhook says why" }).max(10_000),
+      }),
+      z.object({ ...envelope, status: z.literal("canceled"), error_message: errorMessage.nullish() }),
+    ],
+    { error: `must be one of ${WIRE_STATUSES.join(", ")}` },
+  );
+}
+
+export const WEBHOOK_PAYLOAD_SCHEMAS = {
+  image: payloadSchemaOf(COMPLETED_DATA_SCHEMAS.image),
+  video: payloadSchemaOf(COMPLETED_DATA_SCHEMAS.video),
+} as const satisfies Record<JobKind, z.ZodType>;
+/** The payload a receiver of this kind accepts. */
+export type WebhookPayloadOf<K extends JobKind> = z.infer<(typeof WEBHOOK_PAYLOAD_SCHEMAS)[K]>;
+/** A payload of either kind (a `completed` one carries the data of one kind or the other). */
+export type WebhookPayload = z.infer<ReturnType<typeof payloadSchemaOf<typeof completedDataSchema>>>;
+
+/** A payload without the fields its sender fills in for every event (ids, time, environment), variant by variant. */
+export type WebhookEvent = WebhookPayload extends infer P
+  ? P extends unknown
+    ? Omit<P, "job_id" | "user_id" | "timestamp" | "environment">
+    : never
+  : never;
 
 /**
  * A delivery's id: the Standard Webhooks `webhook-id` the generator makes

@@ -1,4 +1,4 @@
-import { KIND_INFO, outputPrefix } from "@sorami/contracts";
+import { COMPLETED_DATA_SCHEMAS, type CompletedData, KIND_INFO, outputPrefix } from "@sorami/contracts";
 import type { Database, GeneratorJob } from "@sorami/db";
 import { readObject, type Storage } from "@sorami/storage";
 import { createInputImageFetcher, type InputImageFetcher } from "../providers/input-image";
@@ -100,16 +100,19 @@ export async function storeOutputs(
   );
 }
 
-/** The `data` of a job's `completed` webhook (document 000), also kept as the job's result. */
+/**
+ * The `data` of a job's `completed` webhook (document 000), also kept as the
+ * job's result, checked against the kind's contract before it is announced.
+ */
 export function completedData(
   job: GeneratorJob,
   model: string,
   items: Awaited<ReturnType<typeof storeOutputs>>,
   providerMetadata: Record<string, unknown>,
   startedAt: number,
-) {
+): CompletedData {
   const now = new Date().toISOString();
-  return {
+  return COMPLETED_DATA_SCHEMAS[job.kind].parse({
     job_id: job.id,
     [KIND_INFO[job.kind].filesKey]: items,
     metadata: {
@@ -123,5 +126,5 @@ export function completedData(
     status: "completed",
     generated_at: now,
     original_prompt: String(job.request.prompt ?? ""),
-  };
+  });
 }

@@ -121,7 +121,8 @@ describe("provider errors", () => {
     expect(await storage.open(`images/${id}/image_1.png`)).not.toBeNull();
     expect(await events(id)).toEqual(["completed", "generating", "initializing", "saving"]);
     // Each file's thumbnail is stored beside it and reported with it.
-    const images = (await row(id))?.result?.images as { file_path: string; thumbnail_path?: string }[];
+    const result = (await row(id))?.result;
+    const images = result && "images" in result ? result.images : [];
     expect(images.map((i) => i.thumbnail_path)).toEqual([`images/${id}/image_1_thumb.webp`]);
     expect(await storage.open(`images/${id}/image_1_thumb.webp`)).not.toBeNull();
   });

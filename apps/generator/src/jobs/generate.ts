@@ -4,8 +4,7 @@ import {
   KIND_INFO,
   outputPrefix,
   type Serving,
-  type WebhookPayload,
-  type WireStatus,
+  type WebhookEvent,
 } from "@sorami/contracts";
 import type { GeneratorJob } from "@sorami/db";
 import { type GeneratorJobPatch, getGeneratorJob, setRemoteStatus } from "@sorami/db/queries/generator-jobs";
@@ -58,8 +57,7 @@ type Run = {
   serving?: Serving;
   log: TaskContext["log"];
   advance: (
-    event: WireStatus,
-    extra: Partial<WebhookPayload>,
+    event: WebhookEvent,
     options?: { patch?: GeneratorJobPatch; bumpAttempts?: boolean; eventKey?: string },
   ) => Promise<GeneratorJob>;
 };
@@ -96,18 +94,16 @@ export async function runGenerateJob(
       AbortSignal.timeout(JOB_TIME_LIMIT_MS[job.kind]),
       ...(task.signal ? [task.signal] : []),
     ]),
-    advance: async (event, extra, options = {}) => {
+    advance: async (event, options = {}) => {
+      const envelope = {
+        job_id: jobId,
+        user_id: job.userId,
+        timestamp: new Date().toISOString(),
+        environment: deps.environment,
+      };
       const row = await advanceJob(
         deps.db,
-        {
-          job_id: jobId,
-          user_id: job.userId,
-          status: event,
-          timestamp: new Date().toISOString(),
-          environment: deps.environment,
-          ...(run.serving ? { serving: run.serving } : {}),
-          ...extra,
-        },
+        { ...envelope, ...(run.serving ? { serving: run.serving } : {}), ...event },
         { webUrl: deps.webUrl, kind: job.kind, ...options },
       );
       if (!row) {
@@ -137,9 +133,9 @@ async function generate(deps: GenerateDeps, run: Run): Promise<void> {
     ...(job.fallbacks.length > 0 ? { fallbacks: job.fallbacks } : {}),
   };
   run.attempt = (
-    await run.advance("initializing", { message: "Initializing the model…" }, { bumpAttempts: true })
+    await run.advance({ status: "initializing", message: "Initializing the model…" }, { bumpAttempts: true })
   ).attempts;
-  await run.advance("generating", { message: "Generating…" });
+  await run.advance({ status: "generating", message: "Generating…" });
   const inputImage = await readInputImage(deps, job, signal);
   const built = await deps.models.provider(entry);
   const updates = providerUpdates(
@@ -159,7 +155,7 @@ async function generate(deps: GenerateDeps, run: Run): Promise<void> {
           run.serving = { ...(run.serving as Serving), request_id: handle.id };
           run.log("info", resumed ? "remote_resumed" : "remote_submitted", { request_id: handle.id, model: entry.id });
           const message = resumed ? `Waiting for ${entry.label}…` : `Submitted to ${entry.label}`;
-          await run.advance("generating", { message }, { eventKey: progressEventKey("generating") });
+          await run.advance({ status: "generating", message }, { eventKey: progressEventKey("generating") });
         },
         progress: (p) => updates.report(p),
         log: run.log,
@@ -168,7 +164,7 @@ async function generate(deps: GenerateDeps, run: Run): Promise<void> {
   } finally {
     await updates.stop();
   }
-  await run.advance("saving", { message: `Saving the ${noun}s…` });
+  await run.advance({ status: "saving", message: `Saving the ${noun}s…` });
   const items = await storeOutputs(deps.storage, deps.webUrl, job, output.files);
   const serving = run.serving as Serving;
   const metadata = {
@@ -180,8 +176,7 @@ async function generate(deps: GenerateDeps, run: Run): Promise<void> {
   };
   const data = completedData(job, entry.id, items, metadata, startedAt);
   await run.advance(
-    "completed",
-    { message: `${items.length} ${noun}(s) generated`, data },
+    { status: "completed", message: `${items.length} ${noun}(s) generated`, data },
     { patch: { result: data, completedAt: new Date() } },
   );
 }
@@ -201,8 +196,8 @@ async function announceProgress(deps: GenerateDeps, run: Run, entry: CatalogEntr
     return;
   }
   await run.advance(
-    "generating",
     {
+      status: "generating",
       message: p.message ?? `${entry.label} is working…`,
       ...(p.percent === undefined ? {} : { progress: progressWithin(p.percent) }),
     },
@@ -247,8 +242,10 @@ async function settleFailure(
     run.serving = moved.serving;
     await run
       .advance(
-        "generating",
-        { message: `${moved.fromLabel} failed (${moved.step.message}); moving to ${moved.toLabel}` },
+        {
+          status: "generating",
+          message: `${moved.fromLabel} failed (${moved.step.message}); moving to ${moved.toLabel}`,
+        },
         { eventKey: progressEventKey("generating") },
       )
       .catch((e: unknown) => log("warn", "fallback_not_announced", { error: String(e) }));
@@ -261,8 +258,7 @@ async function settleFailure(
   });
   await run
     .advance(
-      "failed",
-      { error_message: classified.message, message: "Generation failed" },
+      { status: "failed", error_message: classified.message, message: "Generation failed" },
       { patch: { error: classified.message, completedAt: new Date() } },
     )
     .catch((e) => {

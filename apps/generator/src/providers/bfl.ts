@@ -1,14 +1,13 @@
-import { type BflOptions, bflOptionsSchema, type CatalogEntry, type JobKind } from "@sorami/contracts";
+import { type BflOptions, bflOptionsSchema, type CatalogEntry, type JobKind, type ParamsOf } from "@sorami/contracts";
 import { checkCapabilities, errorForStatus, filesFrom, mappingParams } from "./hosted";
 import { buildInput } from "./mapping";
 import { type DownloadPolicy, hostOf } from "./outputs";
 import { changesOnly } from "./progress";
 import { type PollSchedule, pollUntil, RemoteWorkFailed } from "./remote";
-import { DEFAULT_RETRY, excerpt, parseRetryAfter, type RetryPolicy, withRetries } from "./retry";
+import { DEFAULT_RETRY, excerpt, type RetryPolicy, retryAfterMs, withRetries } from "./retry";
 import {
   type AsyncProvider,
   type AsyncProviderContext,
-  type ParamsOf,
   type ProviderContext,
   ProviderError,
   type RemoteHandle,
@@ -143,7 +142,7 @@ export class BflProvider<K extends JobKind> implements AsyncProvider<K> {
       json = JSON.parse(text);
     } catch {}
     if (!response.ok) {
-      throw new BflHttpError(response.status, json, parseRetryAfter(response.headers.get("retry-after")));
+      throw new BflHttpError(response.status, json, retryAfterMs(response.headers.get("retry-after")));
     }
     return json;
   }

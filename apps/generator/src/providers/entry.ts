@@ -3,9 +3,10 @@ import {
   capabilityViolation,
   type ImageParams,
   type JobKind,
+  type ParamsOf,
   type VideoParams,
 } from "@sorami/contracts";
-import { type ParamsOf, ProviderError } from "./types";
+import { ProviderError } from "./types";
 
 /** What every provider does with its catalog entry before a paid call. */
 

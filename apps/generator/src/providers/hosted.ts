@@ -1,7 +1,7 @@
-import type { CatalogEntry, ImageParams, JobKind, VideoParams } from "@sorami/contracts";
+import type { CatalogEntry, ImageParams, JobKind, ParamsOf, VideoParams } from "@sorami/contracts";
 import { type DownloadPolicy, downloadOutputs, toImageFiles, toVideoFile } from "./outputs";
 import { RemoteWorkFailed } from "./remote";
-import { type GeneratedFile, type ParamsOf, ProviderError } from "./types";
+import { type GeneratedFile, ProviderError } from "./types";
 
 export { checkCapabilities } from "./entry";
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { JobKind } from "@sorami/contracts";
-import { type GeneratedFile, type ParamsOf, type Provider, type ProviderContext, ProviderError } from "./types";
+import type { JobKind, ParamsOf } from "@sorami/contracts";
+import { type GeneratedFile, type Provider, type ProviderContext, ProviderError } from "./types";
 
 /** A number in [0, 1) fixed by the text: the same job and attempt always fail or succeed alike. */
 function unitHash(text: string): number {

@@ -3,7 +3,7 @@ import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from "
 import sharp from "sharp";
 import { IMAGE_EXT, toRequestedImage } from "./encode";
 import { checkCapabilities, vendorModelOf } from "./entry";
-import { DEFAULT_RETRY, excerpt, parseRetryAfter, type RetryPolicy, withRetries } from "./retry";
+import { DEFAULT_RETRY, excerpt, type RetryPolicy, retryAfterMs, withRetries } from "./retry";
 import { type GeneratedFile, type Provider, type ProviderContext, ProviderError } from "./types";
 
 /** A GPT image at high quality can take a minute or two; past this the call is abandoned. */
@@ -57,7 +57,7 @@ export function openaiError(error: unknown, vendor: OpenAIVendor = OPENAI_VENDOR
     }
     if (status === 429) {
       const ms = Number(error.headers?.get("retry-after-ms") ?? Number.NaN);
-      const retryAfter = Number.isFinite(ms) ? ms : parseRetryAfter(error.headers?.get("retry-after"));
+      const retryAfter = Number.isFinite(ms) ? ms : retryAfterMs(error.headers?.get("retry-after"));
       return new ProviderError("rate_limit", `${vendor.api} is rate-limiting Sorami (HTTP 429): ${said}`, retryAfter);
     }
     if (status === 408 || status === 409 || status >= 500) {

@@ -1,4 +1,4 @@
-import { parseRetryAfter } from "./retry";
+import { retryAfterMs } from "./retry";
 
 /**
  * A fetch for a vendor's SDK that honours the vendor's Retry-After itself.
@@ -21,7 +21,7 @@ export const RATE_LIMIT_DEFAULT_WAIT_MS = 1000;
 
 /** Retry-After in the header, or `retry_after` (seconds) in a JSON body as Replicate sends it. */
 async function waitOf(response: Response): Promise<number> {
-  const header = parseRetryAfter(response.headers.get("retry-after"));
+  const header = retryAfterMs(response.headers.get("retry-after"));
   if (header !== undefined) {
     return header;
   }

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { parseRetryAfterSeconds } from "@sorami/contracts";
 import type { ProviderError } from "./types";
 
 /**
@@ -50,17 +51,10 @@ export async function withRetries<T>(
   }
 }
 
-/** Milliseconds from a Retry-After value: delay-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
-  if (!value) {
-    return undefined;
-  }
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) {
-    return Math.round(seconds * 1000);
-  }
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+/** A Retry-After header in milliseconds, or undefined (the one parser is contracts' parseRetryAfterSeconds). */
+export function retryAfterMs(value: string | null | undefined): number | undefined {
+  const seconds = parseRetryAfterSeconds(value);
+  return seconds === null ? undefined : Math.round(seconds * 1000);
 }
 
 /** Shortens what a remote service said, for a message a user reads. */

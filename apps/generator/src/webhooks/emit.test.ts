@@ -14,8 +14,15 @@ afterAll(async () => t?.stop());
 const job = async (id: string, status: JobStatus = "PENDING") => {
   await t.db.insert(schema.generatorJobs).values({ id, kind: "image", userId: "u1", request: { prompt: "p" }, status });
 };
+const image = { file_path: "images/j/image_1.png", format: "PNG", size_bytes: 1, dimensions: "1x1" };
 const advance = (jobId: string, event: "generating" | "completed", bumpAttempts = false) =>
-  advanceJob(t.db, { job_id: jobId, status: event }, { webUrl: "http://web.test", kind: "image", bumpAttempts });
+  advanceJob(
+    t.db,
+    event === "completed"
+      ? { job_id: jobId, status: event, data: { images: [image] } }
+      : { job_id: jobId, status: event },
+    { webUrl: "http://web.test", kind: "image", bumpAttempts },
+  );
 const deliveries = (jobId: string) =>
   t.db.select().from(schema.webhookDeliveries).where(eq(schema.webhookDeliveries.jobId, jobId));
 const queued = async (jobId: string) =>

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { readSse, type SseMessage, type WebhookPayload } from "@sorami/contracts";
+import { readSse, type SseMessage, type WebhookPayloadOf } from "@sorami/contracts";
 import { schema } from "@sorami/db";
 import { startTestDatabase } from "@sorami/db/testing";
 import { eq } from "drizzle-orm";
@@ -27,14 +27,14 @@ async function job(authorId: string): Promise<string> {
   await t.db.insert(schema.generations).values({ id, kind: "image", authorId, prompt: "a cat", params: {} });
   return id;
 }
-const completed = (jobId: string): WebhookPayload => ({
+const completed = (jobId: string): Extract<WebhookPayloadOf<"image">, { status: "completed" }> => ({
   job_id: jobId,
   status: "completed",
   data: {
     images: [{ file_path: `images/${jobId}/image_1.png`, format: "PNG", size_bytes: 10, dimensions: "8x8" }],
   },
 });
-const apply = (payload: WebhookPayload) => applyWebhookEvent(t.db, "image", randomUUID(), payload);
+const apply = (payload: WebhookPayloadOf<"image">) => applyWebhookEvent(t.db, "image", randomUUID(), payload);
 
 /** A sign-in session of the user, as better-auth stores it (a week, unless told). */
 async function signIn(u: SessionUser, expiresAt = new Date(Date.now() + 7 * 24 * 3600_000)): Promise<SessionRef> {
@@ -194,7 +194,7 @@ describe("the live event stream", () => {
     await s.next();
     // Cut the hub's LISTEN connection, and change the job before it is back.
     await t.db.execute(
-      "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'sorami-web-events'",
+      "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'sorami-web-events' and datname = current_database()",
     );
     await apply({ job_id: id, status: "saving", progress: 90 });
     const caughtUp = await s.collect(

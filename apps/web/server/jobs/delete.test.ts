@@ -15,7 +15,7 @@ import { deleteGeneration, purgeDeletedGeneration } from "./delete";
 import { rerunGeneration } from "./rerun";
 
 /** The catalog of a deployment with no key set: the local models. */
-const LOCAL_PROVIDERS = { models: LOCAL_MODEL_VIEWS, inputImageAllowedHosts: [] };
+const LOCAL_CATALOG = { models: LOCAL_MODEL_VIEWS, inputImageAllowedHosts: [] };
 const NO_QUOTA = { submissionsPerMinute: 1_000_000, maxActiveJobs: 1_000_000 };
 
 let t: Awaited<ReturnType<typeof startTestDatabase>>;
@@ -163,7 +163,12 @@ describe("rerunGeneration", () => {
       .insert(schema.generations)
       .values({ id, kind: "video", authorId: alice.id, prompt: "waves", params, status: "COMPLETED" });
 
-    const { body, created } = await rerunGeneration(t.db, storage, alice, "video", id, null, LOCAL_PROVIDERS, NO_QUOTA);
+    const { body, created } = await rerunGeneration(
+      { db: t.db, storage, user: alice, catalog: LOCAL_CATALOG, quotas: NO_QUOTA },
+      "video",
+      id,
+      null,
+    );
     expect(created).toBe(true);
     const copy = await row(body.job_id);
     expect(copy).toMatchObject({ kind: "video", prompt: "waves", status: "PENDING", authorId: alice.id });
@@ -179,7 +184,7 @@ describe("rerunGeneration", () => {
 
     const bob = await user();
     await expect(
-      rerunGeneration(t.db, storage, bob, "video", id, null, LOCAL_PROVIDERS, NO_QUOTA),
+      rerunGeneration({ db: t.db, storage, user: bob, catalog: LOCAL_CATALOG, quotas: NO_QUOTA }, "video", id, null),
     ).rejects.toMatchObject({
       code: "not_found",
     });
@@ -196,7 +201,7 @@ describe("rerunGeneration", () => {
       params: { source: "generator-direct", size: "1024x1024" },
     });
     await expect(
-      rerunGeneration(t.db, storage, alice, "image", id, null, LOCAL_PROVIDERS, NO_QUOTA),
+      rerunGeneration({ db: t.db, storage, user: alice, catalog: LOCAL_CATALOG, quotas: NO_QUOTA }, "image", id, null),
     ).rejects.toMatchObject({
       code: "unprocessable",
     });

@@ -88,13 +88,13 @@ export function toResultResponse(g: Generation, files: MediaFile[]): JobResult {
 }
 
 export function toGalleryItem(g: Generation, files: MediaFile[]): GalleryGeneration {
-  return {
-    ...toResultResponse(g, files),
-    kind: g.kind,
+  const extra = {
     progress: g.progress,
     created_at: g.createdAt.toISOString(),
     completed_at: g.completedAt?.toISOString() ?? null,
   };
+  const result = toResultResponse(g, files);
+  return "images" in result ? { ...result, ...extra, kind: "image" } : { ...result, ...extra, kind: "video" };
 }
 
 /** The fallback story a job's metadata keeps (the generator's webhooks carry it; see `serving`). */

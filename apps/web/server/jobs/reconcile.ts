@@ -1,4 +1,11 @@
-import { type GeneratorJobView, type JobKind, toWireStatus, type WebhookPayload } from "@sorami/contracts";
+import {
+  type GeneratorJobView,
+  isTerminal,
+  type JobKind,
+  type Serving,
+  toWireStatus,
+  type WireStatus,
+} from "@sorami/contracts";
 import type { Database } from "@sorami/db";
 import { listStaleGenerations, lockGeneration, touchGeneration } from "@sorami/db/queries/generations";
 import type { GeneratorClient } from "../generator-client";
@@ -38,7 +45,7 @@ async function askGenerator(
 }
 
 /** The model the generator says served the job, as a webhook would carry it. */
-function servingOfView(view: GeneratorJobView): Pick<WebhookPayload, "serving"> {
+function servingOfView(view: GeneratorJobView): { serving?: Serving } {
   if (!view.model || !view.provider) {
     return {};
   }
@@ -66,7 +73,8 @@ export async function reconcileOnce(db: Database, opts: ReconcileOptions): Promi
   for (const job of stale) {
     const ageSeconds = (Date.now() - job.createdAt.getTime()) / 1000;
     const view = await askGenerator(opts.generator, job.id);
-    const apply = (payload: Omit<WebhookPayload, "job_id" | "user_id">, tag: string) =>
+    // What the generator says, as the missed webhook would have said it; the apply checks it by the job's kind.
+    const apply = (payload: { status: WireStatus; [field: string]: unknown }, tag: string) =>
       applyWebhookEvent(db, job.kind, `reconcile:${job.id}:${tag}`, {
         job_id: job.id,
         user_id: job.authorId,
@@ -106,7 +114,7 @@ export async function reconcileOnce(db: Database, opts: ReconcileOptions): Promi
       continue;
     }
     // Still running at the generator: bring our status up to its, and restart the SLA clock.
-    if (view.status !== job.status) {
+    if (view.status !== job.status && !isTerminal(view.status)) {
       await apply({ status: toWireStatus(view.status) }, view.status);
     }
     await touchGeneration(db, job.id);

@@ -30,7 +30,8 @@ export const submitRoute = (kind: JobKind) =>
       const raw = await readJson(req, BODY_LIMIT[kind]);
       const submission = parseSubmission(kind, raw, await catalog().models(), env().inputImageAllowedHosts);
       const key = validateIdempotencyKey(req.headers.get("idempotency-key"));
-      const { body, created } = await submitGeneration(db(), storage(), user, kind, submission, key, env().quotas);
+      const ctx = { db: db(), storage: storage(), user, quotas: env().quotas };
+      const { body, created } = await submitGeneration(ctx, kind, submission, key);
       return json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });
     },
     { maxBodyBytes: BODY_LIMIT[kind] },
@@ -78,15 +79,8 @@ export const deleteRoute = (kind: JobKind) =>
 export const rerunRoute = (kind: JobKind) =>
   withUser<{ id: string }>(async ({ req, user, params }) => {
     const key = validateIdempotencyKey(req.headers.get("idempotency-key"));
-    const { body, created } = await rerunGeneration(
-      db(),
-      storage(),
-      user,
-      kind,
-      params.id,
-      key,
-      { models: await catalog().models(), inputImageAllowedHosts: env().inputImageAllowedHosts },
-      env().quotas,
-    );
+    const catalogNow = { models: await catalog().models(), inputImageAllowedHosts: env().inputImageAllowedHosts };
+    const ctx = { db: db(), storage: storage(), user, quotas: env().quotas, catalog: catalogNow };
+    const { body, created } = await rerunGeneration(ctx, kind, params.id, key);
     return json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });
   });

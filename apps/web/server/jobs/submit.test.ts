@@ -29,7 +29,7 @@ const submission = {
   model: { id: "local-image-v1", provider: "local" as const },
 };
 const submit = (user: SessionUser, quotas: Quotas, key: string | null = null) =>
-  submitGeneration(t.db, storage, user, "image", submission, key, quotas);
+  submitGeneration({ db: t.db, storage, user, quotas }, "image", submission, key);
 const rows = async (user: SessionUser) =>
   t.db.select().from(schema.generations).where(eq(schema.generations.authorId, user.id));
 

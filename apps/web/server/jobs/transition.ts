@@ -6,7 +6,8 @@ import { type NewMediaFile, writeTransition } from "@sorami/db/queries/transitio
 import { toNotification } from "../notifications";
 import { toJobEvent } from "./present";
 
-export type JobEvent = {
+/** One status change of a job, whoever reports it (a webhook, the reconciler, a cancel, a refused dispatch). */
+export type StatusChange = {
   status: JobStatus;
   progress?: number | null;
   message?: string | null;
@@ -32,7 +33,7 @@ const STARTED_STATUSES: readonly JobStatus[] = ["INITIALIZING", "GENERATING", "S
  * of every job comes through here: see bench/). Every path that changes a
  * job's status comes through here.
  */
-export async function transitionGeneration(tx: Tx, g: Generation, event: JobEvent): Promise<TransitionDecision> {
+export async function transitionGeneration(tx: Tx, g: Generation, event: StatusChange): Promise<TransitionDecision> {
   const decision = decideTransition(
     { status: g.status, progress: g.progress, message: g.message, reportedAt: g.reportedAt },
     event,

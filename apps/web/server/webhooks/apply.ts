@@ -1,20 +1,21 @@
 import {
   AppError,
+  filesOfData,
   fromWireStatus,
   type JobKind,
   KIND_INFO,
   parseSize,
-  type WebhookImage,
+  WEBHOOK_PAYLOAD_SCHEMAS,
   type WebhookPayload,
-  type WebhookVideo,
 } from "@sorami/contracts";
 import type { Database, Tx } from "@sorami/db";
 import { insertGeneration } from "@sorami/db/queries/generations";
 import { organizationIdOf } from "@sorami/db/queries/organizations";
 import { userExists } from "@sorami/db/queries/users";
 import { recordEventAndLockGeneration } from "@sorami/db/queries/webhooks";
+import { parseWith } from "../http/handler";
 import { enqueuePurge } from "../jobs/tasks";
-import { type JobEvent, transitionGeneration } from "../jobs/transition";
+import { type StatusChange, transitionGeneration } from "../jobs/transition";
 
 export type ApplyOutcome =
   | { outcome: "applied"; status: string; filesCount: number }
@@ -28,7 +29,7 @@ function reportedAt(payload: WebhookPayload): Date | null {
 }
 
 /** What the generator says of the model serving the job (any event from the provider call on). */
-function servingOf(payload: WebhookPayload): Pick<JobEvent, "model" | "provider" | "providerMetadata"> {
+function servingOf(payload: WebhookPayload): Pick<StatusChange, "model" | "provider" | "providerMetadata"> {
   const s = payload.serving;
   if (!s) {
     return {};
@@ -43,51 +44,60 @@ function servingOf(payload: WebhookPayload): Pick<JobEvent, "model" | "provider"
   };
 }
 
-/** What a webhook says, in the terms of the state machine. Refuses a `completed` with no files. */
-export function toJobEvent(kind: JobKind, payload: WebhookPayload): JobEvent {
-  const status = fromWireStatus(payload.status);
-  if (status !== "COMPLETED") {
-    return {
-      status,
-      progress: payload.progress,
-      message: payload.message,
-      error: payload.error_message ?? payload.message,
-      reportedAt: reportedAt(payload),
-      ...servingOf(payload),
-    };
-  }
-  const { filesKey, noun } = KIND_INFO[kind];
-  const items: (WebhookImage & Partial<WebhookVideo>)[] = payload.data?.[filesKey] ?? [];
-  if (items.length === 0) {
-    throw new AppError("invalid_request", `data.${filesKey} is missing or empty`, { field: `data.${filesKey}` });
-  }
-  const metadata = payload.data?.metadata;
-  const serving = servingOf(payload);
-  return {
-    status,
-    progress: 100,
-    message: payload.message ?? `${items.length} ${noun}(s) generated`,
-    reportedAt: reportedAt(payload),
-    model: metadata?.model_name ?? serving.model ?? null,
-    provider: typeof metadata?.provider === "string" ? metadata.provider : (serving.provider ?? null),
-    processingTimeMs:
-      metadata?.generation_time_seconds !== undefined ? Math.round(metadata.generation_time_seconds * 1000) : null,
-    providerMetadata: metadata ?? null,
-    files: items.map((item) => {
-      const { width, height } = parseSize(item.dimensions);
+/**
+ * What a webhook says, in the terms of the state machine: a `completed`
+ * event's files, a `failed` one's reason, and from the provider call on the
+ * model serving the job (`serving`) and the sender's time.
+ */
+export function statusChangeOf(kind: JobKind, payload: WebhookPayload): StatusChange {
+  const sent = { reportedAt: reportedAt(payload), ...servingOf(payload) };
+  switch (payload.status) {
+    case "completed": {
+      const items = filesOfData(payload.data);
+      const metadata = payload.data.metadata;
       return {
-        storageKey: item.file_path,
-        sizeBytes: item.size_bytes,
-        format: item.format.toUpperCase(),
-        width,
-        height,
-        description: item.description ?? null,
-        durationSeconds: item.duration_seconds ?? null,
-        posterKey: item.poster_path ?? null,
-        thumbnailKey: item.thumbnail_path ?? null,
+        ...sent,
+        status: "COMPLETED",
+        progress: 100,
+        message: payload.message ?? `${items.length} ${KIND_INFO[kind].noun}(s) generated`,
+        model: metadata?.model_name ?? sent.model ?? null,
+        provider: typeof metadata?.provider === "string" ? metadata.provider : (sent.provider ?? null),
+        processingTimeMs:
+          metadata?.generation_time_seconds !== undefined ? Math.round(metadata.generation_time_seconds * 1000) : null,
+        providerMetadata: metadata ?? null,
+        files: items.map((item) => {
+          const { width, height } = parseSize(item.dimensions);
+          return {
+            storageKey: item.file_path,
+            sizeBytes: item.size_bytes,
+            format: item.format.toUpperCase(),
+            width,
+            height,
+            description: item.description ?? null,
+            durationSeconds: "duration_seconds" in item ? item.duration_seconds : null,
+            posterKey: "poster_path" in item ? (item.poster_path ?? null) : null,
+            thumbnailKey: item.thumbnail_path ?? null,
+          };
+        }),
       };
-    }),
-  };
+    }
+    case "failed":
+      return {
+        ...sent,
+        status: "FAILED",
+        progress: payload.progress,
+        message: payload.message,
+        error: payload.error_message,
+      };
+    default:
+      return {
+        ...sent,
+        status: fromWireStatus(payload.status),
+        progress: payload.progress,
+        message: payload.message,
+        error: payload.error_message ?? payload.message,
+      };
+  }
 }
 
 /**
@@ -104,9 +114,24 @@ export async function applyWebhookEvent(
   db: Database,
   kind: JobKind,
   eventId: string,
+  input: unknown,
+): Promise<ApplyOutcome> {
+  return applyPayload(db, kind, eventId, parseWebhookPayload(kind, input));
+}
+
+/** The kind's contract decides what an event is: a completed one without files, a failed one without a reason, are 400s. */
+export function parseWebhookPayload(kind: JobKind, input: unknown): WebhookPayload {
+  return parseWith(WEBHOOK_PAYLOAD_SCHEMAS[kind], input);
+}
+
+/** applyWebhookEvent for a payload already parsed by its kind's contract (the receiver parses once). */
+export async function applyPayload(
+  db: Database,
+  kind: JobKind,
+  eventId: string,
   payload: WebhookPayload,
 ): Promise<ApplyOutcome> {
-  const event = toJobEvent(kind, payload);
+  const event = statusChangeOf(kind, payload);
   return db.transaction(async (tx) => {
     const { recorded, generation: locked } = await recordEventAndLockGeneration(tx, {
       id: eventId,
@@ -149,8 +174,9 @@ async function createFromWebhook(tx: Tx, kind: JobKind, payload: WebhookPayload)
     console.warn(`[webhook] refused: unknown job ${payload.job_id} for unknown user ${userId}`);
     throw new AppError("not_found", `Unknown job ${payload.job_id} and unknown user`, { field: "user_id" });
   }
-  const firstImage = payload.data?.[KIND_INFO[kind].filesKey]?.[0];
-  const prompt = payload.data?.original_prompt ?? firstImage?.description ?? "(prompt not reported by the generator)";
+  const data = payload.status === "completed" ? payload.data : undefined;
+  const firstImage = data ? filesOfData(data)[0] : undefined;
+  const prompt = data?.original_prompt ?? firstImage?.description ?? "(prompt not reported by the generator)";
   const row = await insertGeneration(tx, {
     id: payload.job_id,
     kind,
@@ -161,7 +187,7 @@ async function createFromWebhook(tx: Tx, kind: JobKind, payload: WebhookPayload)
       source: "generator-direct",
       ...(firstImage ? { size: firstImage.dimensions, format: firstImage.format } : {}),
     },
-    model: payload.data?.metadata?.model_name ?? payload.serving?.model ?? KIND_INFO[kind].defaultModel,
+    model: data?.metadata?.model_name ?? payload.serving?.model ?? KIND_INFO[kind].defaultModel,
     provider: payload.serving?.provider ?? null,
     status: "PENDING",
     createdAt: new Date(),

@@ -6,13 +6,12 @@ import {
   WEBHOOK_BODY_MAX_BYTES,
   WEBHOOK_TOLERANCE_SECONDS,
   type WebhookAck,
-  webhookPayloadSchema,
 } from "@sorami/contracts";
 import { verifyWebhook } from "@sorami/contracts/signature";
 import { env } from "../../env";
 import { db } from "../db";
-import { decodeUtf8, json, parseJsonText, parseWith, readBodyBytes } from "../http/handler";
-import { applyWebhookEvent } from "./apply";
+import { decodeUtf8, json, parseJsonText, readBodyBytes } from "../http/handler";
+import { applyPayload, parseWebhookPayload } from "./apply";
 
 /**
  * Inbound webhook: raw body → verify → parse → apply once. The signature is
@@ -28,7 +27,7 @@ export async function receiveWebhook(req: Request, kind: JobKind): Promise<Respo
     console.warn(`[webhook] refused (${verified.reason}) on /${kind}`);
     throw new AppError("unauthorized", "Unauthorized");
   }
-  const payload = parseWith(webhookPayloadSchema, parseJsonText(body));
+  const payload = parseWebhookPayload(kind, parseJsonText(body));
 
   // Deliveries authenticated by the legacy shared secret carry their time in the body.
   if (verified.scheme === "legacy-secret") {
@@ -38,7 +37,7 @@ export async function receiveWebhook(req: Request, kind: JobKind): Promise<Respo
     }
   }
   const eventId = verified.id ?? `legacy_${createHash("sha256").update(body).digest("hex")}`;
-  const result = await applyWebhookEvent(db(), kind, eventId, payload);
+  const result = await applyPayload(db(), kind, eventId, payload);
   const processing_time_ms = Math.round((performance.now() - started) * 100) / 100;
 
   let ack: WebhookAck;

@@ -1,4 +1,4 @@
-import { type FallbackStep, JOB_KINDS, JOB_STATUSES, type RemoteHandle } from "@sorami/contracts";
+import { type CompletedData, type FallbackStep, JOB_KINDS, JOB_STATUSES, type RemoteHandle } from "@sorami/contracts";
 import { index, integer, jsonb, pgSchema, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 /**
@@ -38,7 +38,8 @@ export const generatorJobs = generatorSchema.table(
     remoteSubmissions: integer("remote_submissions").notNull().default(0),
     /** Moves to fallback models, in order. */
     fallbacks: jsonb("fallbacks").$type<FallbackStep[]>().notNull().default([]),
-    result: jsonb("result").$type<Record<string, unknown>>(),
+    /** The `data` of the job's `completed` webhook. */
+    result: jsonb("result").$type<CompletedData>(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp("completed_at", { withTimezone: true }),

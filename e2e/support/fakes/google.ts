@@ -37,11 +37,14 @@ import { type FakeServer, type Recorded, type Reply, startFakeServer } from "./s
  * | `[slow]`         |                                                      | done after 3 polls                  |
  * | `[zero]`         |                                                      | done with zero samples, no reason   |
  * | `[op-error]`     |                                                      | done with error (code 3)            |
+ * | `[hold]`         |                                                      | running until `releaseHeld()`       |
  */
 export type FakeGoogle = FakeServer & {
   apiKey: string;
   /** Requests by kind, in order. */
   calls(kind: "generateContent" | "predictLongRunning" | "operation" | "download"): Recorded[];
+  /** Lets every `[hold]` operation finish on its next poll (a generator killed mid-wait comes back to it). */
+  releaseHeld(): void;
 };
 
 const VEO_RATIOS = ["16:9", "9:16"];
@@ -84,7 +87,7 @@ export async function makeMp4(size: string, seconds: number): Promise<Buffer> {
   }
 }
 
-type Operation = { name: string; prompt: string; polls: number; doneAfter: number; fileIds: string[] };
+type Operation = { name: string; prompt: string; polls: number; doneAfter: number; fileIds: string[]; held: boolean };
 
 export async function startFakeGoogle(apiKey = `test-key-${randomBytes(6).toString("hex")}`): Promise<FakeGoogle> {
   const seenPrompts = new Set<string>();
@@ -213,7 +216,7 @@ export async function startFakeGoogle(apiKey = `test-key-${randomBytes(6).toStri
       fileIds.push(id);
     }
     const doneAfter = prompt.includes("[slow]") ? POLLS_BEFORE_DONE.slow : POLLS_BEFORE_DONE.normal;
-    operations.set(name, { name, prompt, polls: 0, doneAfter, fileIds });
+    operations.set(name, { name, prompt, polls: 0, doneAfter, fileIds, held: prompt.includes("[hold]") });
     return { status: 200, json: { name } };
   }
 
@@ -223,7 +226,7 @@ export async function startFakeGoogle(apiKey = `test-key-${randomBytes(6).toStri
       return googleError(404, "NOT_FOUND", `Operation ${name} not found`);
     }
     op.polls++;
-    if (op.polls < op.doneAfter) {
+    if (op.polls < op.doneAfter || op.held) {
       return { status: 200, json: { name, metadata: {} } };
     }
     if (op.prompt.includes("[op-error]")) {
@@ -290,5 +293,14 @@ export async function startFakeGoogle(apiKey = `test-key-${randomBytes(6).toStri
         : r.path.endsWith(":download")
           ? "download"
           : "operation";
-  return { ...server, apiKey, calls: (kind) => server.requests.filter((r) => kindOf(r) === kind) };
+  return {
+    ...server,
+    apiKey,
+    calls: (kind) => server.requests.filter((r) => kindOf(r) === kind),
+    releaseHeld: () => {
+      for (const op of operations.values()) {
+        op.held = false;
+      }
+    },
+  };
 }

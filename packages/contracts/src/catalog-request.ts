@@ -40,7 +40,7 @@ export function chooseModel<M extends CatalogModel & { default: boolean }>(
   throw new AppError(
     "unprocessable",
     other
-      ? `model ${requested} is a ${other.kind} model; active ${kind} models: ${listed}`
+      ? `model ${requested} is ${other.kind === "image" ? "an" : "a"} ${other.kind} model; active ${kind} models: ${listed}`
       : `model ${requested} is not an active ${kind} model; active: ${listed}`,
     { field: "model" },
   );

@@ -68,6 +68,8 @@ describe("generating videos in the browser", () => {
       expect(submissions).toEqual([
         {
           prompt,
+          // The form names the model the job runs on: the preselected default.
+          model: "local-video-v1",
           negative_prompt: "text, watermarks",
           aspect_ratio: "9:16",
           duration_seconds: 4,

@@ -1,6 +1,8 @@
 import { BUILT_IN_MODELS } from "@sorami/contracts";
+import type { Browser } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, shot, signUpThroughForm, waitInPage } from "../support/browser";
 import { api, signUp, type TestUser, waitFor } from "../support/client";
 import { type FakeFal, startFakeFal } from "../support/fakes/fal";
 import { type FakeGoogle, startFakeGoogle } from "../support/fakes/google";
@@ -238,4 +240,78 @@ describe("refusals from the catalog", () => {
       await finish("videos", r.json.job_id);
     }
   }, 240_000);
+});
+
+describe("the model picker in the browser", () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => browser?.close());
+
+  it("follows the chosen model's capabilities, runs the job on it, and shows it on the result and in the gallery", async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    const pageErrors: string[] = [];
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    await signUpThroughForm(page, stack.webUrl);
+
+    const picker = page.getByTestId("model");
+    await picker.waitFor({ timeout: 30_000 });
+    // The default is preselected; the local model has no seed or steps.
+    expect(await picker.inputValue()).toBe("local-image-v1");
+    expect(await page.getByTestId("seed").count()).toBe(0);
+    // Grouped by provider.
+    expect(await picker.locator("optgroup").evaluateAll((g) => g.map((x) => x.getAttribute("label")))).toEqual([
+      "Local",
+      "Google Gemini",
+      "OpenAI",
+      "fal",
+      "Replicate",
+    ]);
+
+    // OpenAI: three sizes, no input image.
+    await picker.selectOption("gpt-image-1");
+    expect(await page.getByTestId("size").locator("option").count()).toBe(3);
+    expect(await page.getByTestId("input-image-url").count()).toBe(0);
+
+    // fal's FLUX schnell: seed and steps appear, with its bounds.
+    await picker.selectOption("fal-ai/flux/schnell");
+    await page.getByTestId("steps").waitFor();
+    expect(await page.getByTestId("steps").getAttribute("max")).toBe("12");
+    expect(await page.getByTestId("size").locator("option").count()).toBe(14);
+    await page.screenshot({ path: shot("model-picker"), fullPage: true, animations: "disabled" });
+
+    const prompt = "A lantern festival over a river, picked model";
+    await page.getByTestId("prompt").fill(prompt);
+    await page.getByTestId("size").selectOption("512x512");
+    await page.getByTestId("seed").fill("1234");
+    await page.getByTestId("steps").fill("3");
+    await page.getByTestId("generate-submit").click();
+    await waitInPage(
+      page,
+      "the job completed on fal, its image loaded and its model named",
+      () =>
+        document.querySelector('[data-testid="job-status"]')?.textContent === "COMPLETED" &&
+        Array.from(document.querySelectorAll<HTMLImageElement>('[data-testid="result-image"]')).some(
+          (img) => img.complete && img.naturalWidth > 0,
+        ) &&
+        (document.querySelector('[data-testid="served-by"]')?.textContent ?? "").includes("FLUX.1 [schnell] (fal)"),
+      90_000,
+    );
+    const sent = fal.submitted().find((r) => r.body?.prompt?.startsWith(prompt));
+    expect(sent?.body).toMatchObject({ seed: 1234, num_inference_steps: 3, image_size: { width: 512, height: 512 } });
+
+    // The gallery names the model, and filters by it.
+    await page.goto(`${stack.webUrl}/gallery`);
+    const item = page.getByTestId("gallery-item").filter({ hasText: prompt });
+    await item.waitFor({ timeout: 30_000 });
+    expect(await item.getByTestId("gallery-item-model").textContent()).toBe("FLUX.1 [schnell] (fal)");
+    await page.getByTestId("gallery-model").selectOption("fal-ai/flux/schnell");
+    await page.waitForURL(/model=fal-ai%2Fflux%2Fschnell/);
+    await page.getByTestId("gallery-item").first().waitFor();
+    const models = await page.getByTestId("gallery-item-model").allTextContents();
+    expect(new Set(models)).toEqual(new Set(["FLUX.1 [schnell] (fal)"]));
+    await page.screenshot({ path: shot("gallery-by-model"), fullPage: true, animations: "disabled" });
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
 });

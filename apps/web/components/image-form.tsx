@@ -11,7 +11,6 @@ import {
 import { optionLabel, range, sizeLabel } from "./labels";
 import {
   ModelPicker,
-  ModelsPending,
   NumberField,
   numberError,
   numberOrUndefined,
@@ -19,9 +18,9 @@ import {
   SelectField,
   TextField,
   UrlField,
+  WithModels,
 } from "./param-fields";
 import { type GenerateFormProps, ParamsFormShell, promptError, urlError, useParamsForm } from "./params-form";
-import { useModels } from "./use-models";
 
 type ImageModel = Extract<ModelView, { kind: "image" }>;
 
@@ -71,13 +70,7 @@ function fitTo(model: ImageModel, v: Pick<Values, "size" | "format" | "quality" 
 }
 
 export function ImageForm(props: GenerateFormProps<ImageParams>) {
-  const { models, error } = useModels("image");
-  const usable = models?.filter((m): m is ImageModel => m.kind === "image") ?? [];
-  return usable.length > 0 ? (
-    <CatalogImageForm {...props} models={usable} />
-  ) : (
-    <ModelsPending error={models ? "No image model is active." : error} />
-  );
+  return <WithModels kind="image">{(models) => <CatalogImageForm {...props} models={models} />}</WithModels>;
 }
 
 /** The form offers what the chosen model can serve, and only the knobs it has. */

@@ -1,9 +1,11 @@
 "use client";
 
-import { type ModelView, PROMPT_MAX_LENGTH } from "@sorami/contracts";
+import { type JobKind, KIND_INFO, type ModelView, PROMPT_MAX_LENGTH } from "@sorami/contracts";
+import type { ReactNode } from "react";
 import { Alert, Field, inputClass } from "./form-controls";
 import { priceLabel, providerLabel } from "./labels";
 import type { ParamsForm } from "./params-form";
+import { useModels } from "./use-models";
 
 /** The fields the generate forms are made of, each wired to a ParamsForm by the API's field name. */
 
@@ -210,7 +212,19 @@ export function ModelPicker<V extends { model: string }>({
   );
 }
 
-/** Shown until the active models are known. */
-export function ModelsPending({ error }: { error: string | null }) {
-  return error ? <Alert>{error}</Alert> : <p className="text-sm text-gray-500">Loading the models…</p>;
+/** A form of one kind, drawn once the active models of that kind are known (until then, or without any, says so). */
+export function WithModels<K extends JobKind>({
+  kind,
+  children,
+}: {
+  kind: K;
+  children: (models: Extract<ModelView, { kind: K }>[]) => ReactNode;
+}) {
+  const { models, error } = useModels(kind);
+  const ofKind = (models ?? []).filter((m): m is Extract<ModelView, { kind: K }> => m.kind === kind);
+  if (ofKind.length > 0) {
+    return children(ofKind);
+  }
+  const problem = models ? `No ${KIND_INFO[kind].noun} model is active.` : error;
+  return problem ? <Alert>{problem}</Alert> : <p className="text-sm text-gray-500">Loading the models…</p>;
 }

@@ -14,7 +14,6 @@ import { Field, secondaryButtonClass } from "./form-controls";
 import { aspectRatioLabel, countLabel, formatBytes, PERSON_GENERATION_LABEL, range } from "./labels";
 import {
   ModelPicker,
-  ModelsPending,
   NumberField,
   numberError,
   numberOrUndefined,
@@ -22,6 +21,7 @@ import {
   SelectField,
   TextField,
   UrlField,
+  WithModels,
 } from "./param-fields";
 import {
   type GenerateFormProps,
@@ -31,7 +31,6 @@ import {
   urlError,
   useParamsForm,
 } from "./params-form";
-import { useModels } from "./use-models";
 
 type VideoModel = Extract<ModelView, { kind: "video" }>;
 
@@ -179,13 +178,7 @@ function InputImage({ form, required }: { form: ParamsForm<Values>; required: bo
 }
 
 export function VideoForm(props: GenerateFormProps<VideoParams>) {
-  const { models, error } = useModels("video");
-  const usable = models?.filter((m): m is VideoModel => m.kind === "video") ?? [];
-  return usable.length > 0 ? (
-    <CatalogVideoForm {...props} models={usable} />
-  ) : (
-    <ModelsPending error={models ? "No video model is active." : error} />
-  );
+  return <WithModels kind="video">{(models) => <CatalogVideoForm {...props} models={models} />}</WithModels>;
 }
 
 /** The form offers what the chosen model can serve; who may appear depends on the model and the input (Veo). */

@@ -5,8 +5,12 @@ import { catalog } from "./catalog";
 import { pool } from "./db";
 import { webWorkerStarted } from "./jobs/worker";
 
-/** Waits this long for the catalog when the process has none yet (health never hangs on the generator). */
-const HEALTH_CATALOG_WAIT_MS = 2000;
+/**
+ * Waits at most this long for the catalog when the process has none yet:
+ * health never hangs on the generator, and stays well under the 2 s a
+ * launcher or balancer gives a health check.
+ */
+const HEALTH_CATALOG_WAIT_MS = 500;
 
 export async function webHealth(): Promise<Health> {
   const known =

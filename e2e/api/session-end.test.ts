@@ -42,7 +42,7 @@ async function jobSeenBy(token: string, witness: EventClient): Promise<string> {
     size: "256x256",
   });
   expect(submit.status, submit.text).toBe(202);
-  const id = submit.json.job_id as string;
+  const id = submit.data.job_id;
   await witness.waitFor((m) => isJobEvent(m, id, "COMPLETED"), `job ${id} completed`);
   return id;
 }

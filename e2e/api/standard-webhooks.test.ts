@@ -108,8 +108,8 @@ function suite(name: string, options: { env: Record<string, string>; librarySecr
       });
       expect(submit.status, submit.text).toBe(202);
       await waitFor(async () => {
-        const r = await call("GET", `/api/images/${submit.json.job_id}/status`);
-        return r.json?.status === "COMPLETED";
+        const r = await call("GET", `/api/images/${submit.data.job_id}/status`);
+        return r.data.status === "COMPLETED";
       }, "the job to complete through the verifying receiver");
       const deliveries = proxy.seen.filter((s) => s.path === "/api/webhooks/image-completion");
       expect(deliveries.map((d) => d.event)).toContain("completed");

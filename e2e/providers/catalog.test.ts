@@ -81,11 +81,11 @@ const CASES: Case[] = [
   { model: "replicate:minimax/video-01", kind: "videos", body: {}, expect: [320, 180] },
 ];
 
-async function finish(kind: string, jobId: string) {
+async function finish(kind: "images" | "videos", jobId: string) {
   return waitFor(
     async () => {
       const r = await call("GET", `/api/${kind}/${jobId}/status`);
-      return ["COMPLETED", "FAILED"].includes(r.json?.status) ? r.json : null;
+      return ["COMPLETED", "FAILED"].includes(r.data.status) ? r.data : null;
     },
     `${kind} job ${jobId}`,
     240_000,
@@ -102,7 +102,7 @@ describe("the active catalog", () => {
   it("lists every model whose provider has a key, with its capabilities, and the defaults", async () => {
     const r = await call("GET", "/api/models");
     expect(r.status).toBe(200);
-    const models = r.json.models as { id: string; provider: string; default: boolean; capabilities: object }[];
+    const models = r.data.models;
     expect(models.map((m) => m.id).sort()).toEqual(ACTIVE.map((e) => e.id).sort());
     for (const entry of ACTIVE) {
       const view = models.find((m) => m.id === entry.id);
@@ -111,7 +111,7 @@ describe("the active catalog", () => {
       expect(view, entry.id).not.toHaveProperty("options");
     }
     expect(models.filter((m) => m.default).map((m) => m.id)).toEqual(["local-image-v1", "local-video-v1"]);
-    expect((await call("GET", "/api/providers")).json.image).toEqual({
+    expect((await call("GET", "/api/providers")).data.image).toEqual({
       name: "local",
       label: "Local (offline, not AI)",
       model: "local-image-v1",
@@ -129,7 +129,7 @@ describe("one job on each model", () => {
           ...c.body,
         });
         expect(r.status, `${c.model}: ${r.text}`).toBe(202);
-        return { ...c, jobId: r.json.job_id as string };
+        return { ...c, jobId: r.data.job_id };
       }),
     );
     for (const job of submitted) {
@@ -138,11 +138,11 @@ describe("one job on each model", () => {
       expect([job.model, status.status, status.error]).toEqual([job.model, "COMPLETED", null]);
       expect(status).toMatchObject({ model: job.model, provider });
 
-      const result = (await call("GET", `/api/${job.kind}/${job.jobId}/result`)).json;
+      const result = (await call("GET", `/api/${job.kind}/${job.jobId}/result`)).data;
       expect(result).toMatchObject({ model: job.model, provider });
       // The webhook's metadata.model_name carried it (document 000's field).
       expect(result.metadata.provider).toMatchObject({ model_name: job.model, provider });
-      const files = result.images ?? result.videos;
+      const files = "images" in result ? result.images : result.videos;
       expect(files.length, job.model).toBeGreaterThan(0);
       for (const file of files) {
         const bytes = await download(file.url);
@@ -155,7 +155,7 @@ describe("one job on each model", () => {
           expect([job.model, mp4.width, mp4.height, mp4.codec]).toEqual([job.model, ...job.expect, "avc1"]);
         }
       }
-      const detail = (await call("GET", `/api/${job.kind}/${job.jobId}`)).json;
+      const detail = (await call("GET", `/api/${job.kind}/${job.jobId}`)).data;
       expect(detail).toMatchObject({ model: job.model, provider, requested_model: job.model, fallbacks: [] });
     }
 
@@ -188,10 +188,10 @@ describe("one job on each model", () => {
     expect(fal.submitted().find((r) => r.path.includes("kling"))?.body).toMatchObject({ duration: "5" });
 
     // A gallery filtered by model shows that model's jobs only, with their model.
-    const byModel = (await call("GET", `/api/images/user?model=${encodeURIComponent("fal-ai/flux/dev")}`)).json;
-    expect(byModel.generations.map((g: { model: string }) => g.model)).toEqual(["fal-ai/flux/dev"]);
-    const all = (await call("GET", "/api/videos/user?limit=100")).json;
-    expect(all.generations.map((g: { model: string }) => g.model).sort()).toEqual(
+    const byModel = (await call("GET", `/api/images/user?model=${encodeURIComponent("fal-ai/flux/dev")}`)).data;
+    expect(byModel.generations.map((g) => g.model)).toEqual(["fal-ai/flux/dev"]);
+    const all = (await call("GET", "/api/videos/user?limit=100")).data;
+    expect(all.generations.map((g) => g.model).sort()).toEqual(
       CASES.filter((c) => c.kind === "videos")
         .map((c) => c.model)
         .sort(),
@@ -221,11 +221,11 @@ describe("refusals from the catalog", () => {
     ];
     for (const [kind, body, field, message] of cases) {
       const r = await call("POST", `/api/${kind}/generate`, { prompt: "x", ...body });
-      expect([JSON.stringify(body), r.status, r.json.error.field]).toEqual([JSON.stringify(body), 422, field]);
-      expect(r.json.error.message).toContain(message);
+      expect([JSON.stringify(body), r.status, r.error.field]).toEqual([JSON.stringify(body), 422, field]);
+      expect(r.error.message).toContain(message);
     }
     const unknownFilter = await call("GET", "/api/images/user?model=no-such-model");
-    expect([unknownFilter.status, unknownFilter.json.error.field]).toEqual([400, "model"]);
+    expect([unknownFilter.status, unknownFilter.error.field]).toEqual([400, "model"]);
   });
 
   it("fills what a submission leaves out from the chosen model (Kling's 5 s, MiniMax's 6 s)", async () => {
@@ -235,9 +235,9 @@ describe("refusals from the catalog", () => {
     ] as const) {
       const r = await call("POST", "/api/videos/generate", { prompt: `defaults of ${model}`, model });
       expect(r.status, r.text).toBe(202);
-      const detail = (await call("GET", `/api/videos/${r.json.job_id}`)).json;
+      const detail = (await call("GET", `/api/videos/${r.data.job_id}`)).data;
       expect(detail.params).toMatchObject({ model, duration_seconds: seconds, aspect_ratio: "16:9" });
-      await finish("videos", r.json.job_id);
+      await finish("videos", r.data.job_id);
     }
   }, 240_000);
 });

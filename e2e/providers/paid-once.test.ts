@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, signUp, sql, type TestUser, waitFor } from "../support/client";
+import { api, present, signUp, sql, type TestUser, waitFor } from "../support/client";
 import { type FakeFal, startFakeFal } from "../support/fakes/fal";
 import { type FakeGoogle, startFakeGoogle } from "../support/fakes/google";
 import { type FakeReplicate, startFakeReplicate } from "../support/fakes/replicate";
@@ -56,14 +56,14 @@ afterAll(async () => {
 async function submit(kind: "images" | "videos", body: Record<string, unknown>): Promise<string> {
   const r = await call("POST", `/api/${kind}/generate`, body);
   expect(r.status, r.text).toBe(202);
-  return r.json.job_id;
+  return r.data.job_id;
 }
 
 async function finish(kind: "images" | "videos", jobId: string) {
   return waitFor(
     async () => {
       const r = await call("GET", `/api/${kind}/${jobId}/status`);
-      return ["COMPLETED", "FAILED", "CANCELED"].includes(r.json?.status) ? r.json : null;
+      return ["COMPLETED", "FAILED", "CANCELED"].includes(r.data.status) ? r.data : null;
     },
     `${kind} job ${jobId}`,
     240_000,
@@ -94,7 +94,7 @@ describe("fallback", () => {
     const jobId = await submit("images", { prompt: "a gull [busy]", model: REPLICATE_SCHNELL, size: "512x512" });
     const status = await finish("images", jobId);
     expect(status).toMatchObject({ status: "COMPLETED", model: FAL_SCHNELL, provider: "fal" });
-    const detail = (await call("GET", `/api/images/${jobId}`)).json;
+    const detail = (await call("GET", `/api/images/${jobId}`)).data;
     expect(detail).toMatchObject({ requested_model: REPLICATE_SCHNELL, model: FAL_SCHNELL, provider: "fal" });
     expect(detail.fallbacks).toEqual([
       { from: REPLICATE_SCHNELL, to: FAL_SCHNELL, reason: "rate_limit", message: expect.stringContaining("429") },
@@ -102,7 +102,7 @@ describe("fallback", () => {
     expect(detail.request_id).toBe([...fal.runs.values()].find((r) => r.prompt === "a gull [busy]")?.id);
     // Replicate never accepted it; fal made it once.
     expect([replicate.submissions("[busy]"), fal.submissions("[busy]")]).toEqual([0, 1]);
-    const [image] = detail.images;
+    const image = present("images" in detail ? detail.images[0] : undefined, "the image");
     expect((await sharp(await download(image.url)).metadata()).width).toBe(512);
   }, 240_000);
 });
@@ -166,10 +166,10 @@ describe("a generator killed while the providers work", () => {
     for (const [i, job] of jobs.entries()) {
       const status = await finish(job.kind, job.id);
       expect([job.id, status.status, status.error]).toEqual([job.id, "COMPLETED", null]);
-      const detail = (await call("GET", `/api/${job.kind}/${job.id}`)).json;
+      const detail = (await call("GET", `/api/${job.kind}/${job.id}`)).data;
       // Completed with the output of the request stored before the kill.
       expect(detail.request_id).toBe(handles[i]?.id);
-      const [file] = detail.images ?? detail.videos;
+      const file = present(("images" in detail ? detail.images : detail.videos)[0], "the file");
       const bytes = await download(file.url);
       if (job.kind === "videos") {
         expect(parseMp4(bytes).codec).toBe("avc1");

@@ -1,19 +1,15 @@
 "use client";
 
-import { type JobKind, type ModelView, modelListSchema } from "@sorami/contracts";
+import type { JobKind, ModelView } from "@sorami/contracts";
 import { useEffect, useState } from "react";
+import { listModels } from "@/lib/api-client";
 
 /** One request per page load: the catalog changes only when the generator restarts with other keys or files. */
 let cached: Promise<ModelView[]> | null = null;
 
 function loadModels(): Promise<ModelView[]> {
-  cached ??= fetch("/api/models", { credentials: "same-origin", cache: "no-store" })
-    .then(async (response) => {
-      if (!response.ok) {
-        throw new Error(`HTTP ${response.status}`);
-      }
-      return modelListSchema.parse(await response.json()).models;
-    })
+  cached ??= listModels()
+    .then((list) => list.models)
     .catch((error: unknown) => {
       cached = null; // the next component to mount asks again
       throw error;

@@ -19,7 +19,10 @@ import { type FakeServer, type Recorded, startFakeServer } from "./server";
  * (otherwise a block is "Request Moderated"); numeric log lines are reported
  * as `progress`.
  */
-export type FakeBfl = FakeServer & RunBook & { key: string; submitted(): Recorded[] };
+/** A task as BFL receives it: a JSON object, the prompt among its fields. */
+export type BflInput = Record<string, unknown> & { prompt?: string };
+
+export type FakeBfl = FakeServer & RunBook & { key: string; submitted(): Recorded<BflInput>[] };
 
 export async function startFakeBfl(key = `bfl-${randomBytes(8).toString("hex")}`): Promise<FakeBfl> {
   const book = createRunBook();
@@ -108,5 +111,10 @@ export async function startFakeBfl(key = `bfl-${randomBytes(8).toString("hex")}`
     return { status: 404, json: { detail: "Not Found" } };
   });
   base = server.url;
-  return { ...server, ...book, key, submitted: () => server.requests.filter((r) => r.method === "POST") };
+  return {
+    ...server,
+    ...book,
+    key,
+    submitted: () => server.requests.filter((r) => r.method === "POST") as Recorded<BflInput>[],
+  };
 }

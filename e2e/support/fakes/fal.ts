@@ -24,7 +24,10 @@ import { type FakeServer, type Recorded, type Reply, startFakeServer } from "./s
  *
  * Status, result and cancel use the app without its path, as fal documents.
  */
-export type FakeFal = FakeServer & RunBook & { key: string; submitted(): Recorded[]; cancels(): Recorded[] };
+/** A model's input as fal receives it: a JSON object, the prompt among its fields. */
+export type FalInput = Record<string, unknown> & { prompt?: string };
+
+export type FakeFal = FakeServer & RunBook & { key: string; submitted(): Recorded<FalInput>[]; cancels(): Recorded[] };
 
 const QUEUE_PATH = /^\/([^/]+)\/([^/]+)\/requests\/([^/]+)(\/status|\/cancel)?$/;
 
@@ -174,7 +177,7 @@ export async function startFakeFal(key = `fal-test-${randomBytes(6).toString("he
     ...server,
     ...book,
     key,
-    submitted: () => server.requests.filter((r) => r.method === "POST"),
+    submitted: () => server.requests.filter((r) => r.method === "POST") as Recorded<FalInput>[],
     cancels: () => server.requests.filter((r) => r.method === "PUT" && r.path.endsWith("/cancel")),
   };
 }

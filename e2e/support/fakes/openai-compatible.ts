@@ -34,9 +34,16 @@ export async function startFakeCompatible(options: { key?: string; models: strin
     if (req.method !== "POST" || url.pathname !== "/v1/images/generations") {
       return error(404, `Invalid URL (${req.method} ${url.pathname})`, null);
     }
-    const body = req.body ?? {};
+    // OpenAI's images/generations body: a JSON object of these fields.
+    const body = (req.body ?? {}) as {
+      prompt?: unknown;
+      model?: string;
+      size?: unknown;
+      n?: unknown;
+      response_format?: unknown;
+    };
     const prompt = String(body.prompt ?? "");
-    if (!options.models.includes(body.model)) {
+    if (!options.models.includes(body.model ?? "")) {
       return error(404, `The model '${body.model}' does not exist`, "model_not_found", "model");
     }
     if (prompt.includes("[500]")) {

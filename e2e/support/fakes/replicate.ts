@@ -19,7 +19,11 @@ import { type FakeServer, type Recorded, type Reply, startFakeServer } from "./s
  * - 429 `{detail, retry_after}` with `Retry-After` when throttled;
  * - `GET /files/{name}`: outputs (replicate.delivery), 404 once expired.
  */
-export type FakeReplicate = FakeServer & RunBook & { token: string; creates(): Recorded[]; cancels(): Recorded[] };
+/** A create request as Replicate receives it: `{version?, input}`. */
+export type ReplicateCreate = { version?: string; input?: Record<string, unknown> & { prompt?: string } };
+
+export type FakeReplicate = FakeServer &
+  RunBook & { token: string; creates(): Recorded<ReplicateCreate>[]; cancels(): Recorded[] };
 
 const RATIOS: Record<string, [number, number]> = {
   "1:1": [1, 1],
@@ -118,12 +122,14 @@ export async function startFakeReplicate(token = `r8_${randomBytes(10).toString(
       };
     }
     const byModel = /^\/v1\/models\/([^/]+)\/([^/]+)\/predictions$/.exec(url.pathname);
+    // Replicate's create body is a JSON object: `{version?, input}`.
+    const body = (req.body ?? {}) as Record<string, unknown>;
     if (req.method === "POST" && byModel) {
-      return create(`${byModel[1]}/${byModel[2]}`, "hidden", req.body ?? {});
+      return create(`${byModel[1]}/${byModel[2]}`, "hidden", body);
     }
     if (req.method === "POST" && url.pathname === "/v1/predictions") {
-      const version = String(req.body?.version ?? "");
-      return create(`version/${version.slice(0, 8)}`, version, req.body ?? {});
+      const version = String(body.version ?? "");
+      return create(`version/${version.slice(0, 8)}`, version, body);
     }
     const one = /^\/v1\/predictions\/([^/]+)(\/cancel)?$/.exec(url.pathname);
     const run = one ? book.runs.get(one[1] ?? "") : undefined;
@@ -147,7 +153,8 @@ export async function startFakeReplicate(token = `r8_${randomBytes(10).toString(
     ...server,
     ...book,
     token,
-    creates: () => server.requests.filter((r) => r.method === "POST" && !r.path.endsWith("/cancel")),
+    creates: () =>
+      server.requests.filter((r) => r.method === "POST" && !r.path.endsWith("/cancel")) as Recorded<ReplicateCreate>[],
     cancels: () => server.requests.filter((r) => r.method === "POST" && r.path.endsWith("/cancel")),
   };
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { CatalogEntry } from "@sorami/contracts";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { parseEnv } from "./index";
@@ -66,6 +67,22 @@ describe("the active catalog at start", () => {
     const withKey = await loadActiveCatalog({ env, keys: {}, environment: { GATEWAY_KEY: "s" } });
     expect(withKey.entries.map((e) => e.id)).toContain("gw-sd");
     expect(withKey.servers.map((s) => s.name)).toEqual(["gateway"]);
+  });
+
+  it("takes the entries an engine brings at start, active once their provider is configured", async () => {
+    const schnell = (await loadActiveCatalog({ env: parse({}), keys: { fal: "f" }, environment: {} })).entries.find(
+      (e) => e.id === "fal-ai/flux/schnell",
+    );
+    const engine = { ...(schnell as CatalogEntry), id: "comfyui:sdxl-base", provider: "comfyui" as const, options: {} };
+    const without = await loadActiveCatalog({ env: parse({}), keys: {}, environment: {}, engineEntries: [engine] });
+    expect(without.inactive).toContainEqual({ id: "comfyui:sdxl-base", reason: "comfyui is not configured" });
+    const withEngine = await loadActiveCatalog({
+      env: parse({ DEFAULT_IMAGE_MODEL: "comfyui:sdxl-base" }),
+      keys: { comfyui: "http://gpu-1:8188" },
+      environment: {},
+      engineEntries: [engine],
+    });
+    expect(withEngine.defaults.image).toBe("comfyui:sdxl-base");
   });
 
   it("refuses a catalog file with a mistake, naming the file, line, entry and field", async () => {

@@ -1,5 +1,6 @@
 import {
   BUILT_IN_MODELS,
+  type CatalogEntry,
   type CatalogProvider,
   IMAGE_PROVIDER_NAMES,
   type PROVIDER_DEFAULT_MODELS,
@@ -77,6 +78,12 @@ export async function loadActiveCatalog(input: {
   keys: Partial<Record<CatalogProvider, string | undefined>>;
   /** The process environment, where an OpenAI-compatible server's key variable is looked up. */
   environment: Readonly<Record<string, string | undefined>>;
+  /**
+   * Entries an engine brings at start (a ComfyUI workflow descriptor, an
+   * A1111 checkpoint), beside the built-in ones; active when their provider
+   * is in `keys` like any other.
+   */
+  engineEntries?: readonly CatalogEntry[];
 }): Promise<ActiveCatalog> {
   let file: Awaited<ReturnType<typeof loadCatalogFile>> | undefined;
   if (input.env.MODELS_FILE) {
@@ -88,7 +95,7 @@ export async function loadActiveCatalog(input: {
   const servers = file?.ok ? file.value.servers : [];
   const configured = configuredRequirements(input.keys, servers, input.environment);
   const resolved = resolveCatalog({
-    builtIns: BUILT_IN_MODELS,
+    builtIns: [...BUILT_IN_MODELS, ...(input.engineEntries ?? [])],
     file: file?.ok ? file.value : undefined,
     configured,
     defaults: catalogDefaults(input.env),

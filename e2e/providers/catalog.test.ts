@@ -298,7 +298,7 @@ describe("the model picker in the browser", () => {
         (document.querySelector('[data-testid="served-by"]')?.textContent ?? "").includes("FLUX.1 [schnell] (fal)"),
       90_000,
     );
-    const sent = fal.submitted().find((r) => r.body?.prompt?.startsWith(prompt));
+    const sent = fal.submitted().find((r) => String(r.body.prompt ?? "").startsWith(prompt));
     expect(sent?.body).toMatchObject({ seed: 1234, num_inference_steps: 3, image_size: { width: 512, height: 512 } });
 
     // The gallery names the model, and filters by it.

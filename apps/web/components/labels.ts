@@ -1,10 +1,11 @@
-import type {
-  CatalogProvider,
-  FallbackReason,
-  JobStatus,
-  ModelView,
-  PERSON_GENERATION_MODES,
-  Price,
+import {
+  type CatalogProvider,
+  type FallbackReason,
+  type JobStatus,
+  type ModelView,
+  type PERSON_GENERATION_MODES,
+  type Price,
+  truncateText,
 } from "@sorami/contracts";
 
 export const STATUS_LABEL: Record<JobStatus, string> = {
@@ -63,8 +64,9 @@ export function range(min: number, max: number): number[] {
   return Array.from({ length: max - min + 1 }, (_, i) => min + i);
 }
 
+/** At most `max` UTF-16 units, ending in "…" when cut; never splits a character (`truncateText`). */
 export function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return truncateText(text, max, { ellipsis: "…" });
 }
 
 export function formatBytes(bytes: number): string {

@@ -1,6 +1,6 @@
 "use client";
 
-import { type JobKind, KIND_INFO, type ModelView, PROMPT_MAX_LENGTH } from "@sorami/contracts";
+import { codePointLength, type JobKind, KIND_INFO, type ModelView, PROMPT_MAX_LENGTH } from "@sorami/contracts";
 import type { ReactNode } from "react";
 import { Alert, Field, inputClass } from "./form-controls";
 import { priceLabel, providerLabel } from "./labels";
@@ -11,7 +11,12 @@ import { useModels } from "./use-models";
 
 export type StringFields<V> = { [N in keyof V & string]: V[N] extends string ? N : never }[keyof V & string];
 
-/** A multi-line text of at most PROMPT_MAX_LENGTH characters, with a live count. */
+/**
+ * A multi-line text of at most PROMPT_MAX_LENGTH characters, with a live
+ * count. Characters are code points, as the server counts them; no
+ * `maxLength` on the box, which would count UTF-16 units and stop a text of
+ * emoji at half the limit.
+ */
 export function TextField<V>(props: {
   form: ParamsForm<V>;
   name: StringFields<V>;
@@ -23,7 +28,8 @@ export function TextField<V>(props: {
 }) {
   const { form, name } = props;
   const value = form.values[name] as string;
-  const nearLimit = value.length > PROMPT_MAX_LENGTH * 0.9;
+  const count = codePointLength(value);
+  const nearLimit = count > PROMPT_MAX_LENGTH * 0.9;
   const countId = `${name}-count`;
   return (
     <Field
@@ -34,7 +40,7 @@ export function TextField<V>(props: {
       error={form.errors[name]}
       aside={
         <span id={countId} className={`text-xs tabular-nums ${nearLimit ? "text-red-700" : "text-gray-500"}`}>
-          {value.length.toLocaleString()} / {PROMPT_MAX_LENGTH.toLocaleString()}
+          {count.toLocaleString()} / {PROMPT_MAX_LENGTH.toLocaleString()}
           <span className="sr-only"> characters</span>
         </span>
       }
@@ -42,7 +48,6 @@ export function TextField<V>(props: {
       <textarea
         {...form.control(name, { hint: Boolean(props.hint), extra: countId })}
         rows={props.rows}
-        maxLength={PROMPT_MAX_LENGTH}
         required={!props.optional}
         value={value}
         onChange={(e) => form.set(name, e.target.value as V[typeof name])}

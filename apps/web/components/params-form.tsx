@@ -1,6 +1,6 @@
 "use client";
 
-import { PROMPT_MAX_LENGTH } from "@sorami/contracts";
+import { codePointLength, findForbiddenCharacter, PROMPT_MAX_LENGTH } from "@sorami/contracts";
 import { type FormEvent, type ReactNode, type RefObject, useEffect, useRef, useState } from "react";
 import type { ApiError } from "@/lib/api-client";
 import { Alert, describedBy, inputClass, primaryButtonClass, Spinner } from "./form-controls";
@@ -171,13 +171,17 @@ export function ParamsFormShell<V>({
   );
 }
 
-/** A prompt is required and bounded. */
+/** A prompt is required, bounded (in code points, as the server counts) and free of characters the server refuses. */
 export function promptError(prompt: string, noun: string): string | undefined {
   if (!prompt.trim()) {
     return `Describe the ${noun} you want.`;
   }
-  if (prompt.length > PROMPT_MAX_LENGTH) {
+  if (codePointLength(prompt.trim()) > PROMPT_MAX_LENGTH) {
     return `Keep the prompt within ${PROMPT_MAX_LENGTH} characters.`;
+  }
+  const forbidden = findForbiddenCharacter(prompt);
+  if (forbidden) {
+    return `The prompt ${forbidden.message}; remove it.`;
   }
   return undefined;
 }

@@ -3,6 +3,7 @@ import { QUEUE_SCHEMAS } from "@sorami/db";
 import { checkHealth } from "@sorami/db/health";
 import { catalog } from "./catalog";
 import { pool } from "./db";
+import { generator } from "./generator-client";
 import { webWorkerStarted } from "./jobs/worker";
 
 /**
@@ -12,16 +13,28 @@ import { webWorkerStarted } from "./jobs/worker";
  */
 const HEALTH_CATALOG_WAIT_MS = 500;
 
-export async function webHealth(): Promise<Health> {
-  const known =
+/** The catalog this process knows, or what the generator says within HEALTH_CATALOG_WAIT_MS, or null. */
+async function knownModels() {
+  return (
     catalog().known() ??
     (await Promise.race([
       catalog()
         .models()
         .catch(() => null),
       new Promise<null>((resolve) => setTimeout(() => resolve(null), HEALTH_CATALOG_WAIT_MS).unref()),
-    ]));
-  return checkHealth({
+    ]))
+  );
+}
+
+/**
+ * `status` is "ok" only when everything answers, the generator included;
+ * `serving` (the HTTP status: 200 or 503) only on this process's own
+ * dependencies, so a load balancer keeps a web process that can serve
+ * (galleries, sign-in) while the generator restarts.
+ */
+export async function webHealth(): Promise<{ health: Health; serving: boolean }> {
+  const [known, generatorState] = await Promise.all([knownModels(), generator().health()]);
+  const own = await checkHealth({
     service: "web",
     pool: pool(),
     queue: QUEUE_SCHEMAS.web,
@@ -30,4 +43,9 @@ export async function webHealth(): Promise<Health> {
     // The default models, once this process knows the catalog; the web app serves without it.
     providers: known ? (describeDefaults(known) ?? undefined) : undefined,
   });
+  const serving = own.status === "ok";
+  return {
+    serving,
+    health: { ...own, status: serving && generatorState === "ok" ? "ok" : "degraded", generator: generatorState },
+  };
 }

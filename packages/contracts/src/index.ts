@@ -1,6 +1,7 @@
 // Before any schema is built: see the module.
 import "./zod-setup";
 
+export * from "./accounts";
 export * from "./api";
 export * from "./auth";
 export * from "./catalog";
@@ -14,8 +15,10 @@ export * from "./events";
 export * from "./gallery";
 export * from "./generator";
 export * from "./health";
+export { idempotencyKeySchema, webhookIdSchema } from "./ids";
 export * from "./images";
 export * from "./jobs";
+export * from "./keys";
 export * from "./limits";
 export * from "./media";
 export * from "./notifications";
@@ -24,7 +27,7 @@ export * from "./retry-after";
 export * from "./serving";
 export * from "./sse";
 export * from "./status";
-export * from "./storage-keys";
+export * from "./storable";
 export * from "./text";
 export * from "./video";
 export * from "./webhooks";

@@ -1,4 +1,12 @@
-import { COMPLETED_DATA_SCHEMAS, type CompletedData, KIND_INFO, outputPrefix } from "@sorami/contracts";
+import {
+  COMPLETED_DATA_SCHEMAS,
+  type CompletedData,
+  KIND_INFO,
+  outputPrefix,
+  storableText,
+  truncateText,
+  WEBHOOK_DESCRIPTION_MAX_LENGTH,
+} from "@sorami/contracts";
 import type { Database, GeneratorJob } from "@sorami/db";
 import { readObject, type Storage } from "@sorami/storage";
 import { createInputImageFetcher, type InputImageFetcher } from "../providers/input-image";
@@ -88,7 +96,8 @@ export async function storeOutputs(
       return {
         file_path: key,
         url: `${webUrl}/api/media/${key}`,
-        description: file.description,
+        // A provider's text: storable, and within what the receiver accepts, or the event would be refused for good.
+        description: storableText(truncateText(file.description, WEBHOOK_DESCRIPTION_MAX_LENGTH, { ellipsis: "…" })),
         format: file.format,
         size_bytes: sizeBytes,
         dimensions: `${file.width}x${file.height}`,

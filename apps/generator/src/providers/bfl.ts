@@ -1,13 +1,20 @@
-import { type BflOptions, bflOptionsSchema, type CatalogEntry, type JobKind, type ParamsOf } from "@sorami/contracts";
+import {
+  type BflOptions,
+  bflOptionsSchema,
+  type CatalogEntry,
+  type JobKind,
+  parseRetryAfterSeconds,
+} from "@sorami/contracts";
 import { checkCapabilities, errorForStatus, filesFrom, mappingParams } from "./hosted";
 import { buildInput } from "./mapping";
 import { type DownloadPolicy, hostOf } from "./outputs";
 import { changesOnly } from "./progress";
 import { type PollSchedule, pollUntil, RemoteWorkFailed } from "./remote";
-import { DEFAULT_RETRY, excerpt, type RetryPolicy, retryAfterMs, withRetries } from "./retry";
+import { DEFAULT_RETRY, excerpt, type RetryPolicy, withRetries } from "./retry";
 import {
   type AsyncProvider,
   type AsyncProviderContext,
+  type ParamsOf,
   type ProviderContext,
   ProviderError,
   type RemoteHandle,
@@ -34,6 +41,9 @@ export type BflConfig = { key: string; baseUrl?: string };
 
 const BFL_VENDOR = { name: "BFL", keyVariable: "BFL_API_KEY" };
 
+/** Of a BFL answer that says nothing readable, this much of its JSON is quoted (UTF-16 units). */
+const BFL_BODY_QUOTED_LENGTH = 200;
+
 /** A non-2xx answer from BFL, kept for classification. */
 class BflHttpError extends Error {
   constructor(
@@ -59,7 +69,7 @@ function detailOf(body: unknown): string {
       })
       .join("; ");
   }
-  return JSON.stringify(body ?? "").slice(0, 200);
+  return excerpt(JSON.stringify(body ?? ""), BFL_BODY_QUOTED_LENGTH);
 }
 
 /** Turns a failed BFL call into the pipeline's terms, with BFL's own words. */
@@ -142,7 +152,8 @@ export class BflProvider<K extends JobKind> implements AsyncProvider<K> {
       json = JSON.parse(text);
     } catch {}
     if (!response.ok) {
-      throw new BflHttpError(response.status, json, retryAfterMs(response.headers.get("retry-after")));
+      const retryAfter = parseRetryAfterSeconds(response.headers.get("retry-after"));
+      throw new BflHttpError(response.status, json, retryAfter === null ? undefined : Math.round(retryAfter * 1000));
     }
     return json;
   }

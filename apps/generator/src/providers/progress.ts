@@ -1,3 +1,4 @@
+import { truncateText } from "@sorami/contracts";
 import type { ProviderProgress } from "./types";
 
 /**
@@ -24,7 +25,7 @@ export function lastLogLine(lines: readonly string[], max = 200): string | undef
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = (lines[i] ?? "").replace(/\s+/g, " ").trim();
     if (line) {
-      return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+      return truncateText(line, max, { ellipsis: "…" });
     }
   }
   return undefined;

@@ -1,4 +1,9 @@
-import { type JobKind, SUBMIT_BODY_MAX_BYTES, VIDEO_SUBMIT_BODY_MAX_BYTES } from "@sorami/contracts";
+import {
+  galleryQuerySchema,
+  type JobKind,
+  SUBMIT_BODY_MAX_BYTES,
+  VIDEO_SUBMIT_BODY_MAX_BYTES,
+} from "@sorami/contracts";
 import { env } from "../../env";
 import { catalog } from "../catalog";
 import { db, storage } from "../db";
@@ -6,14 +11,7 @@ import { json, parseWith, readJson, withUser } from "../http/handler";
 import { cancelGeneration } from "./cancel";
 import { deleteGeneration } from "./delete";
 import { parseSubmission } from "./params";
-import {
-  checkModelFilter,
-  galleryQuerySchema,
-  getGenerationDetail,
-  getJobResult,
-  getJobStatus,
-  listGallery,
-} from "./read";
+import { checkModelFilter, getGenerationDetail, getJobResult, getJobStatus, listGallery } from "./read";
 import { rerunGeneration } from "./rerun";
 import { submitGeneration, validateIdempotencyKey } from "./submit";
 

@@ -7,7 +7,7 @@ import {
   sharedEnvShape,
   splitList,
 } from "@sorami/config";
-import type { CatalogProvider } from "@sorami/contracts";
+import type { CatalogEntry, CatalogProvider } from "@sorami/contracts";
 import { z } from "zod";
 
 /** The generator's whole configuration. Nothing else in this app reads process.env. */
@@ -36,6 +36,12 @@ const schema = z
     BFL_API_KEY: z.string().min(1).optional(),
     /** BFL's API elsewhere; default https://api.bfl.ai. */
     BFL_BASE_URL: z.string().url().optional(),
+    /** ComfyUI instances, comma-separated base URLs (credentials: see docs/gpus-draft.md): makes the workflow models active. */
+    COMFYUI_URLS: z.string().optional(),
+    /** The folder of ComfyUI workflows and their `.sorami.json` descriptors (one model each); required with COMFYUI_URLS. */
+    COMFYUI_WORKFLOWS_DIR: z.string().min(1).optional(),
+    /** A1111/Forge servers started with --api, comma-separated base URLs: makes their checkpoints active. */
+    A1111_URLS: z.string().optional(),
     /** Loopback by default: only the web app calls the generator. */
     GENERATOR_HOST: z.string().default("127.0.0.1"),
     /** Where webhooks go; defaults to the web app on this machine. */
@@ -95,6 +101,13 @@ export function loadEnv(env: Record<string, string | undefined> = process.env) {
     replicate: parsed.REPLICATE_API_TOKEN,
     bfl: parsed.BFL_API_KEY,
   };
+  // Self-hosted engines are configured by their URLs; the providers parse them (and their credentials) at start.
+  if (parsed.COMFYUI_URLS?.trim()) {
+    keys.comfyui = parsed.COMFYUI_URLS;
+  }
+  if (parsed.A1111_URLS?.trim()) {
+    keys.a1111 = parsed.A1111_URLS;
+  }
   return {
     port: parsed.GENERATOR_PORT,
     host: parsed.GENERATOR_HOST,
@@ -123,16 +136,22 @@ export function loadEnv(env: Record<string, string | undefined> = process.env) {
       },
       vendorModels: { gemini: parsed.GEMINI_IMAGE_MODEL, veo: parsed.VEO_MODEL, openai: parsed.OPENAI_IMAGE_MODEL },
     },
+    /** COMFYUI_* and A1111_* as set: the engines' URLs, credentials and workflow folder (read by providers/engines/setup.ts). */
+    engineVariables: Object.fromEntries(
+      Object.entries(env).filter(([name]) => name.startsWith("COMFYUI_") || name.startsWith("A1111_")),
+    ),
     /**
-     * The active catalog (built-ins, MODELS_FILE, the keys set), or an error
-     * naming the file, line, entry and field or the variable to change.
+     * The active catalog (built-ins, the engines' models, MODELS_FILE, the
+     * keys set), or an error naming the file, line, entry and field or the
+     * variable to change.
      */
-    loadCatalog: () =>
+    loadCatalog: (engineEntries?: (listed: readonly CatalogEntry[]) => Promise<readonly CatalogEntry[]>) =>
       loadActiveCatalog({
         env: parsed,
         keys,
         // An OpenAI-compatible server's key is in the variable its api_key_env names.
         environment: env,
+        engineEntries,
       }),
     /** The value of a variable MODELS_FILE names (an OpenAI-compatible server's api_key_env). */
     secret: (name: string): string | undefined => env[name] || undefined,

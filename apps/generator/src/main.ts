@@ -7,6 +7,7 @@ import { loadEnv } from "./env";
 import { buildServer } from "./http/server";
 import { listenForCancels } from "./jobs/cancel-listener";
 import { startWorker } from "./jobs/worker";
+import { engineLoader } from "./providers/engines/setup";
 import { createInputImageFetcher } from "./providers/input-image";
 import { builtInFactories, createModelRegistry } from "./providers/registry";
 
@@ -22,8 +23,12 @@ const POOL_EXTRA_CONNECTIONS = 6;
 async function main(): Promise<void> {
   const env = loadEnv();
   // Before anything else: a catalog file with a mistake or a default that is not active stops the start, saying where.
-  const catalog = await env.loadCatalog();
-  const models = createModelRegistry(catalog, builtInFactories(env, catalog));
+  const engines = engineLoader(env.engineVariables);
+  const catalog = await env.loadCatalog(engines.entries);
+  const models = createModelRegistry(catalog, builtInFactories(env, catalog, engines.factories));
+  for (const warning of engines.warnings) {
+    console.warn(`[generator] ${warning}`);
+  }
   await runMigrations(env.databaseUrl);
   const { db, pool, close } = createDb(env.databaseUrl, {
     max: env.concurrency + POOL_EXTRA_CONNECTIONS,

@@ -83,6 +83,32 @@ describe("the active catalog at start", () => {
       engineEntries: [engine],
     });
     expect(withEngine.defaults.image).toBe("comfyui:sdxl-base");
+
+    // Given as a function, the engine is shown the file's own entries first (A1111's may be listed there).
+    const models = file(
+      "engine-listed.yaml",
+      [
+        "models:",
+        "  - id: a1111:house",
+        "    kind: image",
+        "    provider: a1111",
+        "    label: House style",
+        "    capabilities: { sizes: [512x512], formats: [PNG], num_images: { min: 1, max: 1 }, input_image: none }",
+        "    options: { checkpoint: sd_xl_base_1.0 }",
+      ].join("\n"),
+    );
+    const shown: string[][] = [];
+    const fromFile = await loadActiveCatalog({
+      env: parse({ MODELS_FILE: models }),
+      keys: { a1111: "http://gpu-1:7860", comfyui: "http://gpu-1:8188" },
+      environment: {},
+      engineEntries: async (listed) => {
+        shown.push(listed.map((e) => e.id));
+        return [engine];
+      },
+    });
+    expect(shown).toEqual([["a1111:house"]]);
+    expect(fromFile.entries.map((e) => e.id)).toEqual(expect.arrayContaining(["a1111:house", "comfyui:sdxl-base"]));
   });
 
   it("refuses a catalog file with a mistake, naming the file, line, entry and field", async () => {

@@ -81,9 +81,11 @@ export async function loadActiveCatalog(input: {
   /**
    * Entries an engine brings at start (a ComfyUI workflow descriptor, an
    * A1111 checkpoint), beside the built-in ones; active when their provider
-   * is in `keys` like any other.
+   * is in `keys` like any other. A function is given the catalog file's own
+   * entries (an engine whose models the file may list, as A1111's, finds
+   * them there).
    */
-  engineEntries?: readonly CatalogEntry[];
+  engineEntries?: readonly CatalogEntry[] | ((listed: readonly CatalogEntry[]) => Promise<readonly CatalogEntry[]>);
 }): Promise<ActiveCatalog> {
   let file: Awaited<ReturnType<typeof loadCatalogFile>> | undefined;
   if (input.env.MODELS_FILE) {
@@ -94,8 +96,12 @@ export async function loadActiveCatalog(input: {
   }
   const servers = file?.ok ? file.value.servers : [];
   const configured = configuredRequirements(input.keys, servers, input.environment);
+  const engines =
+    typeof input.engineEntries === "function"
+      ? await input.engineEntries(file?.ok ? file.value.entries : [])
+      : (input.engineEntries ?? []);
   const resolved = resolveCatalog({
-    builtIns: [...BUILT_IN_MODELS, ...(input.engineEntries ?? [])],
+    builtIns: [...BUILT_IN_MODELS, ...engines],
     file: file?.ok ? file.value : undefined,
     configured,
     defaults: catalogDefaults(input.env),

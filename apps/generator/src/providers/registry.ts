@@ -101,8 +101,13 @@ export function createModelRegistry(
  * configuration: local always; each remote one when its key is set (an
  * entry of a provider without its key is not active, so never asks).
  */
-export function builtInFactories(env: GeneratorEnv, catalog: Pick<ActiveCatalog, "servers">): ProviderFactories {
+export function builtInFactories(
+  env: GeneratorEnv,
+  catalog: Pick<ActiveCatalog, "servers">,
+  engines: ProviderFactories = {},
+): ProviderFactories {
   const factories: ProviderFactories = {
+    ...engines,
     local: localFactory({
       delayMs: env.localProviderDelayMs,
       transientFailureRate: env.localProviderTransientFailureRate,

@@ -45,7 +45,7 @@ afterAll(async () => {
 const client =
   (url = baseUrl) =>
   () =>
-    createGeneratorClient({ baseUrl: url, serviceKey: SERVICE_KEY });
+    createGeneratorClient({ baseUrl: url, authorization: `Bearer ${SERVICE_KEY}` });
 const settle = () => new Promise((r) => setTimeout(r, 50));
 /** Waits until `check` holds (the test's own deadline stops a hang). */
 async function until(check: () => boolean): Promise<void> {
@@ -78,7 +78,7 @@ describe("the web app's copy of the catalog", () => {
   it("keeps serving its copy when the generator is away, and is unavailable (503) only without one", async () => {
     const down = "http://127.0.0.1:9";
     let url = baseUrl;
-    const cache = createCatalogCache(() => createGeneratorClient({ baseUrl: url, serviceKey: SERVICE_KEY }), 0);
+    const cache = createCatalogCache(() => createGeneratorClient({ baseUrl: url, authorization: `Bearer ${SERVICE_KEY}` }), 0);
     await cache.models();
     url = down;
     cache.stale();

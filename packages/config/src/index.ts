@@ -208,6 +208,7 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: Record<string, str
   return parsed.data;
 }
 
+export { catalogDefaults } from "./catalog";
 export { commaList, splitList } from "./comma-list";
 export {
   type ActiveCatalog,

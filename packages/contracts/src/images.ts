@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fileStateFields } from "./file-state";
 import { modelIdSchema } from "./ids";
 import {
   GUIDANCE_MAX,
@@ -160,6 +161,7 @@ export const imageFileSchema = z.object({
   height: z.number().int(),
   size_bytes: z.number().int(),
   description: z.string().nullable(),
+  ...fileStateFields,
 });
 export type ImageFile = z.infer<typeof imageFileSchema>;
 

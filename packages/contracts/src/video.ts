@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError } from "./errors";
+import { fileStateFields } from "./file-state";
 import { modelIdSchema } from "./ids";
 import { httpUrlSchema, plainTextSchema, promptSchema, seedSchema } from "./images";
 import { PROMPT_MAX_LENGTH } from "./limits";
@@ -105,6 +106,7 @@ export const videoFileSchema = z.object({
   height: z.number().int(),
   duration_seconds: z.number().nullable(),
   size_bytes: z.number().int(),
+  ...fileStateFields,
 });
 export type VideoFile = z.infer<typeof videoFileSchema>;
 

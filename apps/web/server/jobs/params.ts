@@ -50,6 +50,7 @@ export function parseSubmission(
   models: readonly ModelView[],
   inputImageAllowedHosts: readonly string[],
   storedInputImage = false,
+  generatorApi: "sorami" | "documents" = "sorami",
 ): Submission {
   const withImage = storedInputImage || undefined;
   if (kind === "image") {
@@ -59,6 +60,14 @@ export function parseSubmission(
   }
   const { model, params: parsed } = parseForModel(models, kind, videoParamsSchema, body, withImage);
   const { input_image_base64, ...params } = parsed;
+  if (generatorApi === "documents" && params.negative_prompt) {
+    // Document 004's request has no such field: the backend would never see it.
+    throw new AppError(
+      "unprocessable",
+      "negative_prompt: the backend this Sorami sends videos to takes document 004's request, which has no negative prompt",
+      { field: "negative_prompt" },
+    );
+  }
   checkInputUrl(params.input_image_url, inputImageAllowedHosts);
   return { params, model, inputImage: input_image_base64 ? decodeInputImage(input_image_base64) : undefined };
 }

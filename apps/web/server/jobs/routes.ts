@@ -26,7 +26,14 @@ export const submitRoute = (kind: JobKind) =>
   withUser(
     async ({ req, user }) => {
       const raw = await readJson(req, BODY_LIMIT[kind]);
-      const submission = parseSubmission(kind, raw, await catalog().models(), env().inputImageAllowedHosts);
+      const submission = parseSubmission(
+        kind,
+        raw,
+        await catalog().models(),
+        env().inputImageAllowedHosts,
+        false,
+        env().generatorApi,
+      );
       const key = validateIdempotencyKey(req.headers.get("idempotency-key"));
       const ctx = { db: db(), storage: storage(), user, quotas: env().quotas };
       const { body, created } = await submitGeneration(ctx, kind, submission, key);

@@ -78,7 +78,10 @@ describe("the web app's copy of the catalog", () => {
   it("keeps serving its copy when the generator is away, and is unavailable (503) only without one", async () => {
     const down = "http://127.0.0.1:9";
     let url = baseUrl;
-    const cache = createCatalogCache(() => createGeneratorClient({ baseUrl: url, authorization: `Bearer ${SERVICE_KEY}` }), 0);
+    const cache = createCatalogCache(
+      () => createGeneratorClient({ baseUrl: url, authorization: `Bearer ${SERVICE_KEY}` }),
+      0,
+    );
     await cache.models();
     url = down;
     cache.stale();

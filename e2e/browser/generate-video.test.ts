@@ -40,7 +40,8 @@ describe("generating videos in the browser", () => {
         page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Videos" }).click(),
       ]);
 
-      // The form offers only what the local provider serves.
+      // The form offers only what the local provider serves (drawn once the catalog has loaded).
+      await page.getByTestId("duration").waitFor({ timeout: 30_000 });
       const durations = await page.getByTestId("duration").locator("option").allTextContents();
       expect(durations).toHaveLength(10);
       await expect(page.getByTestId("number-of-videos").locator("option").count()).resolves.toBe(4);

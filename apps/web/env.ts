@@ -1,14 +1,21 @@
 import {
+  catalogDefaults,
+  catalogEnvShape,
   commaList,
+  inputImageEnvShape,
   parseEnv,
-  providerEnvShape,
-  resolveProviders,
   resolveShared,
   sharedEnvShape,
   strongSecret,
 } from "@sorami/config";
 import {
+  BUILT_IN_MODELS,
+  type JobKind,
+  LOCAL_IMAGE_MODEL,
+  LOCAL_VIDEO_MODEL,
   MEDIA_LINK_SECONDS_DEFAULT,
+  type ModelView,
+  modelViewOf,
   USER_MAX_ACTIVE_JOBS_DEFAULT,
   USER_SUBMISSIONS_PER_MINUTE_DEFAULT,
 } from "@sorami/contracts";
@@ -22,8 +29,21 @@ import { z } from "zod";
  */
 const schema = z.object({
   ...sharedEnvShape,
-  /** IMAGE_PROVIDER, VIDEO_PROVIDER…: submissions are checked against the active providers' limits. */
-  ...providerEnvShape,
+  /**
+   * INPUT_IMAGE_ALLOWED_HOSTS. The models and what they can serve come from
+   * the generator (GET /api/models), which holds the providers' keys.
+   */
+  ...inputImageEnvShape,
+  /**
+   * With GENERATOR_API=documents only (a backend without GET /api/models):
+   * the one model of each kind the backend stands for, whose capabilities
+   * bound submissions (DEFAULT_*_MODEL, else what IMAGE_PROVIDER /
+   * VIDEO_PROVIDER name, else the local models).
+   */
+  DEFAULT_IMAGE_MODEL: catalogEnvShape.DEFAULT_IMAGE_MODEL,
+  DEFAULT_VIDEO_MODEL: catalogEnvShape.DEFAULT_VIDEO_MODEL,
+  IMAGE_PROVIDER: catalogEnvShape.IMAGE_PROVIDER,
+  VIDEO_PROVIDER: catalogEnvShape.VIDEO_PROVIDER,
   GENERATOR_URL: z.string().url().optional(),
   /**
    * What GENERATOR_URL speaks: `sorami` (Sorami's generator: the default) or
@@ -122,6 +142,23 @@ function generatorAuthOf(setting: string, serviceKey: string): string | null {
   return `Bearer ${setting.startsWith("bearer:") ? setting.slice("bearer:".length) : serviceKey}`;
 }
 
+const LOCAL_DEFAULTS: Record<JobKind, string> = { image: LOCAL_IMAGE_MODEL, video: LOCAL_VIDEO_MODEL };
+
+/** A documents backend's catalog: the built-in model of each kind its settings name (see the schema). */
+function documentsModels(parsed: z.infer<typeof schema>): ModelView[] {
+  const named = catalogDefaults(parsed);
+  return (["image", "video"] as const).map((kind) => {
+    const id = named[kind] ?? LOCAL_DEFAULTS[kind];
+    const entry = BUILT_IN_MODELS.find((e) => e.id === id && e.kind === kind);
+    if (!entry) {
+      throw new Error(
+        `Invalid configuration:\n  DEFAULT_${kind.toUpperCase()}_MODEL: ${id} is not a built-in ${kind} model`,
+      );
+    }
+    return modelViewOf(entry, true);
+  });
+}
+
 function parse(env: Record<string, string | undefined>) {
   const parsed = parseEnv(schema, env);
   const shared = resolveShared(parsed);
@@ -135,6 +172,8 @@ function parse(env: Record<string, string | undefined>) {
     webhookSecrets: shared.webhookSecrets,
     acceptLegacyWebhookSecret: parsed.WEBHOOK_ACCEPT_LEGACY_SECRET,
     generatorApi: parsed.GENERATOR_API,
+    /** The catalog when GENERATOR_API=documents (Sorami's generator serves its own). */
+    documentsModels: parsed.GENERATOR_API === "documents" ? documentsModels(parsed) : [],
     generatorAuth: generatorAuthOf(parsed.GENERATOR_AUTH, shared.serviceKey),
     remoteMediaAllowedHosts: parsed.REMOTE_MEDIA_ALLOWED_HOSTS,
     mediaLinkSeconds: parsed.MEDIA_LINK_SECONDS,
@@ -145,7 +184,7 @@ function parse(env: Record<string, string | undefined>) {
     authRateLimit: { enabled: parsed.AUTH_RATE_LIMIT, max: parsed.AUTH_RATE_LIMIT_MAX },
     trustProxy: parsed.TRUST_PROXY,
     workerConcurrency: parsed.WEB_WORKER_CONCURRENCY,
-    providers: resolveProviders(parsed),
+    inputImageAllowedHosts: parsed.INPUT_IMAGE_ALLOWED_HOSTS,
     quotas: { submissionsPerMinute: parsed.USER_SUBMISSIONS_PER_MINUTE, maxActiveJobs: parsed.USER_MAX_ACTIVE_JOBS },
     adminEmails: parsed.ADMIN_EMAILS,
     reconcile: {

@@ -1,17 +1,21 @@
 import {
   AUTH_BODY_MAX_BYTES,
   GALLERY_STATUS_FILTER_VALUES,
+  GUIDANCE_MAX,
   IMAGE_FORMATS,
   IMAGE_QUALITIES,
   IMAGE_SIZES,
   IMAGE_STYLES,
   INPUT_IMAGE_KEY_MAX_LENGTH,
+  MODEL_ID_MAX_LENGTH,
   NUM_IMAGES_MAX,
   NUM_VIDEOS_MAX,
   PAGE_SIZE_MAX,
   PERSON_GENERATION_MODES,
   PROGRESS_MAX,
   PROMPT_MAX_LENGTH,
+  SEED_MAX,
+  STEPS_MAX,
   SUBMIT_BODY_MAX_BYTES,
   USER_NAME_MAX_LENGTH,
   VIDEO_ASPECT_RATIOS,
@@ -103,8 +107,17 @@ export type RouteEntry = {
   probes: Probe[];
 };
 
+/** A catalog model id: malformed is a 400 here (well formed but not active is the catalog's 422, tested apart). */
+const modelField: Field = { kind: "string", max: MODEL_ID_MAX_LENGTH };
+const seedField: Field = { kind: "int", min: 0, max: SEED_MAX };
+
 const imageFields: Record<string, Field> = {
   prompt: { kind: "text", max: PROMPT_MAX_LENGTH, required: true, trimmed: true },
+  model: modelField,
+  negative_prompt: { kind: "text", max: PROMPT_MAX_LENGTH },
+  seed: seedField,
+  steps: { kind: "int", min: 1, max: STEPS_MAX },
+  guidance: { kind: "number", min: 0, max: GUIDANCE_MAX },
   input_image_url: { kind: "url" },
   num_images: { kind: "int", min: 1, max: NUM_IMAGES_MAX },
   size: { kind: "enum", values: IMAGE_SIZES },
@@ -116,6 +129,8 @@ const imageSample = { prompt: "a lighthouse at dusk", num_images: 1, size: "256x
 
 const videoFields: Record<string, Field> = {
   prompt: { kind: "text", max: PROMPT_MAX_LENGTH, required: true, trimmed: true },
+  model: modelField,
+  seed: seedField,
   negative_prompt: { kind: "text", max: PROMPT_MAX_LENGTH },
   aspect_ratio: { kind: "enum", values: VIDEO_ASPECT_RATIOS },
   duration_seconds: { kind: "int", min: 1, max: VIDEO_DURATION_MAX_SECONDS },
@@ -247,6 +262,8 @@ const jobRoutes = (
           limit: { kind: "int", min: 1, max: PAGE_SIZE_MAX },
           cursor: { kind: "string", max: 512 },
           status: { kind: "enum", values: GALLERY_STATUS_FILTER_VALUES },
+          // Not a model of the catalog (built-in or active) is a 400 naming it, like any other bad filter.
+          model: modelField,
         },
       },
     ],
@@ -277,6 +294,13 @@ export const ROUTES: RouteEntry[] = [
     path: "/api/providers",
     auth: "user",
     probes: [{ method: "GET", url: () => "/api/providers" }],
+  },
+  {
+    service: "web",
+    methods: ["GET"],
+    path: "/api/models",
+    auth: "user",
+    probes: [{ method: "GET", url: () => "/api/models" }],
   },
   {
     service: "web",
@@ -442,6 +466,13 @@ export const ROUTES: RouteEntry[] = [
       ],
     }),
   ),
+  {
+    service: "generator",
+    methods: ["GET"],
+    path: "/api/models",
+    auth: "service",
+    probes: [{ method: "GET", url: () => "/api/models" }],
+  },
   {
     service: "generator",
     methods: ["GET"],

@@ -1,7 +1,14 @@
-import { type GenerationOf, isTerminal, type JobKind, type JobStatus, KIND_INFO } from "@sorami/contracts";
+import {
+  type GenerationOf,
+  isTerminal,
+  type JobKind,
+  type JobStatus,
+  KIND_INFO,
+  type ModelView,
+} from "@sorami/contracts";
 import Link from "next/link";
 import { detailPath } from "@/lib/gallery-query";
-import { countLabel, formatDateTime, STATUS_LABEL } from "./labels";
+import { countLabel, formatDateTime, modelLabel, STATUS_LABEL } from "./labels";
 import { MEDIA_KINDS } from "./media-kinds";
 
 export const STATUS_TONE: Record<JobStatus, string> = {
@@ -99,7 +106,16 @@ function Stills<K extends JobKind>({ kind, generation }: { kind: K; generation: 
  * view; the stills link there too for pointer users, but are skipped by the
  * keyboard and screen readers so each card is one stop.
  */
-export function GalleryItem<K extends JobKind>({ kind, generation }: { kind: K; generation: GenerationOf<K> }) {
+export function GalleryItem<K extends JobKind>({
+  kind,
+  generation,
+  models,
+}: {
+  kind: K;
+  generation: GenerationOf<K>;
+  /** The active models, to name a job's model by its label (null: the id is shown). */
+  models: readonly ModelView[] | null;
+}) {
   const { files, summary } = MEDIA_KINDS[kind];
   const { noun, plural } = KIND_INFO[kind];
   const href = detailPath(generation.job_id);
@@ -120,6 +136,11 @@ export function GalleryItem<K extends JobKind>({ kind, generation }: { kind: K; 
           <time dateTime={generation.created_at}>{formatDateTime(generation.created_at)}</time>
         </div>
         <p className="text-xs text-gray-500">{details.join(" · ")}</p>
+        {generation.model ? (
+          <p className="text-xs text-gray-500" data-testid="gallery-item-model">
+            {modelLabel(generation.model, models)}
+          </p>
+        ) : null}
         {generation.status === "FAILED" && generation.error ? (
           <p className="text-xs break-words text-red-700">{generation.error}</p>
         ) : null}

@@ -9,14 +9,16 @@ import {
   KIND_INFO,
 } from "@sorami/contracts";
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, isAbortError, listGenerations } from "@/lib/api-client";
 import { galleryPath } from "@/lib/gallery-query";
-import { Alert, primaryButtonClass, Spinner, secondaryButtonClass } from "./form-controls";
+import { Alert, inputClass, primaryButtonClass, Spinner, secondaryButtonClass } from "./form-controls";
 import { GalleryItem } from "./gallery-item";
 import { optionLabel } from "./labels";
 import { MEDIA_KINDS } from "./media-kinds";
 import { NavLinks } from "./nav-links";
+import { useModels } from "./use-models";
 
 const PAGE_SIZE = 12;
 /** Start loading the next page this far before its sentinel scrolls into view. */
@@ -49,10 +51,43 @@ function Skeleton() {
 }
 
 /**
- * Images | Videos and All | Completed | In progress | Failed: links, so the
- * choice is in the URL and survives reloads, the back button and sharing.
+ * The models of this kind the user can filter by: the active ones, and the
+ * one filtered by now even if no longer active. Choosing one follows its
+ * link, so the filter is in the URL like the others.
  */
-function Filters({ kind, status }: { kind: JobKind; status: GalleryStatusFilter }) {
+function ModelFilter({ kind, status, model }: { kind: JobKind; status: GalleryStatusFilter; model: string | null }) {
+  const router = useRouter();
+  const { models } = useModels(kind);
+  const options = [...(models ?? [])];
+  if (model && !options.some((m) => m.id === model)) {
+    options.push({ id: model, label: model } as (typeof options)[number]);
+  }
+  return (
+    <label className="flex items-center gap-2 text-sm text-gray-700">
+      Model
+      <select
+        data-testid="gallery-model"
+        value={model ?? ""}
+        onChange={(e) => router.push(galleryPath(kind, status, e.target.value || null))}
+        className={`${inputClass} w-auto py-1`}
+      >
+        <option value="">All models</option>
+        {options.map((m) => (
+          <option key={m.id} value={m.id}>
+            {m.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/**
+ * Images | Videos, All | Completed | In progress | Failed and the model:
+ * links, so the choice is in the URL and survives reloads, the back button
+ * and sharing. Changing the kind drops the model (models have one kind).
+ */
+function Filters({ kind, status, model }: { kind: JobKind; status: GalleryStatusFilter; model: string | null }) {
   const kinds = JOB_KINDS.map((k) => ({
     href: galleryPath(k, status),
     label: optionLabel(KIND_INFO[k].plural),
@@ -60,7 +95,7 @@ function Filters({ kind, status }: { kind: JobKind; status: GalleryStatusFilter 
     testId: `gallery-kind-${k}`,
   }));
   const statuses = GALLERY_STATUS_FILTER_VALUES.map((s) => ({
-    href: galleryPath(kind, s),
+    href: galleryPath(kind, s, model),
     label: STATUS_FILTER_LABEL[s],
     current: s === status,
     testId: `gallery-status-${s}`,
@@ -69,6 +104,7 @@ function Filters({ kind, status }: { kind: JobKind; status: GalleryStatusFilter 
     <div className="mt-4 flex flex-wrap items-center gap-3">
       <NavLinks label="Kind of generation" look="segmented" links={kinds} />
       <NavLinks label="Status" look="segmented" links={statuses} />
+      <ModelFilter kind={kind} status={status} model={model} />
     </div>
   );
 }
@@ -118,7 +154,15 @@ function emptyText(plural: string, status: GalleryStatusFilter): string {
  * button, for keyboards and when scrolling is not an option). Keyed by kind
  * and status where used, so a change of filter starts afresh.
  */
-export function GalleryList<K extends JobKind>({ kind, status }: { kind: K; status: GalleryStatusFilter }) {
+export function GalleryList<K extends JobKind>({
+  kind,
+  status,
+  model,
+}: {
+  kind: K;
+  status: GalleryStatusFilter;
+  model: string | null;
+}) {
   const { generatePath } = MEDIA_KINDS[kind];
   const { noun, plural } = KIND_INFO[kind];
   const [items, setItems] = useState<GenerationOf<K>[] | null>(null);
@@ -126,6 +170,7 @@ export function GalleryList<K extends JobKind>({ kind, status }: { kind: K; stat
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const controllerRef = useRef<AbortController | null>(null);
+  const { models } = useModels();
 
   const load = useCallback(
     async (from: string | null) => {
@@ -135,7 +180,7 @@ export function GalleryList<K extends JobKind>({ kind, status }: { kind: K; stat
       setLoading(true);
       setError(null);
       try {
-        const page = await listGenerations(kind, { cursor: from, limit: PAGE_SIZE, status }, controller.signal);
+        const page = await listGenerations(kind, { cursor: from, limit: PAGE_SIZE, status, model }, controller.signal);
         setItems((prev) => {
           const base = from ? (prev ?? []) : [];
           const seen = new Set(base.map((g) => g.job_id));
@@ -152,7 +197,7 @@ export function GalleryList<K extends JobKind>({ kind, status }: { kind: K; stat
         setLoading(false);
       }
     },
-    [kind, status],
+    [kind, status, model],
   );
 
   useEffect(() => {
@@ -170,7 +215,7 @@ export function GalleryList<K extends JobKind>({ kind, status }: { kind: K; stat
 
   return (
     <>
-      <Filters kind={kind} status={status} />
+      <Filters kind={kind} status={status} model={model} />
       {items === null ? (
         <div className="mt-6 space-y-4" aria-busy={loading}>
           {error ? (
@@ -191,8 +236,10 @@ export function GalleryList<K extends JobKind>({ kind, status }: { kind: K; stat
         </div>
       ) : items.length === 0 ? (
         <div className="mt-6 rounded-lg border-2 border-dashed border-gray-200 p-10 text-center">
-          <p className="text-sm text-gray-600">{emptyText(plural, status)}</p>
-          {status === "all" ? (
+          <p className="text-sm text-gray-600">
+            {model ? `No ${plural} of this model${status === "all" ? "" : " here"}.` : emptyText(plural, status)}
+          </p>
+          {status === "all" && !model ? (
             <Link href={generatePath} className={`${primaryButtonClass} mt-4`}>
               Generate your first {noun}
             </Link>
@@ -206,7 +253,7 @@ export function GalleryList<K extends JobKind>({ kind, status }: { kind: K; stat
           <ul className={gridClass}>
             {items.map((g) => (
               <li key={g.job_id} data-testid="gallery-item" data-job-id={g.job_id}>
-                <GalleryItem kind={kind} generation={g} />
+                <GalleryItem kind={kind} generation={g} models={models} />
               </li>
             ))}
           </ul>

@@ -37,6 +37,8 @@ export type JobState<K extends JobKind> = {
   /** Index in STAGES of the furthest forward stage seen, so a failure can show how far it got. */
   reached: number;
   message: string | null;
+  /** The server's time of the last change shown: a message-only change older than it is not applied. */
+  updatedAt: Date | null;
   error: string | null;
   /** While PENDING: the job's place in line, when known. */
   queuePosition: number | null;
@@ -51,7 +53,13 @@ export type JobState<K extends JobKind> = {
   fatal: string | null;
 };
 
-type StatusView = { status: JobStatus; progress: number; message: string | null; error: string | null };
+type StatusView = {
+  status: JobStatus;
+  progress: number;
+  message: string | null;
+  error: string | null;
+  updated_at?: string;
+};
 
 function fresh<K extends JobKind>(kind: K, jobId: string, params: ParamsOf<K> | null, startedAt: number): JobState<K> {
   return {
@@ -62,6 +70,7 @@ function fresh<K extends JobKind>(kind: K, jobId: string, params: ParamsOf<K> | 
     progress: 0,
     reached: 0,
     message: null,
+    updatedAt: null,
     error: null,
     queuePosition: null,
     startedAt,
@@ -75,7 +84,9 @@ function fresh<K extends JobKind>(kind: K, jobId: string, params: ParamsOf<K> | 
 
 /** Moves the shown job forward the way the server does: never backwards, progress never down. */
 function advance<K extends JobKind>(j: JobState<K>, view: StatusView): JobState<K> {
-  const decision = decideTransition(j, view);
+  // The web app applies a job's changes one at a time in its database, so its updated_at orders them.
+  const reportedAt = view.updated_at ? new Date(view.updated_at) : null;
+  const decision = decideTransition({ ...j, reportedAt: j.updatedAt }, { ...view, reportedAt });
   if (!decision.apply) {
     return j;
   }
@@ -86,6 +97,7 @@ function advance<K extends JobKind>(j: JobState<K>, view: StatusView): JobState<
     progress: decision.progress,
     reached: Math.max(j.reached, STAGES.indexOf(decision.status)),
     message: view.message ?? j.message,
+    updatedAt: reportedAt ?? j.updatedAt,
     error: view.error ?? j.error,
     queuePosition: decision.status === "PENDING" ? j.queuePosition : null,
     finishedAt: done ? (j.finishedAt ?? Date.now()) : null,

@@ -1,5 +1,4 @@
 import {
-  type ActiveProviders,
   answerFor,
   errorBodySchema,
   type GalleryPageOf,
@@ -8,6 +7,7 @@ import {
   type JobKind,
   type JobStatusResponse,
   KIND_INFO,
+  type ModelList,
   type NotificationList,
   type ParamsOf,
   type ResultOf,
@@ -171,7 +171,7 @@ export function getJobResult<K extends JobKind>(kind: K, jobId: string, signal?:
 
 export function listGenerations<K extends JobKind>(
   kind: K,
-  options: { cursor?: string | null; limit?: number; status?: GalleryStatusFilter } = {},
+  options: { cursor?: string | null; limit?: number; status?: GalleryStatusFilter; model?: string | null } = {},
   signal?: AbortSignal,
 ): Promise<GalleryPageOf<K>> {
   const query = new URLSearchParams();
@@ -183,6 +183,9 @@ export function listGenerations<K extends JobKind>(
   }
   if (options.status && options.status !== "all") {
     query.set("status", options.status);
+  }
+  if (options.model) {
+    query.set("model", options.model);
   }
   const qs = query.toString();
   return request(`${jobsPath(kind)}/user${qs ? `?${qs}` : ""}`, { signal });
@@ -201,11 +204,11 @@ export function rerunGeneration(kind: JobKind, jobId: string, idempotencyKey: st
   });
 }
 
-// Providers
+// Models
 
-/** The active providers, so a form offers only what they can serve. */
-export function getProviders(signal?: AbortSignal): Promise<ActiveProviders> {
-  return request("/api/providers", { signal });
+/** The active models with their capabilities, so a form offers only what the chosen model can serve. */
+export function listModels(signal?: AbortSignal): Promise<ModelList> {
+  return request("/api/models", { signal });
 }
 
 // Notifications

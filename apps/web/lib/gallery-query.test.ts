@@ -7,17 +7,21 @@ describe("gallery URL state", () => {
     expect(galleryPath("video")).toBe("/gallery?kind=video");
     expect(galleryPath("image", "failed")).toBe("/gallery?status=failed");
     expect(galleryPath("video", "in_progress")).toBe("/gallery?kind=video&status=in_progress");
+    expect(galleryPath("image", "all", "fal-ai/flux/schnell")).toBe("/gallery?model=fal-ai%2Fflux%2Fschnell");
   });
 
   it("reads back what it writes, and falls back to the defaults for anything unknown", () => {
     for (const kind of ["image", "video"] as const) {
       for (const status of ["all", "completed", "in_progress", "failed"] as const) {
-        const query = Object.fromEntries(new URL(galleryPath(kind, status), "http://x").searchParams);
-        expect(parseGalleryQuery(query)).toEqual({ kind, status });
+        for (const model of [null, "replicate:black-forest-labs/flux-schnell"]) {
+          const query = Object.fromEntries(new URL(galleryPath(kind, status, model), "http://x").searchParams);
+          expect(parseGalleryQuery(query)).toEqual({ kind, status, model });
+        }
       }
     }
-    expect(parseGalleryQuery({ kind: "audio", status: "COMPLETED" })).toEqual({ kind: "image", status: "all" });
-    expect(parseGalleryQuery({ kind: ["video", "image"] })).toEqual({ kind: "image", status: "all" });
+    const defaults = { kind: "image", status: "all", model: null };
+    expect(parseGalleryQuery({ kind: "audio", status: "COMPLETED" })).toEqual(defaults);
+    expect(parseGalleryQuery({ kind: ["video", "image"], model: "a b" })).toEqual(defaults);
   });
 
   it("links a job's detail view by its id", () => {

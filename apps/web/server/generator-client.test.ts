@@ -9,8 +9,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadEnv } from "../../generator/src/env";
 import { buildServer } from "../../generator/src/http/server";
-import { createLocalImageProvider } from "../../generator/src/providers/local-image";
-import { createLocalVideoProvider } from "../../generator/src/providers/local-video";
+import { localModelRegistry } from "../../generator/src/providers/registry";
 import {
   createGeneratorClient,
   GeneratorContractError,
@@ -33,7 +32,7 @@ beforeAll(async () => {
     db: t.db,
     pool: t.pool,
     storage: new LocalStorage(path.join(dataDir, "media")),
-    providers: { image: createLocalImageProvider(0), video: createLocalVideoProvider(0) },
+    models: localModelRegistry(),
     queueAlive: () => true,
   });
   baseUrl = await app.listen({ port: 0, host: "127.0.0.1" });
@@ -69,6 +68,21 @@ describe("the generator client", () => {
     });
     expect(await client().cancel("client-job-1")).toEqual({ job_id: "client-job-1", outcome: "canceled" });
     expect(await client().cancel("client-job-1")).toEqual({ job_id: "client-job-1", outcome: "already-ended" });
+  });
+
+  it("reads the generator's active catalog, and a model it does not run is a refusal naming model", async () => {
+    const { models } = await client().models();
+    expect(models.map((m) => [m.id, m.kind, m.provider, m.default])).toEqual([
+      ["local-image-v1", "image", "local", true],
+      ["local-video-v1", "video", "local", true],
+    ]);
+    const refused = await client()
+      .submit("image", { ...request("client-job-3"), model: "fal-ai/flux/schnell" })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ name: "GeneratorRefused", status: 422, field: "model" });
+    // Absent, the default: the job row names it.
+    await client().submit("image", request("client-job-4"));
+    expect(await client().getJob("client-job-4")).toMatchObject({ model: "local-image-v1", provider: "local" });
   });
 
   it("answers null for what the generator does not have", async () => {

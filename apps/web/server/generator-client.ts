@@ -13,6 +13,9 @@ import {
   healthSchema,
   type JobKind,
   KIND_INFO,
+  type ModelList,
+  type ModelView,
+  modelListSchema,
   truncateText,
 } from "@sorami/contracts";
 import type { z } from "zod";
@@ -103,6 +106,8 @@ export type GeneratorClient = {
   cancel(jobId: string): Promise<GeneratorCancel | null>;
   /** Queues a webhook delivery again; null when there is no such delivery. */
   redeliver(deliveryId: string): Promise<GeneratorRedelivery | null>;
+  /** The generator's active catalog (the models whose providers it has keys for); a documents backend's from the env. */
+  models(): Promise<ModelList>;
   /** "ok", or what keeps it from being so: its own health answer's status, or no answer at all. Never throws. */
   health(): Promise<"ok" | "unreachable" | `degraded (${number})`>;
 };
@@ -112,6 +117,8 @@ export type GeneratorClientOptions = {
   /** The Authorization header's value (GENERATOR_AUTH), or null to send none. */
   authorization: string | null;
   api?: GeneratorApi;
+  /** With api "documents": the catalog `models()` answers (the backend has none to ask). */
+  documentsModels?: readonly ModelView[];
 };
 
 export function createGeneratorClient(options: GeneratorClientOptions): GeneratorClient {
@@ -197,6 +204,17 @@ export function createGeneratorClient(options: GeneratorClientOptions): Generato
       }
       return call("POST", `/api/webhooks/${encodeURIComponent(deliveryId)}/redeliver`, generatorRedeliverySchema);
     },
+    async models() {
+      if (!sorami) {
+        // A documents backend has no catalog: the one model per kind the operator said it stands for.
+        return { models: [...(options.documentsModels ?? [])] };
+      }
+      const list = await call("GET", "/api/models", modelListSchema);
+      if (!list) {
+        throw new GeneratorRefused(404, "The generator has no /api/models");
+      }
+      return list;
+    },
     async health() {
       try {
         // A documents backend has no health route: that it answers HTTP at all (a 404 included) is what is known.
@@ -226,6 +244,7 @@ export function generator(): GeneratorClient {
     baseUrl: env().generatorUrl,
     authorization: env().generatorAuth,
     api: env().generatorApi,
+    documentsModels: env().documentsModels,
   });
   return g.__soramiGenerator;
 }

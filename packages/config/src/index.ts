@@ -208,5 +208,12 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: Record<string, str
   return parsed.data;
 }
 
+export { catalogDefaults } from "./catalog";
 export { commaList, splitList } from "./comma-list";
-export { type ActiveProviderConfig, providerEnvShape, resolveProviders } from "./providers";
+export {
+  type ActiveCatalog,
+  type CatalogEnv,
+  catalogEnvShape,
+  inputImageEnvShape,
+  loadActiveCatalog,
+} from "./providers";

@@ -6,6 +6,7 @@ import {
   authSignedOutSchema,
   authStatusSchema,
 } from "./auth";
+import { modelListSchema } from "./catalog";
 import { errorBodySchema } from "./errors";
 import { DETAIL_SCHEMAS } from "./gallery";
 import {
@@ -62,6 +63,7 @@ export const WEB_API = {
   "GET /api/health": { ok: healthSchema, failure: z.union([healthSchema, errorBodySchema]) },
   "GET /api/health/live": { ok: livenessSchema },
   "GET /api/providers": { ok: activeProvidersSchema },
+  "GET /api/models": { ok: modelListSchema },
   "GET /api/events": { ok: "stream" },
   "GET /api/notifications": { ok: notificationListSchema },
   "POST /api/notifications/[id]/read": { ok: notificationReadSchema },
@@ -88,6 +90,7 @@ export const GENERATOR_API = {
   "GET /api/jobs/[id]": { ok: generatorJobViewSchema },
   "POST /api/jobs/[id]/cancel": { ok: generatorCancelSchema },
   "POST /api/webhooks/[id]/redeliver": { ok: generatorRedeliverySchema },
+  "GET /api/models": { ok: modelListSchema },
   "GET /health": { ok: healthSchema, failure: z.union([healthSchema, errorBodySchema]) },
 } as const satisfies Record<string, Answer>;
 

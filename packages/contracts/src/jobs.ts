@@ -46,10 +46,21 @@ export const jobAcceptedSchema = z.object({
 });
 export type JobAccepted = z.infer<typeof jobAcceptedSchema>;
 
+/**
+ * The model a job runs on: the one asked for (or the default) until a
+ * fallback serves it, then the one that made its files; and its provider.
+ * Null only for jobs from before the catalog.
+ */
+const servedBy = {
+  model: z.string().nullable(),
+  provider: z.string().nullable(),
+};
+
 /** GET /api/{kind}s/{id}/status */
 export const jobStatusResponseSchema = z.object({
   job_id: z.string(),
   status: jobStatusSchema,
+  ...servedBy,
   progress: z.number().int(),
   message: z.string().nullable(),
   error: z.string().nullable(),
@@ -71,6 +82,7 @@ export const resultMetadataSchema = z.object({
 export const imageResultSchema = z.object({
   job_id: z.string(),
   status: jobStatusSchema,
+  ...servedBy,
   prompt: z.string(),
   params: z.record(z.string(), z.unknown()),
   images: z.array(imageFileSchema),

@@ -28,6 +28,19 @@ export const NOTIFICATION_PROMPT_EXCERPT_LENGTH = 80;
 export const NUM_IMAGES_MIN = 1;
 export const NUM_IMAGES_MAX = 4;
 
+/** Longest catalog model id: fal and Replicate ids are owner/app/path, well under this. */
+export const MODEL_ID_MAX_LENGTH = 200;
+
+/**
+ * A seed: the unsigned 32-bit range, what every hosted model we call takes
+ * (fal, Replicate, BFL, ComfyUI's KSampler accepts more but is fine with it).
+ */
+export const SEED_MAX = 4_294_967_295;
+/** Denoising steps: above every model's own bound (FLUX dev 50, SDXL 150); the model's capabilities narrow it. */
+export const STEPS_MAX = 150;
+/** Guidance (CFG) scale: above every model's own bound (fal's FLUX dev 20, Stable Diffusion 30); narrowed by the model. */
+export const GUIDANCE_MAX = 30;
+
 /** Longest URL accepted for `input_image_url`. */
 export const URL_MAX_LENGTH = 2048;
 

@@ -7,6 +7,7 @@ import {
   VIDEO_FILE_DURATION_MAX_SECONDS,
   VIDEO_FILE_DURATION_MIN_SECONDS,
 } from "./limits";
+import { servingSchema } from "./serving";
 import { WIRE_STATUSES } from "./status";
 import { INDEXED_TEXT_MAX_BYTES, utf8Length } from "./storable";
 
@@ -138,6 +139,8 @@ const envelope = {
   environment: z.string().max(64).optional(),
   message: z.string().max(10_000).nullish(),
   progress: z.number().int({ error: "must be a whole number" }).min(0).max(PROGRESS_MAX).optional(),
+  /** Sorami's addition, from the provider call on: the model serving the job, its request id, its fallbacks. */
+  serving: servingSchema.optional(),
   /** Document 003 proposes `data.original_prompt`; a sender may put it beside `user_id` instead. Both are read. */
   original_prompt: originalPrompt,
 };

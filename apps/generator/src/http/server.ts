@@ -15,6 +15,7 @@ import type { AppContext } from "../context";
 import { registerGenerateRoutes } from "./routes/generate";
 import { registerHealthRoutes } from "./routes/health";
 import { registerJobRoutes } from "./routes/jobs";
+import { registerModelRoutes } from "./routes/models";
 import { registerWebhookRoutes } from "./routes/webhooks";
 
 const STATUS_TO_CODE: Record<number, ErrorCode> = {
@@ -157,6 +158,7 @@ export function buildServer(ctx: AppContext): FastifyInstance {
   registerHealthRoutes(app, ctx);
   registerGenerateRoutes(app, ctx);
   registerJobRoutes(app, ctx);
+  registerModelRoutes(app, ctx);
   registerWebhookRoutes(app, ctx);
   return app;
 }

@@ -1,24 +1,17 @@
 import {
   COMPLETED_DATA_SCHEMAS,
   type CompletedData,
-  imageParamsSchema,
   KIND_INFO,
   outputPrefix,
   storableText,
   truncateText,
-  videoParamsSchema,
   WEBHOOK_DESCRIPTION_MAX_LENGTH,
 } from "@sorami/contracts";
 import type { Database, GeneratorJob } from "@sorami/db";
 import { readObject, type Storage } from "@sorami/storage";
 import { createInputImageFetcher, type InputImageFetcher } from "../providers/input-image";
-import {
-  type GeneratedFile,
-  type Provider,
-  type ProviderContext,
-  ProviderError,
-  type Providers,
-} from "../providers/types";
+import type { ModelRegistry } from "../providers/registry";
+import { type GeneratedFile, ProviderError } from "../providers/types";
 import { storeThumbnail } from "./thumbnails";
 
 /**
@@ -29,19 +22,15 @@ import { storeThumbnail } from "./thumbnails";
 export type GenerateDeps = {
   db: Database;
   storage: Storage;
-  providers: Providers;
+  /** The active catalog and its providers: a job runs on its own model. */
+  models: ModelRegistry;
   webUrl: string;
   environment: string;
   /** How an input_image_url is fetched (default: the safe fetcher, public addresses only). */
   fetchInputImage?: InputImageFetcher;
+  /** At most one provider update per job per this long (default PROVIDER_UPDATE_INTERVAL_MS; tests: 0). */
+  providerUpdateIntervalMs?: number;
 };
-
-export type ProviderOutput = { files: GeneratedFile[]; metadata: Record<string, unknown> };
-
-/** The provider that runs a job: the one place it is chosen (per kind today; per job once jobs name a model). */
-export function providerFor(providers: Providers, job: GeneratorJob): Provider<"image"> | Provider<"video"> {
-  return providers[job.kind];
-}
 
 const publicOnlyFetcher = createInputImageFetcher();
 
@@ -60,13 +49,6 @@ export async function readInputImage(
   }
   const url = typeof job.request.input_image_url === "string" ? job.request.input_image_url : "";
   return url ? (deps.fetchInputImage ?? publicOnlyFetcher)(url, signal) : undefined;
-}
-
-/** Calls the job's provider with its stored parameters, validated again by the kind's contract. */
-export function callProvider(providers: Providers, job: GeneratorJob, ctx: ProviderContext): Promise<ProviderOutput> {
-  return job.kind === "image"
-    ? providers.image.generate(imageParamsSchema.parse(job.request), ctx)
-    : providers.video.generate(videoParamsSchema.parse(job.request), ctx);
 }
 
 /**

@@ -1,27 +1,25 @@
 import {
+  type CatalogEntry,
   describeZodError,
   isTerminal,
   JOB_ERROR_MAX_LENGTH,
   KIND_INFO,
   outputPrefix,
+  type Serving,
   storableText,
   truncateText,
   type WebhookEvent,
 } from "@sorami/contracts";
 import { type GeneratorJob, isDeterministicDbError } from "@sorami/db";
-import { type GeneratorJobPatch, getGeneratorJob } from "@sorami/db/queries/generator-jobs";
+import { type GeneratorJobPatch, getGeneratorJob, setRemoteStatus } from "@sorami/db/queries/generator-jobs";
 import { jsonLog, type TaskContext } from "@sorami/db/tasks";
 import { ZodError } from "zod";
-import { ProviderError } from "../providers/types";
-import { advanceJob } from "../webhooks/emit";
-import {
-  callProvider,
-  completedData,
-  type GenerateDeps,
-  providerFor,
-  readInputImage,
-  storeOutputs,
-} from "./generate-steps";
+import { ProviderError, type ProviderProgress } from "../providers/types";
+import { advanceJob, progressEventKey } from "../webhooks/emit";
+import { moveToNextFallback } from "./fallback";
+import { completedData, type GenerateDeps, readInputImage, storeOutputs } from "./generate-steps";
+import { callModel, JobCanceled, progressWithin } from "./model-call";
+import { providerUpdates } from "./provider-updates";
 import { enqueueGenerate, GENERATOR_TASKS, JOB_TIME_LIMIT_MS } from "./tasks";
 
 export type { GenerateDeps } from "./generate-steps";
@@ -77,13 +75,6 @@ function causeOf(error: ProviderError): string | undefined {
 /** Jobs running in this process, so a cancellation can stop their provider call. */
 const running = new Map<string, AbortController>();
 
-class JobCanceled extends Error {
-  constructor() {
-    super("The job was canceled");
-    this.name = "JobCanceled";
-  }
-}
-
 /** Stops the provider call of a job if this process runs it (cancellation fans out by NOTIFY). */
 export function abortLocalJob(jobId: string): boolean {
   const controller = running.get(jobId);
@@ -91,14 +82,20 @@ export function abortLocalJob(jobId: string): boolean {
   return Boolean(controller);
 }
 
-/** One run of one job: its signal, its attempt, and how it moves the job (a move refused for an ended job cancels the run). */
+/**
+ * One run of one job: its signal, its attempt, the model serving it (every
+ * announcement from the provider call on says which), and how it moves the
+ * job (a move refused for an ended job cancels the run).
+ */
 type Run = {
   job: GeneratorJob;
   signal: AbortSignal;
   attempt: number;
+  serving?: Serving;
+  log: TaskContext["log"];
   advance: (
     event: WebhookEvent,
-    options?: { patch?: GeneratorJobPatch; bumpAttempts?: boolean },
+    options?: { patch?: GeneratorJobPatch; bumpAttempts?: boolean; eventKey?: string },
   ) => Promise<GeneratorJob>;
 };
 
@@ -127,6 +124,7 @@ export async function runGenerateJob(
   running.set(jobId, cancel);
   const run: Run = {
     job,
+    log,
     attempt: job.attempts + 1,
     signal: AbortSignal.any([
       cancel.signal,
@@ -142,7 +140,7 @@ export async function runGenerateJob(
       };
       const row = await advanceJob(
         deps.db,
-        { ...envelope, ...event },
+        { ...envelope, ...(run.serving ? { serving: run.serving } : {}), ...event },
         { webUrl: deps.webUrl, kind: job.kind, ...options },
       );
       if (!row) {
@@ -165,18 +163,82 @@ async function generate(deps: GenerateDeps, run: Run): Promise<void> {
   const { job, signal } = run;
   const { noun } = KIND_INFO[job.kind];
   const startedAt = Date.now();
+  const entry = deps.models.entryFor(job.kind, job.model);
+  run.serving = {
+    model: entry.id,
+    provider: entry.provider,
+    ...(job.fallbacks.length > 0 ? { fallbacks: job.fallbacks } : {}),
+  };
   run.attempt = (
     await run.advance({ status: "initializing", message: "Initializing the model…" }, { bumpAttempts: true })
   ).attempts;
   await run.advance({ status: "generating", message: "Generating…" });
   const inputImage = await readInputImage(deps, job, signal);
-  const output = await callProvider(deps.providers, job, { jobId: job.id, attempt: run.attempt, signal, inputImage });
+  const built = await deps.models.provider(entry);
+  const updates = providerUpdates(
+    (progress) => announceProgress(deps, run, entry, progress),
+    (error) => run.log("warn", "progress_not_recorded", { error: String(error) }),
+    deps.providerUpdateIntervalMs,
+  );
+  let output: Awaited<ReturnType<typeof callModel>>;
+  try {
+    output = await callModel(
+      deps.db,
+      job,
+      built,
+      { jobId: job.id, attempt: run.attempt, signal, inputImage },
+      {
+        submitted: async (handle, resumed) => {
+          run.serving = { ...(run.serving as Serving), request_id: handle.id };
+          run.log("info", resumed ? "remote_resumed" : "remote_submitted", { request_id: handle.id, model: entry.id });
+          const message = resumed ? `Waiting for ${entry.label}…` : `Submitted to ${entry.label}`;
+          await run.advance({ status: "generating", message }, { eventKey: progressEventKey("generating") });
+        },
+        progress: (p) => updates.report(p),
+        log: run.log,
+      },
+    );
+  } finally {
+    await updates.stop();
+  }
   await run.advance({ status: "saving", message: `Saving the ${noun}s…` });
   const items = await storeOutputs(deps.storage, deps.webUrl, job, output.files);
-  const data = completedData(job, providerFor(deps.providers, job).model, items, output.metadata, startedAt);
+  const serving = run.serving as Serving;
+  const metadata = {
+    ...output.metadata,
+    provider: entry.provider,
+    requested_model: typeof job.request.model === "string" ? job.request.model : entry.id,
+    ...(serving.request_id ? { request_id: serving.request_id } : {}),
+    ...(serving.fallbacks ? { fallbacks: serving.fallbacks } : {}),
+  };
+  const data = completedData(job, entry.id, items, metadata, startedAt);
   await run.advance(
     { status: "completed", message: `${items.length} ${noun}(s) generated`, data },
     { patch: { result: data, completedAt: new Date() } },
+  );
+}
+
+/**
+ * What the provider says, as the job's progress: its words as the message,
+ * its percentage (only when it gives one) within the GENERATING stage, its
+ * own status word for the operator. A report with neither words nor a
+ * percentage changes only that status word, and announces nothing.
+ */
+async function announceProgress(deps: GenerateDeps, run: Run, entry: CatalogEntry, p: ProviderProgress) {
+  const patch = p.providerStatus ? { remoteStatus: p.providerStatus.slice(0, 100) } : {};
+  if (p.message === undefined && p.percent === undefined) {
+    if (p.providerStatus) {
+      await setRemoteStatus(deps.db, run.job.id, patch.remoteStatus as string);
+    }
+    return;
+  }
+  await run.advance(
+    {
+      status: "generating",
+      message: p.message ?? `${entry.label} is working…`,
+      ...(p.percent === undefined ? {} : { progress: progressWithin(p.percent) }),
+    },
+    { patch, eventKey: progressEventKey("generating") },
   );
 }
 
@@ -215,6 +277,21 @@ async function settleFailure(
     const delayMs = classified.retryAfterMs ?? GENERATE_RETRY_BASE_MS * 2 ** (attempt - 1);
     log("warn", "run_failed", { ...fields, again_in_ms: delayMs });
     await enqueueGenerate(deps.db, job.id, new Date(Date.now() + delayMs));
+    return;
+  }
+  // The model's retries are spent: a fallback of the same kind that can serve the request gets the job.
+  const moved = classified.retryable ? await moveToNextFallback(deps, job.id, classified, log) : null;
+  if (moved) {
+    run.serving = moved.serving;
+    await run
+      .advance(
+        {
+          status: "generating",
+          message: `${moved.fromLabel} failed (${moved.step.message}); moving to ${moved.toLabel}`,
+        },
+        { eventKey: progressEventKey("generating") },
+      )
+      .catch((e: unknown) => log("warn", "fallback_not_announced", { error: String(e) }));
     return;
   }
   log("warn", "job_failed", fields);

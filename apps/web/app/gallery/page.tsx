@@ -10,10 +10,10 @@ export default async function Page({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const { kind, status } = parseGalleryQuery(await searchParams);
+  const { kind, status, model } = parseGalleryQuery(await searchParams);
   return (
     <SignedInPage title="Gallery">
-      <GalleryList key={`${kind}:${status}`} kind={kind} status={status} />
+      <GalleryList key={`${kind}:${status}:${model ?? ""}`} kind={kind} status={status} model={model} />
     </SignedInPage>
   );
 }

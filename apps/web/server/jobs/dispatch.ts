@@ -9,6 +9,7 @@ import {
 } from "@sorami/contracts";
 import type { Database, Generation } from "@sorami/db";
 import { getGenerationById, lockGeneration } from "@sorami/db/queries/generations";
+import { catalog } from "../catalog";
 import { type GeneratorClient, GeneratorRefused } from "../generator-client";
 import { documentsRequest, type HandoverDeps, HandoverRefused } from "./handover";
 import { transitionGeneration } from "./transition";
@@ -91,6 +92,10 @@ async function handOver(
   } catch (error) {
     if (!(error instanceof GeneratorRefused)) {
       throw error;
+    }
+    if (error.field === "model") {
+      // The generator no longer runs the model this process offered: its catalog changed.
+      catalog().stale();
     }
     // transitionGeneration cuts and cleans it again; cut here so the reason keeps its prefix.
     return error.reason

@@ -1,5 +1,6 @@
 import {
   EVENTS_ERROR_MAX_LENGTH,
+  fallbackStepSchema,
   type GalleryGeneration,
   type GenerationDetail,
   type JobEvent,
@@ -8,6 +9,7 @@ import {
   truncateText,
 } from "@sorami/contracts";
 import type { Generation, MediaFile } from "@sorami/db";
+import { z } from "zod";
 
 /** Media is served by the web app to its owner; the URL is made now, from the stored key. */
 export function mediaUrl(storageKey: string): string {
@@ -18,6 +20,8 @@ export function toStatusResponse(g: Generation, queuePosition: number | null = n
   return {
     job_id: g.id,
     status: g.status,
+    model: g.model,
+    provider: g.provider,
     progress: g.progress,
     message: g.message,
     error: g.error,
@@ -83,6 +87,8 @@ export function toResultResponse(g: Generation, files: MediaFile[]): JobResult {
   const common = {
     job_id: g.id,
     status: g.status,
+    model: g.model,
+    provider: g.provider,
     prompt: g.prompt,
     params: input_image_key ? { ...params, input_image: true } : params,
     metadata: { model: g.model, processing_time_ms: g.processingTimeMs, provider: g.providerMetadata ?? null },
@@ -102,11 +108,18 @@ export function toGalleryItem(g: Generation, files: MediaFile[]): GalleryGenerat
   return "images" in result ? { ...result, ...extra, kind: "image" } : { ...result, ...extra, kind: "video" };
 }
 
+/** The fallback story a job's metadata keeps (the generator's webhooks carry it; see `serving`). */
+const storySchema = z.array(fallbackStepSchema).catch([]);
+
 export function toDetail(g: Generation, files: MediaFile[]): GenerationDetail {
+  const meta = g.providerMetadata ?? {};
   return {
     ...toGalleryItem(g, files),
     started_at: g.startedAt?.toISOString() ?? null,
     updated_at: g.updatedAt.toISOString(),
     message: g.message,
+    requested_model: typeof g.params.model === "string" ? g.params.model : g.model,
+    request_id: typeof meta.request_id === "string" ? meta.request_id : null,
+    fallbacks: storySchema.parse(meta.fallbacks ?? []),
   };
 }

@@ -1,5 +1,6 @@
 import {
   AppError,
+  BUILT_IN_MODELS,
   type GalleryPage,
   type GalleryQuery,
   type GenerationDetail,
@@ -8,6 +9,7 @@ import {
   type JobResult,
   type JobStatusResponse,
   jobIdSchema,
+  type ModelView,
   statusesOf,
 } from "@sorami/contracts";
 import type { Database, Generation } from "@sorami/db";
@@ -80,6 +82,18 @@ export function decodeCursor(raw: string): Cursor {
   }
 }
 
+/**
+ * A gallery's model filter must name a model this deployment knows (active,
+ * or built in: jobs outlive a key being removed); anything else is a 400
+ * naming `model`. When the catalog cannot be read, any well-formed id is taken.
+ */
+export function checkModelFilter(id: string, active: readonly ModelView[] | null): void {
+  if (!active || active.some((m) => m.id === id) || BUILT_IN_MODELS.some((m) => m.id === id)) {
+    return;
+  }
+  throw new AppError("invalid_request", `model: ${id} is not a model of this catalog`, { field: "model" });
+}
+
 export async function listGallery(
   db: Database,
   user: SessionUser,
@@ -92,6 +106,7 @@ export async function listGallery(
     cursor,
     kind,
     statuses: statusesOf(query.status),
+    model: query.model,
   });
   const files = await filesOf(
     db,

@@ -1,4 +1,11 @@
-import { type GeneratorJobView, isTerminal, type JobKind, toWireStatus, type WireStatus } from "@sorami/contracts";
+import {
+  type GeneratorJobView,
+  isTerminal,
+  type JobKind,
+  type Serving,
+  toWireStatus,
+  type WireStatus,
+} from "@sorami/contracts";
 import { type Database, describeDbError, type Generation } from "@sorami/db";
 import { listStaleGenerations, recordRepairFailure, touchGeneration } from "@sorami/db/queries/generations";
 import { type GeneratorClient, GeneratorContractError } from "../generator-client";
@@ -49,6 +56,21 @@ async function askGenerator(
     }
     return "unreachable";
   }
+}
+
+/** The model the generator says served the job, as a webhook would carry it. */
+function servingOfView(view: GeneratorJobView): { serving?: Serving } {
+  if (!view.model || !view.provider) {
+    return {};
+  }
+  return {
+    serving: {
+      model: view.model,
+      provider: view.provider,
+      ...(view.remote?.request_id ? { request_id: view.remote.request_id } : {}),
+      ...(view.fallbacks.length ? { fallbacks: view.fallbacks } : {}),
+    },
+  };
 }
 
 /**
@@ -112,6 +134,7 @@ async function reconcileJob(
     applyWebhookEvent(db, job.kind, `reconcile:${job.id}:${tag}`, {
       job_id: job.id,
       user_id: job.authorId,
+      ...(typeof view === "object" ? servingOfView(view) : {}),
       ...payload,
     });
 

@@ -38,7 +38,7 @@ export function startWebWorker(): Promise<QueueRunner> {
           handover: {
             storage: storage(),
             signedMediaUrl: (key) => signedMediaUrl(key),
-            inputImageAllowedHosts: e.providers.inputImageAllowedHosts,
+            inputImageAllowedHosts: e.inputImageAllowedHosts,
           },
         }),
       cancel: ({ jobId }) => propagateCancel(jobId, generator()),

@@ -3,6 +3,7 @@ import {
   isWellFormedText,
   PROMPT_MAX_LENGTH,
   WEBHOOK_DESCRIPTION_MAX_LENGTH,
+  type WebhookPayload,
   type WebhookPayloadOf,
 } from "@sorami/contracts";
 import { schema } from "@sorami/db";
@@ -93,6 +94,28 @@ describe("applyWebhookEvent", () => {
     expect(older.outcome).toBe("ignored");
     const { g } = await state(id);
     expect([g?.status, g?.progress]).toEqual(["SAVING", 90]);
+  });
+
+  it("records the model serving the job and the provider's words, newest first, whatever order they arrive in", async () => {
+    const u = await user();
+    const id = await job(u);
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+    const serving = { model: "fal-ai/flux/schnell", provider: "fal", request_id: "req-1" };
+    const said = (n: number, message: string): WebhookPayload => ({
+      job_id: id,
+      status: "generating",
+      progress: 60,
+      message,
+      timestamp: at(n),
+      serving,
+    });
+    await applyWebhookEvent(t.db, "image", `${id}-1`, said(1, "Submitted to FLUX.1 [schnell] (fal)"));
+    await applyWebhookEvent(t.db, "image", `${id}-3`, said(3, "In queue — position 2"));
+    const late = await applyWebhookEvent(t.db, "image", `${id}-2`, said(2, "In queue — position 3"));
+    expect(late).toEqual({ outcome: "ignored", reason: "backwards" });
+    const { g } = await state(id);
+    expect(g).toMatchObject({ message: "In queue — position 2", model: "fal-ai/flux/schnell", provider: "fal" });
+    expect(g?.providerMetadata).toEqual({ request_id: "req-1" });
   });
 
   it("stores a failure with its reason and a failure notification", async () => {

@@ -22,22 +22,49 @@ export type ApplyOutcome =
   | { outcome: "duplicate" }
   | { outcome: "ignored"; reason: "terminal" | "backwards" | "deleted" };
 
+/** The sender's time, when it gave a valid one. */
+function reportedAt(payload: WebhookPayload): Date | null {
+  const at = payload.timestamp ? new Date(payload.timestamp) : null;
+  return at && !Number.isNaN(at.getTime()) ? at : null;
+}
+
+/** What the generator says of the model serving the job (any event from the provider call on). */
+function servingOf(payload: WebhookPayload): Pick<StatusChange, "model" | "provider" | "providerMetadata"> {
+  const s = payload.serving;
+  if (!s) {
+    return {};
+  }
+  return {
+    model: s.model,
+    provider: s.provider,
+    providerMetadata: {
+      ...(s.request_id ? { request_id: s.request_id } : {}),
+      ...(s.fallbacks?.length ? { fallbacks: s.fallbacks } : {}),
+    },
+  };
+}
+
 /**
  * What a webhook says, in the terms of the state machine: a `completed`
  * event's files (stored, or remote and pending: see files.ts), a `failed`
- * one's reason. Refuses a `completed` whose keys are outside the job's folder
- * (for a file without a url to fetch it from) or listed twice.
+ * one's reason, and from the provider call on the model serving the job
+ * (`serving`) and the sender's time. Refuses a `completed` whose keys are
+ * outside the job's folder (for a file without a url to fetch it from) or
+ * listed twice.
  */
 export function statusChangeOf(kind: JobKind, payload: WebhookPayload): StatusChange {
+  const sent = { reportedAt: reportedAt(payload), ...servingOf(payload) };
   switch (payload.status) {
     case "completed": {
       const items = filesOfData(payload.data);
       const metadata = payload.data.metadata;
       return {
+        ...sent,
         status: "COMPLETED",
         progress: 100,
         message: payload.message ?? `${items.length} ${KIND_INFO[kind].noun}(s) generated`,
-        model: metadata?.model_name ?? null,
+        model: metadata?.model_name ?? sent.model ?? null,
+        provider: typeof metadata?.provider === "string" ? metadata.provider : (sent.provider ?? null),
         processingTimeMs:
           metadata?.generation_time_seconds !== undefined ? Math.round(metadata.generation_time_seconds * 1000) : null,
         providerMetadata: metadata ?? null,
@@ -45,9 +72,16 @@ export function statusChangeOf(kind: JobKind, payload: WebhookPayload): StatusCh
       };
     }
     case "failed":
-      return { status: "FAILED", progress: payload.progress, message: payload.message, error: payload.error_message };
+      return {
+        ...sent,
+        status: "FAILED",
+        progress: payload.progress,
+        message: payload.message,
+        error: payload.error_message,
+      };
     default:
       return {
+        ...sent,
         status: fromWireStatus(payload.status),
         progress: payload.progress,
         message: payload.message,

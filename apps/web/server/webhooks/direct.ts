@@ -60,7 +60,8 @@ export async function createFromWebhook(tx: Tx, kind: JobKind, payload: WebhookP
       source: DIRECT_SOURCE,
       ...(firstFile ? { size: firstFile.dimensions, format: firstFile.format } : {}),
     },
-    model: data?.metadata?.model_name ?? KIND_INFO[kind].defaultModel,
+    model: data?.metadata?.model_name ?? payload.serving?.model ?? KIND_INFO[kind].defaultModel,
+    provider: payload.serving?.provider ?? null,
     status: "PENDING",
     createdAt: new Date(),
   });

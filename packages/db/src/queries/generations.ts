@@ -168,10 +168,12 @@ export async function listGenerationsForOwner(
     kind?: Generation["kind"];
     /** Only jobs in one of these statuses; every status when absent. */
     statuses?: readonly Generation["status"][] | null;
+    /** Only jobs of this model (the one that served them, or was asked for while they run). */
+    model?: string | null;
   },
 ): Promise<{ rows: Generation[]; next: Cursor | null }> {
-  // One prepared statement per shape (kind, statuses, cursor each present or not).
-  const name = `gallery_page${opts.kind ? "_kind" : ""}${opts.statuses ? "_statuses" : ""}${opts.cursor ? "_after" : ""}`;
+  // One prepared statement per shape (kind, statuses, model, cursor each present or not).
+  const name = `gallery_page${opts.kind ? "_kind" : ""}${opts.statuses ? "_statuses" : ""}${opts.model ? "_model" : ""}${opts.cursor ? "_after" : ""}`;
   const query = prepared(db, name, () => {
     const conditions = [eq(generations.authorId, sql.placeholder("ownerId")), notDeleted];
     if (opts.kind) {
@@ -179,6 +181,9 @@ export async function listGenerationsForOwner(
     }
     if (opts.statuses) {
       conditions.push(sql`${generations.status} = any(${sql.placeholder("statuses")}::text[])`);
+    }
+    if (opts.model) {
+      conditions.push(eq(generations.model, sql.placeholder("model")));
     }
     if (opts.cursor) {
       conditions.push(
@@ -197,6 +202,7 @@ export async function listGenerationsForOwner(
     ownerId,
     kind: opts.kind,
     statuses: opts.statuses ? [...opts.statuses] : undefined,
+    model: opts.model ?? undefined,
     afterAt: opts.cursor?.createdAt.toISOString(),
     afterId: opts.cursor?.id,
     limit: opts.limit + 1,

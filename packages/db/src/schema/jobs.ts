@@ -24,10 +24,18 @@ export const generations = pgTable(
     organizationId: text("organization_id").references(() => organizations.id, { onDelete: "set null" }),
     prompt: text("prompt").notNull(),
     params: jsonb("params").$type<Record<string, unknown>>().notNull(),
+    /** The catalog model: the one asked for (or the default) at submit, then the one that served the job. */
     model: text("model"),
+    provider: text("provider"),
     status: text("status", { enum: JOB_STATUSES }).notNull().default("PENDING"),
     progress: integer("progress").notNull().default(0),
     message: text("message"),
+    /**
+     * The sender's time of the newest event applied (its webhook's
+     * `timestamp`): a message-only update older than it arrived late and is
+     * not applied (see decideTransition).
+     */
+    reportedAt: timestamp("reported_at", { withTimezone: true }),
     error: text("error"),
     processingTimeMs: integer("processing_time_ms"),
     providerMetadata: jsonb("provider_metadata").$type<Record<string, unknown>>(),
@@ -61,6 +69,14 @@ export const generations = pgTable(
     index("generations_author_kind_created_idx").on(
       t.authorId,
       t.kind,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+    // The gallery filtered by model, in the same order (a rare model is found without scanning the rest).
+    index("generations_author_kind_model_created_idx").on(
+      t.authorId,
+      t.kind,
+      t.model,
       t.createdAt.desc().nullsFirst(),
       t.id.desc().nullsFirst(),
     ),

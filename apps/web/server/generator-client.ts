@@ -11,6 +11,7 @@ import {
   type JobAccepted,
   type JobKind,
   KIND_INFO,
+  truncateText,
 } from "@sorami/contracts";
 import type { z } from "zod";
 import { env } from "../env";
@@ -28,6 +29,9 @@ import { env } from "../env";
  * later (the dispatch and cancel tasks' retries, the reconciler's next tick).
  */
 export const GENERATOR_TIMEOUT_MS = 10_000;
+
+/** Of a generator's unexpected answer, this much is kept in the error the queue logs. */
+const GENERATOR_ANSWER_LOGGED_LENGTH = 200;
 
 /** Unreachable, too slow, or answering 5xx/408/429: worth trying again later. */
 export class GeneratorUnavailable extends Error {
@@ -95,7 +99,9 @@ export function createGeneratorClient(options: { baseUrl: string; serviceKey: st
       return null;
     }
     if (response.status >= 500 || response.status === 408 || response.status === 429) {
-      throw new GeneratorUnavailable(`Generator answered ${response.status}: ${text.slice(0, 200)}`);
+      throw new GeneratorUnavailable(
+        `Generator answered ${response.status}: ${truncateText(text, GENERATOR_ANSWER_LOGGED_LENGTH)}`,
+      );
     }
     let json: unknown;
     try {

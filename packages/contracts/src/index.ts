@@ -2,6 +2,10 @@
 import "./zod-setup";
 
 export * from "./catalog";
+export * from "./catalog-builtins";
+export * from "./catalog-mapping";
+export * from "./catalog-options";
+export * from "./catalog-rules";
 export * from "./errors";
 export * from "./events";
 export * from "./gallery";
@@ -9,7 +13,9 @@ export * from "./generator";
 export * from "./health";
 export * from "./images";
 export * from "./jobs";
+export * from "./keys";
 export * from "./limits";
+export * from "./media";
 export * from "./notifications";
 export * from "./providers";
 export * from "./sse";

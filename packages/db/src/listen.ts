@@ -12,18 +12,25 @@ export type Listener = {
 };
 
 /**
- * LISTENs on one channel on a connection of its own, and comes back by
- * itself after the connection drops. Notifications sent while it was away
+ * LISTENs on one channel (or several) on a connection of its own, and comes
+ * back by itself after the connection drops. Notifications sent while it was away
  * are lost (PostgreSQL keeps none for absent listeners), so `onReconnect`
  * runs after every LISTEN but the first: the place to catch up from tables.
  */
 export function listen(
   databaseUrl: string,
-  channel: string,
-  options: { applicationName: string; onMessage: (payload: string) => void; onReconnect?: () => void },
+  channel: string | readonly string[],
+  options: {
+    applicationName: string;
+    onMessage: (payload: string, channel: string) => void;
+    onReconnect?: () => void;
+  },
 ): Listener {
-  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) {
-    throw new Error(`Invalid channel name: ${channel}`);
+  const channels = typeof channel === "string" ? [channel] : [...channel];
+  for (const name of channels) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(name)) {
+      throw new Error(`Invalid channel name: ${name}`);
+    }
   }
   let client: pg.Client | null = null;
   let stopped = false;
@@ -53,15 +60,15 @@ export function listen(
       }
     };
     c.on("notification", (msg) => {
-      if (msg.channel === channel && msg.payload) {
-        options.onMessage(msg.payload);
+      if (channels.includes(msg.channel) && msg.payload) {
+        options.onMessage(msg.payload, msg.channel);
       }
     });
     c.on("error", retry);
     c.on("end", retry);
     try {
       await c.connect();
-      await c.query(`LISTEN ${channel}`);
+      await c.query(channels.map((name) => `LISTEN ${name}`).join("; "));
       if (stopped) {
         failed = true;
         await c.end().catch(() => {});

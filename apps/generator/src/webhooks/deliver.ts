@@ -1,3 +1,4 @@
+import { truncateText } from "@sorami/contracts";
 import { signWebhook, WEBHOOK_HEADERS } from "@sorami/contracts/signature";
 import type { Database, Tx } from "@sorami/db";
 import {
@@ -11,6 +12,8 @@ import { GENERATOR_TASKS } from "../jobs/tasks";
 
 /** A receiver that has not answered in this time is treated as down (Standard Webhooks' advice). */
 export const WEBHOOK_ATTEMPT_TIMEOUT_MS = 15_000;
+/** Of a receiver's refusal, this much of its answer is kept with the attempt (for the operator). */
+const RECEIVER_ANSWER_KEPT_LENGTH = 300;
 
 /**
  * Delay before each attempt, in seconds: the Standard Webhooks schedule
@@ -143,7 +146,7 @@ export async function deliverWebhook(
     retryAfter = parseRetryAfter(response.headers.get("retry-after"));
     const text = await response.text().catch(() => "");
     if (response.status < 200 || response.status >= 300) {
-      error = `HTTP ${response.status}: ${text.slice(0, 300)}`;
+      error = `HTTP ${response.status}: ${truncateText(text, RECEIVER_ANSWER_KEPT_LENGTH)}`;
     }
   } catch (e) {
     error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);

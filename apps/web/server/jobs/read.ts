@@ -1,27 +1,18 @@
 import {
   AppError,
-  type GalleryPage,
   type GenerationDetail,
-  galleryStatusFilterSchema,
+  galleryCursorSchema,
   type JobKind,
   type JobResult,
   type JobStatusResponse,
   jobIdSchema,
-  PAGE_SIZE_DEFAULT,
-  PAGE_SIZE_MAX,
-  statusesOf,
 } from "@sorami/contracts";
 import type { Database, Generation } from "@sorami/db";
-import {
-  type Cursor,
-  filesOf,
-  getGenerationForOwner,
-  listGenerationsForOwner,
-  queuePosition,
-} from "@sorami/db/queries/generations";
-import { z } from "zod";
+import { starsOf } from "@sorami/db/queries/favorites";
+import { type Cursor, filesOf, getGenerationForOwner, queuePosition } from "@sorami/db/queries/generations";
+import { scopeOf } from "@sorami/db/queries/scope";
 import type { SessionUser } from "../session";
-import { toDetail, toGalleryItem, toResultResponse, toStatusResponse } from "./present";
+import { toDetail, toResultResponse, toStatusResponse } from "./present";
 
 /**
  * The user's job of this kind (of any kind when `kind` is null), else 404 —
@@ -49,8 +40,8 @@ export async function getGenerationDetail(
   id: string,
 ): Promise<GenerationDetail> {
   const g = await ownedJob(db, user, kind, id);
-  const files = await filesOf(db, [g.id]);
-  return toDetail(g, files.get(g.id) ?? []);
+  const [files, stars] = await Promise.all([filesOf(db, [g.id]), starsOf(db, scopeOf(user.id), [g.id])]);
+  return toDetail(g, files.get(g.id) ?? [], stars.get(g.id));
 }
 
 export async function getJobStatus(
@@ -75,45 +66,9 @@ export function encodeCursor(c: Cursor): string {
 
 export function decodeCursor(raw: string): Cursor {
   try {
-    const [at, id] = z
-      .tuple([z.string().datetime(), jobIdSchema])
-      .parse(JSON.parse(Buffer.from(raw, "base64url").toString("utf8")));
+    const [at, id] = galleryCursorSchema.parse(JSON.parse(Buffer.from(raw, "base64url").toString("utf8")));
     return { createdAt: new Date(at), id };
   } catch {
     throw new AppError("invalid_request", "cursor is not a cursor this API returned", { field: "cursor" });
   }
-}
-
-export const galleryQuerySchema = z.object({
-  cursor: z.string().max(512).optional(),
-  limit: z.coerce
-    .number({ error: "must be a number" })
-    .int({ error: "must be a whole number" })
-    .min(1, { error: "must be at least 1" })
-    .max(PAGE_SIZE_MAX, { error: `must be at most ${PAGE_SIZE_MAX}` })
-    .default(PAGE_SIZE_DEFAULT),
-  status: galleryStatusFilterSchema.default("all"),
-});
-
-export async function listGallery(
-  db: Database,
-  user: SessionUser,
-  kind: JobKind,
-  query: z.infer<typeof galleryQuerySchema>,
-): Promise<GalleryPage> {
-  const cursor = query.cursor ? decodeCursor(query.cursor) : null;
-  const { rows, next } = await listGenerationsForOwner(db, user.id, {
-    limit: query.limit,
-    cursor,
-    kind,
-    statuses: statusesOf(query.status),
-  });
-  const files = await filesOf(
-    db,
-    rows.map((r) => r.id),
-  );
-  return {
-    generations: rows.map((r) => toGalleryItem(r, files.get(r.id) ?? [])),
-    next_cursor: next ? encodeCursor(next) : null,
-  };
 }

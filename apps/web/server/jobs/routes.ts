@@ -1,11 +1,18 @@
-import { type JobKind, SUBMIT_BODY_MAX_BYTES, VIDEO_SUBMIT_BODY_MAX_BYTES } from "@sorami/contracts";
+import {
+  galleryFiltersQuerySchema,
+  type JobKind,
+  SUBMIT_BODY_MAX_BYTES,
+  VIDEO_SUBMIT_BODY_MAX_BYTES,
+} from "@sorami/contracts";
 import { env } from "../../env";
 import { db, storage } from "../db";
 import { json, parseWith, readJson, withUser } from "../http/handler";
+import { downloadGeneration } from "../library/downloads";
+import { listLibrary } from "../library/search";
 import { cancelGeneration } from "./cancel";
 import { deleteGeneration } from "./delete";
 import { parseSubmission } from "./params";
-import { galleryQuerySchema, getGenerationDetail, getJobResult, getJobStatus, listGallery } from "./read";
+import { getGenerationDetail, getJobResult, getJobStatus } from "./read";
 import { rerunGeneration } from "./rerun";
 import { submitGeneration, validateIdempotencyKey } from "./submit";
 
@@ -39,8 +46,8 @@ export const resultRoute = (kind: JobKind) =>
 
 export const galleryRoute = (kind: JobKind) =>
   withUser(async ({ req, user }) => {
-    const query = parseWith(galleryQuerySchema, Object.fromEntries(new URL(req.url).searchParams));
-    return json(await listGallery(db(), user, kind, query), { headers: noStore });
+    const query = parseWith(galleryFiltersQuerySchema, Object.fromEntries(new URL(req.url).searchParams));
+    return json(await listLibrary(db(), user, kind, query), { headers: noStore });
   });
 
 export const cancelRoute = (kind: JobKind) =>
@@ -73,3 +80,7 @@ export const rerunRoute = (kind: JobKind) =>
     );
     return json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });
   });
+
+/** Every file of the generation as one ZIP, streamed. */
+export const downloadRoute = (kind: JobKind) =>
+  withUser<{ id: string }>(async ({ user, params }) => downloadGeneration(db(), storage(), user, kind, params.id));

@@ -66,16 +66,33 @@ export async function serveOwnedMedia(
   if (!file) {
     throw new AppError("not_found", "File not found");
   }
+  // Private: the file is the user's; immutable: a key is never rewritten with other content.
+  return serveStoredFile(key, file.generationId, rangeHeader, {
+    download: options.download,
+    cacheControl: "private, max-age=31536000, immutable",
+  });
+}
+
+/**
+ * Sends a stored object the caller was allowed: on S3 a redirect to a GET
+ * signed for a few minutes (not cached, so each visit is checked again), from
+ * a local directory the bytes, with byte ranges. `cacheControl` is what a
+ * local answer may be kept for (a shared file's must not outlive its link).
+ */
+export async function serveStoredFile(
+  key: string,
+  jobId: string,
+  rangeHeader: string | null,
+  options: { download?: boolean; cacheControl: string; headers?: Record<string, string> },
+): Promise<Response> {
   const store = storage();
   if (store.signedUrl) {
     return new Response(null, {
       status: 302,
       headers: {
-        Location: await store.signedUrl(
-          key,
-          options.download ? { contentDisposition: attachment(file.generationId, key) } : {},
-        ),
+        Location: await store.signedUrl(key, options.download ? { contentDisposition: attachment(jobId, key) } : {}),
         "Cache-Control": "private, no-store",
+        ...options.headers,
       },
     });
   }
@@ -86,10 +103,10 @@ export async function serveOwnedMedia(
   const headers: Record<string, string> = {
     "Content-Type": contentTypeFor(key),
     "Accept-Ranges": "bytes",
-    // Private: the file is the user's; immutable: a key is never rewritten with other content.
-    "Cache-Control": "private, max-age=31536000, immutable",
+    "Cache-Control": options.cacheControl,
     "X-Content-Type-Options": "nosniff",
-    ...(options.download ? { "Content-Disposition": attachment(file.generationId, key) } : {}),
+    ...(options.download ? { "Content-Disposition": attachment(jobId, key) } : {}),
+    ...options.headers,
   };
   const range = parseRange(rangeHeader, whole.sizeBytes);
   if (range === "unsatisfiable") {

@@ -2,6 +2,7 @@ export * from "./auth";
 export * from "./events";
 export * from "./generator";
 export * from "./jobs";
+export * from "./library";
 export * from "./media";
 export * from "./notifications";
 export * from "./queue";

@@ -13,6 +13,16 @@ export const generationIsActive = sql.raw(
   `"generations"."status" not in (${TERMINAL_STATUSES.map((s) => `'${s}'`).join(", ")})`,
 );
 
+/**
+ * What a search reads of a job: its prompt and negative prompt, as one text.
+ * The same expression in the two search indexes and in the queries
+ * (queries/search.ts), so the indexes serve them.
+ */
+const SEARCH_TEXT = `("generations"."prompt" || ' ' || coalesce("generations"."params" ->> 'negative_prompt', ''))`;
+export const generationSearchText = sql.raw(SEARCH_TEXT);
+/** The search text as `simple` full-text words: any language, no stemming, no stop words. */
+export const generationSearchVector = sql.raw(`to_tsvector('simple'::regconfig, ${SEARCH_TEXT})`);
+
 export const generations = pgTable(
   "generations",
   {
@@ -70,6 +80,10 @@ export const generations = pgTable(
     index("generations_author_unfinished_idx").on(t.authorId).where(generationIsActive),
     // A pending job's queue position counts the pending jobs before it.
     index("generations_pending_created_idx").on(t.createdAt, t.id).where(sql`${t.status} = 'PENDING'`),
+    // Search: whole words and word starts (full-text, `simple`: language-agnostic), and any part of a word
+    // in any script, Japanese included (trigrams; pg_trgm, created by migration 0010).
+    index("generations_search_fts_idx").using("gin", generationSearchVector),
+    index("generations_search_trgm_idx").using("gin", sql`${generationSearchText} gin_trgm_ops`),
     // A retried submit with the same Idempotency-Key finds the first job.
     uniqueIndex("generations_author_idempotency_key_uq")
       .on(t.authorId, t.idempotencyKey)

@@ -12,6 +12,7 @@ import {
   secondsLabel,
   sizeLabel,
 } from "./labels";
+import { LibraryPanel } from "./library-panel";
 import { LocalTime } from "./local-time";
 import { MediaGrid } from "./media-grid";
 import { followPath, MEDIA_KINDS } from "./media-kinds";
@@ -156,6 +157,7 @@ export function GenerationDetailView({ detail }: { detail: GenerationDetail }) {
       ) : null}
 
       <GenerationActions kind={kind} jobId={detail.job_id} fileCount={files.length} running={running} />
+      <LibraryPanel detail={detail} />
 
       {files.length > 0 ? (
         <section aria-label={optionLabel(info.plural)}>

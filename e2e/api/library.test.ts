@@ -178,7 +178,7 @@ describe("the library", () => {
       "Kites",
       "Cats 🐈",
     ]);
-    expect(ids((await call("GET", `/api/library?collection=${id}`)).json)).toEqual([pair.id, japanese.id]);
+    expect(ids((await call("GET", `/api/library?collection=${id}`)).json)).toEqual([japanese.id, pair.id]);
 
     const asBob = api(stack.webUrl, bob.token);
     expect((await asBob("GET", `/api/collections/${id}`)).status).toBe(404);

@@ -15,11 +15,13 @@ import { collectionsInScope, generationsInScope, type LibraryScope } from "./sco
 /** A collection with its counts: whole generations, and single files. */
 export type CollectionWithCounts = CollectionRow & { generationCount: number; fileCount: number };
 
+// Qualified by hand: Drizzle leaves a one-table select's columns unqualified, and inside the
+// subquery they would name the items' own columns.
 const counts = {
-  generationCount: sql<number>`(select count(*)::int from ${collectionItems}
-    where ${collectionItems.collectionId} = ${collections.id} and ${collectionItems.mediaFileId} is null)`,
-  fileCount: sql<number>`(select count(*)::int from ${collectionItems}
-    where ${collectionItems.collectionId} = ${collections.id} and ${collectionItems.mediaFileId} is not null)`,
+  generationCount: sql<number>`(select count(*)::int from collection_items i
+    where i.collection_id = "collections"."id" and i.media_file_id is null)`,
+  fileCount: sql<number>`(select count(*)::int from collection_items i
+    where i.collection_id = "collections"."id" and i.media_file_id is not null)`,
 };
 
 /** The scope's collections, newest first, with their counts. */

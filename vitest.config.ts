@@ -13,6 +13,8 @@ export default defineConfig({
             "apps/web/lib/**/*.test.ts",
             "scripts/**/*.test.ts",
           ],
+          // One PostgreSQL for the run; each test file gets its own database copied from a migrated template.
+          globalSetup: ["packages/db/src/test-server.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

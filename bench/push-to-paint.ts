@@ -117,7 +117,7 @@ async function main() {
     const sorted = [...latencies].sort((a, b) => a - b);
     const result = {
       measured_at: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, load_average_1m: os.loadavg()[0], node: process.version },
+      machine: { cpus: os.cpus().length, load_average_1m: os.loadavg()[0] ?? 0, node: process.version },
       updates: latencies.length,
       unit: "ms from the webhook's 2xx reaching the sender to the change painted in the page",
       p50: quantile(sorted, 0.5),

@@ -1,4 +1,5 @@
 import {
+  commaList,
   parseEnv,
   providerEnvShape,
   resolveProviders,
@@ -41,15 +42,7 @@ const schema = z.object({
   /** Jobs of one user that may be unfinished at once (429 beyond). */
   USER_MAX_ACTIVE_JOBS: z.coerce.number().int().min(1).default(USER_MAX_ACTIVE_JOBS_DEFAULT),
   /** Users signing up with one of these emails (comma-separated) get the admin role. */
-  ADMIN_EMAILS: z
-    .string()
-    .default("")
-    .transform((s) =>
-      s
-        .split(",")
-        .map((e) => e.trim().toLowerCase())
-        .filter(Boolean),
-    ),
+  ADMIN_EMAILS: commaList({ lowercase: true }),
   /** How often the reconciler looks for jobs that lost their webhooks. */
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** A job with no update for this long is checked with the generator (its kind's SLA). */

@@ -88,7 +88,7 @@ function headersFor(c: Cell, caller: Principal): Record<string, string> {
   if (authorization !== null) {
     headers.authorization = authorization;
   }
-  const origin = {
+  const origin: Record<string, string> = {
     "same Origin": { origin: stack.webUrl },
     "foreign Origin": { origin: EVIL },
     "no Origin": {},
@@ -255,7 +255,7 @@ describe("better-auth's own endpoints", () => {
   it("sign-out with a cookie and any Authorization header that is not a session signs nothing out", async () => {
     const user = await freshUser();
     for (const authorization of ["Bearer x.y", "Basic Zm9vOmJhcg==", "", "Bearer  not a token"]) {
-      for (const origin of [{ origin: EVIL }, { origin: stack.webUrl }, {}]) {
+      for (const origin of [{ origin: EVIL }, { origin: stack.webUrl }, {}] as Record<string, string>[]) {
         const reply = await send(stack.webUrl, "POST", "/api/auth/sign-out", {
           headers: { "content-type": "application/json", cookie: user.cookie, authorization, ...origin },
           body: "{}",

@@ -1,4 +1,4 @@
-import { parseEnv, providerEnvShape, resolveProviders, resolveShared, sharedEnvShape } from "@sorami/config";
+import { parseEnv, providerEnvShape, resolveProviders, resolveShared, sharedEnvShape, splitList } from "@sorami/config";
 import { z } from "zod";
 
 /** The generator's whole configuration. Nothing else in this app reads process.env. */
@@ -42,7 +42,7 @@ const schema = z
     WEBHOOK_RETRY_SCHEDULE: z
       .string()
       .regex(/^\d+(,\d+)*$/, "must be comma-separated whole seconds")
-      .transform((s) => s.split(",").map(Number))
+      .transform((raw) => splitList(raw).map(Number))
       .optional(),
   })
   .superRefine((env, ctx) => {

@@ -12,13 +12,18 @@ import { createProviders } from "./providers/registry";
 
 /** How long SIGTERM waits for running jobs before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 20_000;
+/**
+ * Connections beyond one per concurrent job: HTTP handlers (submits, job
+ * reads, health), graphile-worker's job fetches and completions, and the
+ * queue-health heartbeat. Cancels LISTEN on a connection of their own.
+ */
+const POOL_EXTRA_CONNECTIONS = 6;
 
 async function main(): Promise<void> {
   const env = loadEnv();
   await runMigrations(env.databaseUrl);
-  // Pool: HTTP handlers plus the worker's connections (one per concurrent job, plus LISTEN).
   const { db, pool, close } = createDb(env.databaseUrl, {
-    max: env.concurrency + 6,
+    max: env.concurrency + POOL_EXTRA_CONNECTIONS,
     applicationName: "sorami-generator",
   });
   const storage = createStorage(env.storage);

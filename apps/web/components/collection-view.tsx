@@ -1,16 +1,9 @@
 "use client";
 
-import { COLLECTION_NAME_MAX_LENGTH, type Collection, type JobKind } from "@sorami/contracts";
+import { COLLECTION_NAME_MAX_LENGTH, type Collection, type GenerationOf, type JobKind } from "@sorami/contracts";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useCallback, useEffect, useId, useState } from "react";
-import {
-  ApiError,
-  deleteCollection,
-  type GenerationOf,
-  listLibrary,
-  renameCollection,
-  setInCollection,
-} from "@/lib/api-client";
+import { ApiError, deleteCollection, listLibrary, renameCollection, setInCollection } from "@/lib/api-client";
 import { countsLabel } from "./collections-view";
 import { Alert, inputClass, secondaryButtonClass } from "./form-controls";
 import { GalleryItem } from "./gallery-item";

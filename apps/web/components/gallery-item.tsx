@@ -1,6 +1,5 @@
-import { isTerminal, type JobKind, type JobStatus } from "@sorami/contracts";
+import { type GenerationOf, isTerminal, type JobKind, type JobStatus, KIND_INFO } from "@sorami/contracts";
 import Link from "next/link";
-import type { GenerationOf } from "@/lib/api-client";
 import { detailPath } from "@/lib/gallery-query";
 import { countLabel, formatDateTime, STATUS_LABEL } from "./labels";
 import { MEDIA_KINDS } from "./media-kinds";
@@ -48,7 +47,8 @@ function PlayBadge() {
  * never cropped.
  */
 function Stills<K extends JobKind>({ kind, generation }: { kind: K; generation: GenerationOf<K> }) {
-  const { plural, files: filesOf, still } = MEDIA_KINDS[kind];
+  const { files: filesOf, still } = MEDIA_KINDS[kind];
+  const { plural } = KIND_INFO[kind];
   const all = filesOf(generation);
   const files = all.slice(0, STILLS_SHOWN);
   if (files.length === 0) {
@@ -100,7 +100,8 @@ function Stills<K extends JobKind>({ kind, generation }: { kind: K; generation: 
  * keyboard and screen readers so each card is one stop.
  */
 export function GalleryItem<K extends JobKind>({ kind, generation }: { kind: K; generation: GenerationOf<K> }) {
-  const { noun, plural, files, summary } = MEDIA_KINDS[kind];
+  const { files, summary } = MEDIA_KINDS[kind];
+  const { noun, plural } = KIND_INFO[kind];
   const href = detailPath(generation.job_id);
   const details = [countLabel(files(generation).length, noun, plural), ...summary(generation.params)].filter(Boolean);
   return (

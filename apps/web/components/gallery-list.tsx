@@ -3,13 +3,15 @@
 import {
   GALLERY_STATUS_FILTER_VALUES,
   type GalleryStatusFilter,
+  type GenerationOf,
   JOB_KINDS,
   type JobKind,
+  KIND_INFO,
   statusesOf,
 } from "@sorami/contracts";
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { ApiError, type GenerationOf, getGeneration, isAbortError, listGenerations } from "@/lib/api-client";
+import { ApiError, getGeneration, isAbortError, listGenerations } from "@/lib/api-client";
 import { dayRange, type GallerySearch, galleryPath, isSearching } from "@/lib/gallery-query";
 import { Alert, primaryButtonClass, Spinner, secondaryButtonClass } from "./form-controls";
 import { GalleryItem } from "./gallery-item";
@@ -56,7 +58,7 @@ function Skeleton() {
 function Filters({ kind, status, search }: { kind: JobKind; status: GalleryStatusFilter; search: GallerySearch }) {
   const kinds = JOB_KINDS.map((k) => ({
     href: galleryPath(k, status, search),
-    label: optionLabel(MEDIA_KINDS[k].plural),
+    label: optionLabel(KIND_INFO[k].plural),
     current: k === kind,
     testId: `gallery-kind-${k}`,
   }));
@@ -209,7 +211,8 @@ export function GalleryList<K extends JobKind>({
   status: GalleryStatusFilter;
   search?: GallerySearch;
 }) {
-  const { noun, plural, generatePath } = MEDIA_KINDS[kind];
+  const { generatePath } = MEDIA_KINDS[kind];
+  const { noun, plural } = KIND_INFO[kind];
   const [items, setItems] = useState<GenerationOf<K>[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);

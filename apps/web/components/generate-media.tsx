@@ -1,11 +1,9 @@
 "use client";
 
-import type { JobKind } from "@sorami/contracts";
+import { type JobKind, KIND_INFO, type ParamsOf } from "@sorami/contracts";
 import { type ComponentType, useState } from "react";
-import type { ParamsOf } from "@/lib/api-client";
 import { ImageForm } from "./image-form";
 import { JobPanel } from "./job-panel";
-import { MEDIA_KINDS } from "./media-kinds";
 import type { GenerateFormProps } from "./params-form";
 import { useJob } from "./use-job";
 import { VideoForm } from "./video-form";
@@ -19,7 +17,7 @@ const FORMS: { [K in JobKind]: ComponentType<GenerateFormProps<ParamsOf<K>>> } =
 /** The generate page of one kind: its form beside the live panel of the newest job (or of `?job=`). */
 export function GenerateMedia<K extends JobKind>({ kind, followJobId }: { kind: K; followJobId?: string | null }) {
   const Form: ComponentType<GenerateFormProps<ParamsOf<K>>> = FORMS[kind];
-  const { job, submitting, submit } = useJob(kind, followJobId);
+  const { job, submitting, submit, reloadResult } = useJob(kind, followJobId);
   const [retryError, setRetryError] = useState<string | null>(null);
 
   async function onGenerate(params: ParamsOf<K>) {
@@ -48,13 +46,14 @@ export function GenerateMedia<K extends JobKind>({ kind, followJobId }: { kind: 
           <JobPanel
             key={job.jobId}
             job={job}
+            onReloadResult={reloadResult}
             onRetry={() => void onRetry()}
             retrying={submitting}
             retryError={retryError}
           />
         ) : (
           <div className="flex min-h-64 items-center justify-center rounded-lg border-2 border-dashed border-gray-200 p-8 text-center text-sm text-gray-500">
-            Your {MEDIA_KINDS[kind].plural} will appear here once you press Generate.
+            Your {KIND_INFO[kind].plural} will appear here once you press Generate.
           </div>
         )}
       </div>

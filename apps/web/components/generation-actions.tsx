@@ -1,13 +1,13 @@
 "use client";
 
-import type { JobKind } from "@sorami/contracts";
+import { type JobKind, KIND_INFO } from "@sorami/contracts";
 import { useRouter } from "next/navigation";
 import { useId, useRef, useState } from "react";
 import { ApiError, deleteGeneration, newIdempotencyKey, rerunGeneration } from "@/lib/api-client";
 import { galleryPath } from "@/lib/gallery-query";
 import { Alert, primaryButtonClass, Spinner, secondaryButtonClass } from "./form-controls";
 import { countLabel } from "./labels";
-import { followPath, MEDIA_KINDS } from "./media-kinds";
+import { followPath } from "./media-kinds";
 
 const dangerButtonClass =
   "inline-flex items-center justify-center gap-2 rounded-md bg-red-700 px-4 py-2 text-sm font-semibold text-white " +
@@ -22,7 +22,7 @@ const messageOf = (e: unknown, fallback: string) => (e instanceof ApiError ? e.m
  * the focus, then returns to the gallery.
  */
 export function GenerationActions(props: { kind: JobKind; jobId: string; fileCount: number; running: boolean }) {
-  const { noun, plural } = MEDIA_KINDS[props.kind];
+  const { noun, plural } = KIND_INFO[props.kind];
   const router = useRouter();
   const dialogRef = useRef<HTMLDialogElement>(null);
   const deleteButtonRef = useRef<HTMLButtonElement>(null);

@@ -1,4 +1,10 @@
-import { type GenerationDetail, isTerminal, type JobKind, type PERSON_GENERATION_MODES } from "@sorami/contracts";
+import {
+  type GenerationDetail,
+  isTerminal,
+  type JobKind,
+  KIND_INFO,
+  type PERSON_GENERATION_MODES,
+} from "@sorami/contracts";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { galleryPath } from "@/lib/gallery-query";
@@ -15,7 +21,7 @@ import {
 import { LibraryPanel } from "./library-panel";
 import { LocalTime } from "./local-time";
 import { MediaGrid } from "./media-grid";
-import { followPath, MEDIA_KINDS } from "./media-kinds";
+import { followPath } from "./media-kinds";
 
 /** How each known parameter is named and shown; others are shown as sent. */
 const PARAMS: Record<string, { label: string; show?: (value: string) => string }> = {
@@ -91,7 +97,7 @@ function Files({ detail }: { detail: GenerationDetail }) {
  */
 export function GenerationDetailView({ detail }: { detail: GenerationDetail }) {
   const kind: JobKind = detail.kind;
-  const info = MEDIA_KINDS[kind];
+  const info = KIND_INFO[kind];
   const files = "images" in detail ? detail.images : detail.videos;
   const running = !isTerminal(detail.status);
   const provider = detail.metadata.provider ?? {};

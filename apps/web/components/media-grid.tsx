@@ -1,6 +1,6 @@
-import type { JobKind } from "@sorami/contracts";
+import { type FileOf, type JobKind, KIND_INFO } from "@sorami/contracts";
 import { fileExtension, truncate } from "./labels";
-import { type FileOf, MEDIA_KINDS } from "./media-kinds";
+import { MEDIA_KINDS } from "./media-kinds";
 
 /**
  * The results of one job, of either kind. Before they exist it draws `count`
@@ -17,7 +17,8 @@ export function MediaGrid<K extends JobKind>(props: {
   height: number;
   loading: boolean;
 }) {
-  const { noun, plural, Media, details } = MEDIA_KINDS[props.kind];
+  const { Media, details } = MEDIA_KINDS[props.kind];
+  const { noun, plural } = KIND_INFO[props.kind];
   const cells = props.files ?? Array.from({ length: props.count }, () => null);
   const columns = cells.length > 1 ? "sm:grid-cols-2" : "";
   return (

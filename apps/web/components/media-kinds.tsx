@@ -1,18 +1,23 @@
-import { type ImageFile, type JobKind, parseSize, VIDEO_DIMENSIONS, type VideoFile } from "@sorami/contracts";
+import {
+  type FileOf,
+  type ImageFile,
+  type JobKind,
+  type ParamsOf,
+  parseSize,
+  type ResultOf,
+  VIDEO_DIMENSIONS,
+  type VideoFile,
+} from "@sorami/contracts";
 import type { ComponentType } from "react";
-import type { ParamsOf, ResultOf } from "@/lib/api-client";
 import { aspectRatioLabel, formatBytes, optionLabel, secondsLabel } from "./labels";
 
-export type FileOf<K extends JobKind> = { image: ImageFile; video: VideoFile }[K];
-
 /**
- * Everything the pages need to know about a kind of job. The generate page,
+ * Everything the pages need to know about a kind of job, beyond what
+ * KIND_INFO (contracts) says of it for both services (its noun and plural). The generate page,
  * job panel, result grid and gallery are one piece of code each; image and
  * video differ only in this table.
  */
 export type MediaKind<K extends JobKind> = {
-  noun: string;
-  plural: string;
   /** The page where this kind is generated. */
   generatePath: string;
   files: (result: ResultOf<K>) => readonly FileOf<K>[];
@@ -71,8 +76,6 @@ function VideoMedia({ file, label }: { file: VideoFile; label: string }) {
 
 export const MEDIA_KINDS: { [K in JobKind]: MediaKind<K> } = {
   image: {
-    noun: "image",
-    plural: "images",
     generatePath: "/generate-images",
     files: (result) => result.images,
     expected: (params) => ({ count: params.num_images, ...parseSize(params.size) }),
@@ -86,8 +89,6 @@ export const MEDIA_KINDS: { [K in JobKind]: MediaKind<K> } = {
     },
   },
   video: {
-    noun: "video",
-    plural: "videos",
     generatePath: "/generate-videos",
     files: (result) => result.videos,
     expected: (params) => ({ count: params.number_of_videos, ...VIDEO_DIMENSIONS[params.aspect_ratio] }),

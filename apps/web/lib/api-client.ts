@@ -2,19 +2,19 @@ import {
   type Collection,
   type CollectionList,
   type FavoriteState,
+  type GalleryPageOf,
   type GalleryStatusFilter,
   type GenerationDetail,
-  type ImageParams,
-  type ImageResult,
+  type GenerationOf,
   type JobAccepted,
   type JobKind,
   type JobStatusResponse,
   KIND_INFO,
   type NotificationList,
+  type ParamsOf,
+  type ResultOf,
   type ShareCreated,
   type ShareList,
-  type VideoParams,
-  type VideoResult,
 } from "@sorami/contracts";
 
 /**
@@ -92,8 +92,8 @@ const FALLBACK_MESSAGES: Record<number, string> = {
 };
 
 function toApiError(status: number, data: unknown): ApiError {
-  const body = (data ?? {}) as { error?: unknown; code?: unknown; message?: unknown };
-  // The app's own routes answer { error: { code, message, field? } }.
+  const body = (data ?? {}) as { error?: unknown };
+  // Every route answers { error: { code, message, field? } } (better-auth's answers are reshaped to it: auth-route.ts).
   if (body.error && typeof body.error === "object") {
     const e = body.error as { code?: unknown; message?: unknown; field?: unknown };
     if (typeof e.message === "string") {
@@ -105,29 +105,10 @@ function toApiError(status: number, data: unknown): ApiError {
       );
     }
   }
-  // better-auth answers { code, message }.
-  if (typeof body.message === "string" && body.message) {
-    const code = typeof body.code === "string" ? body.code : `http_${status}`;
-    return new ApiError(status, code, body.message, authField(code));
-  }
   const message =
     FALLBACK_MESSAGES[status] ??
     (status >= 500 ? "The server had a problem. Try again in a moment." : `Request failed (${status}).`);
   return new ApiError(status, `http_${status}`, message);
-}
-
-/** better-auth's codes name the field only inside the code, e.g. PASSWORD_TOO_SHORT. */
-function authField(code: string): string | undefined {
-  if (code.includes("PASSWORD")) {
-    return "password";
-  }
-  if (code.includes("EMAIL") || code.startsWith("USER_ALREADY_EXISTS")) {
-    return "email";
-  }
-  if (code.includes("NAME")) {
-    return "name";
-  }
-  return undefined;
 }
 
 /**
@@ -157,24 +138,6 @@ export function signOut(): Promise<unknown> {
 }
 
 // Jobs: one set of calls for every kind, under /api/{images|videos}/…
-
-/** What each kind's API takes and gives back. */
-type KindTypes = {
-  image: { params: ImageParams; result: ImageResult };
-  video: { params: VideoParams; result: VideoResult };
-};
-export type ParamsOf<K extends JobKind> = KindTypes[K]["params"];
-export type ResultOf<K extends JobKind> = KindTypes[K]["result"];
-/** One gallery entry of a kind: its result plus when it ran. */
-export type GenerationOf<K extends JobKind> = ResultOf<K> & {
-  kind: K;
-  created_at: string;
-  completed_at: string | null;
-  progress: number;
-  favorite: boolean;
-  favorite_file_ids: string[];
-};
-export type GenerationPage<K extends JobKind> = { generations: GenerationOf<K>[]; next_cursor: string | null };
 
 const jobsPath = (kind: JobKind) => `/api/${KIND_INFO[kind].plural}`;
 
@@ -232,7 +195,7 @@ export function listGenerations<K extends JobKind>(
   kind: K,
   options: LibraryFilters & { cursor?: string | null; limit?: number } = {},
   signal?: AbortSignal,
-): Promise<GenerationPage<K>> {
+): Promise<GalleryPageOf<K>> {
   return request(`${jobsPath(kind)}/user${libraryQuery(options)}`, { signal });
 }
 

@@ -1,4 +1,12 @@
 import { pool } from "./db";
+
+/**
+ * How long SIGTERM waits for running queue tasks (a dispatch, a purge) before
+ * the process exits anyway, with a failure status so a supervisor sees the
+ * stop was forced. A task cut short runs again: every task is idempotent.
+ */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
 import { webWorkerStarted } from "./jobs/worker";
 
 /** On SIGTERM/SIGINT: let running queue tasks finish, close the pool, exit. */
@@ -10,7 +18,7 @@ export function stopOnSignals(): void {
     }
     stopping = true;
     console.log(`[web] ${signal}: stopping`);
-    const force = setTimeout(() => process.exit(0), 10_000).unref();
+    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
     const queue = await webWorkerStarted();
     await queue?.stop().catch(() => {});
     await pool()

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { generateWebhookSecret, webhookSecretProblem } from "@sorami/contracts/signature";
 import { z } from "zod";
+import { splitList } from "./comma-list";
 
 /**
  * What both services share about configuration: where DATA_DIR is, the
@@ -85,12 +86,7 @@ const webhookSecretSchema = z.string().superRefine((secret, ctx) => {
 /** Comma-separated webhook secrets: the first signs, all verify (rotation); each must be strong. */
 export const webhookSecretListSchema = z
   .string()
-  .transform((raw) =>
-    raw
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean),
-  )
+  .transform((raw) => splitList(raw))
   .pipe(z.array(webhookSecretSchema).min(1, "WEBHOOK_SECRET is empty"));
 
 /**
@@ -212,4 +208,5 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: Record<string, str
   return parsed.data;
 }
 
+export { commaList, splitList } from "./comma-list";
 export { type ActiveProviderConfig, providerEnvShape, resolveProviders } from "./providers";

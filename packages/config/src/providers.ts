@@ -7,6 +7,7 @@ import {
   type VideoProviderName,
 } from "@sorami/contracts";
 import { z } from "zod";
+import { commaList } from "./comma-list";
 
 /** "host", "host:port", "[v6]" or "[v6]:port". */
 const ALLOW_ENTRY = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
@@ -28,16 +29,9 @@ export const providerEnvShape = {
    * image server), comma-separated `host` or `host:port`. Empty by default:
    * only public addresses are fetched.
    */
-  INPUT_IMAGE_ALLOWED_HOSTS: z
-    .string()
-    .default("")
-    .transform((s) =>
-      s
-        .split(",")
-        .map((e) => e.trim().toLowerCase())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string().regex(ALLOW_ENTRY, "each entry must be host or host:port"))),
+  INPUT_IMAGE_ALLOWED_HOSTS: commaList({ lowercase: true }).pipe(
+    z.array(z.string().regex(ALLOW_ENTRY, "each entry must be host or host:port")),
+  ),
 };
 
 export type ActiveProviderConfig = {

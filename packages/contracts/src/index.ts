@@ -19,6 +19,7 @@ export * from "./limits";
 export * from "./media";
 export * from "./notifications";
 export * from "./providers";
+export * from "./retry-after";
 export * from "./sse";
 export * from "./status";
 export * from "./storable";

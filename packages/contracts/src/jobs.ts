@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { jobIdSchema } from "./ids";
-import { imageFileSchema, imageParamsSchema } from "./images";
+import { type ImageFile, type ImageParams, imageFileSchema, imageParamsSchema } from "./images";
 import { jobStatusSchema } from "./status";
-import { videoFileSchema, videoParamsSchema } from "./video";
+import { type VideoFile, type VideoParams, videoFileSchema, videoParamsSchema } from "./video";
 
 /**
  * Job kinds. Everything that differs between kinds is data in this table;
@@ -85,7 +85,6 @@ export type VideoResult = z.infer<typeof videoResultSchema>;
 export type JobResult = ImageResult | VideoResult;
 
 const galleryExtra = {
-  kind: jobKindSchema,
   created_at: z.string(),
   completed_at: z.string().nullable(),
   progress: z.number().int(),
@@ -95,12 +94,22 @@ const galleryExtra = {
   favorite_file_ids: z.array(z.string()),
 };
 
-/** One generation in a gallery page. */
-export const galleryGenerationSchema = z.union([
-  imageResultSchema.extend(galleryExtra),
-  videoResultSchema.extend(galleryExtra),
+/** One generation in a gallery page: its result, its kind and when it ran. */
+export const galleryGenerationSchema = z.discriminatedUnion("kind", [
+  imageResultSchema.extend({ ...galleryExtra, kind: z.literal("image") }),
+  videoResultSchema.extend({ ...galleryExtra, kind: z.literal("video") }),
 ]);
 export type GalleryGeneration = z.infer<typeof galleryGenerationSchema>;
+
+/** What each kind's API takes and gives back, by kind: the one place these pairs are named. */
+type KindTypes = {
+  image: { params: ImageParams; result: ImageResult; file: ImageFile };
+  video: { params: VideoParams; result: VideoResult; file: VideoFile };
+};
+export type ParamsOf<K extends JobKind> = KindTypes[K]["params"];
+export type ResultOf<K extends JobKind> = KindTypes[K]["result"];
+export type FileOf<K extends JobKind> = KindTypes[K]["file"];
+export type GenerationOf<K extends JobKind> = Extract<GalleryGeneration, { kind: K }>;
 
 /** GET /api/images/user?cursor=&limit= */
 export const galleryPageSchema = z.object({
@@ -108,3 +117,5 @@ export const galleryPageSchema = z.object({
   next_cursor: z.string().nullable(),
 });
 export type GalleryPage = z.infer<typeof galleryPageSchema>;
+/** A gallery page of one kind (GET /api/{kind}s/user lists only that kind). */
+export type GalleryPageOf<K extends JobKind> = { generations: GenerationOf<K>[]; next_cursor: string | null };

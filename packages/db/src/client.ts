@@ -13,13 +13,16 @@ export type DbHandle = { db: Database; pool: pg.Pool; close: () => Promise<void>
  * nothing from more concurrent queries, and PostgreSQL's own limit (100) is
  * shared by every process and the queue workers.
  */
+export const POOL_MAX_DEFAULT = 10;
+/** Never wait forever for a connection (a database restarting, a pool exhausted): fail and let the caller retry. */
+export const POOL_CONNECT_TIMEOUT_MS = 10_000;
+
 export function createDb(url: string, options: { max?: number; applicationName?: string } = {}): DbHandle {
   const pool = new pg.Pool({
     connectionString: url,
-    max: options.max ?? 10,
+    max: options.max ?? POOL_MAX_DEFAULT,
     application_name: options.applicationName ?? "sorami",
-    // Never wait forever for a connection (a database restarting, a pool exhausted): fail and let the caller retry.
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: POOL_CONNECT_TIMEOUT_MS,
     keepAlive: true,
   });
   // An idle client's error (e.g. the server restarting) must not crash the process.

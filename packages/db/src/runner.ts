@@ -13,8 +13,12 @@ import type { Database } from "./client";
 import type { QueueSchema } from "./queue";
 import { watchQueueHealth } from "./queue-health";
 
-/** First wait before restarting a runner that stopped on its own; doubles up to 30 s. */
+/** First wait before restarting a runner that stopped on its own; doubles up to RESTART_DELAY_MAX_MS. */
 const RESTART_DELAY_MS = 1000;
+/** A database away for long is tried every 30 s: soon enough after it is back, rare enough not to flood its log. */
+const RESTART_DELAY_MAX_MS = 30_000;
+/** New jobs arrive by LISTEN/NOTIFY at once; polling only catches scheduled ones (retries, runAt): within a second. */
+const POLL_INTERVAL_MS = 1000;
 
 export type QueueRunner = {
   runner: () => Runner;
@@ -69,8 +73,7 @@ export async function startQueueRunner(opts: {
       schema: opts.schema,
       concurrency: opts.concurrency,
       noHandleSignals: true,
-      // New jobs arrive by LISTEN/NOTIFY at once; polling only catches scheduled ones.
-      pollInterval: 1000,
+      pollInterval: POLL_INTERVAL_MS,
       logger,
       events,
       taskList: opts.taskList,
@@ -94,7 +97,7 @@ export async function startQueueRunner(opts: {
         alive = false;
         const own = [...ownPools];
         ownPools.clear();
-        for (let delay = RESTART_DELAY_MS; !stopping; delay = Math.min(delay * 2, 30_000)) {
+        for (let delay = RESTART_DELAY_MS; !stopping; delay = Math.min(delay * 2, RESTART_DELAY_MAX_MS)) {
           await new Promise((res) => setTimeout(res, delay));
           try {
             if (own.length > 0) {

@@ -1,14 +1,20 @@
-import { type BflOptions, bflOptionsSchema, type CatalogEntry, type JobKind } from "@sorami/contracts";
+import {
+  type BflOptions,
+  bflOptionsSchema,
+  type CatalogEntry,
+  type JobKind,
+  type ParamsOf,
+  parseRetryAfterSeconds,
+} from "@sorami/contracts";
 import { checkCapabilities, errorForStatus, filesFrom, mappingParams } from "./hosted";
 import { buildInput } from "./mapping";
 import { type DownloadPolicy, hostOf } from "./outputs";
 import { changesOnly } from "./progress";
 import { type PollSchedule, pollUntil, RemoteWorkFailed } from "./remote";
-import { DEFAULT_RETRY, excerpt, parseRetryAfter, type RetryPolicy, withRetries } from "./retry";
+import { DEFAULT_RETRY, excerpt, type RetryPolicy, withRetries } from "./retry";
 import {
   type AsyncProvider,
   type AsyncProviderContext,
-  type ParamsOf,
   type ProviderContext,
   ProviderError,
   type RemoteHandle,
@@ -146,7 +152,8 @@ export class BflProvider<K extends JobKind> implements AsyncProvider<K> {
       json = JSON.parse(text);
     } catch {}
     if (!response.ok) {
-      throw new BflHttpError(response.status, json, parseRetryAfter(response.headers.get("retry-after")));
+      const seconds = parseRetryAfterSeconds(response.headers.get("retry-after"));
+      throw new BflHttpError(response.status, json, seconds === null ? undefined : Math.round(seconds * 1000));
     }
     return json;
   }

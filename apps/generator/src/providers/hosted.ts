@@ -3,11 +3,12 @@ import {
   capabilityViolation,
   type ImageParams,
   type JobKind,
+  type ParamsOf,
   type VideoParams,
 } from "@sorami/contracts";
 import { type DownloadPolicy, downloadOutputs, toImageFiles, toVideoFile } from "./outputs";
 import { RemoteWorkFailed } from "./remote";
-import { type GeneratedFile, type ParamsOf, ProviderError } from "./types";
+import { type GeneratedFile, ProviderError } from "./types";
 
 /**
  * What every hosted-model adapter (fal, Replicate, BFL) shares: the

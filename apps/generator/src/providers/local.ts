@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { JobKind } from "@sorami/contracts";
+import type { JobKind, ParamsOf } from "@sorami/contracts";
 import { FfmpegError } from "./ffmpeg";
-import { type GeneratedFile, type ParamsOf, type Provider, type ProviderContext, ProviderError } from "./types";
+import { type GeneratedFile, type Provider, type ProviderContext, ProviderError } from "./types";
 
 /** What the user reads when the local renderer cannot make a file from a request (its own words are logged). */
 export const LOCAL_RENDER_FAILED_MESSAGE =

@@ -1,8 +1,8 @@
-import { type ImageParams, imageLimitViolation, parseSize } from "@sorami/contracts";
+import { type ImageParams, imageLimitViolation, parseRetryAfterSeconds, parseSize } from "@sorami/contracts";
 import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import sharp from "sharp";
 import { IMAGE_EXT, toRequestedImage } from "./encode";
-import { DEFAULT_RETRY, excerpt, parseRetryAfter, type RetryPolicy, withRetries } from "./retry";
+import { DEFAULT_RETRY, excerpt, type RetryPolicy, withRetries } from "./retry";
 import { type GeneratedFile, type Provider, type ProviderContext, ProviderError } from "./types";
 
 /** A GPT image at high quality can take a minute or two; past this the call is abandoned. */
@@ -56,7 +56,8 @@ export function openaiError(error: unknown, vendor: OpenAIVendor = OPENAI_VENDOR
     }
     if (status === 429) {
       const ms = Number(error.headers?.get("retry-after-ms") ?? Number.NaN);
-      const retryAfter = Number.isFinite(ms) ? ms : parseRetryAfter(error.headers?.get("retry-after"));
+      const seconds = parseRetryAfterSeconds(error.headers?.get("retry-after"));
+      const retryAfter = Number.isFinite(ms) ? ms : seconds === null ? undefined : Math.round(seconds * 1000);
       return new ProviderError("rate_limit", `${vendor.api} is rate-limiting Sorami (HTTP 429): ${said}`, retryAfter);
     }
     if (status === 408 || status === 409 || status >= 500) {

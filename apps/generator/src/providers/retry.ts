@@ -54,19 +54,6 @@ export async function withRetries<T>(
   }
 }
 
-/** Milliseconds from a Retry-After value: delay-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
-  if (!value) {
-    return undefined;
-  }
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) {
-    return Math.round(seconds * 1000);
-  }
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
 /** Shortens what a remote service said, for a message a user reads. */
 export function excerpt(text: string, max = PROVIDER_MESSAGE_MAX_LENGTH): string {
   // A vendor's JSON may carry "\ud800" escapes: its message must stay storable wherever it goes.

@@ -1,4 +1,4 @@
-import type { ImageParams, JobKind, VideoParams } from "@sorami/contracts";
+import type { JobKind, ParamsOf } from "@sorami/contracts";
 
 /** One file a provider made. Videos carry their length and a poster frame. */
 export type GeneratedFile = {
@@ -22,8 +22,6 @@ export type ProviderContext = {
   /** An input image the caller uploaded or its input_image_url gave (PNG/JPEG/WEBP by its bytes). */
   inputImage?: Buffer;
 };
-
-export type ParamsOf<K extends JobKind> = K extends "image" ? ImageParams : VideoParams;
 
 /** A model behind one interface; the pipeline never knows which. */
 export interface Provider<K extends JobKind> {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { laterEvents } from "@sorami/contracts";
+import { laterEvents, parseRetryAfterSeconds } from "@sorami/contracts";
 import { verifyWebhook } from "@sorami/contracts/signature";
 import { schema } from "@sorami/db";
 import { startTestDatabase } from "@sorami/db/testing";
@@ -10,7 +10,6 @@ import { DELIVERY_PRIORITY } from "../jobs/tasks";
 import {
   deliverWebhook,
   nextAttemptDelaySeconds,
-  parseRetryAfter,
   redeliver,
   SUPERSEDE_AFTER_MS,
   scheduleDelivery,
@@ -216,8 +215,8 @@ describe("schedule arithmetic", () => {
     expect(nextAttemptDelaySeconds(s.length, s, null)).toBeNull();
   });
   it("reads Retry-After as seconds or a date", () => {
-    expect(parseRetryAfter("30")).toBe(30);
-    expect(parseRetryAfter(new Date(Date.now() + 60_000).toUTCString())).toBeGreaterThanOrEqual(59);
-    expect(parseRetryAfter("soon")).toBeNull();
+    expect(parseRetryAfterSeconds("30")).toBe(30);
+    expect(parseRetryAfterSeconds(new Date(Date.now() + 60_000).toUTCString())).toBeGreaterThanOrEqual(59);
+    expect(parseRetryAfterSeconds("soon")).toBeNull();
   });
 });

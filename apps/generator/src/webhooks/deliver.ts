@@ -1,4 +1,4 @@
-import { truncateText } from "@sorami/contracts";
+import { parseRetryAfterSeconds, truncateText } from "@sorami/contracts";
 import { signWebhook, WEBHOOK_HEADERS } from "@sorami/contracts/signature";
 import type { Database, Tx } from "@sorami/db";
 import {
@@ -33,21 +33,6 @@ export type DeliveryOptions = {
   /** Overrides the schedule (tests, impatient deployments). */
   scheduleSeconds?: readonly number[];
 };
-
-/** Seconds a Retry-After header asks for (delta-seconds or an HTTP date), or null. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
-  if (!value) {
-    return null;
-  }
-  if (/^\d+$/.test(value.trim())) {
-    return Math.min(Number(value), RETRY_AFTER_MAX_SECONDS);
-  }
-  const at = Date.parse(value);
-  if (Number.isNaN(at)) {
-    return null;
-  }
-  return Math.min(Math.max(0, Math.ceil((at - now) / 1000)), RETRY_AFTER_MAX_SECONDS);
-}
 
 /** When the next attempt runs after `attemptsMade` failures, or null when the schedule is spent. */
 export function nextAttemptDelaySeconds(
@@ -143,7 +128,8 @@ export async function deliverWebhook(
       signal: AbortSignal.timeout(WEBHOOK_ATTEMPT_TIMEOUT_MS),
     });
     statusCode = response.status;
-    retryAfter = parseRetryAfter(response.headers.get("retry-after"));
+    const asked = parseRetryAfterSeconds(response.headers.get("retry-after"));
+    retryAfter = asked === null ? null : Math.min(Math.ceil(asked), RETRY_AFTER_MAX_SECONDS);
     const text = await response.text().catch(() => "");
     if (response.status < 200 || response.status >= 300) {
       error = `HTTP ${response.status}: ${truncateText(text, RECEIVER_ANSWER_KEPT_LENGTH)}`;

@@ -194,7 +194,7 @@ describe("the live event stream", () => {
     await s.next();
     // Cut the hub's LISTEN connection, and change the job before it is back.
     await t.db.execute(
-      "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'sorami-web-events'",
+      "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'sorami-web-events' and datname = current_database()",
     );
     await apply({ job_id: id, status: "saving", progress: 90 });
     const caughtUp = await s.collect(

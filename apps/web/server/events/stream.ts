@@ -19,6 +19,8 @@ import type { EventHub } from "./hub";
 
 /** Streams one user may hold open in one web process (tabs, devices); more is a client bug or abuse. */
 export const EVENTS_MAX_STREAMS_PER_USER = 20;
+/** Retry-After when a user has EVENTS_MAX_STREAMS_PER_USER open: a closed tab frees its stream within seconds. */
+export const EVENTS_STREAMS_RETRY_AFTER_SECONDS = 5;
 /** Ids remembered per stream to send each stored event once (replay and live may overlap). */
 const SENT_IDS_REMEMBERED = 1000;
 
@@ -66,7 +68,7 @@ export async function openEventStream(
 ): Promise<Response> {
   if (hub.streamsOf(user.id) >= EVENTS_MAX_STREAMS_PER_USER) {
     throw new AppError("rate_limited", `At most ${EVENTS_MAX_STREAMS_PER_USER} event streams at once`, {
-      headers: { "Retry-After": "5" },
+      headers: { "Retry-After": String(EVENTS_STREAMS_RETRY_AFTER_SECONDS) },
     });
   }
   await hub.start();

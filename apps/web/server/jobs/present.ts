@@ -87,15 +87,15 @@ export function toResultResponse(g: Generation, files: MediaFile[]): JobResult {
 
 /** A job as a gallery shows it, with what the reader starred of it. */
 export function toGalleryItem(g: Generation, files: MediaFile[], stars: StarMarks = NO_STARS): GalleryGeneration {
-  return {
-    ...toResultResponse(g, files),
-    kind: g.kind,
+  const extra = {
     progress: g.progress,
     created_at: g.createdAt.toISOString(),
     completed_at: g.completedAt?.toISOString() ?? null,
     favorite: stars.generation,
     favorite_file_ids: stars.fileIds,
   };
+  const result = toResultResponse(g, files);
+  return "images" in result ? { ...result, ...extra, kind: "image" } : { ...result, ...extra, kind: "video" };
 }
 
 export function toDetail(g: Generation, files: MediaFile[], stars: StarMarks = NO_STARS): GenerationDetail {

@@ -6,12 +6,18 @@ import { activeProvidersSchema } from "./providers";
  * and the service's queue answer, else 503 with the same body. Public, so it
  * names states, never an error's text (that goes to the service's log).
  */
+/** The web app's view of the generator: answering, answering not ok, or not answering in time. */
+export const generatorHealthSchema = z.enum(["ok", "degraded", "unreachable"]);
+export type GeneratorHealth = z.infer<typeof generatorHealthSchema>;
+
 export const healthSchema = z.object({
   status: z.enum(["ok", "degraded"]),
   service: z.enum(["web", "generator"]),
   database: z.enum(["ok", "unreachable"]),
   queue: z.enum(["ok", "not migrated", "worker not running", "unknown"]),
   providers: activeProvidersSchema,
+  /** The web app only: the generator. Away, the web app still serves (200) but says "degraded". */
+  generator: generatorHealthSchema.optional(),
 });
 export type Health = z.infer<typeof healthSchema>;
 

@@ -1,9 +1,16 @@
 import { sql } from "drizzle-orm";
-import pg from "pg";
+import { type Backoff, backoffDelay } from "./backoff";
 import type { Tx } from "./client";
+import { GatedClient } from "./gate";
 
-/** Wait before listening again after the connection dropped (a database restart). */
-export const LISTEN_RECONNECT_DELAY_MS = 500;
+/**
+ * Waits before listening again after the connection dropped: 500 ms first (a
+ * restart is back within a second or two, and events missed meanwhile are
+ * caught up from tables anyway), doubling to at most 10 s, so a long outage
+ * costs one attempt per 10 s and the listener is back at most 10 s after the
+ * database. The connection itself also passes the process's gate (gate.ts).
+ */
+export const LISTEN_RECONNECT_BACKOFF: Backoff = { firstMs: 500, maxMs: 10_000 };
 
 export type Listener = {
   /** Resolves once the first LISTEN is in place. */
@@ -32,9 +39,11 @@ export function listen(
       throw new Error(`Invalid channel name: ${name}`);
     }
   }
-  let client: pg.Client | null = null;
+  let client: GatedClient | null = null;
   let stopped = false;
   let connectedOnce = false;
+  /** Failed connections since the last LISTEN that held. */
+  let failures = 0;
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => {
     markReady = resolve;
@@ -44,7 +53,7 @@ export function listen(
     if (stopped) {
       return;
     }
-    const c = new pg.Client({ connectionString: databaseUrl, application_name: options.applicationName });
+    const c = new GatedClient({ connectionString: databaseUrl, application_name: options.applicationName });
     let failed = false;
     const retry = () => {
       if (failed) {
@@ -56,7 +65,8 @@ export function listen(
       }
       c.end().catch(() => {});
       if (!stopped) {
-        setTimeout(() => void connect(), LISTEN_RECONNECT_DELAY_MS).unref();
+        failures++;
+        setTimeout(() => void connect(), backoffDelay(failures, LISTEN_RECONNECT_BACKOFF)).unref();
       }
     };
     c.on("notification", (msg) => {
@@ -75,6 +85,7 @@ export function listen(
         return;
       }
       client = c;
+      failures = 0;
       if (connectedOnce) {
         options.onReconnect?.();
       }

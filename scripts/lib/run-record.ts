@@ -73,7 +73,7 @@ async function stopAndWait(pid: number, alive: () => boolean, signal: NodeJS.Sig
  * embedded PostgreSQL of this DATA_DIR if its postmaster still runs. Returns
  * what it stopped, for the log.
  */
-export async function stopLeftovers(dataDir: string): Promise<string[]> {
+export async function stopLeftovers(dataDir: string, options: { postgres: boolean }): Promise<string[]> {
   const stopped: string[] = [];
   const record = readRunRecord(dataDir);
   for (const [id, p] of Object.entries(record?.processes ?? {})) {
@@ -82,6 +82,11 @@ export async function stopLeftovers(dataDir: string): Promise<string[]> {
       await stopAndWait(p.pid, same, "SIGTERM");
       stopped.push(`${id} (pid ${p.pid})`);
     }
+  }
+  if (!options.postgres) {
+    // A database given by URL (DATABASE_URL, or a cluster the caller started in this DATA_DIR, as the
+    // bench does) is not the launcher's to stop.
+    return stopped;
   }
   // PostgreSQL's own lock file names its postmaster; it is ours if its command line names our cluster.
   const cluster = path.join(dataDir, "postgres");

@@ -20,8 +20,9 @@ export const SEARCH_QUERY_MAX_LENGTH = 200;
 export const SEARCH_TERMS_MAX = 8;
 /**
  * A term this long or longer is looked for anywhere in the text (`ILIKE`),
- * served by the trigram index; shorter ones cannot use a trigram and are
- * matched as word starts by the full-text index instead (see the db's search).
+ * served by the trigram index; a shorter one has no trigram and is a whole
+ * word instead, through the full-text index (terms in scripts without
+ * spaces are phrases of characters at any length: see the db's search).
  */
 export const SEARCH_SUBSTRING_MIN_LENGTH = 3;
 /** `?model=`: a model id as the catalog names it (generations.model); longer is no model. */

@@ -60,5 +60,5 @@ CREATE UNIQUE INDEX "share_links_token_hash_uq" ON "share_links" USING btree ("t
 CREATE INDEX "share_links_owner_created_idx" ON "share_links" USING btree ("owner_id","created_at");--> statement-breakpoint
 CREATE INDEX "share_links_generation_idx" ON "share_links" USING btree ("generation_id");--> statement-breakpoint
 CREATE INDEX "share_links_collection_idx" ON "share_links" USING btree ("collection_id");--> statement-breakpoint
-CREATE INDEX "generations_search_fts_idx" ON "generations" USING gin (to_tsvector('simple'::regconfig, ("generations"."prompt" || ' ' || coalesce("generations"."params" ->> 'negative_prompt', ''))));--> statement-breakpoint
+CREATE INDEX "generations_search_fts_idx" ON "generations" USING gin (to_tsvector('simple'::regconfig, regexp_replace(("generations"."prompt" || ' ' || coalesce("generations"."params" ->> 'negative_prompt', '')), '([\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0002fa1f])', ' \1 ', 'g')));--> statement-breakpoint
 CREATE INDEX "generations_search_trgm_idx" ON "generations" USING gin (("generations"."prompt" || ' ' || coalesce("generations"."params" ->> 'negative_prompt', '')) gin_trgm_ops);

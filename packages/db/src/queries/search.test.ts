@@ -72,11 +72,12 @@ describe("search", () => {
     expect(await search("blurry")).toEqual(["rain"]);
   });
 
-  it("finds parts of words from three characters, and short terms as word starts only", async () => {
+  it("finds parts of words from three characters, and shorter terms as whole words", async () => {
     expect(await search("ligh")).toEqual(["catalog", "lighthouse"]);
     expect(await search("ousе")).toEqual([]); // a Cyrillic е: no match, and no error
     expect(await search("ai")).toEqual(["ai"]); // not "rain", "mountains"
-    expect(await search("ca")).toEqual(["rain", "catalog", "cat"]);
+    expect(await search("ON")).toEqual(["cat"]); // "on a red sofa", not "cotton"
+    expect(await search("ca")).toEqual([]);
   });
 
   it("needs every term, in any order", async () => {
@@ -90,6 +91,8 @@ describe("search", () => {
     expect(await search("窓辺")).toEqual(["japanese"]);
     expect(await search("眠っている")).toEqual(["japanese"]);
     expect(await search("夜景")).toEqual(["tokyo"]);
+    expect(await search("景夜")).toEqual([]); // the characters in their order
+    expect(await search("猫 窓辺")).toEqual(["japanese"]);
     expect(await search("قطة")).toEqual(["arabic"]);
     expect(await search("الأريكة")).toEqual(["arabic"]);
   });

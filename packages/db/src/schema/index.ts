@@ -6,4 +6,5 @@ export * from "./library";
 export * from "./media";
 export * from "./notifications";
 export * from "./queue";
+export * from "./search-text";
 export * from "./webhooks";

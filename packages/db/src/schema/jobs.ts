@@ -2,6 +2,7 @@ import { JOB_KINDS, JOB_STATUSES, TERMINAL_STATUSES } from "@sorami/contracts";
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { organizations, users } from "./auth";
+import { generationSearchText, generationSearchVector } from "./search-text";
 
 /**
  * One row per job, whatever its kind. The row's id is the job id used
@@ -12,16 +13,6 @@ import { organizations, users } from "./auth";
 export const generationIsActive = sql.raw(
   `"generations"."status" not in (${TERMINAL_STATUSES.map((s) => `'${s}'`).join(", ")})`,
 );
-
-/**
- * What a search reads of a job: its prompt and negative prompt, as one text.
- * The same expression in the two search indexes and in the queries
- * (queries/search.ts), so the indexes serve them.
- */
-const SEARCH_TEXT = `("generations"."prompt" || ' ' || coalesce("generations"."params" ->> 'negative_prompt', ''))`;
-export const generationSearchText = sql.raw(SEARCH_TEXT);
-/** The search text as `simple` full-text words: any language, no stemming, no stop words. */
-export const generationSearchVector = sql.raw(`to_tsvector('simple'::regconfig, ${SEARCH_TEXT})`);
 
 export const generations = pgTable(
   "generations",
@@ -80,8 +71,8 @@ export const generations = pgTable(
     index("generations_author_unfinished_idx").on(t.authorId).where(generationIsActive),
     // A pending job's queue position counts the pending jobs before it.
     index("generations_pending_created_idx").on(t.createdAt, t.id).where(sql`${t.status} = 'PENDING'`),
-    // Search: whole words and word starts (full-text, `simple`: language-agnostic), and any part of a word
-    // in any script, Japanese included (trigrams; pg_trgm, created by migration 0010).
+    // Search (queries/search.ts): words, and runs of no-space scripts as phrases (full-text, `simple`:
+    // language-agnostic); any part of a word of 3 characters or more (trigrams; pg_trgm, created by 0010).
     index("generations_search_fts_idx").using("gin", generationSearchVector),
     index("generations_search_trgm_idx").using("gin", sql`${generationSearchText} gin_trgm_ops`),
     // A retried submit with the same Idempotency-Key finds the first job.

@@ -1,6 +1,6 @@
 import { SHARE_EXPIRY_MAX_SECONDS } from "@sorami/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, signUp, sql, type TestUser, waitFor } from "../support/client";
+import { api, present, signUp, sql, type TestUser, waitFor } from "../support/client";
 import { type Stack, startStack } from "../support/stack";
 import { unzipEntries } from "../support/zip";
 
@@ -31,14 +31,15 @@ async function generate(user: TestUser, kind: Kind, body: Record<string, unknown
   expect(submit.status, submit.text).toBe(202);
   const result = await waitFor(
     async () => {
-      const r = await call("GET", `/api/${kind}/${submit.json.job_id}/result`);
-      return ["COMPLETED", "FAILED"].includes(r.json?.status) ? r.json : null;
+      const r = await call("GET", `/api/${kind}/${submit.data.job_id}/result`);
+      return ["COMPLETED", "FAILED"].includes(r.data.status) ? r.data : null;
     },
     `${kind} job`,
     120_000,
   );
   expect(result.status).toBe("COMPLETED");
-  return { id: submit.json.job_id, files: result[kind], model: result.metadata.model };
+  const files = "images" in result ? result.images : result.videos;
+  return { id: submit.data.job_id, files, model: present(result.metadata.model, "the model") };
 }
 
 async function bytesOf(url: string, token?: string): Promise<{ status: number; bytes: Buffer; res: Response }> {
@@ -78,7 +79,7 @@ describe("the library", () => {
     const library = async (query: string) => {
       const r = await call("GET", `/api/library?${query}`);
       expect(r.status, r.text).toBe(200);
-      return ids(r.json);
+      return ids(r.data);
     };
     expect(await library("q=lighthouse")).toEqual([tide.id, lighthouse.id]);
     expect(await library("q=LIGHT")).toEqual([tide.id, lighthouse.id]);
@@ -92,7 +93,7 @@ describe("the library", () => {
     expect(await library("q=lighthouse&status=completed&kind=video")).toEqual([tide.id]);
     // The per-kind gallery takes the same filters.
     const images = await call("GET", "/api/images/user?q=lighthouse");
-    expect(ids(images.json)).toEqual([lighthouse.id]);
+    expect(ids(images.data)).toEqual([lighthouse.id]);
 
     const [row] = await sql<{ created_at: Date }>(
       stack.databaseUrl,
@@ -107,25 +108,25 @@ describe("the library", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { json: { generations: { job_id: string }[]; next_cursor: string | null } } = await call(
+      const page: Awaited<ReturnType<typeof call<"GET", "/api/library">>> = await call(
         "GET",
         `/api/library?q=a&limit=1${cursor ? `&cursor=${cursor}` : ""}`,
       );
-      seen.push(...ids(page.json));
-      cursor = page.json.next_cursor;
+      seen.push(...ids(page.data));
+      cursor = page.data.next_cursor;
     } while (cursor);
     expect(seen).toEqual(await library("q=a&limit=100"));
     expect(seen.length).toBeGreaterThan(2);
 
     // Bob's lighthouse is never Alice's, and hers never his.
-    expect(ids((await api(stack.webUrl, bob.token)("GET", "/api/library?q=lighthouse")).json)).toEqual([bobs.id]);
+    expect(ids((await api(stack.webUrl, bob.token)("GET", "/api/library?q=lighthouse")).data)).toEqual([bobs.id]);
   });
 
   it("refuses filters the database could not hold, naming the field", async () => {
     const call = api(stack.webUrl, alice.token);
     const refused = async (query: string, field: string) => {
       const r = await call("GET", `/api/library?${query}`);
-      expect([r.status, r.json?.error?.field], `${query}: ${r.text}`).toEqual([400, field]);
+      expect([r.status, r.error.field], `${query}: ${r.text}`).toEqual([400, field]);
     };
     await refused("from=0000-01-01T00:00:00.000Z", "from");
     await refused("from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "to");
@@ -137,48 +138,48 @@ describe("the library", () => {
 
   it("stars generations and single files; the Favourites filter keeps them; another user's → 404", async () => {
     const call = api(stack.webUrl, alice.token);
-    expect((await call("PUT", `/api/favorites/generations/${lighthouse.id}`)).json).toEqual({ favorite: true });
+    expect((await call("PUT", `/api/favorites/generations/${lighthouse.id}`)).data).toEqual({ favorite: true });
     expect((await call("PUT", `/api/favorites/generations/${lighthouse.id}`)).status).toBe(200);
     const second = pair.files[1]?.id ?? "";
-    expect((await call("PUT", `/api/favorites/files/${second}`)).json).toEqual({ favorite: true });
-    const starred = (await call("GET", "/api/library?favorite=true")).json;
+    expect((await call("PUT", `/api/favorites/files/${second}`)).data).toEqual({ favorite: true });
+    const starred = (await call("GET", "/api/library?favorite=true")).data;
     expect(ids(starred)).toEqual([pair.id, lighthouse.id]);
-    const item = starred.generations.find((g: { job_id: string }) => g.job_id === pair.id);
+    const item = present(starred.generations.find((g) => g.job_id === pair.id));
     expect([item.favorite, item.favorite_file_ids]).toEqual([false, [second]]);
-    expect(ids((await call("GET", "/api/library?favorite=false&kind=image")).json)).toEqual([arabic.id, japanese.id]);
+    expect(ids((await call("GET", "/api/library?favorite=false&kind=image")).data)).toEqual([arabic.id, japanese.id]);
 
     const asBob = api(stack.webUrl, bob.token);
     expect((await asBob("PUT", `/api/favorites/generations/${lighthouse.id}`)).status).toBe(404);
     expect((await asBob("PUT", `/api/favorites/files/${second}`)).status).toBe(404);
     expect((await asBob("DELETE", `/api/favorites/files/${second}`)).status).toBe(404);
 
-    expect((await call("DELETE", `/api/favorites/generations/${lighthouse.id}`)).json).toEqual({ favorite: false });
+    expect((await call("DELETE", `/api/favorites/generations/${lighthouse.id}`)).data).toEqual({ favorite: false });
     expect((await call("DELETE", `/api/favorites/generations/${lighthouse.id}`)).status).toBe(200);
-    expect(ids((await call("GET", "/api/library?favorite=true")).json)).toEqual([pair.id]);
+    expect(ids((await call("GET", "/api/library?favorite=true")).data)).toEqual([pair.id]);
   });
 
   it("keeps collections: create, rename, add generations and single files, counts, filter, delete; another user's → 404", async () => {
     const call = api(stack.webUrl, alice.token);
     const created = await call("POST", "/api/collections", { name: "  Cats  " });
     expect(created.status, created.text).toBe(201);
-    const id = created.json.id as string;
-    expect([created.json.name, created.json.generation_count, created.json.file_count]).toEqual(["Cats", 0, 0]);
+    const id = created.data.id as string;
+    expect([created.data.name, created.data.generation_count, created.data.file_count]).toEqual(["Cats", 0, 0]);
     const renamed = await call("PATCH", `/api/collections/${id}`, { name: "Cats 🐈" });
-    expect(renamed.json.name).toBe("Cats 🐈");
+    expect(renamed.data.name).toBe("Cats 🐈");
 
     await call("PUT", `/api/collections/${id}/generations/${japanese.id}`);
     await call("PUT", `/api/collections/${id}/generations/${japanese.id}`);
     const withFile = await call("PUT", `/api/collections/${id}/files/${pair.files[0]?.id}`);
-    expect([withFile.json.generation_count, withFile.json.file_count]).toEqual([1, 1]);
+    expect([withFile.data.generation_count, withFile.data.file_count]).toEqual([1, 1]);
     // A file may be in several collections.
-    const other = (await call("POST", "/api/collections", { name: "Kites" })).json.id as string;
+    const other = (await call("POST", "/api/collections", { name: "Kites" })).data.id as string;
     expect((await call("PUT", `/api/collections/${other}/files/${pair.files[0]?.id}`)).status).toBe(200);
-    const list = (await call("GET", "/api/collections")).json.collections;
+    const list = (await call("GET", "/api/collections")).data.collections;
     expect(list.map((c: { name: string; generation_count: number; file_count: number }) => c.name)).toEqual([
       "Kites",
       "Cats 🐈",
     ]);
-    expect(ids((await call("GET", `/api/library?collection=${id}`)).json)).toEqual([japanese.id, pair.id]);
+    expect(ids((await call("GET", `/api/library?collection=${id}`)).data)).toEqual([japanese.id, pair.id]);
 
     const asBob = api(stack.webUrl, bob.token);
     expect((await asBob("GET", `/api/collections/${id}`)).status).toBe(404);
@@ -192,7 +193,7 @@ describe("the library", () => {
     expect((await call("PUT", `/api/collections/${id}/files/${bobs.files[0]?.id}`)).status).toBe(404);
 
     const removed = await call("DELETE", `/api/collections/${id}/files/${pair.files[0]?.id}`);
-    expect([removed.json.generation_count, removed.json.file_count]).toEqual([1, 0]);
+    expect([removed.data.generation_count, removed.data.file_count]).toEqual([1, 0]);
     expect((await call("DELETE", `/api/collections/${other}`)).status).toBe(204);
     expect((await call("GET", `/api/collections/${other}`)).status).toBe(404);
   });
@@ -213,7 +214,7 @@ describe("the library", () => {
     }
     expect((await bytesOf(`/api/images/${pair.id}/download`, bob.token)).status).toBe(404);
 
-    const id = (await call("POST", "/api/collections", { name: 'Sea / shore: "best"' })).json.id as string;
+    const id = (await call("POST", "/api/collections", { name: 'Sea / shore: "best"' })).data.id as string;
     await call("PUT", `/api/collections/${id}/generations/${tide.id}`);
     await call("PUT", `/api/collections/${id}/files/${pair.files[1]?.id}`);
     const packed = await bytesOf(`/api/collections/${id}/download`, alice.token);
@@ -232,13 +233,13 @@ describe("the library", () => {
     const call = api(stack.webUrl, alice.token);
     const made = await call("POST", "/api/shares", { generation_id: pair.id, expires_in_seconds: 3600 });
     expect(made.status, made.text).toBe(201);
-    const { token, path } = made.json;
+    const { token, path } = made.data;
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(path).toBe(`/s/${token}`);
     const [stored] = await sql<{ token_hash: string }>(
       stack.databaseUrl,
       "select token_hash from share_links where id = $1",
-      [made.json.id],
+      [made.data.id],
     );
     expect(stored?.token_hash).not.toContain(token);
 
@@ -247,8 +248,8 @@ describe("the library", () => {
     expect(view.status, view.text).toBe(200);
     expect(view.headers.get("x-robots-tag")).toBe("noindex, nofollow");
     expect(view.headers.get("referrer-policy")).toBe("no-referrer");
-    expect(view.json.generations).toHaveLength(1);
-    const shared = view.json.generations[0];
+    expect(view.data.generations).toHaveLength(1);
+    const shared = present(view.data.generations[0]);
     expect([shared.prompt, shared.model, shared.files.length]).toEqual(["two red kites over a beach", pair.model, 2]);
     const page = await fetch(`${stack.webUrl}${path}`);
     const html = await page.text();
@@ -268,7 +269,7 @@ describe("the library", () => {
       expect(got.status).toBe(200);
       expect(got.res.headers.get("cache-control")).toBe("no-store");
       expect(got.bytes.equals((await bytesOf(pair.files[i]?.url ?? "", alice.token)).bytes)).toBe(true);
-      expect((await bytesOf(file.thumbnail_url)).status).toBe(200);
+      expect((await bytesOf(present(file.thumbnail_url, "a thumbnail"))).status).toBe(200);
       const download = await bytesOf(file.download_url);
       expect(download.res.headers.get("content-disposition")).not.toContain(pair.id.slice(0, 8));
     }
@@ -276,43 +277,43 @@ describe("the library", () => {
     expect((await bytesOf(`/api/s/${token}/files/${lighthouse.files[0]?.id}`)).status).toBe(404);
     expect((await bytesOf(`/api/s/${token}/files/${pair.files[0]?.id}?variant=poster`)).status).toBe(404);
 
-    const listed = (await call("GET", `/api/shares?generation=${pair.id}`)).json.shares;
-    expect(listed.map((s: { id: string }) => s.id)).toEqual([made.json.id]);
+    const listed = (await call("GET", `/api/shares?generation=${pair.id}`)).data.shares;
+    expect(listed.map((s: { id: string }) => s.id)).toEqual([made.data.id]);
     expect(JSON.stringify(listed)).not.toContain(token);
-    expect((await api(stack.webUrl, bob.token)("DELETE", `/api/shares/${made.json.id}`)).status).toBe(404);
-    expect((await call("DELETE", `/api/shares/${made.json.id}`)).status).toBe(204);
+    expect((await api(stack.webUrl, bob.token)("DELETE", `/api/shares/${made.data.id}`)).status).toBe(404);
+    expect((await call("DELETE", `/api/shares/${made.data.id}`)).status).toBe(204);
     expect((await anyone("GET", `/api/s/${token}`)).status).toBe(404);
     expect((await fetch(`${stack.webUrl}${path}`)).status).toBe(404);
-    expect((await bytesOf(shared.files[0].url)).status).toBe(404);
+    expect((await bytesOf(present(shared.files[0]).url)).status).toBe(404);
   });
 
   it("shares a collection: its generations and single files only; expired → 404; refuses what is not the owner's", async () => {
     const call = api(stack.webUrl, alice.token);
-    const id = (await call("POST", "/api/collections", { name: "Shared cats" })).json.id as string;
+    const id = (await call("POST", "/api/collections", { name: "Shared cats" })).data.id as string;
     await call("PUT", `/api/collections/${id}/generations/${japanese.id}`);
     await call("PUT", `/api/collections/${id}/files/${pair.files[1]?.id}`);
     const made = await call("POST", "/api/shares", { collection_id: id, expires_in_seconds: SHARE_EXPIRY_MAX_SECONDS });
     expect(made.status, made.text).toBe(201);
-    const view = (await api(stack.webUrl)("GET", `/api/s/${made.json.token}`)).json;
+    const view = (await api(stack.webUrl)("GET", `/api/s/${made.data.token}`)).data;
     expect(view.title).toBe("Shared cats");
     expect(view.generations.map((g: { prompt: string; files: unknown[] }) => [g.prompt, g.files.length])).toEqual([
       ["黒い猫が窓辺で眠っている", 1],
       ["two red kites over a beach", 1],
     ]);
     // The single file's sibling is not in the collection.
-    expect((await bytesOf(`/api/s/${made.json.token}/files/${pair.files[1]?.id}`)).status).toBe(200);
-    expect((await bytesOf(`/api/s/${made.json.token}/files/${pair.files[0]?.id}`)).status).toBe(404);
+    expect((await bytesOf(`/api/s/${made.data.token}/files/${pair.files[1]?.id}`)).status).toBe(200);
+    expect((await bytesOf(`/api/s/${made.data.token}/files/${pair.files[0]?.id}`)).status).toBe(404);
 
     await sql(stack.databaseUrl, "update share_links set expires_at = now() - interval '1 second' where id = $1", [
-      made.json.id,
+      made.data.id,
     ]);
-    expect((await api(stack.webUrl)("GET", `/api/s/${made.json.token}`)).status).toBe(404);
-    expect((await fetch(`${stack.webUrl}${made.json.path}`)).status).toBe(404);
-    expect((await bytesOf(`/api/s/${made.json.token}/files/${pair.files[1]?.id}`)).status).toBe(404);
+    expect((await api(stack.webUrl)("GET", `/api/s/${made.data.token}`)).status).toBe(404);
+    expect((await fetch(`${stack.webUrl}${made.data.path}`)).status).toBe(404);
+    expect((await bytesOf(`/api/s/${made.data.token}/files/${pair.files[1]?.id}`)).status).toBe(404);
 
     const refused = async (body: Record<string, unknown>, status: number, field: string) => {
       const r = await call("POST", "/api/shares", body);
-      expect([r.status, r.json?.error?.field], r.text).toEqual([status, field]);
+      expect([r.status, r.error.field], r.text).toEqual([status, field]);
     };
     await refused({ generation_id: bobs.id, expires_in_seconds: null }, 404, "generation_id");
     await refused(
@@ -329,13 +330,13 @@ describe("the library", () => {
   it("removes a deleted generation from collections, favourites and share links", async () => {
     const call = api(stack.webUrl, alice.token);
     const doomed = await generate(alice, "images", { prompt: "soon gone", num_images: 1, size: "256x256" });
-    const id = (await call("POST", "/api/collections", { name: "Doomed" })).json.id as string;
+    const id = (await call("POST", "/api/collections", { name: "Doomed" })).data.id as string;
     await call("PUT", `/api/collections/${id}/generations/${doomed.id}`);
     await call("PUT", `/api/favorites/generations/${doomed.id}`);
-    const share = (await call("POST", "/api/shares", { generation_id: doomed.id, expires_in_seconds: null })).json;
+    const share = (await call("POST", "/api/shares", { generation_id: doomed.id, expires_in_seconds: null })).data;
     expect((await call("DELETE", `/api/images/${doomed.id}`)).status).toBe(204);
-    expect((await call("GET", `/api/collections/${id}`)).json.generation_count).toBe(0);
-    expect(ids((await call("GET", `/api/library?collection=${id}`)).json)).toEqual([]);
+    expect((await call("GET", `/api/collections/${id}`)).data.generation_count).toBe(0);
+    expect(ids((await call("GET", `/api/library?collection=${id}`)).data)).toEqual([]);
     expect((await api(stack.webUrl)("GET", `/api/s/${share.token}`)).status).toBe(404);
     const [left] = await sql<{ n: number }>(
       stack.databaseUrl,

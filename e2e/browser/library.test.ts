@@ -18,8 +18,8 @@ describe("the library in the browser", () => {
     const call = api(stack.webUrl, owner.token);
     const earlier = await call("POST", "/api/images/generate", { prompt: "an earlier harbour", size: "256x256" });
     await waitFor(async () => {
-      const r = await call("GET", `/api/images/${earlier.json.job_id}/status`);
-      return r.json?.status === "COMPLETED";
+      const r = await call("GET", `/api/images/${earlier.data.job_id}/status`);
+      return r.data.status === "COMPLETED";
     }, "the earlier job");
 
     const { page, base } = await system.newPage({ width: 1280, height: 900 });
@@ -93,12 +93,12 @@ describe("the library in the browser", () => {
     const ids: string[] = [];
     for (const prompt of prompts) {
       const r = await call("POST", "/api/images/generate", { prompt, size: "256x256" });
-      ids.push(r.json.job_id);
+      ids.push(r.data.job_id);
     }
     await waitFor(
       async () => {
         const page = await call("GET", "/api/images/user?status=completed");
-        return page.json?.generations?.length === prompts.length;
+        return page.data.generations.length === prompts.length;
       },
       "three completed jobs",
       120_000,

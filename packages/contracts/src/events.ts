@@ -73,8 +73,12 @@ export type UserEventType = keyof typeof USER_EVENT_SCHEMAS;
 export const USER_EVENT_TYPES = Object.keys(USER_EVENT_SCHEMAS) as UserEventType[];
 export type UserEventData<T extends UserEventType> = z.infer<(typeof USER_EVENT_SCHEMAS)[T]>;
 
-/** `Last-Event-ID` values: stored event ids are positive integers. */
+/**
+ * `Last-Event-ID` values: stored event ids are positive integers (a bigserial read as a JavaScript
+ * number, so at most Number.MAX_SAFE_INTEGER: a larger one would be compared after rounding).
+ */
 export const lastEventIdSchema = z
   .string()
-  .regex(/^\d{1,18}$/, { error: "must be a positive integer" })
-  .transform(Number);
+  .regex(/^\d{1,16}$/, { error: "must be a positive integer" })
+  .transform(Number)
+  .refine(Number.isSafeInteger, { error: `must be at most ${Number.MAX_SAFE_INTEGER}` });

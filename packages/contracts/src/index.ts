@@ -1,6 +1,9 @@
 // Before any schema is built: see the module.
 import "./zod-setup";
 
+export * from "./accounts";
+export * from "./api";
+export * from "./auth";
 export * from "./catalog";
 export * from "./catalog-builtins";
 export * from "./catalog-mapping";
@@ -11,6 +14,7 @@ export * from "./events";
 export * from "./gallery";
 export * from "./generator";
 export * from "./health";
+export { idempotencyKeySchema, webhookIdSchema } from "./ids";
 export * from "./images";
 export * from "./jobs";
 export * from "./keys";
@@ -23,7 +27,6 @@ export * from "./retry-after";
 export * from "./sse";
 export * from "./status";
 export * from "./storable";
-export * from "./storage-keys";
 export * from "./text";
 export * from "./video";
 export * from "./webhooks";

@@ -3,7 +3,6 @@ import {
   bflOptionsSchema,
   type CatalogEntry,
   type JobKind,
-  type ParamsOf,
   parseRetryAfterSeconds,
 } from "@sorami/contracts";
 import { checkCapabilities, errorForStatus, filesFrom, mappingParams } from "./hosted";
@@ -15,6 +14,7 @@ import { DEFAULT_RETRY, excerpt, type RetryPolicy, withRetries } from "./retry";
 import {
   type AsyncProvider,
   type AsyncProviderContext,
+  type ParamsOf,
   type ProviderContext,
   ProviderError,
   type RemoteHandle,
@@ -152,8 +152,8 @@ export class BflProvider<K extends JobKind> implements AsyncProvider<K> {
       json = JSON.parse(text);
     } catch {}
     if (!response.ok) {
-      const seconds = parseRetryAfterSeconds(response.headers.get("retry-after"));
-      throw new BflHttpError(response.status, json, seconds === null ? undefined : Math.round(seconds * 1000));
+      const retryAfter = parseRetryAfterSeconds(response.headers.get("retry-after"));
+      throw new BflHttpError(response.status, json, retryAfter === null ? undefined : Math.round(retryAfter * 1000));
     }
     return json;
   }

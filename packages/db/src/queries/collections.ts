@@ -24,17 +24,20 @@ const counts = {
     where i.collection_id = "collections"."id" and i.media_file_id is not null)`,
 };
 
+/** A collection's columns and its counts, as both reads select them. */
+const withCounts = {
+  id: collections.id,
+  ownerId: collections.ownerId,
+  name: collections.name,
+  createdAt: collections.createdAt,
+  updatedAt: collections.updatedAt,
+  ...counts,
+};
+
 /** The scope's collections, newest first, with their counts. */
 export async function listCollections(db: Tx, scope: LibraryScope, limit: number): Promise<CollectionWithCounts[]> {
   return db
-    .select({
-      id: collections.id,
-      ownerId: collections.ownerId,
-      name: collections.name,
-      createdAt: collections.createdAt,
-      updatedAt: collections.updatedAt,
-      ...counts,
-    })
+    .select(withCounts)
     .from(collections)
     .where(collectionsInScope(scope))
     .orderBy(desc(collections.createdAt), desc(collections.id))
@@ -44,14 +47,7 @@ export async function listCollections(db: Tx, scope: LibraryScope, limit: number
 /** One of the scope's collections with its counts; null for anyone else's or none. */
 export async function getCollection(db: Tx, scope: LibraryScope, id: string): Promise<CollectionWithCounts | null> {
   const [row] = await db
-    .select({
-      id: collections.id,
-      ownerId: collections.ownerId,
-      name: collections.name,
-      createdAt: collections.createdAt,
-      updatedAt: collections.updatedAt,
-      ...counts,
-    })
+    .select(withCounts)
     .from(collections)
     .where(and(collectionsInScope(scope), eq(collections.id, id)));
   return row ?? null;

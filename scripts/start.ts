@@ -23,6 +23,9 @@ const env = z
   })
   .parse(process.env);
 
+/** `npm start -- --web-only`: PostgreSQL and the web app alone, in front of the operator's GENERATOR_URL. */
+const webOnly = process.argv.slice(2).includes("--web-only");
+
 const started = Date.now();
 const dataDir = resolveDataDir(env.DATA_DIR);
 let stopping = false;
@@ -33,6 +36,7 @@ try {
     port: env.PORT,
     generatorPort: env.GENERATOR_PORT,
     databaseUrl: env.DATABASE_URL || undefined,
+    webOnly,
     // A service that keeps crashing needs a person: stop everything and exit non-zero, so a
     // process manager reports it (and may restart the whole stack by its own policy).
     onGiveUp: (id) => void shutdown(`${id} keeps crashing`, 1),
@@ -40,7 +44,9 @@ try {
     onServiceStopped: (id) => void shutdown(`${id} was stopped`),
   });
   console.log(
-    `\nSorami is up at ${system.publicUrl}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s; data in ${dataDir})\n`,
+    `\nSorami is up at ${system.publicUrl}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s; data in ${dataDir})${
+      webOnly ? `\nWeb app only: jobs go to ${system.generatorUrl}` : ""
+    }\n`,
   );
   shutdown = async (reason: string, code = 0) => {
     if (stopping) {

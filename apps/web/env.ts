@@ -7,7 +7,12 @@ import {
   sharedEnvShape,
   strongSecret,
 } from "@sorami/config";
-import { USER_MAX_ACTIVE_JOBS_DEFAULT, USER_SUBMISSIONS_PER_MINUTE_DEFAULT } from "@sorami/contracts";
+import {
+  MEDIA_LINK_SECONDS_DEFAULT,
+  USER_MAX_ACTIVE_JOBS_DEFAULT,
+  USER_SUBMISSIONS_PER_MINUTE_DEFAULT,
+} from "@sorami/contracts";
+import { isValidAllowEntry } from "@sorami/safe-fetch/target";
 import { z } from "zod";
 
 /**
@@ -20,6 +25,50 @@ const schema = z.object({
   /** IMAGE_PROVIDER, VIDEO_PROVIDER…: submissions are checked against the active providers' limits. */
   ...providerEnvShape,
   GENERATOR_URL: z.string().url().optional(),
+  /**
+   * What GENERATOR_URL speaks: `sorami` (Sorami's generator: the default) or
+   * `documents` (a backend that implements document 000 alone, e.g. the
+   * Flask/CrewAI one: Sorami then sends the documents' request body, and does
+   * without what only its own generator has — asking a job's state, cancel,
+   * redelivery).
+   */
+  GENERATOR_API: z.enum(["sorami", "documents"]).default("sorami"),
+  /**
+   * How the web app authenticates to GENERATOR_URL: `service-key` (the
+   * default: SERVICE_KEY, what Sorami's generator checks), `bearer:<token>`
+   * (a token the operator's backend expects) or `none`.
+   */
+  GENERATOR_AUTH: z
+    .string()
+    .default("service-key")
+    .refine((v) => v === "service-key" || v === "none" || /^bearer:\S+$/.test(v), {
+      message: "must be service-key, none or bearer:<token>",
+    }),
+  /**
+   * Accept webhooks authenticated by the documents' `X-Webhook-Secret` header
+   * (the secret itself, in clear) besides Standard Webhooks signatures. Off
+   * by default: a secret sent in clear can be replayed by whoever sees one
+   * request; turn it on only for a backend that cannot sign.
+   */
+  WEBHOOK_ACCEPT_LEGACY_SECRET: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
+  /**
+   * Hosts whose file URLs in a backend's `completed` webhook may be on a
+   * private address (a backend or a MinIO on the LAN), comma-separated `host`
+   * or `host:port`. Empty by default: only public addresses are fetched.
+   */
+  REMOTE_MEDIA_ALLOWED_HOSTS: commaList({ lowercase: true }).pipe(
+    z.array(z.string().refine(isValidAllowEntry, "each entry must be host or host:port")),
+  ),
+  /** Lifetime of the signed media links Sorami hands out (an input image a documents backend fetches). */
+  MEDIA_LINK_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 3600)
+    .default(MEDIA_LINK_SECONDS_DEFAULT),
   /** The address users reach the app at; sign-in origins are checked against it. */
   WEB_URL: z.string().url().optional(),
   BETTER_AUTH_SECRET: strongSecret("BETTER_AUTH_SECRET").optional(),
@@ -65,6 +114,14 @@ const schema = z.object({
 
 export type WebEnv = ReturnType<typeof parse>;
 
+/** The Authorization header value sent to GENERATOR_URL, or null for none. */
+function generatorAuthOf(setting: string, serviceKey: string): string | null {
+  if (setting === "none") {
+    return null;
+  }
+  return `Bearer ${setting.startsWith("bearer:") ? setting.slice("bearer:".length) : serviceKey}`;
+}
+
 function parse(env: Record<string, string | undefined>) {
   const parsed = parseEnv(schema, env);
   const shared = resolveShared(parsed);
@@ -76,6 +133,11 @@ function parse(env: Record<string, string | undefined>) {
     dataDir: shared.dataDir,
     databaseUrl: shared.databaseUrl,
     webhookSecrets: shared.webhookSecrets,
+    acceptLegacyWebhookSecret: parsed.WEBHOOK_ACCEPT_LEGACY_SECRET,
+    generatorApi: parsed.GENERATOR_API,
+    generatorAuth: generatorAuthOf(parsed.GENERATOR_AUTH, shared.serviceKey),
+    remoteMediaAllowedHosts: parsed.REMOTE_MEDIA_ALLOWED_HOSTS,
+    mediaLinkSeconds: parsed.MEDIA_LINK_SECONDS,
     serviceKey: shared.serviceKey,
     queueStaleAfterMs: shared.queueStaleAfterMs,
     storage: shared.storage,

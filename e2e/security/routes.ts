@@ -27,6 +27,7 @@ import {
   VIDEO_DURATION_MAX_SECONDS,
   VIDEO_SUBMIT_BODY_MAX_BYTES,
   WEBHOOK_BODY_MAX_BYTES,
+  WEBHOOK_DESCRIPTION_MAX_LENGTH,
   WIRE_STATUSES,
 } from "@sorami/contracts";
 import type { Fixtures } from "./fixtures";
@@ -152,6 +153,8 @@ const webhookFields: Record<string, Field> = {
   message: { kind: "string", max: 10_000, nullable: true },
   progress: { kind: "int", min: 0, max: PROGRESS_MAX },
   error_message: { kind: "string", max: 10_000, nullable: true },
+  /** Document 003's proposal, read beside user_id as well as in data (a backend-direct job's prompt). */
+  original_prompt: { kind: "string", max: WEBHOOK_DESCRIPTION_MAX_LENGTH },
 };
 
 function takeSpare(pool: string[]): string {

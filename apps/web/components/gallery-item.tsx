@@ -66,7 +66,8 @@ function Stills<K extends JobKind>({ kind, generation }: { kind: K; generation: 
   return (
     <div className={`relative grid aspect-square gap-0.5 bg-gray-100 ${layout} ${rows}`}>
       {files.map((file) => {
-        const src = still(file);
+        // A file still being fetched from a backend (or missing) has nothing to show yet.
+        const src = file.state === "stored" ? still(file) : null;
         return (
           <div key={file.id} className="relative min-h-0 overflow-hidden bg-gray-200">
             {src ? (

@@ -17,6 +17,8 @@ import { useLiveEvents } from "./live-events";
 const POLL_MS = 1000;
 /** How often a queued job's place in line is refreshed (the stream does not carry it). */
 const QUEUE_POSITION_REFRESH_MS = 3000;
+/** How often the files are read again while some are still being fetched from a backend (no event says when). */
+const PENDING_FILES_REFRESH_MS = 2000;
 /**
  * Reads of a finished job's files before the panel says it could not load
  * them (with a button to try again): a network blip must not leave a
@@ -256,6 +258,13 @@ export function useJob<K extends JobKind>(kind: K, followJobId?: string | null) 
         if (controller.signal.aborted) {
           return;
         }
+        if (e instanceof ApiError && (e.status === 401 || e.status === 403 || e.status === 404)) {
+          // Not this user's job (or gone): the same one message as the status read gives, not a second one.
+          setJob((j) =>
+            j && j.jobId === jobId ? { ...j, fatal: j.fatal ?? e.message, finishedAt: j.finishedAt ?? Date.now() } : j,
+          );
+          return;
+        }
         const refused = e instanceof ApiError && e.status >= 400 && e.status < 500;
         if (!refused && attempt < RESULT_READ_ATTEMPTS) {
           await new Promise<void>((resolve) => {
@@ -275,6 +284,29 @@ export function useJob<K extends JobKind>(kind: K, followJobId?: string | null) 
       window.clearTimeout(timer);
     };
   }, [kind, jobId, status, needsParams, resultReads]);
+
+  // Files a backend reported from elsewhere arrive after the job completed: read them again until they are here.
+  const filesPending = Boolean(
+    job?.result &&
+      (("images" in job.result ? job.result.images : job.result.videos) as readonly { state: string }[]).some(
+        (f) => f.state === "pending",
+      ),
+  );
+  useEffect(() => {
+    if (!jobId || !filesPending) {
+      return;
+    }
+    const controller = new AbortController();
+    const timer = window.setInterval(() => {
+      getJobResult(kind, jobId, controller.signal)
+        .then((result) => setJob((j) => (j && j.jobId === jobId ? { ...j, result } : j)))
+        .catch(() => {});
+    }, PENDING_FILES_REFRESH_MS);
+    return () => {
+      controller.abort();
+      window.clearInterval(timer);
+    };
+  }, [kind, jobId, filesPending]);
 
   /** Reads the finished job's files again (the panel's button after a failed read). */
   const reloadResult = useCallback(() => {

@@ -1,4 +1,6 @@
 import {
+  type DocumentsRequest,
+  documentsAcceptedSchema,
   errorBodySchema,
   type GeneratorCancel,
   type GeneratorJobView,
@@ -9,7 +11,6 @@ import {
   generatorJobViewSchema,
   generatorRedeliverySchema,
   healthSchema,
-  type JobAccepted,
   type JobKind,
   KIND_INFO,
   truncateText,
@@ -21,6 +22,13 @@ import { env } from "../env";
  * The one way the web app talks to the generator: every request and answer
  * is a contract in `packages/contracts/src/generator.ts`, and every answer is
  * parsed on arrival. One timeout policy for every call.
+ *
+ * The generator is Sorami's own (GENERATOR_API=sorami), or an operator's
+ * backend that implements document 000 alone (GENERATOR_API=documents): it
+ * takes jobs in the documents' body (`contracts/documents.ts`), and has
+ * nothing else — no job view, no cancel, no redelivery — which its
+ * `capabilities` say, so callers do without them (the reconciler only ends
+ * jobs past their maximum age; a cancel stays Sorami's alone).
  */
 
 /**
@@ -69,20 +77,46 @@ export class GeneratorContractError extends Error {
   }
 }
 
+/** A call the generator at GENERATOR_URL does not have (a documents backend has the submit alone). */
+export class GeneratorUnsupported extends Error {
+  constructor(what: string) {
+    super(`The backend at GENERATOR_URL (GENERATOR_API=documents) has no ${what}`);
+    this.name = "GeneratorUnsupported";
+  }
+}
+
+export type GeneratorApi = "sorami" | "documents";
+
 export type GeneratorClient = {
-  /** Hands a job over under its own id; the same id again returns the same job. */
-  submit(kind: JobKind, request: GeneratorRequest): Promise<JobAccepted>;
+  /** What the service at GENERATOR_URL speaks, and so what it can do besides taking jobs. */
+  api: GeneratorApi;
+  capabilities: { jobView: boolean; cancel: boolean; redeliver: boolean };
+  /**
+   * Hands a job over under its own id; the same id again returns the same job
+   * (Sorami's generator). `job_id` is the id the generator answered with
+   * (null when a documents backend answered none).
+   */
+  submit(kind: JobKind, request: GeneratorRequest | DocumentsRequest): Promise<{ job_id: string | null }>;
   /** The generator's view of a job, or null when it never received it. */
   getJob(jobId: string): Promise<GeneratorJobView | null>;
   /** Stops a job; null when the generator never received it (nothing to stop). */
   cancel(jobId: string): Promise<GeneratorCancel | null>;
   /** Queues a webhook delivery again; null when there is no such delivery. */
   redeliver(deliveryId: string): Promise<GeneratorRedelivery | null>;
-  /** "ok", or what keeps it from being so: its own health answer's status, or no answer at all. */
+  /** "ok", or what keeps it from being so: its own health answer's status, or no answer at all. Never throws. */
   health(): Promise<"ok" | "unreachable" | `degraded (${number})`>;
 };
 
-export function createGeneratorClient(options: { baseUrl: string; serviceKey: string }): GeneratorClient {
+export type GeneratorClientOptions = {
+  baseUrl: string;
+  /** The Authorization header's value (GENERATOR_AUTH), or null to send none. */
+  authorization: string | null;
+  api?: GeneratorApi;
+};
+
+export function createGeneratorClient(options: GeneratorClientOptions): GeneratorClient {
+  const api = options.api ?? "sorami";
+  const sorami = api === "sorami";
   async function call<S extends z.ZodType>(
     method: "GET" | "POST",
     path: string,
@@ -94,7 +128,7 @@ export function createGeneratorClient(options: { baseUrl: string; serviceKey: st
       response = await fetch(`${options.baseUrl}${path}`, {
         method,
         headers: {
-          authorization: `Bearer ${options.serviceKey}`,
+          ...(options.authorization ? { authorization: options.authorization } : {}),
           ...(body === undefined ? {} : { "content-type": "application/json" }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -135,24 +169,45 @@ export function createGeneratorClient(options: { baseUrl: string; serviceKey: st
   }
 
   return {
+    api,
+    capabilities: { jobView: sorami, cancel: sorami, redeliver: sorami },
     async submit(kind, request) {
       const path = `/api/${KIND_INFO[kind].plural}/generate`;
-      const accepted = await call("POST", path, generatorJobAcceptedSchema, request);
+      const accepted = await call("POST", path, sorami ? generatorJobAcceptedSchema : documentsAcceptedSchema, request);
       if (!accepted) {
         throw new GeneratorRefused(404, `The generator has no ${path}`);
       }
-      return accepted;
+      return { job_id: typeof accepted.job_id === "string" ? accepted.job_id : null };
     },
-    getJob: (jobId) => call("GET", `/api/jobs/${encodeURIComponent(jobId)}`, generatorJobViewSchema),
-    cancel: (jobId) => call("POST", `/api/jobs/${encodeURIComponent(jobId)}/cancel`, generatorCancelSchema),
-    redeliver: (deliveryId) =>
-      call("POST", `/api/webhooks/${encodeURIComponent(deliveryId)}/redeliver`, generatorRedeliverySchema),
+    async getJob(jobId) {
+      if (!sorami) {
+        throw new GeneratorUnsupported("job view (GET /api/jobs/{id})");
+      }
+      return call("GET", `/api/jobs/${encodeURIComponent(jobId)}`, generatorJobViewSchema);
+    },
+    async cancel(jobId) {
+      if (!sorami) {
+        throw new GeneratorUnsupported("cancel");
+      }
+      return call("POST", `/api/jobs/${encodeURIComponent(jobId)}/cancel`, generatorCancelSchema);
+    },
+    async redeliver(deliveryId) {
+      if (!sorami) {
+        throw new GeneratorUnsupported("webhook redelivery");
+      }
+      return call("POST", `/api/webhooks/${encodeURIComponent(deliveryId)}/redeliver`, generatorRedeliverySchema);
+    },
     async health() {
       try {
-        const res = await fetch(`${options.baseUrl}/health`, {
+        // A documents backend has no health route: that it answers HTTP at all (a 404 included) is what is known.
+        const res = await fetch(`${options.baseUrl}${sorami ? "/health" : "/"}`, {
           redirect: "manual",
           signal: AbortSignal.timeout(GENERATOR_HEALTH_TIMEOUT_MS),
         });
+        if (!sorami) {
+          await res.body?.cancel();
+          return res.status < 500 ? "ok" : `degraded (${res.status})`;
+        }
         // 200 and 503 both carry the health body; anything else is not the generator speaking.
         const body = healthSchema.safeParse(await res.json().catch(() => null));
         return res.ok && body.success ? "ok" : `degraded (${res.status})`;
@@ -167,6 +222,10 @@ const g = globalThis as unknown as { __soramiGenerator?: GeneratorClient };
 
 /** This process's client, made from the env on first use. */
 export function generator(): GeneratorClient {
-  g.__soramiGenerator ??= createGeneratorClient({ baseUrl: env().generatorUrl, serviceKey: env().serviceKey });
+  g.__soramiGenerator ??= createGeneratorClient({
+    baseUrl: env().generatorUrl,
+    authorization: env().generatorAuth,
+    api: env().generatorApi,
+  });
   return g.__soramiGenerator;
 }

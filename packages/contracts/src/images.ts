@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fileStateFields } from "./file-state";
 import { NUM_IMAGES_MAX, NUM_IMAGES_MIN, PROMPT_MAX_LENGTH, URL_MAX_LENGTH } from "./limits";
 import { findForbiddenCharacter } from "./text";
 
@@ -125,6 +126,7 @@ export const imageFileSchema = z.object({
   height: z.number().int(),
   size_bytes: z.number().int(),
   description: z.string().nullable(),
+  ...fileStateFields,
 });
 export type ImageFile = z.infer<typeof imageFileSchema>;
 

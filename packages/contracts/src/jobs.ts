@@ -87,6 +87,8 @@ export type JobResult = ImageResult | VideoResult;
 export const RESULT_SCHEMAS = { image: imageResultSchema, video: videoResultSchema } as const;
 
 const galleryExtra = {
+  /** The same value as `job_id`: document 004's gallery reads a generation's id as `id`. */
+  id: z.string(),
   created_at: z.string(),
   completed_at: z.string().nullable(),
   progress: z.number().int(),

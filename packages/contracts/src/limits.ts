@@ -90,9 +90,14 @@ export const EMPTY_BODY_MAX_BYTES = 1024;
  * "lingering close"). Closing at once, while the client still sends, makes
  * the kernel answer with a reset that destroys the refusal before many
  * clients read it (Node's fetch reads nothing until its upload is done).
- * Dropped bytes are never kept.
+ * Dropped bytes are never kept. It is more than the largest body any route
+ * accepts (a video submit carrying its input image, ~9.4 MiB), so a body just
+ * over its limit is read whole and its refusal always arrives: when the drain
+ * stopped short of the body's end, a client slow to read (a loaded machine)
+ * met the reset with the answer still unread in its buffer, and the kernel
+ * throws that away.
  */
-export const REFUSED_BODY_DRAIN_BYTES = 8 * 1024 * 1024;
+export const REFUSED_BODY_DRAIN_BYTES = 16 * 1024 * 1024;
 export const REFUSED_BODY_CLOSE_AFTER_MS = 10_000;
 
 /** Per-user quotas (defaults; USER_SUBMISSIONS_PER_MINUTE and USER_MAX_ACTIVE_JOBS override them). */
@@ -133,3 +138,11 @@ export const WEBHOOK_ID_MAX_LENGTH = 256;
 export const EMAIL_MAX_LENGTH = 254;
 /** An organization's slug (organizations.slug is unique-indexed); personal ones are `personal-{user id}`. */
 export const ORGANIZATION_SLUG_MAX_LENGTH = 128;
+
+/**
+ * Signed media links (`/api/media/{key}?expires=&signature=`: the input image
+ * a documents backend is sent as `input_image_url`) work this long: a backend
+ * fetches it when it starts the job, and an hour covers a queue in front of
+ * it. MEDIA_LINK_SECONDS overrides it.
+ */
+export const MEDIA_LINK_SECONDS_DEFAULT = 3600;

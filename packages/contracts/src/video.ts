@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError } from "./errors";
+import { fileStateFields } from "./file-state";
 import { httpUrlSchema, plainTextSchema, promptSchema } from "./images";
 import { PROMPT_MAX_LENGTH } from "./limits";
 
@@ -205,6 +206,7 @@ export const videoFileSchema = z.object({
   height: z.number().int(),
   duration_seconds: z.number().nullable(),
   size_bytes: z.number().int(),
+  ...fileStateFields,
 });
 export type VideoFile = z.infer<typeof videoFileSchema>;
 

@@ -6,6 +6,13 @@ export async function redeliverWebhook(deliveryId: string): Promise<GeneratorRed
   if (!webhookDeliveryIdSchema.safeParse(deliveryId).success) {
     throw new AppError("not_found", "Webhook delivery not found");
   }
+  if (!generator().capabilities.redeliver) {
+    // Deliveries are the generator's records; a documents backend keeps none Sorami can name.
+    throw new AppError(
+      "not_found",
+      "Webhook delivery not found: the backend at GENERATOR_URL (GENERATOR_API=documents) sends its own webhooks",
+    );
+  }
   let queued: GeneratorRedelivery | null;
   try {
     queued = await generator().redeliver(deliveryId);

@@ -58,7 +58,12 @@ function withPersonDefault(body: unknown, providers: ActiveProviderConfig): unkn
  * values), before any row exists. An input image is decoded and its real
  * type checked here; it travels on by storage key, not inside the row.
  */
-export function parseSubmission(kind: JobKind, body: unknown, providers: ActiveProviderConfig): Submission {
+export function parseSubmission(
+  kind: JobKind,
+  body: unknown,
+  providers: ActiveProviderConfig,
+  generatorApi: "sorami" | "documents" = "sorami",
+): Submission {
   if (kind === "image") {
     const params = parseWith(imageParamsSchema, body);
     refuse(imageLimitViolation(providers.image.name, params));
@@ -66,6 +71,14 @@ export function parseSubmission(kind: JobKind, body: unknown, providers: ActiveP
     return { params };
   }
   const { input_image_base64, ...params } = parseWith(videoParamsSchema, withPersonDefault(body, providers));
+  if (generatorApi === "documents" && params.negative_prompt) {
+    // Document 004's request has no such field: the backend would never see it.
+    throw new AppError(
+      "unprocessable",
+      "negative_prompt: the backend this Sorami sends videos to takes document 004's request, which has no negative prompt",
+      { field: "negative_prompt" },
+    );
+  }
   refuse(videoLimitViolation(providers.video.name, params, Boolean(input_image_base64 || params.input_image_url)));
   checkInputUrl(params.input_image_url, providers.inputImageAllowedHosts);
   return { params, inputImage: input_image_base64 ? decodeInputImage(input_image_base64) : undefined };

@@ -46,10 +46,18 @@ export function toJobEvent(
   };
 }
 
+/** Where a file is (stored, or fetched from a backend: see webhooks/files.ts), and its URL under the documents' name too. */
+const stateOf = (f: MediaFile) => ({
+  state: f.state,
+  missing_reason: f.missingReason,
+  fileUrl: mediaUrl(f.storageKey),
+});
+
 const toImage = (f: MediaFile) => ({
   id: f.id,
   index: f.index,
   url: mediaUrl(f.storageKey),
+  ...stateOf(f),
   thumbnail_url: f.thumbnailKey ? mediaUrl(f.thumbnailKey) : null,
   format: f.format,
   width: f.width,
@@ -62,6 +70,7 @@ const toVideo = (f: MediaFile) => ({
   id: f.id,
   index: f.index,
   url: mediaUrl(f.storageKey),
+  ...stateOf(f),
   poster_url: f.posterKey ? mediaUrl(f.posterKey) : null,
   thumbnail_url: f.thumbnailKey ? mediaUrl(f.thumbnailKey) : null,
   format: f.format,
@@ -88,6 +97,7 @@ export function toResultResponse(g: Generation, files: MediaFile[]): JobResult {
 /** A job as a gallery shows it, with what the reader starred of it. */
 export function toGalleryItem(g: Generation, files: MediaFile[], stars: StarMarks = NO_STARS): GalleryGeneration {
   const extra = {
+    id: g.id,
     progress: g.progress,
     created_at: g.createdAt.toISOString(),
     completed_at: g.completedAt?.toISOString() ?? null,

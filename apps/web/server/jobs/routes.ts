@@ -26,7 +26,12 @@ const noStore = { "Cache-Control": "no-store" };
 export const submitRoute = (kind: JobKind) =>
   withUser(
     async ({ req, user }) => {
-      const submission = parseSubmission(kind, await readJson(req, BODY_LIMIT[kind]), env().providers);
+      const submission = parseSubmission(
+        kind,
+        await readJson(req, BODY_LIMIT[kind]),
+        env().providers,
+        env().generatorApi,
+      );
       const key = validateIdempotencyKey(req.headers.get("idempotency-key"));
       const ctx = { db: db(), storage: storage(), user, quotas: env().quotas };
       const { body, created } = await submitGeneration(ctx, kind, submission, key);

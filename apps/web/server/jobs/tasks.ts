@@ -58,6 +58,23 @@ export const WEB_TASKS = {
     jobKey: (p) => `purge:${p.jobId}`,
   }),
   /**
+   * Fetch a file a backend reported from elsewhere (its `url`: an S3 link)
+   * into the job's folder (see media/remote.ts). 5 runs (~1.5 min, waits of
+   * 3, 7, 20, 55 s) ride out a backend or bucket that blinks; a refusal that
+   * waiting cannot change (403/404 from an expired presigned URL, a refused
+   * address, too large, not a file of the job's kind) marks the file missing
+   * at once, and so does the last run.
+   */
+  fetchRemoteFile: defineTask({
+    name: "fetch-remote-file",
+    queue: QUEUE_SCHEMAS.web,
+    payload: idPayload("fileId"),
+    maxAttempts: 5,
+    // One download (REMOTE_FILE_DOWNLOAD_TIMEOUT_MS, 3 min for a video) and a put; a little more for the rows.
+    timeoutMs: 4 * 60_000,
+    jobKey: (p) => `fetch-remote-file:${p.fileId}`,
+  }),
+  /**
    * Find jobs with no news past their kind's SLA and ask the generator for
    * the truth. Each run queues the next itself; one key, so however many
    * web processes run there is one run queued.
@@ -76,6 +93,11 @@ export const WEB_TASKS = {
 /** Queues the hand-over of a job to the generator, in the caller's transaction. */
 export async function enqueueDispatch(tx: Tx, jobId: string): Promise<void> {
   await enqueueTask(tx, WEB_TASKS.dispatch, { jobId });
+}
+
+/** Queues the fetch of a remote file, in the transaction that writes its row. */
+export async function enqueueFetchRemoteFile(tx: Tx, fileId: string): Promise<void> {
+  await enqueueTask(tx, WEB_TASKS.fetchRemoteFile, { fileId });
 }
 
 /**

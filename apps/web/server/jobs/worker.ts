@@ -6,6 +6,8 @@ import { enqueueTask, taskList } from "@sorami/db/tasks";
 import { env } from "../../env";
 import { db, pool, storage } from "../db";
 import { generator } from "../generator-client";
+import { signedMediaUrl } from "../media/links";
+import { fetchRemoteFile } from "../media/remote";
 import { propagateCancel } from "./cancel";
 import { purgeDeletedGeneration } from "./delete";
 import { dispatchGeneration } from "./dispatch";
@@ -30,9 +32,24 @@ export function startWebWorker(): Promise<QueueRunner> {
     concurrency: e.workerConcurrency,
     staleAfterMs: e.queueStaleAfterMs,
     taskList: taskList("web", WEB_TASKS, {
-      dispatch: ({ jobId }) => dispatchGeneration(db(), jobId, { generator: generator() }),
+      dispatch: ({ jobId }) =>
+        dispatchGeneration(db(), jobId, {
+          generator: generator(),
+          handover: {
+            storage: storage(),
+            signedMediaUrl: (key) => signedMediaUrl(key),
+            inputImageAllowedHosts: e.providers.inputImageAllowedHosts,
+          },
+        }),
       cancel: ({ jobId }) => propagateCancel(jobId, generator()),
       purge: ({ jobId }) => purgeDeletedGeneration(db(), storage(), jobId),
+      fetchRemoteFile: ({ fileId }, { attempt, signal }) =>
+        fetchRemoteFile(db(), storage(), fileId, {
+          allowHosts: e.remoteMediaAllowedHosts,
+          attempt,
+          maxAttempts: WEB_TASKS.fetchRemoteFile.maxAttempts,
+          signal,
+        }),
       reconcile: async (_payload, { log }) => {
         try {
           // Pruning runs whatever the repairs did (reconcileOnce only throws when it cannot even list the jobs).

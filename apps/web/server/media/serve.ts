@@ -1,9 +1,10 @@
 import { Readable } from "node:stream";
 import { AppError } from "@sorami/contracts";
-import { getOwnedFileByKey } from "@sorami/db/queries/generations";
+import { getFileBySignedKey, getInputImageBySignedKey, getOwnedFileByKey } from "@sorami/db/queries/generations";
 import { type ByteRange, contentTypeFor, isValidKey } from "@sorami/storage";
 import { db, storage } from "../db";
 import type { SessionUser } from "../session";
+import { assertValidMediaLink } from "./links";
 
 /**
  * One `bytes=start-end` range (or `start-`, or `-suffix`) within a file of
@@ -39,51 +40,68 @@ export function attachment(jobId: string, key: string): string {
   return `attachment; filename="sorami-${jobId.slice(0, 8)}-${key.slice(key.lastIndexOf("/") + 1)}"`;
 }
 
+type ServeOptions = {
+  download?: boolean;
+  /** What a local answer may be kept for (default: the owner's, for a year); a shared file's must not outlive its link. */
+  cacheControl?: string;
+};
+
 /**
  * Gives a file to the user who owns its job: the job whose folder holds the
  * key (`images/{job_id}/…`), which must list the key (`getOwnedFileByKey`).
  * No path — traversal or otherwise — reaches a file that job does not list,
  * and a row of another job listing the key grants nothing; a foreign or
  * missing file is a 404, as is a key that names no object in the store.
- *
+ */
+export async function serveOwnedMedia(
+  user: SessionUser,
+  segments: string[],
+  rangeHeader: string | null,
+  options: ServeOptions = {},
+): Promise<Response> {
+  const key = segments.join("/");
+  const file = isValidKey(key) ? await getOwnedFileByKey(db(), user.id, key) : null;
+  if (!file) {
+    throw new AppError("not_found", "File not found");
+  }
+  return serveStoredFile(key, file.generationId, rangeHeader, options);
+}
+
+/**
+ * Gives a file to whoever holds a link this server signed for it (see
+ * links.ts), with no session: an altered or expired link is a 403; a link
+ * to a file whose job was deleted since is a 404. A job's input image is
+ * served this way too, and only this way.
+ */
+export async function serveSignedMedia(
+  segments: string[],
+  search: URLSearchParams,
+  rangeHeader: string | null,
+): Promise<Response> {
+  const key = segments.join("/");
+  assertValidMediaLink(key, search);
+  // A job's file, or its input image (what a documents backend is sent as input_image_url).
+  const file = isValidKey(key)
+    ? ((await getFileBySignedKey(db(), key)) ?? (await getInputImageBySignedKey(db(), key)))
+    : null;
+  if (!file) {
+    throw new AppError("not_found", "File not found");
+  }
+  return serveStoredFile(key, file.generationId, rangeHeader, {});
+}
+
+/**
  * On S3 the answer is a redirect to a GET signed for a few minutes: the
  * bytes go from the bucket to the browser, not through a web process, and
  * S3 serves the byte ranges a player seeks with. The redirect itself is not
  * cached, so each visit is checked again and gets a URL that is still valid.
  * A local directory is streamed, with byte ranges.
  */
-export async function serveOwnedMedia(
-  user: SessionUser,
-  segments: string[],
-  rangeHeader: string | null,
-  options: { download?: boolean } = {},
-): Promise<Response> {
-  const key = segments.join("/");
-  if (!isValidKey(key)) {
-    throw new AppError("not_found", "File not found");
-  }
-  const file = await getOwnedFileByKey(db(), user.id, key);
-  if (!file) {
-    throw new AppError("not_found", "File not found");
-  }
-  // Private: the file is the user's; immutable: a key is never rewritten with other content.
-  return serveStoredFile(key, file.generationId, rangeHeader, {
-    download: options.download,
-    cacheControl: "private, max-age=31536000, immutable",
-  });
-}
-
-/**
- * Sends a stored object the caller was allowed: on S3 a redirect to a GET
- * signed for a few minutes (not cached, so each visit is checked again), from
- * a local directory the bytes, with byte ranges. `cacheControl` is what a
- * local answer may be kept for (a shared file's must not outlive its link).
- */
 export async function serveStoredFile(
   key: string,
   jobId: string,
   rangeHeader: string | null,
-  options: { download?: boolean; cacheControl: string; headers?: Record<string, string> },
+  options: ServeOptions,
 ): Promise<Response> {
   const store = storage();
   if (store.signedUrl) {
@@ -92,7 +110,6 @@ export async function serveStoredFile(
       headers: {
         Location: await store.signedUrl(key, options.download ? { contentDisposition: attachment(jobId, key) } : {}),
         "Cache-Control": "private, no-store",
-        ...options.headers,
       },
     });
   }
@@ -103,10 +120,10 @@ export async function serveStoredFile(
   const headers: Record<string, string> = {
     "Content-Type": contentTypeFor(key),
     "Accept-Ranges": "bytes",
-    "Cache-Control": options.cacheControl,
+    // Private: the file is the user's; immutable: a key is never rewritten with other content.
+    "Cache-Control": options.cacheControl ?? "private, max-age=31536000, immutable",
     "X-Content-Type-Options": "nosniff",
     ...(options.download ? { "Content-Disposition": attachment(jobId, key) } : {}),
-    ...options.headers,
   };
   const range = parseRange(rangeHeader, whole.sizeBytes);
   if (range === "unsatisfiable") {

@@ -104,11 +104,11 @@ const completed = {
     metadata: { generation_time_seconds: 1 },
   },
 };
+// Each receiver parses with its kind's schema: a video field is judged by the video receiver's.
 const webhook = (path: (string | number)[], extra: Partial<Feed> = {}) =>
-  // The sample lists both kinds' files: each kind's receiver reads its own list.
   field(
     `webhook ${path.join(".")}`,
-    WEBHOOK_PAYLOAD_SCHEMAS[path[1] === "videos" ? "video" : "image"],
+    WEBHOOK_PAYLOAD_SCHEMAS[path.includes("videos") ? "video" : "image"],
     completed,
     path,
     extra,
@@ -251,6 +251,9 @@ const COLUMNS: Record<string, Entry> = {
     fileKey(["data", "videos", 0, "thumbnail_path"]),
   ),
   "public.media_files.metadata": internal("not written by any path today"),
+  "public.media_files.state": internal("pending, stored or missing (a check constraint)"),
+  "public.media_files.source_url": client("a webhook file's url (at most 4096 characters, text, not indexed)"),
+  "public.media_files.missing_reason": internal("the safe fetcher's readable reason, cut to MISSING_REASON_MAX_LENGTH"),
   "public.media_files.created_at": internal("clock"),
   "public.notifications.id": internal("randomUUID"),
   "public.notifications.user_id": internal("the job's owner"),
@@ -284,7 +287,7 @@ const COLUMNS: Record<string, Entry> = {
   "generator.jobs.input_key": internal("a key made from the job id (a caller's input_image_key must be exactly it)"),
   "generator.jobs.status": internal("the pipeline"),
   "generator.jobs.attempts": internal("a counter"),
-  "generator.jobs.progress": internal("the state machine: a status's own progress, 0-100, never down"),
+  "generator.jobs.progress": internal("the state machine's progress (DEFAULT_PROGRESS), 0 to 100"),
   "generator.jobs.error": internal("the pipeline's readable reasons"),
   "generator.jobs.result": internal("the pipeline's files"),
   "generator.jobs.created_at": internal("clock"),

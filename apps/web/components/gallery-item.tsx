@@ -10,6 +10,7 @@ import Link from "next/link";
 import { detailPath } from "@/lib/gallery-query";
 import { countLabel, formatDateTime, modelLabel, STATUS_LABEL } from "./labels";
 import { MEDIA_KINDS } from "./media-kinds";
+import { StarButton } from "./star-button";
 
 export const STATUS_TONE: Record<JobStatus, string> = {
   PENDING: "bg-gray-100 text-gray-700",
@@ -134,6 +135,13 @@ export function GalleryItem<K extends JobKind>({
         <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-gray-600">
           <StatusBadge status={generation.status} />
           <time dateTime={generation.created_at}>{formatDateTime(generation.created_at)}</time>
+          <StarButton
+            what="generations"
+            id={generation.job_id}
+            favorite={generation.favorite}
+            label={generation.prompt}
+            className="ml-auto"
+          />
         </div>
         <p className="text-xs text-gray-500">{details.join(" · ")}</p>
         {generation.model ? (

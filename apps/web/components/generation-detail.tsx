@@ -22,6 +22,7 @@ import {
   secondsLabel,
   sizeLabel,
 } from "./labels";
+import { LibraryPanel } from "./library-panel";
 import { LocalTime } from "./local-time";
 import { MediaGrid } from "./media-grid";
 import { followPath } from "./media-kinds";
@@ -207,6 +208,7 @@ export function GenerationDetailView({
       ) : null}
 
       <GenerationActions kind={kind} jobId={detail.job_id} fileCount={files.length} running={running} />
+      <LibraryPanel detail={detail} />
 
       {files.length > 0 ? (
         <section aria-label={optionLabel(info.plural)}>

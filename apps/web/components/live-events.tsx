@@ -1,12 +1,13 @@
 "use client";
 
-import type { JobEvent, Notification, NotificationsReadEvent, SnapshotEvent } from "@sorami/contracts";
+import type { JobDeletedEvent, JobEvent, Notification, NotificationsReadEvent, SnapshotEvent } from "@sorami/contracts";
 import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from "react";
 
 /** The typed events a page can listen to. */
 export type LiveEvent =
   | { type: "snapshot"; data: SnapshotEvent }
   | { type: "job"; data: JobEvent }
+  | { type: "job_deleted"; data: JobDeletedEvent }
   | { type: "notification"; data: Notification }
   | { type: "notifications_read"; data: NotificationsReadEvent };
 
@@ -17,7 +18,7 @@ type LiveEvents = { status: LiveStatus; subscribe: (listener: (event: LiveEvent)
 
 const LiveEventsContext = createContext<LiveEvents>({ status: "down", subscribe: () => () => {} });
 
-const EVENT_TYPES = ["snapshot", "job", "notification", "notifications_read"] as const;
+const EVENT_TYPES = ["snapshot", "job", "job_deleted", "notification", "notifications_read"] as const;
 /** Waits before opening a new stream after the server refused one (EventSource gives up on HTTP errors). */
 const REOPEN_DELAYS_MS = [1000, 2000, 5000, 10_000, 30_000];
 

@@ -21,6 +21,7 @@ export { idempotencyKeySchema, webhookIdSchema } from "./ids";
 export * from "./images";
 export * from "./jobs";
 export * from "./keys";
+export * from "./library";
 export * from "./limits";
 export * from "./media";
 export * from "./notifications";

@@ -104,6 +104,10 @@ const galleryExtra = {
   created_at: z.string(),
   completed_at: z.string().nullable(),
   progress: z.number().int(),
+  /** The generation itself is starred by the reader. */
+  favorite: z.boolean(),
+  /** Its files the reader starred one by one. */
+  favorite_file_ids: z.array(z.string()),
 };
 
 /** One generation in a gallery page: its result, its kind and when it ran. */

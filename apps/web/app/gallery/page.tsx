@@ -10,10 +10,10 @@ export default async function Page({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const { kind, status, model } = parseGalleryQuery(await searchParams);
+  const { kind, status, ...search } = parseGalleryQuery(await searchParams);
   return (
     <SignedInPage title="Gallery">
-      <GalleryList key={`${kind}:${status}:${model ?? ""}`} kind={kind} status={status} model={model} />
+      <GalleryList key={JSON.stringify([kind, status, search])} kind={kind} status={status} search={search} />
     </SignedInPage>
   );
 }

@@ -9,7 +9,10 @@ import {
   truncateText,
 } from "@sorami/contracts";
 import type { Generation, MediaFile } from "@sorami/db";
+import type { StarMarks } from "@sorami/db/queries/favorites";
 import { z } from "zod";
+
+const NO_STARS: StarMarks = { generation: false, fileIds: [] };
 
 /** Media is served by the web app to its owner; the URL is made now, from the stored key. */
 export function mediaUrl(storageKey: string): string {
@@ -97,12 +100,15 @@ export function toResultResponse(g: Generation, files: MediaFile[]): JobResult {
   return g.kind === "image" ? { ...common, images: files.map(toImage) } : { ...common, videos: files.map(toVideo) };
 }
 
-export function toGalleryItem(g: Generation, files: MediaFile[]): GalleryGeneration {
+/** A job as a gallery shows it, with what the reader starred of it. */
+export function toGalleryItem(g: Generation, files: MediaFile[], stars: StarMarks = NO_STARS): GalleryGeneration {
   const extra = {
     id: g.id,
     progress: g.progress,
     created_at: g.createdAt.toISOString(),
     completed_at: g.completedAt?.toISOString() ?? null,
+    favorite: stars.generation,
+    favorite_file_ids: stars.fileIds,
   };
   const result = toResultResponse(g, files);
   return "images" in result ? { ...result, ...extra, kind: "image" } : { ...result, ...extra, kind: "video" };
@@ -111,10 +117,10 @@ export function toGalleryItem(g: Generation, files: MediaFile[]): GalleryGenerat
 /** The fallback story a job's metadata keeps (the generator's webhooks carry it; see `serving`). */
 const storySchema = z.array(fallbackStepSchema).catch([]);
 
-export function toDetail(g: Generation, files: MediaFile[]): GenerationDetail {
+export function toDetail(g: Generation, files: MediaFile[], stars: StarMarks = NO_STARS): GenerationDetail {
   const meta = g.providerMetadata ?? {};
   return {
-    ...toGalleryItem(g, files),
+    ...toGalleryItem(g, files, stars),
     started_at: g.startedAt?.toISOString() ?? null,
     updated_at: g.updatedAt.toISOString(),
     message: g.message,

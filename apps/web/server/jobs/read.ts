@@ -1,8 +1,6 @@
 import {
   AppError,
   BUILT_IN_MODELS,
-  type GalleryPage,
-  type GalleryQuery,
   type GenerationDetail,
   galleryCursorSchema,
   type JobKind,
@@ -10,18 +8,13 @@ import {
   type JobStatusResponse,
   jobIdSchema,
   type ModelView,
-  statusesOf,
 } from "@sorami/contracts";
 import type { Database, Generation } from "@sorami/db";
-import {
-  type Cursor,
-  filesOf,
-  getGenerationForOwner,
-  listGenerationsForOwner,
-  queuePosition,
-} from "@sorami/db/queries/generations";
+import { starsOf } from "@sorami/db/queries/favorites";
+import { type Cursor, filesOf, getGenerationForOwner, queuePosition } from "@sorami/db/queries/generations";
+import { scopeOf } from "@sorami/db/queries/scope";
 import type { SessionUser } from "../session";
-import { toDetail, toGalleryItem, toResultResponse, toStatusResponse } from "./present";
+import { toDetail, toResultResponse, toStatusResponse } from "./present";
 
 /**
  * The user's job of this kind (of any kind when `kind` is null), else 404 —
@@ -49,8 +42,8 @@ export async function getGenerationDetail(
   id: string,
 ): Promise<GenerationDetail> {
   const g = await ownedJob(db, user, kind, id);
-  const files = await filesOf(db, [g.id]);
-  return toDetail(g, files.get(g.id) ?? []);
+  const [files, stars] = await Promise.all([filesOf(db, [g.id]), starsOf(db, scopeOf(user.id), [g.id])]);
+  return toDetail(g, files.get(g.id) ?? [], stars.get(g.id));
 }
 
 export async function getJobStatus(
@@ -92,28 +85,4 @@ export function checkModelFilter(id: string, active: readonly ModelView[] | null
     return;
   }
   throw new AppError("invalid_request", `model: ${id} is not a model of this catalog`, { field: "model" });
-}
-
-export async function listGallery(
-  db: Database,
-  user: SessionUser,
-  kind: JobKind,
-  query: GalleryQuery,
-): Promise<GalleryPage> {
-  const cursor = query.cursor ? decodeCursor(query.cursor) : null;
-  const { rows, next } = await listGenerationsForOwner(db, user.id, {
-    limit: query.limit,
-    cursor,
-    kind,
-    statuses: statusesOf(query.status),
-    model: query.model,
-  });
-  const files = await filesOf(
-    db,
-    rows.map((r) => r.id),
-  );
-  return {
-    generations: rows.map((r) => toGalleryItem(r, files.get(r.id) ?? [])),
-    next_cursor: next ? encodeCursor(next) : null,
-  };
 }

@@ -1,5 +1,5 @@
 import {
-  galleryQuerySchema,
+  galleryFiltersQuerySchema,
   type JobKind,
   SUBMIT_BODY_MAX_BYTES,
   VIDEO_SUBMIT_BODY_MAX_BYTES,
@@ -8,10 +8,12 @@ import { env } from "../../env";
 import { catalog } from "../catalog";
 import { db, storage } from "../db";
 import { json, parseWith, readJson, withUser } from "../http/handler";
+import { downloadGeneration } from "../library/downloads";
+import { listLibrary } from "../library/search";
 import { cancelGeneration } from "./cancel";
 import { deleteGeneration } from "./delete";
 import { parseSubmission } from "./params";
-import { checkModelFilter, getGenerationDetail, getJobResult, getJobStatus, listGallery } from "./read";
+import { checkModelFilter, getGenerationDetail, getJobResult, getJobStatus } from "./read";
 import { rerunGeneration } from "./rerun";
 import { submitGeneration, validateIdempotencyKey } from "./submit";
 
@@ -54,7 +56,7 @@ export const resultRoute = (kind: JobKind) =>
 
 export const galleryRoute = (kind: JobKind) =>
   withUser(async ({ req, user }) => {
-    const query = parseWith(galleryQuerySchema, Object.fromEntries(new URL(req.url).searchParams));
+    const query = parseWith(galleryFiltersQuerySchema, Object.fromEntries(new URL(req.url).searchParams));
     if (query.model) {
       checkModelFilter(
         query.model,
@@ -63,7 +65,7 @@ export const galleryRoute = (kind: JobKind) =>
           .catch(() => null),
       );
     }
-    return json(await listGallery(db(), user, kind, query), { headers: noStore });
+    return json(await listLibrary(db(), user, kind, query), { headers: noStore });
   });
 
 export const cancelRoute = (kind: JobKind) =>
@@ -89,3 +91,7 @@ export const rerunRoute = (kind: JobKind) =>
     const { body, created } = await rerunGeneration(ctx, kind, params.id, key);
     return json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });
   });
+
+/** Every file of the generation as one ZIP, streamed. */
+export const downloadRoute = (kind: JobKind) =>
+  withUser<{ id: string }>(async ({ user, params }) => downloadGeneration(db(), storage(), user, kind, params.id));

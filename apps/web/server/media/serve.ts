@@ -40,7 +40,11 @@ export function attachment(jobId: string, key: string): string {
   return `attachment; filename="sorami-${jobId.slice(0, 8)}-${key.slice(key.lastIndexOf("/") + 1)}"`;
 }
 
-type ServeOptions = { download?: boolean };
+type ServeOptions = {
+  download?: boolean;
+  /** What a local answer may be kept for (default: the owner's, for a year); a shared file's must not outlive its link. */
+  cacheControl?: string;
+};
 
 /**
  * Gives a file to the user who owns its job: the job whose folder holds the
@@ -60,7 +64,7 @@ export async function serveOwnedMedia(
   if (!file) {
     throw new AppError("not_found", "File not found");
   }
-  return serveFile(key, file.generationId, rangeHeader, options);
+  return serveStoredFile(key, file.generationId, rangeHeader, options);
 }
 
 /**
@@ -83,7 +87,7 @@ export async function serveSignedMedia(
   if (!file) {
     throw new AppError("not_found", "File not found");
   }
-  return serveFile(key, file.generationId, rangeHeader, {});
+  return serveStoredFile(key, file.generationId, rangeHeader, {});
 }
 
 /**
@@ -93,7 +97,7 @@ export async function serveSignedMedia(
  * cached, so each visit is checked again and gets a URL that is still valid.
  * A local directory is streamed, with byte ranges.
  */
-async function serveFile(
+export async function serveStoredFile(
   key: string,
   jobId: string,
   rangeHeader: string | null,
@@ -117,7 +121,7 @@ async function serveFile(
     "Content-Type": contentTypeFor(key),
     "Accept-Ranges": "bytes",
     // Private: the file is the user's; immutable: a key is never rewritten with other content.
-    "Cache-Control": "private, max-age=31536000, immutable",
+    "Cache-Control": options.cacheControl ?? "private, max-age=31536000, immutable",
     "X-Content-Type-Options": "nosniff",
     ...(options.download ? { "Content-Disposition": attachment(jobId, key) } : {}),
   };

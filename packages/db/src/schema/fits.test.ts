@@ -314,6 +314,32 @@ const COLUMNS: Record<string, Entry> = {
   "queue_health.heartbeats.queue": internal("a queue name"),
   "queue_health.heartbeats.pid": internal("process.pid"),
   "queue_health.heartbeats.last_seen": internal("clock"),
+
+  // The library: ids a client names are looked up in the owner's rows first; only found ones are written.
+  "public.favorites.id": internal("randomUUID"),
+  "public.favorites.owner_id": internal("the signed-in user"),
+  "public.favorites.generation_id": internal("one of the owner's jobs, found first"),
+  "public.favorites.media_file_id": internal("a file of one of the owner's jobs, found first"),
+  "public.favorites.created_at": internal("clock"),
+  "public.collections.id": internal("randomUUID"),
+  "public.collections.owner_id": internal("the signed-in user"),
+  "public.collections.name": client("a collection's name (COLLECTION_NAME_MAX_LENGTH code points; text, not indexed)"),
+  "public.collections.created_at": internal("clock"),
+  "public.collections.updated_at": internal("clock"),
+  "public.collection_items.id": internal("randomUUID"),
+  "public.collection_items.collection_id": internal("one of the owner's collections, found first"),
+  "public.collection_items.generation_id": internal("one of the owner's jobs, found first"),
+  "public.collection_items.media_file_id": internal("a file of one of the owner's jobs, found first"),
+  "public.collection_items.added_at": internal("clock"),
+  "public.share_links.id": internal("randomUUID"),
+  "public.share_links.owner_id": internal("the signed-in user"),
+  "public.share_links.token_hash": internal("the SHA-256 of a random token"),
+  "public.share_links.generation_id": internal("one of the owner's jobs, found first"),
+  "public.share_links.collection_id": internal("one of the owner's collections, found first"),
+  "public.share_links.expires_at": internal(
+    "the clock plus expires_in_seconds (an int between SHARE_EXPIRY_MIN_SECONDS and _MAX_SECONDS)",
+  ),
+  "public.share_links.created_at": internal("clock"),
 };
 
 /** What a column's type (and an index over it) can hold: the values just past it, and the test for one. */

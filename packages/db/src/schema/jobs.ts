@@ -2,6 +2,7 @@ import { JOB_KINDS, JOB_STATUSES, TERMINAL_STATUSES } from "@sorami/contracts";
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { organizations, users } from "./auth";
+import { generationSearchText, generationSearchVector } from "./search-text";
 
 /**
  * One row per job, whatever its kind. The row's id is the job id used
@@ -86,6 +87,10 @@ export const generations = pgTable(
     index("generations_author_unfinished_idx").on(t.authorId).where(generationIsActive),
     // A pending job's queue position counts the pending jobs before it.
     index("generations_pending_created_idx").on(t.createdAt, t.id).where(sql`${t.status} = 'PENDING'`),
+    // Search (queries/search.ts): words, and runs of no-space scripts as phrases (full-text, `simple`:
+    // language-agnostic); any part of a word of 3 characters or more (trigrams; pg_trgm, created by 0010).
+    index("generations_search_fts_idx").using("gin", generationSearchVector),
+    index("generations_search_trgm_idx").using("gin", sql`${generationSearchText} gin_trgm_ops`),
     // A retried submit with the same Idempotency-Key finds the first job.
     uniqueIndex("generations_author_idempotency_key_uq")
       .on(t.authorId, t.idempotencyKey)

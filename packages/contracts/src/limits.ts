@@ -99,8 +99,9 @@ export const EMPTY_BODY_MAX_BYTES = 1024;
 /**
  * After refusing a body it has not read (413, or 401 without the service
  * key), a server reads and drops at most this much more of it, then stops
- * reading and closes the connection this long after the refusal (a
- * "lingering close"). Closing at once, while the client still sends, makes
+ * reading and closes the connection once the client has been silent this
+ * long (a "lingering close": a client still sending, on a loaded machine,
+ * is not cut off mid-body, which would lose the refusal to a reset). Closing at once, while the client still sends, makes
  * the kernel answer with a reset that destroys the refusal before many
  * clients read it (Node's fetch reads nothing until its upload is done).
  * Dropped bytes are never kept. It is more than the largest body any route

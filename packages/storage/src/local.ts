@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, type WriteStream } from "node:fs";
 import { access, constants, mkdir, open, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
@@ -34,14 +34,22 @@ export class LocalStorage implements Storage {
     const full = this.resolve(key);
     await mkdir(path.dirname(full), { recursive: true });
     const tmp = `${full}.${randomBytes(8).toString("hex")}.tmp`;
+    let out: WriteStream | null = null;
     try {
       if (Buffer.isBuffer(data)) {
         await writeFile(tmp, data);
       } else {
-        await pipeline(data.stream, exactLength(data.sizeBytes), createWriteStream(tmp));
+        out = createWriteStream(tmp);
+        await pipeline(data.stream, exactLength(data.sizeBytes), out);
       }
       await rename(tmp, full);
     } catch (error) {
+      // The file is opened asynchronously: a source failing at once can fail the pipeline
+      // before the open completes, which would then create the temp file after its removal.
+      const opened = out;
+      if (opened && !opened.closed) {
+        await new Promise<void>((resolve) => opened.once("close", () => resolve()));
+      }
       await rm(tmp, { force: true });
       await rm(full, { force: true });
       throw error;

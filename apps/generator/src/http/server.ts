@@ -35,7 +35,9 @@ function drainThenClose(raw: IncomingMessage): void {
     drained += chunk.length;
     if (drained > REFUSED_BODY_DRAIN_BYTES) {
       raw.pause();
+      return;
     }
+    timer.refresh(); // still sending: the close waits for a silence (or the cap)
   });
   raw.once("end", () => clearTimeout(timer));
   raw.resume();

@@ -224,12 +224,14 @@ async function generate(deps: GenerateDeps, run: Run): Promise<void> {
  * own status word for the operator. A report with neither words nor a
  * percentage changes only that status word, and announces nothing.
  */
+/** The provider's status word kept for the operator (`generator.jobs.remote_status`): a word, not a story. */
+const REMOTE_STATUS_MAX_LENGTH = 100;
+
 async function announceProgress(deps: GenerateDeps, run: Run, entry: CatalogEntry, p: ProviderProgress) {
-  const patch = p.providerStatus ? { remoteStatus: p.providerStatus.slice(0, 100) } : {};
+  if (p.providerStatus) {
+    await setRemoteStatus(deps.db, run.job.id, truncateText(p.providerStatus, REMOTE_STATUS_MAX_LENGTH));
+  }
   if (p.message === undefined && p.percent === undefined) {
-    if (p.providerStatus) {
-      await setRemoteStatus(deps.db, run.job.id, patch.remoteStatus as string);
-    }
     return;
   }
   await run.advance(
@@ -238,7 +240,7 @@ async function announceProgress(deps: GenerateDeps, run: Run, entry: CatalogEntr
       message: p.message ?? `${entry.label} is working…`,
       ...(p.percent === undefined ? {} : { progress: progressWithin(p.percent) }),
     },
-    { patch, eventKey: progressEventKey("generating") },
+    { eventKey: progressEventKey("generating") },
   );
 }
 

@@ -83,6 +83,7 @@ function drainAndDrop(reader: ReadableStreamDefaultReader<Uint8Array>): void {
           return;
         }
         drained += value.byteLength;
+        timer.refresh?.(); // still sending: the close waits for a silence (or the cap)
       }
       // Past the cap: read no more; the timer closes the connection.
     } catch {

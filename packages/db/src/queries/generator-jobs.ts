@@ -6,7 +6,7 @@ import {
   TERMINAL_STATUSES,
   wantedProgress,
 } from "@sorami/contracts";
-import { and, eq, notInArray, type SQL, sql } from "drizzle-orm";
+import { and, eq, isNotNull, notInArray, type SQL, sql } from "drizzle-orm";
 import type { Tx } from "../client";
 import { type GeneratorJob, generatorJobs, webhookDeliveries } from "../schema";
 import { rowOf } from "./rows";
@@ -130,9 +130,17 @@ export async function recordRemoteSubmission(db: Tx, id: string, handle: RemoteH
   return row ?? null;
 }
 
-/** The provider's own status word for the job's work, for the operator (no announcement: nothing a user reads changed). */
+/**
+ * The provider's own status word for the job's work, for the operator (no announcement: nothing
+ * a user reads changed). Only while the job still waits on a handle: a provider's progress report
+ * may land after its work was found failed or lost and the handle forgotten, and must not
+ * overwrite that word.
+ */
 export async function setRemoteStatus(db: Tx, id: string, status: string): Promise<void> {
-  await db.update(generatorJobs).set({ remoteStatus: status }).where(notEnded(id));
+  await db
+    .update(generatorJobs)
+    .set({ remoteStatus: status })
+    .where(and(notEnded(id), isNotNull(generatorJobs.remoteHandle)));
 }
 
 /** Forgets the job's handle: its work ended badly or the provider lost it, so the next run submits anew. */

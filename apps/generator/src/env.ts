@@ -1,4 +1,12 @@
-import { parseEnv, providerEnvShape, resolveProviders, resolveShared, sharedEnvShape, splitList } from "@sorami/config";
+import {
+  parseEnv,
+  providerEnvShape,
+  resolveProviders,
+  resolveShared,
+  secretValues,
+  sharedEnvShape,
+  splitList,
+} from "@sorami/config";
 import { z } from "zod";
 
 /** The generator's whole configuration. Nothing else in this app reads process.env. */
@@ -78,5 +86,9 @@ export function loadEnv(env: Record<string, string | undefined> = process.env) {
     providers: resolveProviders(parsed),
     gemini: { apiKey: parsed.GEMINI_API_KEY, baseUrl: parsed.GOOGLE_GEMINI_BASE_URL },
     openai: { apiKey: parsed.OPENAI_API_KEY, baseUrl: parsed.OPENAI_BASE_URL },
+    logLevel: shared.logLevel,
+    metricsToken: shared.metricsToken,
+    /** Every secret value this process knows: the logger scrubs them from every line. */
+    secretValues: secretValues(env, shared.generated, shared.databaseUrl),
   };
 }

@@ -1,6 +1,8 @@
 import { createDb } from "@sorami/db";
 import { runMigrations } from "@sorami/db/migrate";
 import type { QueueRunner } from "@sorami/db/runner";
+import { initLogger, logger } from "@sorami/log";
+import { enableMetrics } from "@sorami/metrics";
 import { createStorage } from "@sorami/storage";
 import type { AppContext } from "./context";
 import { loadEnv } from "./env";
@@ -20,7 +22,13 @@ const SHUTDOWN_GRACE_MS = 20_000;
 const POOL_EXTRA_CONNECTIONS = 6;
 
 async function main(): Promise<void> {
+  // Until the configuration is read (and to report it if it is wrong), lines go out at info.
+  await initLogger({ service: "generator" });
   const env = loadEnv();
+  await initLogger({ service: "generator", level: env.logLevel, secrets: env.secretValues });
+  if (env.metricsToken) {
+    await enableMetrics({ service: "generator" });
+  }
   await runMigrations(env.databaseUrl);
   const { db, pool, close } = createDb(env.databaseUrl, {
     max: env.concurrency + POOL_EXTRA_CONNECTIONS,
@@ -57,8 +65,15 @@ async function main(): Promise<void> {
   });
   const cancels = listenForCancels(env.databaseUrl);
   await server.listen({ port: env.port, host: env.host });
-  console.log(
-    `[generator] listening on http://${env.host}:${env.port} (providers: image=${providers.image.name} ${providers.image.model}, video=${providers.video.name} ${providers.video.model}; storage: ${env.storage.kind})`,
+  logger().info(
+    {
+      url: `http://${env.host}:${env.port}`,
+      image: `${providers.image.name} ${providers.image.model}`,
+      video: `${providers.video.name} ${providers.video.model}`,
+      storage: env.storage.kind,
+      metrics: Boolean(env.metricsToken),
+    },
+    "generator listening",
   );
 
   const shutdown = async (signal: string) => {
@@ -66,7 +81,10 @@ async function main(): Promise<void> {
       return;
     }
     stopping = true;
-    console.log(`[generator] ${signal}: stopping (running jobs get ${SHUTDOWN_GRACE_MS / 1000}s)`);
+    logger().info(
+      { signal, grace_seconds: SHUTDOWN_GRACE_MS / 1000 },
+      "generator stopping; running jobs get the grace period",
+    );
     const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
     await server.close().catch(() => {});
     await queue?.stop().catch(() => {});
@@ -80,6 +98,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error("[generator] failed to start:", error instanceof Error ? error.message : error);
+  logger().fatal({ err: error }, "generator failed to start");
   process.exit(1);
 });

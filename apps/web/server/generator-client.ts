@@ -11,9 +11,12 @@ import {
   type JobAccepted,
   type JobKind,
   KIND_INFO,
+  REQUEST_ID_HEADER,
+  requestIdOf,
 } from "@sorami/contracts";
 import type { z } from "zod";
 import { env } from "../env";
+import { currentRequestId, log } from "./log";
 
 /**
  * The one way the web app talks to the generator: every request and answer
@@ -75,12 +78,18 @@ export function createGeneratorClient(options: { baseUrl: string; serviceKey: st
     schema: S,
     body?: unknown,
   ): Promise<z.infer<S> | null> {
+    // The request id this call runs under (a user's request, the submit a dispatch carries), else a
+    // new one: the generator logs the call under it, so one id finds the call on both sides.
+    const inherited = currentRequestId();
+    const requestId = inherited ?? requestIdOf(undefined);
+    const started = performance.now();
     let response: Response;
     try {
       response = await fetch(`${options.baseUrl}${path}`, {
         method,
         headers: {
           authorization: `Bearer ${options.serviceKey}`,
+          [REQUEST_ID_HEADER]: requestId,
           ...(body === undefined ? {} : { "content-type": "application/json" }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -88,9 +97,22 @@ export function createGeneratorClient(options: { baseUrl: string; serviceKey: st
         signal: AbortSignal.timeout(GENERATOR_TIMEOUT_MS),
       });
     } catch (error) {
+      log().warn(
+        { call: `${method} ${path}`, err: error, ...(inherited ? {} : { request_id: requestId }) },
+        "generator unreachable",
+      );
       throw new GeneratorUnavailable(`Generator unreachable: ${(error as Error).message}`);
     }
     const text = await response.text().catch(() => "");
+    log().info(
+      {
+        call: `${method} ${path}`,
+        status: response.status,
+        ms: Math.round(performance.now() - started),
+        ...(inherited ? {} : { request_id: requestId }),
+      },
+      "generator call",
+    );
     if (response.status === 404) {
       return null;
     }

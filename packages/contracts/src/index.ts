@@ -12,6 +12,7 @@ export * from "./jobs";
 export * from "./limits";
 export * from "./notifications";
 export * from "./providers";
+export * from "./request-id";
 export * from "./retry-after";
 export * from "./sse";
 export * from "./status";

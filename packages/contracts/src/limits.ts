@@ -74,3 +74,12 @@ export const SUBMISSION_WINDOW_SECONDS = 60;
  * known (a job runs seconds to minutes), so a short poll interval is advised.
  */
 export const ACTIVE_JOBS_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * An `X-Request-Id` a client or a proxy sends is kept (echoed, logged, passed
+ * on to the generator) only if it is at most this long and made of
+ * REQUEST_ID_PATTERN's characters: room for a UUID, a ULID, a trace id with
+ * its prefix, never a way to write arbitrary text into every log line.
+ * Anything else is replaced by a generated id, not refused.
+ */
+export const REQUEST_ID_MAX_LENGTH = 128;

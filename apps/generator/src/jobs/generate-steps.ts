@@ -16,6 +16,7 @@ import {
   ProviderError,
   type Providers,
 } from "../providers/types";
+import { errorKindOf, jobLabels, providerCallDuration, providerErrors } from "./metrics";
 import { storeThumbnail } from "./thumbnails";
 
 /**
@@ -59,11 +60,28 @@ export async function readInputImage(
   return url ? (deps.fetchInputImage ?? publicOnlyFetcher)(url, signal) : undefined;
 }
 
-/** Calls the job's provider with its stored parameters, validated again by the kind's contract. */
-export function callProvider(providers: Providers, job: GeneratorJob, ctx: ProviderContext): Promise<ProviderOutput> {
-  return job.kind === "image"
-    ? providers.image.generate(imageParamsSchema.parse(job.request), ctx)
-    : providers.video.generate(videoParamsSchema.parse(job.request), ctx);
+/**
+ * Calls the job's provider with its stored parameters, validated again by the
+ * kind's contract; its latency and, when it fails, its error kind are counted.
+ */
+export async function callProvider(
+  providers: Providers,
+  job: GeneratorJob,
+  ctx: ProviderContext,
+): Promise<ProviderOutput> {
+  const labels = jobLabels(job, providerFor(providers, job));
+  const started = Date.now();
+  try {
+    const output = await (job.kind === "image"
+      ? providers.image.generate(imageParamsSchema.parse(job.request), ctx)
+      : providers.video.generate(videoParamsSchema.parse(job.request), ctx));
+    providerCallDuration.observe({ ...labels, outcome: "ok" }, (Date.now() - started) / 1000);
+    return output;
+  } catch (error) {
+    providerCallDuration.observe({ ...labels, outcome: "error" }, (Date.now() - started) / 1000);
+    providerErrors.inc({ ...labels, error_kind: errorKindOf(error, ctx.signal) });
+    throw error;
+  }
 }
 
 /**

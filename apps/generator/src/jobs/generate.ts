@@ -12,6 +12,7 @@ import {
   readInputImage,
   storeOutputs,
 } from "./generate-steps";
+import { jobLabels, jobRuns, stageClock } from "./metrics";
 import { enqueueGenerate, GENERATOR_TASKS, JOB_TIME_LIMIT_MS } from "./tasks";
 
 export type { GenerateDeps } from "./generate-steps";
@@ -54,6 +55,8 @@ type Run = {
   job: GeneratorJob;
   signal: AbortSignal;
   attempt: number;
+  /** The job's metric labels (kind, model, provider). */
+  labels: ReturnType<typeof jobLabels>;
   advance: (
     event: WebhookEvent,
     options?: { patch?: GeneratorJobPatch; bumpAttempts?: boolean },
@@ -83,8 +86,11 @@ export async function runGenerateJob(
   }
   const cancel = new AbortController();
   running.set(jobId, cancel);
+  const labels = jobLabels(job, providerFor(deps.providers, job));
+  const clock = stageClock(labels);
   const run: Run = {
     job,
+    labels,
     attempt: job.attempts + 1,
     signal: AbortSignal.any([
       cancel.signal,
@@ -106,6 +112,15 @@ export async function runGenerateJob(
       if (!row) {
         throw new JobCanceled();
       }
+      // A failed run's last stage is not a stage's duration: it is dropped, not observed.
+      if (event.status === "failed") {
+        clock.drop();
+      } else if (event.status === "completed") {
+        clock.end();
+      } else {
+        clock.enter(event.status);
+      }
+      log("info", "stage", { status: event.status });
       return row;
     },
   };
@@ -136,6 +151,7 @@ async function generate(deps: GenerateDeps, run: Run): Promise<void> {
     { status: "completed", message: `${items.length} ${noun}(s) generated`, data },
     { patch: { result: data, completedAt: new Date() } },
   );
+  jobRuns.inc({ ...run.labels, outcome: "completed" });
 }
 
 /**
@@ -155,6 +171,7 @@ async function settleFailure(
   if (error instanceof JobCanceled || signal.reason instanceof JobCanceled) {
     // Whatever was written is discarded: a canceled job keeps no files.
     await deps.storage.deletePrefix(outputPrefix(job.kind, job.id));
+    jobRuns.inc({ ...run.labels, outcome: "canceled" });
     log("info", "canceled");
     return;
   }
@@ -167,9 +184,11 @@ async function settleFailure(
     const delayMs = classified.retryAfterMs ?? GENERATE_RETRY_BASE_MS * 2 ** (attempt - 1);
     log("warn", "run_failed", { ...fields, again_in_ms: delayMs });
     await enqueueGenerate(deps.db, job.id, new Date(Date.now() + delayMs));
+    jobRuns.inc({ ...run.labels, outcome: "retry" });
     return;
   }
   log("warn", "job_failed", fields);
+  jobRuns.inc({ ...run.labels, outcome: "failed" });
   // Files a failed job wrote before its error (one of several uploads) are never shown: remove them.
   await deps.storage.deletePrefix(outputPrefix(job.kind, job.id)).catch((e: unknown) => {
     log("warn", "partial_files_kept", { error: String(e) });

@@ -13,6 +13,7 @@ import { latestUserEventId, listUserEventsAfter } from "@sorami/db/queries/event
 import { listLiveGenerationsForOwner } from "@sorami/db/queries/generations";
 import { countUnreadNotifications, listUnreadNotifications } from "@sorami/db/queries/notifications";
 import { toJobEvent } from "../jobs/present";
+import { log } from "../log";
 import { toNotification } from "../notifications";
 import type { SessionUser } from "../session";
 import type { EventHub } from "./hub";
@@ -151,7 +152,7 @@ export async function openEventStream(
     } catch (error) {
       // The database is away: end the stream; the client reconnects with its Last-Event-ID.
       syncing = false;
-      console.warn("[events] sync failed:", error instanceof Error ? error.message : error);
+      log().warn({ err: error }, "event stream sync failed; closing it");
       close();
     }
   };

@@ -9,6 +9,7 @@ import {
 } from "@sorami/contracts";
 import { z } from "zod";
 import { auth } from "../auth";
+import { log } from "../log";
 import {
   assertDeclaredSize,
   decodeUtf8,
@@ -18,6 +19,7 @@ import {
   parseWith,
   readBodyBytes,
 } from "./handler";
+import { observed } from "./observe";
 
 /**
  * better-auth's endpoints behind the same rules as ours: bodies capped
@@ -25,14 +27,19 @@ import {
  * checked, and every error answered as `{ error: { code, message, field? } }`
  * (better-auth's own `code` and `message` are kept beside it for its client).
  */
-export async function handleAuthRequest(req: Request): Promise<Response> {
-  let forward: Request;
-  try {
-    forward = await prepare(req);
-  } catch (error) {
-    return errorResponse(error);
-  }
-  return toErrorShape(await auth().handler(forward));
+export async function handleAuthRequest(
+  req: Request,
+  route?: { params: Promise<{ all?: string[] }> },
+): Promise<Response> {
+  return observed(req, await route?.params, async () => {
+    let forward: Request;
+    try {
+      forward = await prepare(req);
+    } catch (error) {
+      return errorResponse(error);
+    }
+    return toErrorShape(await auth().handler(forward));
+  });
 }
 
 /** Fields better-auth stores as given; it checks email and password itself. */
@@ -136,7 +143,7 @@ async function toErrorShape(res: Response): Promise<Response> {
   }
 
   if (res.status >= 500) {
-    console.error(`[auth] ${res.status} from better-auth:`, text.slice(0, 500));
+    log().error({ status: res.status, answer: text.slice(0, 500) }, "better-auth failed");
     const error = new AppError("internal_error", "Internal server error");
     return Response.json(error.toBody(), { status: res.status, headers });
   }

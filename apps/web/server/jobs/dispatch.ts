@@ -2,6 +2,7 @@ import { describeZodError, GENERATOR_REQUEST_SCHEMAS, isTerminal, type JobKind }
 import type { Database } from "@sorami/db";
 import { getGenerationById, lockGeneration } from "@sorami/db/queries/generations";
 import { type GeneratorClient, GeneratorRefused } from "../generator-client";
+import { log } from "../log";
 import { transitionGeneration } from "./transition";
 
 /**
@@ -27,8 +28,10 @@ export async function dispatchGeneration(
     user_id: g.authorId,
   });
   if (refusal === null) {
+    log().info({ kind: g.kind }, "job dispatched to the generator");
     return "sent";
   }
+  log().warn({ kind: g.kind, reason: refusal }, "the generator refused the job");
   await db.transaction(async (tx) => {
     const locked = await lockGeneration(tx, jobId);
     if (locked) {

@@ -14,7 +14,9 @@ import { getGenerationByIdempotencyKey, insertGeneration } from "@sorami/db/quer
 import { organizationIdOfSql } from "@sorami/db/queries/organizations";
 import { activeJobCount, lockUserSubmissions, recentSubmissions } from "@sorami/db/queries/quotas";
 import type { Storage } from "@sorami/storage";
+import { currentRequestId, log } from "../log";
 import type { SessionUser } from "../session";
+import { recordJobSubmitted } from "./metrics";
 import type { Submission } from "./params";
 import { enqueueDispatch } from "./tasks";
 
@@ -119,7 +121,7 @@ export async function submitGeneration(
         // Millisecond precision, so keyset cursors made from JS dates compare exactly.
         createdAt: new Date(),
       });
-      await enqueueDispatch(tx, row.id);
+      await enqueueDispatch(tx, row.id, currentRequestId());
       return { row, earlier: null };
     })
     .catch(async (error: unknown) => {
@@ -129,6 +131,8 @@ export async function submitGeneration(
       throw error;
     });
   if (result.row) {
+    recordJobSubmitted(result.row);
+    log().info({ job_id: result.row.id, kind }, "job submitted");
     return { body: accepted(result.row, "Generation started"), created: true };
   }
 

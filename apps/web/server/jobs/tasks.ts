@@ -1,3 +1,4 @@
+import { REQUEST_ID_MAX_LENGTH } from "@sorami/contracts";
 import { QUEUE_SCHEMAS, type Tx } from "@sorami/db";
 import { defineTask, enqueueTask, idPayload } from "@sorami/db/tasks";
 import { z } from "zod";
@@ -20,7 +21,8 @@ export const WEB_TASKS = {
   dispatch: defineTask({
     name: "dispatch-generation",
     queue: QUEUE_SCHEMAS.web,
-    payload: idPayload("jobId"),
+    // The submit's request id rides along, so the generator logs the hand-over under the user's request.
+    payload: z.object({ jobId: z.string().min(1), requestId: z.string().max(REQUEST_ID_MAX_LENGTH).optional() }),
     maxAttempts: 25,
     // One call to the generator (it answers at once: it only queues) and two statements.
     timeoutMs: 60_000,
@@ -73,9 +75,9 @@ export const WEB_TASKS = {
   }),
 };
 
-/** Queues the hand-over of a job to the generator, in the caller's transaction. */
-export async function enqueueDispatch(tx: Tx, jobId: string): Promise<void> {
-  await enqueueTask(tx, WEB_TASKS.dispatch, { jobId });
+/** Queues the hand-over of a job to the generator, in the caller's transaction (with the submit's request id). */
+export async function enqueueDispatch(tx: Tx, jobId: string, requestId?: string): Promise<void> {
+  await enqueueTask(tx, WEB_TASKS.dispatch, requestId ? { jobId, requestId } : { jobId });
 }
 
 /**

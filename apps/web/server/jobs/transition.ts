@@ -4,6 +4,7 @@ import type { Generation, NotificationRow, Tx } from "@sorami/db";
 import type { UserEventInput } from "@sorami/db/queries/events";
 import { type NewMediaFile, writeTransition } from "@sorami/db/queries/transitions";
 import { toNotification } from "../notifications";
+import { recordJobFinished } from "./metrics";
 import { toJobEvent } from "./present";
 
 /** One status change of a job, whoever reports it (a webhook, the reconciler, a cancel, a refused dispatch). */
@@ -85,5 +86,12 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: StatusC
     notification,
     events,
   });
+  if (terminal) {
+    recordJobFinished(
+      { kind: g.kind, model: event.model ?? g.model },
+      decision.status,
+      now.getTime() - g.createdAt.getTime(),
+    );
+  }
   return decision;
 }

@@ -6,6 +6,7 @@ import { enqueueTask, taskList } from "@sorami/db/tasks";
 import { env } from "../../env";
 import { db, pool, storage } from "../db";
 import { generator } from "../generator-client";
+import { withLogContext } from "../log";
 import { propagateCancel } from "./cancel";
 import { purgeDeletedGeneration } from "./delete";
 import { dispatchGeneration } from "./dispatch";
@@ -29,22 +30,34 @@ export function startWebWorker(): Promise<QueueRunner> {
     schema: QUEUE_SCHEMAS.web,
     concurrency: e.workerConcurrency,
     staleAfterMs: e.queueStaleAfterMs,
-    taskList: taskList("web", WEB_TASKS, {
-      dispatch: ({ jobId }) => dispatchGeneration(db(), jobId, { generator: generator() }),
-      cancel: ({ jobId }) => propagateCancel(jobId, generator()),
-      purge: ({ jobId }) => purgeDeletedGeneration(db(), storage(), jobId),
-      reconcile: async (_payload, { log }) => {
-        try {
-          const report = await reconcileOnce(db(), { generator: generator(), ...e.reconcile });
-          if (report.checked > 0) {
-            log("info", "reconciled", report);
+    taskList: taskList(
+      WEB_TASKS,
+      {
+        dispatch: ({ jobId }) => dispatchGeneration(db(), jobId, { generator: generator() }),
+        cancel: ({ jobId }) => propagateCancel(jobId, generator()),
+        purge: ({ jobId }) => purgeDeletedGeneration(db(), storage(), jobId),
+        reconcile: async (_payload, { log }) => {
+          try {
+            const report = await reconcileOnce(db(), { generator: generator(), ...e.reconcile });
+            if (report.checked > 0) {
+              log("info", "reconciled", report);
+            }
+            await pruneUserEvents(db(), new Date(Date.now() - EVENTS_RETENTION_HOURS * 3600_000));
+          } finally {
+            await scheduleReconcile(e.reconcile.intervalSeconds);
           }
-          await pruneUserEvents(db(), new Date(Date.now() - EVENTS_RETENTION_HOURS * 3600_000));
-        } finally {
-          await scheduleReconcile(e.reconcile.intervalSeconds);
-        }
+        },
       },
-    }),
+      {
+        // Code deep in a task (dispatch, the generator client) logs with the task's ids, and
+        // a dispatch carries the submit's request id on to the generator.
+        around: (ctx, run, payload) =>
+          withLogContext(
+            { logger: ctx.logger, requestId: typeof payload.requestId === "string" ? payload.requestId : undefined },
+            run,
+          ),
+      },
+    ),
   }).then(async (queue) => {
     await scheduleReconcile(e.reconcile.intervalSeconds);
     return queue;

@@ -16,6 +16,7 @@ import { recordEventAndLockGeneration } from "@sorami/db/queries/webhooks";
 import { parseWith } from "../http/handler";
 import { enqueuePurge } from "../jobs/tasks";
 import { type StatusChange, transitionGeneration } from "../jobs/transition";
+import { log } from "../log";
 
 export type ApplyOutcome =
   | { outcome: "applied"; status: string; filesCount: number }
@@ -131,11 +132,11 @@ export async function applyPayload(
 async function createFromWebhook(tx: Tx, kind: JobKind, payload: WebhookPayload) {
   const userId = payload.user_id;
   if (!userId) {
-    console.warn(`[webhook] refused: unknown job ${payload.job_id} and no user_id`);
+    log().warn({ job_id: payload.job_id }, "webhook refused: unknown job and no user_id");
     throw new AppError("not_found", `Unknown job ${payload.job_id}`, { field: "job_id" });
   }
   if (!(await userExists(tx, userId))) {
-    console.warn(`[webhook] refused: unknown job ${payload.job_id} for unknown user ${userId}`);
+    log().warn({ job_id: payload.job_id, user_id: userId }, "webhook refused: unknown job for an unknown user");
     throw new AppError("not_found", `Unknown job ${payload.job_id} and unknown user`, { field: "user_id" });
   }
   const data = payload.status === "completed" ? payload.data : undefined;
@@ -155,6 +156,6 @@ async function createFromWebhook(tx: Tx, kind: JobKind, payload: WebhookPayload)
     status: "PENDING",
     createdAt: new Date(),
   });
-  console.info(`[webhook] created job ${row.id} for user ${userId} from a generator-direct webhook`);
+  log().info({ job_id: row.id, user_id: userId }, "job created from a generator-direct webhook");
   return row;
 }

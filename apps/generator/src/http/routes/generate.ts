@@ -20,6 +20,7 @@ export function registerGenerateRoutes(app: FastifyInstance, ctx: AppContext): v
     app.post(`/api/${KIND_INFO[kind].plural}/generate`, { bodyLimit: BODY_LIMIT[kind] }, async (request, reply) => {
       const input = GENERATOR_REQUEST_SCHEMAS[kind].parse(request.body);
       const { job, created } = await submitJob(ctx.db, ctx.storage, kind, input);
+      request.log.info({ job_id: job.id, kind, created }, created ? "job accepted" : "job already accepted");
       return reply.status(202).send(
         answer(generatorJobAcceptedSchema, {
           job_id: job.id,

@@ -65,7 +65,7 @@ describe("every route's wrapper", () => {
       }),
     );
     // Response.redirect's headers are immutable: the id is still added.
-    const redirect = withErrors(async () => Response.redirect("http://elsewhere.test/x", 302));
+    const redirect = withErrors<{ key: string[] }>(async () => Response.redirect("http://elsewhere.test/x", 302));
     const moved = await redirect(new Request("http://web.test/api/media/a/b.png"), params({ key: ["a", "b.png"] }));
     expect(moved.status).toBe(302);
     expect(moved.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);

@@ -188,6 +188,34 @@ describe("service routes: 401 without the service key", () => {
   });
 });
 
+describe("metrics routes: 401 without the metrics token", () => {
+  for (const entry of ROUTES.filter((e) => e.auth === "metrics")) {
+    for (const probe of entry.probes) {
+      it(`${probe.method} ${entry.path} on the ${entry.service}`, async () => {
+        const what = `${probe.method} ${probe.url(f)} on the ${entry.service}`;
+        expectRefusal(await request(entry, probe, {}), 401, `${what} without a token`);
+        expectRefusal(await request(entry, probe, bearer("m".repeat(43))), 401, `${what} with a wrong token`);
+        expectRefusal(
+          await request(entry, probe, bearer(f.metricsToken.slice(0, -1))),
+          401,
+          `${what} with the token minus a character`,
+        );
+        expectRefusal(await request(entry, probe, bearer(f.serviceKey)), 401, `${what} with the service key`);
+        expectRefusal(await request(entry, probe, bearer(f.owner.token)), 401, `${what} with a user's session token`);
+        expectRefusal(
+          await request(entry, probe, { authorization: f.metricsToken }),
+          401,
+          `${what} with the token but no Bearer scheme`,
+        );
+        const ok = await request(entry, probe, bearer(f.metricsToken));
+        expectOwnerStatus(ok, probe, `${what} with the token`);
+        expect(ok.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+        expect(ok.text).toContain("sorami_http_requests_total");
+      });
+    }
+  }
+});
+
 describe("public routes answer without credentials", () => {
   for (const entry of ROUTES.filter((e) => e.auth === "public")) {
     for (const probe of entry.probes) {
@@ -354,7 +382,7 @@ describe("logs", () => {
   it("never contain a secret, a session token or a cookie", () => {
     const logs = stack.allLogs();
     expect(logs.length).toBeGreaterThan(0);
-    const secrets = [f.serviceKey, f.webhookSecret, f.owner.token, f.other.token, f.admin.token];
+    const secrets = [f.serviceKey, f.webhookSecret, f.metricsToken, f.owner.token, f.other.token, f.admin.token];
     for (const cookie of [f.owner.cookie, f.admin.cookie]) {
       secrets.push(cookie.split("=")[1] ?? cookie);
     }

@@ -24,6 +24,8 @@ export type Fixtures = {
   delivery: string;
   serviceKey: string;
   webhookSecret: string;
+  /** The stack's METRICS_TOKEN (GET /metrics on both services). */
+  metricsToken: string;
 };
 
 /** Spare jobs per kind for the DELETE probes (each request of the owner's takes one). */
@@ -115,6 +117,7 @@ export async function createFixtures(stack: Stack): Promise<Fixtures> {
     delivery: delivery?.id ?? "",
     serviceKey: secrets.serviceKey,
     webhookSecret: secrets.webhookSecret,
+    metricsToken: stack.metricsToken,
   };
 }
 

@@ -44,9 +44,10 @@ import type { Fixtures } from "./fixtures";
  * admin: a session with the admin role (403 for other users).
  * webhook: a Standard Webhooks signature with the shared secret.
  * service: the generator's service key.
+ * metrics: the METRICS_TOKEN as a bearer (Prometheus); 404 when no token is configured.
  * public: no credentials (health, JSON 404s); better-auth: its own endpoints.
  */
-export type Auth = "user" | "admin" | "webhook" | "service" | "public" | "better-auth";
+export type Auth = "user" | "admin" | "webhook" | "service" | "metrics" | "public" | "better-auth";
 
 /** What one input is, which decides the bad values the corpus sends for it. `nullable`: null means "none". */
 export type Field = FieldKind & { required?: boolean; nullable?: boolean };
@@ -344,6 +345,15 @@ export const ROUTES: RouteEntry[] = [
           },
         },
       ],
+    }),
+  ),
+  ...(["web", "generator"] as const).map(
+    (service): RouteEntry => ({
+      service,
+      methods: ["GET"],
+      path: "/metrics",
+      auth: "metrics",
+      probes: [{ method: "GET", url: () => "/metrics" }],
     }),
   ),
   {

@@ -3,8 +3,10 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { loadOrCreateSecrets } from "@sorami/config";
 import { startEmbeddedPostgres } from "@sorami/db/embedded";
+import type { Logger } from "@sorami/log";
 import { ensureWebBuilt, NEXT_BIN, ROOT, WEB_DIR } from "./build";
 import { acquireDataDirLock } from "./lock";
+import { type LauncherOutput, launcherOutput } from "./output";
 
 export type ServiceName = "web" | "generator";
 
@@ -18,8 +20,13 @@ export type SystemOptions = {
   env?: Record<string, string>;
   /** Extra environment for one service only (e.g. a generator pointed at a wrong webhook URL). */
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
-  /** Where service output goes, line by line. */
+  /**
+   * Where the launcher's and the services' log lines go, one JSON text per
+   * call (default: stdout). Ignored when `output` is given.
+   */
   log?: (line: string) => void;
+  /** The launcher's output, when the caller made it (npm start: to log before and after the system runs). */
+  output?: LauncherOutput;
   /** Build the web app if its sources changed (default true). */
   build?: boolean;
 };
@@ -38,6 +45,8 @@ export type ServiceInstance = {
 };
 
 export type System = {
+  /** The launcher's logger. */
+  log: Logger;
   webUrl: string;
   generatorUrl: string;
   databaseUrl: string;
@@ -87,7 +96,8 @@ async function waitHealthy(url: string, child: ChildProcess, name: string, tail:
  * `npm start` and the end-to-end tests both use it.
  */
 export async function startSystem(options: SystemOptions): Promise<System> {
-  const log = options.log ?? ((line: string) => console.log(line));
+  const output = options.output ?? launcherOutput({ write: options.log });
+  const log = (line: string) => output.log.info(line);
   mkdirSync(options.dataDir, { recursive: true });
   const release = acquireDataDirLock(options.dataDir);
   let pg: Awaited<ReturnType<typeof startEmbeddedPostgres>> | null = null;
@@ -114,6 +124,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
 
   try {
     const secrets = loadOrCreateSecrets(options.dataDir);
+    output.redactValues(Object.values(secrets));
     if (!options.databaseUrl) {
       pg = await startEmbeddedPostgres({ dataDir: options.dataDir, password: secrets.databasePassword });
     }
@@ -164,20 +175,30 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       });
       children.set(id, child);
       const lines: string[] = [];
-      const onData = (chunk: Buffer) => {
-        for (const line of chunk.toString().split("\n")) {
+      // A chunk may end inside a line: the rest waits for the next chunk (or the stream's end).
+      const read = (stream: "stdout" | "stderr", from: NodeJS.ReadableStream | null) => {
+        let partial = "";
+        const emit = (line: string) => {
           if (!line.trim()) {
-            continue;
+            return;
           }
           lines.push(line);
           if (lines.length > 200) {
             lines.shift();
           }
-          log(`[${id}] ${line}`);
-        }
+          output.service(id, stream, line);
+        };
+        // Decoded as a stream, so a character split between two chunks stays whole.
+        from?.setEncoding("utf8");
+        from?.on("data", (chunk: string) => {
+          const parts = (partial + chunk).split("\n");
+          partial = parts.pop() ?? "";
+          parts.forEach(emit);
+        });
+        from?.on("end", () => emit(partial));
       };
-      child.stdout?.on("data", onData);
-      child.stderr?.on("data", onData);
+      read("stdout", child.stdout);
+      read("stderr", child.stderr);
       await waitHealthy(health, child, id, () => lines.slice(-30).join("\n"));
     };
     const firstPort: Record<ServiceName, number> = { web: options.port, generator: options.generatorPort };
@@ -212,6 +233,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     await startService("generator");
     await startService("web");
     return {
+      log: output.log,
       webUrl,
       generatorUrl,
       databaseUrl,

@@ -8,6 +8,7 @@ describe("request ids", () => {
       "0b7c3a52-4f0e-4c56-9a1e-2f0d3b8c1e77",
       "01HZX3J8Q9T5V6W7X8Y9Z0ABCD",
       "Root=1-5759e988-bd862e3fe1be46a994272793",
+      "msg_2Kd8fX3vQ9",
       "a".repeat(REQUEST_ID_MAX_LENGTH),
     ]) {
       expect(acceptedRequestId(id)).toBe(id);

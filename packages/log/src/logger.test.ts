@@ -81,13 +81,16 @@ describe("the logger", () => {
     log.info({ detail: 'has quo"ted\\secret-value-1234 inside' }, "escaped");
     log.info("signature v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4= went out");
     log.child({ task: "t" }).info(`child line with ${SERVICE_KEY}`);
+    log.info("cookie: better-auth.session_token=tok3n.s1gnature; other=1");
     const text = lines.join("\n");
     expect(text).not.toContain(SERVICE_KEY);
     expect(text).not.toContain("abc.def-ghi");
     expect(text).not.toContain("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
     expect(text).not.toContain("secret-value-1234");
     expect(text).not.toContain("K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN");
-    expect(lines).toHaveLength(5);
+    expect(text).not.toContain("tok3n.s1gnature");
+    expect(text).toContain("other=1");
+    expect(lines).toHaveLength(6);
     const [error] = lines.map((l) => JSON.parse(l));
     expect(error.err.message).toBe(`connect failed with key ${REDACTED}`);
     expect(error.err.type).toBe("Error");

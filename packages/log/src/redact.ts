@@ -90,12 +90,14 @@ export const errorSerializer = stdSerializers.err;
 /**
  * Strings that are credentials by their look, wherever they appear in a line
  * (a message, an error text, a URL): a bearer token, a Standard Webhooks
- * secret (`whsec_…`), a Standard Webhooks signature (`v1,<base64 HMAC>`).
+ * secret (`whsec_…`), a Standard Webhooks signature (`v1,<base64 HMAC>`), a
+ * session cookie (`…session_token=…`).
  */
 const CREDENTIAL_PATTERNS: { marker: string; pattern: RegExp; replacement: string }[] = [
   { marker: "Bearer ", pattern: /Bearer [A-Za-z0-9._~+/=-]+/g, replacement: `Bearer ${REDACTED}` },
   { marker: "whsec_", pattern: /whsec_[A-Za-z0-9+/=_-]+/g, replacement: `whsec_${REDACTED}` },
   { marker: "v1,", pattern: /v1,[A-Za-z0-9+/]{40,}={0,2}/g, replacement: `v1,${REDACTED}` },
+  { marker: "session_token=", pattern: /session_token=[^;\s"\\]+/g, replacement: `session_token=${REDACTED}` },
 ];
 
 /**

@@ -67,7 +67,7 @@ export async function runFaultSuite(opts: FaultSuiteOptions): Promise<Scoreboard
       if (r.status !== 202) {
         throw new Error(`submit failed: ${r.status} ${r.text}`);
       }
-      jobs.push({ id: r.json.job_id, kind, files, user });
+      jobs.push({ id: r.data.job_id, kind, files, user });
     }
     log(`submitted ${jobs.length} jobs (${jobs.filter((j) => j.kind === "video").length} videos)`);
 
@@ -94,11 +94,11 @@ export async function runFaultSuite(opts: FaultSuiteOptions): Promise<Scoreboard
         `a canary submit after ${label}`,
         opts.deadlineMs,
       );
-      jobs.push({ id: submit.json.job_id, kind: "image", files: 1, user });
+      jobs.push({ id: submit.data.job_id, kind: "image", files: 1, user });
       await waitFor(
         async () => {
-          const r = await api(stack.webUrl, user.token)("GET", `/api/images/${submit.json.job_id}/status`);
-          return r.json?.status === "COMPLETED";
+          const r = await api(stack.webUrl, user.token)("GET", `/api/images/${submit.data.job_id}/status`);
+          return r.data?.status === "COMPLETED";
         },
         `the canary after ${label}`,
         opts.deadlineMs,

@@ -1,8 +1,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
-/** One request a fake received, for tests to assert what the real SDK sent. */
-export type Recorded = { method: string; path: string; headers: http.IncomingHttpHeaders; body: any };
+/** One request a fake received, for tests to assert what the real SDK sent (its body parsed as JSON, if it was). */
+export type Recorded<B = unknown> = { method: string; path: string; headers: http.IncomingHttpHeaders; body: B };
 
 export type Reply = { status: number; json?: unknown; body?: Buffer; headers?: Record<string, string> };
 

@@ -38,3 +38,8 @@ export const generationDetailSchema = z.union([
   galleryGenerationSchema.options[1].extend(detailExtra),
 ]);
 export type GenerationDetail = z.infer<typeof generationDetailSchema>;
+/** GET /api/{kind}s/{id}, per kind. */
+export const DETAIL_SCHEMAS = {
+  image: generationDetailSchema.options[0],
+  video: generationDetailSchema.options[1],
+} as const;

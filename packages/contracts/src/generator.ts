@@ -75,7 +75,10 @@ export const generatorCancelSchema = z.object({
 });
 export type GeneratorCancel = z.infer<typeof generatorCancelSchema>;
 
-/** POST /api/webhooks/{delivery}/redeliver: the delivery is queued again. */
+/**
+ * POST /api/webhooks/{delivery}/redeliver (generator), and the web app's
+ * POST /api/admin/webhooks/{delivery}/redeliver that relays it: the delivery is queued again.
+ */
 export const generatorRedeliverySchema = z.object({
   success: z.literal(true),
   delivery_id: webhookDeliveryIdSchema,

@@ -1,6 +1,8 @@
 // Before any schema is built: see the module.
 import "./zod-setup";
 
+export * from "./api";
+export * from "./auth";
 export * from "./catalog";
 export * from "./errors";
 export * from "./events";

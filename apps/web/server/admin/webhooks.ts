@@ -1,12 +1,12 @@
-import { AppError, webhookDeliveryIdSchema } from "@sorami/contracts";
+import { AppError, type GeneratorRedelivery, webhookDeliveryIdSchema } from "@sorami/contracts";
 import { GeneratorRefused, generator } from "../generator-client";
 
 /** Asks the generator to queue a webhook delivery again (after a dead-letter or a 410). */
-export async function redeliverWebhook(deliveryId: string): Promise<{ delivery_id: string; state: "pending" }> {
+export async function redeliverWebhook(deliveryId: string): Promise<GeneratorRedelivery> {
   if (!webhookDeliveryIdSchema.safeParse(deliveryId).success) {
     throw new AppError("not_found", "Webhook delivery not found");
   }
-  let queued: Awaited<ReturnType<ReturnType<typeof generator>["redeliver"]>>;
+  let queued: GeneratorRedelivery | null;
   try {
     queued = await generator().redeliver(deliveryId);
   } catch (error) {
@@ -18,5 +18,5 @@ export async function redeliverWebhook(deliveryId: string): Promise<{ delivery_i
   if (!queued) {
     throw new AppError("not_found", "Webhook delivery not found");
   }
-  return { delivery_id: queued.delivery_id, state: queued.state };
+  return queued;
 }

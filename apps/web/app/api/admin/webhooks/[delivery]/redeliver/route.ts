@@ -1,7 +1,7 @@
 // POST /api/admin/webhooks/{delivery}/redeliver – queue a webhook delivery again (admins only)
 import { redeliverWebhook } from "@/server/admin/webhooks";
-import { withAdmin } from "@/server/http/handler";
+import { json, withAdmin } from "@/server/http/handler";
 
 export const POST = withAdmin<{ delivery: string }>(async ({ params }) =>
-  Response.json({ success: true, ...(await redeliverWebhook(params.delivery)) }),
+  json(await redeliverWebhook(params.delivery)),
 );

@@ -58,10 +58,10 @@ beforeAll(async () => {
   );
   expect(submit.status).toBe(202);
   expect(submit.headers.get("x-request-id")).toBe(REQUEST_ID);
-  jobId = submit.json.job_id;
+  jobId = submit.data.job_id;
   await waitFor(async () => {
     const r = await call("GET", `/api/images/${jobId}/status`);
-    return r.json?.status === "COMPLETED";
+    return r.data.status === "COMPLETED";
   }, "the job to complete");
   // Every delivery of the job settled, and the web app's line for the last one written.
   await waitFor(async () => {

@@ -18,7 +18,7 @@ import { webhookAckSchema } from "./webhooks";
  * What every endpoint of both services answers, by method and route (route
  * files' notation: `[id]` one segment, `[...key]` the rest). A success is a
  * JSON body of its contract, no body (`empty`), or no JSON at all (an event
- * `stream`, a media `file`); a failure is the one error shape unless the
+ * `stream`, a media `file`, Prometheus `text`); a failure is the one error shape unless the
  * entry says otherwise (health answers its own body with a 503). Only API
  * answers are covered: the web app's pages (HTML) and CORS preflights are
  * not, and a path is judged as the server resolves it (`..`, `%2e%2e`). The
@@ -26,7 +26,7 @@ import { webhookAckSchema } from "./webhooks";
  * answer that drifts from its contract fails a test.
  */
 export type Answer = {
-  ok: z.ZodType | "empty" | "stream" | "file";
+  ok: z.ZodType | "empty" | "stream" | "file" | "text";
   failure?: z.ZodType;
   /** Failures answered without a body (a media range that cannot be served: 416 with its Content-Range). */
   emptyFailures?: readonly number[];
@@ -69,6 +69,8 @@ export const WEB_API = {
   "POST /api/auth/sign-in/email": { ok: authSignedInSchema },
   "POST /api/auth/sign-out": { ok: authSignedOutSchema },
   "GET /api/auth/get-session": { ok: authSessionSchema },
+  // Prometheus's text exposition format; 404 (the error shape) when METRICS_TOKEN is unset.
+  "GET /metrics": { ok: "text" },
 } as const satisfies Record<string, Answer>;
 
 export const GENERATOR_API = {
@@ -78,6 +80,7 @@ export const GENERATOR_API = {
   "POST /api/jobs/[id]/cancel": { ok: generatorCancelSchema },
   "POST /api/webhooks/[id]/redeliver": { ok: generatorRedeliverySchema },
   "GET /health": { ok: healthSchema, failure: z.union([healthSchema, errorBodySchema]) },
+  "GET /metrics": { ok: "text" },
 } as const satisfies Record<string, Answer>;
 
 export type ApiTable = Record<string, Answer>;
@@ -163,6 +166,11 @@ export function answerProblem(
   const ok = entry.answer.ok;
   if (ok === "empty") {
     return response.body === "" ? null : `${what}: expected no body, got ${response.body.slice(0, 200)}`;
+  }
+  if (ok === "text") {
+    return response.contentType?.startsWith("text/plain")
+      ? null
+      : `${what}: expected text/plain, got ${response.contentType}`;
   }
   if (ok === "stream" || ok === "file" || (response.status >= 300 && response.status < 400)) {
     return null;

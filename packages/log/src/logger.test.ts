@@ -45,32 +45,41 @@ describe("the logger", () => {
     ]);
   });
 
-  it("redacts credential fields by name, at the top level, one level down and in headers", () => {
+  it("redacts credential fields by name, at the top level and in headers", () => {
     const { log, lines } = capture();
     log.info(
       {
-        authorization: `Bearer ${SERVICE_KEY}`,
-        config: { apiKey: "sk-live-abcdefghijklmnop", serviceKey: SERVICE_KEY, password: "hunter2hunter2" },
-        req: { headers: { cookie: "better-auth.session_token=abc.def", "x-service-key": SERVICE_KEY } },
-        headers: new Headers({ "Webhook-Signature": "v1,abc", "X-Webhook-Secret": WEBHOOK_SECRET, accept: "*/*" }),
+        authorization: "Basic dXNlcjpwYXNz",
+        apiKey: "sk-live-abcdefghijklmnop",
+        password: "hunter2hunter2",
+        req: { headers: { cookie: "sid=abc.def", "x-service-key": "not-a-known-key-0123" } },
+        headers: new Headers({ "Webhook-Signature": "v1,abc", "X-Webhook-Secret": "plain-legacy-1234", accept: "*/*" }),
       },
       "request",
     );
     const text = lines.join("\n");
     for (const secret of [
-      SERVICE_KEY,
+      "dXNlcjpwYXNz",
       "sk-live-abcdefghijklmnop",
       "hunter2hunter2",
       "abc.def",
-      WEBHOOK_SECRET,
+      "not-a-known-key-0123",
+      "plain-legacy-1234",
       "v1,abc",
     ]) {
       expect(text).not.toContain(secret);
     }
     const [line] = lines.map((l) => JSON.parse(l));
     expect(line.authorization).toBe(REDACTED);
-    expect(line.config.apiKey).toBe(REDACTED);
+    expect(line.apiKey).toBe(REDACTED);
+    expect(line.req.headers["x-service-key"]).toBe(REDACTED);
     expect(line.headers).toEqual({ "webhook-signature": REDACTED, "x-webhook-secret": REDACTED, accept: "*/*" });
+  });
+
+  it("catches a known secret however deep it is nested", () => {
+    const { log, lines } = capture("info", [SERVICE_KEY]);
+    log.info({ config: { provider: { credentials: { key: SERVICE_KEY } } } }, "nested");
+    expect(lines.join("\n")).not.toContain(SERVICE_KEY);
   });
 
   it("scrubs the process's secret values and credential-looking strings from messages and errors", () => {

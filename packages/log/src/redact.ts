@@ -20,11 +20,12 @@ export const SECRET_HEADERS = [
 ] as const;
 
 /**
- * Field names that hold a credential wherever they appear in a log line's
- * fields (pino `redact`): at the top level, one level down (`{ config: {
- * apiKey } }`), and in headers objects logged as `headers` or under `req` /
+ * Field names that hold a credential (pino `redact`): at the top level of a
+ * line's fields, and in headers objects logged as `headers` or under `req` /
  * `res`. Values are replaced, keys kept, so a line still says a credential
- * was there.
+ * was there. No wildcard paths (`*.apiKey`): measured here, they make every
+ * line ~30× as costly (~30 µs instead of ~1 µs); a credential nested deeper
+ * is caught by the scrub of secret values and credential shapes below.
  */
 const SECRET_FIELDS = [
   "authorization",
@@ -54,11 +55,9 @@ const headerPaths = (prefix: string) => SECRET_HEADERS.map((h) => `${prefix}["${
 
 export const REDACT_PATHS: string[] = [
   ...SECRET_FIELDS,
-  ...SECRET_FIELDS.map((f) => `*.${f}`),
   ...headerPaths("headers"),
   ...headerPaths("req.headers"),
   ...headerPaths("res.headers"),
-  ...headerPaths("*.headers"),
 ];
 
 type HeaderSource = Headers | Record<string, string | string[] | number | undefined> | null | undefined;

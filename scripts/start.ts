@@ -39,7 +39,10 @@ try {
   if (interactive) {
     process.stdout.write(`\nSorami is up at ${system.webUrl}  (ready in ${readySeconds} s; data in ${dataDir})\n\n`);
   } else {
-    output.log.info({ url: system.webUrl, ready_seconds: readySeconds, data_dir: dataDir }, "Sorami is up");
+    output.log.info(
+      { url: system.webUrl, ready_seconds: readySeconds, data_dir: dataDir },
+      `Sorami is up at ${system.webUrl}`,
+    );
   }
   let stopping = false;
   const shutdown = async (signal: string) => {

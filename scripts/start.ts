@@ -5,7 +5,16 @@ import { z } from "zod";
 import { launcherOutput } from "./lib/output";
 import { startSystem } from "./lib/system";
 
-/** `npm start`: the whole system on this machine, until Ctrl-C. */
+/**
+ * How often the launcher checks that the `npm` that started it is still
+ * there. A process manager's SIGTERM to `npm start` reaches npm alone: npm
+ * and its shell exit, and the launcher, now an orphan, notices within a
+ * second and stops everything in order, well inside the usual 10 s before a
+ * manager sends SIGKILL.
+ */
+const PARENT_CHECK_MS = 1000;
+
+/** `npm start`: the whole system on this machine, until Ctrl-C, SIGTERM, or the end of the npm that started it. */
 const env = z
   .object({
     PORT: portSchema.default(3000),
@@ -13,6 +22,8 @@ const env = z
     DATA_DIR: z.string().optional(),
     DATABASE_URL: z.string().optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+    /** Set by npm for the script it runs: then the launcher's parent is npm's shell, and its end is ours. */
+    npm_lifecycle_event: z.string().optional(),
   })
   .parse(process.env);
 
@@ -27,6 +38,8 @@ const output = launcherOutput({
 
 const started = Date.now();
 const dataDir = resolveDataDir(env.DATA_DIR);
+let stopping = false;
+let shutdown = async (_reason: string, _code = 0): Promise<void> => {};
 try {
   const system = await startSystem({
     dataDir,
@@ -34,29 +47,41 @@ try {
     generatorPort: env.GENERATOR_PORT,
     databaseUrl: env.DATABASE_URL || undefined,
     output,
+    // A service that keeps crashing needs a person: stop everything and exit non-zero, so a
+    // process manager reports it (and may restart the whole stack by its own policy).
+    onGiveUp: (id) => void shutdown(`${id} keeps crashing`, 1),
+    // Whichever process of the stack is stopped on purpose, the whole stack stops, in order.
+    onServiceStopped: (id) => void shutdown(`${id} was stopped`),
   });
   const readySeconds = Number(((Date.now() - started) / 1000).toFixed(1));
   if (interactive) {
-    process.stdout.write(`\nSorami is up at ${system.webUrl}  (ready in ${readySeconds} s; data in ${dataDir})\n\n`);
+    process.stdout.write(`\nSorami is up at ${system.publicUrl}  (ready in ${readySeconds} s; data in ${dataDir})\n\n`);
   } else {
     output.log.info(
-      { url: system.webUrl, ready_seconds: readySeconds, data_dir: dataDir },
-      `Sorami is up at ${system.webUrl}`,
+      { url: system.publicUrl, ready_seconds: readySeconds, data_dir: dataDir },
+      `Sorami is up at ${system.publicUrl}`,
     );
   }
-  let stopping = false;
-  const shutdown = async (signal: string) => {
+  shutdown = async (reason: string, code = 0) => {
     if (stopping) {
       return;
     }
     stopping = true;
-    output.log.info({ signal }, "stopping Sorami");
+    output.log[code === 0 ? "info" : "error"]({ reason }, `${reason}: stopping Sorami`);
     await system.stop();
-    process.exit(0);
+    process.exit(code);
   };
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
 } catch (error) {
   output.log.fatal({ err: error }, "Sorami could not start");
   process.exit(1);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+if (env.npm_lifecycle_event) {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) {
+      void shutdown("npm, which started Sorami, is gone");
+    }
+  }, PARENT_CHECK_MS).unref();
 }

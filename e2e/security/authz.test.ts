@@ -206,11 +206,17 @@ describe("service routes: 401 without the service key", () => {
     }
   }
 
-  it("answers 401 on unknown generator paths without the key, revealing no route", async () => {
+  it("answers 404 on unknown generator paths with or without the key (auth is decided per route)", async () => {
+    const service = "generator";
     expectRefusal(
-      await send(stack.generatorUrl, "GET", "/api/no-such-thing", { service: "generator" }),
-      401,
+      await send(stack.generatorUrl, "GET", "/api/no-such-thing", { service }),
+      404,
       "unknown path, no key",
+    );
+    expectRefusal(
+      await send(stack.generatorUrl, "GET", "/api/no-such-thing", { headers: bearer(f.serviceKey), service }),
+      404,
+      "unknown path, with the key",
     );
   });
 });

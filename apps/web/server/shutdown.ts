@@ -30,4 +30,6 @@ export function stopOnSignals(): void {
   };
   process.once("SIGTERM", () => void stop("SIGTERM"));
   process.once("SIGINT", () => void stop("SIGINT"));
+  // Started by the launcher (npm start), which holds an IPC channel to us: if it dies, so do we, in order.
+  process.once("disconnect", () => void stop("launcher gone"));
 }

@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { authSessionSchema, authSignedInSchema, authSignedOutSchema } from "./auth";
+import {
+  authOrganizationSchema,
+  authSessionSchema,
+  authSignedInSchema,
+  authSignedOutSchema,
+  authStatusSchema,
+} from "./auth";
 import { errorBodySchema } from "./errors";
 import { DETAIL_SCHEMAS } from "./gallery";
 import {
@@ -69,6 +75,11 @@ export const WEB_API = {
   "POST /api/auth/sign-in/email": { ok: authSignedInSchema },
   "POST /api/auth/sign-out": { ok: authSignedOutSchema },
   "GET /api/auth/get-session": { ok: authSessionSchema },
+  "POST /api/auth/update-user": { ok: authStatusSchema },
+  "POST /api/auth/revoke-session": { ok: authStatusSchema },
+  "POST /api/auth/revoke-sessions": { ok: authStatusSchema },
+  "POST /api/auth/organization/create": { ok: authOrganizationSchema },
+  "POST /api/auth/organization/update": { ok: authOrganizationSchema },
   // Prometheus's text exposition format; 404 (the error shape) when METRICS_TOKEN is unset.
   "GET /metrics": { ok: "text" },
 } as const satisfies Record<string, Answer>;

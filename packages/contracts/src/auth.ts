@@ -13,3 +13,8 @@ export const authSignedInSchema = z.object({ token: z.string().min(1), user: aut
 export const authSessionSchema = z.object({ session: z.object({ id: z.string() }), user: authUserSchema }).nullable();
 /** POST /api/auth/sign-out */
 export const authSignedOutSchema = z.object({ success: z.literal(true) });
+
+/** POST /api/auth/update-user, /api/auth/revoke-session, /api/auth/revoke-sessions */
+export const authStatusSchema = z.object({ status: z.boolean() });
+/** POST /api/auth/organization/create and /update: the organization (better-auth's organization plugin). */
+export const authOrganizationSchema = z.object({ id: z.string(), name: z.string(), slug: z.string() });

@@ -23,7 +23,7 @@ export const EVENTS_RETENTION_HOURS = 24;
 export const EVENTS_SNAPSHOT_RECENT_MINUTES = 15;
 /** At most this many jobs and unread notifications are in a snapshot. */
 export const EVENTS_SNAPSHOT_LIMIT = 50;
-/** An error message in an event is cut to this length (the status endpoint has it whole). */
+/** An error message in an event is cut to this length, by `truncateText` (the status endpoint has it whole). */
 export const EVENTS_ERROR_MAX_LENGTH = 1000;
 
 export const jobEventSchema = z.object({
@@ -68,8 +68,12 @@ export type UserEventType = keyof typeof USER_EVENT_SCHEMAS;
 export const USER_EVENT_TYPES = Object.keys(USER_EVENT_SCHEMAS) as UserEventType[];
 export type UserEventData<T extends UserEventType> = z.infer<(typeof USER_EVENT_SCHEMAS)[T]>;
 
-/** `Last-Event-ID` values: stored event ids are positive integers. */
+/**
+ * `Last-Event-ID` values: stored event ids are positive integers (a bigserial read as a JavaScript
+ * number, so at most Number.MAX_SAFE_INTEGER: a larger one would be compared after rounding).
+ */
 export const lastEventIdSchema = z
   .string()
-  .regex(/^\d{1,18}$/, { error: "must be a positive integer" })
-  .transform(Number);
+  .regex(/^\d{1,16}$/, { error: "must be a positive integer" })
+  .transform(Number)
+  .refine(Number.isSafeInteger, { error: `must be at most ${Number.MAX_SAFE_INTEGER}` });

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { jobIdSchema } from "./ids";
 import { imageParamsSchema } from "./images";
 import { type JobKind, jobKindSchema } from "./jobs";
+import { inputImageKeySchema } from "./keys";
 import { jobStatusSchema } from "./status";
-import { inputImageKeySchema } from "./storage-keys";
 import { onlyOneInputImage, onlyOneInputImageError, videoParamsObject } from "./video";
 import { completedDataSchema, webhookDeliveryIdSchema } from "./webhooks";
 

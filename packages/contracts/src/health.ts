@@ -11,6 +11,8 @@ export const healthSchema = z.object({
   service: z.enum(["web", "generator"]),
   database: z.enum(["ok", "unreachable"]),
   queue: z.enum(["ok", "not migrated", "worker not running", "unknown"]),
+  /** The web app's view of the generator: it keeps serving (200) while the generator is away, but says so. */
+  generator: z.union([z.literal("ok"), z.literal("unreachable"), z.string().regex(/^degraded \(\d{3}\)$/)]).optional(),
   providers: activeProvidersSchema,
 });
 export type Health = z.infer<typeof healthSchema>;

@@ -1,24 +1,32 @@
 // Before any schema is built: see the module.
 import "./zod-setup";
 
+export * from "./accounts";
 export * from "./api";
 export * from "./auth";
 export * from "./catalog";
+export * from "./catalog-builtins";
+export * from "./catalog-mapping";
+export * from "./catalog-options";
+export * from "./catalog-rules";
 export * from "./errors";
 export * from "./events";
 export * from "./gallery";
 export * from "./generator";
 export * from "./health";
+export { idempotencyKeySchema, webhookIdSchema } from "./ids";
 export * from "./images";
 export * from "./jobs";
+export * from "./keys";
 export * from "./limits";
+export * from "./media";
 export * from "./notifications";
 export * from "./providers";
 export * from "./request-id";
 export * from "./retry-after";
 export * from "./sse";
 export * from "./status";
-export * from "./storage-keys";
+export * from "./storable";
 export * from "./text";
 export * from "./video";
 export * from "./webhooks";

@@ -1,10 +1,28 @@
+import { PG_INTEGER_MAX } from "./storable";
+
 /**
  * Every limit the system enforces, named once. Both services and the tests
  * import these; a limit is never a bare number at its point of use.
  */
 
-/** Longest prompt accepted, in characters (UTF-16 code units). */
+/**
+ * Longest prompt accepted, in characters counted as Unicode code points (an
+ * emoji is one, however many UTF-16 units it takes): what zod's `.max` and the
+ * form's counter count. 4000 code points are at most 16 KB of UTF-8, far
+ * inside SUBMIT_BODY_MAX_BYTES.
+ */
 export const PROMPT_MAX_LENGTH = 4000;
+
+/**
+ * An error message a job stores and shows (its own, a provider's, the
+ * generator's) is cut to this many UTF-16 units by `truncateText`, never
+ * refused: a failure must always be recordable. As much as a webhook's
+ * `error_message` may carry, so the generator's reason always fits it.
+ */
+export const JOB_ERROR_MAX_LENGTH = 10_000;
+
+/** The prompt quoted in a "ready" notification is cut to this many UTF-16 units (by `truncateText`). */
+export const NOTIFICATION_PROMPT_EXCERPT_LENGTH = 80;
 
 /** Images per image job. */
 export const NUM_IMAGES_MIN = 1;
@@ -28,6 +46,19 @@ export const WEBHOOK_BODY_MAX_BYTES = 1024 * 1024;
 
 /** Standard Webhooks: a delivery whose timestamp is further off than this is refused (replay window). */
 export const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
+
+/** Plain webhook secrets (no `whsec_` prefix) shorter than this, in UTF-8 bytes, are refused at start-up. */
+export const WEBHOOK_SECRET_MIN_BYTES = 32;
+
+/**
+ * A `whsec_` secret's key (the base64-decoded part) shorter than this is
+ * refused at start-up: the Standard Webhooks minimum (192 bits), and the
+ * length Svix issues, so a secret brought from there is accepted.
+ */
+export const WEBHOOK_KEY_MIN_BYTES = 24;
+
+/** The key of a generated `whsec_` secret, in random bytes (Standard Webhooks allows 24 to 64). */
+export const WEBHOOK_KEY_GENERATED_BYTES = 32;
 
 /** Keyset pages. */
 export const PAGE_SIZE_DEFAULT = 20;
@@ -74,6 +105,34 @@ export const SUBMISSION_WINDOW_SECONDS = 60;
  * known (a job runs seconds to minutes), so a short poll interval is advised.
  */
 export const ACTIVE_JOBS_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Values a webhook reports that land in a column, bounded by that column (see
+ * storable.ts; `packages/db/src/schema/fits.test.ts` checks each).
+ */
+/** `progress`: a whole percentage (generations.progress is an integer column; documents 000/002 send 25, 50, 60…). */
+export const PROGRESS_MAX = 100;
+/** `generation_time_seconds` is stored in milliseconds in an int4 column: at most ~24.8 days. */
+export const GENERATION_TIME_MAX_SECONDS = Math.floor(PG_INTEGER_MAX / 1000);
+/** A reported video's length: no provider makes one near a day long (float4 itself would hold up to ~3.4e38). */
+export const VIDEO_FILE_DURATION_MAX_SECONDS = 24 * 3600;
+/** A non-zero reported length below a millisecond is no video (and float4 refuses, as an underflow, below ~1.4e-45). */
+export const VIDEO_FILE_DURATION_MIN_SECONDS = 0.001;
+/**
+ * Storage keys a webhook reports (`file_path`, `poster_path`, `thumbnail_path`): the stores' own
+ * key limit (STORAGE_KEY_MAX_LENGTH in packages/storage); each lands in a unique-indexed column.
+ */
+export const FILE_KEY_MAX_LENGTH = 512;
+/**
+ * `webhook-id`: the primary key of webhook_events. Standard Webhooks senders use short ids
+ * (svix: `msg_` and 27 characters); 8 KiB of header once failed the index (a 500).
+ */
+export const WEBHOOK_ID_MAX_LENGTH = 256;
+
+/** An email address, at sign-up and wherever better-auth stores one: RFC 5321's longest path (users.email is unique-indexed). */
+export const EMAIL_MAX_LENGTH = 254;
+/** An organization's slug (organizations.slug is unique-indexed); personal ones are `personal-{user id}`. */
+export const ORGANIZATION_SLUG_MAX_LENGTH = 128;
 
 /**
  * An `X-Request-Id` a client or a proxy sends is kept (echoed, logged, passed

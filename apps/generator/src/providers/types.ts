@@ -1,5 +1,8 @@
 import type { JobKind, ParamsOf } from "@sorami/contracts";
 
+/** A kind's parameters (defined in contracts), here beside the interfaces that take them. */
+export type { ParamsOf };
+
 /** One file a provider made. Videos carry their length and a poster frame. */
 export type GeneratedFile = {
   data: Buffer;
@@ -51,12 +54,18 @@ export const PROVIDER_ERROR_KINDS = [
 export type ProviderErrorKind = (typeof PROVIDER_ERROR_KINDS)[number];
 
 export class ProviderError extends Error {
+  /**
+   * `message` is what the user reads: written by us or quoted from a vendor's
+   * answer, never a library's internal text. That text goes in `cause`, which
+   * is logged, not shown.
+   */
   constructor(
     readonly kind: ProviderErrorKind,
     message: string,
     readonly retryAfterMs?: number,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = "ProviderError";
   }
 

@@ -3,13 +3,17 @@ import {
   AUTH_BODY_MAX_BYTES,
   codeForStatus,
   EMPTY_BODY_MAX_BYTES,
+  emailFieldSchema,
   httpUrlSchema,
+  organizationSlugSchema,
   plainTextSchema,
+  truncateText,
   USER_NAME_MAX_LENGTH,
 } from "@sorami/contracts";
 import { z } from "zod";
 import { auth } from "../auth";
 import { log } from "../log";
+import { credentialOf } from "./credential";
 import {
   assertDeclaredSize,
   decodeUtf8,
@@ -54,8 +58,29 @@ const profileFieldsSchema = z.looseObject({
 });
 const PROFILE_PATHS = new Set(["/api/auth/sign-up/email", "/api/auth/update-user"]);
 
+/** Fields better-auth writes to unique-indexed columns, bounded before it sees them (see emailFieldSchema). */
+const indexedFieldsSchema = z.looseObject({
+  email: emailFieldSchema.optional(),
+  slug: organizationSlugSchema.optional(),
+});
+/** POST /api/auth/organization/update takes its changes under `data`. */
+const ORGANIZATION_UPDATE_PATH = "/api/auth/organization/update";
+const organizationUpdateSchema = z.looseObject({
+  data: z.looseObject({ slug: organizationSlugSchema.optional() }).optional(),
+});
+
+/** Of a better-auth failure, this much of its answer is logged. */
+const AUTH_ERROR_LOGGED_LENGTH = 500;
+
 async function prepare(req: Request): Promise<Request> {
   const headers = new Headers(req.headers);
+  // One credential per request, as on every other route (`credentialOf`): with an Authorization
+  // header, better-auth must not fall back to the cookie when the header is not a session (its
+  // bearer plugin would). Without the cookie its origin check has nothing to protect, and another
+  // site cannot add an Authorization header to a browser's request.
+  if (credentialOf(headers) === "bearer") {
+    headers.delete("cookie");
+  }
   // Node's fetch sends `Sec-Fetch-Mode: cors` with no Origin, which better-auth
   // takes for a browser and refuses (403). A browser always sends Origin on
   // these POSTs, so a request with no Origin, Referer or Cookie is not one a
@@ -88,9 +113,11 @@ async function prepare(req: Request): Promise<Request> {
     const fields = isForm
       ? parseJsonText(JSON.stringify(Object.fromEntries(new URLSearchParams(text))))
       : parseJsonText(text);
-    if (PROFILE_PATHS.has(new URL(req.url).pathname)) {
+    const pathname = new URL(req.url).pathname;
+    if (PROFILE_PATHS.has(pathname)) {
       parseWith(profileFieldsSchema, fields);
     }
+    parseWith(pathname === ORGANIZATION_UPDATE_PATH ? organizationUpdateSchema : indexedFieldsSchema, fields);
   }
   headers.delete("content-length");
   return new Request(req.url, {
@@ -143,7 +170,7 @@ async function toErrorShape(res: Response): Promise<Response> {
   }
 
   if (res.status >= 500) {
-    log().error({ status: res.status, answer: text.slice(0, 500) }, "better-auth failed");
+    log().error({ status: res.status, answer: truncateText(text, AUTH_ERROR_LOGGED_LENGTH) }, "better-auth failed");
     const error = new AppError("internal_error", "Internal server error");
     return Response.json(error.toBody(), { status: res.status, headers });
   }

@@ -3,12 +3,14 @@ import {
   ACTIVE_JOBS_RETRY_AFTER_SECONDS,
   AppError,
   IDEMPOTENCY_KEY_MAX_LENGTH,
+  idempotencyKeySchema,
   inputImageKey,
   inputPrefix,
   type JobAccepted,
   type JobKind,
   SUBMISSION_WINDOW_SECONDS,
 } from "@sorami/contracts";
+import { assertInputImagePixels } from "@sorami/contracts/image-pixels";
 import type { Database, Generation, Tx } from "@sorami/db";
 import { getGenerationByIdempotencyKey, insertGeneration } from "@sorami/db/queries/generations";
 import { organizationIdOfSql } from "@sorami/db/queries/organizations";
@@ -28,7 +30,7 @@ export function validateIdempotencyKey(raw: string | null): string | null {
   if (raw === null) {
     return null;
   }
-  if (raw.length === 0 || raw.length > IDEMPOTENCY_KEY_MAX_LENGTH || !/^[\x21-\x7E]+$/.test(raw)) {
+  if (!idempotencyKeySchema.safeParse(raw).success) {
     throw new AppError(
       "invalid_request",
       `Idempotency-Key must be 1-${IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters`,
@@ -76,7 +78,10 @@ async function assertWithinQuotas(tx: Tx, userId: string, quotas: Quotas): Promi
  * its dispatch to the generator in the same transaction: no job without a
  * dispatch, no dispatch without a job. A retried submit carrying the same
  * Idempotency-Key returns the first job (whatever the quotas say now); the
- * same key with other parameters is refused. An input image is stored
+ * same key with other parameters is refused, and so is the key of a job its
+ * owner deleted (409): a retry must not bring back, and pay again for, work
+ * its owner threw away, and the first answer — that job — is gone, so a new
+ * submission needs a new key. An input image is stored
  * first, under the new job's id, and removed again if the job is not created.
  */
 export async function submitGeneration(
@@ -91,6 +96,9 @@ export async function submitGeneration(
     hash.update(submission.inputImage.bytes);
   }
   const requestHash = hash.digest("hex");
+  if (submission.inputImage) {
+    await assertInputImagePixels(submission.inputImage.bytes, "input_image_base64");
+  }
   const id = randomUUID();
   const params: Record<string, unknown> = { ...rest };
   if (submission.inputImage) {
@@ -140,6 +148,11 @@ export async function submitGeneration(
     await storage.deletePrefix(inputPrefix(id));
   }
   const existing = result.earlier;
+  if (existing.deletedAt) {
+    throw new AppError("conflict", "The job this Idempotency-Key created was deleted; send a new key to submit again", {
+      field: "Idempotency-Key",
+    });
+  }
   if (existing.requestHash !== requestHash || existing.kind !== kind) {
     throw new AppError("idempotency_key_reused", "This Idempotency-Key was used with different parameters", {
       field: "Idempotency-Key",

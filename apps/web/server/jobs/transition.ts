@@ -1,5 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { decideTransition, type JobStatus, KIND_INFO, type TransitionDecision } from "@sorami/contracts";
+import {
+  decideTransition,
+  JOB_ERROR_MAX_LENGTH,
+  type JobStatus,
+  KIND_INFO,
+  NOTIFICATION_PROMPT_EXCERPT_LENGTH,
+  PG_INTEGER_MAX,
+  storableText,
+  type TransitionDecision,
+  truncateText,
+} from "@sorami/contracts";
 import type { Generation, NotificationRow, Tx } from "@sorami/db";
 import type { UserEventInput } from "@sorami/db/queries/events";
 import { type NewMediaFile, writeTransition } from "@sorami/db/queries/transitions";
@@ -37,7 +47,11 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: StatusC
   const now = new Date();
   const terminal = decision.status === "COMPLETED" || decision.status === "FAILED" || decision.status === "CANCELED";
   const message = event.message ?? g.message;
-  const error = decision.status === "FAILED" ? (event.error ?? "Generation failed") : g.error;
+  // A failure must always be recordable: its text is cut and made storable here, whoever reported it.
+  const error =
+    decision.status === "FAILED"
+      ? storableText(truncateText(event.error ?? "Generation failed", JOB_ERROR_MAX_LENGTH, { ellipsis: "…" }))
+      : g.error;
   const events: UserEventInput[] = [
     {
       type: "job",
@@ -58,8 +72,8 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: StatusC
         ? `${info.noun === "image" ? "Images" : "Videos"} ready`
         : `${info.noun === "image" ? "Image" : "Video"} generation failed`,
       message: completed
-        ? `${files.length} ${info.noun}(s) generated for “${g.prompt.slice(0, 80)}”`
-        : (event.error ?? "Generation failed"),
+        ? `${files.length} ${info.noun}(s) generated for “${truncateText(g.prompt, NOTIFICATION_PROMPT_EXCERPT_LENGTH, { ellipsis: "…" })}”`
+        : (error ?? "Generation failed"),
       metadata: { job_id: g.id, kind: g.kind },
       readAt: null,
       createdAt: now,
@@ -75,8 +89,10 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: StatusC
       message,
       error,
       model: event.model ?? g.model,
+      // Measured here, a job that waited past int4 milliseconds (~24.8 days: a long JOB_MAX_AGE) would fail the write.
       processingTimeMs:
-        event.processingTimeMs ?? (terminal ? now.getTime() - g.createdAt.getTime() : g.processingTimeMs),
+        event.processingTimeMs ??
+        (terminal ? Math.min(now.getTime() - g.createdAt.getTime(), PG_INTEGER_MAX) : g.processingTimeMs),
       providerMetadata: event.providerMetadata ?? g.providerMetadata,
       updatedAt: now,
       startedAt: g.startedAt ?? (STARTED_STATUSES.includes(decision.status) ? now : null),

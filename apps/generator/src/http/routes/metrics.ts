@@ -5,7 +5,8 @@ import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../../context";
 
 export function registerMetricsRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.get("/metrics", async (request, reply) => {
+  // Not the service key's: Prometheus holds METRICS_TOKEN, checked here (and answers 404 when it is unset).
+  app.get("/metrics", { config: { public: true } }, async (request, reply) => {
     const access = metricsAccess(request.headers.authorization, ctx.env.metricsToken);
     if (access === "off") {
       // Without a token metrics are off: the route answers as if it did not exist.

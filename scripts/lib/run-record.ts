@@ -90,14 +90,28 @@ export async function stopLeftovers(dataDir: string, options: { embeddedPostgres
   }
   // PostgreSQL's own lock file names its postmaster; it is ours if its command line names our cluster.
   const cluster = path.join(dataDir, "postgres");
+  const lockFile = path.join(cluster, "postmaster.pid");
+  let pid: number;
   try {
-    const pid = Number(readFileSync(path.join(cluster, "postmaster.pid"), "utf8").split("\n")[0]);
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-    if (pid > 0 && cmdline.includes(cluster)) {
-      // SIGINT: PostgreSQL's fast shutdown (sessions ended, a clean checkpoint).
-      await stopAndWait(pid, () => startTimeOf(pid) !== null, "SIGINT");
-      stopped.push(`postgres (pid ${pid})`);
-    }
+    pid = Number(readFileSync(lockFile, "utf8").split("\n")[0]);
+  } catch {
+    return stopped; // no postmaster lock: nothing runs on this cluster
+  }
+  let cmdline = "";
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
   } catch {}
+  if (pid > 0 && startTimeOf(pid) !== null && cmdline.includes(cluster)) {
+    // SIGINT: PostgreSQL's fast shutdown (sessions ended, a clean checkpoint).
+    await stopAndWait(pid, () => startTimeOf(pid) !== null, "SIGINT");
+    stopped.push(`postgres (pid ${pid})`);
+  } else if (process.platform === "linux") {
+    // No live postmaster of this cluster holds the lock: its pid is gone, is another
+    // program now, or is a zombie (killed with -9 and never reaped, which PostgreSQL's
+    // own check, kill(pid, 0), takes for a running postmaster and refuses to start).
+    // We hold the DATA_DIR lock, so no one else may be starting this cluster.
+    rmSync(lockFile, { force: true });
+    stopped.push(`postgres's stale lock (pid ${pid})`);
+  }
   return stopped;
 }

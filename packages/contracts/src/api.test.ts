@@ -95,6 +95,7 @@ describe("what the API table covers", () => {
       answerProblem(WEB_API, { method: "GET", path: "/api/media/../../secrets.json" }, answer(404, "<html>")),
     ).toBeNull();
     expect(answerProblem(WEB_API, { method: "OPTIONS", path: "/api/images/generate" }, answer(204, ""))).toBeNull();
+    expect(answerProblem(WEB_API, { method: "GET", path: "/api/media/" }, answer(308, "/api/media"))).toBeNull();
     // …but not an /api path with no contract.
     expect(answerProblem(WEB_API, { method: "GET", path: "/api/nothing" }, html)).toMatch(/no contract/);
   });

@@ -102,11 +102,14 @@ export const priceSchema = z.strictObject({
 });
 export type Price = z.infer<typeof priceSchema>;
 
+/** A model's label is one line of the model picker; operators' checkpoint names can be long. */
+export const MODEL_LABEL_MAX_LENGTH = 200;
+
 const entryBase = {
   id: modelIdSchema,
   provider: z.enum(CATALOG_PROVIDERS),
   /** Shown in the model picker. */
-  label: z.string().min(1).max(200),
+  label: z.string().min(1).max(MODEL_LABEL_MAX_LENGTH),
   /** Models of the same kind tried in order when this one fails with a retryable kind after its retries. */
   fallbacks: z.array(modelIdSchema).max(5).default([]),
   price: priceSchema.optional(),

@@ -1,4 +1,4 @@
-import { type CatalogEntry, catalogEntrySchema } from "@sorami/contracts";
+import { type CatalogEntry, catalogEntrySchema, MODEL_LABEL_MAX_LENGTH } from "@sorami/contracts";
 import { describe, expect, it } from "vitest";
 import {
   A1111_DEFAULT_CAPABILITIES,
@@ -36,6 +36,14 @@ describe("A1111 catalog entries", () => {
       ["a1111:a", "a.safetensors [1]"],
       ["a1111:b", "b [3]"],
     ]);
+  });
+
+  it("labels a checkpoint with a long name within the label limit, never cutting a character in two", () => {
+    const name = `${"x".repeat(MODEL_LABEL_MAX_LENGTH - 1)}🎨🎨`; // the cut falls inside the first emoji
+    const [entry] = entriesFromSdModels([{ title: "t", model_name: name, filename: "/m/t.safetensors" }]);
+    expect(entry?.label.length).toBeLessThanOrEqual(MODEL_LABEL_MAX_LENGTH);
+    expect(() => encodeURIComponent(entry?.label ?? "")).not.toThrow(); // throws on a lone surrogate
+    expect(entry?.label.endsWith("…")).toBe(true);
   });
 
   it("checks the catalog file's A1111 entries, naming the entry and the field", () => {

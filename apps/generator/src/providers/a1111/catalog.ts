@@ -7,8 +7,10 @@ import {
   type ImageCapabilities,
   type ImageCatalogEntry,
   MODEL_ID_MAX_LENGTH,
+  MODEL_LABEL_MAX_LENGTH,
   NUM_IMAGES_MAX,
   parseSize,
+  truncateText,
 } from "@sorami/contracts";
 import { z } from "zod";
 import { fieldPath } from "../comfyui/descriptor";
@@ -78,7 +80,7 @@ export function entriesFromSdModels(models: SdModel[]): ImageCatalogEntry[] {
         id,
         kind: "image",
         provider: "a1111",
-        label: `${m.model_name} (A1111)`.slice(0, 200),
+        label: truncateText(`${m.model_name} (A1111)`, MODEL_LABEL_MAX_LENGTH, { ellipsis: "…" }),
         capabilities: A1111_DEFAULT_CAPABILITIES,
         options: { checkpoint: m.title },
       }) as ImageCatalogEntry,

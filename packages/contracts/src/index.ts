@@ -3,6 +3,7 @@ import "./zod-setup";
 
 export * from "./admin";
 export * from "./catalog";
+export * from "./cursor";
 export * from "./errors";
 export * from "./events";
 export * from "./gallery";

@@ -12,6 +12,7 @@ import {
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
 import { z } from "zod";
 import type { AppContext } from "../context";
+import { registerAdminRoutes } from "./routes/admin";
 import { registerGenerateRoutes } from "./routes/generate";
 import { registerHealthRoutes } from "./routes/health";
 import { registerJobRoutes } from "./routes/jobs";
@@ -147,5 +148,6 @@ export function buildServer(ctx: AppContext): FastifyInstance {
   registerGenerateRoutes(app, ctx);
   registerJobRoutes(app, ctx);
   registerWebhookRoutes(app, ctx);
+  registerAdminRoutes(app, ctx);
   return app;
 }

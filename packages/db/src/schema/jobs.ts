@@ -75,6 +75,8 @@ export const generations = pgTable(
     index("generations_pending_created_idx").on(t.createdAt, t.id).where(sql`${t.status} = 'PENDING'`),
     // The admin console's list of everyone's jobs, newest first, and the overview's counts by time window.
     index("generations_created_idx").on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    // The overview's failure rates: jobs that ended in the last day.
+    index("generations_completed_idx").on(t.completedAt).where(sql`${t.completedAt} is not null`),
     // A job's story lists the retries an admin made of it.
     index("generations_retry_of_idx").on(t.retryOf).where(sql`${t.retryOf} is not null`),
     // A retried submit with the same Idempotency-Key finds the first job.

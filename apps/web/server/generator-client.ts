@@ -1,5 +1,15 @@
 import {
   errorBodySchema,
+  type GeneratorAdminSummary,
+  type GeneratorDeliveryPage,
+  type GeneratorJobStory,
+  type GeneratorRedeliverJob,
+  type GeneratorScreen,
+  generatorAdminSummarySchema,
+  generatorDeliveryPageSchema,
+  generatorJobStorySchema,
+  generatorRedeliverJobSchema,
+  generatorScreenSchema,
   type GeneratorCancel,
   type GeneratorJobView,
   type GeneratorRedelivery,
@@ -66,7 +76,24 @@ export type GeneratorClient = {
   cancel(jobId: string): Promise<GeneratorCancel | null>;
   /** Queues a webhook delivery again; null when there is no such delivery. */
   redeliver(deliveryId: string): Promise<GeneratorRedelivery | null>;
+  /** Scores a completed job's stored images (a video's poster) with the screening model; null when unknown there. */
+  screen(jobId: string): Promise<GeneratorScreen | null>;
+  /** Admin console: the generator's queue, processes and delivery counts. */
+  adminSummary(): Promise<GeneratorAdminSummary>;
+  /** Admin console: a job's record there, provider calls and deliveries; null when it never got the job. */
+  jobStory(jobId: string): Promise<GeneratorJobStory | null>;
+  /** Admin console: failing, dead and disabled deliveries (`query` as the web app's admin gave it). */
+  problemDeliveries(query: { problem?: string; cursor?: string; limit: number }): Promise<GeneratorDeliveryPage>;
+  /** Admin console: queues a job's failing, dead and disabled deliveries again; null when unknown there. */
+  redeliverJob(jobId: string): Promise<GeneratorRedeliverJob | null>;
 };
+
+/**
+ * Screening reads each file from storage and runs the model (~0.1 s of CPU
+ * an image, plus loading the model once, ~1–4 s, when its worker idled out):
+ * a job's images take longer than any other call, so this one call waits longer.
+ */
+export const GENERATOR_SCREEN_TIMEOUT_MS = 60_000;
 
 export function createGeneratorClient(options: { baseUrl: string; serviceKey: string }): GeneratorClient {
   async function call<S extends z.ZodType>(
@@ -74,6 +101,7 @@ export function createGeneratorClient(options: { baseUrl: string; serviceKey: st
     path: string,
     schema: S,
     body?: unknown,
+    timeoutMs = GENERATOR_TIMEOUT_MS,
   ): Promise<z.infer<S> | null> {
     let response: Response;
     try {
@@ -85,7 +113,7 @@ export function createGeneratorClient(options: { baseUrl: string; serviceKey: st
         },
         body: body === undefined ? undefined : JSON.stringify(body),
         redirect: "manual",
-        signal: AbortSignal.timeout(GENERATOR_TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       throw new GeneratorUnavailable(`Generator unreachable: ${(error as Error).message}`);
@@ -131,6 +159,38 @@ export function createGeneratorClient(options: { baseUrl: string; serviceKey: st
     cancel: (jobId) => call("POST", `/api/jobs/${encodeURIComponent(jobId)}/cancel`, generatorCancelSchema),
     redeliver: (deliveryId) =>
       call("POST", `/api/webhooks/${encodeURIComponent(deliveryId)}/redeliver`, generatorRedeliverySchema),
+    screen: (jobId) =>
+      call(
+        "POST",
+        `/api/jobs/${encodeURIComponent(jobId)}/screen`,
+        generatorScreenSchema,
+        undefined,
+        GENERATOR_SCREEN_TIMEOUT_MS,
+      ),
+    async adminSummary() {
+      const summary = await call("GET", "/api/admin/summary", generatorAdminSummarySchema);
+      if (!summary) {
+        throw new GeneratorRefused(404, "The generator has no /api/admin/summary");
+      }
+      return summary;
+    },
+    jobStory: (jobId) => call("GET", `/api/admin/jobs/${encodeURIComponent(jobId)}`, generatorJobStorySchema),
+    async problemDeliveries(query) {
+      const params = new URLSearchParams({ limit: String(query.limit) });
+      for (const key of ["problem", "cursor"] as const) {
+        const value = query[key];
+        if (value) {
+          params.set(key, value);
+        }
+      }
+      const page = await call("GET", `/api/admin/deliveries?${params}`, generatorDeliveryPageSchema);
+      if (!page) {
+        throw new GeneratorRefused(404, "The generator has no /api/admin/deliveries");
+      }
+      return page;
+    },
+    redeliverJob: (jobId) =>
+      call("POST", `/api/admin/jobs/${encodeURIComponent(jobId)}/redeliver`, generatorRedeliverJobSchema),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { JobKind, JobStatus } from "@sorami/contracts";
 import { and, desc, eq, gte, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { Tx } from "../client";
-import { adminActions, type Generation, generations, organizations, users } from "../schema";
+import { adminActions, type Generation, generations, organizations, users, webhookEvents } from "../schema";
 
 /**
  * Everyone's jobs, as the admin console reads them. These are the only
@@ -165,4 +165,32 @@ export async function recordAdminAction(
   action: { adminId: string; action: string; targetType: string; targetId: string; detail?: Record<string, unknown> },
 ): Promise<void> {
   await db.insert(adminActions).values({ ...action, detail: action.detail ?? null });
+}
+
+/** The webhook events the web app applied to a job (their id, status and when), oldest first. */
+export async function appliedEventsOf(
+  db: Tx,
+  jobId: string,
+): Promise<{ id: string; status: string; receivedAt: Date }[]> {
+  return db
+    .select({ id: webhookEvents.id, status: webhookEvents.status, receivedAt: webhookEvents.receivedAt })
+    .from(webhookEvents)
+    .where(eq(webhookEvents.jobId, jobId))
+    .orderBy(webhookEvents.receivedAt, webhookEvents.id);
+}
+
+/** The owner and kind of each of these jobs (deleted ones too), for lists the generator gives by job id. */
+export async function ownersOfJobs(
+  db: Tx,
+  ids: readonly string[],
+): Promise<Map<string, { kind: Generation["kind"]; userId: string; email: string; name: string }>> {
+  if (ids.length === 0) {
+    return new Map();
+  }
+  const rows = await db
+    .select({ id: generations.id, kind: generations.kind, userId: users.id, email: users.email, name: users.name })
+    .from(generations)
+    .innerJoin(users, eq(users.id, generations.authorId))
+    .where(sql`${generations.id} = any(${[...ids]}::text[])`);
+  return new Map(rows.map((r) => [r.id, { kind: r.kind, userId: r.userId, email: r.email, name: r.name }]));
 }

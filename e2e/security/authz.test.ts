@@ -183,8 +183,13 @@ describe("service routes: 401 without the service key", () => {
     }
   }
 
-  it("answers 401 on unknown generator paths without the key, revealing no route", async () => {
-    expectRefusal(await send(stack.generatorUrl, "GET", "/api/no-such-thing"), 401, "unknown path, no key");
+  it("answers 404 on unknown generator paths with or without the key (auth is decided per route)", async () => {
+    expectRefusal(await send(stack.generatorUrl, "GET", "/api/no-such-thing"), 404, "unknown path, no key");
+    expectRefusal(
+      await send(stack.generatorUrl, "GET", "/api/no-such-thing", { headers: bearer(f.serviceKey) }),
+      404,
+      "unknown path, with the key",
+    );
   });
 });
 

@@ -13,11 +13,16 @@ export type EventClient = {
   close(): void;
 };
 
-/** Reads a user's GET /api/events with fetch, as a script or another service would. */
-export async function openEvents(webUrl: string, token: string, lastEventId?: string | null): Promise<EventClient> {
+/** Reads a user's GET /api/events with fetch, as a script or another service would (or a browser, given its cookie). */
+export async function openEvents(
+  webUrl: string,
+  credential: string | { cookie: string },
+  lastEventId?: string | null,
+): Promise<EventClient> {
   const controller = new AbortController();
+  const auth = typeof credential === "string" ? { authorization: `Bearer ${credential}` } : credential;
   const res = await fetch(`${webUrl}/api/events`, {
-    headers: { authorization: `Bearer ${token}`, ...(lastEventId ? { "last-event-id": lastEventId } : {}) },
+    headers: { ...auth, ...(lastEventId ? { "last-event-id": lastEventId } : {}) },
     signal: controller.signal,
   });
   const messages: SseMessage[] = [];

@@ -2,9 +2,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { loadOrCreateSecrets } from "@sorami/config";
+import { freeLocksOfDeadRun } from "@sorami/db/crash-recovery";
 import { startEmbeddedPostgres } from "@sorami/db/embedded";
 import { ensureWebBuilt, NEXT_BIN, ROOT, WEB_DIR } from "./build";
 import { acquireDataDirLock } from "./lock";
+import { type RunRecord, removeRunRecord, startTimeOf, stopLeftovers, writeRunRecord } from "./run-record";
+import { buildServiceEnv, generatorLocalUrl } from "./service-env";
+import { crashPolicy, onUnexpectedExit } from "./supervise";
 
 export type ServiceName = "web" | "generator";
 
@@ -22,6 +26,17 @@ export type SystemOptions = {
   log?: (line: string) => void;
   /** Build the web app if its sources changed (default true). */
   build?: boolean;
+  /**
+   * A service crashed too often (supervise.ts) and is not restarted again.
+   * `npm start` stops everything and exits non-zero; by default it is only logged.
+   */
+  onGiveUp?: (id: string) => void;
+  /**
+   * A service exited cleanly (code 0) without the launcher asking: someone stopped it on
+   * purpose (a SIGTERM to it). `npm start` then stops the whole stack in order; by default
+   * it is only logged, and the service is not restarted.
+   */
+  onServiceStopped?: (id: string) => void;
 };
 
 /** One more process of a kind, beside the first ones (scale-out: several web or generator processes). */
@@ -38,7 +53,10 @@ export type ServiceInstance = {
 };
 
 export type System = {
+  /** The web app on this machine (what the launcher health-checks; tests call it directly). */
   webUrl: string;
+  /** The address users reach the web app at: the operator's WEB_URL, or `webUrl`. */
+  publicUrl: string;
   generatorUrl: string;
   databaseUrl: string;
   dataDir: string;
@@ -54,6 +72,10 @@ export type System = {
   pids(): Record<string, number>;
   /** Stops and starts the embedded PostgreSQL on the same port (fault tests). */
   restartDatabase(): Promise<void>;
+  /** Stops the embedded PostgreSQL and leaves it down (an outage, fault tests); `startDatabase` ends it. */
+  stopDatabase(): Promise<void>;
+  /** Starts the embedded PostgreSQL again on the port it had. */
+  startDatabase(): Promise<void>;
   /** The process id of a running service (to read its memory use in tests), or null. */
   pid(name: ServiceName): number | null;
   stop(): Promise<void>;
@@ -67,8 +89,9 @@ const STOP_GRACE_MS = 25_000;
 async function waitHealthy(url: string, child: ChildProcess, name: string, tail: () => string): Promise<void> {
   const deadline = Date.now() + HEALTH_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`${name} exited with code ${child.exitCode}:\n${tail()}`);
+    // A child killed by a signal has no exit code, only a signal code.
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${name} exited (${child.signalCode ?? `code ${child.exitCode}`}):\n${tail()}`);
     }
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
@@ -93,8 +116,13 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   let pg: Awaited<ReturnType<typeof startEmbeddedPostgres>> | null = null;
   // Keyed by instance id: "web" and "generator" for the first ones, "web#2"… for added ones.
   const children = new Map<string, ChildProcess>();
+  // Instances stopped on purpose (stopService, stop): their exit is not a crash.
+  const stopped = new Set<string>();
+  let stopping = false;
+  const record: RunRecord = { launcher: process.pid, processes: {} };
 
   const stopService = async (name: string, signal: NodeJS.Signals = "SIGTERM") => {
+    stopped.add(name);
     const child = children.get(name);
     if (!child || child.exitCode !== null || child.signalCode !== null) {
       return;
@@ -107,16 +135,33 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   };
 
   const stop = async () => {
+    stopping = true;
     await Promise.all([...children.keys()].map((id) => stopService(id)));
     await pg?.stop().catch(() => {});
+    removeRunRecord(options.dataDir);
     release();
   };
 
   try {
+    // The lock proved the previous launcher on this DATA_DIR dead; whatever it left running goes too.
+    for (const leftover of await stopLeftovers(options.dataDir)) {
+      log(`[launcher] stopped ${leftover}, left running by a previous run whose launcher died`);
+    }
     const secrets = loadOrCreateSecrets(options.dataDir);
     if (!options.databaseUrl) {
       pg = await startEmbeddedPostgres({ dataDir: options.dataDir, password: secrets.databasePassword });
+      record.postgresPort = pg.port;
+      // One machine: the embedded database is reachable from loopback only and belongs to this
+      // DATA_DIR, whose previous run is now proven gone, so every queue lock in it is a dead
+      // worker's. Freed now, in-flight jobs run as soon as the services start, not after
+      // QUEUE_STALE_SECONDS. (On a shared database, DATABASE_URL, the heartbeat rule decides.)
+      for (const f of await freeLocksOfDeadRun(pg.url)) {
+        if (f.jobs > 0) {
+          log(`[launcher] ${f.queue}: freed ${f.jobs} job(s) locked by ${f.workers} worker(s) of the previous run`);
+        }
+      }
     }
+    writeRunRecord(options.dataDir, record);
     const databaseUrl = options.databaseUrl ?? pg?.url ?? "";
     // No migration here: the generator, started first, migrates before it answers healthy, and
     // the launcher stays a small supervisor (the migrator and its drivers are ~18 MB of RSS it
@@ -125,26 +170,19 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       await ensureWebBuilt(log);
     }
 
+    const env = buildServiceEnv({
+      inherited: process.env,
+      dataDir: options.dataDir,
+      databaseUrl,
+      port: options.port,
+      generatorPort: options.generatorPort,
+      env: options.env,
+    });
+    // The launcher reaches the services on this machine, whatever address users reach them at (WEB_URL).
     const webUrl = `http://localhost:${options.port}`;
-    const generatorUrl = `http://127.0.0.1:${options.generatorPort}`;
-    // The services run as in production: nothing a test runner sets (VITEST, TEST) reaches them.
-    const inherited = Object.fromEntries(
-      Object.entries(process.env).filter(([key]) => !/^(VITEST.*|TEST|JEST_WORKER_ID)$/.test(key)),
-    ) as Record<string, string>;
-    const env: Record<string, string> = {
-      ...inherited,
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-      DATA_DIR: options.dataDir,
-      DATABASE_URL: databaseUrl,
-      PORT: String(options.port),
-      GENERATOR_PORT: String(options.generatorPort),
-      WEB_URL: webUrl,
-      GENERATOR_URL: generatorUrl,
-      ...options.env,
-    };
+    const generatorUrl = generatorLocalUrl(env.GENERATOR_HOST, options.generatorPort);
     const urlOf = (name: ServiceName, port: number) =>
-      name === "web" ? `http://localhost:${port}` : `http://127.0.0.1:${port}`;
+      name === "web" ? `http://localhost:${port}` : generatorLocalUrl(env.GENERATOR_HOST, port);
     const command = (name: ServiceName, port: number): { args: string[]; cwd: string; health: string } =>
       name === "generator"
         ? {
@@ -154,15 +192,39 @@ export async function startSystem(options: SystemOptions): Promise<System> {
           }
         : { args: [NEXT_BIN, "start", "-p", String(port)], cwd: WEB_DIR, health: `${urlOf(name, port)}/api/health` };
 
-    const launch = async (id: string, name: ServiceName, port: number, extraEnv: Record<string, string>) => {
+    const decide = crashPolicy();
+    const launch = async (
+      id: string,
+      name: ServiceName,
+      port: number,
+      extraEnv: Record<string, string>,
+    ): Promise<void> => {
       const { args, cwd, health } = command(name, port);
       const portEnv = name === "web" ? { PORT: String(port) } : { GENERATOR_PORT: String(port) };
+      stopped.delete(id);
       const child = spawn(process.execPath, args, {
         cwd,
         env: { ...env, ...options.serviceEnv?.[name], ...portEnv, ...extraEnv },
-        stdio: ["ignore", "pipe", "pipe"],
+        // The IPC channel is how a service learns that the launcher died (it sees "disconnect").
+        stdio: ["ignore", "pipe", "pipe", "ipc"],
       });
       children.set(id, child);
+      if (child.pid !== undefined) {
+        record.processes[id] = { pid: child.pid, startTime: startTimeOf(child.pid) ?? 0 };
+        writeRunRecord(options.dataDir, record);
+      }
+      child.once("exit", (code, signal) => {
+        if (stopping || stopped.has(id) || children.get(id) !== child) {
+          return;
+        }
+        onUnexpectedExit({ id, code, signal, decide, log, ...options }, () => {
+          if (stopping || stopped.has(id)) {
+            return null;
+          }
+          const restarting = launch(id, name, port, extraEnv);
+          return { restarting, child: children.get(id) }; // spawned synchronously by launch()
+        });
+      });
       const lines: string[] = [];
       const onData = (chunk: Buffer) => {
         for (const line of chunk.toString().split("\n")) {
@@ -199,13 +261,24 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       return instance;
     };
 
-    const restartDatabase = async () => {
+    let pgPort: number | null = pg?.port ?? null;
+    const stopDatabase = async () => {
       if (!pg) {
-        throw new Error("restartDatabase needs the embedded PostgreSQL");
+        throw new Error("stopping the database needs the embedded PostgreSQL, running");
       }
-      const port = pg.port;
+      pgPort = pg.port;
       await pg.stop();
-      pg = await startEmbeddedPostgres({ dataDir: options.dataDir, password: secrets.databasePassword, port });
+      pg = null;
+    };
+    const startDatabase = async () => {
+      if (pg || pgPort === null) {
+        throw new Error("starting the database needs the embedded PostgreSQL, stopped");
+      }
+      pg = await startEmbeddedPostgres({ dataDir: options.dataDir, password: secrets.databasePassword, port: pgPort });
+    };
+    const restartDatabase = async () => {
+      await stopDatabase();
+      await startDatabase();
     };
 
     // The generator first: the web app's dispatch worker starts sending at once.
@@ -213,6 +286,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     await startService("web");
     return {
       webUrl,
+      publicUrl: env.WEB_URL ?? webUrl,
       generatorUrl,
       databaseUrl,
       dataDir: options.dataDir,
@@ -226,6 +300,8 @@ export async function startSystem(options: SystemOptions): Promise<System> {
           ),
         ),
       restartDatabase,
+      stopDatabase,
+      startDatabase,
       pid: (name) => children.get(name)?.pid ?? null,
       stop,
     };

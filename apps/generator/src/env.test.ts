@@ -37,6 +37,12 @@ describe("generator provider configuration", () => {
 });
 
 describe("the generator's configuration", () => {
+  it("sends no X-Webhook-Secret (the secret in clear) unless WEBHOOK_SEND_LEGACY_SECRET=true", () => {
+    expect(loadEnv(base).sendLegacySecret).toBe(false);
+    expect(loadEnv({ ...base, WEBHOOK_SEND_LEGACY_SECRET: "true" }).sendLegacySecret).toBe(true);
+    expect(() => loadEnv({ ...base, WEBHOOK_SEND_LEGACY_SECRET: "yes" })).toThrow(/WEBHOOK_SEND_LEGACY_SECRET/);
+  });
+
   it("listens on loopback unless told otherwise: only the web app calls it", () => {
     const env = loadEnv(base);
     expect(env.host).toBe("127.0.0.1");

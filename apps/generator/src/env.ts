@@ -27,10 +27,15 @@ const schema = z
      * own threads), so more than the core count only adds queueing inside sharp.
      */
     GENERATOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
-    /** Send documents 000/002's X-Webhook-Secret header too, for receivers that predate signatures. */
+    /**
+     * A compatibility switch: also send documents 000/002's X-Webhook-Secret
+     * header, for a receiver that knows only that header. It carries the
+     * signing secret itself in clear (whoever sees one delivery can sign
+     * webhooks), so it is off unless an operator needs it.
+     */
     WEBHOOK_SEND_LEGACY_SECRET: z
       .enum(["true", "false"])
-      .default("true")
+      .default("false")
       .transform((v) => v === "true"),
     ENVIRONMENT: z.string().default("production"),
     /** Seconds before each webhook attempt, comma-separated; default: the Standard Webhooks schedule. */

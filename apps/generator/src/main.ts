@@ -77,6 +77,8 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+  // Started by the launcher (npm start), which holds an IPC channel to us: if it dies, so do we, in order.
+  process.once("disconnect", () => void shutdown("launcher gone"));
 }
 
 main().catch((error) => {

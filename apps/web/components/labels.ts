@@ -1,4 +1,4 @@
-import type { JobStatus, PERSON_GENERATION_MODES } from "@sorami/contracts";
+import { type JobStatus, type PERSON_GENERATION_MODES, truncateText } from "@sorami/contracts";
 
 export const STATUS_LABEL: Record<JobStatus, string> = {
   PENDING: "Pending",
@@ -56,8 +56,9 @@ export function range(min: number, max: number): number[] {
   return Array.from({ length: max - min + 1 }, (_, i) => min + i);
 }
 
+/** At most `max` UTF-16 units, ending in "…" when cut; never splits a character (`truncateText`). */
 export function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return truncateText(text, max, { ellipsis: "…" });
 }
 
 export function formatBytes(bytes: number): string {

@@ -1,6 +1,6 @@
 "use client";
 
-import { PROMPT_MAX_LENGTH } from "@sorami/contracts";
+import { codePointLength, findForbiddenCharacter, PROMPT_MAX_LENGTH } from "@sorami/contracts";
 import { type FormEvent, type ReactNode, type RefObject, useEffect, useRef, useState } from "react";
 import type { ApiError } from "@/lib/api-client";
 import { Alert, describedBy, Field, inputClass, primaryButtonClass, Spinner } from "./form-controls";
@@ -155,7 +155,12 @@ export function ParamsFormShell<V>({
 
 type StringFields<V> = { [N in keyof V & string]: V[N] extends string ? N : never }[keyof V & string];
 
-/** A multi-line text of at most PROMPT_MAX_LENGTH characters, with a live count. */
+/**
+ * A multi-line text of at most PROMPT_MAX_LENGTH characters, with a live
+ * count. Characters are code points, as the server counts them; no
+ * `maxLength` on the box, which would count UTF-16 units and stop a text of
+ * emoji at half the limit.
+ */
 export function TextField<V>(props: {
   form: ParamsForm<V>;
   name: StringFields<V>;
@@ -167,7 +172,8 @@ export function TextField<V>(props: {
 }) {
   const { form, name } = props;
   const value = form.values[name] as string;
-  const nearLimit = value.length > PROMPT_MAX_LENGTH * 0.9;
+  const count = codePointLength(value);
+  const nearLimit = count > PROMPT_MAX_LENGTH * 0.9;
   const countId = `${name}-count`;
   return (
     <Field
@@ -178,7 +184,7 @@ export function TextField<V>(props: {
       error={form.errors[name]}
       aside={
         <span id={countId} className={`text-xs tabular-nums ${nearLimit ? "text-red-700" : "text-gray-500"}`}>
-          {value.length.toLocaleString()} / {PROMPT_MAX_LENGTH.toLocaleString()}
+          {count.toLocaleString()} / {PROMPT_MAX_LENGTH.toLocaleString()}
           <span className="sr-only"> characters</span>
         </span>
       }
@@ -186,7 +192,6 @@ export function TextField<V>(props: {
       <textarea
         {...form.control(name, { hint: Boolean(props.hint), extra: countId })}
         rows={props.rows}
-        maxLength={PROMPT_MAX_LENGTH}
         required={!props.optional}
         value={value}
         onChange={(e) => form.set(name, e.target.value as V[typeof name])}
@@ -259,13 +264,17 @@ export function SelectField<V, N extends keyof V & string>(props: {
   );
 }
 
-/** A prompt is required and bounded. */
+/** A prompt is required, bounded (in code points, as the server counts) and free of characters the server refuses. */
 export function promptError(prompt: string, noun: string): string | undefined {
   if (!prompt.trim()) {
     return `Describe the ${noun} you want.`;
   }
-  if (prompt.length > PROMPT_MAX_LENGTH) {
+  if (codePointLength(prompt.trim()) > PROMPT_MAX_LENGTH) {
     return `Keep the prompt within ${PROMPT_MAX_LENGTH} characters.`;
+  }
+  const forbidden = findForbiddenCharacter(prompt);
+  if (forbidden) {
+    return `The prompt ${forbidden.message}; remove it.`;
   }
   return undefined;
 }

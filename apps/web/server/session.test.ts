@@ -8,7 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 let t: Awaited<ReturnType<typeof startTestDatabase>>;
 let dataDir: string;
-let mod: { auth: typeof import("./auth").auth; getSessionUser: typeof import("./session").getSessionUser };
+let mod: {
+  auth: typeof import("./auth").auth;
+  getSessionUser: typeof import("./session").getSessionUser;
+  authenticate: typeof import("./session").authenticate;
+};
 
 beforeAll(async () => {
   t = await startTestDatabase();
@@ -17,7 +21,12 @@ beforeAll(async () => {
   process.env.DATABASE_URL = t.url;
   process.env.DATA_DIR = dataDir;
   process.env.AUTH_RATE_LIMIT = "off";
-  mod = { auth: (await import("./auth")).auth, getSessionUser: (await import("./session")).getSessionUser };
+  const session = await import("./session");
+  mod = {
+    auth: (await import("./auth")).auth,
+    getSessionUser: session.getSessionUser,
+    authenticate: session.authenticate,
+  };
 });
 afterAll(async () => {
   const { pool } = await import("./db");
@@ -81,5 +90,67 @@ describe("getSessionUser", () => {
     const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
     expect(cookie).toMatch(/session_token=.+\..+/);
     expect(await mod.getSessionUser(new Headers({ cookie }))).toMatchObject({ email });
+  });
+});
+
+/** A browser's session cookie for a fresh user. */
+async function cookieOf(email: string): Promise<string> {
+  const res = await mod
+    .auth()
+    .api.signInEmail({ body: { email, password: "correct horse battery" }, asResponse: true });
+  return (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+}
+
+describe("one credential per request", () => {
+  it("names the session and the credential it came by", async () => {
+    const { email, token } = await signUp();
+    const byBearer = await mod.authenticate(bearer(token));
+    expect(byBearer).toMatchObject({ via: "bearer", user: { email } });
+    expect(byBearer?.session.id).toBe((await sessionRow(token))?.id);
+    const cookie = await cookieOf(email);
+    const byCookie = await mod.authenticate(new Headers({ cookie }));
+    expect(byCookie).toMatchObject({ via: "cookie", user: { email } });
+    expect(byCookie?.session.id).not.toBe(byBearer?.session.id);
+  });
+
+  it("never falls back to the cookie when the Authorization header is not a session", async () => {
+    const { email } = await signUp();
+    const cookie = await cookieOf(email);
+    const signed = decodeURIComponent(cookie.slice(cookie.indexOf("=") + 1));
+    const refused = [
+      "Bearer x.y",
+      "Bearer not-a-session-token-aaaaaaaaaaaa",
+      `Bearer ${signed.slice(0, -2)}AA`, // the signed cookie value with its signature changed
+      `Basic ${Buffer.from(`${email}:correct horse battery`).toString("base64")}`,
+      "",
+      "Bearer",
+      "Bearer ",
+      "Bearer a b",
+      "bearer\ttoken",
+      "Token abc",
+    ];
+    for (const authorization of refused) {
+      expect(
+        await mod.getSessionUser(new Headers({ cookie, authorization })),
+        JSON.stringify(authorization),
+      ).toBeNull();
+    }
+  });
+
+  it("takes the bearer's user, not the cookie's, when both are sessions", async () => {
+    const a = await signUp();
+    const b = await signUp();
+    const cookie = await cookieOf(a.email);
+    expect(await mod.getSessionUser(new Headers({ cookie, authorization: `Bearer ${b.token}` }))).toMatchObject({
+      email: b.email,
+    });
+  });
+
+  it("accepts the signed cookie value as a bearer token, encoded or not", async () => {
+    const { email } = await signUp();
+    const cookie = await cookieOf(email);
+    const value = cookie.slice(cookie.indexOf("=") + 1);
+    expect(await mod.getSessionUser(bearer(value))).toMatchObject({ email });
+    expect(await mod.getSessionUser(bearer(decodeURIComponent(value)))).toMatchObject({ email });
   });
 });

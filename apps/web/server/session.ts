@@ -1,40 +1,63 @@
 import { findSessionWithUser } from "@sorami/db/queries/sessions";
 import { auth } from "./auth";
 import { db } from "./db";
+import { credentialOf } from "./http/credential";
 
 export type SessionUser = { id: string; name: string; email: string; role: string };
+/** The sign-in session a request was authenticated by (a live stream ends with it). */
+export type SessionRef = { id: string; expiresAt: Date };
+
+export type Authenticated = { user: SessionUser; session: SessionRef; via: "bearer" | "cookie" };
 
 /**
- * The raw session token of an `Authorization: Bearer` header, as sign-up and
- * sign-in return it; null for anything else. A signed token (`token.signature`)
- * or a cookie is left to better-auth, which checks the signature.
+ * `Bearer <token>`: the session token sign-up and sign-in return (plain), or
+ * the signed cookie value (`token.signature`, URL-encoded or not). Null for
+ * any other scheme, an empty or malformed token.
  */
-function plainBearerToken(headers: Headers): string | null {
-  const header = headers.get("authorization");
-  if (header?.slice(0, 7).toLowerCase() !== "bearer ") {
+function bearerToken(header: string): { token: string; signed: boolean } | null {
+  const match = /^bearer +([A-Za-z0-9\-._~+/%]+=*) *$/i.exec(header);
+  const token = match?.[1];
+  if (!token) {
     return null;
   }
-  const token = header.slice(7).trim();
-  return token && !/[.%]/.test(token) ? token : null;
+  return { token, signed: /[.%]/.test(token) };
+}
+
+function fromBetterAuth(
+  found: { user: Record<string, unknown>; session: { id: string; expiresAt: Date } } | null,
+  via: Authenticated["via"],
+): Authenticated | null {
+  if (!found) {
+    return null;
+  }
+  const u = found.user as { id: string; name: string; email: string; role?: string };
+  return {
+    user: { id: u.id, name: u.name, email: u.email, role: u.role ?? "user" },
+    session: { id: found.session.id, expiresAt: new Date(found.session.expiresAt) },
+    via,
+  };
 }
 
 /**
- * The signed-in user for a request (cookie or `Authorization: Bearer`), or null.
- *
- * A plain bearer token is looked up directly, session and user in one query,
- * and accepted on the same terms as better-auth's getSession: the session
- * exists and has not expired. better-auth would also sign the token and
- * verify that signature (its bearer plugin) and read the session and the
- * user in two queries: on the status endpoint that was three quarters of
- * the time spent (see bench/). A session that has expired (better-auth deletes
- * it) or is due for its extension (better-auth writes the new expiry) goes
- * through better-auth, so both happen exactly as before. Nothing is cached:
- * a session deleted by sign-out is refused on the next request.
+ * A bearer request's session. A plain token is looked up directly, session
+ * and user in one query, and accepted on the same terms as better-auth's
+ * getSession: the session exists and has not expired. better-auth would also
+ * sign the token and verify that signature (its bearer plugin) and read the
+ * session and the user in two queries: on the status endpoint that was three
+ * quarters of the time spent (see bench/). A session that has expired
+ * (better-auth deletes it) or is due for its extension (better-auth writes
+ * the new expiry), and a signed token, go through better-auth, given the
+ * Authorization header alone: if it is not a session, better-auth must not
+ * find the cookie instead. Nothing is cached: a session deleted by sign-out
+ * is refused on the next request.
  */
-export async function getSessionUser(headers: Headers): Promise<SessionUser | null> {
-  const token = plainBearerToken(headers);
-  if (token) {
-    const found = await findSessionWithUser(db(), token);
+async function bearerSession(header: string): Promise<Authenticated | null> {
+  const parsed = bearerToken(header);
+  if (!parsed) {
+    return null;
+  }
+  if (!parsed.signed) {
+    const found = await findSessionWithUser(db(), parsed.token);
     if (!found) {
       return null;
     }
@@ -43,13 +66,26 @@ export async function getSessionUser(headers: Headers): Promise<SessionUser | nu
     const now = Date.now();
     const dueForExtension = expiresAt - expiresIn * 1000 + updateAge * 1000 <= now;
     if (expiresAt > now && !dueForExtension) {
-      return found.user;
+      return { user: found.user, session: { id: found.sessionId, expiresAt: found.expiresAt }, via: "bearer" };
     }
   }
-  const session = await auth().api.getSession({ headers });
-  if (!session) {
-    return null;
+  const alone = new Headers({ authorization: header });
+  return fromBetterAuth(await auth().api.getSession({ headers: alone }), "bearer");
+}
+
+/** The request's user and session, by its one credential (see `credentialOf`), or null. */
+export async function authenticate(headers: Headers): Promise<Authenticated | null> {
+  switch (credentialOf(headers)) {
+    case "bearer":
+      return bearerSession(headers.get("authorization") ?? "");
+    case "cookie":
+      return fromBetterAuth(await auth().api.getSession({ headers }), "cookie");
+    default:
+      return null;
   }
-  const u = session.user as { id: string; name: string; email: string; role?: string };
-  return { id: u.id, name: u.name, email: u.email, role: u.role ?? "user" };
+}
+
+/** The signed-in user for a request (cookie or `Authorization: Bearer`), or null. */
+export async function getSessionUser(headers: Headers): Promise<SessionUser | null> {
+  return (await authenticate(headers))?.user ?? null;
 }

@@ -1,4 +1,5 @@
 import { pool } from "./db";
+import { webWorkerStarted } from "./jobs/worker";
 
 /**
  * How long SIGTERM waits for running queue tasks (a dispatch, a purge) before
@@ -6,8 +7,6 @@ import { pool } from "./db";
  * stop was forced. A task cut short runs again: every task is idempotent.
  */
 export const SHUTDOWN_GRACE_MS = 10_000;
-
-import { webWorkerStarted } from "./jobs/worker";
 
 /** On SIGTERM/SIGINT: let running queue tasks finish, close the pool, exit. */
 export function stopOnSignals(): void {
@@ -29,4 +28,6 @@ export function stopOnSignals(): void {
   };
   process.once("SIGTERM", () => void stop("SIGTERM"));
   process.once("SIGINT", () => void stop("SIGINT"));
+  // Started by the launcher (npm start), which holds an IPC channel to us: if it dies, so do we, in order.
+  process.once("disconnect", () => void stop("launcher gone"));
 }

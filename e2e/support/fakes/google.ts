@@ -61,7 +61,7 @@ function ffmpegPath(): string {
 }
 
 /** A real H.264 MP4 of the given size and length (a plain colour at 12 fps: cheap to encode on a busy machine). */
-async function makeMp4(size: string, seconds: number): Promise<Buffer> {
+export async function makeMp4(size: string, seconds: number): Promise<Buffer> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "fake-veo-"));
   const out = path.join(dir, "video.mp4");
   try {

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -32,6 +33,18 @@ describe("shared configuration", () => {
     ]);
   });
 
+  it("takes whsec_ secrets (Standard Webhooks) with a key of at least 24 bytes, in strict base64", () => {
+    const svix = `whsec_${randomBytes(24).toString("base64")}`;
+    const strong = "a".repeat(SECRET_MIN_BYTES);
+    expect(parseEnv(schema, { ...base, WEBHOOK_SECRET: `${svix},${strong}` }).WEBHOOK_SECRET).toEqual([svix, strong]);
+    expect(() => parseEnv(schema, { ...base, WEBHOOK_SECRET: `whsec_${randomBytes(23).toString("base64")}` })).toThrow(
+      /WEBHOOK_SECRET must be whsec_ and the base64 of at least 24 bytes/,
+    );
+    expect(() =>
+      parseEnv(schema, { ...base, WEBHOOK_SECRET: `whsec_${randomBytes(33).toString("base64url")}_-` }),
+    ).toThrow(/WEBHOOK_SECRET after whsec_ must be base64/);
+  });
+
   it("requires DATABASE_URL and defaults the ports", () => {
     expect(() => parseEnv(schema, {})).toThrow(/DATABASE_URL/);
     expect(parseEnv(schema, base)).toMatchObject({ PORT: 3000, GENERATOR_PORT: 9006 });
@@ -50,6 +63,20 @@ describe("shared configuration", () => {
     const file = path.join(dir, "secrets.json");
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(first);
+    // The webhook secret in the Standard Webhooks form: the official libraries take it as is.
+    expect(first.webhookSecret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+  });
+
+  it("keeps the plain webhook secret of a secrets.json written before the whsec_ form", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "sorami-config-"));
+    const old = {
+      webhookSecret: randomBytes(32).toString("base64url"),
+      serviceKey: randomBytes(32).toString("base64url"),
+      authSecret: randomBytes(32).toString("base64url"),
+      databasePassword: randomBytes(32).toString("base64url"),
+    };
+    writeFileSync(path.join(dir, "secrets.json"), JSON.stringify(old), { mode: 0o600 });
+    expect(loadOrCreateSecrets(dir)).toEqual(old);
   });
 });
 

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { generateWebhookSecret, webhookSecretProblem } from "@sorami/contracts/signature";
 import { z } from "zod";
 import { splitList } from "./comma-list";
 
@@ -19,7 +20,10 @@ export function resolveDataDir(raw: string | undefined, cwd = process.cwd()): st
 }
 
 export type GeneratedSecrets = {
-  /** Signs webhooks from the generator to the web app. */
+  /**
+   * Signs webhooks from the generator to the web app: `whsec_<base64 key>`
+   * (Standard Webhooks), or a plain string in files written before that form.
+   */
   webhookSecret: string;
   /** Authenticates the web app's calls to the generator. */
   serviceKey: string;
@@ -47,7 +51,7 @@ export function loadOrCreateSecrets(dataDir: string): GeneratedSecrets {
   const fresh = (): string => randomBytes(32).toString("base64url");
   try {
     const generated: GeneratedSecrets = {
-      webhookSecret: fresh(),
+      webhookSecret: generateWebhookSecret(),
       serviceKey: fresh(),
       authSecret: fresh(),
       databasePassword: fresh(),
@@ -71,11 +75,19 @@ export function strongSecret(name: string) {
 
 export const portSchema = z.coerce.number().int().min(1).max(65535);
 
+/** A webhook secret: `whsec_<base64>` with a key of ≥ 24 bytes, or a plain string of ≥ 32 bytes (see `webhookKey`). */
+const webhookSecretSchema = z.string().superRefine((secret, ctx) => {
+  const problem = webhookSecretProblem(secret);
+  if (problem) {
+    ctx.addIssue({ code: "custom", message: `WEBHOOK_SECRET ${problem}` });
+  }
+});
+
 /** Comma-separated webhook secrets: the first signs, all verify (rotation); each must be strong. */
 export const webhookSecretListSchema = z
   .string()
   .transform((raw) => splitList(raw))
-  .pipe(z.array(strongSecret("WEBHOOK_SECRET")).min(1, "WEBHOOK_SECRET is empty"));
+  .pipe(z.array(webhookSecretSchema).min(1, "WEBHOOK_SECRET is empty"));
 
 /**
  * Lifetime of the signed URLs media are read through on S3. A URL is handed

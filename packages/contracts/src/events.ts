@@ -23,7 +23,7 @@ export const EVENTS_RETENTION_HOURS = 24;
 export const EVENTS_SNAPSHOT_RECENT_MINUTES = 15;
 /** At most this many jobs and unread notifications are in a snapshot. */
 export const EVENTS_SNAPSHOT_LIMIT = 50;
-/** An error message in an event is cut to this length (the status endpoint has it whole). */
+/** An error message in an event is cut to this length, by `truncateText` (the status endpoint has it whole). */
 export const EVENTS_ERROR_MAX_LENGTH = 1000;
 
 export const jobEventSchema = z.object({

@@ -12,6 +12,8 @@ export const healthSchema = z.object({
   database: z.enum(["ok", "unreachable"]),
   queue: z.enum(["ok", "not migrated", "worker not running", "unknown"]),
   providers: activeProvidersSchema,
+  /** The web app only: "ok", "degraded (<status>)" or "unreachable" (it still serves galleries and sign-in). */
+  generator: z.string().optional(),
 });
 export type Health = z.infer<typeof healthSchema>;
 

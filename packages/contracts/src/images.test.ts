@@ -33,6 +33,28 @@ describe("image parameters", () => {
     expect(fieldOf({ prompt: "bad\u0007bell" })).toBe("prompt");
   });
 
+  it("counts the prompt limit in characters as a person does: 4000 emoji pass, 4001 do not", () => {
+    expect(imageParamsSchema.safeParse({ prompt: "😀".repeat(PROMPT_MAX_LENGTH) }).success).toBe(true);
+    expect(imageParamsSchema.safeParse({ prompt: "👍🏽".repeat(PROMPT_MAX_LENGTH / 2) }).success).toBe(true);
+    expect(fieldOf({ prompt: "😀".repeat(PROMPT_MAX_LENGTH + 1) })).toBe("prompt");
+  });
+
+  it("refuses, naming the field and the character, what the pipeline cannot carry", () => {
+    const refused = (prompt: string) => {
+      const parsed = imageParamsSchema.safeParse({ prompt });
+      return parsed.success ? null : describeZodError(parsed.error);
+    };
+    expect(refused("a cat \uFFFF")).toEqual({
+      field: "prompt",
+      message: "prompt: must not contain U+FFFF (a noncharacter)",
+    });
+    expect(refused("\u{10FFFE} plane 16")?.message).toContain("U+10FFFE");
+    expect(refused("a\uFDD0b")?.field).toBe("prompt");
+    expect(refused("half \uD83D an emoji")?.message).toContain("unpaired surrogate");
+    expect(refused("C1 \u0085 next line")?.message).toContain("control character");
+    expect(refused("line one\r\nline two\ttab 😀 e\u0301 مرحبا")).toBeNull();
+  });
+
   it("bounds num_images to whole numbers in [NUM_IMAGES_MIN, NUM_IMAGES_MAX]", () => {
     expect(imageParamsSchema.safeParse({ prompt: "x", num_images: NUM_IMAGES_MAX }).success).toBe(true);
     for (const bad of [NUM_IMAGES_MIN - 1, NUM_IMAGES_MAX + 1, 1.5, "2", -1, 1e9]) {

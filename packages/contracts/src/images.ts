@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { NUM_IMAGES_MAX, NUM_IMAGES_MIN, PROMPT_MAX_LENGTH, URL_MAX_LENGTH } from "./limits";
+import { findForbiddenCharacter } from "./text";
 
 /** Output sizes offered, as WIDTHxHEIGHT; nothing larger than 2048 on a side. */
 export const IMAGE_SIZES = [
@@ -50,18 +51,26 @@ export function parseSize(size: string): { width: number; height: number } {
   return { width: w ?? 0, height: h ?? 0 };
 }
 
-/** Control characters but tab and newlines: never meaningful in a prompt, and a way to smuggle markup or NUL. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
-
-/** Free text written by a person: bounded, no control characters but tab and newlines. */
+/**
+ * Free text written by a person (prompts, negative prompts, names): at most
+ * `max` characters, counted in Unicode code points (zod's `.max` counts them:
+ * an emoji is one character, as a person counts it), and none of the
+ * characters the pipeline cannot carry (`findForbiddenCharacter`: controls
+ * but tab and line breaks, unpaired surrogates, noncharacters). The one
+ * schema every user text field goes through.
+ */
 export const plainTextSchema = (max: number) =>
   z
     .string({ error: "must be a string" })
     .max(max, { error: `must be at most ${max} characters` })
-    .refine((s) => !CONTROL_CHARACTERS.test(s), { error: "must not contain control characters" });
+    .superRefine((text, ctx) => {
+      const found = findForbiddenCharacter(text);
+      if (found) {
+        ctx.addIssue({ code: "custom", message: found.message });
+      }
+    });
 
-/** A prompt: trimmed, non-empty, bounded, no control characters but tab and newlines. */
+/** A prompt: trimmed, non-empty, then a person's free text (`plainTextSchema`). */
 export const promptSchema = z
   .string({ error: "must be a string" })
   .trim()

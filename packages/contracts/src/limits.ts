@@ -3,8 +3,24 @@
  * import these; a limit is never a bare number at its point of use.
  */
 
-/** Longest prompt accepted, in characters (UTF-16 code units). */
+/**
+ * Longest prompt accepted, in characters counted as Unicode code points (an
+ * emoji is one, however many UTF-16 units it takes): what zod's `.max` and the
+ * form's counter count. 4000 code points are at most 16 KB of UTF-8, far
+ * inside SUBMIT_BODY_MAX_BYTES.
+ */
 export const PROMPT_MAX_LENGTH = 4000;
+
+/**
+ * An error message a job stores and shows (its own, a provider's, the
+ * generator's) is cut to this many UTF-16 units by `truncateText`, never
+ * refused: a failure must always be recordable. As much as a webhook's
+ * `error_message` may carry, so the generator's reason always fits it.
+ */
+export const JOB_ERROR_MAX_LENGTH = 10_000;
+
+/** The prompt quoted in a "ready" notification is cut to this many UTF-16 units (by `truncateText`). */
+export const NOTIFICATION_PROMPT_EXCERPT_LENGTH = 80;
 
 /** Images per image job. */
 export const NUM_IMAGES_MIN = 1;
@@ -29,8 +45,18 @@ export const WEBHOOK_BODY_MAX_BYTES = 1024 * 1024;
 /** Standard Webhooks: a delivery whose timestamp is further off than this is refused (replay window). */
 export const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
 
-/** Webhook secrets shorter than this are refused at start-up. */
+/** Plain webhook secrets (no `whsec_` prefix) shorter than this, in UTF-8 bytes, are refused at start-up. */
 export const WEBHOOK_SECRET_MIN_BYTES = 32;
+
+/**
+ * A `whsec_` secret's key (the base64-decoded part) shorter than this is
+ * refused at start-up: the Standard Webhooks minimum (192 bits), and the
+ * length Svix issues, so a secret brought from there is accepted.
+ */
+export const WEBHOOK_KEY_MIN_BYTES = 24;
+
+/** The key of a generated `whsec_` secret, in random bytes (Standard Webhooks allows 24 to 64). */
+export const WEBHOOK_KEY_GENERATED_BYTES = 32;
 
 /** Keyset pages. */
 export const PAGE_SIZE_DEFAULT = 20;

@@ -1,5 +1,10 @@
-import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
-import { WEBHOOK_TOLERANCE_SECONDS } from "./limits";
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import {
+  WEBHOOK_KEY_GENERATED_BYTES,
+  WEBHOOK_KEY_MIN_BYTES,
+  WEBHOOK_SECRET_MIN_BYTES,
+  WEBHOOK_TOLERANCE_SECONDS,
+} from "./limits";
 
 /**
  * The Standard Webhooks scheme (standardwebhooks.com): the signature is
@@ -11,19 +16,66 @@ export const WEBHOOK_HEADERS = {
   id: "webhook-id",
   timestamp: "webhook-timestamp",
   signature: "webhook-signature",
-  /** Documents 000/002's shared-secret header, still sent for older receivers. */
+  /**
+   * Documents 000/002's shared-secret header: the secret itself, in clear.
+   * Sent only with WEBHOOK_SEND_LEGACY_SECRET=true, for receivers that know
+   * nothing else; accepted by the web app's receiver.
+   */
   legacySecret: "x-webhook-secret",
 } as const;
 
-function keyBytes(secret: string): Buffer {
-  // Standard Webhooks secrets may be written "whsec_<base64>"; plain strings are used as UTF-8.
-  return secret.startsWith("whsec_")
-    ? Buffer.from(secret.slice("whsec_".length), "base64")
+/** Standard Webhooks' secret prefix: what follows is the HMAC key, in base64. */
+export const WEBHOOK_SECRET_PREFIX = "whsec_";
+/** Canonical, padded base64, as the official libraries decode it. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * The HMAC key of a secret, in one of two forms:
+ * - `whsec_<base64>` (Standard Webhooks, what Sorami generates): the key is
+ *   the base64-decoded part after the prefix, as the spec and the official
+ *   `standardwebhooks` and `svix` libraries take it;
+ * - anything else, a plain secret (an operator's WEBHOOK_SECRET, or the
+ *   secrets.json of an install older than the prefix): its UTF-8 bytes, as
+ *   Sorami always used them, so existing deployments and receivers keep
+ *   verifying. The official libraries would base64-decode a plain secret
+ *   instead: hand them `toStandardSecret(secret)`.
+ */
+export function webhookKey(secret: string): Buffer {
+  return secret.startsWith(WEBHOOK_SECRET_PREFIX)
+    ? Buffer.from(secret.slice(WEBHOOK_SECRET_PREFIX.length), "base64")
     : Buffer.from(secret, "utf8");
 }
 
+/** A secret in the `whsec_` form with the same key: what to give a Standard Webhooks library. */
+export function toStandardSecret(secret: string): string {
+  return secret.startsWith(WEBHOOK_SECRET_PREFIX)
+    ? secret
+    : `${WEBHOOK_SECRET_PREFIX}${webhookKey(secret).toString("base64")}`;
+}
+
+/** A fresh secret: `whsec_` and the base64 of WEBHOOK_KEY_GENERATED_BYTES random bytes. */
+export function generateWebhookSecret(): string {
+  return `${WEBHOOK_SECRET_PREFIX}${randomBytes(WEBHOOK_KEY_GENERATED_BYTES).toString("base64")}`;
+}
+
+/** Why a configured secret is refused at start-up, or null: too short a key, or a `whsec_` that is not base64. */
+export function webhookSecretProblem(secret: string): string | null {
+  if (!secret.startsWith(WEBHOOK_SECRET_PREFIX)) {
+    return Buffer.byteLength(secret, "utf8") >= WEBHOOK_SECRET_MIN_BYTES
+      ? null
+      : `must be at least ${WEBHOOK_SECRET_MIN_BYTES} bytes (or whsec_ and the base64 of at least ${WEBHOOK_KEY_MIN_BYTES})`;
+  }
+  const encoded = secret.slice(WEBHOOK_SECRET_PREFIX.length);
+  if (!BASE64.test(encoded)) {
+    return "after whsec_ must be base64 (A-Z a-z 0-9 + /, padded with =)";
+  }
+  return webhookKey(secret).length >= WEBHOOK_KEY_MIN_BYTES
+    ? null
+    : `must be whsec_ and the base64 of at least ${WEBHOOK_KEY_MIN_BYTES} bytes`;
+}
+
 export function signWebhook(secret: string, id: string, timestamp: number, body: string): string {
-  const mac = createHmac("sha256", keyBytes(secret)).update(`${id}.${timestamp}.${body}`).digest("base64");
+  const mac = createHmac("sha256", webhookKey(secret)).update(`${id}.${timestamp}.${body}`).digest("base64");
   return `v1,${mac}`;
 }
 

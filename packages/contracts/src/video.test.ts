@@ -21,6 +21,15 @@ describe("video parameters", () => {
     expect(videoParamsSchema.parse({ prompt: "waves" })).toEqual({ prompt: "waves", ...VIDEO_DEFAULTS });
   });
 
+  it("checks negative_prompt as every person's text: a noncharacter is refused, naming it", () => {
+    const parsed = videoParamsSchema.safeParse({ prompt: "waves", negative_prompt: "no \uFFFE" });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]).toMatchObject({
+      path: ["negative_prompt"],
+      message: expect.stringContaining("U+FFFE"),
+    });
+  });
+
   it("bounds duration and count in the schema, whatever the provider", () => {
     expect(videoParamsSchema.safeParse({ prompt: "x", duration_seconds: VIDEO_DURATION_MAX_SECONDS + 1 }).success).toBe(
       false,

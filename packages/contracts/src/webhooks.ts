@@ -8,6 +8,9 @@ import { WIRE_STATUSES } from "./status";
  * backends send `environment` and more); senders always send this shape.
  */
 
+/** Longest `description` of a file a webhook may carry (characters); the generator cuts a provider's text to it. */
+export const WEBHOOK_DESCRIPTION_MAX_LENGTH = 10_000;
+
 /**
  * A small WEBP of the file (or of a video's poster), Sorami's addition:
  * optional, so documents 000/002 senders that never send it stay valid.
@@ -19,7 +22,7 @@ export const webhookImageSchema = z.object({
   file_path: z.string().min(1).max(1024),
   url: z.string().max(4096).optional(),
   thumbnail_path: thumbnailPath,
-  description: z.string().max(10_000).nullish(),
+  description: z.string().max(WEBHOOK_DESCRIPTION_MAX_LENGTH).nullish(),
   format: z.string().min(1).max(16),
   size_bytes: z.number().int().nonnegative(),
   dimensions: z.string().regex(/^\d{1,5}x\d{1,5}$/, { error: "must be WIDTHxHEIGHT" }),
@@ -32,7 +35,7 @@ export const webhookVideoSchema = z.object({
   url: z.string().max(4096).optional(),
   poster_path: z.string().min(1).max(1024).optional(),
   thumbnail_path: thumbnailPath,
-  description: z.string().max(10_000).nullish(),
+  description: z.string().max(WEBHOOK_DESCRIPTION_MAX_LENGTH).nullish(),
   format: z.string().min(1).max(16),
   size_bytes: z.number().int().nonnegative(),
   duration_seconds: z.number().nonnegative(),

@@ -1,5 +1,6 @@
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import pg from "pg";
+import { GatedClient } from "./gate";
 import * as schema from "./schema";
 
 export type Database = NodePgDatabase<typeof schema>;
@@ -24,6 +25,8 @@ export function createDb(url: string, options: { max?: number; applicationName?:
     application_name: options.applicationName ?? "sorami",
     connectionTimeoutMillis: POOL_CONNECT_TIMEOUT_MS,
     keepAlive: true,
+    // New connections back off while the database is failing (gate.ts): an outage costs one attempt per 10 s.
+    Client: GatedClient,
   });
   // An idle client's error (e.g. the server restarting) must not crash the process.
   pool.on("error", (error) => console.error("[db] idle client error:", error.message));

@@ -38,13 +38,23 @@ export function watchQueueHealth(opts: {
         .onConflictDoUpdate({ target: queueHeartbeats.poolId, set: { lastSeen: sql`now()` } });
     }
   };
+  /** When this process last failed to reach the database (0: never). */
+  let lastFailureAt = 0;
   const sweep = async (): Promise<string[]> => {
+    // A pool is dead only if it was silent while it could have beaten: not while this process
+    // could not reach the database either (after an outage every pool is "silent"; judging then
+    // would free the jobs of live pools), nor while the database itself was down (restarted).
+    if (lastFailureAt > 0 && Date.now() - lastFailureAt < staleAfterMs) {
+      return [];
+    }
+    const window = sql`now() - make_interval(secs => ${staleAfterMs / 1000})`;
     const dead = await opts.db
       .delete(queueHeartbeats)
       .where(
         and(
           eq(queueHeartbeats.queue, opts.queue),
-          lt(queueHeartbeats.lastSeen, sql`now() - make_interval(secs => ${staleAfterMs / 1000})`),
+          lt(queueHeartbeats.lastSeen, window),
+          lt(sql`pg_postmaster_start_time()`, window),
         ),
       )
       .returning({ poolId: queueHeartbeats.poolId, pid: queueHeartbeats.pid });
@@ -69,9 +79,18 @@ export function watchQueueHealth(opts: {
   const tick = async () => {
     try {
       await beat();
+    } catch (error) {
+      // Logged once per outage: the connection gate (gate.ts) says when the database is back.
+      if (lastFailureAt === 0 || Date.now() - lastFailureAt > staleAfterMs) {
+        opts.log?.(`[queue-health] ${opts.queue}: heartbeat failed: ${(error as Error).message}`);
+      }
+      lastFailureAt = Date.now();
+      return;
+    }
+    try {
       await sweep();
     } catch (error) {
-      opts.log?.(`[queue-health] ${opts.queue}: ${(error as Error).message}`);
+      opts.log?.(`[queue-health] ${opts.queue}: sweep failed: ${(error as Error).message}`);
     }
   };
   // Sweep more often than the stale window so a dead pool is found soon after it goes stale.

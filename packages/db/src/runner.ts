@@ -9,16 +9,21 @@ import {
   type WorkerUtils,
 } from "graphile-worker";
 import type pg from "pg";
+import { type Backoff, backoffDelay } from "./backoff";
 import type { Database } from "./client";
 import type { QueueSchema } from "./queue";
 import { watchQueueHealth } from "./queue-health";
 
-/** First wait before restarting a runner that stopped on its own; doubles up to RESTART_DELAY_MAX_MS. */
-const RESTART_DELAY_MS = 1000;
-/** A database away for long is tried every 30 s: soon enough after it is back, rare enough not to flood its log. */
-const RESTART_DELAY_MAX_MS = 30_000;
 /** New jobs arrive by LISTEN/NOTIFY at once; polling only catches scheduled ones (retries, runAt): within a second. */
 const POLL_INTERVAL_MS = 1000;
+/**
+ * Waits before restarting a runner that stopped on its own: 1 s first, then
+ * twice as long each failed restart, at most 30 s. Each restart attempt builds
+ * a whole worker pool (its LISTEN client, its workers), so attempts are rarer
+ * than single connections (gate.ts); the cap bounds how late the queue resumes
+ * after the database is back.
+ */
+export const RUNNER_RESTART_BACKOFF: Backoff = { firstMs: 1000, maxMs: 30_000 };
 
 export type QueueRunner = {
   runner: () => Runner;
@@ -97,8 +102,8 @@ export async function startQueueRunner(opts: {
         alive = false;
         const own = [...ownPools];
         ownPools.clear();
-        for (let delay = RESTART_DELAY_MS; !stopping; delay = Math.min(delay * 2, RESTART_DELAY_MAX_MS)) {
-          await new Promise((res) => setTimeout(res, delay));
+        for (let failures = 1; !stopping; failures++) {
+          await new Promise((res) => setTimeout(res, backoffDelay(failures, RUNNER_RESTART_BACKOFF)));
           try {
             if (own.length > 0) {
               await (await utilsOnce()).forceUnlockWorkers(own);

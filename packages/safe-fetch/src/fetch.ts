@@ -5,7 +5,7 @@ import { isIP, type LookupFunction } from "node:net";
 import { INPUT_IMAGE_MAX_BYTES, sniffImageType } from "@sorami/contracts";
 import { blockedReason } from "./address";
 import { SafeFetchError } from "./errors";
-import { blockedAddressError, checkTarget, isAllowedHost } from "./target";
+import { blockedAddressError, checkTarget, INPUT_IMAGE_WORDING, isAllowedHost, type Wording } from "./target";
 
 /** The whole fetch (every hop, DNS and body) must finish within this. */
 export const FETCH_TIMEOUT_MS = 10_000;
@@ -15,9 +15,22 @@ export const FETCH_MAX_REDIRECTS = 3;
 export const FETCH_MAX_BYTES = INPUT_IMAGE_MAX_BYTES;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-const USER_AGENT = "Sorami input-image fetcher";
-/** Enough leading bytes to recognise PNG, JPEG and WEBP (RIFF....WEBP). */
+const USER_AGENT = "Sorami fetcher";
+/** Enough leading bytes to recognise PNG, JPEG and WEBP (RIFF....WEBP), and MP4's ftyp brand. */
 const SNIFF_BYTES = 12;
+
+/** What one kind of fetch accepts and how its messages speak (input images, provider outputs). */
+export type FetchProfile<T extends string> = {
+  /** The type the bytes show, or null for "not what was expected". */
+  sniff: (bytes: Uint8Array) => T | null;
+  /** The Accept header sent. */
+  accept: string;
+  /**
+   * body: "The input image" (size); expected: "a PNG, JPEG or WEBP image"
+   * (wrong type); item: "the image" (timeout); instead: "an image" (HTTP error).
+   */
+  wording: Wording & { body: string; expected: string; item: string; instead: string };
+};
 
 export type ResolvedAddress = { address: string; family: 4 | 6 };
 /** Resolves a host name to every address it has (the default asks the system resolver). */
@@ -73,6 +86,7 @@ async function resolveOnce(
   allowHosts: readonly string[],
   resolve: Resolver,
   signal: AbortSignal,
+  wording: Wording,
 ): Promise<ResolvedAddress> {
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const literal = isIP(host);
@@ -92,19 +106,19 @@ async function resolveOnce(
     throw new SafeFetchError(
       "dns",
       missing
-        ? `The input image URL's host ${host} does not exist.`
-        : `The input image URL's host ${host} could not be resolved right now.`,
+        ? `${wording.url}'s host ${host} does not exist.`
+        : `${wording.url}'s host ${host} could not be resolved right now.`,
       missing,
     );
   }
   if (addresses.length === 0) {
-    throw new SafeFetchError("dns", `The input image URL's host ${host} has no address.`);
+    throw new SafeFetchError("dns", `${wording.url}'s host ${host} has no address.`);
   }
   if (!isAllowedHost(url, allowHosts)) {
     for (const { address } of addresses) {
       const reason = blockedReason(address);
       if (reason) {
-        throw blockedAddressError(address, reason, { kind: "dns", hostname: host });
+        throw blockedAddressError(address, reason, { kind: "dns", hostname: host }, wording);
       }
     }
   }
@@ -112,7 +126,7 @@ async function resolveOnce(
 }
 
 /** One GET to a pinned address; the URL's host name still goes into Host and TLS (SNI, certificate check). */
-function request(url: URL, target: ResolvedAddress, signal: AbortSignal): Promise<IncomingMessage> {
+function request(url: URL, target: ResolvedAddress, signal: AbortSignal, accept: string): Promise<IncomingMessage> {
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const pinned = ((_name: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
     if (options?.all) {
@@ -129,7 +143,7 @@ function request(url: URL, target: ResolvedAddress, signal: AbortSignal): Promis
         port: url.port || undefined,
         path: `${url.pathname}${url.search}`,
         method: "GET",
-        headers: { accept: "image/png,image/jpeg,image/webp", "user-agent": USER_AGENT },
+        headers: { accept, "user-agent": USER_AGENT },
         lookup: pinned,
         agent: false,
         signal,
@@ -142,12 +156,17 @@ function request(url: URL, target: ResolvedAddress, signal: AbortSignal): Promis
   });
 }
 
-/** Reads the body, refusing it as soon as it passes `maxBytes` or its first bytes are not an image. */
-async function readImageBody(response: IncomingMessage, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
+/** Reads the body, refusing it as soon as it passes `maxBytes` or its first bytes are not of an accepted type. */
+async function readBody<T extends string>(
+  response: IncomingMessage,
+  maxBytes: number,
+  signal: AbortSignal,
+  profile: FetchProfile<T>,
+): Promise<Buffer> {
   const tooLarge = () =>
     new SafeFetchError(
       "too_large",
-      `The input image is larger than ${maxBytes} bytes (${maxBytes / 1024 / 1024} MiB).`,
+      `${profile.wording.body} is larger than ${maxBytes} bytes (${maxBytes / 1024 / 1024} MiB).`,
     );
   const declared = Number(response.headers["content-length"] ?? Number.NaN);
   if (declared > maxBytes) {
@@ -168,8 +187,8 @@ async function readImageBody(response: IncomingMessage, maxBytes: number, signal
       chunks.push(chunk);
       if (!sniffed && total >= SNIFF_BYTES) {
         sniffed = true;
-        if (!sniffImageType(Buffer.concat(chunks))) {
-          throw notImage();
+        if (!profile.sniff(Buffer.concat(chunks))) {
+          throw unexpectedType(profile);
         }
       }
     }
@@ -182,18 +201,25 @@ async function readImageBody(response: IncomingMessage, maxBytes: number, signal
   return Buffer.concat(chunks);
 }
 
-const notImage = () =>
+const unexpectedType = <T extends string>(profile: FetchProfile<T>) =>
   new SafeFetchError(
     "not_image",
-    "The input image URL did not return a PNG, JPEG or WEBP image (judged by its bytes).",
+    `${profile.wording.url} did not return ${profile.wording.expected} (judged by its bytes).`,
   );
 
+export type FetchOptions = FetchImageOptions;
+
 /**
- * Fetches a user-given image URL safely. See the package documentation in
- * index.ts for every rule; throws SafeFetchError with a readable message,
- * or the caller's abort reason when the caller's signal fires.
+ * The one fetch behind every profile: every rule of the package
+ * documentation (index.ts), with what is accepted and how messages speak
+ * taken from `profile`.
  */
-export async function fetchImage(raw: string, options: FetchImageOptions = {}): Promise<FetchedImage> {
+export async function fetchWithProfile<T extends string>(
+  raw: string,
+  profile: FetchProfile<T>,
+  options: FetchOptions = {},
+): Promise<{ bytes: Buffer; type: T; url: string; redirects: number }> {
+  const { wording } = profile;
   const allowHosts = options.allowHosts ?? [];
   const resolve = options.resolve ?? systemResolver;
   const maxBytes = options.maxBytes ?? FETCH_MAX_BYTES;
@@ -202,40 +228,40 @@ export async function fetchImage(raw: string, options: FetchImageOptions = {}): 
   const deadline = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
   try {
-    let url = checkTarget(raw, allowHosts);
+    let url = checkTarget(raw, allowHosts, undefined, wording);
     for (let redirects = 0; ; redirects++) {
-      const target = await resolveOnce(url, allowHosts, resolve, signal);
-      const response = await request(url, target, signal);
+      const target = await resolveOnce(url, allowHosts, resolve, signal, wording);
+      const response = await request(url, target, signal, profile.accept);
       const status = response.statusCode ?? 0;
       if (REDIRECT_STATUSES.has(status)) {
         response.destroy();
         if (redirects >= maxRedirects) {
           throw new SafeFetchError(
             "too_many_redirects",
-            `The input image URL redirects more than ${maxRedirects} times; Sorami follows at most ${maxRedirects} redirects.`,
+            `${wording.url} redirects more than ${maxRedirects} times; Sorami follows at most ${maxRedirects} redirects.`,
           );
         }
         const location = response.headers.location;
         if (!location) {
-          throw new SafeFetchError("http_status", `The input image URL answered ${status} without a Location.`);
+          throw new SafeFetchError("http_status", `${wording.url} answered ${status} without a Location.`);
         }
-        url = checkTarget(new URL(location, url).href, allowHosts, "redirect");
+        url = checkTarget(new URL(location, url).href, allowHosts, "redirect", wording);
         continue;
       }
       if (status !== 200) {
         response.destroy();
         throw new SafeFetchError(
           "http_status",
-          `The input image URL answered HTTP ${status} instead of an image.`,
+          `${wording.url} answered HTTP ${status} instead of ${wording.instead}.`,
           status < 500 && status !== 408 && status !== 429,
         );
       }
-      const bytes = await readImageBody(response, maxBytes, signal);
-      const type = sniffImageType(bytes);
+      const bytes = await readBody(response, maxBytes, signal, profile);
+      const type = profile.sniff(bytes);
       if (!type) {
-        throw notImage();
+        throw unexpectedType(profile);
       }
-      return { bytes, type, mimeType: MIME[type], url: url.href, redirects };
+      return { bytes, type, url: url.href, redirects };
     }
   } catch (error) {
     if (options.signal?.aborted) {
@@ -244,7 +270,7 @@ export async function fetchImage(raw: string, options: FetchImageOptions = {}): 
     if (deadline.aborted) {
       throw new SafeFetchError(
         "timeout",
-        `The input image URL did not deliver the image within ${timeoutMs / 1000} s.`,
+        `${wording.url} did not deliver ${wording.item} within ${timeoutMs / 1000} s.`,
         false,
       );
     }
@@ -253,8 +279,30 @@ export async function fetchImage(raw: string, options: FetchImageOptions = {}): 
     }
     throw new SafeFetchError(
       "network",
-      `The input image URL could not be fetched: ${(error as Error).message || String(error)}.`,
+      `${wording.url} could not be fetched: ${(error as Error).message || String(error)}.`,
       false,
     );
   }
+}
+
+const INPUT_IMAGE_PROFILE: FetchProfile<"PNG" | "JPEG" | "WEBP"> = {
+  sniff: sniffImageType,
+  accept: "image/png,image/jpeg,image/webp",
+  wording: {
+    ...INPUT_IMAGE_WORDING,
+    body: "The input image",
+    expected: "a PNG, JPEG or WEBP image",
+    item: "the image",
+    instead: "an image",
+  },
+};
+
+/**
+ * Fetches a user-given image URL safely. See the package documentation in
+ * index.ts for every rule; throws SafeFetchError with a readable message,
+ * or the caller's abort reason when the caller's signal fires.
+ */
+export async function fetchImage(raw: string, options: FetchImageOptions = {}): Promise<FetchedImage> {
+  const { bytes, type, url, redirects } = await fetchWithProfile(raw, INPUT_IMAGE_PROFILE, options);
+  return { bytes, type, mimeType: MIME[type], url, redirects };
 }

@@ -39,6 +39,10 @@
  * a private address, e.g. an intranet image server. Only rule 2 is lifted,
  * for those hosts only; a redirect away from them is checked in full.
  *
+ * {@link fetchMedia} applies the same rules to files a model provider made
+ * (images and videos, by their bytes; the provider's configured host may be
+ * allowed), with the caller's size cap and time limit.
+ *
  * {@link checkTarget} runs rules 1–2 without any network traffic (literal
  * IPs and localhost names); the web app uses it to answer 422 at submit.
  * Errors are {@link SafeFetchError}s whose messages a user can read, with
@@ -53,9 +57,11 @@ export {
   FETCH_TIMEOUT_MS,
   type FetchedImage,
   type FetchImageOptions,
+  type FetchOptions,
   fetchImage,
   type ResolvedAddress,
   type Resolver,
   systemResolver,
 } from "./fetch";
+export { type FetchedMedia, fetchMedia } from "./media";
 export { checkTarget, isAllowedHost, isValidAllowEntry } from "./target";

@@ -46,16 +46,25 @@ export function isValidAllowEntry(entry: string): boolean {
 /** How the refused address was reached, for the message. */
 export type Route = { kind: "literal" } | { kind: "redirect" } | { kind: "dns"; hostname: string };
 
-export function blockedAddressError(address: string, reason: string, route: Route): SafeFetchError {
+/** What a message calls the URL and its content ("The input image URL", "images"). */
+export type Wording = { url: string; things: string };
+export const INPUT_IMAGE_WORDING: Wording = { url: "The input image URL", things: "images" };
+
+export function blockedAddressError(
+  address: string,
+  reason: string,
+  route: Route,
+  wording: Wording = INPUT_IMAGE_WORDING,
+): SafeFetchError {
   const subject =
     route.kind === "dns"
-      ? `The input image URL's host ${route.hostname} resolves to ${address}`
+      ? `${wording.url}'s host ${route.hostname} resolves to ${address}`
       : route.kind === "redirect"
-        ? `The input image URL redirects to ${address}`
-        : `The input image URL points to ${address}`;
+        ? `${wording.url} redirects to ${address}`
+        : `${wording.url} points to ${address}`;
   return new SafeFetchError(
     "blocked_address",
-    `${subject} (${reason} address); Sorami fetches images from public addresses only.`,
+    `${subject} (${reason} address); Sorami fetches ${wording.things} from public addresses only.`,
   );
 }
 
@@ -64,14 +73,19 @@ export function blockedAddressError(address: string, reason: string, route: Rout
  * SafeFetchError saying what is wrong. `context` words the message for a
  * redirect ("redirects to").
  */
-export function checkTarget(raw: string, allowHosts: readonly string[] = [], context?: "redirect"): URL {
+export function checkTarget(
+  raw: string,
+  allowHosts: readonly string[] = [],
+  context?: "redirect",
+  wording: Wording = INPUT_IMAGE_WORDING,
+): URL {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new SafeFetchError("invalid_url", "The input image URL is not a valid URL.");
+    throw new SafeFetchError("invalid_url", `${wording.url} is not a valid URL.`);
   }
-  const what = context === "redirect" ? "The input image URL redirects to a URL that" : "The input image URL";
+  const what = context === "redirect" ? `${wording.url} redirects to a URL that` : wording.url;
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new SafeFetchError("invalid_url", `${what} must start with http:// or https://.`);
   }
@@ -86,11 +100,11 @@ export function checkTarget(raw: string, allowHosts: readonly string[] = [], con
   if (parseIp(host)) {
     const reason = blockedReason(host);
     if (reason) {
-      throw blockedAddressError(host, reason, route);
+      throw blockedAddressError(host, reason, route, wording);
     }
   } else if (host === "localhost" || host.endsWith(".localhost")) {
     // RFC 6761: these names always mean this machine.
-    throw blockedAddressError(host, "loopback", route);
+    throw blockedAddressError(host, "loopback", route, wording);
   }
   return url;
 }

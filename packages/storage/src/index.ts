@@ -9,7 +9,6 @@ export {
   isValidKey,
   type PutBody,
   readObject,
-  STORAGE_KEY_MAX_LENGTH,
   type Storage,
   StorageLengthError,
   storedContentType,

@@ -232,6 +232,10 @@ export class S3Storage implements Storage {
   }
 }
 
+/** S3's ways of saying "no object at this key" (some compatible servers answer a bare 404). A missing bucket is not one: that is a fault. */
 function isNotFound(error: unknown): boolean {
-  return error instanceof S3ServiceException && (error.name === "NoSuchKey" || error.name === "NotFound");
+  if (!(error instanceof S3ServiceException) || error.name === "NoSuchBucket") {
+    return false;
+  }
+  return error.name === "NoSuchKey" || error.name === "NotFound" || error.$metadata?.httpStatusCode === 404;
 }

@@ -145,6 +145,31 @@ describe.each(["local", "s3"] as const)("%s storage", (name) => {
       await expect(store().deletePrefix(bad)).rejects.toThrow(/Invalid storage key/);
     }
   });
+
+  it("answers null, not an error, for every key that names no object: below a file, a folder, a name too long", async () => {
+    const job = fresh();
+    const file = `${job}/image_1.png`;
+    await store().put(file, pattern(10), "PNG");
+    const missing = [
+      `${file}/thumb.webp`, // a path through a file: ENOTDIR on disk
+      `${file}/a/b.png`,
+      job, // a folder, not an object
+      `${job}/none.png`,
+      // Longer than a file name may be: ENAMETOOLONG on disk. (S3 has no such limit; s3rver, which keeps
+      // objects as files, answers it with a 500 that S3 never would.)
+      ...(name === "local" ? [`${job}/${"n".repeat(300)}.png`] : []),
+    ];
+    for (const key of missing) {
+      expect(await store().open(key), key).toBeNull();
+      expect(await store().open(key, { start: 0, end: 1 }), key).toBeNull();
+    }
+    // Nothing there to delete: no error either. (Not on s3rver: it keeps objects as files and answers a
+    // DeleteObjects below one with a 500, which S3, with no directories, never does.)
+    for (const key of name === "local" ? [`${file}/thumb.webp`, `${job}/${"n".repeat(300)}.png`] : []) {
+      await store().deletePrefix(key);
+    }
+    expect((await read(store(), file))?.length).toBe(10);
+  });
 });
 
 describe("local storage check", () => {

@@ -1,4 +1,5 @@
 import { type Readable, Transform, type TransformCallback } from "node:stream";
+import { isValidStorageKey, truncateText } from "@sorami/contracts";
 
 /**
  * Where generated files live. The database stores keys, never URLs; the web
@@ -34,19 +35,17 @@ export type PutBody = Buffer | { stream: Readable; sizeBytes: number };
 
 export type ByteRange = { start: number; end: number };
 
-/** Longest key accepted; S3 allows 1024 bytes, ours are far shorter. */
-export const STORAGE_KEY_MAX_LENGTH = 512;
-
-/** Keys are relative slash-separated paths of plain names: no "..", no absolute paths. */
-const KEY_PATTERN = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$/;
-
+/** Keys are relative slash-separated paths of plain names: no "..", no absolute paths (the rule lives in contracts). */
 export function isValidKey(key: string): boolean {
-  return key.length <= STORAGE_KEY_MAX_LENGTH && KEY_PATTERN.test(key) && !key.split("/").includes("..");
+  return isValidStorageKey(key);
 }
+
+/** An invalid key is quoted in its error up to this many UTF-16 units. */
+const INVALID_KEY_QUOTED_LENGTH = 100;
 
 export class InvalidStorageKeyError extends Error {
   constructor(key: string) {
-    super(`Invalid storage key: ${JSON.stringify(key.slice(0, 100))}`);
+    super(`Invalid storage key: ${JSON.stringify(truncateText(key, INVALID_KEY_QUOTED_LENGTH, { ellipsis: "…" }))}`);
   }
 }
 

@@ -10,6 +10,7 @@ import {
   type JobKind,
   sniffImageType,
 } from "@sorami/contracts";
+import { assertInputImagePixels } from "@sorami/contracts/image-pixels";
 import type { Database, GeneratorJob } from "@sorami/db";
 import { notify } from "@sorami/db/listen";
 import { advanceGeneratorJob, getGeneratorJob, insertGeneratorJob } from "@sorami/db/queries/generator-jobs";
@@ -41,6 +42,7 @@ export async function submitJob(
     inputKey = await checkStoredInputImage(storage, id, input_image_key);
   } else if (input_image_base64) {
     const image = decodeInputImage(input_image_base64);
+    await assertInputImagePixels(image.bytes, "input_image_base64");
     inputKey = inputImageKey(id, image.type);
     await storage.put(inputKey, image.bytes, image.type);
   }

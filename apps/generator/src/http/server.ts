@@ -47,6 +47,13 @@ function safeEqual(a: string, b: string): boolean {
   return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
 
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** Answers without the service key (only /health). Every other route requires it. */
+    public?: boolean;
+  }
+}
+
 /** One registered route, as the authorization and bad-input tests enumerate them. */
 export type RegisteredRoute = { method: string; url: string };
 const registered = new WeakMap<FastifyInstance, RegisteredRoute[]>();
@@ -88,9 +95,13 @@ export function buildServer(ctx: AppContext): FastifyInstance {
     }
   });
 
-  // Every /api route is service-to-service: the web app's key is required.
+  // The service key is decided per route, after routing: every route needs it unless it was
+  // registered with `config: { public: true }` (only /health). The raw URL is never consulted:
+  // the router decodes `/%61pi/…` and accepts absolute-form targets (`http://host/api/…`), so a
+  // check on the string would judge a different path than the one that runs. A request that
+  // matched no route is a 404 with or without the key (the route list is no secret: it is public code).
   app.addHook("onRequest", async (request) => {
-    if (!request.url.startsWith("/api/")) {
+    if (request.is404 || request.routeOptions.config.public === true) {
       return;
     }
     const header = request.headers.authorization ?? "";

@@ -4,7 +4,10 @@ import {
   imageParamsSchema,
   KIND_INFO,
   outputPrefix,
+  storableText,
+  truncateText,
   videoParamsSchema,
+  WEBHOOK_DESCRIPTION_MAX_LENGTH,
 } from "@sorami/contracts";
 import type { Database, GeneratorJob } from "@sorami/db";
 import { readObject, type Storage } from "@sorami/storage";
@@ -111,7 +114,8 @@ export async function storeOutputs(
       return {
         file_path: key,
         url: `${webUrl}/api/media/${key}`,
-        description: file.description,
+        // A provider's text: storable, and within what the receiver accepts, or the event would be refused for good.
+        description: storableText(truncateText(file.description, WEBHOOK_DESCRIPTION_MAX_LENGTH, { ellipsis: "…" })),
         format: file.format,
         size_bytes: sizeBytes,
         dimensions: `${file.width}x${file.height}`,

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { isWellFormedText } from "@sorami/contracts";
 import { schema } from "@sorami/db";
 import { startTestDatabase } from "@sorami/db/testing";
 import { LocalStorage, type Storage } from "@sorami/storage";
@@ -8,10 +9,11 @@ import { S3Storage } from "@sorami/storage/s3";
 import { startTestS3 } from "@sorami/storage/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLocalImageProvider } from "../providers/local-image";
+import { LOCAL_RENDER_FAILED_MESSAGE } from "../providers/local";
+import { createLocalImageProvider, wrap } from "../providers/local-image";
 import { createLocalVideoProvider } from "../providers/local-video";
 import { type Provider, ProviderError, type Providers } from "../providers/types";
-import { MAX_GENERATE_ATTEMPTS, runGenerateJob } from "./generate";
+import { INTERNAL_FAILURE_MESSAGE, MAX_GENERATE_ATTEMPTS, runGenerateJob } from "./generate";
 
 let t: Awaited<ReturnType<typeof startTestDatabase>>;
 const root = mkdtempSync(path.join(os.tmpdir(), "sorami-gen-test-"));
@@ -145,6 +147,90 @@ describe("storage errors", () => {
       expect(await events(id)).not.toContain("completed");
     } finally {
       await s3.stop();
+    }
+  });
+});
+
+describe("failures decided by the request", () => {
+  it("fails a render libvips refuses (a corrupt input image) at the first attempt, with a readable message", async () => {
+    const id = await job();
+    // A PNG signature and garbage after it: sniffed as a PNG at submit, refused by libvips at render.
+    const corrupt = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 7)]);
+    await storage.put(`inputs/${id}/input.png`, corrupt);
+    await t.db
+      .update(schema.generatorJobs)
+      .set({ inputKey: `inputs/${id}/input.png` })
+      .where(eq(schema.generatorJobs.id, id));
+    await run(id, null);
+    expect(await row(id)).toMatchObject({ status: "FAILED", attempts: 1, error: LOCAL_RENDER_FAILED_MESSAGE });
+    expect(await queued(id)).toBeUndefined();
+  });
+
+  it("fails a job whose stored parameters the contract now refuses (a U+FFFF prompt) at once, naming the field", async () => {
+    const id = await job(0, { prompt: "a cat \uFFFF" });
+    await run(id, null);
+    const failed = await row(id);
+    expect([failed?.status, failed?.attempts]).toEqual(["FAILED", 1]);
+    expect(failed?.error).toBe("The job's parameters are not valid: prompt: must not contain U+FFFF (a noncharacter)");
+  });
+
+  it("never shows a library's own message: an unknown error is retried, then fails with a generic reason", async () => {
+    const id = await job(MAX_GENERATE_ATTEMPTS - 1);
+    const providers = scripted(null);
+    providers.image = {
+      ...providers.image,
+      generate: async () => {
+        throw new Error("vips_foreign_load_svg: glib: XML parse error: Error domain 1 code 9");
+      },
+    };
+    await runGenerateJob({ db: t.db, storage, providers, webUrl: "http://127.0.0.1:9", environment: "test" }, id);
+    expect(await row(id)).toMatchObject({ status: "FAILED", error: INTERNAL_FAILURE_MESSAGE });
+    const [failed] = await t.db
+      .select()
+      .from(schema.webhookDeliveries)
+      .where(eq(schema.webhookDeliveries.jobId, id))
+      .then((rows) => rows.filter((r) => r.event === "failed"));
+    expect(failed?.body).not.toContain("XML");
+  });
+});
+
+describe("the local renderer", () => {
+  it("classifies libvips refusing its drawing as the request's fault, not a transient one", async () => {
+    const provider = createLocalImageProvider(0);
+    const params = {
+      prompt: "half a \uFFFF character",
+      num_images: 1,
+      size: "256x256",
+      format: "PNG",
+      style: "sketch",
+      quality: "standard",
+    } as const;
+    const error = await provider
+      .generate(params, { jobId: "x", attempt: 1, signal: new AbortController().signal })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ kind: "invalid_request", retryable: false, message: LOCAL_RENDER_FAILED_MESSAGE });
+    expect(String((error as ProviderError).cause)).toMatch(/XML parse error/);
+  });
+});
+
+describe("the local renderer's text", () => {
+  it("wraps a prompt into bounded lines, cutting long words without splitting a character", () => {
+    expect(wrap("a cat on a mat", 20, 4)).toEqual(["a cat on a mat"]);
+    expect(wrap("one two three four five six", 9, 2)).toEqual(["one two", "three…"]);
+    for (const prompt of [
+      "😀".repeat(4000),
+      `${"a".repeat(79)}😀 rest`,
+      "👩‍👩‍👧 ".repeat(50),
+      "e\\u0301".repeat(300),
+    ]) {
+      const lines = wrap(prompt, 30, 4);
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines.length).toBeLessThanOrEqual(4);
+      for (const line of lines) {
+        expect(line.length).toBeLessThanOrEqual(30);
+        expect(isWellFormedText(line)).toBe(true);
+      }
     }
   });
 });

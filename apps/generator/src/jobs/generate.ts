@@ -1,7 +1,17 @@
-import { isTerminal, KIND_INFO, outputPrefix, type WebhookEvent } from "@sorami/contracts";
-import type { GeneratorJob } from "@sorami/db";
+import {
+  describeZodError,
+  isTerminal,
+  JOB_ERROR_MAX_LENGTH,
+  KIND_INFO,
+  outputPrefix,
+  storableText,
+  truncateText,
+  type WebhookEvent,
+} from "@sorami/contracts";
+import { type GeneratorJob, isDeterministicDbError } from "@sorami/db";
 import { type GeneratorJobPatch, getGeneratorJob } from "@sorami/db/queries/generator-jobs";
 import { jsonLog, type TaskContext } from "@sorami/db/tasks";
+import { ZodError } from "zod";
 import { ProviderError } from "../providers/types";
 import { advanceJob } from "../webhooks/emit";
 import {
@@ -21,15 +31,47 @@ export const MAX_GENERATE_ATTEMPTS = 4;
 /** Backoff between runs when the provider gives no Retry-After: 2 s, 4 s, 8 s… */
 export const GENERATE_RETRY_BASE_MS = 2000;
 
-/** Turns any error into the pipeline's classification; unknown errors are retried. */
+/** What the user reads when a job failed for a reason that is ours, not theirs (the real one is logged). */
+export const INTERNAL_FAILURE_MESSAGE = "The generation failed because of an internal error";
+
+/**
+ * Turns any error into the pipeline's classification. What is decided by the
+ * request fails at once: parameters the contract no longer accepts, a row
+ * PostgreSQL refuses for its content. Unknown errors are retried, and their
+ * own text (a library's, a driver's) is never the user's message: it stays
+ * in `cause`, for the log.
+ */
 export function classifyError(error: unknown): ProviderError {
   if (error instanceof ProviderError) {
     return error;
   }
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
-    return new ProviderError("timeout", "The generation took too long and was stopped");
+    return new ProviderError("timeout", "The generation took too long and was stopped", undefined, { cause: error });
   }
-  return new ProviderError("transient", error instanceof Error ? error.message : String(error));
+  if (error instanceof ZodError) {
+    const { message } = describeZodError(error);
+    return new ProviderError("invalid_request", `The job's parameters are not valid: ${message}`, undefined, {
+      cause: error,
+    });
+  }
+  if (isDeterministicDbError(error)) {
+    return new ProviderError("invalid_request", "The job's result could not be recorded", undefined, { cause: error });
+  }
+  return new ProviderError("transient", INTERNAL_FAILURE_MESSAGE, undefined, { cause: error });
+}
+
+/** Of an internal reason, this much goes into the log line (UTF-16 units). */
+const LOGGED_CAUSE_MAX_LENGTH = 1000;
+
+/** The internal reason behind a classified error, for the log line (never for the user). */
+function causeOf(error: ProviderError): string | undefined {
+  const cause = error.cause;
+  if (cause === undefined) {
+    return undefined;
+  }
+  // One log line: a ZodError's message is pretty-printed JSON.
+  const text = (cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)).replace(/\s+/g, " ");
+  return truncateText(text, LOGGED_CAUSE_MAX_LENGTH, { ellipsis: "…" });
 }
 
 /** Jobs running in this process, so a cancellation can stop their provider call. */
@@ -162,7 +204,13 @@ async function settleFailure(
     throw error; // this process is shutting down: the queue hands the job back
   }
   const classified = classifyError(error);
-  const fields = { run: attempt, of: MAX_GENERATE_ATTEMPTS, kind: classified.kind, error: classified.message };
+  const fields = {
+    run: attempt,
+    of: MAX_GENERATE_ATTEMPTS,
+    kind: classified.kind,
+    error: classified.message,
+    cause: causeOf(classified),
+  };
   if (classified.retryable && attempt < MAX_GENERATE_ATTEMPTS) {
     const delayMs = classified.retryAfterMs ?? GENERATE_RETRY_BASE_MS * 2 ** (attempt - 1);
     log("warn", "run_failed", { ...fields, again_in_ms: delayMs });
@@ -170,14 +218,16 @@ async function settleFailure(
     return;
   }
   log("warn", "job_failed", fields);
+  // Whatever wrote it, the reason must fit the webhook and the rows it goes to.
+  const reason = storableText(truncateText(classified.message, JOB_ERROR_MAX_LENGTH, { ellipsis: "…" }));
   // Files a failed job wrote before its error (one of several uploads) are never shown: remove them.
   await deps.storage.deletePrefix(outputPrefix(job.kind, job.id)).catch((e: unknown) => {
     log("warn", "partial_files_kept", { error: String(e) });
   });
   await run
     .advance(
-      { status: "failed", error_message: classified.message, message: "Generation failed" },
-      { patch: { error: classified.message, completedAt: new Date() } },
+      { status: "failed", error_message: reason, message: "Generation failed" },
+      { patch: { error: reason, completedAt: new Date() } },
     )
     .catch((e) => {
       if (!(e instanceof JobCanceled)) {

@@ -30,9 +30,9 @@ export async function toRequestedImage(
     const data = await encodeImage(sharp(bytes).resize(width, height, { fit: "cover", position: "centre" }), params);
     return { data, width, height };
   } catch (error) {
-    throw new ProviderError(
-      "no_output",
-      `The model returned an image Sorami could not read (${(error as Error).message.slice(0, 120)})`,
-    );
+    // libvips' own words are logged (the cause), not shown.
+    throw new ProviderError("no_output", "The model returned an image Sorami could not read", undefined, {
+      cause: error,
+    });
   }
 }

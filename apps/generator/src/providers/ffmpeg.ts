@@ -1,6 +1,28 @@
 import { spawn } from "node:child_process";
 import { accessSync, chmodSync, constants } from "node:fs";
 import { createRequire } from "node:module";
+import { truncateText } from "@sorami/contracts";
+
+/** The tail of ffmpeg's output kept in its error (UTF-16 units; the end says what went wrong). */
+const FFMPEG_ERROR_TAIL_LENGTH = 2000;
+/** Of ffmpeg's report while probing a video, the tail that holds the Duration line. */
+const FFMPEG_PROBE_TAIL_LENGTH = 20_000;
+
+/**
+ * ffmpeg ended without making its output. `exitCode` set: ffmpeg itself
+ * refused (bad input, a filter it cannot apply) — the same input fails the
+ * same way. `signal` set: it was killed (out of memory, the operator).
+ */
+export class FfmpegError extends Error {
+  constructor(
+    readonly exitCode: number | null,
+    readonly signal: NodeJS.Signals | null,
+    stderr: string,
+  ) {
+    super(`ffmpeg ${exitCode === null ? `killed by ${signal}` : `exited ${exitCode}`}: ${stderr}`);
+    this.name = "FfmpegError";
+  }
+}
 
 /** The static ffmpeg shipped inside the `@ffmpeg-installer` npm package (nothing to install by hand). */
 export function ffmpegPath(): string {
@@ -23,10 +45,10 @@ export function runFfmpeg(args: string[], signal: AbortSignal): Promise<void> {
     });
     let stderr = "";
     child.stderr.on("data", (d) => {
-      stderr = (stderr + d).slice(-2000);
+      stderr = truncateText(stderr + d, FFMPEG_ERROR_TAIL_LENGTH, { keep: "end" });
     });
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited ${code}: ${stderr}`))));
+    child.on("close", (code, killedBy) => (code === 0 ? resolve() : reject(new FfmpegError(code, killedBy, stderr))));
   });
 }
 
@@ -48,12 +70,12 @@ export function extractPoster(
     );
     let stderr = "";
     child.stderr.on("data", (d) => {
-      stderr = (stderr + d).slice(-20_000);
+      stderr = truncateText(stderr + d, FFMPEG_PROBE_TAIL_LENGTH, { keep: "end" });
     });
     child.on("error", reject);
-    child.on("close", (code) => {
+    child.on("close", (code, killedBy) => {
       if (code !== 0) {
-        return reject(new Error(`ffmpeg exited ${code}: ${stderr.slice(-500)}`));
+        return reject(new FfmpegError(code, killedBy, truncateText(stderr, FFMPEG_ERROR_TAIL_LENGTH, { keep: "end" })));
       }
       const m = /Duration: (\d+):(\d{2}):(\d{2}(?:\.\d+)?)/.exec(stderr);
       resolve({ durationSeconds: m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : null });

@@ -1,3 +1,4 @@
+import { assertInputImagePixels } from "@sorami/contracts/image-pixels";
 import { fetchImage, SafeFetchError } from "@sorami/safe-fetch";
 import { ProviderError } from "./types";
 
@@ -12,13 +13,21 @@ export type InputImageFetcher = (url: string, signal: AbortSignal) => Promise<Bu
  */
 export function createInputImageFetcher(allowHosts: readonly string[] = []): InputImageFetcher {
   return async (url, signal) => {
+    let bytes: Buffer;
     try {
-      return (await fetchImage(url, { allowHosts, signal })).bytes;
+      bytes = (await fetchImage(url, { allowHosts, signal })).bytes;
     } catch (error) {
       if (error instanceof SafeFetchError) {
         throw new ProviderError(error.permanent ? "invalid_request" : "transient", error.message);
       }
       throw error;
     }
+    // Checked like an uploaded one before any provider decodes it.
+    try {
+      await assertInputImagePixels(bytes, "input_image_url");
+    } catch (error) {
+      throw new ProviderError("invalid_request", (error as Error).message);
+    }
+    return bytes;
   };
 }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { type ImageParams, parseSize } from "@sorami/contracts";
+import { type ImageParams, parseSize, truncateText } from "@sorami/contracts";
+import { INPUT_IMAGE_DECODE_OPTIONS } from "@sorami/contracts/image-pixels";
 import sharp from "sharp";
 import { encodeImage, IMAGE_EXT } from "./encode";
 import { LocalProvider } from "./local";
@@ -9,29 +10,39 @@ function escapeXml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Splits text into at most `maxLines` lines of about `width` characters. */
-function wrap(text: string, width: number, maxLines: number): string[] {
+/**
+ * Splits text into at most `maxLines` lines of at most `width` UTF-16 units,
+ * breaking at spaces; a word longer than a line (a prompt of 4000 emoji has
+ * no space) is cut, and text that does not fit ends in "…". Every cut is
+ * `truncateText`'s, so no character is split, and the drawing never holds
+ * more text than it shows (librsvg took 25 s to lay out 4000 emoji on one line).
+ */
+export function wrap(text: string, width: number, maxLines: number): string[] {
   const words = text.split(/\s+/).filter(Boolean);
   const lines: string[] = [];
   let line = "";
+  let shown = 0;
   for (const word of words) {
-    if (`${line} ${word}`.trim().length > width) {
-      lines.push(line.trim());
-      line = word;
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = "";
       if (lines.length === maxLines) {
         break;
       }
-    } else {
-      line = `${line} ${word}`;
     }
+    line = line ? `${line} ${word}` : word;
+    shown++;
   }
-  if (lines.length < maxLines && line.trim()) {
-    lines.push(line.trim());
+  if (line && lines.length < maxLines) {
+    lines.push(line);
   }
-  if (lines.length === maxLines && words.join(" ").length > lines.join(" ").length) {
-    lines[maxLines - 1] = `${lines[maxLines - 1]?.slice(0, width - 1)}…`;
+  const fitted = lines.map((l) => truncateText(l, width, { ellipsis: "…" }));
+  const last = fitted.length - 1;
+  const cutShort = shown < words.length || fitted[last] !== lines[last];
+  if (last >= 0 && cutShort && !fitted[last]?.endsWith("…")) {
+    fitted[last] = truncateText(`${fitted[last]}…`, width, { ellipsis: "…" });
   }
-  return lines;
+  return fitted;
 }
 
 export type Drawing = {
@@ -95,7 +106,7 @@ export async function renderImage(params: ImageParams, index: number, ctx: Provi
   let picture = sharp(Buffer.from(drawSvg(drawing)));
   if (ctx.inputImage) {
     // The input image (uploaded or fetched) inset in the middle, so the result visibly starts from it.
-    const inset = await sharp(ctx.inputImage)
+    const inset = await sharp(ctx.inputImage, INPUT_IMAGE_DECODE_OPTIONS)
       .resize(Math.round(width * 0.45), Math.round(height * 0.45), { fit: "inside" })
       .png()
       .toBuffer();

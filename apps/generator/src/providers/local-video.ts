@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { VIDEO_DIMENSIONS, type VideoParams } from "@sorami/contracts";
+import { INPUT_IMAGE_DECODE_OPTIONS } from "@sorami/contracts/image-pixels";
 import sharp from "sharp";
 import { runFfmpeg } from "./ffmpeg";
 import { LocalProvider } from "./local";
@@ -43,7 +44,7 @@ export async function renderVideo(params: VideoParams, index: number, ctx: Provi
     });
     let background = sharp(Buffer.from(full));
     if (ctx.inputImage) {
-      const inset = await sharp(ctx.inputImage)
+      const inset = await sharp(ctx.inputImage, INPUT_IMAGE_DECODE_OPTIONS)
         .resize(Math.round(bgW * 0.45), Math.round(bgH * 0.45), { fit: "inside" })
         .png()
         .toBuffer();

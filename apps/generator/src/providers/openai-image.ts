@@ -22,49 +22,57 @@ export function createOpenAIClient(options: { apiKey: string; baseUrl?: string }
   });
 }
 
+/** Who answered, for messages: OpenAI itself, or an OpenAI-compatible server (LocalAI, a gateway). */
+export type OpenAIVendor = { api: string; keyVariable: string; safety: string };
+export const OPENAI_VENDOR: OpenAIVendor = {
+  api: "The OpenAI API",
+  keyVariable: "OPENAI_API_KEY",
+  safety: "OpenAI's safety system",
+};
+
 /** Turns what the openai SDK throws into the pipeline's terms. */
-export function openaiError(error: unknown): ProviderError {
+export function openaiError(error: unknown, vendor: OpenAIVendor = OPENAI_VENDOR): ProviderError {
   if (error instanceof ProviderError) {
     return error;
   }
   if (error instanceof APIUserAbortError) {
-    return new ProviderError("timeout", "The OpenAI call was stopped");
+    return new ProviderError("timeout", `${vendor.api} call was stopped`);
   }
   if (error instanceof APIConnectionTimeoutError) {
-    return new ProviderError("timeout", "The OpenAI API did not answer in time");
+    return new ProviderError("timeout", `${vendor.api} did not answer in time`);
   }
   if (error instanceof APIError && error.status !== undefined) {
     const status = error.status;
     const said = excerpt((error.error as { message?: string } | undefined)?.message ?? error.message);
     const code = typeof error.code === "string" ? error.code : "";
     if (code === "moderation_blocked" || code === "content_policy_violation") {
-      return new ProviderError("content_blocked", `The prompt was blocked by OpenAI's safety system: ${said}`);
+      return new ProviderError("content_blocked", `The prompt was blocked by ${vendor.safety}: ${said}`);
     }
     if (status === 429 && code === "insufficient_quota") {
       return new ProviderError(
         "invalid_request",
-        `The OpenAI account is out of quota; the operator should check billing. ${said}`,
+        `${vendor.api} account is out of quota; the operator should check billing. ${said}`,
       );
     }
     if (status === 429) {
       const ms = Number(error.headers?.get("retry-after-ms") ?? Number.NaN);
       const seconds = parseRetryAfterSeconds(error.headers?.get("retry-after"));
       const retryAfter = Number.isFinite(ms) ? ms : seconds === null ? undefined : Math.round(seconds * 1000);
-      return new ProviderError("rate_limit", `The OpenAI API is rate-limiting Sorami (HTTP 429): ${said}`, retryAfter);
+      return new ProviderError("rate_limit", `${vendor.api} is rate-limiting Sorami (HTTP 429): ${said}`, retryAfter);
     }
     if (status === 408 || status === 409 || status >= 500) {
-      return new ProviderError("transient", `The OpenAI API had a temporary error (HTTP ${status}): ${said}`);
+      return new ProviderError("transient", `${vendor.api} had a temporary error (HTTP ${status}): ${said}`);
     }
     if (status === 401 || status === 403) {
       return new ProviderError(
         "invalid_request",
-        `The OpenAI API refused Sorami's API key (HTTP ${status}); the operator should check OPENAI_API_KEY. ${said}`,
+        `${vendor.api} refused Sorami's API key (HTTP ${status}); the operator should check ${vendor.keyVariable}. ${said}`,
       );
     }
-    return new ProviderError("invalid_request", `The OpenAI API refused the request (HTTP ${status}): ${said}`);
+    return new ProviderError("invalid_request", `${vendor.api} refused the request (HTTP ${status}): ${said}`);
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new ProviderError("transient", `The OpenAI API could not be reached: ${excerpt(message)}`);
+  return new ProviderError("transient", `${vendor.api} could not be reached: ${excerpt(message)}`);
 }
 
 /** Sorami's two qualities on the GPT image scale (low | medium | high). */

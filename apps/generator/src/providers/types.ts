@@ -51,12 +51,18 @@ export const PROVIDER_ERROR_KINDS = [
 export type ProviderErrorKind = (typeof PROVIDER_ERROR_KINDS)[number];
 
 export class ProviderError extends Error {
+  /**
+   * `message` is what the user reads: written by us or quoted from a vendor's
+   * answer, never a library's internal text. That text goes in `cause`, which
+   * is logged, not shown.
+   */
   constructor(
     readonly kind: ProviderErrorKind,
     message: string,
     readonly retryAfterMs?: number,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = "ProviderError";
   }
 

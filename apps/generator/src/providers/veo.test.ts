@@ -3,7 +3,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeGoogle, startFakeGoogle } from "../../../../e2e/support/fakes/google";
 import { createGoogleClient } from "./google";
-import { ProviderError } from "./types";
+import { ProviderError, type ProviderProgress, RemoteLostError } from "./types";
 import { VeoProvider } from "./veo";
 
 /** The real @google/genai SDK against a local server speaking the Gemini API's Veo REST format. */
@@ -108,5 +108,33 @@ describe("Veo provider", () => {
     expect((await provider.generate(params({ prompt: "busy [429]" }), ctx())).files).toHaveLength(1);
     const e = await failure(provider.generate(params({ prompt: "down [500]" }), ctx()));
     expect([e.kind, e.retryable]).toEqual(["transient", true]);
+  });
+
+  it("resumes on a stored operation name after a restart: one paid start, that operation's video", async () => {
+    const p = params({ prompt: "a heron [slow]" });
+    // The first generator submits, stores the handle and dies before waiting.
+    const handle = await provider.submit(p, ctx());
+    const stored = JSON.parse(JSON.stringify(handle));
+    const again = new VeoProvider(
+      createGoogleClient({ apiKey: google.apiKey, baseUrl: google.url }),
+      "veo-3.1-generate-preview",
+      FAST_POLL,
+      FAST_RETRY,
+    );
+    const progress: ProviderProgress[] = [];
+    const out = await again.wait(stored, p, { ...ctx(), onProgress: (x) => progress.push(x) });
+    const starts = google.requests.filter(
+      (r) => r.path.endsWith(":predictLongRunning") && r.body?.instances?.[0]?.prompt === "a heron [slow]",
+    );
+    expect(starts).toHaveLength(1);
+    expect(out.metadata.operation).toBe(handle.id);
+    expect(out.files[0]?.data.subarray(4, 8).toString("latin1")).toBe("ftyp");
+    expect(progress.map((x) => x.providerStatus)).toEqual(["running", "done"]);
+    // Done already when resumed once more: collected on the first poll, nothing started.
+    expect((await again.wait(stored, p, { ...ctx(), onProgress: () => {} })).metadata.polls).toBe(1);
+    const lost = await again
+      .wait({ id: "models/veo-3.1-generate-preview/operations/gone" }, p, { ...ctx(), onProgress: () => {} })
+      .catch((e: unknown) => e);
+    expect(lost).toBeInstanceOf(RemoteLostError);
   });
 });

@@ -1,21 +1,32 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import type { GenerateVideosOperation, GoogleGenAI } from "@google/genai";
+import { ApiError, GenerateVideosOperation, type GoogleGenAI } from "@google/genai";
 import { sniffImageType, type VideoParams, videoLimitViolation } from "@sorami/contracts";
-import sharp from "sharp";
-import { extractPoster } from "./ffmpeg";
 import { googleError, operationError } from "./google";
+import { toVideoFile } from "./outputs";
+import { changesOnly } from "./progress";
+import { type PollSchedule, pollUntil, RemoteWorkFailed, runToCompletion } from "./remote";
 import { DEFAULT_RETRY, excerpt, type RetryPolicy, withRetries } from "./retry";
-import { type GeneratedFile, type Provider, type ProviderContext, ProviderError } from "./types";
+import {
+  type AsyncProvider,
+  type AsyncProviderContext,
+  type GeneratedFile,
+  type Provider,
+  type ProviderContext,
+  ProviderError,
+  type RemoteHandle,
+  RemoteLostError,
+} from "./types";
+
+export type { PollSchedule } from "./remote";
 
 /**
- * How the long-running operation is polled: first after 1 s, then 1.5×
- * longer each time up to 10 s. Veo takes from ~30 s to several minutes;
- * Google's own samples poll every 10 s, and a GET on an operation is cheap.
+ * How the long-running operation is polled: first at once, then after 1 s,
+ * 1.5× longer each time up to 10 s. Veo takes from ~30 s to several
+ * minutes; Google's own samples poll every 10 s, and a GET on an operation
+ * is cheap.
  */
-export type PollSchedule = { initialMs: number; factor: number; maxMs: number; maxConsecutiveErrors: number };
 export const VEO_POLL: PollSchedule = {
   initialMs: 1000,
   factor: 1.5,
@@ -27,13 +38,16 @@ export const VEO_POLL: PollSchedule = {
 const MIME = { PNG: "image/png", JPEG: "image/jpeg", WEBP: "image/webp" } as const;
 
 /**
- * Veo through the Gemini API: generateVideos starts a long-running
- * operation, polled with backoff until done; each video is then downloaded
- * with the API key (the SDK's files.download) and handed to the pipeline,
- * which stores it at once — Google deletes generated videos after 2 days.
- * Veo's limits are checked before the call, as at submit.
+ * Veo through the Gemini API, asynchronous: `submit` starts generateVideos
+ * and hands back the operation's name (stored by the pipeline before
+ * waiting); `wait` polls that operation — a resumed run polls the same one,
+ * and one already done is collected at once — then downloads each video
+ * with the API key (the SDK's files.download) for the pipeline to store
+ * right away: Google deletes generated videos after 2 days. `generate` does
+ * both in one call for the pipeline as it is today. Veo's limits are checked
+ * before the paid call, as at submit.
  */
-export class VeoProvider implements Provider<"video"> {
+export class VeoProvider implements Provider<"video">, AsyncProvider<"video"> {
   readonly name = "veo";
 
   constructor(
@@ -43,7 +57,11 @@ export class VeoProvider implements Provider<"video"> {
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
   ) {}
 
-  async generate(params: VideoParams, ctx: ProviderContext) {
+  generate(params: VideoParams, ctx: ProviderContext) {
+    return runToCompletion(this, params, ctx);
+  }
+
+  async submit(params: VideoParams, ctx: ProviderContext): Promise<RemoteHandle> {
     const violation = videoLimitViolation("veo", params, Boolean(ctx.inputImage));
     if (violation) {
       throw new ProviderError("invalid_request", violation.message);
@@ -76,22 +94,48 @@ export class VeoProvider implements Provider<"video"> {
       signal,
       this.retry,
     );
-    const { operation, polls } = await this.waitUntilDone(started, signal);
+    if (!started.name) {
+      throw new ProviderError("transient", "The Gemini API started a video without naming its operation");
+    }
+    return { id: started.name };
+  }
+
+  async wait(handle: RemoteHandle, params: VideoParams, ctx: AsyncProviderContext) {
+    const { signal } = ctx;
+    const pending = new GenerateVideosOperation();
+    pending.name = handle.id;
+    const report = changesOnly(ctx.onProgress);
+    const { value: operation, polls } = await pollUntil(
+      async () => {
+        const op = await this.ai.operations.getVideosOperation({ operation: pending, config: { abortSignal: signal } });
+        // Veo's operation metadata says little; a percentage is passed on only when it carries one.
+        const percent = (op.metadata as { progressPercent?: unknown } | undefined)?.progressPercent;
+        report({ providerStatus: op.done ? "done" : "running", ...(typeof percent === "number" ? { percent } : {}) });
+        return op.done ? op : undefined;
+      },
+      (error) =>
+        error instanceof ApiError && error.status === 404
+          ? new RemoteLostError(`The Gemini API no longer knows operation ${handle.id}`)
+          : googleError(error),
+      this.poll,
+      signal,
+    );
 
     if (operation.error) {
-      throw operationError(operation.error as { code?: number; message?: string });
+      const failed = operationError(operation.error as { code?: number; message?: string });
+      throw new RemoteWorkFailed(failed.kind, failed.message);
     }
     const response = operation.response;
     const videos = response?.generatedVideos ?? [];
     if (videos.length === 0) {
       const reasons = response?.raiMediaFilteredReasons ?? [];
       if ((response?.raiMediaFilteredCount ?? 0) > 0 || reasons.length > 0) {
-        throw new ProviderError(
+        throw new RemoteWorkFailed(
           "content_blocked",
           `The video was blocked by Veo's safety filters${reasons.length ? `: ${excerpt(reasons.join(" "))}` : ""}`,
         );
       }
-      throw new ProviderError("no_output", "Veo finished without a video and gave no reason");
+      throw new RemoteWorkFailed("no_output", "Veo finished without a video and gave no reason");
     }
 
     const dir = await mkdtemp(path.join(os.tmpdir(), "sorami-veo-"));
@@ -105,7 +149,7 @@ export class VeoProvider implements Provider<"video"> {
           signal,
           this.retry,
         );
-        files.push(await this.toFile(file, path.join(dir, `poster_${i + 1}.jpg`), params, signal));
+        files.push(await toVideoFile({ file }, params, signal, "Veo"));
       }
       return {
         files,
@@ -122,57 +166,6 @@ export class VeoProvider implements Provider<"video"> {
     }
   }
 
-  /** Polls until the operation is done; also says how many polls it took. */
-  private async waitUntilDone(
-    first: GenerateVideosOperation,
-    signal: AbortSignal,
-  ): Promise<{ operation: GenerateVideosOperation; polls: number }> {
-    let operation = first;
-    let delay = this.poll.initialMs;
-    let polls = 0;
-    let errors = 0;
-    while (!operation.done) {
-      await sleep(delay, undefined, { signal });
-      delay = Math.min(delay * this.poll.factor, this.poll.maxMs);
-      try {
-        operation = await this.ai.operations.getVideosOperation({ operation, config: { abortSignal: signal } });
-        polls++;
-        errors = 0;
-      } catch (error) {
-        if (signal.aborted) {
-          throw error;
-        }
-        const classified = googleError(error);
-        if (!classified.retryable || ++errors >= this.poll.maxConsecutiveErrors) {
-          throw classified;
-        }
-      }
-    }
-    return { operation, polls };
-  }
-
-  /** Reads a downloaded video: its poster frame, size and length. */
-  private async toFile(file: string, poster: string, params: VideoParams, signal: AbortSignal): Promise<GeneratedFile> {
-    let durationSeconds: number | null;
-    try {
-      ({ durationSeconds } = await extractPoster(file, poster, signal));
-    } catch (error) {
-      if (signal.aborted) {
-        throw error;
-      }
-      throw new ProviderError("no_output", "Veo returned a file that is not a playable video");
-    }
-    const posterData = await readFile(poster);
-    const { width = 0, height = 0 } = await sharp(posterData).metadata();
-    return {
-      data: await readFile(file),
-      format: "MP4",
-      ext: "mp4",
-      width,
-      height,
-      description: params.prompt,
-      durationSeconds: durationSeconds ?? params.duration_seconds,
-      poster: { data: posterData, ext: "jpg" },
-    };
-  }
+  /** The Gemini API has no cancel for Veo operations: a canceled job's operation runs out and is not collected. */
+  async cancel(_handle: RemoteHandle): Promise<void> {}
 }

@@ -24,6 +24,8 @@ let base: string;
 /** What the receiver answers next, per path. */
 const replies = new Map<string, { status: number; headers?: Record<string, string> }>();
 const received: { path: string; ok: boolean }[] = [];
+/** The X-Webhook-Secret header of the last request on each path (null: none). */
+const legacyHeaderOf = new Map<string, string | null>();
 
 beforeAll(async () => {
   t = await startTestDatabase();
@@ -33,6 +35,7 @@ beforeAll(async () => {
     req.on("end", () => {
       const headers = { get: (n: string) => (req.headers[n.toLowerCase()] as string | undefined) ?? null };
       received.push({ path: req.url ?? "", ok: verifyWebhook([SECRET], headers, body).ok });
+      legacyHeaderOf.set(req.url ?? "", headers.get("x-webhook-secret"));
       const reply = replies.get(req.url ?? "") ?? { status: 200 };
       res.writeHead(reply.status, reply.headers).end("{}");
     });
@@ -71,6 +74,15 @@ describe("webhook delivery", () => {
     expect(await row(id)).toMatchObject({ state: "delivered", attempts: 1, lastStatusCode: 204 });
     expect(received.at(-1)).toEqual({ path: "/ok", ok: true });
     expect(await deliverWebhook(t.db, id, opts)).toBe("already-done");
+  });
+
+  it("sends the secret in X-Webhook-Secret only when the compatibility switch is on", async () => {
+    const quiet = await delivery("/quiet", { status: 200 });
+    expect(await deliverWebhook(t.db, quiet, opts)).toBe("delivered");
+    expect(legacyHeaderOf.get("/quiet")).toBeNull();
+    const legacy = await delivery("/legacy", { status: 200 });
+    expect(await deliverWebhook(t.db, legacy, { ...opts, sendLegacySecret: true })).toBe("delivered");
+    expect(legacyHeaderOf.get("/legacy")).toBe(SECRET);
   });
 
   it("retries a 5xx on the Standard Webhooks schedule", async () => {

@@ -1,4 +1,4 @@
-import { parseRetryAfterSeconds } from "@sorami/contracts";
+import { parseRetryAfterSeconds, truncateText } from "@sorami/contracts";
 import { signWebhook, WEBHOOK_HEADERS } from "@sorami/contracts/signature";
 import type { Database, Tx } from "@sorami/db";
 import {
@@ -12,6 +12,8 @@ import { GENERATOR_TASKS } from "../jobs/tasks";
 
 /** A receiver that has not answered in this time is treated as down (Standard Webhooks' advice). */
 export const WEBHOOK_ATTEMPT_TIMEOUT_MS = 15_000;
+/** Of a receiver's refusal, this much of its answer is kept with the attempt (for the operator). */
+const RECEIVER_ANSWER_KEPT_LENGTH = 300;
 
 /**
  * Delay before each attempt, in seconds: the Standard Webhooks schedule
@@ -130,7 +132,7 @@ export async function deliverWebhook(
     retryAfter = asked === null ? null : Math.min(Math.ceil(asked), RETRY_AFTER_MAX_SECONDS);
     const text = await response.text().catch(() => "");
     if (response.status < 200 || response.status >= 300) {
-      error = `HTTP ${response.status}: ${text.slice(0, 300)}`;
+      error = `HTTP ${response.status}: ${truncateText(text, RECEIVER_ANSWER_KEPT_LENGTH)}`;
     }
   } catch (e) {
     error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);

@@ -19,7 +19,10 @@ export function asAppError(error: unknown): AppError {
     return error;
   }
   if (error instanceof GeneratorRefused) {
-    return new AppError("unavailable", `The generator answered ${error.status}${error.reason ? `: ${error.reason}` : ""}`);
+    return new AppError(
+      "unavailable",
+      `The generator answered ${error.status}${error.reason ? `: ${error.reason}` : ""}`,
+    );
   }
   if (error instanceof GeneratorContractError) {
     return new AppError("unavailable", "The generator's answer did not match its contract (mismatched versions?)");

@@ -2,12 +2,28 @@ import { USER_EVENT_TYPES, type UserEventType } from "@sorami/contracts";
 import type { Database } from "@sorami/db";
 import { type Listener, listen } from "@sorami/db/listen";
 import { getUserEvent, USER_EVENTS_CHANNEL, type UserEventNotice } from "@sorami/db/queries/events";
+import { liveSessionIds, SESSION_ENDED_CHANNEL, type SessionEndedNotice } from "@sorami/db/queries/sessions";
 import { env } from "../../env";
 import { db } from "../db";
+
+/**
+ * How often the hub checks that the sessions of its open streams are still
+ * live: one query per web process (not per stream), and only while a stream
+ * is open. A session that is deleted (sign-out, revocation, its user
+ * removed) or whose expiry is moved into the past is announced by a trigger
+ * and its streams end at once; this check catches the rest — a session that
+ * simply reaches its expiry, and announcements lost while the hub's
+ * connection was down — within this many seconds.
+ */
+export const SESSION_RECHECK_SECONDS = 10;
 
 /** One open stream, as the hub sees it. */
 export type Subscriber = {
   userId: string;
+  /** The sign-in session the stream was opened with: the stream ends with it. */
+  sessionId: string;
+  /** The session has ended: close the stream. */
+  end: () => void;
   /** A stored event for this user, committed just now. */
   deliver: (id: number, type: UserEventType, data: unknown) => void;
   /** The hub may have missed events (its connection dropped): catch up from the table. */
@@ -23,18 +39,29 @@ export type Subscriber = {
 export class EventHub {
   private readonly subscribers = new Map<string, Set<Subscriber>>();
   private listener: Listener | null = null;
+  private recheckTimer: ReturnType<typeof setInterval> | null = null;
+  private rechecking = false;
+  private readonly sessionRecheckMs: number;
 
   constructor(
     private readonly databaseUrl: string,
     private readonly database: () => Database,
-  ) {}
+    options: { sessionRecheckMs?: number } = {},
+  ) {
+    this.sessionRecheckMs = options.sessionRecheckMs ?? SESSION_RECHECK_SECONDS * 1000;
+  }
 
   /** Resolves once LISTEN is in place, so nothing committed after it can be missed. */
   async start(): Promise<void> {
-    this.listener ??= listen(this.databaseUrl, USER_EVENTS_CHANNEL, {
+    this.listener ??= listen(this.databaseUrl, [USER_EVENTS_CHANNEL, SESSION_ENDED_CHANNEL], {
       applicationName: "sorami-web-events",
-      onMessage: (payload) => void this.onNotice(payload),
-      onReconnect: () => this.resyncAll(),
+      onMessage: (payload, channel) =>
+        channel === SESSION_ENDED_CHANNEL ? this.onSessionEnded(payload) : void this.onNotice(payload),
+      onReconnect: () => {
+        this.resyncAll();
+        // Session ends announced while the connection was down are lost: check every open stream's now.
+        void this.recheckSessions();
+      },
     });
     await this.listener.ready;
   }
@@ -46,13 +73,50 @@ export class EventHub {
       this.subscribers.set(sub.userId, set);
     }
     set.add(sub);
+    if (!this.recheckTimer) {
+      this.recheckTimer = setInterval(() => void this.recheckSessions(), this.sessionRecheckMs);
+      this.recheckTimer.unref?.();
+    }
     return () => {
       const current = this.subscribers.get(sub.userId);
       current?.delete(sub);
       if (current?.size === 0) {
         this.subscribers.delete(sub.userId);
       }
+      if (this.subscribers.size === 0 && this.recheckTimer) {
+        clearInterval(this.recheckTimer);
+        this.recheckTimer = null;
+      }
     };
+  }
+
+  /**
+   * Ends every open stream whose session is no longer live. One query for
+   * all of this process's streams; a database that cannot answer ends none
+   * (the streams' own reads fail and end them).
+   */
+  async recheckSessions(now: Date = new Date()): Promise<void> {
+    if (this.rechecking || this.subscribers.size === 0) {
+      return;
+    }
+    this.rechecking = true;
+    try {
+      const subs = [...this.subscribers.values()].flatMap((set) => [...set]);
+      const live = await liveSessionIds(this.database(), [...new Set(subs.map((sub) => sub.sessionId))], now).catch(
+        () => null,
+      );
+      if (!live) {
+        return;
+      }
+      const alive = new Set(live);
+      for (const sub of subs) {
+        if (!alive.has(sub.sessionId)) {
+          sub.end();
+        }
+      }
+    } finally {
+      this.rechecking = false;
+    }
   }
 
   /** Streams this process holds open for one user. */
@@ -61,8 +125,27 @@ export class EventHub {
   }
 
   async stop(): Promise<void> {
+    if (this.recheckTimer) {
+      clearInterval(this.recheckTimer);
+      this.recheckTimer = null;
+    }
     await this.listener?.stop();
     this.listener = null;
+  }
+
+  private onSessionEnded(payload: string): void {
+    let notice: SessionEndedNotice;
+    try {
+      notice = JSON.parse(payload) as SessionEndedNotice;
+    } catch {
+      return;
+    }
+    // A copy: ending a stream unsubscribes it from this set.
+    for (const sub of [...(this.subscribers.get(notice.u) ?? [])]) {
+      if (sub.sessionId === notice.s) {
+        sub.end();
+      }
+    }
   }
 
   private async onNotice(payload: string): Promise<void> {

@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import { readSse, type SseMessage, type WebhookPayloadOf } from "@sorami/contracts";
 import { schema } from "@sorami/db";
 import { startTestDatabase } from "@sorami/db/testing";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readNotification } from "../notifications";
-import type { SessionUser } from "../session";
+import type { SessionRef, SessionUser } from "../session";
 import { applyWebhookEvent } from "../webhooks/apply";
 import { EventHub } from "./hub";
 import { EVENTS_MAX_STREAMS_PER_USER, openEventStream } from "./stream";
@@ -35,10 +36,22 @@ const completed = (jobId: string): Extract<WebhookPayloadOf<"image">, { status: 
 });
 const apply = (payload: WebhookPayloadOf<"image">) => applyWebhookEvent(t.db, "image", randomUUID(), payload);
 
+/** A sign-in session of the user, as better-auth stores it (a week, unless told). */
+async function signIn(u: SessionUser, expiresAt = new Date(Date.now() + 7 * 24 * 3600_000)): Promise<SessionRef> {
+  const id = randomUUID();
+  await t.db.insert(schema.sessions).values({ id, token: randomUUID(), userId: u.id, expiresAt });
+  return { id, expiresAt };
+}
+
 /** An open stream and a reader that waits for the next message, failing rather than hanging. */
-async function connect(u: SessionUser, lastEventId: number | null = null) {
+async function connect(
+  u: SessionUser,
+  lastEventId: number | null = null,
+  session?: SessionRef,
+  through: EventHub = hub,
+) {
   const controller = new AbortController();
-  const res = await openEventStream(t.db, hub, u, lastEventId, controller.signal);
+  const res = await openEventStream(t.db, through, u, session ?? (await signIn(u)), lastEventId, controller.signal);
   const body = res.body;
   if (!body) {
     throw new Error("no body");
@@ -65,7 +78,20 @@ async function connect(u: SessionUser, lastEventId: number | null = null) {
       }
     }
   };
-  return { res, next, collect, close: () => controller.abort() };
+  /** Resolves once the server has ended the stream (any message still unread is skipped). */
+  const ended = async () => {
+    for (;;) {
+      try {
+        await next();
+      } catch (error) {
+        if ((error as Error).message === "stream ended") {
+          return;
+        }
+        throw error;
+      }
+    }
+  };
+  return { res, next, collect, ended, close: () => controller.abort() };
 }
 const data = (m: SseMessage) => JSON.parse(m.data);
 
@@ -183,7 +209,8 @@ describe("the live event stream", () => {
   it(`refuses more than ${EVENTS_MAX_STREAMS_PER_USER} streams of one user in one process`, async () => {
     const u = await user();
     const streams = await Promise.all(Array.from({ length: EVENTS_MAX_STREAMS_PER_USER }, () => connect(u)));
-    await expect(openEventStream(t.db, hub, u, null, new AbortController().signal)).rejects.toMatchObject({
+    const session = await signIn(u);
+    await expect(openEventStream(t.db, hub, u, session, null, new AbortController().signal)).rejects.toMatchObject({
       code: "rate_limited",
     });
     for (const s of streams) {
@@ -192,5 +219,97 @@ describe("the live event stream", () => {
     const again = await connect(u);
     expect((await again.next()).event).toBe("snapshot");
     again.close();
+  });
+});
+
+describe("a stream ends with its session", () => {
+  /** Opens a stream on its own session and a second one on another session of the same user. */
+  async function twoSessions() {
+    const u = await user();
+    const session = await signIn(u);
+    const mine = await connect(u, null, session);
+    const other = await connect(u);
+    expect((await mine.next()).event).toBe("snapshot");
+    expect((await other.next()).event).toBe("snapshot");
+    return { u, session, mine, other };
+  }
+  /** The ended stream heard nothing more; the user's other session still hears the next change. */
+  async function onlyTheOtherHears(u: SessionUser, other: Awaited<ReturnType<typeof connect>>) {
+    const id = await job(u.id);
+    await apply({ job_id: id, status: "generating", progress: 30 });
+    expect(data(await other.next())).toMatchObject({ job_id: id, status: "GENERATING" });
+    other.close();
+  }
+
+  it("when the session is deleted (sign-out, revocation)", async () => {
+    const { u, session, mine, other } = await twoSessions();
+    await t.db.delete(schema.sessions).where(eq(schema.sessions.id, session.id));
+    await mine.ended();
+    await onlyTheOtherHears(u, other);
+  });
+
+  it("when its expiry is moved into the past", async () => {
+    const { u, session, mine, other } = await twoSessions();
+    await t.db
+      .update(schema.sessions)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(schema.sessions.id, session.id));
+    await mine.ended();
+    await onlyTheOtherHears(u, other);
+  });
+
+  it("but not when better-auth extends it", async () => {
+    const { u, session, mine, other } = await twoSessions();
+    await t.db
+      .update(schema.sessions)
+      .set({ expiresAt: new Date(Date.now() + 8 * 24 * 3600_000) })
+      .where(eq(schema.sessions.id, session.id));
+    await hub.recheckSessions();
+    const id = await job(u.id);
+    await apply({ job_id: id, status: "generating", progress: 30 });
+    expect(data(await mine.next())).toMatchObject({ job_id: id, status: "GENERATING" });
+    mine.close();
+    other.close();
+  });
+
+  it("when its user is removed (every session of the user goes)", async () => {
+    const u = await user();
+    const a = await connect(u);
+    const b = await connect(u);
+    await a.next();
+    await b.next();
+    await t.db.delete(schema.users).where(eq(schema.users.id, u.id));
+    await a.ended();
+    await b.ended();
+  });
+
+  it("when the session reaches its expiry, found by the periodic check", async () => {
+    const quick = new EventHub(t.url, () => t.db, { sessionRecheckMs: 200 });
+    try {
+      const u = await user();
+      const s = await connect(u, null, await signIn(u, new Date(Date.now() + 1500)), quick);
+      expect((await s.next()).event).toBe("snapshot");
+      await s.ended();
+    } finally {
+      await quick.stop();
+    }
+  });
+
+  it("when it ended while the hub's connection was down (the announcement is lost)", async () => {
+    // A check interval no test waits for: only the check made on reconnecting can end this stream.
+    const slow = new EventHub(t.url, () => t.db, { sessionRecheckMs: 3600_000 });
+    try {
+      const u = await user();
+      const session = await signIn(u);
+      const s = await connect(u, null, session, slow);
+      expect((await s.next()).event).toBe("snapshot");
+      await t.db.execute(
+        "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'sorami-web-events'",
+      );
+      await t.db.delete(schema.sessions).where(eq(schema.sessions.id, session.id));
+      await s.ended();
+    } finally {
+      await slow.stop();
+    }
   });
 });

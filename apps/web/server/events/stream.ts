@@ -14,7 +14,7 @@ import { listLiveGenerationsForOwner } from "@sorami/db/queries/generations";
 import { countUnreadNotifications, listUnreadNotifications } from "@sorami/db/queries/notifications";
 import { toJobEvent } from "../jobs/present";
 import { toNotification } from "../notifications";
-import type { SessionUser } from "../session";
+import type { SessionRef, SessionUser } from "../session";
 import type { EventHub } from "./hub";
 
 /** Streams one user may hold open in one web process (tabs, devices); more is a client bug or abuse. */
@@ -55,12 +55,14 @@ function frame(id: number | null, type: string, data: unknown): string {
  * Opens the signed-in user's event stream. The hub subscription starts
  * before the snapshot is read, so whatever commits after the snapshot
  * arrives live; events heard while the snapshot and replay are being sent
- * wait in a buffer and follow them, each id at most once.
+ * wait in a buffer and follow them, each id at most once. The stream ends
+ * when `session` does (signed out, revoked, expired: see the hub).
  */
 export async function openEventStream(
   db: Database,
   hub: EventHub,
   user: SessionUser,
+  session: SessionRef,
   lastEventId: number | null,
   signal: AbortSignal,
 ): Promise<Response> {
@@ -158,6 +160,8 @@ export async function openEventStream(
 
   const unsubscribe = hub.subscribe({
     userId: user.id,
+    sessionId: session.id,
+    end: () => close(),
     deliver: (id, type, data) => {
       if (closed) {
         return;

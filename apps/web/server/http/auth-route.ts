@@ -5,10 +5,12 @@ import {
   EMPTY_BODY_MAX_BYTES,
   httpUrlSchema,
   plainTextSchema,
+  truncateText,
   USER_NAME_MAX_LENGTH,
 } from "@sorami/contracts";
 import { z } from "zod";
 import { auth } from "../auth";
+import { credentialOf } from "./credential";
 import {
   assertDeclaredSize,
   decodeUtf8,
@@ -47,8 +49,18 @@ const profileFieldsSchema = z.looseObject({
 });
 const PROFILE_PATHS = new Set(["/api/auth/sign-up/email", "/api/auth/update-user"]);
 
+/** Of a better-auth failure, this much of its answer is logged. */
+const AUTH_ERROR_LOGGED_LENGTH = 500;
+
 async function prepare(req: Request): Promise<Request> {
   const headers = new Headers(req.headers);
+  // One credential per request, as on every other route (`credentialOf`): with an Authorization
+  // header, better-auth must not fall back to the cookie when the header is not a session (its
+  // bearer plugin would). Without the cookie its origin check has nothing to protect, and another
+  // site cannot add an Authorization header to a browser's request.
+  if (credentialOf(headers) === "bearer") {
+    headers.delete("cookie");
+  }
   // Node's fetch sends `Sec-Fetch-Mode: cors` with no Origin, which better-auth
   // takes for a browser and refuses (403). A browser always sends Origin on
   // these POSTs, so a request with no Origin, Referer or Cookie is not one a
@@ -136,7 +148,7 @@ async function toErrorShape(res: Response): Promise<Response> {
   }
 
   if (res.status >= 500) {
-    console.error(`[auth] ${res.status} from better-auth:`, text.slice(0, 500));
+    console.error(`[auth] ${res.status} from better-auth:`, truncateText(text, AUTH_ERROR_LOGGED_LENGTH));
     const error = new AppError("internal_error", "Internal server error");
     return Response.json(error.toBody(), { status: res.status, headers });
   }

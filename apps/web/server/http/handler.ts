@@ -7,7 +7,8 @@ import {
   REFUSED_BODY_DRAIN_BYTES,
 } from "@sorami/contracts";
 import { z } from "zod";
-import { getSessionUser, type SessionUser } from "../session";
+import { type Authenticated, authenticate } from "../session";
+import { credentialOf } from "./credential";
 import { assertSameOrigin } from "./origin";
 
 /** Below this size gzip saves nothing worth its CPU (the `compression` middleware's own default threshold). */
@@ -106,19 +107,23 @@ export function assertDeclaredSize(req: Request, maxBytes: number): void {
   throw tooLarge(maxBytes);
 }
 
-export function withUser<P = Record<string, never>>(
-  handler: Handler<P, { user: SessionUser }>,
-  options: RouteOptions = {},
-) {
+/**
+ * Signed-in routes: the handler is handed the user, the session it came by,
+ * and which credential carried it. The credential is decided once (`credentialOf`): a
+ * cookie request that changes something is origin-checked first (403), and
+ * a request with an Authorization header is authenticated by that header
+ * alone (401 when it is not a live session, whatever cookie comes with it).
+ */
+export function withUser<P = Record<string, never>>(handler: Handler<P, Authenticated>, options: RouteOptions = {}) {
   return async (req: Request, route: RouteContext<P>): Promise<Response> => {
     try {
       assertDeclaredSize(req, options.maxBodyBytes ?? EMPTY_BODY_MAX_BYTES);
       assertSameOrigin(req);
-      const user = await getSessionUser(req.headers);
-      if (!user) {
+      const found = await authenticate(req.headers);
+      if (!found) {
         throw new AppError("unauthorized", "Sign in to use this endpoint");
       }
-      return await handler({ req, user, params: await route.params });
+      return await handler({ req, ...found, params: await route.params });
     } catch (error) {
       return errorResponse(error);
     }
@@ -126,10 +131,7 @@ export function withUser<P = Record<string, never>>(
 }
 
 /** Admin routes: a signed-in user without the admin role gets 403. */
-export function withAdmin<P = Record<string, never>>(
-  handler: Handler<P, { user: SessionUser }>,
-  options: RouteOptions = {},
-) {
+export function withAdmin<P = Record<string, never>>(handler: Handler<P, Authenticated>, options: RouteOptions = {}) {
   return withUser<P>(async (ctx) => {
     if (ctx.user.role !== "admin") {
       throw new AppError("forbidden", "This endpoint is for administrators");
@@ -216,9 +218,18 @@ export function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
-/** A JSON body: content type checked, size capped, syntax errors reported as such. */
+/**
+ * A JSON body: size capped, syntax errors reported as such, and its content
+ * type checked unless the request is authenticated by an Authorization
+ * header. For a cookie request `application/json` is part of the CSRF
+ * defence (a page on another site can send a form or text/plain without a
+ * preflight, never application/json); a bearer request cannot come from a
+ * browser on someone's behalf, and the documents' own curl examples
+ * (`curl -d '{…}'`) declare form encoding, so its body is read as JSON
+ * whatever it declares.
+ */
 export async function readJson(req: Request, maxBytes: number): Promise<unknown> {
-  if (!isJsonContentType(req.headers.get("content-type"))) {
+  if (credentialOf(req.headers) !== "bearer" && !isJsonContentType(req.headers.get("content-type"))) {
     throw new AppError("unsupported_media_type", "Content-Type must be application/json");
   }
   return parseJsonText(decodeUtf8(await readBodyBytes(req, maxBytes)));

@@ -1,5 +1,6 @@
 import { AppError } from "@sorami/contracts";
 import { env } from "../../env";
+import { credentialOf } from "./credential";
 
 /** The origins this app is reached at: WEB_URL, and its localhost/127.0.0.1 twin. */
 export function trustedOrigins(): string[] {
@@ -24,15 +25,14 @@ function originOf(url: string | null): string | null {
  * CSRF defence for cookie sessions: a request that changes something and
  * authenticates by cookie must say it comes from one of our pages (`Origin`,
  * or `Referer` when a browser leaves Origin out). Browsers send Origin on
- * every POST; another site cannot forge it. Bearer-token requests are not
- * checked: a browser never attaches an Authorization header by itself, and
- * another site cannot add one without a CORS preflight we never grant.
+ * every POST; another site cannot forge it. A request carrying an
+ * Authorization header is not checked, because it is authenticated by that
+ * header alone, never by its cookie (`credentialOf`): a browser never
+ * attaches an Authorization header by itself, and another site cannot add
+ * one without a CORS preflight we never grant.
  */
 export function assertSameOrigin(req: Request): void {
-  if (SAFE_METHODS.has(req.method)) {
-    return;
-  }
-  if (!req.headers.has("cookie") || req.headers.has("authorization")) {
+  if (SAFE_METHODS.has(req.method) || credentialOf(req.headers) !== "cookie") {
     return;
   }
   const origin = req.headers.get("origin") ?? originOf(req.headers.get("referer"));

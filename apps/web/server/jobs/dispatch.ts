@@ -1,4 +1,11 @@
-import { describeZodError, GENERATOR_REQUEST_SCHEMAS, isTerminal, type JobKind } from "@sorami/contracts";
+import {
+  describeZodError,
+  GENERATOR_REQUEST_SCHEMAS,
+  isTerminal,
+  JOB_ERROR_MAX_LENGTH,
+  type JobKind,
+  truncateText,
+} from "@sorami/contracts";
 import type { Database } from "@sorami/db";
 import { getGenerationById, lockGeneration } from "@sorami/db/queries/generations";
 import { type GeneratorClient, GeneratorRefused } from "../generator-client";
@@ -52,8 +59,9 @@ async function handOver(generator: GeneratorClient, kind: JobKind, body: unknown
     if (!(error instanceof GeneratorRefused)) {
       throw error;
     }
+    // transitionGeneration cuts and cleans it again; cut here so the reason keeps its prefix.
     return error.reason
-      ? `The generator refused the job: ${error.reason}`
+      ? `The generator refused the job: ${truncateText(error.reason, JOB_ERROR_MAX_LENGTH)}`
       : `The generator refused the job (HTTP ${error.status})`;
   }
 }

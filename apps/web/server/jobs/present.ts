@@ -5,6 +5,7 @@ import {
   type JobEvent,
   type JobResult,
   type JobStatusResponse,
+  truncateText,
 } from "@sorami/contracts";
 import type { Generation, MediaFile } from "@sorami/db";
 
@@ -37,7 +38,7 @@ export function toJobEvent(
     status: g.status,
     progress: g.progress,
     message: g.message,
-    error: g.error === null ? null : g.error.slice(0, EVENTS_ERROR_MAX_LENGTH),
+    error: g.error === null ? null : truncateText(g.error, EVENTS_ERROR_MAX_LENGTH, { ellipsis: "…" }),
     updated_at: g.updatedAt.toISOString(),
   };
 }

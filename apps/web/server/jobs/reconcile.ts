@@ -1,10 +1,10 @@
 import { type GeneratorJobView, isTerminal, type JobKind, toWireStatus, type WireStatus } from "@sorami/contracts";
-import type { Database } from "@sorami/db";
-import { listStaleGenerations, lockGeneration, touchGeneration } from "@sorami/db/queries/generations";
-import type { GeneratorClient } from "../generator-client";
+import { type Database, describeDbError, type Generation } from "@sorami/db";
+import { listStaleGenerations, recordRepairFailure, touchGeneration } from "@sorami/db/queries/generations";
+import { type GeneratorClient, GeneratorUnavailable } from "../generator-client";
 import { applyWebhookEvent } from "../webhooks/apply";
+import { endJobAsFailed } from "./fail";
 import { enqueueDispatch } from "./tasks";
-import { transitionGeneration } from "./transition";
 
 /** Jobs looked at per run: a backlog is worked through over several runs. */
 export const RECONCILE_BATCH = 100;
@@ -23,19 +23,40 @@ export type ReconcileReport = {
   failed: number;
   redispatched: number;
   unreachable: number;
+  /** Jobs whose repair threw: recorded on the job, and the run went on. */
+  errors: number;
 };
 
-/** The generator's view of a job; "missing" when it never received it, "unreachable" when it could not say. */
+/**
+ * The generator's view of a job; "missing" when it never received it, "unreachable" when it could not say.
+ * An answer that breaks the contract (a result that never parses) throws: it is a failed repair, counted
+ * against the job, so such a job ends instead of waiting out its maximum age.
+ */
 async function askGenerator(
   generator: GeneratorClient,
   jobId: string,
 ): Promise<GeneratorJobView | "missing" | "unreachable"> {
   try {
     return (await generator.getJob(jobId)) ?? "missing";
-  } catch {
-    return "unreachable";
+  } catch (error) {
+    if (error instanceof GeneratorUnavailable) {
+      return "unreachable";
+    }
+    throw error;
   }
 }
+
+/**
+ * Runs of the reconciler that may fail on one job (an error while repairing
+ * it: the generator's report refused, a row that cannot be written) before
+ * the job is failed for good. Runs are RECONCILE_INTERVAL_SECONDS apart, so
+ * a passing fault (a dropped connection) does not end a job.
+ */
+export const RECONCILE_MAX_FAILURES = 5;
+
+/** What the owner of a job the reconciler gave up on reads. */
+export const REPAIR_FAILED_MESSAGE =
+  "Sorami could not bring this job up to date after several tries, so it was stopped";
 
 /**
  * Repairs what lost webhooks left behind. Every job with no update past its
@@ -43,67 +64,100 @@ async function askGenerator(
  * as the missed webhook would have been (same function, its own event id), a
  * job the generator never received is dispatched again, and a job past its
  * maximum age is failed with a clear reason. No job stays unfinished forever.
+ *
+ * Jobs are handled one by one: one that cannot be repaired has its failure
+ * recorded (`repair_failures`, and its clock restarted) and the run moves on,
+ * so it never blocks the others nor the run's later work; the jobs with the
+ * fewest failures come first, and after RECONCILE_MAX_FAILURES a job ends
+ * FAILED with a reason its owner reads.
  */
 export async function reconcileOnce(db: Database, opts: ReconcileOptions): Promise<ReconcileReport> {
   const stale = await listStaleGenerations(db, opts.staleAfterSeconds, RECONCILE_BATCH);
-  const report: ReconcileReport = { checked: stale.length, repaired: 0, failed: 0, redispatched: 0, unreachable: 0 };
-
+  const report: ReconcileReport = {
+    checked: stale.length,
+    repaired: 0,
+    failed: 0,
+    redispatched: 0,
+    unreachable: 0,
+    errors: 0,
+  };
   for (const job of stale) {
-    const ageSeconds = (Date.now() - job.createdAt.getTime()) / 1000;
-    const view = await askGenerator(opts.generator, job.id);
-    // What the generator says, as the missed webhook would have said it; the apply checks it by the job's kind.
-    const apply = (payload: { status: WireStatus; [field: string]: unknown }, tag: string) =>
-      applyWebhookEvent(db, job.kind, `reconcile:${job.id}:${tag}`, {
-        job_id: job.id,
-        user_id: job.authorId,
-        ...payload,
-      });
-
-    if (typeof view === "object" && view.status === "COMPLETED" && view.result) {
-      await apply({ status: "completed", data: view.result, message: "Recovered by the reconciler" }, "completed");
-      report.repaired++;
-      continue;
+    try {
+      const outcome = await reconcileJob(db, opts, job);
+      if (outcome !== "in_progress") {
+        report[outcome]++;
+      }
+    } catch (error) {
+      report.errors++;
+      await recordFailure(db, job.id, error);
     }
-    if (typeof view === "object" && (view.status === "FAILED" || view.status === "CANCELED")) {
-      const status = view.status === "FAILED" ? "failed" : "canceled";
-      await apply({ status, error_message: view.error ?? "The generator stopped this job" }, status);
-      report.repaired++;
-      continue;
-    }
-    if (ageSeconds > opts.maxAgeSeconds[job.kind]) {
-      const reason =
-        view === "unreachable"
-          ? "The generator could not be reached for too long; the job was stopped"
-          : "The job took longer than the longest a job may take, and was stopped";
-      await failJob(db, job.id, reason);
-      report.failed++;
-      continue;
-    }
-    if (view === "unreachable") {
-      report.unreachable++;
-      continue;
-    }
-    if (view === "missing") {
-      // The generator never received it (dispatch lost): send it again; its id keeps it from running twice.
-      await enqueueDispatch(db, job.id);
-      await touchGeneration(db, job.id);
-      report.redispatched++;
-      continue;
-    }
-    // Still running at the generator: bring our status up to its, and restart the SLA clock.
-    if (view.status !== job.status && !isTerminal(view.status)) {
-      await apply({ status: toWireStatus(view.status) }, view.status);
-    }
-    await touchGeneration(db, job.id);
   }
   return report;
 }
 
-async function failJob(db: Database, id: string, reason: string): Promise<void> {
-  await db.transaction(async (tx) => {
-    const locked = await lockGeneration(tx, id);
-    if (locked) {
-      await transitionGeneration(tx, locked, { status: "FAILED", error: reason, message: "Generation failed" });
+async function reconcileJob(
+  db: Database,
+  opts: ReconcileOptions,
+  job: Generation,
+): Promise<"repaired" | "failed" | "redispatched" | "unreachable" | "in_progress"> {
+  const ageSeconds = (Date.now() - job.createdAt.getTime()) / 1000;
+  const view = await askGenerator(opts.generator, job.id);
+  // What the generator says, as the missed webhook would have said it; the apply checks it by the job's kind.
+  const apply = (payload: { status: WireStatus; [field: string]: unknown }, tag: string) =>
+    applyWebhookEvent(db, job.kind, `reconcile:${job.id}:${tag}`, {
+      job_id: job.id,
+      user_id: job.authorId,
+      ...payload,
+    });
+
+  if (typeof view === "object" && view.status === "COMPLETED" && view.result) {
+    await apply({ status: "completed", data: view.result, message: "Recovered by the reconciler" }, "completed");
+    return "repaired";
+  }
+  if (typeof view === "object" && (view.status === "FAILED" || view.status === "CANCELED")) {
+    const status = view.status === "FAILED" ? "failed" : "canceled";
+    await apply({ status, error_message: view.error ?? "The generator stopped this job" }, status);
+    return "repaired";
+  }
+  if (ageSeconds > opts.maxAgeSeconds[job.kind]) {
+    const reason =
+      view === "unreachable"
+        ? "The generator could not be reached for too long; the job was stopped"
+        : "The job took longer than the longest a job may take, and was stopped";
+    await endJobAsFailed(db, job.id, reason);
+    return "failed";
+  }
+  if (view === "unreachable") {
+    return "unreachable";
+  }
+  if (view === "missing") {
+    // The generator never received it (dispatch lost): send it again; its id keeps it from running twice.
+    await enqueueDispatch(db, job.id);
+    await touchGeneration(db, job.id);
+    return "redispatched";
+  }
+  // Still running at the generator: bring our status up to its, and restart the SLA clock.
+  if (view.status !== job.status && !isTerminal(view.status)) {
+    await apply({ status: toWireStatus(view.status) }, view.status);
+  }
+  await touchGeneration(db, job.id);
+  return "in_progress";
+}
+
+/** Counts a failed repair against the job, and fails the job once it has failed too often. Never throws. */
+async function recordFailure(db: Database, jobId: string, error: unknown): Promise<void> {
+  try {
+    const failures = await recordRepairFailure(db, jobId);
+    console.error(
+      `[reconcile] job ${jobId}: repair failed (${failures}/${RECONCILE_MAX_FAILURES}): ${describeDbError(error)}`,
+    );
+    if (failures >= RECONCILE_MAX_FAILURES) {
+      await endJobAsFailed(db, jobId, REPAIR_FAILED_MESSAGE);
     }
-  });
+  } catch (recordError) {
+    // The database itself is away: the next run finds the job again.
+    console.error(
+      `[reconcile] job ${jobId}: repair failed (${describeDbError(error)}), and so did recording it: ${describeDbError(recordError)}`,
+    );
+  }
 }

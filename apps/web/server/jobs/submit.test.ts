@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ACTIVE_JOBS_RETRY_AFTER_SECONDS, AppError, SUBMISSION_WINDOW_SECONDS } from "@sorami/contracts";
+import { pngDeclaring } from "@sorami/contracts/testing";
 import { schema } from "@sorami/db";
 import { startTestDatabase } from "@sorami/db/testing";
 import { LocalStorage } from "@sorami/storage";
@@ -105,5 +106,40 @@ describe("submit quotas", () => {
     await refusal(submit(a, quotas));
     await submit(b, quotas);
     expect(await rows(b)).toHaveLength(1);
+  });
+});
+
+describe("submit refusals that leave nothing behind", () => {
+  const quotas = { submissionsPerMinute: 1000, maxActiveJobs: 1000 };
+
+  it("refuses, 409 naming Idempotency-Key, a retry whose job was deleted (never a job id that answers 404)", async () => {
+    const user = await newUser();
+    const { body } = await submit(user, quotas, "key-of-a-deleted-job");
+    await t.db.update(schema.generations).set({ deletedAt: new Date() }).where(eq(schema.generations.id, body.job_id));
+    const error = await refusal(submit(user, quotas, "key-of-a-deleted-job"));
+    expect([error.code, error.status, error.field]).toEqual(["conflict", 409, "Idempotency-Key"]);
+    expect(error.message).toMatch(/deleted; send a new key/);
+    expect(await rows(user)).toHaveLength(1);
+    // A new key submits again.
+    expect((await submit(user, quotas, "a-new-key")).created).toBe(true);
+  });
+
+  it("refuses, 413 naming input_image_base64, an input image that declares ~268 megapixels; stores nothing", async () => {
+    const user = await newUser();
+    const bomb = { bytes: pngDeclaring(16383, 16383), type: "PNG" as const };
+    const error = await refusal(
+      submitGeneration(
+        t.db,
+        storage,
+        user,
+        "video",
+        { params: { prompt: "a slow tide", duration_seconds: 1 }, inputImage: bomb },
+        null,
+        quotas,
+      ),
+    );
+    expect([error.code, error.status, error.field]).toEqual(["payload_too_large", 413, "input_image_base64"]);
+    expect(await rows(user)).toHaveLength(0);
+    expect(existsSync(path.join(mediaDir, "inputs"))).toBe(false);
   });
 });

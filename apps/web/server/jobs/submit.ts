@@ -9,6 +9,7 @@ import {
   type JobKind,
   SUBMISSION_WINDOW_SECONDS,
 } from "@sorami/contracts";
+import { assertInputImagePixels } from "@sorami/contracts/image-pixels";
 import type { Database, Generation, Tx } from "@sorami/db";
 import { getGenerationByIdempotencyKey, insertGeneration } from "@sorami/db/queries/generations";
 import { organizationIdOfSql } from "@sorami/db/queries/organizations";
@@ -71,7 +72,10 @@ async function assertWithinQuotas(tx: Tx, userId: string, quotas: Quotas): Promi
  * its dispatch to the generator in the same transaction: no job without a
  * dispatch, no dispatch without a job. A retried submit carrying the same
  * Idempotency-Key returns the first job (whatever the quotas say now); the
- * same key with other parameters is refused. An input image is stored
+ * same key with other parameters is refused, and so is the key of a job its
+ * owner deleted (409): a retry must not bring back, and pay again for, work
+ * its owner threw away, and the first answer — that job — is gone, so a new
+ * submission needs a new key. An input image is stored
  * first, under the new job's id, and removed again if the job is not created.
  */
 export async function submitGeneration(
@@ -89,6 +93,9 @@ export async function submitGeneration(
     hash.update(submission.inputImage.bytes);
   }
   const requestHash = hash.digest("hex");
+  if (submission.inputImage) {
+    await assertInputImagePixels(submission.inputImage.bytes, "input_image_base64");
+  }
   const id = randomUUID();
   const params: Record<string, unknown> = { ...rest };
   if (submission.inputImage) {
@@ -136,6 +143,11 @@ export async function submitGeneration(
     await storage.deletePrefix(inputPrefix(id));
   }
   const existing = result.earlier;
+  if (existing.deletedAt) {
+    throw new AppError("conflict", "The job this Idempotency-Key created was deleted; send a new key to submit again", {
+      field: "Idempotency-Key",
+    });
+  }
   if (existing.requestHash !== requestHash || existing.kind !== kind) {
     throw new AppError("idempotency_key_reused", "This Idempotency-Key was used with different parameters", {
       field: "Idempotency-Key",

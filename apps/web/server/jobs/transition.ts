@@ -1,5 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { decideTransition, type JobStatus, KIND_INFO, type TransitionDecision } from "@sorami/contracts";
+import {
+  decideTransition,
+  JOB_ERROR_MAX_LENGTH,
+  type JobStatus,
+  KIND_INFO,
+  NOTIFICATION_PROMPT_EXCERPT_LENGTH,
+  storableText,
+  type TransitionDecision,
+  truncateText,
+} from "@sorami/contracts";
 import type { Generation, NotificationRow, Tx } from "@sorami/db";
 import type { UserEventInput } from "@sorami/db/queries/events";
 import { type NewMediaFile, writeTransition } from "@sorami/db/queries/transitions";
@@ -36,7 +45,11 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: StatusC
   const now = new Date();
   const terminal = decision.status === "COMPLETED" || decision.status === "FAILED" || decision.status === "CANCELED";
   const message = event.message ?? g.message;
-  const error = decision.status === "FAILED" ? (event.error ?? "Generation failed") : g.error;
+  // A failure must always be recordable: its text is cut and made storable here, whoever reported it.
+  const error =
+    decision.status === "FAILED"
+      ? storableText(truncateText(event.error ?? "Generation failed", JOB_ERROR_MAX_LENGTH, { ellipsis: "…" }))
+      : g.error;
   const events: UserEventInput[] = [
     {
       type: "job",
@@ -57,8 +70,8 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: StatusC
         ? `${info.noun === "image" ? "Images" : "Videos"} ready`
         : `${info.noun === "image" ? "Image" : "Video"} generation failed`,
       message: completed
-        ? `${files.length} ${info.noun}(s) generated for “${g.prompt.slice(0, 80)}”`
-        : (event.error ?? "Generation failed"),
+        ? `${files.length} ${info.noun}(s) generated for “${truncateText(g.prompt, NOTIFICATION_PROMPT_EXCERPT_LENGTH, { ellipsis: "…" })}”`
+        : (error ?? "Generation failed"),
       metadata: { job_id: g.id, kind: g.kind },
       readAt: null,
       createdAt: now,

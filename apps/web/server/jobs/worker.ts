@@ -35,8 +35,14 @@ export function startWebWorker(): Promise<QueueRunner> {
       purge: ({ jobId }) => purgeDeletedGeneration(db(), storage(), jobId),
       reconcile: async (_payload, { log }) => {
         try {
-          const report = await reconcileOnce(db(), { generator: generator(), ...e.reconcile });
-          if (report.checked > 0) {
+          // Pruning runs whatever the repairs did (reconcileOnce only throws when it cannot even list the jobs).
+          const report = await reconcileOnce(db(), { generator: generator(), ...e.reconcile }).catch(
+            (error: unknown) => {
+              log("error", "reconcile_failed", { error: error instanceof Error ? error.message : String(error) });
+              return null;
+            },
+          );
+          if (report && report.checked > 0) {
             log("info", "reconciled", report);
           }
           await pruneUserEvents(db(), new Date(Date.now() - EVENTS_RETENTION_HOURS * 3600_000));

@@ -40,9 +40,11 @@ export function attachment(jobId: string, key: string): string {
 }
 
 /**
- * Gives a file to the user who owns its job. The key must be one the
- * database holds for that user, so no path — traversal or otherwise — reaches
- * a file it does not list; a foreign or missing file is a 404.
+ * Gives a file to the user who owns its job: the job whose folder holds the
+ * key (`images/{job_id}/…`), which must list the key (`getOwnedFileByKey`).
+ * No path — traversal or otherwise — reaches a file that job does not list,
+ * and a row of another job listing the key grants nothing; a foreign or
+ * missing file is a 404, as is a key that names no object in the store.
  *
  * On S3 the answer is a redirect to a GET signed for a few minutes: the
  * bytes go from the bucket to the browser, not through a web process, and

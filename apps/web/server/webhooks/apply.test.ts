@@ -1,10 +1,10 @@
-import { randomUUID } from "node:crypto";
-import type { WebhookPayload } from "@sorami/contracts";
+import { randomBytes, randomUUID } from "node:crypto";
+import { isWellFormedText, type WebhookPayload, type WebhookPayloadOf } from "@sorami/contracts";
 import { schema } from "@sorami/db";
 import { startTestDatabase } from "@sorami/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyWebhookEvent } from "./apply";
+import { applyWebhookEvent, UNSTORABLE_RESULT_MESSAGE } from "./apply";
 
 let t: Awaited<ReturnType<typeof startTestDatabase>>;
 beforeAll(async () => {
@@ -18,7 +18,9 @@ async function job(authorId: string): Promise<string> {
   await t.db.insert(schema.generations).values({ id, kind: "image", authorId, prompt: "a cat", params: {} });
   return id;
 }
-function completed(jobId: string, userId?: string, n = 2): WebhookPayload {
+/** A completed image event (the variant whose data the tests below edit). */
+type Completed = Extract<WebhookPayloadOf<"image">, { status: "completed" }>;
+function completed(jobId: string, userId?: string, n = 2): Completed {
   return {
     job_id: jobId,
     user_id: userId,
@@ -146,5 +148,144 @@ describe("applyWebhookEvent", () => {
       code: "conflict",
     });
     expect((await state(id)).files).toHaveLength(0);
+  });
+});
+
+describe("text cut for notifications and events", () => {
+  it("completes a job whose prompt has half an emoji at the notification's cut (jsonb refuses a lone surrogate)", async () => {
+    const u = await user();
+    const id = randomUUID();
+    const prompt = `${"a".repeat(79)}😀 and more`;
+    await t.db.insert(schema.generations).values({ id, kind: "image", authorId: u, prompt, params: {} });
+    const r = await applyWebhookEvent(t.db, "image", `${id}-emoji`, completed(id, u));
+    expect(r.outcome).toBe("applied");
+    const { g, notes } = await state(id);
+    expect(g?.status).toBe("COMPLETED");
+    expect(isWellFormedText(notes[0]?.message ?? "")).toBe(true);
+  });
+});
+
+describe("storage keys a webhook reports", () => {
+  const refusedWith = async (id: string, payload: WebhookPayload, field: string) => {
+    await expect(applyWebhookEvent(t.db, "image", `${id}-${field}`, payload)).rejects.toMatchObject({
+      code: "invalid_request",
+      field,
+    });
+    // Refused before anything was written: no event recorded, no file, the job untouched.
+    const [evt] = await t.db
+      .select()
+      .from(schema.webhookEvents)
+      .where(eq(schema.webhookEvents.id, `${id}-${field}`));
+    expect(evt).toBeUndefined();
+    const { g, files } = await state(id);
+    expect([g?.status, files.length]).toEqual(["PENDING", 0]);
+  };
+
+  it("refuses a file, thumbnail or poster outside the job's own folder, naming the field", async () => {
+    const u = await user();
+    const victim = await job(await user());
+    const id = await job(u);
+    const withKey = (field: "file_path" | "thumbnail_path", key: string) => {
+      const p = completed(id, u, 2);
+      const second = p.data.images[1];
+      if (second) {
+        second[field] = key;
+      }
+      return p;
+    };
+    await refusedWith(id, withKey("thumbnail_path", `images/${victim}/image_1.png`), "data.images.1.thumbnail_path");
+    await refusedWith(id, withKey("file_path", `images/${victim}/image_1.png`), "data.images.1.file_path");
+    await refusedWith(id, withKey("file_path", `images/${id}/image_1.png/thumb.webp`), "data.images.1.file_path");
+    await refusedWith(id, withKey("file_path", `images/${id}/../${victim}/image_1.png`), "data.images.1.file_path");
+    await refusedWith(id, withKey("file_path", `inputs/${id}/input.png`), "data.images.1.file_path");
+
+    const video = randomUUID();
+    await t.db.insert(schema.generations).values({ id: video, kind: "video", authorId: u, prompt: "p", params: {} });
+    await expect(
+      applyWebhookEvent(t.db, "video", `${video}-poster`, {
+        job_id: video,
+        status: "completed",
+        data: {
+          videos: [
+            {
+              file_path: `videos/${video}/video_1.mp4`,
+              poster_path: `videos/${victim}/video_1_poster.jpg`,
+              format: "MP4",
+              size_bytes: 10,
+              duration_seconds: 1,
+              dimensions: "8x8",
+            },
+          ],
+        },
+      }),
+    ).rejects.toMatchObject({ code: "invalid_request", field: "data.videos.0.poster_path" });
+  });
+
+  it("refuses two files under one key instead of keeping one and counting two", async () => {
+    const u = await user();
+    const id = await job(u);
+    const twice = completed(id, u, 2);
+    const [first, second] = twice.data.images;
+    if (first && second) {
+      second.file_path = first.file_path;
+    }
+    await refusedWith(id, twice, "data.images.1.file_path");
+    const thumbIsAFile = completed(id, u, 2);
+    const [a, b] = thumbIsAFile.data.images;
+    if (a && b) {
+      b.thumbnail_path = a.file_path;
+    }
+    await refusedWith(id, thumbIsAFile, "data.images.1.thumbnail_path");
+  });
+});
+
+describe("an event PostgreSQL refuses for its content", () => {
+  it("fails the job with a reason its owner reads (422, not a 500 forever); the redelivery is acknowledged", async () => {
+    const u = await user();
+    const id = await job(u);
+    // A real constraint the event's rows break: the same refusal every time it is applied.
+    await t.pool.query(
+      `alter table media_files add constraint poison_${id.slice(0, 8)} check (storage_key <> 'images/${id}/image_1.png')`,
+    );
+    try {
+      await expect(applyWebhookEvent(t.db, "image", `${id}-c1`, completed(id, u))).rejects.toMatchObject({
+        code: "unprocessable",
+      });
+      const { g, files, notes } = await state(id);
+      expect([g?.status, g?.error, files.length]).toEqual(["FAILED", UNSTORABLE_RESULT_MESSAGE, 0]);
+      expect(notes.map((n) => [n.type, n.message])).toEqual([["IMAGE_FAILED", UNSTORABLE_RESULT_MESSAGE]]);
+      const again = await applyWebhookEvent(t.db, "image", `${id}-c1`, completed(id, u));
+      expect(again).toEqual({ outcome: "ignored", reason: "terminal" });
+    } finally {
+      await t.pool.query(`alter table media_files drop constraint poison_${id.slice(0, 8)}`);
+    }
+  });
+
+  it("does not end the job when what PostgreSQL refused is the event itself (an id too large to index)", async () => {
+    const u = await user();
+    const id = await job(u);
+    const hugeId = randomBytes(6000).toString("base64"); // past a btree row's ~2.7 KB, compressed or not
+    await expect(applyWebhookEvent(t.db, "image", hugeId, completed(id, u))).rejects.toMatchObject({
+      code: "unprocessable",
+    });
+    expect((await state(id)).g?.status).toBe("PENDING");
+    expect((await applyWebhookEvent(t.db, "image", `${id}-ok`, completed(id, u))).outcome).toBe("applied");
+  });
+
+  it("only refuses a progress event: the job carries on with the next one", async () => {
+    const u = await user();
+    const id = await job(u);
+    const name = `poison_progress_${id.slice(0, 8)}`;
+    await t.pool.query(`alter table generations add constraint ${name} check (id <> '${id}' or progress <> 37)`);
+    try {
+      await expect(
+        applyWebhookEvent(t.db, "image", `${id}-g`, { job_id: id, status: "generating", progress: 37 }),
+      ).rejects.toMatchObject({ code: "unprocessable" });
+      expect((await state(id)).g?.status).toBe("PENDING");
+      await applyWebhookEvent(t.db, "image", `${id}-s`, { job_id: id, status: "saving", progress: 90 });
+      expect((await state(id)).g?.status).toBe("SAVING");
+    } finally {
+      await t.pool.query(`alter table generations drop constraint ${name}`);
+    }
   });
 });

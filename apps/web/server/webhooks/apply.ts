@@ -2,18 +2,23 @@ import {
   AppError,
   filesOfData,
   fromWireStatus,
+  isTerminal,
   type JobKind,
+  jobOutputKeyProblem,
   KIND_INFO,
   parseSize,
   WEBHOOK_PAYLOAD_SCHEMAS,
+  type WebhookImage,
   type WebhookPayload,
+  type WebhookVideo,
 } from "@sorami/contracts";
-import type { Database, Tx } from "@sorami/db";
+import { type Database, describeDbError, isDeterministicDbError, type Tx } from "@sorami/db";
 import { insertGeneration } from "@sorami/db/queries/generations";
 import { organizationIdOf } from "@sorami/db/queries/organizations";
 import { userExists } from "@sorami/db/queries/users";
 import { recordEventAndLockGeneration } from "@sorami/db/queries/webhooks";
 import { parseWith } from "../http/handler";
+import { endJobAsFailed } from "../jobs/fail";
 import { enqueuePurge } from "../jobs/tasks";
 import { type StatusChange, transitionGeneration } from "../jobs/transition";
 
@@ -22,11 +27,49 @@ export type ApplyOutcome =
   | { outcome: "duplicate" }
   | { outcome: "ignored"; reason: "terminal" | "backwards" | "deleted" };
 
-/** What a webhook says, in the terms of the state machine: a `completed` event's files, a `failed` one's reason. */
+/** The storage keys a file entry reports, by field. */
+const KEY_FIELDS = ["file_path", "poster_path", "thumbnail_path"] as const;
+
+/**
+ * Every key a `completed` event reports must be a file in the job's own
+ * folder, and no key may be listed twice (two files under one key would
+ * silently become one while the answer counted two). Refused naming the
+ * field, before anything is written.
+ */
+function assertOwnKeys(kind: JobKind, jobId: string, items: (WebhookImage | WebhookVideo)[]): void {
+  const { filesKey } = KIND_INFO[kind];
+  const seen = new Map<string, string>();
+  items.forEach((item, i) => {
+    for (const name of KEY_FIELDS) {
+      const key = (item as Partial<Record<(typeof KEY_FIELDS)[number], string>>)[name];
+      if (key === undefined) {
+        continue;
+      }
+      const field = `data.${filesKey}.${i}.${name}`;
+      const problem = jobOutputKeyProblem(key, kind, jobId);
+      if (problem) {
+        throw new AppError("invalid_request", `${field}: ${problem}`, { field });
+      }
+      const first = seen.get(key);
+      if (first) {
+        throw new AppError("invalid_request", `${field}: the same key as ${first}; each file needs its own`, {
+          field,
+        });
+      }
+      seen.set(key, field);
+    }
+  });
+}
+
+/**
+ * What a webhook says, in the terms of the state machine: a `completed` event's files, a `failed` one's reason.
+ * Refuses a `completed` whose keys are outside the job's folder or listed twice.
+ */
 export function statusChangeOf(kind: JobKind, payload: WebhookPayload): StatusChange {
   switch (payload.status) {
     case "completed": {
       const items = filesOfData(payload.data);
+      assertOwnKeys(kind, payload.job_id, items);
       const metadata = payload.data.metadata;
       return {
         status: "COMPLETED",
@@ -96,6 +139,56 @@ export async function applyPayload(
   payload: WebhookPayload,
 ): Promise<ApplyOutcome> {
   const event = statusChangeOf(kind, payload);
+  const stage = { jobLocked: false };
+  try {
+    return await applyOnce(db, kind, eventId, payload, event, stage);
+  } catch (error) {
+    if (!isDeterministicDbError(error)) {
+      throw error;
+    }
+    // Only what the job's own rows refused ends the job: an event refused before (its id, say) says nothing of it.
+    return refuseUnstorable(db, payload, error, stage.jobLocked && isTerminal(event.status));
+  }
+}
+
+/** What the job's owner reads when the generator's report of its end could not be stored. */
+export const UNSTORABLE_RESULT_MESSAGE = "Sorami could not record this job's result, so the job was stopped";
+
+/**
+ * PostgreSQL refused the event for its content (see isDeterministicDbError):
+ * applying it again would fail the same way, and a sender retrying a 500
+ * would loop for days while the job stayed unfinished. So the event is
+ * refused with a 422 — never a 5xx — and, when it reported the job's end,
+ * the job ends FAILED with a reason its owner can read; a redelivery then
+ * finds a finished job and is acknowledged. A progress event is only
+ * refused: the next event carries the job on.
+ */
+async function refuseUnstorable(
+  db: Database,
+  payload: WebhookPayload,
+  error: unknown,
+  endJob: boolean,
+): Promise<never> {
+  console.error(
+    `[webhook] job ${payload.job_id}: the ${payload.status} event could not be stored: ${describeDbError(error)}`,
+  );
+  if (endJob) {
+    await endJobAsFailed(db, payload.job_id, UNSTORABLE_RESULT_MESSAGE);
+  }
+  throw new AppError(
+    "unprocessable",
+    `The ${payload.status} event for job ${payload.job_id} could not be stored${endJob ? "; the job was marked failed" : ""}`,
+  );
+}
+
+async function applyOnce(
+  db: Database,
+  kind: JobKind,
+  eventId: string,
+  payload: WebhookPayload,
+  event: StatusChange,
+  stage: { jobLocked: boolean },
+): Promise<ApplyOutcome> {
   return db.transaction(async (tx) => {
     const { recorded, generation: locked } = await recordEventAndLockGeneration(tx, {
       id: eventId,
@@ -105,6 +198,7 @@ export async function applyPayload(
     if (!recorded) {
       return { outcome: "duplicate" } as const;
     }
+    stage.jobLocked = locked !== null;
 
     const generation = locked ?? (await createFromWebhook(tx, kind, payload));
     if (generation.kind !== kind) {

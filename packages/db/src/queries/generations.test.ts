@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generations, mediaFiles } from "../schema";
 import { startTestDatabase } from "../testing";
-import { type Cursor, filesOf, getGenerationForOwner, listGenerationsForOwner } from "./generations";
+import { type Cursor, filesOf, getGenerationForOwner, getOwnedFileByKey, listGenerationsForOwner } from "./generations";
 
 let t: Awaited<ReturnType<typeof startTestDatabase>>;
 beforeAll(async () => {
@@ -76,5 +76,51 @@ describe("generation queries", () => {
     expect(files.get(a?.id ?? "")?.map((f) => f.index)).toEqual([0, 1]);
     expect(files.get(b?.id ?? "")?.map((f) => f.index)).toEqual([0]);
     expect(files.size).toBe(2);
+  });
+});
+
+describe("getOwnedFileByKey: a file is the user's when the job whose folder holds it is", () => {
+  it("never hands a file to the owner of another job that lists its key", async () => {
+    const [alice, mallory] = [await user(), await user()];
+    const [aliceJob] = await seed(alice, 1);
+    const [malloryJob] = await seed(mallory, 1);
+    const aliceKey = `${aliceJob?.kind}s/${aliceJob?.id}/file_1.png`;
+    await t.db.insert(mediaFiles).values([
+      {
+        id: randomUUID(),
+        generationId: aliceJob?.id ?? "",
+        index: 0,
+        storageKey: aliceKey,
+        sizeBytes: 1,
+        format: "PNG",
+        width: 1,
+        height: 1,
+      },
+      // A row of Mallory's job listing Alice's key as its thumbnail (a forged report, or data from before keys were checked).
+      {
+        id: randomUUID(),
+        generationId: malloryJob?.id ?? "",
+        index: 0,
+        storageKey: `${malloryJob?.kind}s/${malloryJob?.id}/file_1.png`,
+        thumbnailKey: aliceKey,
+        sizeBytes: 1,
+        format: "PNG",
+        width: 1,
+        height: 1,
+      },
+    ]);
+    expect((await getOwnedFileByKey(t.db, alice, aliceKey))?.generationId).toBe(aliceJob?.id);
+    expect(await getOwnedFileByKey(t.db, mallory, aliceKey)).toBeNull();
+    expect(
+      (await getOwnedFileByKey(t.db, mallory, `${malloryJob?.kind}s/${malloryJob?.id}/file_1.png`))?.generationId,
+    ).toBe(malloryJob?.id);
+    // Keys that name no job folder, or a folder of the other kind, are nobody's.
+    for (const key of [
+      `${aliceKey}/x.webp`,
+      `inputs/${aliceJob?.id}/file_1.png`,
+      aliceKey.replace(/^(images|videos)/, (f) => (f === "images" ? "videos" : "images")),
+    ]) {
+      expect(await getOwnedFileByKey(t.db, alice, key), key).toBeNull();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { type JobKind, TERMINAL_STATUSES } from "@sorami/contracts";
+import { type JobKind, KIND_INFO, parseJobKey, TERMINAL_STATUSES } from "@sorami/contracts";
 import { and, asc, desc, eq, gt, isNull, lt, notInArray, or, sql } from "drizzle-orm";
 import type { PgInsertValue } from "drizzle-orm/pg-core";
 import type { Tx } from "../client";
@@ -69,12 +69,15 @@ export async function listStaleGenerations(
       eq(generations.kind, kind),
       lt(generations.updatedAt, sql`now() - make_interval(secs => ${staleAfterSeconds[kind]})`),
     );
-  return db
-    .select()
-    .from(generations)
-    .where(and(notInArray(generations.status, [...TERMINAL_STATUSES]), or(staleFor("image"), staleFor("video"))))
-    .orderBy(generations.updatedAt)
-    .limit(limit);
+  return (
+    db
+      .select()
+      .from(generations)
+      .where(and(notInArray(generations.status, [...TERMINAL_STATUSES]), or(staleFor("image"), staleFor("video"))))
+      // The jobs that failed repair least come first: one that keeps failing never starves the others.
+      .orderBy(generations.repairFailures, generations.updatedAt)
+      .limit(limit)
+  );
 }
 
 /** Restarts a job's SLA clock (the reconciler checked it and it is still running). */
@@ -86,6 +89,32 @@ export async function touchGeneration(db: Tx, id: string): Promise<void> {
 export async function lockGeneration(tx: Tx, id: string): Promise<Generation | null> {
   const [row] = await tx.select().from(generations).where(eq(generations.id, id)).for("update");
   return row ?? null;
+}
+
+/**
+ * Marks a job FAILED with `reason` by a plain update of its row, nothing
+ * else: the last resort when failing it the normal way (state machine,
+ * notification, events) cannot be written. A finished job is left alone.
+ */
+export async function forceFailGeneration(db: Tx, id: string, reason: string): Promise<void> {
+  const now = new Date();
+  await db
+    .update(generations)
+    .set({ status: "FAILED", error: reason, message: "Generation failed", updatedAt: now, completedAt: now })
+    .where(and(eq(generations.id, id), notInArray(generations.status, [...TERMINAL_STATUSES])));
+}
+
+/**
+ * Records that repairing a job failed: one more failure, and its clock
+ * restarted so the next run looks at it last. Returns the count now.
+ */
+export async function recordRepairFailure(db: Tx, id: string): Promise<number> {
+  const [row] = await db
+    .update(generations)
+    .set({ repairFailures: sql`${generations.repairFailures} + 1`, updatedAt: new Date() })
+    .where(eq(generations.id, id))
+    .returning({ failures: generations.repairFailures });
+  return row?.failures ?? 0;
 }
 
 export async function getGenerationByIdempotencyKey(db: Tx, ownerId: string, key: string): Promise<Generation | null> {
@@ -171,14 +200,29 @@ export async function listGenerationsForOwner(
   return { rows: page, next: rows.length > opts.limit && last ? { createdAt: last.createdAt, id: last.id } : null };
 }
 
-/** The file (or its video poster, or its thumbnail) at a storage key, only if its job belongs to the user and is not deleted. */
+/**
+ * The file (or its video poster, or its thumbnail) at a storage key, for its
+ * owner. Authorized by the job whose folder holds the key
+ * (`images/{job_id}/…`, `videos/{job_id}/…`): that job must be the user's, of
+ * the folder's kind, not deleted, and list the key. A row of another job
+ * listing the key grants nothing, so a forged report can never hand one
+ * user's file to another.
+ */
 export async function getOwnedFileByKey(db: Tx, ownerId: string, storageKey: string): Promise<MediaFile | null> {
+  const place = parseJobKey(storageKey);
+  const kind = place && (Object.keys(KIND_INFO) as JobKind[]).find((k) => KIND_INFO[k].plural === place.folder);
+  if (!place || !kind) {
+    return null;
+  }
   const [row] = await db
     .select({ file: mediaFiles })
     .from(mediaFiles)
     .innerJoin(generations, eq(generations.id, mediaFiles.generationId))
     .where(
       and(
+        eq(generations.id, place.jobId),
+        eq(mediaFiles.generationId, place.jobId),
+        eq(generations.kind, kind),
         or(
           eq(mediaFiles.storageKey, storageKey),
           eq(mediaFiles.posterKey, storageKey),

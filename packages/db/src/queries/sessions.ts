@@ -1,7 +1,15 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Tx } from "../client";
 import { sessions, users } from "../schema";
 import { prepared } from "./prepared";
+
+/**
+ * The NOTIFY channel a session's end is announced on (migration
+ * 0007_session_ended_notify: a trigger on every delete of a session, and on an
+ * expiry moved into the past), payload `SessionEndedNotice`.
+ */
+export const SESSION_ENDED_CHANNEL = "sorami_session_ended";
+export type SessionEndedNotice = { s: string; u: string };
 
 /**
  * A sign-in session by its token, with the user it belongs to, in one query
@@ -10,10 +18,21 @@ import { prepared } from "./prepared";
 export async function findSessionWithUser(
   db: Tx,
   token: string,
-): Promise<{ expiresAt: Date; user: { id: string; name: string; email: string; role: string } } | null> {
+): Promise<{
+  sessionId: string;
+  expiresAt: Date;
+  user: { id: string; name: string; email: string; role: string };
+} | null> {
   const query = prepared(db, "session_with_user", () =>
     db
-      .select({ expiresAt: sessions.expiresAt, id: users.id, name: users.name, email: users.email, role: users.role })
+      .select({
+        sessionId: sessions.id,
+        expiresAt: sessions.expiresAt,
+        id: users.id,
+        name: users.name,
+        email: users.email,
+        role: users.role,
+      })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
       .where(eq(sessions.token, sql.placeholder("token")))
@@ -24,6 +43,25 @@ export async function findSessionWithUser(
   if (!row) {
     return null;
   }
-  const { expiresAt, ...user } = row;
-  return { expiresAt, user };
+  const { sessionId, expiresAt, ...user } = row;
+  return { sessionId, expiresAt, user };
+}
+
+/**
+ * Of these sessions, the ones still live: not deleted (signed out, revoked),
+ * not expired at `now`, their user still there. This is where a flag that
+ * disables a user would be checked too (better-auth's admin plugin adds
+ * `users.banned`; Sorami has no such flag yet), with a trigger on `users`
+ * announcing it on SESSION_ENDED_CHANNEL like the session triggers do.
+ */
+export async function liveSessionIds(db: Tx, ids: readonly string[], now: Date): Promise<string[]> {
+  if (ids.length === 0) {
+    return [];
+  }
+  const rows = await db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(inArray(sessions.id, [...ids]), gt(sessions.expiresAt, now)));
+  return rows.map((r) => r.id);
 }

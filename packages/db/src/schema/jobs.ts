@@ -54,6 +54,13 @@ export const generations = pgTable(
      * read hides it, and its files and media rows are purged.
      */
     deletedAt: timestamp("deleted_at", { withTimezone: true }),
+    /**
+     * Runs of the reconciler that failed on this job (an error repairing it,
+     * not an unreachable generator). The reconciler takes the jobs with the
+     * fewest first, so one that keeps failing never holds back the others,
+     * and fails it for good after RECONCILE_MAX_FAILURES.
+     */
+    repairFailures: integer("repair_failures").notNull().default(0),
   },
   (t) => [
     // Keyset pagination of a user's gallery, newest first.

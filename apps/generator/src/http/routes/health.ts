@@ -1,4 +1,4 @@
-// GET /health – 200 once the database and the queue answer; names the active providers
+// GET /health – 200 once the database and the queue answer; names the active providers; the one route open without the service key
 import { describeProviders, healthSchema } from "@sorami/contracts";
 import { QUEUE_SCHEMAS } from "@sorami/db";
 import { checkHealth } from "@sorami/db/health";
@@ -7,7 +7,7 @@ import type { AppContext } from "../../context";
 import { answer } from "../answer";
 
 export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.get("/health", async (_request, reply) => {
+  app.get("/health", { config: { public: true } }, async (_request, reply) => {
     const health = await checkHealth({
       service: "generator",
       pool: ctx.pool,

@@ -7,7 +7,7 @@ import { withUser } from "@/server/http/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withUser(async ({ req, user }) => {
+export const GET = withUser(async ({ req, user, session }) => {
   // EventSource resends the last id it saw as a header; a client that had to start over passes it in the query.
   const raw = req.headers.get("last-event-id") || new URL(req.url).searchParams.get("last_event_id");
   let lastEventId: number | null = null;
@@ -20,5 +20,5 @@ export const GET = withUser(async ({ req, user }) => {
     }
     lastEventId = parsed.data;
   }
-  return openEventStream(db(), eventHub(), user, lastEventId, req.signal);
+  return openEventStream(db(), eventHub(), user, session, lastEventId, req.signal);
 });

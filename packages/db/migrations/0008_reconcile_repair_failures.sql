@@ -1,0 +1,1 @@
+ALTER TABLE "generations" ADD COLUMN "repair_failures" integer DEFAULT 0 NOT NULL;

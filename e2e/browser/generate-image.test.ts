@@ -113,4 +113,35 @@ describe("generating images in the browser", () => {
     expect(submissions[0]?.key).toBeTruthy();
     expect(submissions[1]?.key).not.toBe(submissions[0]?.key);
   }, 120_000);
+
+  it("says so, with a button to try again, when a finished job's files cannot be read, and loads them on that try", async () => {
+    const { page, base } = await system.newPage({ width: 1280, height: 900 });
+    await signUpThroughForm(page, base);
+    // The network drops every read of the result until the test lets it through.
+    let reads = 0;
+    let blocked = true;
+    await page.route("**/api/images/*/result", async (route) => {
+      reads++;
+      return blocked ? route.abort("connectionreset") : route.continue();
+    });
+
+    await page.getByTestId("prompt").fill("A kite over the dunes");
+    await page.getByTestId("size").selectOption("256x256");
+    await page.getByTestId("generate-submit").click();
+    await page.getByTestId("result-error").waitFor({ timeout: 60_000 });
+    await expect(page.getByTestId("job-status").textContent()).resolves.toBe("COMPLETED");
+    expect(reads).toBe(3); // read, then read again twice, before saying so
+    expect(await page.getByTestId("result-image").count()).toBe(0);
+
+    blocked = false;
+    await page.getByTestId("result-error").getByRole("button", { name: "Try again" }).click();
+    await waitInPage(
+      page,
+      "the result image after trying again",
+      () =>
+        document.querySelectorAll('[data-testid="result-image"]').length === 1 &&
+        !document.querySelector('[data-testid="result-error"]'),
+      30_000,
+    );
+  }, 120_000);
 });

@@ -17,7 +17,7 @@ const FORMS: { [K in JobKind]: ComponentType<GenerateFormProps<ParamsOf<K>>> } =
 /** The generate page of one kind: its form beside the live panel of the newest job (or of `?job=`). */
 export function GenerateMedia<K extends JobKind>({ kind, followJobId }: { kind: K; followJobId?: string | null }) {
   const Form: ComponentType<GenerateFormProps<ParamsOf<K>>> = FORMS[kind];
-  const { job, submitting, submit } = useJob(kind, followJobId);
+  const { job, submitting, submit, reloadResult } = useJob(kind, followJobId);
   const [retryError, setRetryError] = useState<string | null>(null);
 
   async function onGenerate(params: ParamsOf<K>) {
@@ -46,6 +46,7 @@ export function GenerateMedia<K extends JobKind>({ kind, followJobId }: { kind: 
           <JobPanel
             key={job.jobId}
             job={job}
+            onReloadResult={reloadResult}
             onRetry={() => void onRetry()}
             retrying={submitting}
             retryError={retryError}

@@ -71,6 +71,8 @@ function StageSteps({ job }: { job: JobState<JobKind> }) {
 /** A job of any kind, followed live: stage, progress, elapsed time, then its results or its error. */
 export function JobPanel<K extends JobKind>(props: {
   job: JobState<K>;
+  /** Reads the finished job's files again, after a read that failed. */
+  onReloadResult: () => void;
   onRetry: () => void;
   retrying: boolean;
   retryError: string | null;
@@ -83,7 +85,7 @@ export function JobPanel<K extends JobKind>(props: {
   const elapsed = (job.finishedAt ?? now) - job.startedAt;
   const failed = job.status === "FAILED" || job.status === "CANCELED";
   const files = job.result ? filesOf(job.result) : null;
-  const waitingForFiles = !failed && !job.fatal && !job.result;
+  const waitingForFiles = !failed && !job.fatal && !job.result && !job.resultError;
   const sectionRef = useRef<HTMLElement>(null);
   const liveStatus = useLiveEvents().status;
 
@@ -176,9 +178,18 @@ export function JobPanel<K extends JobKind>(props: {
         </div>
       ) : null}
 
+      {job.resultError ? (
+        <div className="space-y-3" data-testid="result-error">
+          <Alert>{job.resultError}</Alert>
+          <button type="button" onClick={props.onReloadResult} className={secondaryButtonClass}>
+            Try again
+          </button>
+        </div>
+      ) : null}
+
       {files?.length === 0 ? <p className="text-sm text-gray-600">The job finished but returned no {plural}.</p> : null}
 
-      {failed || job.fatal || files?.length === 0 || job.params === null ? null : (
+      {failed || job.fatal || job.resultError || files?.length === 0 || job.params === null ? null : (
         <MediaGrid
           kind={job.kind}
           jobId={job.jobId}

@@ -17,6 +17,13 @@ import { useLiveEvents } from "./live-events";
 const POLL_MS = 1000;
 /** How often a queued job's place in line is refreshed (the stream does not carry it). */
 const QUEUE_POSITION_REFRESH_MS = 3000;
+/**
+ * Reads of a finished job's files before the panel says it could not load
+ * them (with a button to try again): a network blip must not leave a
+ * completed job with nothing shown. Waits 1 s, then 2 s between reads.
+ */
+const RESULT_READ_ATTEMPTS = 3;
+const RESULT_RETRY_BASE_MS = 1000;
 
 export type JobState<K extends JobKind> = {
   kind: K;
@@ -34,6 +41,8 @@ export type JobState<K extends JobKind> = {
   startedAt: number;
   finishedAt: number | null;
   result: ResultOf<K> | null;
+  /** The finished job's files could not be read (after RESULT_READ_ATTEMPTS); `reloadResult` tries again. */
+  resultError: string | null;
   /** The server can't be reached right now; still trying. */
   connectionProblem: string | null;
   /** Following stopped for good (signed out, job gone). */
@@ -56,6 +65,7 @@ function fresh<K extends JobKind>(kind: K, jobId: string, params: ParamsOf<K> | 
     startedAt,
     finishedAt: null,
     result: null,
+    resultError: null,
     connectionProblem: null,
     fatal: null,
   };
@@ -220,28 +230,57 @@ export function useJob<K extends JobKind>(kind: K, followJobId?: string | null) 
     return () => window.clearInterval(timer);
   }, [kind, jobId, queued, streamOpen]);
 
-  // At the end (or for a job opened by id): the files and the parameters.
+  // At the end (or for a job opened by id): the files and the parameters, read again after a failure.
   const status = job?.status;
+  const [resultReads, setResultReads] = useState(0);
   useEffect(() => {
-    if (!jobId || (status !== "COMPLETED" && !needsParams)) {
+    // resultReads: a new read when the panel's button asks for one.
+    if (!jobId || (status !== "COMPLETED" && !needsParams) || resultReads < 0) {
       return;
     }
     const controller = new AbortController();
-    getJobResult(kind, jobId, controller.signal)
-      .then((result) =>
+    let timer: number | undefined;
+    const read = async (attempt: number): Promise<void> => {
+      try {
+        const result = await getJobResult(kind, jobId, controller.signal);
         setJob((j) => {
           if (!j || j.jobId !== jobId) {
             return j;
           }
           const params = j.params ?? (result.params as ParamsOf<K>);
           return j.status === "COMPLETED"
-            ? { ...j, params, result, error: j.error ?? result.error ?? null }
-            : { ...j, params };
-        }),
-      )
-      .catch(() => {});
-    return () => controller.abort();
-  }, [kind, jobId, status, needsParams]);
+            ? { ...j, params, result, resultError: null, error: j.error ?? result.error ?? null }
+            : { ...j, params, resultError: null };
+        });
+      } catch (e) {
+        if (controller.signal.aborted) {
+          return;
+        }
+        const refused = e instanceof ApiError && e.status >= 400 && e.status < 500;
+        if (!refused && attempt < RESULT_READ_ATTEMPTS) {
+          await new Promise<void>((resolve) => {
+            timer = window.setTimeout(resolve, RESULT_RETRY_BASE_MS * 2 ** (attempt - 1));
+          });
+          return controller.signal.aborted ? undefined : read(attempt + 1);
+        }
+        const why = e instanceof ApiError ? e.message : "The server could not be reached.";
+        setJob((j) =>
+          j && j.jobId === jobId ? { ...j, resultError: `Could not load the results of this job. ${why}` } : j,
+        );
+      }
+    };
+    void read(1);
+    return () => {
+      controller.abort();
+      window.clearTimeout(timer);
+    };
+  }, [kind, jobId, status, needsParams, resultReads]);
 
-  return { job, submitting, submit };
+  /** Reads the finished job's files again (the panel's button after a failed read). */
+  const reloadResult = useCallback(() => {
+    setJob((j) => (j ? { ...j, resultError: null } : j));
+    setResultReads((n) => n + 1);
+  }, []);
+
+  return { job, submitting, submit, reloadResult };
 }

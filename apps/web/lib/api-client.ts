@@ -81,8 +81,8 @@ const FALLBACK_MESSAGES: Record<number, string> = {
 };
 
 function toApiError(status: number, data: unknown): ApiError {
-  const body = (data ?? {}) as { error?: unknown; code?: unknown; message?: unknown };
-  // The app's own routes answer { error: { code, message, field? } }.
+  const body = (data ?? {}) as { error?: unknown };
+  // Every route answers { error: { code, message, field? } } (better-auth's answers are reshaped to it: auth-route.ts).
   if (body.error && typeof body.error === "object") {
     const e = body.error as { code?: unknown; message?: unknown; field?: unknown };
     if (typeof e.message === "string") {
@@ -94,29 +94,10 @@ function toApiError(status: number, data: unknown): ApiError {
       );
     }
   }
-  // better-auth answers { code, message }.
-  if (typeof body.message === "string" && body.message) {
-    const code = typeof body.code === "string" ? body.code : `http_${status}`;
-    return new ApiError(status, code, body.message, authField(code));
-  }
   const message =
     FALLBACK_MESSAGES[status] ??
     (status >= 500 ? "The server had a problem. Try again in a moment." : `Request failed (${status}).`);
   return new ApiError(status, `http_${status}`, message);
-}
-
-/** better-auth's codes name the field only inside the code, e.g. PASSWORD_TOO_SHORT. */
-function authField(code: string): string | undefined {
-  if (code.includes("PASSWORD")) {
-    return "password";
-  }
-  if (code.includes("EMAIL") || code.startsWith("USER_ALREADY_EXISTS")) {
-    return "email";
-  }
-  if (code.includes("NAME")) {
-    return "name";
-  }
-  return undefined;
 }
 
 /**

@@ -180,10 +180,6 @@ export async function readBodyBytes(req: Request, maxBytes: number): Promise<Buf
   return Buffer.concat(chunks);
 }
 
-export async function readBody(req: Request, maxBytes: number): Promise<string> {
-  return (await readBodyBytes(req, maxBytes)).toString("utf8");
-}
-
 /** `application/json`, with parameters (charset) or not; not `application/json-patch+json` and the like. */
 export function isJsonContentType(type: string | null): boolean {
   return /^application\/json\s*(;|$)/i.test(type ?? "");

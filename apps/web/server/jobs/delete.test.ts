@@ -166,7 +166,12 @@ describe("rerunGeneration", () => {
       .insert(schema.generations)
       .values({ id, kind: "video", authorId: alice.id, prompt: "waves", params, status: "COMPLETED" });
 
-    const { body, created } = await rerunGeneration(t.db, storage, alice, "video", id, null, LOCAL_PROVIDERS, NO_QUOTA);
+    const { body, created } = await rerunGeneration(
+      { db: t.db, storage, user: alice, providers: LOCAL_PROVIDERS, quotas: NO_QUOTA },
+      "video",
+      id,
+      null,
+    );
     expect(created).toBe(true);
     const copy = await row(body.job_id);
     expect(copy).toMatchObject({ kind: "video", prompt: "waves", status: "PENDING", authorId: alice.id });
@@ -176,7 +181,12 @@ describe("rerunGeneration", () => {
 
     const bob = await user();
     await expect(
-      rerunGeneration(t.db, storage, bob, "video", id, null, LOCAL_PROVIDERS, NO_QUOTA),
+      rerunGeneration(
+        { db: t.db, storage, user: bob, providers: LOCAL_PROVIDERS, quotas: NO_QUOTA },
+        "video",
+        id,
+        null,
+      ),
     ).rejects.toMatchObject({
       code: "not_found",
     });
@@ -193,7 +203,12 @@ describe("rerunGeneration", () => {
       params: { source: "generator-direct", size: "1024x1024" },
     });
     await expect(
-      rerunGeneration(t.db, storage, alice, "image", id, null, LOCAL_PROVIDERS, NO_QUOTA),
+      rerunGeneration(
+        { db: t.db, storage, user: alice, providers: LOCAL_PROVIDERS, quotas: NO_QUOTA },
+        "image",
+        id,
+        null,
+      ),
     ).rejects.toMatchObject({
       code: "unprocessable",
     });

@@ -1,11 +1,9 @@
 import type { ActiveProviderConfig } from "@sorami/config";
 import { AppError, type JobAccepted, type JobKind, sniffImageType } from "@sorami/contracts";
-import type { Database } from "@sorami/db";
-import { readObject, type Storage } from "@sorami/storage";
-import type { SessionUser } from "../session";
+import { readObject } from "@sorami/storage";
 import { parseSubmission } from "./params";
 import { ownedJob } from "./read";
-import { type Quotas, submitGeneration } from "./submit";
+import { type SubmitContext, submitGeneration } from "./submit";
 
 /**
  * Submits a new job with the parameters of one of the user's jobs, through
@@ -15,28 +13,24 @@ import { type Quotas, submitGeneration } from "./submit";
  * again under the new job, so deleting either job never breaks the other.
  */
 export async function rerunGeneration(
-  db: Database,
-  storage: Storage,
-  user: SessionUser,
+  ctx: SubmitContext & { providers: ActiveProviderConfig },
   kind: JobKind,
   id: string,
   idempotencyKey: string | null,
-  providers: ActiveProviderConfig,
-  quotas: Quotas,
 ): Promise<{ body: JobAccepted; created: boolean }> {
-  const g = await ownedJob(db, user, kind, id);
+  const g = await ownedJob(ctx.db, ctx.user, kind, id);
   const { input_image_key, source, ...params } = g.params;
   if (source !== undefined) {
     throw new AppError("unprocessable", "This job was not submitted here, so its parameters are not known");
   }
-  const submission = parseSubmission(kind, { ...params, prompt: g.prompt }, providers);
+  const submission = parseSubmission(kind, { ...params, prompt: g.prompt }, ctx.providers);
   if (typeof input_image_key === "string") {
-    const bytes = await readObject(storage, input_image_key);
+    const bytes = await readObject(ctx.storage, input_image_key);
     const type = bytes ? sniffImageType(bytes) : null;
     if (!bytes || !type) {
       throw new AppError("conflict", "The input image of this job is no longer stored");
     }
     submission.inputImage = { bytes, type };
   }
-  return submitGeneration(db, storage, user, kind, submission, idempotencyKey, quotas);
+  return submitGeneration(ctx, kind, submission, idempotencyKey);
 }

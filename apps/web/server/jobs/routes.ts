@@ -21,7 +21,8 @@ export const submitRoute = (kind: JobKind) =>
     async ({ req, user }) => {
       const submission = parseSubmission(kind, await readJson(req, BODY_LIMIT[kind]), env().providers);
       const key = validateIdempotencyKey(req.headers.get("idempotency-key"));
-      const { body, created } = await submitGeneration(db(), storage(), user, kind, submission, key, env().quotas);
+      const ctx = { db: db(), storage: storage(), user, quotas: env().quotas };
+      const { body, created } = await submitGeneration(ctx, kind, submission, key);
       return json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });
     },
     { maxBodyBytes: BODY_LIMIT[kind] },
@@ -61,15 +62,7 @@ export const deleteRoute = (kind: JobKind) =>
 export const rerunRoute = (kind: JobKind) =>
   withUser<{ id: string }>(async ({ req, user, params }) => {
     const key = validateIdempotencyKey(req.headers.get("idempotency-key"));
-    const { body, created } = await rerunGeneration(
-      db(),
-      storage(),
-      user,
-      kind,
-      params.id,
-      key,
-      env().providers,
-      env().quotas,
-    );
+    const ctx = { db: db(), storage: storage(), user, quotas: env().quotas, providers: env().providers };
+    const { body, created } = await rerunGeneration(ctx, kind, params.id, key);
     return json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });
   });

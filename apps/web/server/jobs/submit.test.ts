@@ -27,7 +27,7 @@ afterAll(async () => {
 const newUser = (): Promise<SessionUser> => t.createUser();
 const submission = { params: { prompt: "a cat", num_images: 1, size: "256x256" } };
 const submit = (user: SessionUser, quotas: Quotas, key: string | null = null) =>
-  submitGeneration(t.db, storage, user, "image", submission, key, quotas);
+  submitGeneration({ db: t.db, storage, user, quotas }, "image", submission, key);
 const rows = async (user: SessionUser) =>
   t.db.select().from(schema.generations).where(eq(schema.generations.authorId, user.id));
 
@@ -129,13 +129,10 @@ describe("submit refusals that leave nothing behind", () => {
     const bomb = { bytes: pngDeclaring(16383, 16383), type: "PNG" as const };
     const error = await refusal(
       submitGeneration(
-        t.db,
-        storage,
-        user,
+        { db: t.db, storage, user, quotas },
         "video",
         { params: { prompt: "a slow tide", duration_seconds: 1 }, inputImage: bomb },
         null,
-        quotas,
       ),
     );
     expect([error.code, error.status, error.field]).toEqual(["payload_too_large", 413, "input_image_base64"]);

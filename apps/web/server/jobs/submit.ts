@@ -39,6 +39,9 @@ export function validateIdempotencyKey(raw: string | null): string | null {
 
 export type Quotas = { submissionsPerMinute: number; maxActiveJobs: number };
 
+/** What submitting a job needs besides the job: where it is written, whose it is, and the owner's quotas. */
+export type SubmitContext = { db: Database; storage: Storage; user: SessionUser; quotas: Quotas };
+
 /**
  * 429 with Retry-After when the user already has the most unfinished jobs
  * allowed, or made the most submissions allowed in the last minute. Counted
@@ -79,13 +82,10 @@ async function assertWithinQuotas(tx: Tx, userId: string, quotas: Quotas): Promi
  * first, under the new job's id, and removed again if the job is not created.
  */
 export async function submitGeneration(
-  db: Database,
-  storage: Storage,
-  user: SessionUser,
+  { db, storage, user, quotas }: SubmitContext,
   kind: JobKind,
   submission: Submission,
   idempotencyKey: string | null,
-  quotas: Quotas,
 ): Promise<{ body: JobAccepted; created: boolean }> {
   const { prompt, ...rest } = submission.params;
   const hash = createHash("sha256").update(JSON.stringify({ kind, params: submission.params }));

@@ -61,16 +61,6 @@ export function fileModeration(state: ModerationState): FileModeration | undefin
   return undefined;
 }
 
-/**
- * `MODERATION_THRESHOLD`: a file whose nsfw score (0–1, `@sorami/ml`'s
- * `nsfw`) is at or above it is held. Unset: screening is off, the model is
- * never loaded and files are stored `unscreened`.
- */
-export const moderationThresholdSchema = z.coerce
-  .number({ error: "must be a number between 0 and 1" })
-  .min(0, { error: "must be between 0 and 1" })
-  .max(1, { error: "must be between 0 and 1" });
-
 /** Longest side, in pixels, of the blurred copy an owner sees of a held file: a silhouette, no detail to recover. */
 export const HELD_PREVIEW_MAX_SIDE = 64;
 /** Gaussian blur (sigma, in pixels of that small copy) applied before it is stored. */

@@ -118,7 +118,7 @@ export const adminProviderCallSchema = z.object({
   request_id: z.string().nullable(),
   started_at: iso,
   duration_ms: z.number().int().nullable(),
-  outcome: z.enum(["running", "ok", "error"]),
+  outcome: z.enum(["ok", "error"]),
   error_kind: z.string().nullable(),
   error: z.string().nullable(),
 });

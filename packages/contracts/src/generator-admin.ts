@@ -31,7 +31,7 @@ export type GeneratorAdminSummary = z.infer<typeof generatorAdminSummarySchema>;
 
 /** GET /api/admin/jobs/{id}: the generator's record of a job, its provider calls and its deliveries. */
 export const generatorJobStorySchema = z.object({
-  job: generatorJobViewSchema.extend({ error_kind: z.string().nullable() }),
+  job: generatorJobViewSchema,
   provider_calls: z.array(adminProviderCallSchema),
   deliveries: z.array(adminDeliverySchema),
 });

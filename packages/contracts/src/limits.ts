@@ -18,6 +18,10 @@ export const PROMPT_MAX_LENGTH = 4000;
  * `error_message` may carry, so the generator's reason always fits it.
  */
 export const JOB_ERROR_MAX_LENGTH = 10_000;
+/** A failure's kind in a word (`error_code` of a failed webhook, `generations.error_kind`): a name, never prose. */
+export const JOB_ERROR_CODE_MAX_LENGTH = 64;
+/** A provider's request id as recorded for the admin console (ids are tens of characters; anything longer is cut). */
+export const PROVIDER_REQUEST_ID_MAX_LENGTH = 255;
 
 /** The prompt quoted in a "ready" notification is cut to this many UTF-16 units (by `truncateText`). */
 export const NOTIFICATION_PROMPT_EXCERPT_LENGTH = 80;

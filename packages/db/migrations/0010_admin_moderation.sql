@@ -29,7 +29,7 @@ CREATE TABLE "generator"."provider_calls" (
 	"request_id" text,
 	"started_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"duration_ms" integer,
-	"outcome" text DEFAULT 'running' NOT NULL,
+	"outcome" text NOT NULL,
 	"error_kind" text,
 	"error" text
 );

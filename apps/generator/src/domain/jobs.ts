@@ -125,6 +125,7 @@ export function jobView(job: GeneratorJob): GeneratorJobView {
     progress: job.progress,
     attempts: job.attempts,
     error: job.error,
+    error_kind: job.errorKind,
     result: job.result,
     created_at: job.createdAt.toISOString(),
     updated_at: job.updatedAt.toISOString(),

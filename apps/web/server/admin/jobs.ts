@@ -147,7 +147,12 @@ export async function jobStoryForAdmin(db: Database, generator: GeneratorClient,
     },
     events,
     generator: remoteJob
-      ? { status: remoteJob.status, runs: remoteJob.attempts, error: remoteJob.error, error_kind: remoteJob.error_kind }
+      ? {
+          status: remoteJob.status,
+          runs: remoteJob.attempts,
+          error: remoteJob.error,
+          error_kind: remoteJob.error_kind ?? null,
+        }
       : null,
     generator_error: remote.error,
     provider_calls: remote.story?.provider_calls ?? [],

@@ -116,7 +116,10 @@ async function reconcileJob(
   }
   if (typeof view === "object" && (view.status === "FAILED" || view.status === "CANCELED")) {
     const status = view.status === "FAILED" ? "failed" : "canceled";
-    await apply({ status, error_message: view.error ?? "The generator stopped this job" }, status);
+    await apply(
+      { status, error_message: view.error ?? "The generator stopped this job", error_code: view.error_kind },
+      status,
+    );
     return "repaired";
   }
   if (ageSeconds > opts.maxAgeSeconds[job.kind]) {
@@ -124,7 +127,7 @@ async function reconcileJob(
       view === "unreachable"
         ? "The generator could not be reached for too long; the job was stopped"
         : "The job took longer than the longest a job may take, and was stopped";
-    await endJobAsFailed(db, job.id, reason);
+    await endJobAsFailed(db, job.id, reason, "expired");
     return "failed";
   }
   if (view === "unreachable") {
@@ -152,7 +155,7 @@ async function recordFailure(db: Database, jobId: string, error: unknown): Promi
       `[reconcile] job ${jobId}: repair failed (${failures}/${RECONCILE_MAX_FAILURES}): ${describeDbError(error)}`,
     );
     if (failures >= RECONCILE_MAX_FAILURES) {
-      await endJobAsFailed(db, jobId, REPAIR_FAILED_MESSAGE);
+      await endJobAsFailed(db, jobId, REPAIR_FAILED_MESSAGE, "unrecoverable");
     }
   } catch (recordError) {
     // The database itself is away: the next run finds the job again.

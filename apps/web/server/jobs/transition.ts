@@ -21,6 +21,8 @@ export type StatusChange = {
   progress?: number | null;
   message?: string | null;
   error?: string | null;
+  /** What failed the job, in a word (see generations.error_kind); kept only with FAILED. */
+  errorKind?: string | null;
   files?: NewMediaFile[];
   model?: string | null;
   processingTimeMs?: number | null;
@@ -86,6 +88,7 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: StatusC
       progress: decision.progress,
       message,
       error,
+      errorKind: decision.status === "FAILED" ? (event.errorKind ?? null) : g.errorKind,
       model: event.model ?? g.model,
       processingTimeMs:
         event.processingTimeMs ?? (terminal ? now.getTime() - g.createdAt.getTime() : g.processingTimeMs),

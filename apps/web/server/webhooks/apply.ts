@@ -96,7 +96,13 @@ export function statusChangeOf(kind: JobKind, payload: WebhookPayload): StatusCh
       };
     }
     case "failed":
-      return { status: "FAILED", progress: payload.progress, message: payload.message, error: payload.error_message };
+      return {
+        status: "FAILED",
+        progress: payload.progress,
+        message: payload.message,
+        error: payload.error_message,
+        errorKind: payload.error_code ?? null,
+      };
     default:
       return {
         status: fromWireStatus(payload.status),
@@ -173,7 +179,7 @@ async function refuseUnstorable(
     `[webhook] job ${payload.job_id}: the ${payload.status} event could not be stored: ${describeDbError(error)}`,
   );
   if (endJob) {
-    await endJobAsFailed(db, payload.job_id, UNSTORABLE_RESULT_MESSAGE);
+    await endJobAsFailed(db, payload.job_id, UNSTORABLE_RESULT_MESSAGE, "invalid_event");
   }
   throw new AppError(
     "unprocessable",

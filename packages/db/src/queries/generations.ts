@@ -96,11 +96,11 @@ export async function lockGeneration(tx: Tx, id: string): Promise<Generation | n
  * else: the last resort when failing it the normal way (state machine,
  * notification, events) cannot be written. A finished job is left alone.
  */
-export async function forceFailGeneration(db: Tx, id: string, reason: string): Promise<void> {
+export async function forceFailGeneration(db: Tx, id: string, reason: string, errorKind: string): Promise<void> {
   const now = new Date();
   await db
     .update(generations)
-    .set({ status: "FAILED", error: reason, message: "Generation failed", updatedAt: now, completedAt: now })
+    .set({ status: "FAILED", error: reason, errorKind, message: "Generation failed", updatedAt: now, completedAt: now })
     .where(and(eq(generations.id, id), notInArray(generations.status, [...TERMINAL_STATUSES])));
 }
 

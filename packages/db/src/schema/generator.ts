@@ -85,7 +85,7 @@ export const webhookAttempts = generatorSchema.table(
 /**
  * Every call a run of a job made to its provider, for the admin console's
  * job story: when, how long, the provider's request id where it gives one,
- * and how it ended. Written when the call starts and again when it ends.
+ * and how it ended. Written once, when the call ends.
  */
 export const providerCalls = generatorSchema.table(
   "provider_calls",
@@ -99,9 +99,7 @@ export const providerCalls = generatorSchema.table(
     requestId: text("request_id"),
     startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
     durationMs: integer("duration_ms"),
-    outcome: text("outcome", { enum: ["running", "ok", "error"] })
-      .notNull()
-      .default("running"),
+    outcome: text("outcome", { enum: ["ok", "error"] }).notNull(),
     errorKind: text("error_kind"),
     error: text("error"),
   },

@@ -65,7 +65,7 @@ export const generatorScreenSchema = z.object({
   job_id: z.string(),
   files: z.array(
     z.object({
-      /** The file's index in the job's result (1-based, as its storage key). */
+      /** The file's place in the job's result list (0-based, as the web app's media_files.index). */
       index: z.number().int(),
       /** The key that was scored: the image, or the video's poster. */
       scored_key: z.string(),

@@ -32,6 +32,15 @@ export function isShown(state: ModerationState): boolean {
   return (SHOWN_MODERATION_STATES as readonly ModerationState[]).includes(state);
 }
 
+/**
+ * Whether a file is held for review: its nsfw score (0–1, `@sorami/ml`'s
+ * `nsfw`) is at or above the operator's threshold (`MODERATION_THRESHOLD`).
+ * No threshold (null: screening off) holds nothing.
+ */
+export function isHeld(nsfw: number, threshold: number | null): boolean {
+  return threshold !== null && nsfw >= threshold;
+}
+
 /** An admin's decision on a held file. */
 export const MODERATION_DECISIONS = ["approve", "remove"] as const;
 export type ModerationDecision = (typeof MODERATION_DECISIONS)[number];

@@ -16,6 +16,7 @@ import { registerAdminRoutes } from "./routes/admin";
 import { registerGenerateRoutes } from "./routes/generate";
 import { registerHealthRoutes } from "./routes/health";
 import { registerJobRoutes } from "./routes/jobs";
+import { registerScreenRoutes } from "./routes/screen";
 import { registerWebhookRoutes } from "./routes/webhooks";
 
 const STATUS_TO_CODE: Record<number, ErrorCode> = {
@@ -160,5 +161,6 @@ export function buildServer(ctx: AppContext): FastifyInstance {
   registerJobRoutes(app, ctx);
   registerWebhookRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
+  registerScreenRoutes(app, ctx);
   return app;
 }

@@ -15,6 +15,8 @@ export type ReconcileOptions = {
   staleAfterSeconds: Record<JobKind, number>;
   /** A job older than this that is still not finished is failed, whatever the generator says. */
   maxAgeSeconds: Record<JobKind, number>;
+  /** Image screening is on: recovered files are stored pending and screened, as the receiver does. */
+  screening: boolean;
 };
 
 export type ReconcileReport = {
@@ -104,11 +106,13 @@ async function reconcileJob(
   const view = await askGenerator(opts.generator, job.id);
   // What the generator says, as the missed webhook would have said it; the apply checks it by the job's kind.
   const apply = (payload: { status: WireStatus; [field: string]: unknown }, tag: string) =>
-    applyWebhookEvent(db, job.kind, `reconcile:${job.id}:${tag}`, {
-      job_id: job.id,
-      user_id: job.authorId,
-      ...payload,
-    });
+    applyWebhookEvent(
+      db,
+      job.kind,
+      `reconcile:${job.id}:${tag}`,
+      { job_id: job.id, user_id: job.authorId, ...payload },
+      { screening: opts.screening },
+    );
 
   if (typeof view === "object" && view.status === "COMPLETED" && view.result) {
     await apply({ status: "completed", data: view.result, message: "Recovered by the reconciler" }, "completed");

@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { AppError } from "@sorami/contracts";
+import { AppError, fileModeration, isShown } from "@sorami/contracts";
 import { getOwnedFileByKey } from "@sorami/db/queries/generations";
 import { type ByteRange, contentTypeFor, isValidKey } from "@sorami/storage";
 import { db, storage } from "../db";
@@ -65,6 +65,10 @@ export async function serveOwnedMedia(
   const file = await getOwnedFileByKey(db(), user.id, key);
   if (!file) {
     throw new AppError("not_found", "File not found");
+  }
+  // A file pending screening, held or removed: its blurred copy alone, never the original or its derivatives.
+  if (!isShown(file.moderationState) && key !== file.blurredKey) {
+    throw new AppError("forbidden", fileModeration(file.moderationState)?.notice ?? "This file is not available");
   }
   const store = storage();
   if (store.signedUrl) {

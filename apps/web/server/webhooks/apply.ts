@@ -6,6 +6,7 @@ import {
   type JobKind,
   jobOutputKeyProblem,
   KIND_INFO,
+  type ModerationState,
   parseSize,
   WEBHOOK_PAYLOAD_SCHEMAS,
   type WebhookImage,
@@ -19,7 +20,7 @@ import { userExists } from "@sorami/db/queries/users";
 import { recordEventAndLockGeneration } from "@sorami/db/queries/webhooks";
 import { parseWith } from "../http/handler";
 import { endJobAsFailed } from "../jobs/fail";
-import { enqueuePurge } from "../jobs/tasks";
+import { enqueuePurge, enqueueScreening } from "../jobs/tasks";
 import { type StatusChange, transitionGeneration } from "../jobs/transition";
 
 export type ApplyOutcome =
@@ -128,9 +129,21 @@ export async function applyWebhookEvent(
   kind: JobKind,
   eventId: string,
   input: unknown,
+  options: ApplyOptions = NO_SCREENING,
 ): Promise<ApplyOutcome> {
-  return applyPayload(db, kind, eventId, parseWebhookPayload(kind, input));
+  return applyPayload(db, kind, eventId, parseWebhookPayload(kind, input), options);
 }
+
+/** How the files of a `completed` event are stored. */
+export type ApplyOptions = {
+  /**
+   * Image screening is on (MODERATION_THRESHOLD): files are stored `pending`
+   * — not shown — and their screening is queued in the same transaction.
+   * Off: stored `unscreened`. The receiver and the reconciler pass the env's.
+   */
+  screening: boolean;
+};
+export const NO_SCREENING: ApplyOptions = { screening: false };
 
 /** The kind's contract decides what an event is: a completed one without files, a failed one without a reason, are 400s. */
 export function parseWebhookPayload(kind: JobKind, input: unknown): WebhookPayload {
@@ -143,11 +156,14 @@ export async function applyPayload(
   kind: JobKind,
   eventId: string,
   payload: WebhookPayload,
+  options: ApplyOptions = NO_SCREENING,
 ): Promise<ApplyOutcome> {
-  const event = statusChangeOf(kind, payload);
+  const change = statusChangeOf(kind, payload);
+  const moderationState: ModerationState = options.screening ? "pending" : "unscreened";
+  const event: StatusChange = change.files ? { ...change, files: change.files.map((f) => ({ ...f, moderationState })) } : change;
   const stage = { jobLocked: false };
   try {
-    return await applyOnce(db, kind, eventId, payload, event, stage);
+    return await applyOnce(db, kind, eventId, payload, event, stage, options);
   } catch (error) {
     if (!isDeterministicDbError(error)) {
       throw error;
@@ -194,6 +210,7 @@ async function applyOnce(
   payload: WebhookPayload,
   event: StatusChange,
   stage: { jobLocked: boolean },
+  options: ApplyOptions,
 ): Promise<ApplyOutcome> {
   return db.transaction(async (tx) => {
     const { recorded, generation: locked } = await recordEventAndLockGeneration(tx, {
@@ -223,6 +240,9 @@ async function applyOnce(
     const decision = await transitionGeneration(tx, generation, event);
     if (!decision.apply) {
       return { outcome: "ignored", reason: decision.reason } as const;
+    }
+    if (options.screening && decision.status === "COMPLETED" && event.files?.length) {
+      await enqueueScreening(tx, generation.id);
     }
     return { outcome: "applied", status: decision.status, filesCount: event.files?.length ?? 0 } as const;
   });

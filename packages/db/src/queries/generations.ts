@@ -201,7 +201,7 @@ export async function listGenerationsForOwner(
 }
 
 /**
- * The file (or its video poster, or its thumbnail) at a storage key, for its
+ * The file (or its video poster, its thumbnail, its blurred copy) at a storage key, for its
  * owner. Authorized by the job whose folder holds the key
  * (`images/{job_id}/…`, `videos/{job_id}/…`): that job must be the user's, of
  * the folder's kind, not deleted, and list the key. A row of another job
@@ -227,6 +227,7 @@ export async function getOwnedFileByKey(db: Tx, ownerId: string, storageKey: str
           eq(mediaFiles.storageKey, storageKey),
           eq(mediaFiles.posterKey, storageKey),
           eq(mediaFiles.thumbnailKey, storageKey),
+          eq(mediaFiles.blurredKey, storageKey),
         ),
         eq(generations.authorId, ownerId),
         notDeleted,

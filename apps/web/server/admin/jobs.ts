@@ -3,12 +3,14 @@ import {
   type AdminJobPage,
   type AdminJobStory,
   type AdminJobsQuery,
+  type AdminRetry,
   type AdminStoryEvent,
   AppError,
   decodeKeysetCursor,
   encodeKeysetCursor,
   fromWireStatus,
   type JobStatus,
+  type JobStatusResponse,
   WIRE_STATUSES,
   type WireStatus,
 } from "@sorami/contracts";
@@ -19,10 +21,18 @@ import {
   appliedEventsOf,
   getAdminJob,
   listAdminJobs,
+  recordAdminAction,
   retriesOf,
 } from "@sorami/db/queries/admin-jobs";
-import { filesOf } from "@sorami/db/queries/generations";
+import { getAdminUser } from "@sorami/db/queries/admin-users";
+import { filesOf, getGenerationById, lockGeneration } from "@sorami/db/queries/generations";
+import type { Storage } from "@sorami/storage";
 import type { GeneratorClient } from "../generator-client";
+import { cancelLocked } from "../jobs/cancel";
+import { deleteJob } from "../jobs/delete";
+import { toStatusResponse } from "../jobs/present";
+import { rerunGeneration } from "../jobs/rerun";
+import type { SessionUser } from "../session";
 import { asAppError } from "./generator";
 
 export function adminJobView(g: AdminJobRow): AdminJob {
@@ -173,4 +183,62 @@ export async function jobStoryForAdmin(db: Database, generator: GeneratorClient,
     })),
     retry_of: g.retryOf,
   };
+}
+
+/** Cancels anyone's unfinished job, as its owner's cancel does (the generator is told by the queued task). */
+export async function cancelAsAdmin(db: Database, admin: SessionUser, id: string): Promise<JobStatusResponse> {
+  return db.transaction(async (tx) => {
+    const g = await lockGeneration(tx, id);
+    if (!g || g.deletedAt) {
+      throw new AppError("not_found", "Job not found");
+    }
+    if (!(await cancelLocked(tx, g))) {
+      throw new AppError("conflict", `The job has already ended (${g.status})`);
+    }
+    await recordAdminAction(tx, { adminId: admin.id, action: "cancel", targetType: "job", targetId: id });
+    return toStatusResponse((await getGenerationById(tx, id)) ?? g);
+  });
+}
+
+/** Deletes anyone's job, as its owner's delete does, recorded as the admin's action. */
+export async function deleteAsAdmin(db: Database, storage: Storage, admin: SessionUser, id: string): Promise<void> {
+  await deleteJob(db, storage, id, (tx) =>
+    recordAdminAction(tx, { adminId: admin.id, action: "delete", targetType: "job", targetId: id }),
+  );
+}
+
+/**
+ * Retries a failed job as a rerun: a new job for the same owner with the
+ * same parameters (and a copy of its input image), through the same checks
+ * as any submission — the prompt policy, the provider's limits and the
+ * owner's quotas — recording the failed job as its origin (`retry_of`). The
+ * failed job keeps its story as it was; a job a webhook might still finish
+ * is never run twice under one id. A disabled owner's job is not retried.
+ */
+export async function retryAsAdmin(
+  deps: Omit<Parameters<typeof rerunGeneration>[0], "user" | "asRetry">,
+  admin: SessionUser,
+  id: string,
+): Promise<AdminRetry> {
+  const g = await adminJobOr404(deps.db, id);
+  if (g.deletedAt) {
+    throw new AppError("not_found", "Job not found");
+  }
+  if (g.status !== "FAILED") {
+    throw new AppError("conflict", `Only a failed job can be retried; this one is ${g.status}`);
+  }
+  const owner = await getAdminUser(deps.db, g.authorId);
+  if (!owner || owner.disabledAt) {
+    throw new AppError("conflict", "The job's owner is disabled; enable them before retrying their jobs");
+  }
+  const user: SessionUser = { id: owner.id, name: owner.name, email: owner.email, role: owner.role };
+  const { body } = await rerunGeneration({ ...deps, user, asRetry: true }, g.kind, g.id, null);
+  await recordAdminAction(deps.db, {
+    adminId: admin.id,
+    action: "retry",
+    targetType: "job",
+    targetId: id,
+    detail: { new_job_id: body.job_id },
+  });
+  return { job_id: body.job_id, retry_of: id, status: body.status };
 }

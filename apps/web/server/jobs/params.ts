@@ -17,6 +17,8 @@ import { parseWith } from "../http/handler";
 export type Submission = {
   params: Record<string, unknown> & { prompt: string };
   inputImage?: ReturnType<typeof decodeInputImage>;
+  /** The failed job an admin retries with this submission (recorded on the new job). */
+  retryOf?: string;
 };
 
 function refuse(violation: { field: string; message: string } | null): void {

@@ -160,7 +160,9 @@ export async function applyPayload(
 ): Promise<ApplyOutcome> {
   const change = statusChangeOf(kind, payload);
   const moderationState: ModerationState = options.screening ? "pending" : "unscreened";
-  const event: StatusChange = change.files ? { ...change, files: change.files.map((f) => ({ ...f, moderationState })) } : change;
+  const event: StatusChange = change.files
+    ? { ...change, files: change.files.map((f) => ({ ...f, moderationState })) }
+    : change;
   const stage = { jobLocked: false };
   try {
     return await applyOnce(db, kind, eventId, payload, event, stage, options);

@@ -68,44 +68,14 @@ export type ModerationItemRow = {
 
 export type ModerationCursor = { at: Date; id: string };
 
-/**
- * The review queue (`held` or `pending`: oldest first, so nothing waits
- * forever behind new arrivals) or the decided files (newest decision first).
- * Files of deleted jobs are not listed.
- */
-export async function listModeration(
-  db: Tx,
-  opts: { state: "held" | "pending" | "decided"; limit: number; cursor?: ModerationCursor | null },
-): Promise<{ rows: ModerationItemRow[]; next: ModerationCursor | null }> {
-  const state = opts.state;
-  const decided = state === "decided";
-  const lastDecision = sql`(select d.id from ${moderationDecisions} d where d.media_file_id = ${mediaFiles.id}
-    order by d.decided_at desc, d.id desc limit 1)`;
-  const where: (SQL | undefined)[] = [sql`${generations.deletedAt} is null`];
-  if (decided) {
-    where.push(
-      sql`${mediaFiles.moderationState} in ('approved', 'removed')`,
-      sql`${moderationDecisions.id} is not null`,
-    );
-    if (opts.cursor) {
-      const c = opts.cursor;
-      where.push(
-        or(
-          lt(moderationDecisions.decidedAt, c.at),
-          and(eq(moderationDecisions.decidedAt, c.at), lt(moderationDecisions.id, c.id)),
-        ),
-      );
-    }
-  } else {
-    where.push(eq(mediaFiles.moderationState, state === "held" ? "held" : "pending"));
-    if (opts.cursor) {
-      const c = opts.cursor;
-      where.push(or(gt(mediaFiles.createdAt, c.at), and(eq(mediaFiles.createdAt, c.at), gt(mediaFiles.id, c.id))));
-    }
-  }
+/** The file's latest decision, as the row a file joins to. */
+const lastDecision = sql`(select d.id from ${moderationDecisions} d where d.media_file_id = ${mediaFiles.id}
+  order by d.decided_at desc, d.id desc limit 1)`;
+
+function selectItems(db: Tx) {
   const decider = sql`(select u.email from ${users} u where u.id = ${moderationDecisions.decidedBy})`;
   const deciderName = sql`(select u.name from ${users} u where u.id = ${moderationDecisions.decidedBy})`;
-  const rows = await db
+  return db
     .select({
       file: mediaFiles,
       kind: generations.kind,
@@ -119,7 +89,52 @@ export async function listModeration(
     .from(mediaFiles)
     .innerJoin(generations, eq(generations.id, mediaFiles.generationId))
     .innerJoin(users, eq(users.id, generations.authorId))
-    .leftJoin(moderationDecisions, sql`${moderationDecisions.id} = ${lastDecision}`)
+    .leftJoin(moderationDecisions, sql`${moderationDecisions.id} = ${lastDecision}`);
+}
+
+type SelectedItem = Awaited<ReturnType<ReturnType<typeof selectItems>["execute"]>>[number];
+const toItem = (r: SelectedItem): ModerationItemRow => ({
+  file: r.file,
+  kind: r.kind,
+  ownerId: r.ownerId,
+  ownerEmail: r.ownerEmail,
+  ownerName: r.ownerName,
+  decision: r.decision ? { ...r.decision, byEmail: r.byEmail, byName: r.byName } : null,
+});
+
+/**
+ * The review queue (`held` or `pending`: oldest first, so nothing waits
+ * forever behind new arrivals) or the decided files (newest decision first).
+ * Files of deleted jobs are not listed.
+ */
+export async function listModeration(
+  db: Tx,
+  opts: { state: "held" | "pending" | "decided"; limit: number; cursor?: ModerationCursor | null },
+): Promise<{ rows: ModerationItemRow[]; next: ModerationCursor | null }> {
+  const state = opts.state;
+  const decided = state === "decided";
+  const where: (SQL | undefined)[] = [sql`${generations.deletedAt} is null`];
+  const c = opts.cursor;
+  if (decided) {
+    where.push(
+      sql`${mediaFiles.moderationState} in ('approved', 'removed')`,
+      sql`${moderationDecisions.id} is not null`,
+    );
+    if (c) {
+      where.push(
+        or(
+          lt(moderationDecisions.decidedAt, c.at),
+          and(eq(moderationDecisions.decidedAt, c.at), lt(moderationDecisions.id, c.id)),
+        ),
+      );
+    }
+  } else {
+    where.push(eq(mediaFiles.moderationState, state === "held" ? "held" : "pending"));
+    if (c) {
+      where.push(or(gt(mediaFiles.createdAt, c.at), and(eq(mediaFiles.createdAt, c.at), gt(mediaFiles.id, c.id))));
+    }
+  }
+  const rows = await selectItems(db)
     .where(and(...where))
     .orderBy(
       ...(decided
@@ -127,14 +142,7 @@ export async function listModeration(
         : [asc(mediaFiles.createdAt), asc(mediaFiles.id)]),
     )
     .limit(opts.limit + 1);
-  const shown: ModerationItemRow[] = rows.slice(0, opts.limit).map((r) => ({
-    file: r.file,
-    kind: r.kind,
-    ownerId: r.ownerId,
-    ownerEmail: r.ownerEmail,
-    ownerName: r.ownerName,
-    decision: r.decision ? { ...r.decision, byEmail: r.byEmail, byName: r.byName } : null,
-  }));
+  const shown = rows.slice(0, opts.limit).map(toItem);
   const last = shown.at(-1);
   let next: ModerationCursor | null = null;
   if (rows.length > opts.limit && last) {
@@ -144,6 +152,12 @@ export async function listModeration(
         : { at: last.file.createdAt, id: last.file.id };
   }
   return { rows: shown, next };
+}
+
+/** One file as the review queue shows it, whatever its state. */
+export async function getModerationItem(db: Tx, fileId: string): Promise<ModerationItemRow | null> {
+  const [row] = await selectItems(db).where(eq(mediaFiles.id, fileId));
+  return row ? toItem(row) : null;
 }
 
 /** A file and its job's owner, the row locked for the caller's transaction; null when missing or its job deleted. */

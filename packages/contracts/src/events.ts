@@ -83,6 +83,21 @@ export type UserEventType = keyof typeof USER_EVENT_SCHEMAS;
 export const USER_EVENT_TYPES = Object.keys(USER_EVENT_SCHEMAS) as UserEventType[];
 export type UserEventData<T extends UserEventType> = z.infer<(typeof USER_EVENT_SCHEMAS)[T]>;
 
+/**
+ * What an admin's stream hears of every user's stored events (`event:
+ * admin`, no id: not stored, not replayed): that a job moved or a file was
+ * screened or decided. The admin console reads what changed again; a stream
+ * that reconnects reads everything again anyway.
+ */
+export const adminEventSchema = z.object({
+  type: z.enum(["job", "moderation"]),
+  user_id: z.string(),
+  job_id: z.string(),
+  status: jobStatusSchema.nullable(),
+  moderation_state: moderationStateSchema.nullable(),
+});
+export type AdminEvent = z.infer<typeof adminEventSchema>;
+
 /** `Last-Event-ID` values: stored event ids are positive integers. */
 export const lastEventIdSchema = z
   .string()

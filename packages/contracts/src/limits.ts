@@ -62,6 +62,9 @@ export const WEBHOOK_KEY_MIN_BYTES = 24;
 /** The key of a generated `whsec_` secret, in random bytes (Standard Webhooks allows 24 to 64). */
 export const WEBHOOK_KEY_GENERATED_BYTES = 32;
 
+/** Bodies of the admin console's small JSON requests (a role, a decision): a few dozen bytes each. */
+export const ADMIN_SMALL_BODY_MAX_BYTES = 1024;
+
 /** Keyset pages. */
 export const PAGE_SIZE_DEFAULT = 20;
 export const PAGE_SIZE_MAX = 100;

@@ -32,14 +32,14 @@ export function isAbortError(error: unknown): boolean {
   return error instanceof DOMException && error.name === "AbortError";
 }
 
-type RequestOptions = {
+export type RequestOptions = {
   method?: "GET" | "POST" | "DELETE";
   json?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
 };
 
-async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const headers = new Headers(options.headers);
   headers.set("Accept", "application/json");
   if (options.json !== undefined) {
@@ -60,6 +60,10 @@ async function request<T>(path: string, options: RequestOptions = {}): Promise<T
       throw error;
     }
     throw new ApiError(0, "network_error", "Could not reach the server. Check your connection and try again.");
+  }
+  if (response.status === 204) {
+    // No Content (a delete): nothing to read, nothing cut short.
+    return undefined as T;
   }
   const data: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {

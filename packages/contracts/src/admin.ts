@@ -33,10 +33,19 @@ export const adminLimitSchema = z.coerce
 /** An opaque keyset cursor, as the previous page gave it. */
 export const adminCursorSchema = z.string().min(1).max(512);
 
-const statusList = z
-  .string()
-  .transform((s) => s.split(",").map((v) => v.trim()))
-  .pipe(z.array(z.enum(JOB_STATUSES, { error: `must be a comma-separated list of ${JOB_STATUSES.join(", ")}` })));
+/** `a,b,c`, each one of `values`; a problem is reported at the parameter itself (a 400 naming it). */
+export function commaListOf<T extends string>(values: readonly T[]) {
+  return z.string().transform((raw, ctx) => {
+    const items = raw.split(",").map((v) => v.trim());
+    if (items.some((v) => !(values as readonly string[]).includes(v))) {
+      ctx.addIssue({ code: "custom", message: `must be a comma-separated list of ${values.join(", ")}` });
+      return z.NEVER;
+    }
+    return items as T[];
+  });
+}
+
+const statusList = commaListOf(JOB_STATUSES);
 
 const timestampParam = z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time" });
 
@@ -187,13 +196,7 @@ export const ADMIN_DELIVERY_FILTERS = ["failing", "dead", "disabled"] as const;
 /** GET /api/admin/deliveries query: which problems (default all three). */
 export const adminDeliveriesQuerySchema = z
   .object({
-    problem: z
-      .string()
-      .transform((s) => s.split(",").map((v) => v.trim()))
-      .pipe(
-        z.array(z.enum(ADMIN_DELIVERY_FILTERS, { error: `must be a comma-separated list of failing, dead, disabled` })),
-      )
-      .optional(),
+    problem: commaListOf(ADMIN_DELIVERY_FILTERS).optional(),
     cursor: adminCursorSchema.optional(),
     limit: adminLimitSchema,
   })

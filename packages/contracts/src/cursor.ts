@@ -8,8 +8,8 @@ import { AppError } from "./errors";
  */
 export type KeysetCursor = { at: Date; id: string };
 
-/** Ids inside a cursor: any of the services' ids (job, file, delivery, user), bounded. */
-const cursorIdSchema = z.string().min(1).max(255);
+/** Ids inside a cursor: any of the services' ids (job, file, delivery, user), and nothing else. */
+const cursorIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,255}$/);
 
 export function encodeKeysetCursor(c: KeysetCursor): string {
   return Buffer.from(JSON.stringify([c.at.toISOString(), c.id])).toString("base64url");

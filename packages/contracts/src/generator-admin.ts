@@ -6,6 +6,7 @@ import {
   adminLimitSchema,
   adminProviderCallSchema,
   adminQueueSchema,
+  commaListOf,
 } from "./admin";
 import { generatorJobViewSchema } from "./generator";
 
@@ -40,11 +41,7 @@ export type GeneratorJobStory = z.infer<typeof generatorJobStorySchema>;
 /** GET /api/admin/deliveries query (the web app passes its admin's on). */
 export const generatorDeliveriesQuerySchema = z
   .object({
-    problem: z
-      .string()
-      .transform((s) => s.split(",").map((v) => v.trim()))
-      .pipe(z.array(z.enum(ADMIN_DELIVERY_FILTERS)))
-      .optional(),
+    problem: commaListOf(ADMIN_DELIVERY_FILTERS).optional(),
     cursor: adminCursorSchema.optional(),
     limit: adminLimitSchema,
   })

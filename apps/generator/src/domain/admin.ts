@@ -19,7 +19,7 @@ import {
 } from "@sorami/db/queries/delivery-admin";
 import { getGeneratorJob } from "@sorami/db/queries/generator-jobs";
 import { providerCallsOf } from "@sorami/db/queries/provider-calls";
-import { liveQueueProcesses, queueStats } from "@sorami/db/queries/queue-stats";
+import { queueView } from "@sorami/db/queries/queue-stats";
 import type { ProviderCallRow } from "@sorami/db/schema";
 import { redeliver } from "../webhooks/deliver";
 import { jobView } from "./jobs";
@@ -31,23 +31,11 @@ import { jobView } from "./jobs";
  */
 
 export async function adminSummary(db: Database, staleAfterMs: number): Promise<GeneratorAdminSummary> {
-  const [tasks, processes, deliveries] = await Promise.all([
-    queueStats(db, QUEUE_SCHEMAS.generator),
-    liveQueueProcesses(db, QUEUE_SCHEMAS.generator, staleAfterMs),
+  const [queue, deliveries] = await Promise.all([
+    queueView(db, QUEUE_SCHEMAS.generator, staleAfterMs),
     deliveryCounts(db),
   ]);
-  return {
-    queue: tasks.map((t) => ({
-      task: t.task,
-      waiting: t.waiting,
-      scheduled: t.scheduled,
-      running: t.running,
-      failed: t.failed,
-      oldest_waiting_since: t.oldestWaitingSince?.toISOString() ?? null,
-    })),
-    processes: processes.map((p) => ({ pid: p.pid, last_seen: p.lastSeen.toISOString() })),
-    deliveries,
-  };
+  return { queue: queue.tasks, processes: queue.processes, deliveries };
 }
 
 export function deliveryView(d: DeliveryWithAttempts): AdminDelivery {

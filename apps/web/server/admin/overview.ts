@@ -8,7 +8,7 @@ import {
   storageUsed,
   userCounts,
 } from "@sorami/db/queries/admin-overview";
-import { liveQueueProcesses, queueStats } from "@sorami/db/queries/queue-stats";
+import { queueView } from "@sorami/db/queries/queue-stats";
 import type { GeneratorClient } from "../generator-client";
 import { asAppError } from "./generator";
 
@@ -25,40 +25,27 @@ export async function adminOverview(
   generator: GeneratorClient,
   options: { staleAfterMs: number; screening: boolean },
 ): Promise<AdminOverview> {
-  const [lastHour, lastDay, byModel, byKind, storage, moderation, users, webTasks, webProcesses, remote] =
-    await Promise.all([
-      jobsByStatusSince(db, HOUR_SECONDS),
-      jobsByStatusSince(db, DAY_SECONDS),
-      failuresByModel(db, DAY_SECONDS),
-      failuresByKind(db, DAY_SECONDS),
-      storageUsed(db),
-      moderationCounts(db),
-      userCounts(db),
-      queueStats(db, QUEUE_SCHEMAS.web),
-      liveQueueProcesses(db, QUEUE_SCHEMAS.web, options.staleAfterMs),
-      generator.adminSummary().then(
-        (summary) => ({ summary, error: null }),
-        (error: unknown) => ({ summary: null, error: asAppError(error).message }),
-      ),
-    ]);
+  const [lastHour, lastDay, byModel, byKind, storage, moderation, users, webQueue, remote] = await Promise.all([
+    jobsByStatusSince(db, HOUR_SECONDS),
+    jobsByStatusSince(db, DAY_SECONDS),
+    failuresByModel(db, DAY_SECONDS),
+    failuresByKind(db, DAY_SECONDS),
+    storageUsed(db),
+    moderationCounts(db),
+    userCounts(db),
+    queueView(db, QUEUE_SCHEMAS.web, options.staleAfterMs),
+    generator.adminSummary().then(
+      (summary) => ({ summary, error: null }),
+      (error: unknown) => ({ summary: null, error: asAppError(error).message }),
+    ),
+  ]);
   return {
     at: new Date().toISOString(),
     jobs: { last_hour: lastHour, last_day: lastDay },
     failures_by_model: byModel.map((m) => ({ ...m, rate: m.ended > 0 ? m.failed / m.ended : 0 })),
     failures_by_kind: byKind.map((k) => ({ error_kind: k.errorKind, failed: k.failed })),
     queues: [
-      {
-        service: "web",
-        tasks: webTasks.map((t) => ({
-          task: t.task,
-          waiting: t.waiting,
-          scheduled: t.scheduled,
-          running: t.running,
-          failed: t.failed,
-          oldest_waiting_since: t.oldestWaitingSince?.toISOString() ?? null,
-        })),
-        processes: webProcesses.map((p) => ({ pid: p.pid, last_seen: p.lastSeen.toISOString() })),
-      },
+      { service: "web", ...webQueue },
       {
         service: "generator",
         tasks: remote.summary?.queue ?? null,

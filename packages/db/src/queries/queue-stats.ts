@@ -58,3 +58,33 @@ export async function liveQueueProcesses(db: Tx, schema: QueueSchema, staleAfter
     order by pid`);
   return rows.map((r) => ({ poolId: r.pool_id, pid: Number(r.pid), lastSeen: new Date(r.last_seen) }));
 }
+
+/** One service's queue and processes, as the admin console shows them (contracts' adminQueueSchema). */
+export async function queueView(
+  db: Tx,
+  schema: QueueSchema,
+  staleAfterMs: number,
+): Promise<{
+  tasks: {
+    task: string;
+    waiting: number;
+    scheduled: number;
+    running: number;
+    failed: number;
+    oldest_waiting_since: string | null;
+  }[];
+  processes: { pid: number; last_seen: string }[];
+}> {
+  const [tasks, processes] = await Promise.all([queueStats(db, schema), liveQueueProcesses(db, schema, staleAfterMs)]);
+  return {
+    tasks: tasks.map((t) => ({
+      task: t.task,
+      waiting: t.waiting,
+      scheduled: t.scheduled,
+      running: t.running,
+      failed: t.failed,
+      oldest_waiting_since: t.oldestWaitingSince?.toISOString() ?? null,
+    })),
+    processes: processes.map((p) => ({ pid: p.pid, last_seen: p.lastSeen.toISOString() })),
+  };
+}

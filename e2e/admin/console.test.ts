@@ -32,10 +32,10 @@ describe("the admin console", () => {
       size: "256x256",
     });
     expect(submitted.status, submitted.text).toBe(202);
-    const failedId = submitted.json.job_id as string;
+    const failedId = submitted.data.job_id;
     await waitFor(async () => {
       const s = await call("GET", `/api/images/${failedId}/status`);
-      return s.json?.status === "FAILED";
+      return s.data.status === "FAILED";
     }, "the job to fail");
 
     // A user's browser gets the 403 page.

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, signUp, sql, type TestUser, waitFor } from "../support/client";
+import { api, present, signUp, sql, type TestUser, waitFor } from "../support/client";
 import { type EventClient, openEvents } from "../support/events";
 import { type Stack, startStack } from "../support/stack";
 
@@ -61,15 +61,15 @@ type ImageFile = {
 async function imageJob(prompt: string): Promise<string> {
   const r = await ownerCall("POST", "/api/images/generate", { prompt, num_images: 1, size: "256x256" });
   expect(r.status, r.text).toBe(202);
-  return r.json.job_id as string;
+  return r.data.job_id;
 }
 
 /** The job's one file once screening has decided it (no longer pending). */
 function screened(jobId: string): Promise<ImageFile> {
   return waitFor(async () => {
     const r = await ownerCall("GET", `/api/images/${jobId}/result`);
-    const file = r.json?.images?.[0] as ImageFile | undefined;
-    return r.json?.status === "COMPLETED" && file && file.moderation?.state !== "pending" ? file : null;
+    const file = r.data.images[0] as ImageFile | undefined;
+    return r.data.status === "COMPLETED" && file && file.moderation?.state !== "pending" ? file : null;
   }, `job ${jobId} screened`);
 }
 
@@ -86,9 +86,9 @@ describe("the prompt policy (MODERATION_BLOCKLIST)", () => {
     const before = await sql(stack.databaseUrl, "select id from generations where author_id = $1", [owner.id]);
     const r = await ownerCall("POST", "/api/images/generate", { prompt, num_images: 1, size: "256x256" });
     expect(r.status).toBe(422);
-    expect(r.json.error).toMatchObject({ code: "unprocessable", field });
-    expect(r.json.error.message).toMatch(/content policy/);
-    expect(r.json.error.message.toLowerCase()).not.toMatch(/gory|blood/);
+    expect(r.error).toMatchObject({ code: "unprocessable", field });
+    expect(r.error.message).toMatch(/content policy/);
+    expect(r.error.message.toLowerCase()).not.toMatch(/gory|blood/);
     const after = await sql(stack.databaseUrl, "select id from generations where author_id = $1", [owner.id]);
     expect(after).toHaveLength(before.length);
   });
@@ -101,7 +101,7 @@ describe("the prompt policy (MODERATION_BLOCKLIST)", () => {
       aspect_ratio: "1:1",
     });
     expect(r.status).toBe(422);
-    expect(r.json.error).toMatchObject({ code: "unprocessable", field: "negative_prompt" });
+    expect(r.error).toMatchObject({ code: "unprocessable", field: "negative_prompt" });
   });
 
   it("lets other prompts through, whole words only", async () => {
@@ -167,23 +167,27 @@ describe("image screening (MODERATION_THRESHOLD) and review", () => {
 
     const queue = await adminCall("GET", "/api/admin/moderation?state=held");
     expect(queue.status, queue.text).toBe(200);
-    const item = queue.json.files.find((f: { file_id: string }) => f.file_id === held.id);
+    const item = present(
+      queue.data.files.find((f) => f.file_id === held.id),
+      "the held file in the queue",
+    );
+    const reviewUrl = present(item.review_url, "its review URL");
     expect(item).toMatchObject({ job_id: jobId, state: "held", owner: { id: owner.id } });
     expect(item.nsfw_score).toBeGreaterThanOrEqual(Number(THRESHOLD));
-    const review = await fetchAs(admin, item.review_url);
+    const review = await fetchAs(admin, reviewUrl);
     expect([review.status, review.type]).toEqual([200, "image/png"]);
-    expect((await fetchAs(owner, item.review_url)).status).toBe(403);
+    expect((await fetchAs(owner, reviewUrl)).status).toBe(403);
 
     const decided = await adminCall("POST", `/api/admin/moderation/${held.id}`, { decision: "approve" });
     expect(decided.status, decided.text).toBe(200);
-    expect(decided.json).toMatchObject({ state: "approved", decision: { decision: "approve", by: { id: admin.id } } });
+    expect(decided.data).toMatchObject({ state: "approved", decision: { decision: "approve", by: { id: admin.id } } });
     const again = await adminCall("POST", `/api/admin/moderation/${held.id}`, { decision: "remove" });
     expect(again.status).toBe(409);
 
     const shown = await fetchAs(owner, held.url);
     expect([shown.status, shown.bytes.equals(review.bytes)]).toEqual([200, true]);
     const result = await ownerCall("GET", `/api/images/${jobId}/result`);
-    expect(result.json.images[0].moderation).toBeUndefined();
+    expect(result.data.images[0]?.moderation).toBeUndefined();
     const decisions = await sql<{ decision: string; decided_by: string; nsfw_score: number; storage_key: string }>(
       stack.databaseUrl,
       "select decision, decided_by, nsfw_score, storage_key from moderation_decisions where media_file_id = $1",
@@ -208,16 +212,16 @@ describe("image screening (MODERATION_THRESHOLD) and review", () => {
     }
     const removed = await adminCall("POST", `/api/admin/moderation/${held.id}`, { decision: "remove" });
     expect(removed.status, removed.text).toBe(200);
-    expect(removed.json.state).toBe("removed");
+    expect(removed.data.state).toBe("removed");
     for (const key of [row?.storage_key, row?.thumbnail_key, row?.blurred_key]) {
       expect(existsSync(path.join(media, key ?? "-"))).toBe(false);
     }
     const result = await ownerCall("GET", `/api/images/${jobId}/result`);
-    expect(result.json.images[0].moderation).toMatchObject({ state: "removed" });
-    expect(result.json.images[0].thumbnail_url).toBeNull();
+    expect(result.data.images[0]?.moderation).toMatchObject({ state: "removed" });
+    expect(result.data.images[0]?.thumbnail_url).toBeNull();
     expect((await fetchAs(owner, held.url)).status).toBe(403);
     const decided = await adminCall("GET", "/api/admin/moderation?state=decided");
-    expect(decided.json.files.map((f: { file_id: string }) => f.file_id)).toContain(held.id);
+    expect(decided.data.files.map((f: { file_id: string }) => f.file_id)).toContain(held.id);
   });
 
   it("scores a video by its poster", async () => {
@@ -227,7 +231,7 @@ describe("image screening (MODERATION_THRESHOLD) and review", () => {
       aspect_ratio: "1:1",
     });
     expect(r.status, r.text).toBe(202);
-    const jobId = r.json.job_id as string;
+    const jobId = r.data.job_id;
     const file = await waitFor(async () => {
       const [f] = await sql<{ moderation_state: string; nsfw_score: number | null }>(
         stack.databaseUrl,

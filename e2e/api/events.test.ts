@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, signUp, type TestUser } from "../support/client";
+import { api, fetchChecked, signUp, type TestUser } from "../support/client";
 import { isJobEvent, openEvents } from "../support/events";
 import { type Stack, startStack } from "../support/stack";
 
@@ -17,13 +17,13 @@ afterAll(async () => stack?.stop());
 
 describe("GET /api/events through the running web app", () => {
   it("refuses a request with no session", async () => {
-    const res = await fetch(`${stack.webUrl}/api/events`);
+    const res = await fetchChecked(`${stack.webUrl}/api/events`);
     expect(res.status).toBe(401);
     expect((await res.json()).error.code).toBe("unauthorized");
   });
 
   it("refuses a malformed Last-Event-ID, naming it", async () => {
-    const res = await fetch(`${stack.webUrl}/api/events?last_event_id=abc`, {
+    const res = await fetchChecked(`${stack.webUrl}/api/events?last_event_id=abc`, {
       headers: { authorization: `Bearer ${alice.token}` },
     });
     expect(res.status).toBe(400);
@@ -43,7 +43,7 @@ describe("GET /api/events through the running web app", () => {
       size: "256x256",
     });
     expect(submit.status).toBe(202);
-    const jobId = submit.json.job_id;
+    const jobId = submit.data.job_id;
     await a.waitFor((m) => m.event === "notification", "the notification");
     const statuses = a.messages.filter((m) => isJobEvent(m, jobId)).map((m) => JSON.parse(m.data).status);
     // Stages arrive as events of their own (nothing held back by buffering or compression), always forward.

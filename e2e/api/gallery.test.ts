@@ -5,7 +5,7 @@ import { THUMBNAIL_MAX_SIDE } from "@sorami/contracts";
 import { signWebhook } from "@sorami/contracts/signature";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, secretsOf, signUp, sql, type TestUser, waitFor } from "../support/client";
+import { api, fetchChecked, present, secretsOf, signUp, sql, type TestUser, waitFor } from "../support/client";
 import { type Stack, startStack } from "../support/stack";
 
 /** The gallery over HTTP: thumbnails, filters, detail, delete (and what arrives after it), re-run. */
@@ -27,7 +27,7 @@ async function finished(token: string, kind: Kind, jobId: string) {
   return waitFor(
     async () => {
       const r = await call("GET", `/api/${kind}/${jobId}/status`);
-      return ["COMPLETED", "FAILED"].includes(r.json?.status) ? r.json : null;
+      return ["COMPLETED", "FAILED"].includes(r.data?.status) ? r.data : null;
     },
     `${kind} job ${jobId}`,
     120_000,
@@ -37,18 +37,20 @@ async function finished(token: string, kind: Kind, jobId: string) {
 async function generate(token: string, kind: Kind, body: Record<string, unknown>): Promise<string> {
   const submit = await api(stack.webUrl, token)("POST", `/api/${kind}/generate`, body);
   expect(submit.status).toBe(202);
-  expect((await finished(token, kind, submit.json.job_id)).status).toBe("COMPLETED");
-  return submit.json.job_id;
+  expect((await finished(token, kind, submit.data.job_id)).status).toBe("COMPLETED");
+  return submit.data.job_id;
 }
 
-async function fetchFile(token: string, url: string) {
-  const res = await fetch(`${stack.webUrl}${url}`, { headers: { authorization: `Bearer ${token}` } });
+async function fetchFile(token: string, url: string | null) {
+  const res = await fetchChecked(`${stack.webUrl}${present(url, "a media URL")}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   return { res, bytes: Buffer.from(await res.arrayBuffer()) };
 }
 
 const onDisk = (key: string) => existsSync(path.join(stack.dataDir, "media", key));
 const listed = async (token: string, kind: Kind, query = "") =>
-  (await api(stack.webUrl, token)("GET", `/api/${kind}/user?limit=100${query}`)).json.generations.map(
+  (await api(stack.webUrl, token)("GET", `/api/${kind}/user?limit=100${query}`)).data.generations.map(
     (g: { job_id: string }) => g.job_id,
   ) as string[];
 
@@ -66,7 +68,8 @@ async function row(owner: TestUser, status: string, kind: "image" | "video" = "i
 describe("thumbnails", () => {
   it("are made for every image, small WEBP at the file's aspect ratio, listed and served to the owner only", async () => {
     const id = await generate(alice.token, "images", { prompt: "a fox", num_images: 2, size: "1024x768" });
-    const [item] = (await api(stack.webUrl, alice.token)("GET", "/api/images/user?limit=1")).json.generations;
+    const page = (await api(stack.webUrl, alice.token)("GET", "/api/images/user?limit=1")).data;
+    const item = present(page.generations[0], "the newest generation");
     expect(item.job_id).toBe(id);
     expect(item.images).toHaveLength(2);
     for (const image of item.images) {
@@ -87,8 +90,8 @@ describe("thumbnails", () => {
       duration_seconds: 1,
       number_of_videos: 1,
     });
-    const detail = (await api(stack.webUrl, alice.token)("GET", `/api/videos/${id}`)).json;
-    const [video] = detail.videos;
+    const detail = (await api(stack.webUrl, alice.token)("GET", `/api/videos/${id}`)).data;
+    const video = present(detail.videos[0], "the video");
     expect(video.thumbnail_url).toBe(`/api/media/videos/${id}/video_1_thumb.webp`);
     const meta = await sharp((await fetchFile(alice.token, video.thumbnail_url)).bytes).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(["webp", 216, THUMBNAIL_MAX_SIDE]);
@@ -118,16 +121,16 @@ describe("the status filter", () => {
     // Keyset pages within a filter: no gaps, no repeats.
     const call = api(stack.webUrl, carol.token);
     const first = await call("GET", "/api/images/user?status=failed&limit=1");
-    const second = await call("GET", `/api/images/user?status=failed&limit=1&cursor=${first.json.next_cursor}`);
-    expect(sorted([...first.json.generations, ...second.json.generations].map((g) => g.job_id))).toEqual(
+    const second = await call("GET", `/api/images/user?status=failed&limit=1&cursor=${first.data.next_cursor}`);
+    expect(sorted([...first.data.generations, ...second.data.generations].map((g) => g.job_id))).toEqual(
       sorted([failed, canceled]),
     );
-    expect(second.json.next_cursor).toBeNull();
+    expect(second.data.next_cursor).toBeNull();
 
     for (const bad of ["bogus", "COMPLETED", ""]) {
       for (const kind of ["images", "videos"]) {
         const r = await call("GET", `/api/${kind}/user?status=${bad}`);
-        expect([r.status, r.json.error.code, r.json.error.field], bad).toEqual([400, "invalid_request", "status"]);
+        expect([r.status, r.error.code, r.error.field], bad).toEqual([400, "invalid_request", "status"]);
       }
     }
   });
@@ -149,21 +152,21 @@ describe("the detail of a generation", () => {
       metadata: { model: "local-image-v1", processing_time_ms: expect.any(Number) },
       error: null,
     });
-    const { created_at, started_at, completed_at } = detail.json;
-    expect(Date.parse(created_at)).toBeLessThanOrEqual(Date.parse(started_at));
-    expect(Date.parse(started_at)).toBeLessThanOrEqual(Date.parse(completed_at));
-    expect(detail.json.images[0]).toMatchObject({ format: "JPEG", width: 512, height: 512 });
+    const { created_at, started_at, completed_at } = detail.data;
+    expect(Date.parse(created_at)).toBeLessThanOrEqual(Date.parse(present(started_at)));
+    expect(Date.parse(present(started_at))).toBeLessThanOrEqual(Date.parse(present(completed_at)));
+    expect(detail.data.images[0]).toMatchObject({ format: "JPEG", width: 512, height: 512 });
 
     // The full file downloads as an attachment under a telling name.
-    const file = await fetchFile(alice.token, `${detail.json.images[0].url}?download=1`);
+    const file = await fetchFile(alice.token, `${present(detail.data.images[0]).url}?download=1`);
     expect(file.res.headers.get("content-disposition")).toBe(
       `attachment; filename="sorami-${id.slice(0, 8)}-image_1.jpg"`,
     );
-    expect(file.bytes.length).toBe(detail.json.images[0].size_bytes);
+    expect(file.bytes.length).toBe(present(detail.data.images[0]).size_bytes);
 
     expect((await call("GET", `/api/videos/${id}`)).status).toBe(404);
     const asBob = await api(stack.webUrl, bob.token)("GET", `/api/images/${id}`);
-    expect([asBob.status, asBob.json.error.code]).toEqual([404, "not_found"]);
+    expect([asBob.status, asBob.error.code]).toEqual([404, "not_found"]);
     expect((await api(stack.webUrl)("GET", `/api/images/${id}`)).status).toBe(401);
 
     // The page: the prompt as text (escaped), and the same not-found page for a stranger as for a missing id.
@@ -188,7 +191,7 @@ describe("deleting a generation", () => {
     const text = JSON.stringify(body);
     const msgId = `msg_${randomUUID()}`;
     const ts = Math.floor(Date.now() / 1000);
-    const res = await fetch(`${stack.webUrl}/api/webhooks/image-completion`, {
+    const res = await fetchChecked(`${stack.webUrl}/api/webhooks/image-completion`, {
       method: "POST",
       headers: {
         "content-type": "application/json",
@@ -204,12 +207,12 @@ describe("deleting a generation", () => {
   it("removes it from every read and its files from disk; another user's delete is a 404 that deletes nothing", async () => {
     const id = await generate(alice.token, "images", { prompt: "to delete", num_images: 2, size: "256x256" });
     const call = api(stack.webUrl, alice.token);
-    const { images } = (await call("GET", `/api/images/${id}`)).json;
+    const { images } = (await call("GET", `/api/images/${id}`)).data;
     const keys = [`images/${id}/image_1.png`, `images/${id}/image_1_thumb.webp`, `images/${id}/image_2.png`];
     expect(keys.map(onDisk)).toEqual([true, true, true]);
 
     const asBob = await api(stack.webUrl, bob.token)("DELETE", `/api/images/${id}`);
-    expect([asBob.status, asBob.json.error.code]).toEqual([404, "not_found"]);
+    expect([asBob.status, asBob.error.code]).toEqual([404, "not_found"]);
     expect((await call("DELETE", `/api/videos/${id}`)).status).toBe(404);
     expect(keys.map(onDisk)).toEqual([true, true, true]);
     expect(await listed(alice.token, "images")).toContain(id);
@@ -224,7 +227,7 @@ describe("deleting a generation", () => {
     }
     expect((await call("POST", `/api/images/${id}/cancel`)).status).toBe(404);
     expect((await call("DELETE", `/api/images/${id}`)).status).toBe(404);
-    expect((await fetchFile(alice.token, images[0].url)).res.status).toBe(404);
+    expect((await fetchFile(alice.token, present(images[0]).url)).res.status).toBe(404);
     expect((await call("GET", `/gallery/${id}`)).status).toBe(404);
     expect(await sql(stack.databaseUrl, "select 1 from media_files where generation_id = $1", [id])).toHaveLength(0);
   });
@@ -284,17 +287,17 @@ describe("re-running a generation", () => {
       call("POST", `/api/images/${id}/rerun`, undefined, { "idempotency-key": key }),
     ]);
     expect([a.status, b.status]).toEqual([202, 202]);
-    expect(a.json.job_id).toBe(b.json.job_id);
-    expect(a.json.job_id).not.toBe(id);
-    await finished(alice.token, "images", a.json.job_id);
+    expect(a.data.job_id).toBe(b.data.job_id);
+    expect(a.data.job_id).not.toBe(id);
+    await finished(alice.token, "images", a.data.job_id);
     const [original, copy] = await Promise.all([
       call("GET", `/api/images/${id}`),
-      call("GET", `/api/images/${a.json.job_id}`),
+      call("GET", `/api/images/${a.data.job_id}`),
     ]);
-    expect(copy.json.prompt).toBe(original.json.prompt);
-    expect(copy.json.params).toEqual(original.json.params);
-    expect(copy.json.status).toBe("COMPLETED");
-    expect(copy.json.images).toHaveLength(2);
+    expect(copy.data.prompt).toBe(original.data.prompt);
+    expect(copy.data.params).toEqual(original.data.params);
+    expect(copy.data.status).toBe("COMPLETED");
+    expect(copy.data.images).toHaveLength(2);
 
     expect((await api(stack.webUrl, bob.token)("POST", `/api/images/${id}/rerun`)).status).toBe(404);
   });
@@ -310,13 +313,13 @@ describe("re-running a generation", () => {
       input_image_base64: png.toString("base64"),
     });
     expect(submit.status).toBe(202);
-    const id = submit.json.job_id;
+    const id = submit.data.job_id;
     await finished(alice.token, "videos", id);
     const rerun = await api(stack.webUrl, alice.token)("POST", `/api/videos/${id}/rerun`);
     expect(rerun.status).toBe(202);
-    const copy = rerun.json.job_id;
+    const copy = rerun.data.job_id;
     expect(onDisk(`inputs/${copy}/input.png`)).toBe(true);
-    const detail = (await api(stack.webUrl, alice.token)("GET", `/api/videos/${copy}`)).json;
+    const detail = (await api(stack.webUrl, alice.token)("GET", `/api/videos/${copy}`)).data;
     expect(detail.params).toMatchObject({ aspect_ratio: "1:1", duration_seconds: 1, input_image: true });
     expect((await finished(alice.token, "videos", copy)).status).toBe("COMPLETED");
   });

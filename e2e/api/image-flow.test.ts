@@ -2,7 +2,17 @@ import { randomUUID } from "node:crypto";
 import { NUM_IMAGES_MAX, PROMPT_MAX_LENGTH, SUBMIT_BODY_MAX_BYTES } from "@sorami/contracts";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, secretsOf, signUp, sql, type TestUser, waitFor } from "../support/client";
+import {
+  api,
+  fetchChecked,
+  fetchGenerator,
+  present,
+  secretsOf,
+  signUp,
+  sql,
+  type TestUser,
+  waitFor,
+} from "../support/client";
 import { type Stack, startStack } from "../support/stack";
 
 let stack: Stack;
@@ -20,7 +30,7 @@ async function untilTerminal(token: string, jobId: string) {
   const call = api(stack.webUrl, token);
   return waitFor(async () => {
     const r = await call("GET", `/api/images/${jobId}/status`);
-    return ["COMPLETED", "FAILED"].includes(r.json?.status) ? r.json : null;
+    return ["COMPLETED", "FAILED"].includes(r.data?.status) ? r.data : null;
   }, `job ${jobId} to finish`);
 }
 
@@ -44,18 +54,20 @@ describe("image generation through the HTTP API", () => {
       job_id: expect.any(String),
       created_at: expect.any(String),
     });
-    const jobId: string = submit.json.job_id;
+    const jobId: string = submit.data.job_id;
 
     const final = await untilTerminal(alice.token, jobId);
     expect(final).toMatchObject({ job_id: jobId, status: "COMPLETED", progress: 100, error: null });
 
     const result = await call("GET", `/api/images/${jobId}/result`);
     expect(result.status).toBe(200);
-    expect(result.json.images).toHaveLength(2);
-    expect(result.json.prompt).toBe("a lighthouse at dusk");
-    for (const image of result.json.images) {
+    expect(result.data.images).toHaveLength(2);
+    expect(result.data.prompt).toBe("a lighthouse at dusk");
+    for (const image of result.data.images) {
       expect(image).toMatchObject({ format: "WEBP", width: 512, height: 512, description: "a lighthouse at dusk" });
-      const file = await fetch(`${stack.webUrl}${image.url}`, { headers: { authorization: `Bearer ${alice.token}` } });
+      const file = await fetchChecked(`${stack.webUrl}${image.url}`, {
+        headers: { authorization: `Bearer ${alice.token}` },
+      });
       expect(file.status).toBe(200);
       expect(file.headers.get("content-type")).toBe("image/webp");
       const bytes = Buffer.from(await file.arrayBuffer());
@@ -64,9 +76,10 @@ describe("image generation through the HTTP API", () => {
       expect([meta.format, meta.width, meta.height]).toEqual(["webp", 512, 512]);
       // Bob cannot read Alice's file, nor can an anonymous caller.
       expect(
-        (await fetch(`${stack.webUrl}${image.url}`, { headers: { authorization: `Bearer ${bob.token}` } })).status,
+        (await fetchChecked(`${stack.webUrl}${image.url}`, { headers: { authorization: `Bearer ${bob.token}` } }))
+          .status,
       ).toBe(404);
-      expect((await fetch(`${stack.webUrl}${image.url}`)).status).toBe(401);
+      expect((await fetchChecked(`${stack.webUrl}${image.url}`)).status).toBe(401);
     }
 
     // Filed under Alice's personal organization, created at sign-up.
@@ -78,16 +91,17 @@ describe("image generation through the HTTP API", () => {
     expect(row).toMatchObject({ org: expect.any(String), role: "owner" });
 
     const gallery = await call("GET", "/api/images/user?limit=10");
-    expect(gallery.json.generations.map((g: { job_id: string }) => g.job_id)).toContain(jobId);
+    expect(gallery.data.generations.map((g: { job_id: string }) => g.job_id)).toContain(jobId);
 
     const notes = await call("GET", "/api/notifications");
-    const note = notes.json.notifications.find(
-      (n: { metadata: { job_id?: string } | null }) => n.metadata?.job_id === jobId,
+    const note = present(
+      notes.data.notifications.find((n) => n.metadata?.job_id === jobId),
+      "the job's notification",
     );
     expect(note).toMatchObject({ type: "IMAGE_COMPLETED", read_at: null });
-    const unread = notes.json.unread_count;
+    const unread = notes.data.unread_count;
     expect((await call("POST", `/api/notifications/${note.id}/read`)).status).toBe(200);
-    expect((await call("GET", "/api/notifications")).json.unread_count).toBe(unread - 1);
+    expect((await call("GET", "/api/notifications")).data.unread_count).toBe(unread - 1);
     // Bob cannot mark Alice's notification.
     expect((await api(stack.webUrl, bob.token)("POST", `/api/notifications/${note.id}/read`)).status).toBe(404);
   });
@@ -97,7 +111,7 @@ describe("image generation through the HTTP API", () => {
       prompt: "private",
       size: "256x256",
     });
-    const jobId = submit.json.job_id;
+    const jobId = submit.data.job_id;
     const anon = api(stack.webUrl);
     const asBob = api(stack.webUrl, bob.token);
     for (const route of [
@@ -108,16 +122,16 @@ describe("image generation through the HTTP API", () => {
     ]) {
       const r = await anon("GET", route);
       expect(r.status, route).toBe(401);
-      expect(r.json.error.code).toBe("unauthorized");
+      expect(r.error.code).toBe("unauthorized");
     }
     expect((await anon("POST", "/api/images/generate", { prompt: "x" })).status).toBe(401);
     for (const route of [`/api/images/${jobId}/status`, `/api/images/${jobId}/result`]) {
       const r = await asBob("GET", route);
       expect(r.status, route).toBe(404);
-      expect(r.json.error.code).toBe("not_found");
+      expect(r.error.code).toBe("not_found");
     }
     const bobs = await asBob("GET", "/api/images/user");
-    expect(bobs.json.generations.map((g: { job_id: string }) => g.job_id)).not.toContain(jobId);
+    expect(bobs.data.generations.map((g: { job_id: string }) => g.job_id)).not.toContain(jobId);
   });
 
   it("pages the gallery by keyset, newest first, with no gaps or repeats", async () => {
@@ -125,22 +139,23 @@ describe("image generation through the HTTP API", () => {
     const call = api(stack.webUrl, carol.token);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      ids.push((await call("POST", "/api/images/generate", { prompt: `page ${i}`, size: "256x256" })).json.job_id);
+      ids.push((await call("POST", "/api/images/generate", { prompt: `page ${i}`, size: "256x256" })).data.job_id);
     }
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const r = await call("GET", `/api/images/user?limit=2${cursor ? `&cursor=${cursor}` : ""}`);
+      const after: string = cursor ? `&cursor=${cursor}` : "";
+      const r = await call("GET", `/api/images/user?limit=2${after}`);
       expect(r.status).toBe(200);
-      expect(r.json.generations.length).toBeLessThanOrEqual(2);
-      seen.push(...r.json.generations.map((g: { job_id: string }) => g.job_id));
-      cursor = r.json.next_cursor;
+      expect(r.data.generations.length).toBeLessThanOrEqual(2);
+      seen.push(...r.data.generations.map((g: { job_id: string }) => g.job_id));
+      cursor = r.data.next_cursor;
     } while (cursor);
     expect(seen).toEqual([...ids].reverse());
     const bad = await call("GET", "/api/images/user?cursor=not-a-cursor");
-    expect([bad.status, bad.json.error.field]).toEqual([400, "cursor"]);
+    expect([bad.status, bad.error.field]).toEqual([400, "cursor"]);
     const tooMany = await call("GET", "/api/images/user?limit=1000");
-    expect([tooMany.status, tooMany.json.error.field]).toEqual([400, "limit"]);
+    expect([tooMany.status, tooMany.error.field]).toEqual([400, "limit"]);
   });
 
   it("returns the same job for a retried submit with the same Idempotency-Key", async () => {
@@ -153,13 +168,13 @@ describe("image generation through the HTTP API", () => {
       call("POST", "/api/images/generate", body, { "idempotency-key": key }),
     ]);
     expect([a.status, b.status]).toEqual([202, 202]);
-    expect(a.json.job_id).toBe(b.json.job_id);
+    expect(a.data.job_id).toBe(b.data.job_id);
     expect(await countGenerations()).toBe(before + 1);
     const reused = await call("POST", "/api/images/generate", { ...body, prompt: "other" }, { "idempotency-key": key });
-    expect([reused.status, reused.json.error.code]).toEqual([422, "idempotency_key_reused"]);
+    expect([reused.status, reused.error.code]).toEqual([422, "idempotency_key_reused"]);
     // The same key is Bob's own: it does not collide with Alice's.
     const bobs = await api(stack.webUrl, bob.token)("POST", "/api/images/generate", body, { "idempotency-key": key });
-    expect(bobs.json.job_id).not.toBe(a.json.job_id);
+    expect(bobs.data.job_id).not.toBe(a.data.job_id);
   });
 
   it("refuses bad input with a 4xx naming the field, and writes nothing", async () => {
@@ -178,22 +193,24 @@ describe("image generation through the HTTP API", () => {
     ];
     for (const [body, status, code, field] of cases) {
       const r = await call("POST", "/api/images/generate", body);
-      expect([r.status, r.json?.error?.code, r.json?.error?.field], JSON.stringify(body).slice(0, 60)).toEqual([
+      expect([r.status, r.error?.code, r.error?.field], JSON.stringify(body).slice(0, 60)).toEqual([
         status,
         code,
         field,
       ]);
     }
-    const wrongType = await call("POST", "/api/images/generate", "prompt=x", { "content-type": "text/plain" });
-    expect([wrongType.status, wrongType.json.error.code]).toEqual([415, "unsupported_media_type"]);
+    // A bearer request's body is read as JSON whatever type it declares (document 004's `curl -d`), so a
+    // form body is refused as JSON; a cookie request with the wrong type is a 415 (e2e/security/csrf-matrix).
+    const formBody = await call("POST", "/api/images/generate", "prompt=x", { "content-type": "text/plain" });
+    expect([formBody.status, formBody.error.code]).toEqual([400, "invalid_json"]);
     expect(await countGenerations()).toBe(before);
-    expect((await fetch(`${stack.webUrl}/api/health`)).status).toBe(200);
+    expect((await fetchChecked(`${stack.webUrl}/api/health`)).status).toBe(200);
   });
 });
 
 describe("sign-in for scripts and browsers", () => {
   const signIn = (headers: Record<string, string>) =>
-    fetch(`${stack.webUrl}/api/auth/sign-in/email`, {
+    fetchChecked(`${stack.webUrl}/api/auth/sign-in/email`, {
       method: "POST",
       headers: { "content-type": "application/json", ...headers },
       body: JSON.stringify({ email: alice.email, password: "correct horse battery" }),
@@ -222,7 +239,7 @@ describe("the generator service", () => {
     const jobId = `test-job-${randomUUID().slice(0, 8)}`;
     const body = { prompt: "Un chat mignon test", job_id: jobId, user_id: alice.id, num_images: 1, size: "256x256" };
     const post = (headers: Record<string, string>) =>
-      fetch(`${stack.generatorUrl}/api/images/generate`, {
+      fetchGenerator(`${stack.generatorUrl}/api/images/generate`, {
         method: "POST",
         headers: { "content-type": "application/json", ...headers },
         body: JSON.stringify(body),

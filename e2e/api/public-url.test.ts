@@ -1,6 +1,6 @@
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, waitFor } from "../support/client";
+import { api, fetchChecked, waitFor } from "../support/client";
 import { cleanUp, type NpmStart, npmStart } from "../support/launcher";
 import { freePort } from "../support/stack";
 
@@ -57,7 +57,7 @@ afterAll(async () => {
 });
 
 const authPost = (path: string, origin: string, body: unknown) =>
-  fetch(`${publicUrl}${path}`, {
+  fetchChecked(`${publicUrl}${path}`, {
     method: "POST",
     headers: { "content-type": "application/json", origin },
     body: JSON.stringify(body),
@@ -78,7 +78,7 @@ describe("WEB_URL set by the operator, behind a reverse proxy", () => {
     expect(job.status).toBe(202);
     // The generator's webhooks go to WEB_URL too: through the proxy, back to the web app.
     await waitFor(
-      async () => (await call("GET", `/api/images/${job.json.job_id}/status`)).json?.status === "COMPLETED",
+      async () => (await call("GET", `/api/images/${job.data.job_id}/status`)).data?.status === "COMPLETED",
       "the job to complete",
       120_000,
     );

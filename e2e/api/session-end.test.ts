@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browserCookie, PASSWORD } from "../security/fixtures";
-import { api, signUp, sql, type TestUser, waitFor } from "../support/client";
+import { api, fetchChecked, signUp, sql, type TestUser, waitFor } from "../support/client";
 import { type EventClient, isJobEvent, openEvents } from "../support/events";
 import { type Stack, startStack } from "../support/stack";
 
@@ -18,7 +18,7 @@ afterAll(async () => stack?.stop());
 
 /** Another bearer session of the same user (sign-in returns a new token each time). */
 async function signIn(email: string): Promise<string> {
-  const res = await fetch(`${stack.webUrl}/api/auth/sign-in/email`, {
+  const res = await fetchChecked(`${stack.webUrl}/api/auth/sign-in/email`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ email, password: PASSWORD }),
@@ -42,7 +42,7 @@ async function jobSeenBy(token: string, witness: EventClient): Promise<string> {
     size: "256x256",
   });
   expect(submit.status, submit.text).toBe(202);
-  const id = submit.json.job_id as string;
+  const id = submit.data.job_id as string;
   await witness.waitFor((m) => isJobEvent(m, id, "COMPLETED"), `job ${id} completed`);
   return id;
 }
@@ -81,7 +81,7 @@ describe("a live stream ends with its session", () => {
     const cookie = await browserCookie(stack.webUrl, user.email);
     const viaCookie = await stream({ cookie });
     const other = await stream(user.token);
-    const out = await fetch(`${stack.webUrl}/api/auth/sign-out`, {
+    const out = await fetchChecked(`${stack.webUrl}/api/auth/sign-out`, {
       method: "POST",
       headers: { "content-type": "application/json", cookie, origin: stack.webUrl },
       body: "{}",
@@ -103,7 +103,9 @@ describe("a live stream ends with its session", () => {
     expect(revoke.status, revoke.text).toBe(200);
     await first.ended;
     await second.ended;
-    const again = await fetch(`${stack.webUrl}/api/events`, { headers: { authorization: `Bearer ${user.token}` } });
+    const again = await fetchChecked(`${stack.webUrl}/api/events`, {
+      headers: { authorization: `Bearer ${user.token}` },
+    });
     expect(again.status).toBe(401);
   });
 
@@ -121,7 +123,9 @@ describe("a live stream ends with its session", () => {
     await sql(stack.databaseUrl, "delete from users where id = $1", [user.id]);
     await s.ended;
     await waitFor(async () => {
-      const r = await fetch(`${stack.webUrl}/api/events`, { headers: { authorization: `Bearer ${user.token}` } });
+      const r = await fetchChecked(`${stack.webUrl}/api/events`, {
+        headers: { authorization: `Bearer ${user.token}` },
+      });
       return r.status === 401;
     }, "the removed user's token to be refused");
   });

@@ -5,7 +5,7 @@ import { toStandardSecret } from "@sorami/contracts/signature";
 import { Webhook as StandardWebhook } from "standardwebhooks";
 import { Webhook as SvixWebhook } from "svix";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, secretsOf, signUp, type TestUser, waitFor } from "../support/client";
+import { api, fetchChecked, secretsOf, signUp, type TestUser, waitFor } from "../support/client";
 import { type Stack, startStack } from "../support/stack";
 
 /**
@@ -108,8 +108,8 @@ function suite(name: string, options: { env: Record<string, string>; librarySecr
       });
       expect(submit.status, submit.text).toBe(202);
       await waitFor(async () => {
-        const r = await call("GET", `/api/images/${submit.json.job_id}/status`);
-        return r.json?.status === "COMPLETED";
+        const r = await call("GET", `/api/images/${submit.data.job_id}/status`);
+        return r.data?.status === "COMPLETED";
       }, "the job to complete through the verifying receiver");
       const deliveries = proxy.seen.filter((s) => s.path === "/api/webhooks/image-completion");
       expect(deliveries.map((d) => d.event)).toContain("completed");
@@ -128,7 +128,7 @@ function suite(name: string, options: { env: Record<string, string>; librarySecr
           const body = JSON.stringify(payload);
           const id = `msg_${randomUUID().replaceAll("-", "")}`;
           const at = new Date();
-          return fetch(`${stack.webUrl}/api/webhooks/image-completion`, {
+          return fetchChecked(`${stack.webUrl}/api/webhooks/image-completion`, {
             method: "POST",
             headers: {
               "content-type": "application/json",

@@ -8,7 +8,7 @@ import {
 import { signWebhook } from "@sorami/contracts/signature";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, secretsOf, signUp, sql, type TestUser, waitFor } from "../support/client";
+import { api, fetchChecked, present, secretsOf, signUp, sql, type TestUser, waitFor } from "../support/client";
 import { parseMp4 } from "../support/mp4";
 import { type Stack, startStack } from "../support/stack";
 
@@ -31,15 +31,17 @@ async function finish(token: string, jobId: string) {
   return waitFor(
     async () => {
       const r = await call("GET", `/api/videos/${jobId}/status`);
-      return ["COMPLETED", "FAILED"].includes(r.json?.status) ? r.json : null;
+      return ["COMPLETED", "FAILED"].includes(r.data?.status) ? r.data : null;
     },
     `video ${jobId}`,
     120_000,
   );
 }
 
-async function download(token: string, url: string) {
-  const res = await fetch(`${stack.webUrl}${url}`, { headers: { authorization: `Bearer ${token}` } });
+async function download(token: string, url: string | null) {
+  const res = await fetchChecked(`${stack.webUrl}${present(url, "a media URL")}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   return { status: res.status, type: res.headers.get("content-type"), bytes: Buffer.from(await res.arrayBuffer()) };
 }
 
@@ -55,19 +57,19 @@ describe("video generation through the HTTP API", () => {
         person_generation: "DONT_ALLOW",
       });
       expect(submit.status).toBe(202);
-      const jobId = submit.json.job_id;
+      const jobId = submit.data.job_id;
       expect((await finish(ann.token, jobId)).status).toBe("COMPLETED");
 
       const result = await call("GET", `/api/videos/${jobId}/result`);
       const { width, height } = VIDEO_DIMENSIONS[ratio];
-      expect(result.json.videos).toHaveLength(1);
-      const video = result.json.videos[0];
+      expect(result.data.videos).toHaveLength(1);
+      const video = present(result.data.videos[0], "the video");
       expect(video).toMatchObject({ format: "MP4", width, height, duration_seconds: 2 });
 
       const file = await download(ann.token, video.url);
       expect([file.status, file.type, file.bytes.length]).toEqual([200, "video/mp4", video.size_bytes]);
       // Players seek with byte ranges.
-      const part = await fetch(`${stack.webUrl}${video.url}`, {
+      const part = await fetchChecked(`${stack.webUrl}${video.url}`, {
         headers: { authorization: `Bearer ${ann.token}`, range: "bytes=100-199" },
       });
       expect([part.status, part.headers.get("content-range")]).toEqual([206, `bytes 100-199/${video.size_bytes}`]);
@@ -90,12 +92,12 @@ describe("video generation through the HTTP API", () => {
   it("lists videos in their own gallery and notifies VIDEO_COMPLETED", async () => {
     const call = api(stack.webUrl, ann.token);
     const videos = await call("GET", "/api/videos/user");
-    expect(videos.json.generations.length).toBe(3);
-    expect(videos.json.generations.every((g: { kind: string }) => g.kind === "video")).toBe(true);
+    expect(videos.data.generations.length).toBe(3);
+    expect(videos.data.generations.every((g: { kind: string }) => g.kind === "video")).toBe(true);
     const images = await call("GET", "/api/images/user");
-    expect(images.json.generations).toHaveLength(0);
+    expect(images.data.generations).toHaveLength(0);
     const notes = await call("GET", "/api/notifications");
-    expect(notes.json.notifications.filter((n: { type: string }) => n.type === "VIDEO_COMPLETED")).toHaveLength(3);
+    expect(notes.data.notifications.filter((n: { type: string }) => n.type === "VIDEO_COMPLETED")).toHaveLength(3);
   });
 
   it("uses an input image, checked by its bytes, never by its declared type", async () => {
@@ -110,11 +112,11 @@ describe("video generation through the HTTP API", () => {
       input_image_base64: `data:image/jpeg;base64,${png.toString("base64")}`,
     });
     expect(ok.status).toBe(202);
-    expect((await finish(ann.token, ok.json.job_id)).status).toBe("COMPLETED");
+    expect((await finish(ann.token, ok.data.job_id)).status).toBe("COMPLETED");
     const [job] = await sql<{ input_key: string | null }>(
       stack.databaseUrl,
       "select input_key from generator.jobs where id = $1",
-      [ok.json.job_id],
+      [ok.data.job_id],
     );
     expect(job?.input_key).toMatch(/^inputs\/.+\/input\.png$/);
 
@@ -123,20 +125,20 @@ describe("video generation through the HTTP API", () => {
       prompt: "x",
       input_image_base64: `data:image/png;base64,${Buffer.from("<svg>not an image</svg>").toString("base64")}`,
     });
-    expect([text.status, text.json.error.field]).toEqual([422, "input_image_base64"]);
+    expect([text.status, text.error.field]).toEqual([422, "input_image_base64"]);
     const big = Buffer.alloc(INPUT_IMAGE_MAX_BYTES + 1);
     png.copy(big);
     const tooBig = await call("POST", "/api/videos/generate", {
       prompt: "x",
       input_image_base64: big.toString("base64"),
     });
-    expect([tooBig.status, tooBig.json.error.field]).toEqual([413, "input_image_base64"]);
+    expect([tooBig.status, tooBig.error.field]).toEqual([413, "input_image_base64"]);
     const both = await call("POST", "/api/videos/generate", {
       prompt: "x",
       input_image_base64: png.toString("base64"),
       input_image_url: "https://example.com/a.png",
     });
-    expect([both.status, both.json.error.field]).toEqual([400, "input_image_url"]);
+    expect([both.status, both.error.field]).toEqual([400, "input_image_url"]);
     expect(await count("generations")).toBe(before);
   });
 
@@ -145,18 +147,18 @@ describe("video generation through the HTTP API", () => {
     const { durations, number_of_videos } = VIDEO_PROVIDER_LIMITS.local;
     const before = await count("generations");
     const tooLong = await call("POST", "/api/videos/generate", { prompt: "x", duration_seconds: durations.max + 1 });
-    expect([tooLong.status, tooLong.json.error.field]).toEqual([422, "duration_seconds"]);
-    expect(tooLong.json.error.message).toContain(`${durations.min}-${durations.max}`);
+    expect([tooLong.status, tooLong.error.field]).toEqual([422, "duration_seconds"]);
+    expect(tooLong.error.message).toContain(`${durations.min}-${durations.max}`);
     const tooMany = await call("POST", "/api/videos/generate", {
       prompt: "x",
       number_of_videos: number_of_videos.max + 1,
     });
-    expect([tooMany.status, tooMany.json.error.field]).toEqual([422, "number_of_videos"]);
+    expect([tooMany.status, tooMany.error.field]).toEqual([422, "number_of_videos"]);
     const badRatio = await call("POST", "/api/videos/generate", { prompt: "x", aspect_ratio: "4:3" });
-    expect([badRatio.status, badRatio.json.error.field]).toEqual([400, "aspect_ratio"]);
-    expect(badRatio.json.error.message).toContain("16:9, 9:16, 1:1");
+    expect([badRatio.status, badRatio.error.field]).toEqual([400, "aspect_ratio"]);
+    expect(badRatio.error.message).toContain("16:9, 9:16, 1:1");
     const badMode = await call("POST", "/api/videos/generate", { prompt: "x", person_generation: "EVERYONE" });
-    expect([badMode.status, badMode.json.error.field]).toEqual([400, "person_generation"]);
+    expect([badMode.status, badMode.error.field]).toEqual([400, "person_generation"]);
     expect(await count("generations")).toBe(before);
   });
 
@@ -165,7 +167,7 @@ describe("video generation through the HTTP API", () => {
       prompt: "still",
       size: "256x256",
     });
-    expect((await api(stack.webUrl, ann.token)("GET", `/api/videos/${image.json.job_id}/status`)).status).toBe(404);
+    expect((await api(stack.webUrl, ann.token)("GET", `/api/videos/${image.data.job_id}/status`)).status).toBe(404);
   });
 });
 
@@ -204,21 +206,12 @@ describe("POST /api/webhooks/video-completion", () => {
     const id = `msg_${randomUUID()}`;
     const ts = Math.floor(Date.now() / 1000);
     const secret = secretsOf(stack.dataDir).webhookSecret;
-    const res = await fetch(`${stack.webUrl}/api/webhooks/video-completion`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        ...(signed
-          ? {
-              "webhook-id": id,
-              "webhook-timestamp": String(ts),
-              "webhook-signature": signWebhook(secret, id, ts, body),
-            }
-          : {}),
-      },
-      body,
+    return api(stack.webUrl)("POST", "/api/webhooks/video-completion", body, {
+      "content-type": "application/json",
+      ...(signed
+        ? { "webhook-id": id, "webhook-timestamp": String(ts), "webhook-signature": signWebhook(secret, id, ts, body) }
+        : {}),
     });
-    return { status: res.status, json: (await res.json()) as any, headers: { id, ts } };
   };
   const files = async (id: string) =>
     sql<{ duration_seconds: number }>(
@@ -246,9 +239,7 @@ describe("POST /api/webhooks/video-completion", () => {
     };
     const results = await Promise.all(
       Array.from({ length: 10 }, () =>
-        fetch(`${stack.webUrl}/api/webhooks/video-completion`, { method: "POST", headers, body }).then(
-          (r) => r.json() as Promise<any>,
-        ),
+        api(stack.webUrl)("POST", "/api/webhooks/video-completion", body, headers).then((r) => r.data),
       ),
     );
     expect(results.filter((r) => r.videos_count === 1)).toHaveLength(1);
@@ -262,12 +253,12 @@ describe("POST /api/webhooks/video-completion", () => {
       JSON.stringify({ job_id: id, status: "generating", progress: 60, timestamp: new Date().toISOString() }),
     );
     expect(late.status).toBe(200);
-    expect((await api(stack.webUrl, ann.token)("GET", `/api/videos/${id}/status`)).json.status).toBe("COMPLETED");
+    expect((await api(stack.webUrl, ann.token)("GET", `/api/videos/${id}/status`)).data.status).toBe("COMPLETED");
     expect((await send(completed(randomUUID()))).status).toBe(404);
     const other = await pendingVideo(ann);
     const noVideos = await send(
       JSON.stringify({ job_id: other, status: "completed", timestamp: new Date().toISOString(), data: { images: [] } }),
     );
-    expect([noVideos.status, noVideos.json.error.field]).toEqual([400, "data.videos"]);
+    expect([noVideos.status, noVideos.error.field]).toEqual([400, "data.videos"]);
   });
 });

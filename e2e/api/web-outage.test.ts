@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, secretsOf, signUp, sql, waitFor } from "../support/client";
+import { api, fetchGenerator, secretsOf, signUp, sql, waitFor } from "../support/client";
 import { isJobEvent, openEvents } from "../support/events";
 import { type Stack, startStack } from "../support/stack";
 
@@ -22,10 +22,10 @@ describe("the web app is down while a job finishes", () => {
       size: "256x256",
     });
     expect(submit.status).toBe(202);
-    const jobId = submit.json.job_id;
+    const jobId = submit.data.job_id;
     // Wait until the generator has the job, then take the web app down.
     await waitFor(
-      async () => (await call("GET", `/api/images/${jobId}/status`)).json.status === "GENERATING",
+      async () => (await call("GET", `/api/images/${jobId}/status`)).data.status === "GENERATING",
       "GENERATING",
     );
     await events.waitFor((m) => isJobEvent(m, jobId, "GENERATING"), "GENERATING on the stream");
@@ -37,7 +37,7 @@ describe("the web app is down while a job finishes", () => {
     // The generator finishes while nobody is listening, and keeps the undelivered events.
     const { serviceKey } = secretsOf(stack.dataDir);
     await waitFor(async () => {
-      const r = await fetch(`${stack.generatorUrl}/api/jobs/${jobId}`, {
+      const r = await fetchGenerator(`${stack.generatorUrl}/api/jobs/${jobId}`, {
         headers: { authorization: `Bearer ${serviceKey}` },
       });
       return ((await r.json()) as { status: string }).status === "COMPLETED";
@@ -56,14 +56,14 @@ describe("the web app is down while a job finishes", () => {
     const final = await waitFor(
       async () => {
         const r = await call("GET", `/api/images/${jobId}/status`);
-        return r.json?.status === "COMPLETED" ? r.json : null;
+        return r.data?.status === "COMPLETED" ? r.data : null;
       },
       "the result after the web app came back",
       120_000,
     );
     expect(final.progress).toBe(100);
     const result = await call("GET", `/api/images/${jobId}/result`);
-    expect(result.json.images).toHaveLength(2);
+    expect(result.data.images).toHaveLength(2);
     const notes = await sql(stack.databaseUrl, "select * from notifications where metadata->>'job_id' = $1", [jobId]);
     expect(notes).toHaveLength(1);
 

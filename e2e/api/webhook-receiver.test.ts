@@ -69,20 +69,15 @@ function documentPayload(jobId: string, status = "completed", extra: Record<stri
   };
 }
 
-async function send(body: string, headers: Record<string, string>) {
-  const res = await fetch(`${stack.webUrl}${URL_PATH}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body,
-  });
-  return { status: res.status, json: (await res.json().catch(() => null)) as any };
+function send(body: string, headers: Record<string, string>) {
+  return api(stack.webUrl)("POST", URL_PATH, body, { "content-type": "application/json", ...headers });
 }
 
 function signed(body: string, id = `msg_${randomUUID()}`, ts = Math.floor(Date.now() / 1000), key = secret) {
   return { "webhook-id": id, "webhook-timestamp": String(ts), "webhook-signature": signWebhook(key, id, ts, body) };
 }
 
-const statusOf = async (id: string) => (await api(stack.webUrl, owner.token)("GET", `/api/images/${id}/status`)).json;
+const statusOf = async (id: string) => (await api(stack.webUrl, owner.token)("GET", `/api/images/${id}/status`)).data;
 const fileCount = async (id: string) =>
   Number(
     (
@@ -132,7 +127,7 @@ describe("POST /api/webhooks/image-completion", () => {
       ["stale legacy delivery", staleBody, { "x-webhook-secret": secret }],
     ] as const) {
       const r = await send(b, headers);
-      expect([r.status, r.json?.error?.code], what).toEqual([401, "unauthorized"]);
+      expect([r.status, r.error?.code], what).toEqual([401, "unauthorized"]);
     }
     expect((await statusOf(id)).status).toBe("PENDING");
     expect(await fileCount(id)).toBe(0);
@@ -144,8 +139,8 @@ describe("POST /api/webhooks/image-completion", () => {
     const headers = signed(body);
     const results = await Promise.all(Array.from({ length: 10 }, () => send(body, headers)));
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
-    expect(results.filter((r) => r.json.images_count === 1)).toHaveLength(1);
-    expect(results.filter((r) => r.json.message === "Job already processed")).toHaveLength(9);
+    expect(results.filter((r) => r.data.images_count === 1)).toHaveLength(1);
+    expect(results.filter((r) => r.data.message === "Job already processed")).toHaveLength(9);
     expect(await fileCount(id)).toBe(1);
     const notes = await sql(stack.databaseUrl, "select * from notifications where metadata->>'job_id' = $1", [id]);
     expect(notes).toHaveLength(1);
@@ -170,7 +165,7 @@ describe("POST /api/webhooks/image-completion", () => {
     for (const data of [undefined, { job_id: id, images: [] }]) {
       const body = JSON.stringify({ ...documentPayload(id, "completed"), data });
       const r = await send(body, signed(body));
-      expect([r.status, r.json.error.field]).toEqual([400, "data.images"]);
+      expect([r.status, r.error.field]).toEqual([400, "data.images"]);
     }
     expect((await statusOf(id)).status).toBe("PENDING");
   });
@@ -189,9 +184,7 @@ describe("POST /api/webhooks/image-completion", () => {
       error: "Erreur lors de la génération: Quota API dépassé",
     });
     const notes = await api(stack.webUrl, owner.token)("GET", "/api/notifications");
-    expect(notes.json.notifications.some((n: any) => n.type === "IMAGE_FAILED" && n.metadata?.job_id === id)).toBe(
-      true,
-    );
+    expect(notes.data.notifications.some((n) => n.type === "IMAGE_FAILED" && n.metadata?.job_id === id)).toBe(true);
   });
 
   it("refuses a delivery for an unknown job unless its user_id names a real user — never 'the first user'", async () => {
@@ -200,7 +193,7 @@ describe("POST /api/webhooks/image-completion", () => {
     for (const extra of [{}, { user_id: "no-such-user" }]) {
       const body = JSON.stringify(documentPayload(unknown, "completed", extra));
       const r = await send(body, signed(body));
-      expect([r.status, r.json.error.code]).toEqual([404, "not_found"]);
+      expect([r.status, r.error.code]).toEqual([404, "not_found"]);
     }
     expect(Number((await sql<{ n: string }>(stack.databaseUrl, "select count(*) n from generations"))[0]?.n)).toBe(
       before,
@@ -212,7 +205,7 @@ describe("POST /api/webhooks/image-completion", () => {
     expect((await send(huge, signed(huge))).status).toBe(413);
     const bad = "{not json";
     const r = await send(bad, signed(bad));
-    expect([r.status, r.json.error.code]).toEqual([400, "invalid_json"]);
+    expect([r.status, r.error.code]).toEqual([400, "invalid_json"]);
     const wrongShape = JSON.stringify({ job_id: "../etc", status: "done" });
     expect((await send(wrongShape, signed(wrongShape))).status).toBe(400);
   });
@@ -237,7 +230,7 @@ describe("POST /api/admin/webhooks/{delivery}/redeliver", () => {
     expect((await api(stack.webUrl, owner.token)("POST", path)).status).toBe(403);
     expect((await api(stack.webUrl, admin.token)("POST", "/api/admin/webhooks/msg_nosuch/redeliver")).status).toBe(404);
     const r = await api(stack.webUrl, admin.token)("POST", path);
-    expect([r.status, r.json.state]).toEqual([200, "pending"]);
+    expect([r.status, r.data.state]).toEqual([200, "pending"]);
     await waitFor(async () => (await statusOf(id)).status === "COMPLETED", "the redelivered webhook to apply");
     expect(await fileCount(id)).toBe(1);
   });

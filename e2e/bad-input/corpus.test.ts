@@ -10,7 +10,7 @@ import { compareWithTable } from "../security/enumerate";
 import { ADMIN_EMAIL, createFixtures, type Fixtures, snapshotTables } from "../security/fixtures";
 import { isErrorBody, leaksInternals, send, webhookHeaders } from "../security/http";
 import { type Probe, ROUTES, type RouteEntry } from "../security/routes";
-import { api, sql, waitFor } from "../support/client";
+import { api, fetchChecked, fetchGenerator, sql, waitFor } from "../support/client";
 import { type Stack, startStack } from "../support/stack";
 import { CATEGORIES, type Case, type Category, casesFor } from "./cases";
 import { HUGE_BODY_BYTES, rssMiB, uploadHugeBody } from "./stream";
@@ -84,6 +84,7 @@ async function run(entry: RouteEntry, probe: Probe, c: Case) {
     headers,
     body: body ? new Uint8Array(body) : undefined,
     headersOnly: probe.stream,
+    service: entry.service,
   });
 }
 
@@ -94,8 +95,8 @@ function template(entry: RouteEntry, probe: Probe): string {
 
 async function healthy(): Promise<void> {
   const [web, generator] = await Promise.all([
-    fetch(`${stack.webUrl}/api/health`),
-    fetch(`${stack.generatorUrl}/health`),
+    fetchChecked(`${stack.webUrl}/api/health`),
+    fetchGenerator(`${stack.generatorUrl}/health`),
   ]);
   expect(web.status, "web health").toBe(200);
   expect(generator.status, "generator health").toBe(200);
@@ -126,18 +127,18 @@ describe("the bad-input corpus", () => {
       });
       expect(video.status, video.text).toBe(202);
       for (const [plural, id] of [
-        ["images", image.json.job_id],
-        ["videos", video.json.job_id],
-      ]) {
+        ["images", image.data.job_id],
+        ["videos", video.data.job_id],
+      ] as const) {
         const done = await waitFor(async () => {
           const r = await call("GET", `/api/${plural}/${id}/result`);
-          return ["COMPLETED", "FAILED"].includes(r.json?.status) ? r.json : null;
+          return ["COMPLETED", "FAILED"].includes(r.data?.status) ? r.data : null;
         }, `${plural} job to end`);
         expect(done.status).toBe("COMPLETED");
         expect(done.prompt).toBe(prompt);
       }
     }
-    const signUp = await fetch(`${stack.webUrl}/api/auth/sign-up/email`, {
+    const signUp = await fetchChecked(`${stack.webUrl}/api/auth/sign-up/email`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ name: "Zoë 山田 Ωμέγα", email: "zoe@example.test", password: "correct horse battery" }),
@@ -205,8 +206,8 @@ describe("the bad-input corpus", () => {
               }
               if (!isErrorBody(reply.json)) {
                 problems.push("not the error shape");
-              } else if (c.field !== undefined && reply.json.error.field !== c.field) {
-                problems.push(`field ${JSON.stringify(reply.json.error.field)}, expected ${JSON.stringify(c.field)}`);
+              } else if (c.field !== undefined && reply.error.field !== c.field) {
+                problems.push(`field ${JSON.stringify(reply.error.field)}, expected ${JSON.stringify(c.field)}`);
               }
               if (leaksInternals(reply.text)) {
                 problems.push("leaks internals");

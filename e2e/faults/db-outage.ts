@@ -1,5 +1,5 @@
 import net from "node:net";
-import { api, signUp, waitFor } from "../support/client";
+import { api, fetchChecked, signUp, waitFor } from "../support/client";
 import { startStack } from "../support/stack";
 import { measureCpu } from "./proc";
 
@@ -73,14 +73,14 @@ export async function runDatabaseOutage(opts: { downMs: number; log?: (line: str
         deadlineMs,
       );
       await waitFor(
-        async () => (await call("GET", `/api/images/${submit.json.job_id}/status`)).json?.status === "COMPLETED",
+        async () => (await call("GET", `/api/images/${submit.data.job_id}/status`)).data?.status === "COMPLETED",
         `a job to complete (${label})`,
         deadlineMs,
       );
     };
     await completes("before the outage", 60_000);
     // A live-events stream stays open through the outage, as a signed-in page would keep it.
-    const stream = await fetch(`${stack.webUrl}/api/events`, {
+    const stream = await fetchChecked(`${stack.webUrl}/api/events`, {
       headers: { authorization: `Bearer ${user.token}` },
       signal: events.signal,
     });

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, secretsOf, signUp, sql, waitFor } from "../support/client";
+import { api, fetchGenerator, secretsOf, signUp, sql, waitFor } from "../support/client";
 import { type Stack, startStack } from "../support/stack";
 
 let stack: Stack;
@@ -20,9 +20,9 @@ describe("a generator killed with SIGKILL mid-job", () => {
       num_images: 2,
       size: "256x256",
     });
-    const jobId = submit.json.job_id;
+    const jobId = submit.data.job_id;
     await waitFor(
-      async () => (await call("GET", `/api/images/${jobId}/status`)).json.status === "GENERATING",
+      async () => (await call("GET", `/api/images/${jobId}/status`)).data.status === "GENERATING",
       "GENERATING",
     );
 
@@ -38,7 +38,7 @@ describe("a generator killed with SIGKILL mid-job", () => {
     const final = await waitFor(
       async () => {
         const r = await call("GET", `/api/images/${jobId}/status`);
-        return r.json.status === "COMPLETED" ? r.json : null;
+        return r.data.status === "COMPLETED" ? r.data : null;
       },
       "the job to complete after the crash",
       120_000,
@@ -72,9 +72,9 @@ describe("cancel", () => {
   it("stops a running job: CANCELED everywhere, no files, and a late result changes nothing", async () => {
     const user = await signUp(stack.webUrl, "Canceller");
     const call = api(stack.webUrl, user.token);
-    const jobId = (await call("POST", "/api/images/generate", { prompt: "never mind", size: "256x256" })).json.job_id;
+    const jobId = (await call("POST", "/api/images/generate", { prompt: "never mind", size: "256x256" })).data.job_id;
     await waitFor(
-      async () => (await call("GET", `/api/images/${jobId}/status`)).json.status === "GENERATING",
+      async () => (await call("GET", `/api/images/${jobId}/status`)).data.status === "GENERATING",
       "GENERATING",
     );
 
@@ -83,19 +83,19 @@ describe("cancel", () => {
         .status,
     ).toBe(404);
     const canceled = await call("POST", `/api/images/${jobId}/cancel`);
-    expect([canceled.status, canceled.json.status]).toEqual([200, "CANCELED"]);
+    expect([canceled.status, canceled.data.status]).toEqual([200, "CANCELED"]);
     expect((await call("POST", `/api/images/${jobId}/cancel`)).status).toBe(409);
 
     const { serviceKey } = secretsOf(stack.dataDir);
     await waitFor(async () => {
-      const r = await fetch(`${stack.generatorUrl}/api/jobs/${jobId}`, {
+      const r = await fetchGenerator(`${stack.generatorUrl}/api/jobs/${jobId}`, {
         headers: { authorization: `Bearer ${serviceKey}` },
       });
       return ((await r.json()) as { status: string }).status === "CANCELED";
     }, "the generator to cancel");
     // Past the provider's delay: had the job gone on, it would have finished by now.
     await new Promise((r) => setTimeout(r, 3500));
-    expect((await call("GET", `/api/images/${jobId}/status`)).json.status).toBe("CANCELED");
+    expect((await call("GET", `/api/images/${jobId}/status`)).data.status).toBe("CANCELED");
     expect(await sql(stack.databaseUrl, "select 1 from media_files where generation_id = $1", [jobId])).toHaveLength(0);
     const events = await sql<{ event: string }>(
       stack.databaseUrl,
@@ -109,12 +109,12 @@ describe("cancel", () => {
   it("refuses to cancel a job that has ended", async () => {
     const user = await signUp(stack.webUrl, "Late");
     const call = api(stack.webUrl, user.token);
-    const jobId = (await call("POST", "/api/images/generate", { prompt: "done already", size: "256x256" })).json.job_id;
+    const jobId = (await call("POST", "/api/images/generate", { prompt: "done already", size: "256x256" })).data.job_id;
     await waitFor(
-      async () => (await call("GET", `/api/images/${jobId}/status`)).json.status === "COMPLETED",
+      async () => (await call("GET", `/api/images/${jobId}/status`)).data.status === "COMPLETED",
       "COMPLETED",
     );
     const r = await call("POST", `/api/images/${jobId}/cancel`);
-    expect([r.status, r.json.error.code]).toEqual([409, "conflict"]);
+    expect([r.status, r.error.code]).toEqual([409, "conflict"]);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { SUPERVISOR_CRASH_LIMIT } from "../../scripts/lib/supervise";
-import { api, signUp, waitFor } from "../support/client";
+import { api, fetchChecked, fetchGenerator, signUp, waitFor } from "../support/client";
 import { cleanUp, type NpmStart, npmStart } from "../support/launcher";
 import { alive, processTree } from "./proc";
 
@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 const health = async (webUrl: string) => {
-  const res = await fetch(`${webUrl}/api/health`);
+  const res = await fetchChecked(`${webUrl}/api/health`);
   return { status: res.status, body: (await res.json()) as { status: string; generator: string } };
 };
 
@@ -29,7 +29,7 @@ describe("npm start supervises its services", () => {
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) {
       ids.push(
-        (await call("POST", "/api/images/generate", { prompt: `supervised ${i}`, size: "256x256" })).json.job_id,
+        (await call("POST", "/api/images/generate", { prompt: `supervised ${i}`, size: "256x256" })).data.job_id,
       );
     }
     const before = r.record()?.processes.generator?.pid ?? 0;
@@ -59,7 +59,7 @@ describe("npm start supervises its services", () => {
     expect(r.output()).toMatch(/\[launcher\] generator exited unexpectedly \(signal SIGKILL\); restarting it/);
     for (const id of ids) {
       await waitFor(
-        async () => (await call("GET", `/api/images/${id}/status`)).json?.status === "COMPLETED",
+        async () => (await call("GET", `/api/images/${id}/status`)).data?.status === "COMPLETED",
         `job ${id} to complete after the generator came back`,
         120_000,
       );
@@ -74,7 +74,7 @@ describe("npm start supervises its services", () => {
       const pid = await waitFor(
         async () => {
           const p = r.record()?.processes.generator?.pid;
-          return p && alive(p) && (await fetch(`http://127.0.0.1:${r.generatorPort}/health`).then((x) => x.ok))
+          return p && alive(p) && (await fetchGenerator(`http://127.0.0.1:${r.generatorPort}/health`).then((x) => x.ok))
             ? p
             : null;
         },

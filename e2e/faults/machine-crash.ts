@@ -48,7 +48,7 @@ export async function runMachineCrash(opts: { log?: (line: string) => void } = {
       if (r.status !== 202) {
         throw new Error(`submit: ${r.status} ${r.text}`);
       }
-      ids.push(r.json.job_id);
+      ids.push(r.data.job_id);
     }
     const lockedNow = async () =>
       sql<Locked>(

@@ -20,14 +20,14 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.stop());
 
-const status = async (id: string) => (await api(stack.webUrl, user.token)("GET", `/api/images/${id}/status`)).json;
+const status = async (id: string) => (await api(stack.webUrl, user.token)("GET", `/api/images/${id}/status`)).data;
 
 describe("the reconciler", () => {
   it("repairs a job whose webhooks were all lost: result, files and notification, once", async () => {
     const call = api(stack.webUrl, user.token);
     const jobId = (
       await call("POST", "/api/images/generate", { prompt: "lost and found", num_images: 2, size: "256x256" })
-    ).json.job_id;
+    ).data.job_id;
     const final = await waitFor(
       async () => {
         const s = await status(jobId);
@@ -43,7 +43,7 @@ describe("the reconciler", () => {
       [jobId],
     );
     expect(Number(delivered?.n)).toBe(0); // not one webhook arrived: this was the reconciler
-    expect((await call("GET", `/api/images/${jobId}/result`)).json.images).toHaveLength(2);
+    expect((await call("GET", `/api/images/${jobId}/result`)).data.images).toHaveLength(2);
     expect(
       await sql(stack.databaseUrl, "select 1 from notifications where metadata->>'job_id' = $1", [jobId]),
     ).toHaveLength(1);
@@ -85,7 +85,7 @@ describe("a job the reconciler cannot repair", () => {
     const db = stack.databaseUrl;
     const call = api(stack.webUrl, user.token);
     const submit = async (prompt: string): Promise<string> =>
-      (await call("POST", "/api/images/generate", { prompt, num_images: 1, size: "256x256" })).json.job_id;
+      (await call("POST", "/api/images/generate", { prompt, num_images: 1, size: "256x256" })).data.job_id;
 
     // Two poisoned jobs, made to fail for real when their result is written. One by a constraint its rows
     // break (PostgreSQL refuses the content: the same every time)…

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { signWebhook } from "@sorami/contracts/signature";
-import { api, secretsOf, signUp, sql, type TestUser, waitFor } from "../support/client";
+import { api, fetchChecked, secretsOf, signUp, sql, type TestUser, waitFor } from "../support/client";
 import { type Stack, startStack } from "../support/stack";
 
 /**
@@ -67,7 +67,7 @@ export async function runFaultSuite(opts: FaultSuiteOptions): Promise<Scoreboard
       if (r.status !== 202) {
         throw new Error(`submit failed: ${r.status} ${r.text}`);
       }
-      jobs.push({ id: r.json.job_id, kind, files, user });
+      jobs.push({ id: r.data.job_id, kind, files, user });
     }
     log(`submitted ${jobs.length} jobs (${jobs.filter((j) => j.kind === "video").length} videos)`);
 
@@ -94,11 +94,11 @@ export async function runFaultSuite(opts: FaultSuiteOptions): Promise<Scoreboard
         `a canary submit after ${label}`,
         opts.deadlineMs,
       );
-      jobs.push({ id: submit.json.job_id, kind: "image", files: 1, user });
+      jobs.push({ id: submit.data.job_id, kind: "image", files: 1, user });
       await waitFor(
         async () => {
-          const r = await api(stack.webUrl, user.token)("GET", `/api/images/${submit.json.job_id}/status`);
-          return r.json?.status === "COMPLETED";
+          const r = await api(stack.webUrl, user.token)("GET", `/api/images/${submit.data.job_id}/status`);
+          return r.data?.status === "COMPLETED";
         },
         `the canary after ${label}`,
         opts.deadlineMs,
@@ -146,7 +146,9 @@ export async function runFaultSuite(opts: FaultSuiteOptions): Promise<Scoreboard
         "webhook-signature": signWebhook(secret, d.id, ts, d.body),
       };
       const target = d.url.replace(/^http:\/\/[^/]+/, stack.webUrl);
-      await Promise.all(Array.from({ length: 10 }, () => fetch(target, { method: "POST", headers, body: d.body })));
+      await Promise.all(
+        Array.from({ length: 10 }, () => fetchChecked(target, { method: "POST", headers, body: d.body })),
+      );
       const late = JSON.stringify({
         job_id: d.job_id,
         status: "generating",
@@ -154,7 +156,7 @@ export async function runFaultSuite(opts: FaultSuiteOptions): Promise<Scoreboard
         timestamp: new Date().toISOString(),
       });
       const id = `msg_late_${randomUUID().slice(0, 8)}`;
-      await fetch(target, {
+      await fetchChecked(target, {
         method: "POST",
         headers: { ...headers, "webhook-id": id, "webhook-signature": signWebhook(secret, id, ts, late) },
         body: late,

@@ -1,7 +1,7 @@
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, signUpThroughForm } from "../support/browser";
-import { api, signUp, type TestUser, waitFor } from "../support/client";
+import { api, fetchChecked, fetchGenerator, present, signUp, type TestUser, waitFor } from "../support/client";
 import { type FakeGoogle, startFakeGoogle } from "../support/fakes/google";
 import { type FakeServer, type Reply, startFakeServer } from "../support/fakes/server";
 import { parseMp4 } from "../support/mp4";
@@ -60,22 +60,24 @@ type Kind = "images" | "videos";
 async function submit(kind: Kind, body: Record<string, unknown>): Promise<string> {
   const r = await call("POST", `/api/${kind}/generate`, body);
   expect(r.status, JSON.stringify(r.json)).toBe(202);
-  return r.json.job_id;
+  return r.data.job_id;
 }
 
 async function finish(kind: Kind, jobId: string) {
   return waitFor(
     async () => {
       const r = await call("GET", `/api/${kind}/${jobId}/status`);
-      return ["COMPLETED", "FAILED"].includes(r.json?.status) ? r.json : null;
+      return ["COMPLETED", "FAILED"].includes(r.data?.status) ? r.data : null;
     },
     `${kind} job ${jobId}`,
     150_000,
   );
 }
 
-async function download(url: string): Promise<Buffer> {
-  const res = await fetch(`${stack.webUrl}${url}`, { headers: { authorization: `Bearer ${user.token}` } });
+async function download(url: string | null): Promise<Buffer> {
+  const res = await fetchChecked(`${stack.webUrl}${present(url, "a media URL")}`, {
+    headers: { authorization: `Bearer ${user.token}` },
+  });
   expect(res.status).toBe(200);
   return Buffer.from(await res.arrayBuffer());
 }
@@ -95,10 +97,10 @@ describe("Gemini 2.5 Flash Image, through the whole stack", () => {
     expect(await finish("images", jobId)).toMatchObject({ status: "COMPLETED", error: null });
     const calls = promptsSent("a lighthouse at dusk");
     expect(calls).toHaveLength(2);
-    expect(calls[0]?.body.generationConfig.imageConfig).toEqual({ aspectRatio: "16:9" });
+    expect(calls[0]?.body.generationConfig?.imageConfig).toEqual({ aspectRatio: "16:9" });
     expect(calls[0]?.headers["x-goog-api-key"]).toBe(google.apiKey);
 
-    const result = (await call("GET", `/api/images/${jobId}/result`)).json;
+    const result = (await call("GET", `/api/images/${jobId}/result`)).data;
     expect(result.images).toHaveLength(2);
     for (const image of result.images) {
       expect(image).toMatchObject({ format: "JPEG", width: 1280, height: 720 });
@@ -107,7 +109,7 @@ describe("Gemini 2.5 Flash Image, through the whole stack", () => {
     }
     expect(result.metadata.model).toBe("gemini-2.5-flash-image");
     expect(result.metadata.provider).toMatchObject({ provider: "gemini", input_tokens: 24, output_tokens: 2580 });
-    const gallery = (await call("GET", "/api/images/user")).json;
+    const gallery = (await call("GET", "/api/images/user")).data;
     expect(gallery.generations.find((g: { job_id: string }) => g.job_id === jobId)?.images).toHaveLength(2);
   });
 
@@ -119,7 +121,7 @@ describe("Gemini 2.5 Flash Image, through the whole stack", () => {
     });
     expect((await finish("images", jobId)).status).toBe("COMPLETED");
     const [sent] = promptsSent("the same scene in snow");
-    expect(sent?.body.contents[0].parts[1]).toEqual({
+    expect(sent?.body.contents[0]?.parts[1]).toEqual({
       inlineData: { mimeType: "image/png", data: picture.toString("base64") },
     });
   });
@@ -161,7 +163,7 @@ describe("Gemini 2.5 Flash Image, through the whole stack", () => {
       "http://localhost:9/a.png",
     ]) {
       const r = await call("POST", "/api/images/generate", { prompt: "x", input_image_url: url });
-      expect([r.status, r.json.error.field], url).toEqual([422, "input_image_url"]);
+      expect([r.status, r.error.field], url).toEqual([422, "input_image_url"]);
     }
     const jobId = await submit("images", { prompt: "redirected", input_image_url: `${pictures.url}/to-loopback` });
     const failed = await finish("images", jobId);
@@ -180,7 +182,9 @@ describe("Veo, through the whole stack", () => {
       input_image_base64: picture.toString("base64"),
     });
     expect(await finish("videos", jobId)).toMatchObject({ status: "COMPLETED", error: null });
-    const [start] = google.calls("predictLongRunning").filter((r) => r.body.instances[0].prompt.includes("paper boat"));
+    const [start] = google
+      .calls("predictLongRunning")
+      .filter((r) => r.body.instances[0]?.prompt?.includes("paper boat"));
     // person_generation was left out: the default for an image-to-video request is Veo's only mode, allow_adult.
     expect(start?.body.parameters).toMatchObject({
       aspectRatio: "9:16",
@@ -188,21 +192,21 @@ describe("Veo, through the whole stack", () => {
       sampleCount: 1,
       personGeneration: "allow_adult",
     });
-    expect(start?.body.instances[0].image).toEqual({
+    expect(start?.body.instances[0]?.image).toEqual({
       bytesBase64Encoded: picture.toString("base64"),
       mimeType: "image/png",
     });
 
-    const result = (await call("GET", `/api/videos/${jobId}/result`)).json;
+    const result = (await call("GET", `/api/videos/${jobId}/result`)).data;
     expect(result.videos).toHaveLength(1);
-    const video = result.videos[0];
+    const video = present(result.videos[0], "the video");
     expect(video).toMatchObject({ format: "MP4", width: 720, height: 1280 });
     const mp4 = parseMp4(await download(video.url));
     expect([mp4.width, mp4.height, mp4.codec]).toEqual([720, 1280, "avc1"]);
     expect(mp4.durationSeconds).toBeCloseTo(6, 0);
     expect((await sharp(await download(video.poster_url)).metadata()).format).toBe("jpeg");
     expect(result.metadata.provider).toMatchObject({ provider: "veo", polls: 3 });
-    const gallery = (await call("GET", "/api/videos/user")).json;
+    const gallery = (await call("GET", "/api/videos/user")).data;
     expect(gallery.generations.map((g: { job_id: string }) => g.job_id)).toContain(jobId);
   });
 
@@ -221,8 +225,8 @@ describe("Veo, through the whole stack", () => {
     ];
     for (const [body, field, message] of refusals) {
       const r = await call("POST", "/api/videos/generate", { prompt: "a boat", ...body });
-      expect([r.status, r.json.error.field], field).toEqual([422, field]);
-      expect(r.json.error.message).toContain(message);
+      expect([r.status, r.error.field], field).toEqual([422, field]);
+      expect(r.error.message).toContain(message);
     }
     expect(google.calls("predictLongRunning").length).toBe(before);
   });
@@ -252,8 +256,8 @@ describe("which providers are active", () => {
     };
     expect((await call("GET", "/api/providers")).json).toEqual(expected);
     expect((await api(stack.webUrl)("GET", "/api/providers")).status).toBe(401);
-    expect((await (await fetch(`${stack.webUrl}/api/health`)).json()).providers).toEqual(expected);
-    expect((await (await fetch(`${stack.generatorUrl}/health`)).json()).providers).toEqual(expected);
+    expect((await (await fetchChecked(`${stack.webUrl}/api/health`)).json()).providers).toEqual(expected);
+    expect((await (await fetchGenerator(`${stack.generatorUrl}/health`)).json()).providers).toEqual(expected);
   });
 
   it("shapes the forms: Gemini takes an input URL and every size; Veo offers only its ratios, lengths and modes", async () => {

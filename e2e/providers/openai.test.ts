@@ -1,7 +1,7 @@
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, signUpThroughForm } from "../support/browser";
-import { api, signUp, type TestUser, waitFor } from "../support/client";
+import { api, fetchChecked, fetchGenerator, signUp, type TestUser, waitFor } from "../support/client";
 import { type FakeOpenAI, startFakeOpenAI } from "../support/fakes/openai";
 import { type Stack, startStack } from "../support/stack";
 
@@ -36,14 +36,14 @@ afterAll(async () => {
 async function submit(body: Record<string, unknown>): Promise<string> {
   const r = await call("POST", "/api/images/generate", body);
   expect(r.status, JSON.stringify(r.json)).toBe(202);
-  return r.json.job_id;
+  return r.data.job_id;
 }
 
 async function finish(jobId: string) {
   return waitFor(
     async () => {
       const r = await call("GET", `/api/images/${jobId}/status`);
-      return ["COMPLETED", "FAILED"].includes(r.json?.status) ? r.json : null;
+      return ["COMPLETED", "FAILED"].includes(r.data?.status) ? r.data : null;
     },
     `image job ${jobId}`,
     150_000,
@@ -60,29 +60,31 @@ describe("OpenAI Images, through the whole stack", () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]?.body).toMatchObject({ model: "gpt-image-1", n: 3, size: "1024x1536", output_format: "webp" });
 
-    const result = (await call("GET", `/api/images/${jobId}/result`)).json;
+    const result = (await call("GET", `/api/images/${jobId}/result`)).data;
     expect(result.images).toHaveLength(3);
     for (const image of result.images) {
-      const res = await fetch(`${stack.webUrl}${image.url}`, { headers: { authorization: `Bearer ${user.token}` } });
+      const res = await fetchChecked(`${stack.webUrl}${image.url}`, {
+        headers: { authorization: `Bearer ${user.token}` },
+      });
       const meta = await sharp(Buffer.from(await res.arrayBuffer())).metadata();
       expect([meta.format, meta.width, meta.height]).toEqual(["webp", 1024, 1536]);
     }
     expect(result.metadata).toMatchObject({ model: "gpt-image-1" });
     expect(result.metadata.provider).toMatchObject({ provider: "openai", input_tokens: 20, total_tokens: 12_500 });
-    const gallery = (await call("GET", "/api/images/user")).json;
+    const gallery = (await call("GET", "/api/images/user")).data;
     expect(gallery.generations.map((g: { job_id: string }) => g.job_id)).toContain(jobId);
   });
 
   it("refuses sizes and input images OpenAI cannot serve with a 422 naming the allowed values", async () => {
     const small = await call("POST", "/api/images/generate", { prompt: "x", size: "512x512" });
-    expect([small.status, small.json.error.field]).toEqual([422, "size"]);
-    expect(small.json.error.message).toContain("allowed: 1024x1024, 1536x1024, 1024x1536");
+    expect([small.status, small.error.field]).toEqual([422, "size"]);
+    expect(small.error.message).toContain("allowed: 1024x1024, 1536x1024, 1024x1536");
     const withInput = await call("POST", "/api/images/generate", {
       prompt: "x",
       size: "1024x1024",
       input_image_url: "https://example.com/a.png",
     });
-    expect([withInput.status, withInput.json.error.field]).toEqual([422, "input_image_url"]);
+    expect([withInput.status, withInput.error.field]).toEqual([422, "input_image_url"]);
   });
 
   it("fails a prompt the safety system refuses, saying so; waits out a 429; gives up on repeated 500s", async () => {
@@ -105,9 +107,9 @@ describe("OpenAI Images, through the whole stack", () => {
   });
 
   it("says so in the health endpoints, and the form offers OpenAI's three sizes and no input image", async () => {
-    const health = await (await fetch(`${stack.generatorUrl}/health`)).json();
+    const health = await (await fetchGenerator(`${stack.generatorUrl}/health`)).json();
     expect(health.providers.image).toEqual({ name: "openai", label: "OpenAI GPT Image", model: "gpt-image-1" });
-    expect((await (await fetch(`${stack.webUrl}/api/health`)).json()).providers.image.name).toBe("openai");
+    expect((await (await fetchChecked(`${stack.webUrl}/api/health`)).json()).providers.image.name).toBe("openai");
 
     const browser = await launchBrowser();
     try {

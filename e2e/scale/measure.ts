@@ -61,7 +61,7 @@ for (const generators of values.generators.split(",").map(Number)) {
       if (r.status !== 202) {
         throw new Error(`submit failed: ${r.status} ${r.text}`);
       }
-      return r.json.job_id as string;
+      return r.data.job_id as string;
     };
     const run = async (n: number) => {
       const ids: string[] = [];

@@ -40,13 +40,20 @@ type Job = { id: string; kind: "image" | "video"; files: number; user: TestUser;
  * process i mod n; a process that cannot be reached is skipped for the next
  * (the same Idempotency-Key makes that retry safe).
  */
-async function spread(i: number, token: string, method: string, route: string, body?: unknown, headers = {}) {
+async function spread<M extends "GET" | "POST", P extends string>(
+  i: number,
+  token: string,
+  method: M,
+  route: P,
+  body?: unknown,
+  headers = {},
+) {
   const urls = cluster.webUrls;
   let last: unknown;
   for (let t = 0; t < urls.length; t++) {
     const url = urls[(i + t) % urls.length] ?? "";
     try {
-      return { via: url, ...(await api(url, token)(method, route, body, headers)) };
+      return Object.assign(await api(url, token)(method, route, body, headers), { via: url });
     } catch (error) {
       last = error; // connection refused or reset: that process is gone
     }
@@ -68,7 +75,7 @@ async function submit(): Promise<Job> {
   if (r.status !== 202) {
     throw new Error(`submit ${i} failed: ${r.status} ${r.text}`);
   }
-  return { id: r.json.job_id, kind, files, user, via: r.via };
+  return { id: r.data.job_id, kind, files, user, via: r.via };
 }
 
 const ids = (jobs: Job[]) => jobs.map((j) => j.id);

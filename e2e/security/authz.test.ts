@@ -1,7 +1,8 @@
 import net from "node:net";
 import { networkInterfaces } from "node:os";
+import { GENERATOR_API, WEB_API } from "@sorami/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sql } from "../support/client";
+import { fetchChecked, sql } from "../support/client";
 import { type Stack, startStack } from "../support/stack";
 import { compareWithTable } from "./enumerate";
 import { ADMIN_EMAIL, createFixtures, type Fixtures } from "./fixtures";
@@ -36,7 +37,12 @@ function baseOf(entry: RouteEntry): string {
 function request(entry: RouteEntry, probe: Probe, credentials: Record<string, string>): Promise<Reply> {
   const body = probe.body ? JSON.stringify(probe.body.sample(f)) : undefined;
   const headers: Record<string, string> = { ...(body ? { "content-type": "application/json" } : {}), ...credentials };
-  return send(baseOf(entry), probe.method, probe.url(f), { headers, body, headersOnly: probe.stream });
+  return send(baseOf(entry), probe.method, probe.url(f), {
+    headers,
+    body,
+    headersOnly: probe.stream,
+    service: entry.service,
+  });
 }
 
 function expectRefusal(reply: Reply, status: number, what: string): void {
@@ -66,6 +72,23 @@ describe("the route table", () => {
     expect(stale, "entries in e2e/security/routes.ts for routes that do not exist").toEqual([]);
     expect(real.filter((r) => r.service === "web").length).toBeGreaterThan(15);
     expect(real.filter((r) => r.service === "generator").length).toBeGreaterThan(4);
+  });
+
+  it("has a response contract for every route of both services, and none for a route that is gone", async () => {
+    const { real } = await compareWithTable();
+    // The catch-alls answer errors only (/api/[...path]) or are better-auth's, whose used endpoints have entries.
+    const served = real.filter((r) => r.path !== "/api/[...path]" && r.path !== "/api/auth/[...all]");
+    const keyOf = (r: { method: string; path: string }) => `${r.method} ${r.path.replace(/:(\w+)/g, "[$1]")}`;
+    const tables = { web: WEB_API, generator: GENERATOR_API };
+    const uncovered = served.filter((r) => !(keyOf(r) in tables[r.service])).map(keyOf);
+    expect(uncovered, "routes without an answer in packages/contracts/src/api.ts").toEqual([]);
+    const realKeys = new Set(served.map((r) => `${r.service} ${keyOf(r)}`));
+    const stale = (["web", "generator"] as const).flatMap((service) =>
+      Object.keys(tables[service])
+        .filter((k) => !k.includes(" /api/auth/") && !realKeys.has(`${service} ${k}`))
+        .map((k) => `${service} ${k}`),
+    );
+    expect(stale, "answers in packages/contracts/src/api.ts for routes that do not exist").toEqual([]);
   });
 });
 
@@ -214,9 +237,14 @@ describe("service routes: 401 without the service key", () => {
   }
 
   it("answers 404 on unknown generator paths with or without the key (auth is decided per route)", async () => {
-    expectRefusal(await send(stack.generatorUrl, "GET", "/api/no-such-thing"), 404, "unknown path, no key");
+    const service = "generator";
     expectRefusal(
-      await send(stack.generatorUrl, "GET", "/api/no-such-thing", { headers: bearer(f.serviceKey) }),
+      await send(stack.generatorUrl, "GET", "/api/no-such-thing", { service }),
+      404,
+      "unknown path, no key",
+    );
+    expectRefusal(
+      await send(stack.generatorUrl, "GET", "/api/no-such-thing", { headers: bearer(f.serviceKey), service }),
       404,
       "unknown path, with the key",
     );
@@ -243,7 +271,7 @@ describe("better-auth endpoints", () => {
     expect(session.status).toBe(200);
     expect(session.json).toBeNull();
     const own = await send(stack.webUrl, "GET", "/api/auth/get-session", { headers: { cookie: f.owner.cookie } });
-    expect(own.json?.user?.id).toBe(f.owner.id);
+    expect(own.data?.user?.id).toBe(f.owner.id);
 
     const signIn = await send(stack.webUrl, "POST", "/api/auth/sign-in/email", {
       headers: { "content-type": "application/json", origin: EVIL_ORIGIN, cookie: f.other.cookie },
@@ -257,7 +285,7 @@ describe("better-auth endpoints", () => {
     expectRefusal(signOut, 403, "sign-out from another origin");
     // The owner's cookie still works: the cross-site sign-out did nothing.
     const still = await send(stack.webUrl, "GET", "/api/auth/get-session", { headers: { cookie: f.owner.cookie } });
-    expect(still.json?.user?.id).toBe(f.owner.id);
+    expect(still.data?.user?.id).toBe(f.owner.id);
   });
 
   it("never lets a sign-up choose its role", async () => {
@@ -276,7 +304,7 @@ describe("better-auth endpoints", () => {
     ]);
     expect(row?.role).toBe("user");
     const admin = await send(stack.webUrl, "POST", `/api/admin/webhooks/${f.delivery}/redeliver`, {
-      headers: bearer(reply.json.token),
+      headers: bearer(reply.data.token),
     });
     expectRefusal(admin, 403, "a self-declared admin");
   });
@@ -333,7 +361,7 @@ describe("security headers", () => {
   it("are on pages, API answers and media", async () => {
     const paths = ["/", "/sign-in", "/gallery", "/api/health", "/api/no-such-endpoint", `/api/media/${f.mediaKey}`];
     for (const path of paths) {
-      const res = await fetch(`${stack.webUrl}${path}`, { headers: bearer(f.owner.token), redirect: "manual" });
+      const res = await fetchChecked(`${stack.webUrl}${path}`, { headers: bearer(f.owner.token), redirect: "manual" });
       const csp = res.headers.get("content-security-policy") ?? "";
       expect(csp, path).toContain("frame-ancestors 'none'");
       expect(csp, path).toContain("default-src 'self'");
@@ -349,7 +377,7 @@ describe("security headers", () => {
   });
 
   it("grant no cross-origin access: a preflight from another origin gets no CORS allowance", async () => {
-    const res = await fetch(`${stack.webUrl}/api/images/generate`, {
+    const res = await fetchChecked(`${stack.webUrl}/api/images/generate`, {
       method: "OPTIONS",
       headers: {
         origin: EVIL_ORIGIN,

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sql, waitFor } from "../support/client";
+import { fetchChecked, sql, waitFor } from "../support/client";
 import { type Stack, startStack } from "../support/stack";
 import { ADMIN_EMAIL, createFixtures, type Fixtures, PASSWORD, type Principal, snapshotTables } from "./fixtures";
 import { isErrorBody, type Reply, send } from "./http";
@@ -88,15 +88,12 @@ function headersFor(c: Cell, caller: Principal): Record<string, string> {
   if (authorization !== null) {
     headers.authorization = authorization;
   }
-  const origin: Record<string, string> =
-    (
-      {
-        "same Origin": { origin: stack.webUrl },
-        "foreign Origin": { origin: EVIL },
-        "no Origin": {},
-        "foreign Referer": { referer: `${EVIL}/a-page` },
-      } as Record<string, Record<string, string>>
-    )[c.origin] ?? {};
+  const origin: Record<string, string> = {
+    "same Origin": { origin: stack.webUrl },
+    "foreign Origin": { origin: EVIL },
+    "no Origin": {},
+    "foreign Referer": { referer: `${EVIL}/a-page` },
+  }[c.origin];
   return { ...headers, ...origin };
 }
 
@@ -213,13 +210,13 @@ describe("better-auth's own endpoints", () => {
   /** A user of this test alone, with a fresh bearer session and a fresh browser session. */
   async function freshUser(): Promise<Principal & { name: string }> {
     const email = `matrix-${randomUUID()}@example.test`;
-    const res = await fetch(`${stack.webUrl}/api/auth/sign-up/email`, {
+    const res = await fetchChecked(`${stack.webUrl}/api/auth/sign-up/email`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ name: "Matrix", email, password: PASSWORD }),
     });
     const body = (await res.json()) as { token: string; user: { id: string } };
-    const signIn = await fetch(`${stack.webUrl}/api/auth/sign-in/email`, {
+    const signIn = await fetchChecked(`${stack.webUrl}/api/auth/sign-in/email`, {
       method: "POST",
       headers: { "content-type": "application/json", origin: stack.webUrl },
       body: JSON.stringify({ email, password: PASSWORD }),
@@ -258,14 +255,15 @@ describe("better-auth's own endpoints", () => {
   it("sign-out with a cookie and any Authorization header that is not a session signs nothing out", async () => {
     const user = await freshUser();
     for (const authorization of ["Bearer x.y", "Basic Zm9vOmJhcg==", "", "Bearer  not a token"]) {
-      for (const origin of [{ origin: EVIL }, { origin: stack.webUrl }, {}] as Record<string, string>[]) {
+      const origins: Record<string, string>[] = [{ origin: EVIL }, { origin: stack.webUrl }, {}];
+      for (const origin of origins) {
         const reply = await send(stack.webUrl, "POST", "/api/auth/sign-out", {
           headers: { "content-type": "application/json", cookie: user.cookie, authorization, ...origin },
           body: "{}",
         });
         expect(reply.status).toBeLessThan(500);
         const still = await send(stack.webUrl, "GET", "/api/auth/get-session", { headers: { cookie: user.cookie } });
-        expect(still.json?.user?.id, `sign-out with ${JSON.stringify({ authorization, ...origin })}`).toBe(user.id);
+        expect(still.data?.user?.id, `sign-out with ${JSON.stringify({ authorization, ...origin })}`).toBe(user.id);
       }
     }
     // A valid bearer signs out its own session, never the cookie's.
@@ -279,7 +277,7 @@ describe("better-auth's own endpoints", () => {
     });
     expect(bearerGone.json).toBeNull();
     const cookieKept = await send(stack.webUrl, "GET", "/api/auth/get-session", { headers: { cookie: user.cookie } });
-    expect(cookieKept.json?.user?.id).toBe(user.id);
+    expect(cookieKept.data?.user?.id).toBe(user.id);
   });
 
   it("get-session answers for the Authorization header alone when there is one", async () => {
@@ -328,7 +326,7 @@ describe("a JSON body's declared type", () => {
     // Still JSON: a real form body is refused as such.
     const form = await submit({ ...bearer, "content-type": "application/x-www-form-urlencoded" }, "prompt=test");
     expect(form.status).toBe(400);
-    expect(form.json.error.code).toBe("invalid_json");
+    expect(form.error.code).toBe("invalid_json");
   });
 
   it("is checked on a cookie request (part of the CSRF defence): application/json or 415", async () => {
@@ -336,7 +334,7 @@ describe("a JSON body's declared type", () => {
     for (const type of [null, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
       const reply = await submit({ ...browser, ...(type ? { "content-type": type } : {}) });
       expect(reply.status, `${type}: ${reply.text}`).toBe(415);
-      expect(reply.json.error.code).toBe("unsupported_media_type");
+      expect(reply.error.code).toBe("unsupported_media_type");
     }
     expect((await submit({ ...browser, "content-type": "application/json" })).status).toBe(202);
   });

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { api, secretsOf, signUp, sql, waitFor } from "../support/client";
+import { api, fetchChecked, present, secretsOf, signUp, sql, waitFor } from "../support/client";
 import type { Stack } from "../support/stack";
 
 /** A signed-in user, by bearer token and by browser cookie. */
@@ -43,7 +43,7 @@ export const PASSWORD = "correct horse battery";
 
 /** Signs in the way a browser does (Origin of the app) and keeps the session cookie. */
 export async function browserCookie(webUrl: string, email: string): Promise<string> {
-  const res = await fetch(`${webUrl}/api/auth/sign-in/email`, {
+  const res = await fetchChecked(`${webUrl}/api/auth/sign-in/email`, {
     method: "POST",
     headers: { "content-type": "application/json", origin: webUrl },
     body: JSON.stringify({ email, password: PASSWORD }),
@@ -81,18 +81,18 @@ export async function createFixtures(stack: Stack): Promise<Fixtures> {
   if (image.status !== 202 || video.status !== 202) {
     throw new Error(`submit failed: ${image.text} ${video.text}`);
   }
-  const done = (plural: string, id: string) =>
+  const done = (plural: "images" | "videos", id: string) =>
     waitFor(async () => {
       const r = await call("GET", `/api/${plural}/${id}/status`);
-      return r.json?.status === "COMPLETED" ? r.json : null;
+      return r.data?.status === "COMPLETED" ? r.data : null;
     }, `${plural} job ${id} to complete`);
-  await Promise.all([done("images", image.json.job_id), done("videos", video.json.job_id)]);
-  const result = await call("GET", `/api/images/${image.json.job_id}/result`);
+  await Promise.all([done("images", image.data.job_id), done("videos", video.data.job_id)]);
+  const result = await call("GET", `/api/images/${image.data.job_id}/result`);
   const notifications = await call("GET", "/api/notifications");
   const [delivery] = await sql<{ id: string }>(
     stack.databaseUrl,
     "select id from generator.webhook_deliveries where job_id = $1 order by created_at limit 1",
-    [image.json.job_id],
+    [image.data.job_id],
   );
   const secrets = secretsOf(stack.dataDir);
   const spare = async (kind: "image" | "video", params: Record<string, unknown>) => {
@@ -121,7 +121,7 @@ export async function createFixtures(stack: Stack): Promise<Fixtures> {
   const [mediaFile] = await sql<{ id: string }>(
     stack.databaseUrl,
     "select id from media_files where generation_id = $1 order by index limit 1",
-    [image.json.job_id],
+    [image.data.job_id],
   );
   return {
     spareImageJobs: await spares("image", { prompt: "a spare kite", num_images: 1, size: "256x256" }),
@@ -133,10 +133,10 @@ export async function createFixtures(stack: Stack): Promise<Fixtures> {
     owner,
     other,
     admin,
-    imageJob: image.json.job_id,
-    videoJob: video.json.job_id,
-    notification: notifications.json.notifications[0].id,
-    mediaKey: String(result.json.images[0].url).replace(/^\/api\/media\//, ""),
+    imageJob: image.data.job_id,
+    videoJob: video.data.job_id,
+    notification: present(notifications.data.notifications[0], "a notification").id,
+    mediaKey: present(result.data.images[0], "an image").url.replace(/^\/api\/media\//, ""),
     delivery: delivery?.id ?? "",
     serviceKey: secrets.serviceKey,
     webhookSecret: secrets.webhookSecret,

@@ -1,7 +1,10 @@
 import http from "node:http";
+import { errorBodySchema, GENERATOR_API, type SuccessOf, WEB_API } from "@sorami/contracts";
 import { signWebhook } from "@sorami/contracts/signature";
+import { type Reply as CheckedReply, reply } from "../support/client";
 
-export type Reply = { status: number; text: string; json: any; headers: Headers };
+/** An answer to a raw request, checked against its contract like every other (its body is not typed: any route). */
+export type Reply = CheckedReply<unknown>;
 
 /**
  * One request with exactly these headers and body, its path on the wire
@@ -9,17 +12,19 @@ export type Reply = { status: number; text: string; json: any; headers: Headers 
  * a body on GET, and normalises `..` and percent-escapes away, which would
  * hide traversal attempts.
  */
-export function send(
+export function send<M extends string, P extends string>(
   baseUrl: string,
-  method: string,
-  path: string,
+  method: M,
+  path: P,
   options: {
     headers?: Record<string, string>;
     body?: string | Uint8Array;
     /** A stream that never ends (server-sent events): answer with the status and headers, then hang up. */
     headersOnly?: boolean;
+    /** Whose contracts the answer is checked against (default: the web app's). */
+    service?: "web" | "generator";
   } = {},
-): Promise<Reply> {
+): Promise<CheckedReply<SuccessOf<typeof WEB_API, M, P>>> {
   const u = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     let answer: { status: number; chunks: Buffer[]; headers: Headers } | null = null;
@@ -28,11 +33,18 @@ export function send(
         return;
       }
       const text = Buffer.concat(answer.chunks).toString("utf8");
-      let json: any = null;
+      const table = options.service === "generator" ? GENERATOR_API : WEB_API;
       try {
-        json = JSON.parse(text);
-      } catch {}
-      resolve({ status: answer.status, text, json, headers: answer.headers });
+        resolve(
+          reply<SuccessOf<typeof WEB_API, M, P>>(
+            table,
+            { method, path },
+            { status: answer.status, text, headers: answer.headers },
+          ),
+        );
+      } catch (error) {
+        reject(error);
+      }
     };
     const req = http.request(
       {
@@ -89,17 +101,8 @@ export function leaksInternals(text: string): boolean {
   return /\n\s+at\s|node_modules|\/work\/|webpack-internal|\.tsx?:\d+/.test(text);
 }
 
-/** An error answer in the one shape: `{ error: { code, message, field? } }`. */
-export function isErrorBody(json: any): boolean {
-  return (
-    json !== null &&
-    typeof json === "object" &&
-    typeof json.error === "object" &&
-    json.error !== null &&
-    typeof json.error.code === "string" &&
-    json.error.code.length > 0 &&
-    typeof json.error.message === "string" &&
-    json.error.message.length > 0 &&
-    (json.error.field === undefined || typeof json.error.field === "string")
-  );
+/** An error answer in the one shape: `{ error: { code, message, field? } }`, with a code and a message. */
+export function isErrorBody(json: unknown): boolean {
+  const parsed = errorBodySchema.safeParse(json);
+  return parsed.success && parsed.data.error.code.length > 0 && parsed.data.error.message.length > 0;
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { isWellFormedText, PROMPT_MAX_LENGTH } from "@sorami/contracts";
+import { errorBodySchema, isWellFormedText, PROMPT_MAX_LENGTH } from "@sorami/contracts";
 import { pngDeclaring } from "@sorami/contracts/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, secretsOf, signUp, sql, type TestUser, waitFor } from "../support/client";
+import { api, fetchChecked, present, secretsOf, signUp, sql, type TestUser, waitFor } from "../support/client";
 import { type Stack, startStack } from "../support/stack";
 import { webhookHeaders } from "./http";
 
@@ -35,23 +35,18 @@ async function completedImage(user: TestUser, prompt: string): Promise<string> {
   const call = api(stack.webUrl, user.token);
   const submitted = await call("POST", "/api/images/generate", { prompt, num_images: 1, size: "256x256" });
   expect(submitted.status, submitted.text).toBe(202);
-  const id: string = submitted.json.job_id;
+  const id: string = submitted.data.job_id;
   const final = await waitFor(async () => {
-    const s = (await call("GET", `/api/images/${id}/status`)).json;
+    const s = (await call("GET", `/api/images/${id}/status`)).data;
     return s?.status === "COMPLETED" || s?.status === "FAILED" ? s : null;
   }, `image job ${id} to end`);
-  expect(final.status, final.error).toBe("COMPLETED");
+  expect(final.status, final.error ?? undefined).toBe("COMPLETED");
   return id;
 }
 
-async function sendWebhook(payload: unknown) {
+function sendWebhook(payload: unknown) {
   const body = JSON.stringify(payload);
-  const res = await fetch(`${stack.webUrl}/api/webhooks/image-completion`, {
-    method: "POST",
-    headers: webhookHeaders(secret, body),
-    body,
-  });
-  return { status: res.status, json: (await res.json().catch(() => null)) as any };
+  return api(stack.webUrl)("POST", "/api/webhooks/image-completion", body, webhookHeaders(secret, body));
 }
 
 function completedEvent(jobId: string, images: Record<string, unknown>[]) {
@@ -91,11 +86,11 @@ describe("text a person writes", () => {
       ],
     ] as const) {
       const r = await call("POST", route, body);
-      expect([r.status, r.json?.error?.field], JSON.stringify(body)).toEqual([400, field]);
-      expect(r.json.error.message).toMatch(/must not contain U\+[0-9A-F]{4,6}/);
+      expect([r.status, r.error.field], JSON.stringify(body)).toEqual([400, field]);
+      expect(r.error.message).toMatch(/must not contain U\+[0-9A-F]{4,6}/);
     }
     expect(await jobCount(alice)).toBe(before);
-    const signUpRes = await fetch(`${stack.webUrl}/api/auth/sign-up/email`, {
+    const signUpRes = await fetchChecked(`${stack.webUrl}/api/auth/sign-up/email`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
@@ -105,13 +100,13 @@ describe("text a person writes", () => {
       }),
     });
     expect(signUpRes.status).toBe(400);
-    expect(((await signUpRes.json()) as any).error.field).toBe("name");
+    expect(errorBodySchema.parse(await signUpRes.json()).error.field).toBe("name");
   });
 
   it("takes a prompt of 4000 emoji (the limit counts characters), refuses 4001, and completes it", async () => {
     const call = api(stack.webUrl, alice.token);
     const over = await call("POST", "/api/images/generate", { prompt: "😀".repeat(PROMPT_MAX_LENGTH + 1) });
-    expect([over.status, over.json?.error?.field]).toEqual([400, "prompt"]);
+    expect([over.status, over.error.field]).toEqual([400, "prompt"]);
     const id = await completedImage(alice, "😀".repeat(PROMPT_MAX_LENGTH));
     const [note] = await sql<{ message: string }>(
       stack.databaseUrl,
@@ -143,7 +138,7 @@ describe("storage keys", () => {
   it("a signed webhook cannot hand one user's file to another, and the media route follows the folder's job", async () => {
     const aliceJob = await completedImage(alice, "alice's lighthouse");
     const result = await api(stack.webUrl, alice.token)("GET", `/api/images/${aliceJob}/result`);
-    const aliceKey = String(result.json.images[0].url).replace(/^\/api\/media\//, "");
+    const aliceKey = present(result.data.images[0], "alice's image").url.replace(/^\/api\/media\//, "");
     const bobJob = await pendingJobOf(bob);
     const own = { file_path: `images/${bobJob}/image_1.png` };
 
@@ -156,7 +151,7 @@ describe("storage keys", () => {
       [[{ ...own, thumbnail_path: `images/${bobJob}/image_1.png/thumb.webp` }], "data.images.0.thumbnail_path"],
     ] as const) {
       const r = await sendWebhook(completedEvent(bobJob, [...images]));
-      expect([r.status, r.json?.error?.field], JSON.stringify(images)).toEqual([400, field]);
+      expect([r.status, r.error.field], JSON.stringify(images)).toEqual([400, field]);
     }
     const files = await sql(stack.databaseUrl, "select 1 from media_files where generation_id = $1", [bobJob]);
     expect(files).toHaveLength(0);
@@ -181,14 +176,14 @@ describe("storage keys", () => {
       id,
     ]);
     const r = await api(stack.webUrl, alice.token)("GET", `/api/media/${key}/thumb.webp`);
-    expect([r.status, r.json?.error?.code]).toEqual([404, "not_found"]);
+    expect([r.status, r.error.code]).toEqual([404, "not_found"]);
   });
 
   it("refuses two files under one key (400) rather than keep one and answer '2 images'", async () => {
     const id = await pendingJobOf(bob);
     const file = { file_path: `images/${id}/image_1.png` };
     const r = await sendWebhook(completedEvent(id, [file, file]));
-    expect([r.status, r.json?.error?.field]).toEqual([400, "data.images.1.file_path"]);
+    expect([r.status, r.error.field]).toEqual([400, "data.images.1.file_path"]);
     const [row] = await sql<{ status: string }>(stack.databaseUrl, "select status from generations where id = $1", [
       id,
     ]);
@@ -203,9 +198,9 @@ describe("submissions", () => {
     const key = { "Idempotency-Key": `key-${randomUUID()}` };
     const first = await call("POST", "/api/images/generate", body, key);
     expect(first.status).toBe(202);
-    expect((await call("DELETE", `/api/images/${first.json.job_id}`)).status).toBe(204);
+    expect((await call("DELETE", `/api/images/${first.data.job_id}`)).status).toBe(204);
     const again = await call("POST", "/api/images/generate", body, key);
-    expect([again.status, again.json?.error?.field]).toEqual([409, "Idempotency-Key"]);
+    expect([again.status, again.error?.field]).toEqual([409, "Idempotency-Key"]);
   });
 
   it("refuses, 413 naming the field, an input image that declares ~268 megapixels in a few hundred bytes", async () => {
@@ -216,7 +211,7 @@ describe("submissions", () => {
       aspect_ratio: "1:1",
       input_image_base64: pngDeclaring(16383, 16383).toString("base64"),
     });
-    expect([r.status, r.json?.error?.field]).toEqual([413, "input_image_base64"]);
+    expect([r.status, r.error.field]).toEqual([413, "input_image_base64"]);
     expect(await jobCount(alice)).toBe(before);
   });
 });

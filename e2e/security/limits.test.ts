@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, signUp, sql, type TestUser } from "../support/client";
+import { api, fetchChecked, type Reply, signUp, sql, type TestUser } from "../support/client";
 import { type Stack, startStack } from "../support/stack";
 import { isErrorBody } from "./http";
 
@@ -54,11 +54,11 @@ const count = async (userId: string) =>
     )[0]?.n,
   );
 
-function expectRateLimited(reply: { status: number; json: any; headers: Headers }, message: RegExp): number {
+function expectRateLimited(reply: Reply<unknown>, message: RegExp): number {
   expect(reply.status).toBe(429);
   expect(isErrorBody(reply.json)).toBe(true);
-  expect(reply.json.error.code).toBe("rate_limited");
-  expect(reply.json.error.message).toMatch(message);
+  expect(reply.error.code).toBe("rate_limited");
+  expect(reply.error.message).toMatch(message);
   const retryAfter = Number(reply.headers.get("retry-after"));
   expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`).toBe(true);
   return retryAfter;
@@ -71,7 +71,7 @@ describe("per-user quotas", () => {
     for (let i = 0; i < MAX_ACTIVE; i++) {
       const r = await call("POST", "/api/images/generate", image);
       expect(r.status).toBe(202);
-      accepted.push(r.json.job_id);
+      accepted.push(r.data.job_id);
     }
     const before = await count(alice.id);
     expectRateLimited(await call("POST", "/api/videos/generate", { prompt: "x", duration_seconds: 1 }), /unfinished/);
@@ -126,7 +126,7 @@ describe("per-user quotas", () => {
     expectRateLimited(await call("POST", "/api/images/generate", image), /unfinished/);
     const retry = await call("POST", "/api/images/generate", image, { "idempotency-key": "bob-retry-1" });
     expect(retry.status).toBe(202);
-    expect(retry.json.job_id).toBe(first.json.job_id);
+    expect(retry.data.job_id).toBe(first.data.job_id);
     expect(retry.headers.get("idempotent-replayed")).toBe("true");
   });
 });
@@ -134,7 +134,7 @@ describe("per-user quotas", () => {
 describe("sign-in brute force", () => {
   it("is limited per client address, a forged X-Forwarded-For does not escape it, and the answer says when to retry", async () => {
     const attempt = (password: string, headers: Record<string, string> = {}) =>
-      fetch(`${stack.webUrl}/api/auth/sign-in/email`, {
+      fetchChecked(`${stack.webUrl}/api/auth/sign-in/email`, {
         method: "POST",
         headers: { "content-type": "application/json", ...headers },
         body: JSON.stringify({ email: alice.email, password }),
@@ -155,7 +155,7 @@ describe("sign-in brute force", () => {
       statuses.join(","),
     ).toBe(true);
     expect(limited?.status).toBe(429);
-    const body = (await limited?.json()) as any;
+    const body: unknown = await limited?.json();
     expect(isErrorBody(body)).toBe(true);
     expect(Number(limited?.headers.get("retry-after"))).toBeGreaterThan(0);
 

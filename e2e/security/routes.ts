@@ -17,6 +17,7 @@ import {
   NUM_VIDEOS_MAX,
   PAGE_SIZE_MAX,
   PERSON_GENERATION_MODES,
+  PROGRESS_MAX,
   PROMPT_MAX_LENGTH,
   SUBMIT_BODY_MAX_BYTES,
   USER_NAME_MAX_LENGTH,
@@ -143,7 +144,7 @@ const webhookFields: Record<string, Field> = {
   timestamp: { kind: "string", max: 64 },
   environment: { kind: "string", max: 64 },
   message: { kind: "string", max: 10_000, nullable: true },
-  progress: { kind: "number", min: 0, max: 100 },
+  progress: { kind: "int", min: 0, max: PROGRESS_MAX },
   error_message: { kind: "string", max: 10_000, nullable: true },
 };
 

@@ -5,7 +5,7 @@ import { S3Storage } from "@sorami/storage/s3";
 import { startTestS3, type TestS3 } from "@sorami/storage/testing";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, signUp, sql, type TestUser, waitFor } from "../support/client";
+import { api, fetchChecked, present, signUp, sql, type TestUser, waitFor } from "../support/client";
 import { parseMp4 } from "../support/mp4";
 import { type Stack, startStack } from "../support/stack";
 
@@ -34,7 +34,7 @@ async function finish(kind: "images" | "videos", jobId: string) {
   return waitFor(
     async () => {
       const r = await call("GET", `/api/${kind}/${jobId}/status`);
-      return ["COMPLETED", "FAILED", "CANCELED"].includes(r.json?.status) ? r.json : null;
+      return ["COMPLETED", "FAILED", "CANCELED"].includes(r.data?.status) ? r.data : null;
     },
     `${kind} job ${jobId}`,
     120_000,
@@ -49,8 +49,8 @@ async function objectsUnder(prefix: string): Promise<string[]> {
 }
 
 /** A media URL as a user's browser fetches it: the web app's redirect, then S3. */
-async function fetchMedia(token: string, url: string, headers: Record<string, string> = {}) {
-  const redirect = await fetch(`${stack.webUrl}${url}`, {
+async function fetchMedia(token: string, url: string | null, headers: Record<string, string> = {}) {
+  const redirect = await fetchChecked(`${stack.webUrl}${present(url, "a media URL")}`, {
     headers: { authorization: `Bearer ${token}`, ...headers },
     redirect: "manual",
   });
@@ -79,12 +79,12 @@ describe("the whole pipeline with STORAGE=s3", () => {
       format: "PNG",
     });
     expect(submit.status).toBe(202);
-    const jobId: string = submit.json.job_id;
+    const jobId: string = submit.data.job_id;
     jobIds.push(jobId);
     expect((await finish("images", jobId)).status).toBe("COMPLETED");
 
     const result = await call("GET", `/api/images/${jobId}/result`);
-    expect(result.json.images).toHaveLength(2);
+    expect(result.data.images).toHaveLength(2);
     expect(await objectsUnder(`images/${jobId}/`)).toEqual([
       `images/${jobId}/image_1.png`,
       `images/${jobId}/image_1_thumb.webp`,
@@ -94,7 +94,7 @@ describe("the whole pipeline with STORAGE=s3", () => {
     // Nothing went to the local media directory.
     expect(existsSync(path.join(stack.dataDir, "media"))).toBe(false);
 
-    for (const image of result.json.images) {
+    for (const image of result.data.images) {
       const got = await fetchMedia(alice.token, image.url);
       expect(got.redirect.status).toBe(302);
       expect(got.redirect.headers.get("cache-control")).toBe("private, no-store");
@@ -107,7 +107,7 @@ describe("the whole pipeline with STORAGE=s3", () => {
 
       // The owner check stays in front of S3: no redirect for anyone else.
       expect((await fetchMedia(bob.token, image.url)).redirect.status).toBe(404);
-      expect((await fetch(`${stack.webUrl}${image.url}`, { redirect: "manual" })).status).toBe(401);
+      expect((await fetchChecked(`${stack.webUrl}${image.url}`, { redirect: "manual" })).status).toBe(401);
     }
   });
 
@@ -123,13 +123,13 @@ describe("the whole pipeline with STORAGE=s3", () => {
       input_image_base64: png.toString("base64"),
     });
     expect(submit.status).toBe(202);
-    const jobId: string = submit.json.job_id;
+    const jobId: string = submit.data.job_id;
     jobIds.push(jobId);
     expect((await finish("videos", jobId)).status).toBe("COMPLETED");
-    // The input image went through the bucket too: stored by the web app, read back to dispatch, stored by the generator.
+    // The input image went through the bucket too: stored once by the web app, read there by the generator.
     expect(await objectsUnder(`inputs/${jobId}/`)).toEqual([`inputs/${jobId}/input.png`]);
 
-    const video = (await call("GET", `/api/videos/${jobId}/result`)).json.videos[0];
+    const video = present((await call("GET", `/api/videos/${jobId}/result`)).data.videos[0], "the video");
     const whole = await fetchMedia(alice.token, video.url);
     expect([whole.status, whole.type, whole.bytes.length]).toEqual([200, "video/mp4", video.size_bytes]);
     const mp4 = parseMp4(whole.bytes);
@@ -191,17 +191,17 @@ describe("the whole pipeline with STORAGE=s3", () => {
       input_image_base64: png.toString("base64"),
     });
     expect(refused.status).toBe(500);
-    expect(refused.json.error.code).toBe("internal_error");
+    expect(refused.error.code).toBe("internal_error");
     const after = await sql<{ n: string }>(stack.databaseUrl, "select count(*) as n from generations");
     expect(after[0]?.n).toBe(before[0]?.n);
 
     // Accepted (nothing to store yet), then every run fails at saving: FAILED, no file rows.
     const submit = await call("POST", "/api/images/generate", { prompt: "nowhere to save", size: "256x256" });
     expect(submit.status).toBe(202);
-    const final = await finish("images", submit.json.job_id);
+    const final = await finish("images", submit.data.job_id);
     expect(final.status).toBe("FAILED");
     const files = await sql(stack.databaseUrl, "select 1 from media_files where generation_id = $1", [
-      submit.json.job_id,
+      submit.data.job_id,
     ]);
     expect(files).toEqual([]);
   });

@@ -1,4 +1,5 @@
 import { readSse, type SseMessage } from "@sorami/contracts";
+import { fetchChecked } from "./client";
 
 export type EventClient = {
   status: number;
@@ -21,7 +22,7 @@ export async function openEvents(
 ): Promise<EventClient> {
   const controller = new AbortController();
   const auth = typeof credential === "string" ? { authorization: `Bearer ${credential}` } : credential;
-  const res = await fetch(`${webUrl}/api/events`, {
+  const res = await fetchChecked(`${webUrl}/api/events`, {
     headers: { ...auth, ...(lastEventId ? { "last-event-id": lastEventId } : {}) },
     signal: controller.signal,
   });

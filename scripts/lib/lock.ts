@@ -1,7 +1,22 @@
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
+/**
+ * Whether the process still runs. A process killed with SIGKILL stays a
+ * zombie until its parent reaps it, and in a container whose init does not
+ * reap (or once its parent died too) that can be for good: `kill(pid, 0)`
+ * still succeeds on a zombie, so on Linux the kernel's own state decides.
+ */
 function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT" && existsSync("/proc/self/stat")) {
+      return false; // Linux, and no such process
+    }
+  }
   try {
     process.kill(pid, 0);
     return true;

@@ -69,11 +69,13 @@ async function stopAndWait(pid: number, alive: () => boolean, signal: NodeJS.Sig
 
 /**
  * Stops what a previous run left behind (called once the DATA_DIR lock proved
- * its launcher dead): its services, still the same processes, and the
- * embedded PostgreSQL of this DATA_DIR if its postmaster still runs. Returns
- * what it stopped, for the log.
+ * its launcher dead): its services, still the same processes, and — when this
+ * run starts the embedded PostgreSQL itself (`embeddedPostgres`) — the
+ * postmaster of this DATA_DIR's cluster if it still runs. With a database URL
+ * given, a cluster in DATA_DIR belongs to whoever gave that URL (the bench
+ * starts one there first) and is left alone. Returns what it stopped, for the log.
  */
-export async function stopLeftovers(dataDir: string): Promise<string[]> {
+export async function stopLeftovers(dataDir: string, options: { embeddedPostgres: boolean }): Promise<string[]> {
   const stopped: string[] = [];
   const record = readRunRecord(dataDir);
   for (const [id, p] of Object.entries(record?.processes ?? {})) {
@@ -83,16 +85,33 @@ export async function stopLeftovers(dataDir: string): Promise<string[]> {
       stopped.push(`${id} (pid ${p.pid})`);
     }
   }
+  if (!options.embeddedPostgres) {
+    return stopped;
+  }
   // PostgreSQL's own lock file names its postmaster; it is ours if its command line names our cluster.
   const cluster = path.join(dataDir, "postgres");
+  const lockFile = path.join(cluster, "postmaster.pid");
+  let pid: number;
   try {
-    const pid = Number(readFileSync(path.join(cluster, "postmaster.pid"), "utf8").split("\n")[0]);
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-    if (pid > 0 && cmdline.includes(cluster)) {
-      // SIGINT: PostgreSQL's fast shutdown (sessions ended, a clean checkpoint).
-      await stopAndWait(pid, () => startTimeOf(pid) !== null, "SIGINT");
-      stopped.push(`postgres (pid ${pid})`);
-    }
+    pid = Number(readFileSync(lockFile, "utf8").split("\n")[0]);
+  } catch {
+    return stopped; // no postmaster lock: nothing runs on this cluster
+  }
+  let cmdline = "";
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
   } catch {}
+  if (pid > 0 && startTimeOf(pid) !== null && cmdline.includes(cluster)) {
+    // SIGINT: PostgreSQL's fast shutdown (sessions ended, a clean checkpoint).
+    await stopAndWait(pid, () => startTimeOf(pid) !== null, "SIGINT");
+    stopped.push(`postgres (pid ${pid})`);
+  } else if (process.platform === "linux") {
+    // No live postmaster of this cluster holds the lock: its pid is gone, is another
+    // program now, or is a zombie (killed with -9 and never reaped, which PostgreSQL's
+    // own check, kill(pid, 0), takes for a running postmaster and refuses to start).
+    // We hold the DATA_DIR lock, so no one else may be starting this cluster.
+    rmSync(lockFile, { force: true });
+    stopped.push(`postgres's stale lock (pid ${pid})`);
+  }
   return stopped;
 }

@@ -144,7 +144,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
 
   try {
     // The lock proved the previous launcher on this DATA_DIR dead; whatever it left running goes too.
-    for (const leftover of await stopLeftovers(options.dataDir)) {
+    for (const leftover of await stopLeftovers(options.dataDir, { embeddedPostgres: !options.databaseUrl })) {
       log(`[launcher] stopped ${leftover}, left running by a previous run whose launcher died`);
     }
     const secrets = loadOrCreateSecrets(options.dataDir);

@@ -1,23 +1,17 @@
 "use client";
 
-import { type ActiveProviders, activeProvidersSchema } from "@sorami/contracts";
+import type { ActiveProviders } from "@sorami/contracts";
 import { useEffect, useState } from "react";
+import { getProviders } from "@/lib/api-client";
 
 /** One request per page load: the providers only change when the service restarts. */
 let cached: Promise<ActiveProviders> | null = null;
 
 function loadProviders(): Promise<ActiveProviders> {
-  cached ??= fetch("/api/providers", { credentials: "same-origin", cache: "no-store" })
-    .then(async (response) => {
-      if (!response.ok) {
-        throw new Error(`HTTP ${response.status}`);
-      }
-      return activeProvidersSchema.parse(await response.json());
-    })
-    .catch((error: unknown) => {
-      cached = null; // the next form to mount asks again
-      throw error;
-    });
+  cached ??= getProviders().catch((error: unknown) => {
+    cached = null; // the next form to mount asks again
+    throw error;
+  });
   return cached;
 }
 

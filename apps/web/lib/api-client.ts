@@ -1,4 +1,7 @@
 import {
+  type ActiveProviders,
+  answerFor,
+  errorBodySchema,
   type GalleryPageOf,
   type GalleryStatusFilter,
   type JobAccepted,
@@ -8,11 +11,13 @@ import {
   type NotificationList,
   type ParamsOf,
   type ResultOf,
+  WEB_API,
 } from "@sorami/contracts";
 
 /**
- * Browser-side helpers for the same-origin JSON API. Every failure becomes an
- * ApiError whose message can be shown to a person as is.
+ * Browser-side helpers for the same-origin JSON API. Every answer is parsed
+ * with its route's contract (WEB_API, the table the tests check too); every
+ * failure becomes an ApiError whose message can be shown to a person as is.
  */
 export class ApiError extends Error {
   readonly status: number;
@@ -40,6 +45,8 @@ export type RequestOptions = {
 };
 
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const method = options.method ?? "GET";
+  const contract = answerFor(WEB_API, method, path)?.answer.ok;
   const headers = new Headers(options.headers);
   headers.set("Accept", "application/json");
   if (options.json !== undefined) {
@@ -48,7 +55,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   let response: Response;
   try {
     response = await fetch(path, {
-      method: options.method ?? "GET",
+      method,
       headers,
       body: options.json === undefined ? undefined : JSON.stringify(options.json),
       credentials: "same-origin",
@@ -61,8 +68,8 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     }
     throw new ApiError(0, "network_error", "Could not reach the server. Check your connection and try again.");
   }
-  if (response.status === 204) {
-    // No Content (a delete): nothing to read, nothing cut short.
+  // A success with no body (a delete's 204) has nothing to read.
+  if (response.ok && contract === "empty") {
     return undefined as T;
   }
   const data: unknown = await response.json().catch(() => undefined);
@@ -72,6 +79,14 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   // A success whose body did not arrive whole (the server stopped mid-answer) is a network failure, not a value.
   if (data === undefined) {
     throw new ApiError(0, "network_error", "The server's answer was cut short. Try again.");
+  }
+  if (contract && typeof contract === "object") {
+    const parsed = contract.safeParse(data);
+    if (!parsed.success) {
+      // The page and the server disagree: a page loaded before an upgrade of the server.
+      throw new ApiError(0, "contract", "The server's answer was not understood. Reload the page and try again.");
+    }
+    return parsed.data as T;
   }
   return data as T;
 }
@@ -85,18 +100,11 @@ const FALLBACK_MESSAGES: Record<number, string> = {
 };
 
 function toApiError(status: number, data: unknown): ApiError {
-  const body = (data ?? {}) as { error?: unknown };
   // Every route answers { error: { code, message, field? } } (better-auth's answers are reshaped to it: auth-route.ts).
-  if (body.error && typeof body.error === "object") {
-    const e = body.error as { code?: unknown; message?: unknown; field?: unknown };
-    if (typeof e.message === "string") {
-      return new ApiError(
-        status,
-        typeof e.code === "string" ? e.code : `http_${status}`,
-        e.message,
-        typeof e.field === "string" ? e.field : undefined,
-      );
-    }
+  const body = errorBodySchema.safeParse(data);
+  if (body.success) {
+    const { code, message, field } = body.data.error;
+    return new ApiError(status, code, message, field);
   }
   const message =
     FALLBACK_MESSAGES[status] ??
@@ -191,6 +199,13 @@ export function rerunGeneration(kind: JobKind, jobId: string, idempotencyKey: st
     method: "POST",
     headers: { "Idempotency-Key": idempotencyKey },
   });
+}
+
+// Providers
+
+/** The active providers, so a form offers only what they can serve. */
+export function getProviders(signal?: AbortSignal): Promise<ActiveProviders> {
+  return request("/api/providers", { signal });
 }
 
 // Notifications

@@ -18,9 +18,11 @@ import {
   generatorRedeliverJobSchema,
   generatorRedeliverySchema,
   generatorScreenSchema,
+  healthSchema,
   type JobAccepted,
   type JobKind,
   KIND_INFO,
+  truncateText,
 } from "@sorami/contracts";
 import type { z } from "zod";
 import { env } from "../env";
@@ -38,6 +40,16 @@ import { env } from "../env";
  * later (the dispatch and cancel tasks' retries, the reconciler's next tick).
  */
 export const GENERATOR_TIMEOUT_MS = 10_000;
+
+/**
+ * The web app's health check asks the generator with a shorter timeout: a
+ * health check must answer fast even when the generator hangs, and 2 s is
+ * far above its normal answer.
+ */
+export const GENERATOR_HEALTH_TIMEOUT_MS = 2000;
+
+/** Of a generator's unexpected answer, this much is kept in the error the queue logs. */
+const GENERATOR_ANSWER_LOGGED_LENGTH = 200;
 
 /** Unreachable, too slow, or answering 5xx/408/429: worth trying again later. */
 export class GeneratorUnavailable extends Error {
@@ -86,6 +98,8 @@ export type GeneratorClient = {
   problemDeliveries(query: { problem?: string; cursor?: string; limit: number }): Promise<GeneratorDeliveryPage>;
   /** Admin console: queues a job's failing, dead and disabled deliveries again; null when unknown there. */
   redeliverJob(jobId: string): Promise<GeneratorRedeliverJob | null>;
+  /** "ok", or what keeps it from being so: its own health answer's status, or no answer at all. */
+  health(): Promise<"ok" | "unreachable" | `degraded (${number})`>;
 };
 
 /**
@@ -123,7 +137,9 @@ export function createGeneratorClient(options: { baseUrl: string; serviceKey: st
       return null;
     }
     if (response.status >= 500 || response.status === 408 || response.status === 429) {
-      throw new GeneratorUnavailable(`Generator answered ${response.status}: ${text.slice(0, 200)}`);
+      throw new GeneratorUnavailable(
+        `Generator answered ${response.status}: ${truncateText(text, GENERATOR_ANSWER_LOGGED_LENGTH)}`,
+      );
     }
     let json: unknown;
     try {
@@ -191,6 +207,19 @@ export function createGeneratorClient(options: { baseUrl: string; serviceKey: st
     },
     redeliverJob: (jobId) =>
       call("POST", `/api/admin/jobs/${encodeURIComponent(jobId)}/redeliver`, generatorRedeliverJobSchema),
+    async health() {
+      try {
+        const res = await fetch(`${options.baseUrl}/health`, {
+          redirect: "manual",
+          signal: AbortSignal.timeout(GENERATOR_HEALTH_TIMEOUT_MS),
+        });
+        // 200 and 503 both carry the health body; anything else is not the generator speaking.
+        const body = healthSchema.safeParse(await res.json().catch(() => null));
+        return res.ok && body.success ? "ok" : `degraded (${res.status})`;
+      } catch {
+        return "unreachable";
+      }
+    },
   };
 }
 

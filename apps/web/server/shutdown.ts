@@ -1,5 +1,4 @@
 import { pool } from "./db";
-import { webWorkerStarted } from "./jobs/worker";
 
 /**
  * How long SIGTERM waits for running queue tasks (a dispatch, a purge) before
@@ -7,6 +6,8 @@ import { webWorkerStarted } from "./jobs/worker";
  * stop was forced. A task cut short runs again: every task is idempotent.
  */
 export const SHUTDOWN_GRACE_MS = 10_000;
+
+import { webWorkerStarted } from "./jobs/worker";
 
 /** On SIGTERM/SIGINT: let running queue tasks finish, close the pool, exit. */
 export function stopOnSignals(): void {

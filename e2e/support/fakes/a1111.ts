@@ -1,6 +1,23 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import sharp from "sharp";
-import { type FakeServer, type Recorded, type Reply, startFakeServer } from "./server";
+import { bodyAs, type FakeServer, type Recorded, type Reply, startFakeServer } from "./server";
+
+/** txt2img / img2img's body, in A1111's documented names (what this stand-in reads). */
+type A1111Request = {
+  prompt: string;
+  negative_prompt: string;
+  steps: number;
+  width: number;
+  height: number;
+  batch_size: number;
+  n_iter: number;
+  seed: number;
+  sampler_name: string;
+  cfg_scale: number;
+  init_images: string[];
+  force_task_id: string;
+  override_settings: { sd_model_checkpoint?: string };
+};
 
 /**
  * A stand-in for an Automatic1111 / Forge server started with `--api`
@@ -61,8 +78,8 @@ export async function startFakeA1111(options: FakeA1111Options = {}): Promise<Fa
     !options.apiAuth || req.headers.authorization === `Basic ${Buffer.from(options.apiAuth).toString("base64")}`;
 
   async function render(req: Recorded, mode: "txt2img" | "img2img"): Promise<Reply> {
-    const b = req.body ?? {};
-    for (const field of ["steps", "width", "height", "batch_size", "n_iter", "seed"]) {
+    const b = bodyAs<A1111Request>(req.body);
+    for (const field of ["steps", "width", "height", "batch_size", "n_iter", "seed"] as const) {
       if (b[field] !== undefined && !Number.isInteger(b[field])) {
         return {
           status: 422,
@@ -116,13 +133,13 @@ export async function startFakeA1111(options: FakeA1111Options = {}): Promise<Fa
       }
       const requested = b.override_settings?.sd_model_checkpoint;
       const model =
-        checkpoints.find((c) => [c.title, c.model_name, c.hash].includes(requested)) ??
+        checkpoints.find((c) => requested !== undefined && [c.title, c.model_name, c.hash].includes(requested)) ??
         (checkpoints[0] as (typeof checkpoints)[0]);
       const width = b.width ?? 512;
       const height = b.height ?? 512;
       const batch = b.batch_size ?? 1;
       const seed = b.seed === undefined || b.seed === -1 ? 1_000_000 + Math.floor(Math.random() * 1000) : b.seed;
-      const source = mode === "img2img" ? Buffer.from(String(b.init_images[0]), "base64") : undefined;
+      const source = mode === "img2img" ? Buffer.from(String(b.init_images?.[0]), "base64") : undefined;
       const images: string[] = [];
       for (let i = 0; i < batch; i++) {
         const picture = source
@@ -168,7 +185,7 @@ export async function startFakeA1111(options: FakeA1111Options = {}): Promise<Fa
       if (options.webUi === false) {
         return { status: 404, json: { detail: "Not Found" } };
       }
-      const id = req.body?.id_task;
+      const id = bodyAs<{ id_task: string }>(req.body).id_task ?? "";
       const active = job?.taskId === id ? job : undefined;
       return {
         status: 200,

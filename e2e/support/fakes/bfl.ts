@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createRunBook, FILE_TTL_MS, makeImage, type Run, type RunBook } from "./remote-jobs";
-import { type FakeServer, type Recorded, startFakeServer } from "./server";
+import { bodyAs, type FakeServer, type Recorded, startFakeServer, withBody } from "./server";
 
 /**
  * A stand-in for Black Forest Labs' API (api.bfl.ai), speaking the shapes
@@ -19,7 +19,7 @@ import { type FakeServer, type Recorded, startFakeServer } from "./server";
  * (otherwise a block is "Request Moderated"); numeric log lines are reported
  * as `progress`.
  */
-export type FakeBfl = FakeServer & RunBook & { key: string; submitted(): Recorded[] };
+export type FakeBfl = FakeServer & RunBook & { key: string; submitted(): Recorded<Partial<Record<string, unknown>>>[] };
 
 export async function startFakeBfl(key = `bfl-${randomBytes(8).toString("hex")}`): Promise<FakeBfl> {
   const book = createRunBook();
@@ -82,7 +82,7 @@ export async function startFakeBfl(key = `bfl-${randomBytes(8).toString("hex")}`
     }
     const endpoint = /^\/v1\/([a-z0-9.-]+)$/.exec(url.pathname);
     if (req.method === "POST" && endpoint) {
-      const input = (req.body ?? {}) as Record<string, unknown>;
+      const input = bodyAs<Record<string, unknown>>(req.body);
       if (typeof input.prompt !== "string") {
         return { status: 422, json: { detail: [{ loc: ["body", "prompt"], msg: "Field required", type: "missing" }] } };
       }
@@ -108,5 +108,10 @@ export async function startFakeBfl(key = `bfl-${randomBytes(8).toString("hex")}`
     return { status: 404, json: { detail: "Not Found" } };
   });
   base = server.url;
-  return { ...server, ...book, key, submitted: () => server.requests.filter((r) => r.method === "POST") };
+  return {
+    ...server,
+    ...book,
+    key,
+    submitted: () => server.requests.filter((r) => r.method === "POST").map(withBody<Record<string, unknown>>),
+  };
 }

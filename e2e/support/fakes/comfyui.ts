@@ -3,9 +3,19 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
-import { validateGraph } from "./comfyui-graph";
+import { type Graph, validateGraph } from "./comfyui-graph";
 import { FakePromptQueue } from "./comfyui-queue";
-import type { Recorded } from "./server";
+import { bodyAs, type Recorded, withBody } from "./server";
+
+/** What ComfyUI's POST /prompt, /queue, /history and /interrupt read (its documented names). */
+export type ComfyRequest = {
+  prompt: Graph;
+  prompt_id: string;
+  client_id: string;
+  extra_data: Record<string, unknown>;
+  delete: string[];
+  clear: boolean;
+};
 
 /**
  * A stand-in for one ComfyUI instance (server.py + execution.py), speaking
@@ -36,6 +46,8 @@ export type FakeComfyUI = {
   requests: Recorded[];
   /** POST /prompt bodies that were queued, per Sorami job (extra_data.sorami_job_id). */
   promptsFor(jobId: string): number;
+  /** Every POST /prompt, in order, its body read in ComfyUI's names. */
+  posted(): Recorded<Partial<ComfyRequest>>[];
   runningId(): string | undefined;
   pendingIds(): string[];
   /** Whether a websocket with this clientId is open. */
@@ -92,13 +104,13 @@ export async function startFakeComfyUI(options: FakeComfyOptions = {}): Promise<
       return { status: 200, json: id in q.history ? { [id]: q.history[id] } : {} };
     }
     if (route === "POST /history") {
-      for (const id of (req.body?.delete as string[] | undefined) ?? []) {
+      for (const id of bodyAs<ComfyRequest>(req.body).delete ?? []) {
         delete q.history[id];
       }
       return { status: 200, body: Buffer.alloc(0) };
     }
     if (route === "POST /prompt") {
-      const body = req.body ?? {};
+      const body = bodyAs<ComfyRequest>(req.body);
       if (!body.prompt) {
         return {
           status: 400,
@@ -118,13 +130,14 @@ export async function startFakeComfyUI(options: FakeComfyOptions = {}): Promise<
       return { status: 200, json: { prompt_id: id, number, node_errors: {} } };
     }
     if (route === "POST /queue") {
-      const ids = new Set<string>((req.body?.delete as string[] | undefined) ?? []);
-      q.pending = req.body?.clear ? [] : q.pending.filter((i) => !ids.has(i.id));
+      const body = bodyAs<ComfyRequest>(req.body);
+      const ids = new Set<string>(body.delete ?? []);
+      q.pending = body.clear ? [] : q.pending.filter((i) => !ids.has(i.id));
       q.broadcastStatus();
       return { status: 200, body: Buffer.alloc(0) };
     }
     if (route === "POST /interrupt") {
-      q.interrupt(req.body?.prompt_id);
+      q.interrupt(bodyAs<ComfyRequest>(req.body).prompt_id);
       return { status: 200, body: Buffer.alloc(0) };
     }
     if (route === "POST /upload/image") {
@@ -235,6 +248,7 @@ export async function startFakeComfyUI(options: FakeComfyOptions = {}): Promise<
     url: `http://127.0.0.1:${port}`,
     requests,
     promptsFor: (jobId) => q.jobPosts.get(jobId) ?? 0,
+    posted: () => requests.filter((r) => r.method === "POST" && r.path === "/prompt").map(withBody<ComfyRequest>),
     runningId: () => q.running?.id,
     pendingIds: () => q.pending.map((i) => i.id),
     connected: (clientId) => sockets.has(clientId),

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { cachedMp4, createRunBook, FILE_TTL_MS, makeImage, type Run, type RunBook, sizeForRatio } from "./remote-jobs";
-import { type FakeServer, type Recorded, type Reply, startFakeServer } from "./server";
+import { bodyAs, type FakeServer, type Recorded, type Reply, startFakeServer, withBody } from "./server";
 
 /**
  * A stand-in for fal's queue API (queue.fal.run), speaking the REST shapes
@@ -24,7 +24,8 @@ import { type FakeServer, type Recorded, type Reply, startFakeServer } from "./s
  *
  * Status, result and cancel use the app without its path, as fal documents.
  */
-export type FakeFal = FakeServer & RunBook & { key: string; submitted(): Recorded[]; cancels(): Recorded[] };
+export type FakeFal = FakeServer &
+  RunBook & { key: string; submitted(): Recorded<Partial<Record<string, unknown>>>[]; cancels(): Recorded[] };
 
 const QUEUE_PATH = /^\/([^/]+)\/([^/]+)\/requests\/([^/]+)(\/status|\/cancel)?$/;
 
@@ -153,7 +154,7 @@ export async function startFakeFal(key = `fal-test-${randomBytes(6).toString("he
     }
     if (req.method === "POST" && url.pathname.split("/").length >= 3) {
       const app = url.pathname.slice(1);
-      const input = (req.body ?? {}) as Record<string, unknown>;
+      const input = bodyAs<Record<string, unknown>>(req.body);
       if (typeof input.prompt !== "string" || !input.prompt) {
         return { status: 422, json: { detail: [{ loc: ["body", "prompt"], msg: "Field required", type: "missing" }] } };
       }
@@ -174,7 +175,7 @@ export async function startFakeFal(key = `fal-test-${randomBytes(6).toString("he
     ...server,
     ...book,
     key,
-    submitted: () => server.requests.filter((r) => r.method === "POST"),
+    submitted: () => server.requests.filter((r) => r.method === "POST").map(withBody<Record<string, unknown>>),
     cancels: () => server.requests.filter((r) => r.method === "PUT" && r.path.endsWith("/cancel")),
   };
 }

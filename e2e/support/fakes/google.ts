@@ -6,7 +6,65 @@ import os from "node:os";
 import path from "node:path";
 import { GEMINI_IMAGE_ASPECT_RATIOS } from "@sorami/contracts";
 import sharp from "sharp";
+import { z } from "zod";
 import { type FakeServer, type Recorded, type Reply, startFakeServer } from "./server";
+
+/** generateContent's body in the REST API's documented names (what is checked here; the rest passes). */
+const generateContentBody = z.looseObject({
+  contents: z
+    .array(
+      z.looseObject({
+        role: z.string().optional(),
+        parts: z
+          .array(
+            z.looseObject({
+              text: z.string().optional(),
+              inlineData: z.object({ mimeType: z.string(), data: z.string() }).optional(),
+            }),
+          )
+          .default([]),
+      }),
+    )
+    .default([]),
+  generationConfig: z
+    .looseObject({
+      responseModalities: z.array(z.string()).optional(),
+      imageConfig: z.record(z.string(), z.unknown()).optional(),
+    })
+    .optional(),
+});
+/** predictLongRunning's body (Veo), in the REST API's documented names. */
+const predictLongRunningBody = z.looseObject({
+  instances: z
+    .array(
+      z.looseObject({
+        prompt: z.string().optional(),
+        image: z.looseObject({ bytesBase64Encoded: z.string().optional(), mimeType: z.string().optional() }).optional(),
+      }),
+    )
+    .default([]),
+  parameters: z
+    .looseObject({
+      aspectRatio: z.string().optional(),
+      durationSeconds: z.number().optional(),
+      sampleCount: z.number().optional(),
+      personGeneration: z.string().optional(),
+      negativePrompt: z.string().optional(),
+    })
+    .default({}),
+});
+type CallBodies = {
+  generateContent: z.infer<typeof generateContentBody>;
+  predictLongRunning: z.infer<typeof predictLongRunningBody>;
+  operation: unknown;
+  download: unknown;
+};
+const CALL_SCHEMAS = {
+  generateContent: generateContentBody,
+  predictLongRunning: predictLongRunningBody,
+  operation: z.unknown(),
+  download: z.unknown(),
+};
 
 /**
  * A stand-in for the Gemini API (generativelanguage.googleapis.com), which
@@ -40,8 +98,8 @@ import { type FakeServer, type Recorded, type Reply, startFakeServer } from "./s
  */
 export type FakeGoogle = FakeServer & {
   apiKey: string;
-  /** Requests by kind, in order. */
-  calls(kind: "generateContent" | "predictLongRunning" | "operation" | "download"): Recorded[];
+  /** Requests by kind, in order, their bodies read in the API's format. */
+  calls<K extends keyof CallBodies>(kind: K): Recorded<CallBodies[K]>[];
 };
 
 const VEO_RATIOS = ["16:9", "9:16"];
@@ -109,14 +167,18 @@ export async function startFakeGoogle(apiKey = `test-key-${randomBytes(6).toStri
   };
 
   async function generateContent(req: Recorded): Promise<Reply> {
-    const body = req.body ?? {};
-    const parts: { text?: string; inlineData?: { mimeType: string; data: string } }[] = body.contents?.[0]?.parts ?? [];
+    const parsed = generateContentBody.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      return invalid(`Invalid JSON payload received. ${parsed.error.issues[0]?.message ?? ""}`);
+    }
+    const body = parsed.data;
+    const parts = body.contents[0]?.parts ?? [];
     const prompt = parts.map((p) => p.text ?? "").join(" ");
     if (!prompt) {
       return invalid("* GenerateContentRequest.contents: contents is not specified");
     }
     const config = body.generationConfig ?? {};
-    const modalities: string[] = config.responseModalities ?? [];
+    const modalities = config.responseModalities ?? [];
     if (!modalities.includes("IMAGE")) {
       return invalid("This model only supports IMAGE in responseModalities");
     }
@@ -126,7 +188,7 @@ export async function startFakeGoogle(apiKey = `test-key-${randomBytes(6).toStri
         return invalid(`Invalid JSON payload received. Unknown name "${key}" at 'generation_config.image_config'`);
       }
     }
-    const ratio: string = imageConfig.aspectRatio ?? "1:1";
+    const ratio = String(imageConfig.aspectRatio ?? "1:1");
     const size = GEMINI_IMAGE_ASPECT_RATIOS[ratio as keyof typeof GEMINI_IMAGE_ASPECT_RATIOS];
     if (!size) {
       return invalid(`Unsupported aspect ratio: ${ratio}`);
@@ -173,9 +235,13 @@ export async function startFakeGoogle(apiKey = `test-key-${randomBytes(6).toStri
   }
 
   async function predictLongRunning(req: Recorded, model: string): Promise<Reply> {
-    const instance = req.body?.instances?.[0] ?? {};
-    const parameters = req.body?.parameters ?? {};
-    const prompt: string = instance.prompt ?? "";
+    const parsed = predictLongRunningBody.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      return invalid(`Invalid JSON payload received. ${parsed.error.issues[0]?.message ?? ""}`);
+    }
+    const instance = parsed.data.instances[0] ?? {};
+    const parameters = parsed.data.parameters;
+    const prompt = instance.prompt ?? "";
     if (!prompt) {
       return invalid("prompt is required");
     }
@@ -290,5 +356,12 @@ export async function startFakeGoogle(apiKey = `test-key-${randomBytes(6).toStri
         : r.path.endsWith(":download")
           ? "download"
           : "operation";
-  return { ...server, apiKey, calls: (kind) => server.requests.filter((r) => kindOf(r) === kind) };
+  return {
+    ...server,
+    apiKey,
+    calls: <K extends keyof CallBodies>(kind: K) =>
+      server.requests
+        .filter((r) => kindOf(r) === kind)
+        .map((r) => ({ ...r, body: CALL_SCHEMAS[kind].parse(r.body) as CallBodies[K] })),
+  };
 }

@@ -1,6 +1,6 @@
 import sharp from "sharp";
 import { createRunBook, FILE_TTL_MS } from "./remote-jobs";
-import { type FakeServer, type Recorded, startFakeServer } from "./server";
+import { bodyAs, type FakeServer, type Recorded, startFakeServer } from "./server";
 
 /**
  * A stand-in for an OpenAI-compatible image server (LocalAI, a gateway):
@@ -34,9 +34,9 @@ export async function startFakeCompatible(options: { key?: string; models: strin
     if (req.method !== "POST" || url.pathname !== "/v1/images/generations") {
       return error(404, `Invalid URL (${req.method} ${url.pathname})`, null);
     }
-    const body = req.body ?? {};
+    const body = bodyAs<{ prompt: string; model: string; size: string; n: number; response_format: string }>(req.body);
     const prompt = String(body.prompt ?? "");
-    if (!options.models.includes(body.model)) {
+    if (!options.models.includes(String(body.model))) {
       return error(404, `The model '${body.model}' does not exist`, "model_not_found", "model");
     }
     if (prompt.includes("[500]")) {

@@ -1,6 +1,19 @@
 import { randomBytes } from "node:crypto";
 import sharp from "sharp";
+import { z } from "zod";
 import { type FakeServer, type Recorded, type Reply, startFakeServer } from "./server";
+
+/** `POST /v1/images/generations`'s body, in the API's documented names (what is checked here; the rest passes). */
+const generationBody = z.looseObject({
+  prompt: z.string().optional(),
+  model: z.string().optional(),
+  n: z.number().optional(),
+  size: z.string().optional(),
+  quality: z.string().optional(),
+  output_format: z.string().optional(),
+  response_format: z.unknown().optional(),
+});
+export type GenerationBody = z.infer<typeof generationBody>;
 
 /**
  * A stand-in for the OpenAI Images API (api.openai.com), speaking its
@@ -16,7 +29,7 @@ import { type FakeServer, type Recorded, type Reply, startFakeServer } from "./s
  * | `[429]`        | first call 429 with `retry-after: 1`, then success             |
  * | `[500]`        | always 500                                                     |
  */
-export type FakeOpenAI = FakeServer & { apiKey: string; generations(): Recorded[] };
+export type FakeOpenAI = FakeServer & { apiKey: string; generations(): Recorded<GenerationBody>[] };
 
 const SIZES = ["1024x1024", "1536x1024", "1024x1536", "auto"];
 const QUALITIES = ["low", "medium", "high", "auto"];
@@ -39,8 +52,12 @@ export async function startFakeOpenAI(apiKey = `sk-test-${randomBytes(8).toStrin
   const seen = new Set<string>();
 
   async function generate(req: Recorded): Promise<Reply> {
-    const body = req.body ?? {};
-    const prompt: string = body.prompt ?? "";
+    const parsed = generationBody.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      return invalid(`Invalid body: ${parsed.error.issues[0]?.message}`, String(parsed.error.issues[0]?.path[0] ?? ""));
+    }
+    const body = parsed.data;
+    const prompt = body.prompt ?? "";
     if (!prompt) {
       return invalid("Missing required parameter: 'prompt'.", "prompt");
     }
@@ -132,5 +149,12 @@ export async function startFakeOpenAI(apiKey = `sk-test-${randomBytes(8).toStrin
     }
     return openaiError(404, `Invalid URL (${req.method} ${url.pathname})`, "invalid_request_error", null);
   });
-  return { ...server, apiKey, generations: () => server.requests.filter((r) => r.path === "/v1/images/generations") };
+  return {
+    ...server,
+    apiKey,
+    generations: () =>
+      server.requests
+        .filter((r) => r.path === "/v1/images/generations")
+        .map((r) => ({ ...r, body: generationBody.parse(r.body) })),
+  };
 }

@@ -1,6 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { cachedMp4, createRunBook, FILE_TTL_MS, makeImage, type Run, type RunBook, type RunState } from "./remote-jobs";
-import { type FakeServer, type Recorded, type Reply, startFakeServer } from "./server";
+import { bodyAs, type FakeServer, type Recorded, type Reply, startFakeServer, withBody } from "./server";
+
+/** A prediction's creation body (Replicate's documented names). */
+type ReplicateCreate = { version: string; input: Record<string, unknown> };
 
 /**
  * A stand-in for Replicate's HTTP API (api.replicate.com/v1), speaking the
@@ -19,7 +22,8 @@ import { type FakeServer, type Recorded, type Reply, startFakeServer } from "./s
  * - 429 `{detail, retry_after}` with `Retry-After` when throttled;
  * - `GET /files/{name}`: outputs (replicate.delivery), 404 once expired.
  */
-export type FakeReplicate = FakeServer & RunBook & { token: string; creates(): Recorded[]; cancels(): Recorded[] };
+export type FakeReplicate = FakeServer &
+  RunBook & { token: string; creates(): Recorded<Partial<ReplicateCreate>>[]; cancels(): Recorded[] };
 
 const RATIOS: Record<string, [number, number]> = {
   "1:1": [1, 1],
@@ -90,8 +94,8 @@ export async function startFakeReplicate(token = `r8_${randomBytes(10).toString(
     return { ...done, status: "failed", error: state.message };
   }
 
-  function create(model: string, version: string, body: Record<string, unknown>): Reply {
-    const input = (body.input ?? {}) as Record<string, unknown>;
+  function create(model: string, version: string, body: Partial<ReplicateCreate>): Reply {
+    const input = body.input ?? {};
     if (typeof input.prompt !== "string") {
       return {
         status: 422,
@@ -119,11 +123,12 @@ export async function startFakeReplicate(token = `r8_${randomBytes(10).toString(
     }
     const byModel = /^\/v1\/models\/([^/]+)\/([^/]+)\/predictions$/.exec(url.pathname);
     if (req.method === "POST" && byModel) {
-      return create(`${byModel[1]}/${byModel[2]}`, "hidden", req.body ?? {});
+      return create(`${byModel[1]}/${byModel[2]}`, "hidden", bodyAs<ReplicateCreate>(req.body));
     }
     if (req.method === "POST" && url.pathname === "/v1/predictions") {
-      const version = String(req.body?.version ?? "");
-      return create(`version/${version.slice(0, 8)}`, version, req.body ?? {});
+      const body = bodyAs<ReplicateCreate>(req.body);
+      const version = String(body.version ?? "");
+      return create(`version/${version.slice(0, 8)}`, version, body);
     }
     const one = /^\/v1\/predictions\/([^/]+)(\/cancel)?$/.exec(url.pathname);
     const run = one ? book.runs.get(one[1] ?? "") : undefined;
@@ -147,7 +152,8 @@ export async function startFakeReplicate(token = `r8_${randomBytes(10).toString(
     ...server,
     ...book,
     token,
-    creates: () => server.requests.filter((r) => r.method === "POST" && !r.path.endsWith("/cancel")),
+    creates: () =>
+      server.requests.filter((r) => r.method === "POST" && !r.path.endsWith("/cancel")).map(withBody<ReplicateCreate>),
     cancels: () => server.requests.filter((r) => r.method === "POST" && r.path.endsWith("/cancel")),
   };
 }

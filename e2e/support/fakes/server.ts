@@ -1,8 +1,20 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
-/** One request a fake received, for tests to assert what the real SDK sent. */
-export type Recorded = { method: string; path: string; headers: http.IncomingHttpHeaders; body: any };
+/** One request a fake received, for tests to assert what the real SDK sent (its body parsed as JSON, if it was). */
+export type Recorded<B = unknown> = { method: string; path: string; headers: http.IncomingHttpHeaders; body: B };
+
+/**
+ * A request's JSON body read as a vendor's documented fields, every one
+ * optional: each stand-in checks what its vendor checks and answers as the
+ * vendor would. Anything but an object reads as no fields.
+ */
+export function bodyAs<T extends object>(body: unknown): Partial<T> {
+  return typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Partial<T>) : {};
+}
+
+/** A recorded request with its body read as bodyAs reads it. */
+export const withBody = <T extends object>(r: Recorded): Recorded<Partial<T>> => ({ ...r, body: bodyAs<T>(r.body) });
 
 export type Reply = { status: number; json?: unknown; body?: Buffer; headers?: Record<string, string> };
 

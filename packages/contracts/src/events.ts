@@ -98,8 +98,12 @@ export const adminEventSchema = z.object({
 });
 export type AdminEvent = z.infer<typeof adminEventSchema>;
 
-/** `Last-Event-ID` values: stored event ids are positive integers. */
+/**
+ * `Last-Event-ID` values: stored event ids are positive integers (a bigserial read as a JavaScript
+ * number, so at most Number.MAX_SAFE_INTEGER: a larger one would be compared after rounding).
+ */
 export const lastEventIdSchema = z
   .string()
-  .regex(/^\d{1,18}$/, { error: "must be a positive integer" })
-  .transform(Number);
+  .regex(/^\d{1,16}$/, { error: "must be a positive integer" })
+  .transform(Number)
+  .refine(Number.isSafeInteger, { error: `must be at most ${Number.MAX_SAFE_INTEGER}` });

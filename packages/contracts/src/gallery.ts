@@ -1,6 +1,8 @@
 import { z } from "zod";
-import { galleryGenerationSchema } from "./jobs";
+import { galleryGenerationSchema, jobIdSchema } from "./jobs";
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from "./limits";
 import type { JobStatus } from "./status";
+import { storableDatetimeSchema } from "./storable";
 
 /**
  * The gallery's status filter (`?status=` on GET /api/{images,videos}/user).
@@ -25,6 +27,29 @@ export function statusesOf(filter: GalleryStatusFilter): readonly JobStatus[] | 
   return GALLERY_STATUS_FILTERS[filter];
 }
 
+/**
+ * A gallery cursor, once decoded from its base64url JSON: the last row's creation time and id.
+ * A client can forge one, so the time is checked against what `timestamptz` holds (year 0000
+ * passes a plain ISO check and then fails the database's cast).
+ */
+export const galleryCursorSchema = z.tuple([storableDatetimeSchema, jobIdSchema]);
+
+/** The longest `?cursor=` read (cursors this API writes are about 90 characters). */
+export const GALLERY_CURSOR_MAX_LENGTH = 512;
+
+/** GET /api/{images,videos}/user?cursor=&limit=&status= */
+export const galleryQuerySchema = z.object({
+  cursor: z.string().max(GALLERY_CURSOR_MAX_LENGTH).optional(),
+  limit: z.coerce
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number" })
+    .min(1, { error: "must be at least 1" })
+    .max(PAGE_SIZE_MAX, { error: `must be at most ${PAGE_SIZE_MAX}` })
+    .default(PAGE_SIZE_DEFAULT),
+  status: galleryStatusFilterSchema.default("all"),
+});
+export type GalleryQuery = z.infer<typeof galleryQuerySchema>;
+
 const detailExtra = {
   /** When the generator first reported work on it; null while it waits, or if it never started. */
   started_at: z.string().nullable(),
@@ -38,3 +63,8 @@ export const generationDetailSchema = z.union([
   galleryGenerationSchema.options[1].extend(detailExtra),
 ]);
 export type GenerationDetail = z.infer<typeof generationDetailSchema>;
+/** GET /api/{kind}s/{id}, per kind. */
+export const DETAIL_SCHEMAS = {
+  image: generationDetailSchema.options[0],
+  video: generationDetailSchema.options[1],
+} as const;

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { jobIdSchema } from "./ids";
 import { imageParamsSchema } from "./images";
 import { type JobKind, jobKindSchema } from "./jobs";
+import { inputImageKeySchema } from "./keys";
 import { jobStatusSchema } from "./status";
-import { inputImageKeySchema } from "./storage-keys";
 import { onlyOneInputImage, onlyOneInputImageError, videoParamsObject } from "./video";
 import { completedDataSchema, webhookDeliveryIdSchema } from "./webhooks";
 
@@ -77,7 +77,10 @@ export const generatorCancelSchema = z.object({
 });
 export type GeneratorCancel = z.infer<typeof generatorCancelSchema>;
 
-/** POST /api/webhooks/{delivery}/redeliver: the delivery is queued again. */
+/**
+ * POST /api/webhooks/{delivery}/redeliver (generator), and the web app's
+ * POST /api/admin/webhooks/{delivery}/redeliver that relays it: the delivery is queued again.
+ */
 export const generatorRedeliverySchema = z.object({
   success: z.literal(true),
   delivery_id: webhookDeliveryIdSchema,

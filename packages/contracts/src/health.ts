@@ -11,9 +11,9 @@ export const healthSchema = z.object({
   service: z.enum(["web", "generator"]),
   database: z.enum(["ok", "unreachable"]),
   queue: z.enum(["ok", "not migrated", "worker not running", "unknown"]),
+  /** The web app's view of the generator: it keeps serving (200) while the generator is away, but says so. */
+  generator: z.union([z.literal("ok"), z.literal("unreachable"), z.string().regex(/^degraded \(\d{3}\)$/)]).optional(),
   providers: activeProvidersSchema,
-  /** The web app only: "ok", "degraded (<status>)" or "unreachable" (it still serves galleries and sign-in). */
-  generator: z.string().optional(),
 });
 export type Health = z.infer<typeof healthSchema>;
 

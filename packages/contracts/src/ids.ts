@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { JOB_ID_MAX_LENGTH, JOB_ID_PATTERN } from "./limits";
+import { IDEMPOTENCY_KEY_MAX_LENGTH, JOB_ID_MAX_LENGTH, JOB_ID_PATTERN, WEBHOOK_ID_MAX_LENGTH } from "./limits";
 
 /** A job id as callers may choose it (the web app's generation ids, the generator's job ids). */
 export const jobIdSchema = z
@@ -7,3 +7,20 @@ export const jobIdSchema = z
   .min(1, { error: "is required" })
   .max(JOB_ID_MAX_LENGTH, { error: `must be at most ${JOB_ID_MAX_LENGTH} characters` })
   .regex(JOB_ID_PATTERN, { error: "may contain only letters, digits, '-' and '_'" });
+
+/**
+ * A webhook's `webhook-id` header (Standard Webhooks): the primary key of the receiver's
+ * webhook_events, so bounded to fit its index. Printable ASCII, as HTTP header values are.
+ */
+export const webhookIdSchema = z
+  .string()
+  .min(1, { error: "is required" })
+  .max(WEBHOOK_ID_MAX_LENGTH, { error: `must be at most ${WEBHOOK_ID_MAX_LENGTH} characters` })
+  .regex(/^[\x21-\x7E]+$/, { error: "must be printable ASCII" });
+
+/** An `Idempotency-Key` header: stored beside its user in a unique index, so bounded, and printable ASCII. */
+export const idempotencyKeySchema = z
+  .string()
+  .min(1, { error: "is required" })
+  .max(IDEMPOTENCY_KEY_MAX_LENGTH, { error: `must be at most ${IDEMPOTENCY_KEY_MAX_LENGTH} characters` })
+  .regex(/^[\x21-\x7E]+$/, { error: "must be printable ASCII" });

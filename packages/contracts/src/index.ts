@@ -1,7 +1,10 @@
 // Before any schema is built: see the module.
 import "./zod-setup";
 
+export * from "./accounts";
 export * from "./admin";
+export * from "./api";
+export * from "./auth";
 export * from "./catalog";
 export * from "./catalog-builtins";
 export * from "./catalog-mapping";
@@ -14,6 +17,7 @@ export * from "./gallery";
 export * from "./generator";
 export * from "./generator-admin";
 export * from "./health";
+export { idempotencyKeySchema, webhookIdSchema } from "./ids";
 export * from "./images";
 export * from "./jobs";
 export * from "./keys";
@@ -26,7 +30,7 @@ export * from "./providers";
 export * from "./retry-after";
 export * from "./sse";
 export * from "./status";
-export * from "./storage-keys";
+export * from "./storable";
 export * from "./text";
 export * from "./video";
 export * from "./webhooks";

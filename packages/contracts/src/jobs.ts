@@ -83,6 +83,8 @@ export type ImageResult = z.infer<typeof imageResultSchema>;
 export const videoResultSchema = imageResultSchema.omit({ images: true }).extend({ videos: z.array(videoFileSchema) });
 export type VideoResult = z.infer<typeof videoResultSchema>;
 export type JobResult = ImageResult | VideoResult;
+/** GET /api/{kind}s/{id}/result, per kind. */
+export const RESULT_SCHEMAS = { image: imageResultSchema, video: videoResultSchema } as const;
 
 const galleryExtra = {
   created_at: z.string(),
@@ -114,4 +116,8 @@ export const galleryPageSchema = z.object({
 });
 export type GalleryPage = z.infer<typeof galleryPageSchema>;
 /** A gallery page of one kind (GET /api/{kind}s/user lists only that kind). */
+export const GALLERY_PAGE_SCHEMAS = {
+  image: galleryPageSchema.extend({ generations: z.array(galleryGenerationSchema.options[0]) }),
+  video: galleryPageSchema.extend({ generations: z.array(galleryGenerationSchema.options[1]) }),
+} as const;
 export type GalleryPageOf<K extends JobKind> = { generations: GenerationOf<K>[]; next_cursor: string | null };

@@ -1,3 +1,5 @@
+import { PG_INTEGER_MAX } from "./storable";
+
 /**
  * Every limit the system enforces, named once. Both services and the tests
  * import these; a limit is never a bare number at its point of use.
@@ -110,3 +112,31 @@ export const SUBMISSION_WINDOW_SECONDS = 60;
  * known (a job runs seconds to minutes), so a short poll interval is advised.
  */
 export const ACTIVE_JOBS_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Values a webhook reports that land in a column, bounded by that column (see
+ * storable.ts; `packages/db/src/schema/fits.test.ts` checks each).
+ */
+/** `progress`: a whole percentage (generations.progress is an integer column; documents 000/002 send 25, 50, 60…). */
+export const PROGRESS_MAX = 100;
+/** `generation_time_seconds` is stored in milliseconds in an int4 column: at most ~24.8 days. */
+export const GENERATION_TIME_MAX_SECONDS = Math.floor(PG_INTEGER_MAX / 1000);
+/** A reported video's length: no provider makes one near a day long (float4 itself would hold up to ~3.4e38). */
+export const VIDEO_FILE_DURATION_MAX_SECONDS = 24 * 3600;
+/** A non-zero reported length below a millisecond is no video (and float4 refuses, as an underflow, below ~1.4e-45). */
+export const VIDEO_FILE_DURATION_MIN_SECONDS = 0.001;
+/**
+ * Storage keys a webhook reports (`file_path`, `poster_path`, `thumbnail_path`): the stores' own
+ * key limit (STORAGE_KEY_MAX_LENGTH in packages/storage); each lands in a unique-indexed column.
+ */
+export const FILE_KEY_MAX_LENGTH = 512;
+/**
+ * `webhook-id`: the primary key of webhook_events. Standard Webhooks senders use short ids
+ * (svix: `msg_` and 27 characters); 8 KiB of header once failed the index (a 500).
+ */
+export const WEBHOOK_ID_MAX_LENGTH = 256;
+
+/** An email address, at sign-up and wherever better-auth stores one: RFC 5321's longest path (users.email is unique-indexed). */
+export const EMAIL_MAX_LENGTH = 254;
+/** An organization's slug (organizations.slug is unique-indexed); personal ones are `personal-{user id}`. */
+export const ORGANIZATION_SLUG_MAX_LENGTH = 128;

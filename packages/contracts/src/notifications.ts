@@ -19,3 +19,11 @@ export const notificationListSchema = z.object({
   unread_count: z.number().int(),
 });
 export type NotificationList = z.infer<typeof notificationListSchema>;
+
+/** POST /api/notifications/{id}/read */
+export const notificationReadSchema = z.object({ success: z.literal(true) });
+/** POST /api/notifications/read-all: how many were unread. */
+export const notificationsReadAllSchema = z.object({
+  success: z.literal(true),
+  updated: z.number().int().nonnegative(),
+});

@@ -1,7 +1,15 @@
 import { z } from "zod";
 import { type JobKind, jobIdSchema } from "./jobs";
-import { JOB_ERROR_CODE_MAX_LENGTH } from "./limits";
+import {
+  FILE_KEY_MAX_LENGTH,
+  GENERATION_TIME_MAX_SECONDS,
+  JOB_ERROR_CODE_MAX_LENGTH,
+  PROGRESS_MAX,
+  VIDEO_FILE_DURATION_MAX_SECONDS,
+  VIDEO_FILE_DURATION_MIN_SECONDS,
+} from "./limits";
 import { WIRE_STATUSES } from "./status";
+import { INDEXED_TEXT_MAX_BYTES, utf8Length } from "./storable";
 
 /**
  * The webhook payloads of documents 000 and 002, which the receivers must
@@ -12,15 +20,24 @@ import { WIRE_STATUSES } from "./status";
 /** Longest `description` of a file a webhook may carry (characters); the generator cuts a provider's text to it. */
 export const WEBHOOK_DESCRIPTION_MAX_LENGTH = 10_000;
 
+/** A storage key a webhook reports: it lands in a unique-indexed column, so its bytes are bounded too. */
+const fileKey = z
+  .string()
+  .min(1)
+  .max(FILE_KEY_MAX_LENGTH)
+  .refine((s) => utf8Length(s) <= INDEXED_TEXT_MAX_BYTES, {
+    error: `must be at most ${INDEXED_TEXT_MAX_BYTES} bytes of UTF-8`,
+  });
+
 /**
  * A small WEBP of the file (or of a video's poster), Sorami's addition:
  * optional, so documents 000/002 senders that never send it stay valid.
  */
-const thumbnailPath = z.string().min(1).max(1024).optional();
+const thumbnailPath = fileKey.optional();
 
 /** One generated image in a `completed` webhook. `file_path` is the storage key. */
 export const webhookImageSchema = z.object({
-  file_path: z.string().min(1).max(1024),
+  file_path: fileKey,
   url: z.string().max(4096).optional(),
   thumbnail_path: thumbnailPath,
   description: z.string().max(WEBHOOK_DESCRIPTION_MAX_LENGTH).nullish(),
@@ -32,14 +49,20 @@ export type WebhookImage = z.infer<typeof webhookImageSchema>;
 
 /** One generated video in a `completed` webhook. `poster_path` is Sorami's addition. */
 export const webhookVideoSchema = z.object({
-  file_path: z.string().min(1).max(1024),
+  file_path: fileKey,
   url: z.string().max(4096).optional(),
-  poster_path: z.string().min(1).max(1024).optional(),
+  poster_path: fileKey.optional(),
   thumbnail_path: thumbnailPath,
   description: z.string().max(WEBHOOK_DESCRIPTION_MAX_LENGTH).nullish(),
   format: z.string().min(1).max(16),
   size_bytes: z.number().int().nonnegative(),
-  duration_seconds: z.number().nonnegative(),
+  duration_seconds: z
+    .number()
+    .nonnegative()
+    .max(VIDEO_FILE_DURATION_MAX_SECONDS)
+    .refine((s) => s === 0 || s >= VIDEO_FILE_DURATION_MIN_SECONDS, {
+      error: `must be 0 or at least ${VIDEO_FILE_DURATION_MIN_SECONDS}`,
+    }),
   dimensions: z.string().regex(/^\d{1,5}x\d{1,5}$/, { error: "must be WIDTHxHEIGHT" }),
 });
 export type WebhookVideo = z.infer<typeof webhookVideoSchema>;
@@ -48,7 +71,7 @@ export const webhookMetadataSchema = z
   .object({
     model_name: z.string().max(200).optional(),
     version: z.string().max(100).optional(),
-    generation_time_seconds: z.number().nonnegative().optional(),
+    generation_time_seconds: z.number().nonnegative().max(GENERATION_TIME_MAX_SECONDS).optional(),
     input_tokens: z.number().int().nonnegative().optional(),
     output_size_bytes: z.number().int().nonnegative().optional(),
     timestamp: z.string().optional(),
@@ -95,7 +118,7 @@ const envelope = {
   timestamp: z.string().max(64).optional(),
   environment: z.string().max(64).optional(),
   message: z.string().max(10_000).nullish(),
-  progress: z.number().min(0).max(100).optional(),
+  progress: z.number().int({ error: "must be a whole number" }).min(0).max(PROGRESS_MAX).optional(),
 };
 const errorMessage = z.string().max(10_000);
 

@@ -14,8 +14,6 @@ import type { Database } from "./client";
 import type { QueueSchema } from "./queue";
 import { watchQueueHealth } from "./queue-health";
 
-/** New jobs arrive by LISTEN/NOTIFY at once; polling only catches scheduled ones (retries, runAt): within a second. */
-const POLL_INTERVAL_MS = 1000;
 /**
  * Waits before restarting a runner that stopped on its own: 1 s first, then
  * twice as long each failed restart, at most 30 s. Each restart attempt builds
@@ -24,6 +22,8 @@ const POLL_INTERVAL_MS = 1000;
  * after the database is back.
  */
 export const RUNNER_RESTART_BACKOFF: Backoff = { firstMs: 1000, maxMs: 30_000 };
+/** New jobs arrive by LISTEN/NOTIFY at once; polling only catches scheduled ones (retries, runAt): within a second. */
+const POLL_INTERVAL_MS = 1000;
 
 export type QueueRunner = {
   runner: () => Runner;

@@ -84,3 +84,26 @@ export async function startTestDatabase(): Promise<
     },
   };
 }
+
+/** Anything that runs a query: a pool, a client. */
+type Queryable = { query<R extends object>(text: string): Promise<{ rows: R[] }> };
+
+/**
+ * Row count and a digest of the contents of every table of both services'
+ * schemas (queue schemas aside: their workers write on their own), in one
+ * query: two snapshots are equal exactly when no row was added, changed or
+ * removed in between.
+ */
+export async function snapshotTables(db: Queryable): Promise<Record<string, string>> {
+  const { rows: tables } = await db.query<{ name: string }>(
+    `select format('%I.%I', table_schema, table_name) as name from information_schema.tables
+      where table_schema in ('public', 'generator') and table_type = 'BASE TABLE'
+        and table_name not like '__drizzle%' order by 1`,
+  );
+  const parts = tables.map(
+    ({ name }) =>
+      `select '${name}' as name, count(*) || ' rows, ' || md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from ${name} t`,
+  );
+  const { rows } = await db.query<{ name: string; digest: string }>(parts.join(" union all "));
+  return Object.fromEntries(rows.map((r) => [r.name, r.digest]));
+}

@@ -62,38 +62,39 @@ export async function submitJob(
   });
 }
 
-/** Enough of a file to know its type by its first bytes (WEBP needs 12). */
-const SNIFF_BYTES = 16;
-
 /**
  * An input image the caller stored for this job: it must be this job's own
- * key, exist, be no larger than INPUT_IMAGE_MAX_BYTES and be the PNG, JPEG
- * or WEBP its name says by its bytes (422 naming `input_image_key`
- * otherwise). Only its first bytes are read here; the run reads it whole.
+ * key, exist, be no larger than INPUT_IMAGE_MAX_BYTES, be the PNG, JPEG or
+ * WEBP its name says by its bytes, and declare no more pixels than any input
+ * image may (422 or 413 naming `input_image_key` otherwise). The caller
+ * checked it when it stored it; this side checks what it is pointed at.
  */
 async function checkStoredInputImage(storage: Storage, jobId: string, key: string): Promise<string> {
-  const refuse = (why: string) =>
-    new AppError("unprocessable", `input_image_key: ${why}`, { field: "input_image_key" });
+  const field = "input_image_key";
+  const refuse = (why: string) => new AppError("unprocessable", `${field}: ${why}`, { field });
   const type = (Object.keys(IMAGE_TYPE_EXT) as (keyof typeof IMAGE_TYPE_EXT)[]).find(
     (t) => inputImageKey(jobId, t) === key,
   );
   if (!type) {
     throw refuse("is not this job's input image key");
   }
-  const head = await storage.open(key, { start: 0, end: SNIFF_BYTES - 1 });
-  if (!head) {
+  const stored = await storage.open(key);
+  if (!stored) {
     throw refuse("no image is stored under this key");
   }
-  const chunks: Buffer[] = [];
-  for await (const chunk of head.stream) {
-    chunks.push(Buffer.from(chunk));
-  }
-  if (head.sizeBytes > INPUT_IMAGE_MAX_BYTES) {
+  if (stored.sizeBytes > INPUT_IMAGE_MAX_BYTES) {
+    stored.stream.destroy();
     throw refuse(`the image is larger than ${INPUT_IMAGE_MAX_BYTES} bytes`);
   }
-  if (sniffImageType(Buffer.concat(chunks)) !== type) {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stored.stream) {
+    chunks.push(Buffer.from(chunk));
+  }
+  const bytes = Buffer.concat(chunks);
+  if (sniffImageType(bytes) !== type) {
     throw refuse(`the stored file is not the ${type} image its key names`);
   }
+  await assertInputImagePixels(bytes, field);
   return key;
 }
 

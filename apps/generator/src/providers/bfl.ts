@@ -1,13 +1,20 @@
-import { type BflOptions, bflOptionsSchema, type CatalogEntry, type JobKind, type ParamsOf } from "@sorami/contracts";
+import {
+  type BflOptions,
+  bflOptionsSchema,
+  type CatalogEntry,
+  type JobKind,
+  parseRetryAfterSeconds,
+} from "@sorami/contracts";
 import { checkCapabilities, errorForStatus, filesFrom, mappingParams } from "./hosted";
 import { buildInput } from "./mapping";
 import { type DownloadPolicy, hostOf } from "./outputs";
 import { changesOnly } from "./progress";
 import { type PollSchedule, pollUntil, RemoteWorkFailed } from "./remote";
-import { DEFAULT_RETRY, excerpt, type RetryPolicy, retryAfterMs, withRetries } from "./retry";
+import { DEFAULT_RETRY, excerpt, type RetryPolicy, withRetries } from "./retry";
 import {
   type AsyncProvider,
   type AsyncProviderContext,
+  type ParamsOf,
   type ProviderContext,
   ProviderError,
   type RemoteHandle,
@@ -145,7 +152,8 @@ export class BflProvider<K extends JobKind> implements AsyncProvider<K> {
       json = JSON.parse(text);
     } catch {}
     if (!response.ok) {
-      throw new BflHttpError(response.status, json, retryAfterMs(response.headers.get("retry-after")));
+      const retryAfter = parseRetryAfterSeconds(response.headers.get("retry-after"));
+      throw new BflHttpError(response.status, json, retryAfter === null ? undefined : Math.round(retryAfter * 1000));
     }
     return json;
   }

@@ -48,7 +48,7 @@ describe("Gemini image provider", () => {
         responseModalities: ["TEXT", "IMAGE"],
         imageConfig: { aspectRatio: "16:9" },
       });
-      expect(call.body.contents[0].parts[0].text).toContain("a lighthouse");
+      expect(call.body.contents[0]?.parts[0]?.text).toContain("a lighthouse");
     }
     expect(out.files).toHaveLength(2);
     for (const file of out.files) {
@@ -70,8 +70,8 @@ describe("Gemini image provider", () => {
       .toBuffer();
     await provider.generate(params({ size: "768x1024" }), ctx(jpeg));
     const [call] = google.calls("generateContent").slice(-1);
-    expect(call?.body.generationConfig.imageConfig).toEqual({ aspectRatio: "3:4" });
-    expect(call?.body.contents[0].parts[1]).toEqual({
+    expect(call?.body.generationConfig?.imageConfig).toEqual({ aspectRatio: "3:4" });
+    expect(call?.body.contents[0]?.parts[1]).toEqual({
       inlineData: { mimeType: "image/jpeg", data: jpeg.toString("base64") },
     });
   });

@@ -3,12 +3,11 @@ import {
   capabilityViolation,
   type ImageParams,
   type JobKind,
-  type ParamsOf,
   type VideoParams,
 } from "@sorami/contracts";
 import { type DownloadPolicy, downloadOutputs, toImageFiles, toVideoFile } from "./outputs";
 import { RemoteWorkFailed } from "./remote";
-import { type GeneratedFile, ProviderError } from "./types";
+import { type GeneratedFile, type ParamsOf, ProviderError } from "./types";
 
 /**
  * What every hosted-model adapter (fal, Replicate, BFL) shares: the

@@ -1,4 +1,4 @@
-import { retryAfterMs } from "./retry";
+import { parseRetryAfterSeconds } from "@sorami/contracts";
 
 /**
  * A fetch for a vendor's SDK that honours the vendor's Retry-After itself.
@@ -21,9 +21,9 @@ export const RATE_LIMIT_DEFAULT_WAIT_MS = 1000;
 
 /** Retry-After in the header, or `retry_after` (seconds) in a JSON body as Replicate sends it. */
 async function waitOf(response: Response): Promise<number> {
-  const header = retryAfterMs(response.headers.get("retry-after"));
-  if (header !== undefined) {
-    return header;
+  const header = parseRetryAfterSeconds(response.headers.get("retry-after"));
+  if (header !== null) {
+    return Math.round(header * 1000);
   }
   try {
     const body = (await response.clone().json()) as { retry_after?: unknown };

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { JobKind, ParamsOf } from "@sorami/contracts";
-import type { AsyncProvider, Provider, ProviderContext, ProviderErrorKind } from "./types";
+import type { JobKind } from "@sorami/contracts";
+import type { AsyncProvider, ParamsOf, Provider, ProviderContext, ProviderErrorKind } from "./types";
 import { ProviderError } from "./types";
 
 /**

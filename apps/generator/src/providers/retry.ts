@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseRetryAfterSeconds, storableText, truncateText } from "@sorami/contracts";
+import { storableText, truncateText } from "@sorami/contracts";
 import type { ProviderError } from "./types";
 
 /** What a remote service said is quoted to the user up to this many UTF-16 units. */
@@ -58,10 +58,4 @@ export async function withRetries<T>(
 export function excerpt(text: string, max = PROVIDER_MESSAGE_MAX_LENGTH): string {
   // A vendor's JSON may carry "\ud800" escapes: its message must stay storable wherever it goes.
   return storableText(truncateText(text.replace(/\s+/g, " ").trim(), max, { ellipsis: "…" }));
-}
-
-/** A Retry-After header in milliseconds (contracts' parseRetryAfterSeconds), or undefined when absent or unreadable. */
-export function retryAfterMs(value: string | null | undefined): number | undefined {
-  const seconds = parseRetryAfterSeconds(value);
-  return seconds === null ? undefined : Math.round(seconds * 1000);
 }

@@ -1,5 +1,8 @@
 import type { JobKind, ParamsOf } from "@sorami/contracts";
 
+/** A kind's parameters (defined in contracts), here beside the interfaces that take them. */
+export type { ParamsOf };
+
 /** One file a provider made. Videos carry their length and a poster frame. */
 export type GeneratedFile = {
   data: Buffer;

@@ -123,9 +123,7 @@ describe("Veo provider", () => {
     );
     const progress: ProviderProgress[] = [];
     const out = await again.wait(stored, p, { ...ctx(), onProgress: (x) => progress.push(x) });
-    const starts = google.requests.filter(
-      (r) => r.path.endsWith(":predictLongRunning") && r.body?.instances?.[0]?.prompt === "a heron [slow]",
-    );
+    const starts = google.calls("predictLongRunning").filter((r) => r.body.instances[0]?.prompt === "a heron [slow]");
     expect(starts).toHaveLength(1);
     expect(out.metadata.operation).toBe(handle.id);
     expect(out.files[0]?.data.subarray(4, 8).toString("latin1")).toBe("ftyp");

@@ -1,4 +1,4 @@
-import { AppError, webhookDeliveryIdSchema } from "@sorami/contracts";
+import { AppError, type GeneratorRedelivery, webhookDeliveryIdSchema } from "@sorami/contracts";
 import type { Database } from "@sorami/db";
 import { recordAdminAction } from "@sorami/db/queries/admin-jobs";
 import type { GeneratorClient } from "../generator-client";
@@ -11,7 +11,7 @@ export async function redeliverWebhook(
   generator: GeneratorClient,
   admin: SessionUser,
   deliveryId: string,
-): Promise<{ delivery_id: string; state: "pending" }> {
+): Promise<GeneratorRedelivery> {
   if (!webhookDeliveryIdSchema.safeParse(deliveryId).success) {
     throw new AppError("not_found", "Webhook delivery not found");
   }
@@ -20,5 +20,5 @@ export async function redeliverWebhook(
     throw new AppError("not_found", "Webhook delivery not found");
   }
   await recordAdminAction(db, { adminId: admin.id, action: "redeliver", targetType: "delivery", targetId: deliveryId });
-  return { delivery_id: queued.delivery_id, state: queued.state };
+  return queued;
 }

@@ -3,7 +3,9 @@ import {
   AUTH_BODY_MAX_BYTES,
   codeForStatus,
   EMPTY_BODY_MAX_BYTES,
+  emailFieldSchema,
   httpUrlSchema,
+  organizationSlugSchema,
   plainTextSchema,
   truncateText,
   USER_NAME_MAX_LENGTH,
@@ -49,6 +51,17 @@ const profileFieldsSchema = z.looseObject({
 });
 const PROFILE_PATHS = new Set(["/api/auth/sign-up/email", "/api/auth/update-user"]);
 
+/** Fields better-auth writes to unique-indexed columns, bounded before it sees them (see emailFieldSchema). */
+const indexedFieldsSchema = z.looseObject({
+  email: emailFieldSchema.optional(),
+  slug: organizationSlugSchema.optional(),
+});
+/** POST /api/auth/organization/update takes its changes under `data`. */
+const ORGANIZATION_UPDATE_PATH = "/api/auth/organization/update";
+const organizationUpdateSchema = z.looseObject({
+  data: z.looseObject({ slug: organizationSlugSchema.optional() }).optional(),
+});
+
 /** Of a better-auth failure, this much of its answer is logged. */
 const AUTH_ERROR_LOGGED_LENGTH = 500;
 
@@ -93,9 +106,11 @@ async function prepare(req: Request): Promise<Request> {
     const fields = isForm
       ? parseJsonText(JSON.stringify(Object.fromEntries(new URLSearchParams(text))))
       : parseJsonText(text);
-    if (PROFILE_PATHS.has(new URL(req.url).pathname)) {
+    const pathname = new URL(req.url).pathname;
+    if (PROFILE_PATHS.has(pathname)) {
       parseWith(profileFieldsSchema, fields);
     }
+    parseWith(pathname === ORGANIZATION_UPDATE_PATH ? organizationUpdateSchema : indexedFieldsSchema, fields);
   }
   headers.delete("content-length");
   return new Request(req.url, {

@@ -1,14 +1,13 @@
 import {
   AppError,
   type GalleryPage,
+  type GalleryQuery,
   type GenerationDetail,
-  galleryStatusFilterSchema,
+  galleryCursorSchema,
   type JobKind,
   type JobResult,
   type JobStatusResponse,
   jobIdSchema,
-  PAGE_SIZE_DEFAULT,
-  PAGE_SIZE_MAX,
   statusesOf,
 } from "@sorami/contracts";
 import type { Database, Generation } from "@sorami/db";
@@ -19,7 +18,6 @@ import {
   listGenerationsForOwner,
   queuePosition,
 } from "@sorami/db/queries/generations";
-import { z } from "zod";
 import type { SessionUser } from "../session";
 import { toDetail, toGalleryItem, toResultResponse, toStatusResponse } from "./present";
 
@@ -75,31 +73,18 @@ export function encodeCursor(c: Cursor): string {
 
 export function decodeCursor(raw: string): Cursor {
   try {
-    const [at, id] = z
-      .tuple([z.string().datetime(), jobIdSchema])
-      .parse(JSON.parse(Buffer.from(raw, "base64url").toString("utf8")));
+    const [at, id] = galleryCursorSchema.parse(JSON.parse(Buffer.from(raw, "base64url").toString("utf8")));
     return { createdAt: new Date(at), id };
   } catch {
     throw new AppError("invalid_request", "cursor is not a cursor this API returned", { field: "cursor" });
   }
 }
 
-export const galleryQuerySchema = z.object({
-  cursor: z.string().max(512).optional(),
-  limit: z.coerce
-    .number({ error: "must be a number" })
-    .int({ error: "must be a whole number" })
-    .min(1, { error: "must be at least 1" })
-    .max(PAGE_SIZE_MAX, { error: `must be at most ${PAGE_SIZE_MAX}` })
-    .default(PAGE_SIZE_DEFAULT),
-  status: galleryStatusFilterSchema.default("all"),
-});
-
 export async function listGallery(
   db: Database,
   user: SessionUser,
   kind: JobKind,
-  query: z.infer<typeof galleryQuerySchema>,
+  query: GalleryQuery,
 ): Promise<GalleryPage> {
   const cursor = query.cursor ? decodeCursor(query.cursor) : null;
   const { rows, next } = await listGenerationsForOwner(db, user.id, {

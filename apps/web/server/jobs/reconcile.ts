@@ -1,7 +1,7 @@
 import { type GeneratorJobView, isTerminal, type JobKind, toWireStatus, type WireStatus } from "@sorami/contracts";
 import { type Database, describeDbError, type Generation } from "@sorami/db";
 import { listStaleGenerations, recordRepairFailure, touchGeneration } from "@sorami/db/queries/generations";
-import { type GeneratorClient, GeneratorUnavailable } from "../generator-client";
+import { type GeneratorClient, GeneratorContractError } from "../generator-client";
 import { applyWebhookEvent } from "../webhooks/apply";
 import { endJobAsFailed } from "./fail";
 import { enqueueDispatch } from "./tasks";
@@ -30,9 +30,10 @@ export type ReconcileReport = {
 };
 
 /**
- * The generator's view of a job; "missing" when it never received it, "unreachable" when it could not say.
- * An answer that breaks the contract (a result that never parses) throws: it is a failed repair, counted
- * against the job, so such a job ends instead of waiting out its maximum age.
+ * The generator's view of a job; "missing" when it never received it,
+ * "unreachable" when it could not say. An answer outside its contract is
+ * thrown: it is counted as a failed repair (it must end the job, not wait
+ * out the job's maximum age).
  */
 async function askGenerator(
   generator: GeneratorClient,
@@ -41,10 +42,10 @@ async function askGenerator(
   try {
     return (await generator.getJob(jobId)) ?? "missing";
   } catch (error) {
-    if (error instanceof GeneratorUnavailable) {
-      return "unreachable";
+    if (error instanceof GeneratorContractError) {
+      throw error;
     }
-    throw error;
+    return "unreachable";
   }
 }
 

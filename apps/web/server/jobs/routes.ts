@@ -1,11 +1,16 @@
-import { type JobKind, SUBMIT_BODY_MAX_BYTES, VIDEO_SUBMIT_BODY_MAX_BYTES } from "@sorami/contracts";
+import {
+  galleryQuerySchema,
+  type JobKind,
+  SUBMIT_BODY_MAX_BYTES,
+  VIDEO_SUBMIT_BODY_MAX_BYTES,
+} from "@sorami/contracts";
 import { env } from "../../env";
 import { db, storage } from "../db";
 import { json, parseWith, readJson, withUser } from "../http/handler";
 import { cancelGeneration } from "./cancel";
 import { deleteGeneration } from "./delete";
 import { parseSubmission } from "./params";
-import { galleryQuerySchema, getGenerationDetail, getJobResult, getJobStatus, listGallery } from "./read";
+import { getGenerationDetail, getJobResult, getJobStatus, listGallery } from "./read";
 import { rerunGeneration } from "./rerun";
 import { submitGeneration, validateIdempotencyKey } from "./submit";
 

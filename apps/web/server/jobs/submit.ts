@@ -3,6 +3,7 @@ import {
   ACTIVE_JOBS_RETRY_AFTER_SECONDS,
   AppError,
   IDEMPOTENCY_KEY_MAX_LENGTH,
+  idempotencyKeySchema,
   inputImageKey,
   inputPrefix,
   type JobAccepted,
@@ -27,7 +28,7 @@ export function validateIdempotencyKey(raw: string | null): string | null {
   if (raw === null) {
     return null;
   }
-  if (raw.length === 0 || raw.length > IDEMPOTENCY_KEY_MAX_LENGTH || !/^[\x21-\x7E]+$/.test(raw)) {
+  if (!idempotencyKeySchema.safeParse(raw).success) {
     throw new AppError(
       "invalid_request",
       `Idempotency-Key must be 1-${IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters`,

@@ -5,6 +5,7 @@ import {
   type JobStatus,
   KIND_INFO,
   NOTIFICATION_PROMPT_EXCERPT_LENGTH,
+  PG_INTEGER_MAX,
   storableText,
   type TransitionDecision,
   truncateText,
@@ -90,8 +91,10 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: StatusC
       error,
       errorKind: decision.status === "FAILED" ? (event.errorKind ?? null) : g.errorKind,
       model: event.model ?? g.model,
+      // Measured here, a job that waited past int4 milliseconds (~24.8 days: a long JOB_MAX_AGE) would fail the write.
       processingTimeMs:
-        event.processingTimeMs ?? (terminal ? now.getTime() - g.createdAt.getTime() : g.processingTimeMs),
+        event.processingTimeMs ??
+        (terminal ? Math.min(now.getTime() - g.createdAt.getTime(), PG_INTEGER_MAX) : g.processingTimeMs),
       providerMetadata: event.providerMetadata ?? g.providerMetadata,
       updatedAt: now,
       startedAt: g.startedAt ?? (STARTED_STATUSES.includes(decision.status) ? now : null),

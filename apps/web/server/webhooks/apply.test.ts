@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { isWellFormedText, type WebhookPayload, type WebhookPayloadOf } from "@sorami/contracts";
+import { isWellFormedText, type WebhookPayloadOf } from "@sorami/contracts";
 import { schema } from "@sorami/db";
 import { startTestDatabase } from "@sorami/db/testing";
 import { eq } from "drizzle-orm";
@@ -18,9 +18,7 @@ async function job(authorId: string): Promise<string> {
   await t.db.insert(schema.generations).values({ id, kind: "image", authorId, prompt: "a cat", params: {} });
   return id;
 }
-/** A completed image event (the variant whose data the tests below edit). */
-type Completed = Extract<WebhookPayloadOf<"image">, { status: "completed" }>;
-function completed(jobId: string, userId?: string, n = 2): Completed {
+function completed(jobId: string, userId?: string, n = 2): Extract<WebhookPayloadOf<"image">, { status: "completed" }> {
   return {
     job_id: jobId,
     user_id: userId,
@@ -166,7 +164,7 @@ describe("text cut for notifications and events", () => {
 });
 
 describe("storage keys a webhook reports", () => {
-  const refusedWith = async (id: string, payload: WebhookPayload, field: string) => {
+  const refusedWith = async (id: string, payload: WebhookPayloadOf<"image">, field: string) => {
     await expect(applyWebhookEvent(t.db, "image", `${id}-${field}`, payload)).rejects.toMatchObject({
       code: "invalid_request",
       field,
@@ -187,7 +185,7 @@ describe("storage keys a webhook reports", () => {
     const id = await job(u);
     const withKey = (field: "file_path" | "thumbnail_path", key: string) => {
       const p = completed(id, u, 2);
-      const second = p.data.images[1];
+      const second = p.data?.images?.[1];
       if (second) {
         second[field] = key;
       }
@@ -225,13 +223,13 @@ describe("storage keys a webhook reports", () => {
     const u = await user();
     const id = await job(u);
     const twice = completed(id, u, 2);
-    const [first, second] = twice.data.images;
+    const [first, second] = twice.data?.images ?? [];
     if (first && second) {
       second.file_path = first.file_path;
     }
     await refusedWith(id, twice, "data.images.1.file_path");
     const thumbIsAFile = completed(id, u, 2);
-    const [a, b] = thumbIsAFile.data.images;
+    const [a, b] = thumbIsAFile.data?.images ?? [];
     if (a && b) {
       b.thumbnail_path = a.file_path;
     }

@@ -42,7 +42,7 @@ function assertOwnKeys(kind: JobKind, jobId: string, items: (WebhookImage | Webh
   const seen = new Map<string, string>();
   items.forEach((item, i) => {
     for (const name of KEY_FIELDS) {
-      const key = (item as Partial<Record<(typeof KEY_FIELDS)[number], string>>)[name];
+      const key = name === "poster_path" ? ("poster_path" in item ? item.poster_path : undefined) : item[name];
       if (key === undefined) {
         continue;
       }
@@ -63,8 +63,9 @@ function assertOwnKeys(kind: JobKind, jobId: string, items: (WebhookImage | Webh
 }
 
 /**
- * What a webhook says, in the terms of the state machine: a `completed` event's files, a `failed` one's reason.
- * Refuses a `completed` whose keys are outside the job's folder or listed twice.
+ * What a webhook says, in the terms of the state machine: a `completed`
+ * event's files (refused when a key lies outside the job's folder or is
+ * listed twice), a `failed` one's reason.
  */
 export function statusChangeOf(kind: JobKind, payload: WebhookPayload): StatusChange {
   switch (payload.status) {

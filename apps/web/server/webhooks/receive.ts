@@ -6,6 +6,7 @@ import {
   WEBHOOK_BODY_MAX_BYTES,
   WEBHOOK_TOLERANCE_SECONDS,
   type WebhookAck,
+  webhookIdSchema,
 } from "@sorami/contracts";
 import { verifyWebhook } from "@sorami/contracts/signature";
 import { env } from "../../env";
@@ -27,6 +28,11 @@ export async function receiveWebhook(req: Request, kind: JobKind): Promise<Respo
     console.warn(`[webhook] refused (${verified.reason}) on /${kind}`);
     throw new AppError("unauthorized", "Unauthorized");
   }
+  // The id becomes webhook_events' primary key: one the index cannot hold is a 400, not a database error.
+  const badId = verified.id ? webhookIdSchema.safeParse(verified.id).error : null;
+  if (badId) {
+    throw new AppError("invalid_request", `webhook-id: ${badId.issues[0]?.message}`, { field: "webhook-id" });
+  }
   const payload = parseWebhookPayload(kind, parseJsonText(body));
 
   // Deliveries authenticated by the legacy shared secret carry their time in the body.
@@ -36,7 +42,7 @@ export async function receiveWebhook(req: Request, kind: JobKind): Promise<Respo
       throw new AppError("unauthorized", "Unauthorized");
     }
   }
-  const eventId = verified.id ?? `legacy_${createHash("sha256").update(body).digest("hex")}`;
+  const eventId = verified.id || `legacy_${createHash("sha256").update(body).digest("hex")}`;
   const result = await applyPayload(db(), kind, eventId, payload, {
     screening: env().moderation.threshold !== null,
   });

@@ -57,7 +57,8 @@ export async function deleteMediaFilesOf(db: Tx, generationId: string): Promise<
 
 /**
  * Unfinished jobs with no update for longer than their kind's SLA, the
- * longest-silent first: what the reconciler checks with the generator.
+ * fewest failed repairs and then the longest-silent first: what the
+ * reconciler checks with the generator.
  */
 export async function listStaleGenerations(
   db: Tx,
@@ -74,7 +75,7 @@ export async function listStaleGenerations(
       .select()
       .from(generations)
       .where(and(notInArray(generations.status, [...TERMINAL_STATUSES]), or(staleFor("image"), staleFor("video"))))
-      // The jobs that failed repair least come first: one that keeps failing never starves the others.
+      // The jobs whose repairs failed least come first: one that keeps failing never blocks the others.
       .orderBy(generations.repairFailures, generations.updatedAt)
       .limit(limit)
   );

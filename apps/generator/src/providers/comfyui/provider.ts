@@ -4,7 +4,6 @@ import {
   IMAGE_TYPE_EXT,
   type ImageParams,
   type JobKind,
-  type ParamsOf,
   sniffImageType,
   type VideoParams,
 } from "@sorami/contracts";
@@ -14,6 +13,7 @@ import { DEFAULT_RETRY, type RetryPolicy, withRetries } from "../retry";
 import {
   type AsyncProvider,
   type AsyncProviderContext,
+  type ParamsOf,
   type ProviderContext,
   ProviderError,
   type RemoteHandle,

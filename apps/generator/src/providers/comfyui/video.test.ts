@@ -95,9 +95,9 @@ describe("ComfyUI video workflows", () => {
     const provider = await videoWorkflow("SaveVideo");
     const ctx = recordingContext("video-job-1");
     const handle = await provider.submit(params({ negative_prompt: "rain" }), ctx);
-    const graph = comfy.requests.filter((r) => r.method === "POST" && r.path === "/prompt").at(-1)?.body.prompt;
-    expect(graph["5"].inputs).toEqual({ width: 176, height: 320, batch_size: 16 });
-    expect(graph["7"].inputs.text).toBe("rain");
+    const graph = comfy.posted().at(-1)?.body.prompt;
+    expect(graph?.["5"]?.inputs).toEqual({ width: 176, height: 320, batch_size: 16 });
+    expect(graph?.["7"]?.inputs?.text).toBe("rain");
     const out = await provider.wait(handle, params(), ctx);
     const [file] = out.files;
     expect(file).toMatchObject({ format: "MP4", ext: "mp4", width: 176, height: 320 });

@@ -5,6 +5,6 @@ import { json, withErrors } from "@/server/http/handler";
 export const dynamic = "force-dynamic";
 
 export const GET = withErrors(async () => {
-  const { serving, ...health } = await webHealth();
+  const { health, serving } = await webHealth();
   return json(health, { status: serving ? 200 : 503 });
 });

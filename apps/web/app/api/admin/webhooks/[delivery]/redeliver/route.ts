@@ -5,5 +5,5 @@ import { generator } from "@/server/generator-client";
 import { json, withAdmin } from "@/server/http/handler";
 
 export const POST = withAdmin<{ delivery: string }>(async ({ user, params }) =>
-  json({ success: true, ...(await redeliverWebhook(db(), generator(), user, params.delivery)) }),
+  json(await redeliverWebhook(db(), generator(), user, params.delivery)),
 );

@@ -1,0 +1,3 @@
+export * from "./arbitrary";
+export * from "./edges";
+export * from "./png";

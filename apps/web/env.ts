@@ -1,7 +1,9 @@
 import {
   commaList,
+  moderationEnvShape,
   parseEnv,
   providerEnvShape,
+  resolveModeration,
   resolveProviders,
   resolveShared,
   secretValues,
@@ -20,6 +22,8 @@ const schema = z.object({
   ...sharedEnvShape,
   /** IMAGE_PROVIDER, VIDEO_PROVIDER…: submissions are checked against the active providers' limits. */
   ...providerEnvShape,
+  /** MODERATION_BLOCKLIST, MODERATION_THRESHOLD: the prompt policy and image screening. */
+  ...moderationEnvShape,
   GENERATOR_URL: z.string().url().optional(),
   /** The address users reach the app at; sign-in origins are checked against it. */
   WEB_URL: z.string().url().optional(),
@@ -91,6 +95,7 @@ function parse(env: Record<string, string | undefined>) {
     metricsToken: shared.metricsToken,
     /** Every secret value this process knows: the logger scrubs them from every line. */
     secretValues: secretValues(env, shared.generated, shared.databaseUrl),
+    moderation: resolveModeration(parsed),
     reconcile: {
       intervalSeconds: parsed.RECONCILE_INTERVAL_SECONDS,
       staleAfterSeconds: { image: parsed.JOB_STALE_SECONDS_IMAGE, video: parsed.JOB_STALE_SECONDS_VIDEO },

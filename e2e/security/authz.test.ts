@@ -146,15 +146,45 @@ describe("admin routes: 401 without a session, 403 for users", () => {
         const what = `${probe.method} ${probe.url(f)}`;
         expectRefusal(await request(entry, probe, {}), 401, `${what} with no session`);
         expectRefusal(await request(entry, probe, bearer(f.owner.token)), 403, `${what} by a user`);
-        expectRefusal(
-          await request(entry, probe, { cookie: f.admin.cookie, origin: EVIL_ORIGIN }),
-          403,
-          `${what} with the admin's cookie from another origin`,
-        );
+        expectRefusal(await request(entry, probe, { cookie: f.owner.cookie }), 403, `${what} by a user's browser`);
+        if (UNSAFE.has(probe.method)) {
+          expectRefusal(
+            await request(entry, probe, { cookie: f.admin.cookie, origin: EVIL_ORIGIN }),
+            403,
+            `${what} with the admin's cookie from another origin`,
+          );
+        } else {
+          // A read changes nothing, and another site cannot read the answer: the admin's browser gets it.
+          expectOwnerStatus(await request(entry, probe, { cookie: f.admin.cookie }), probe, `${what} by cookie`);
+        }
         expectOwnerStatus(await request(entry, probe, bearer(f.admin.token)), probe, `${what} by the admin`);
       });
     }
   }
+});
+
+/** The console's pages: each reads only /api/admin/*, and answers users with the 403 page. */
+const ADMIN_PAGES = ["/admin", "/admin/jobs", "/admin/deliveries", "/admin/users", "/admin/moderation"];
+
+describe("admin pages: sign-in without a session, 403 for users", () => {
+  for (const page of ADMIN_PAGES) {
+    it(page, async () => {
+      const anonymous = await send(stack.webUrl, "GET", page);
+      expect([anonymous.status, anonymous.headers.get("location") ?? ""].join(" "), page).toMatch(
+        /^30[37] .*\/sign-in/,
+      );
+      const user = await send(stack.webUrl, "GET", page, { headers: { cookie: f.owner.cookie } });
+      expect(user.status, `${page} by a user`).toBe(403);
+      expect(user.text).toContain("This page is for administrators");
+      const adminPage = await send(stack.webUrl, "GET", page, { headers: { cookie: f.admin.cookie } });
+      expect(adminPage.status, `${page} by the admin`).toBe(200);
+    });
+  }
+  it(`a job's story page too (/admin/jobs/{id})`, async () => {
+    const user = await send(stack.webUrl, "GET", `/admin/jobs/${f.imageJob}`, { headers: { cookie: f.owner.cookie } });
+    expect(user.status).toBe(403);
+    expect(user.text.includes(f.owner.email)).toBe(false);
+  });
 });
 
 describe("webhook routes: 401 unless signed with the shared secret, recently", () => {

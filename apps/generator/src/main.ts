@@ -3,6 +3,7 @@ import { runMigrations } from "@sorami/db/migrate";
 import type { QueueRunner } from "@sorami/db/runner";
 import { initLogger, logger } from "@sorami/log";
 import { enableMetrics } from "@sorami/metrics";
+import { defaultMlEngine } from "@sorami/ml/engine";
 import { createStorage } from "@sorami/storage";
 import type { AppContext } from "./context";
 import { loadEnv } from "./env";
@@ -89,6 +90,10 @@ async function main(): Promise<void> {
     await server.close().catch(() => {});
     await queue?.stop().catch(() => {});
     await cancels.stop();
+    // The screening model's worker thread, if it was started (it idles out on its own otherwise).
+    await defaultMlEngine()
+      .stop()
+      .catch(() => {});
     await close().catch(() => {});
     clearTimeout(force);
     process.exit(0);

@@ -1,4 +1,5 @@
 import { type FileOf, type JobKind, KIND_INFO } from "@sorami/contracts";
+import { HeldMedia, heldPicture } from "./held-media";
 import { fileExtension, truncate } from "./labels";
 import { MEDIA_KINDS } from "./media-kinds";
 
@@ -37,7 +38,9 @@ export function MediaGrid<K extends JobKind>(props: {
                 width: `min(100%, calc(75vh * ${width || 1} / ${height || 1}))`,
               }}
             >
-              {file ? (
+              {file?.moderation ? (
+                <HeldMedia moderation={file.moderation} picture={heldPicture(file)} />
+              ) : file ? (
                 <Media file={file} label={`${truncate(props.prompt, 100)} (${n} of ${cells.length})`} />
               ) : (
                 <div
@@ -47,7 +50,9 @@ export function MediaGrid<K extends JobKind>(props: {
               )}
             </div>
             <div className="flex h-6 items-center justify-between gap-2 text-xs text-gray-600">
-              {file ? (
+              {file?.moderation ? (
+                <span>{details(file)}</span>
+              ) : file ? (
                 <>
                   <span>{details(file)}</span>
                   {/* ?download=1: the server sends it as an attachment, so it saves even where `download` is ignored. */}

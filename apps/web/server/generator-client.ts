@@ -1,13 +1,23 @@
 import {
   errorBodySchema,
+  type GeneratorAdminSummary,
   type GeneratorCancel,
+  type GeneratorDeliveryPage,
+  type GeneratorJobStory,
   type GeneratorJobView,
+  type GeneratorRedeliverJob,
   type GeneratorRedelivery,
   type GeneratorRequest,
+  type GeneratorScreen,
+  generatorAdminSummarySchema,
   generatorCancelSchema,
+  generatorDeliveryPageSchema,
   generatorJobAcceptedSchema,
+  generatorJobStorySchema,
   generatorJobViewSchema,
+  generatorRedeliverJobSchema,
   generatorRedeliverySchema,
+  generatorScreenSchema,
   healthSchema,
   type JobAccepted,
   type JobKind,
@@ -81,9 +91,26 @@ export type GeneratorClient = {
   cancel(jobId: string): Promise<GeneratorCancel | null>;
   /** Queues a webhook delivery again; null when there is no such delivery. */
   redeliver(deliveryId: string): Promise<GeneratorRedelivery | null>;
+  /** Scores a completed job's stored images (a video's poster) with the screening model; null when unknown there. */
+  screen(jobId: string): Promise<GeneratorScreen | null>;
+  /** Admin console: the generator's queue, processes and delivery counts. */
+  adminSummary(): Promise<GeneratorAdminSummary>;
+  /** Admin console: a job's record there, provider calls and deliveries; null when it never got the job. */
+  jobStory(jobId: string): Promise<GeneratorJobStory | null>;
+  /** Admin console: failing, dead and disabled deliveries (`query` as the web app's admin gave it). */
+  problemDeliveries(query: { problem?: string; cursor?: string; limit: number }): Promise<GeneratorDeliveryPage>;
+  /** Admin console: queues a job's failing, dead and disabled deliveries again; null when unknown there. */
+  redeliverJob(jobId: string): Promise<GeneratorRedeliverJob | null>;
   /** "ok", or what keeps it from being so: its own health answer's status, or no answer at all. */
   health(): Promise<"ok" | "unreachable" | `degraded (${number})`>;
 };
+
+/**
+ * Screening reads each file from storage and runs the model (~0.1 s of CPU
+ * an image, plus loading the model once, ~1–4 s, when its worker idled out):
+ * a job's images take longer than any other call, so this one call waits longer.
+ */
+export const GENERATOR_SCREEN_TIMEOUT_MS = 60_000;
 
 export function createGeneratorClient(options: { baseUrl: string; serviceKey: string }): GeneratorClient {
   async function call<S extends z.ZodType>(
@@ -91,6 +118,7 @@ export function createGeneratorClient(options: { baseUrl: string; serviceKey: st
     path: string,
     schema: S,
     body?: unknown,
+    timeoutMs = GENERATOR_TIMEOUT_MS,
   ): Promise<z.infer<S> | null> {
     // The request id this call runs under (a user's request, the submit a dispatch carries), else a
     // new one: the generator logs the call under it, so one id finds the call on both sides.
@@ -108,7 +136,7 @@ export function createGeneratorClient(options: { baseUrl: string; serviceKey: st
         },
         body: body === undefined ? undefined : JSON.stringify(body),
         redirect: "manual",
-        signal: AbortSignal.timeout(GENERATOR_TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       log().warn(
@@ -169,6 +197,38 @@ export function createGeneratorClient(options: { baseUrl: string; serviceKey: st
     cancel: (jobId) => call("POST", `/api/jobs/${encodeURIComponent(jobId)}/cancel`, generatorCancelSchema),
     redeliver: (deliveryId) =>
       call("POST", `/api/webhooks/${encodeURIComponent(deliveryId)}/redeliver`, generatorRedeliverySchema),
+    screen: (jobId) =>
+      call(
+        "POST",
+        `/api/jobs/${encodeURIComponent(jobId)}/screen`,
+        generatorScreenSchema,
+        undefined,
+        GENERATOR_SCREEN_TIMEOUT_MS,
+      ),
+    async adminSummary() {
+      const summary = await call("GET", "/api/admin/summary", generatorAdminSummarySchema);
+      if (!summary) {
+        throw new GeneratorRefused(404, "The generator has no /api/admin/summary");
+      }
+      return summary;
+    },
+    jobStory: (jobId) => call("GET", `/api/admin/jobs/${encodeURIComponent(jobId)}`, generatorJobStorySchema),
+    async problemDeliveries(query) {
+      const params = new URLSearchParams({ limit: String(query.limit) });
+      for (const key of ["problem", "cursor"] as const) {
+        const value = query[key];
+        if (value) {
+          params.set(key, value);
+        }
+      }
+      const page = await call("GET", `/api/admin/deliveries?${params}`, generatorDeliveryPageSchema);
+      if (!page) {
+        throw new GeneratorRefused(404, "The generator has no /api/admin/deliveries");
+      }
+      return page;
+    },
+    redeliverJob: (jobId) =>
+      call("POST", `/api/admin/jobs/${encodeURIComponent(jobId)}/redeliver`, generatorRedeliverJobSchema),
     async health() {
       try {
         const res = await fetch(`${options.baseUrl}/health`, {

@@ -222,5 +222,6 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: Record<string, str
 }
 
 export { commaList, splitList } from "./comma-list";
+export { loadPromptPolicy, type ModerationSettings, moderationEnvShape, resolveModeration } from "./moderation";
 export { type ActiveProviderConfig, providerEnvShape, resolveProviders } from "./providers";
 export { databasePassword, secretValues } from "./secret-values";

@@ -1,5 +1,18 @@
 import { z } from "zod";
 import {
+  adminDeliveryPageSchema,
+  adminDisableSchema,
+  adminJobPageSchema,
+  adminJobStorySchema,
+  adminModerationItemSchema,
+  adminModerationPageSchema,
+  adminOverviewSchema,
+  adminRedeliverJobSchema,
+  adminRetrySchema,
+  adminUserPageSchema,
+  adminUserSchema,
+} from "./admin";
+import {
   authOrganizationSchema,
   authSessionSchema,
   authSignedInSchema,
@@ -14,6 +27,13 @@ import {
   generatorJobViewSchema,
   generatorRedeliverySchema,
 } from "./generator";
+import {
+  generatorAdminSummarySchema,
+  generatorDeliveryPageSchema,
+  generatorJobStorySchema,
+  generatorRedeliverJobSchema,
+  generatorScreenSchema,
+} from "./generator-admin";
 import { healthSchema, livenessSchema } from "./health";
 import { GALLERY_PAGE_SCHEMAS, jobAcceptedSchema, jobStatusResponseSchema, RESULT_SCHEMAS } from "./jobs";
 import { notificationListSchema, notificationReadSchema, notificationsReadAllSchema } from "./notifications";
@@ -70,6 +90,22 @@ export const WEB_API = {
   "POST /api/webhooks/image-completion": { ok: webhookAckSchema },
   "POST /api/webhooks/video-completion": { ok: webhookAckSchema },
   "POST /api/admin/webhooks/[delivery]/redeliver": { ok: generatorRedeliverySchema },
+  // The admin console's API (admins only; 403 for everyone else).
+  "GET /api/admin/overview": { ok: adminOverviewSchema },
+  "GET /api/admin/jobs": { ok: adminJobPageSchema },
+  "GET /api/admin/jobs/[id]": { ok: adminJobStorySchema },
+  "DELETE /api/admin/jobs/[id]": { ok: "empty" },
+  "POST /api/admin/jobs/[id]/cancel": { ok: jobStatusResponseSchema },
+  "POST /api/admin/jobs/[id]/retry": { ok: adminRetrySchema },
+  "POST /api/admin/jobs/[id]/redeliver": { ok: adminRedeliverJobSchema },
+  "GET /api/admin/deliveries": { ok: adminDeliveryPageSchema },
+  "GET /api/admin/users": { ok: adminUserPageSchema },
+  "POST /api/admin/users/[id]/disable": { ok: adminDisableSchema },
+  "POST /api/admin/users/[id]/enable": { ok: adminUserSchema },
+  "POST /api/admin/users/[id]/role": { ok: adminUserSchema },
+  "GET /api/admin/moderation": { ok: adminModerationPageSchema },
+  "POST /api/admin/moderation/[file]": { ok: adminModerationItemSchema },
+  "GET /api/admin/moderation/[file]/original": { ok: "file", emptyFailures: [416] },
   // better-auth's endpoints that the app and its tests use (its own formats).
   "POST /api/auth/sign-up/email": { ok: authSignedInSchema },
   "POST /api/auth/sign-in/email": { ok: authSignedInSchema },
@@ -90,6 +126,11 @@ export const GENERATOR_API = {
   "GET /api/jobs/[id]": { ok: generatorJobViewSchema },
   "POST /api/jobs/[id]/cancel": { ok: generatorCancelSchema },
   "POST /api/webhooks/[id]/redeliver": { ok: generatorRedeliverySchema },
+  "POST /api/jobs/[id]/screen": { ok: generatorScreenSchema },
+  "GET /api/admin/summary": { ok: generatorAdminSummarySchema },
+  "GET /api/admin/jobs/[id]": { ok: generatorJobStorySchema },
+  "GET /api/admin/deliveries": { ok: generatorDeliveryPageSchema },
+  "POST /api/admin/jobs/[id]/redeliver": { ok: generatorRedeliverJobSchema },
   "GET /health": { ok: healthSchema, failure: z.union([healthSchema, errorBodySchema]) },
   "GET /metrics": { ok: "text" },
 } as const satisfies Record<string, Answer>;

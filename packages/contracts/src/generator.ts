@@ -60,6 +60,8 @@ export const generatorJobViewSchema = z.object({
   /** Runs so far (a retried provider failure is a run). */
   attempts: z.number().int().nonnegative(),
   error: z.string().nullable(),
+  /** What failed the job (a provider error kind); absent from generators that predate it. */
+  error_kind: z.string().nullish(),
   /** The `data` of the job's `completed` webhook, once completed. */
   result: completedDataSchema.nullable(),
   created_at: z.string(),

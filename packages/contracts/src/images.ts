@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { NUM_IMAGES_MAX, NUM_IMAGES_MIN, PROMPT_MAX_LENGTH, URL_MAX_LENGTH } from "./limits";
+import { fileModerationSchema } from "./moderation";
 import { findForbiddenCharacter } from "./text";
 
 /** Output sizes offered, as WIDTHxHEIGHT; nothing larger than 2048 on a side. */
@@ -125,6 +126,12 @@ export const imageFileSchema = z.object({
   height: z.number().int(),
   size_bytes: z.number().int(),
   description: z.string().nullable(),
+  /**
+   * Present when the file is not shown as it is (image screening): pending,
+   * held for review (thumbnail_url is then a blurred copy; url is refused) or
+   * removed, with a sentence for its owner.
+   */
+  moderation: fileModerationSchema.optional(),
 });
 export type ImageFile = z.infer<typeof imageFileSchema>;
 

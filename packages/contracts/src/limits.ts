@@ -20,6 +20,10 @@ export const PROMPT_MAX_LENGTH = 4000;
  * `error_message` may carry, so the generator's reason always fits it.
  */
 export const JOB_ERROR_MAX_LENGTH = 10_000;
+/** A failure's kind in a word (`error_code` of a failed webhook, `generations.error_kind`): a name, never prose. */
+export const JOB_ERROR_CODE_MAX_LENGTH = 64;
+/** A provider's request id as recorded for the admin console (ids are tens of characters; anything longer is cut). */
+export const PROVIDER_REQUEST_ID_MAX_LENGTH = 255;
 
 /** The prompt quoted in a "ready" notification is cut to this many UTF-16 units (by `truncateText`). */
 export const NOTIFICATION_PROMPT_EXCERPT_LENGTH = 80;
@@ -59,6 +63,9 @@ export const WEBHOOK_KEY_MIN_BYTES = 24;
 
 /** The key of a generated `whsec_` secret, in random bytes (Standard Webhooks allows 24 to 64). */
 export const WEBHOOK_KEY_GENERATED_BYTES = 32;
+
+/** Bodies of the admin console's small JSON requests (a role, a decision): a few dozen bytes each. */
+export const ADMIN_SMALL_BODY_MAX_BYTES = 1024;
 
 /** Keyset pages. */
 export const PAGE_SIZE_DEFAULT = 20;

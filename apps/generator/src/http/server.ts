@@ -16,10 +16,12 @@ import { recordHttpRequest, UNMATCHED_ROUTE } from "@sorami/metrics";
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
 import { z } from "zod";
 import type { AppContext } from "../context";
+import { registerAdminRoutes } from "./routes/admin";
 import { registerGenerateRoutes } from "./routes/generate";
 import { registerHealthRoutes } from "./routes/health";
 import { registerJobRoutes } from "./routes/jobs";
 import { registerMetricsRoutes } from "./routes/metrics";
+import { registerScreenRoutes } from "./routes/screen";
 import { registerWebhookRoutes } from "./routes/webhooks";
 
 const STATUS_TO_CODE: Record<number, ErrorCode> = {
@@ -181,5 +183,7 @@ export function buildServer(ctx: AppContext): FastifyInstance {
   registerJobRoutes(app, ctx);
   registerWebhookRoutes(app, ctx);
   registerMetricsRoutes(app, ctx);
+  registerAdminRoutes(app, ctx);
+  registerScreenRoutes(app, ctx);
   return app;
 }

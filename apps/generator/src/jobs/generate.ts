@@ -4,12 +4,14 @@ import {
   JOB_ERROR_MAX_LENGTH,
   KIND_INFO,
   outputPrefix,
+  PROVIDER_REQUEST_ID_MAX_LENGTH,
   storableText,
   truncateText,
   type WebhookEvent,
 } from "@sorami/contracts";
 import { type GeneratorJob, isDeterministicDbError } from "@sorami/db";
 import { type GeneratorJobPatch, getGeneratorJob } from "@sorami/db/queries/generator-jobs";
+import { recordProviderCall } from "@sorami/db/queries/provider-calls";
 import { jsonLog, type TaskContext } from "@sorami/db/tasks";
 import { ZodError } from "zod";
 import { ProviderError } from "../providers/types";
@@ -185,7 +187,9 @@ async function generate(deps: GenerateDeps, run: Run): Promise<void> {
   ).attempts;
   await run.advance({ status: "generating", message: "Generating…" });
   const inputImage = await readInputImage(deps, job, signal);
-  const output = await callProvider(deps.providers, job, { jobId: job.id, attempt: run.attempt, signal, inputImage });
+  const output = await recordedCall(deps, job, run.attempt, () =>
+    callProvider(deps.providers, job, { jobId: job.id, attempt: run.attempt, signal, inputImage }),
+  );
   await run.advance({ status: "saving", message: `Saving the ${noun}s…` });
   const items = await storeOutputs(deps.storage, deps.webUrl, job, output.files);
   const data = completedData(job, providerFor(deps.providers, job).model, items, output.metadata, startedAt);
@@ -194,6 +198,57 @@ async function generate(deps: GenerateDeps, run: Run): Promise<void> {
     { patch: { result: data, completedAt: new Date() } },
   );
   jobRuns.inc({ ...run.labels, outcome: "completed" });
+}
+
+/** Of a provider's metadata, the id it gave the request, where it gives one. */
+function requestIdOf(metadata: Record<string, unknown>): string | null {
+  for (const key of ["request_id", "response_id", "prediction_id", "id"]) {
+    const value = metadata[key];
+    if (typeof value === "string" && value.length > 0) {
+      return truncateText(value, PROVIDER_REQUEST_ID_MAX_LENGTH);
+    }
+  }
+  return null;
+}
+
+/**
+ * One provider call, recorded for the admin console's job story once it
+ * ends (one statement a call: a running call shows as the job's GENERATING
+ * status meanwhile). A record that cannot be written never fails the job.
+ */
+async function recordedCall<T extends { metadata: Record<string, unknown> }>(
+  deps: GenerateDeps,
+  job: GeneratorJob,
+  attempt: number,
+  call: () => Promise<T>,
+): Promise<T> {
+  const provider = providerFor(deps.providers, job);
+  const started = new Date();
+  const record = (end: Parameters<typeof recordProviderCall>[1]) =>
+    recordProviderCall(deps.db, end).catch((error: unknown) =>
+      console.warn(`[generator] job ${job.id}: the provider call could not be recorded: ${String(error)}`),
+    );
+  const base = { jobId: job.id, attempt, provider: provider.name, model: provider.model, startedAt: started };
+  try {
+    const output = await call();
+    await record({
+      ...base,
+      durationMs: Date.now() - started.getTime(),
+      outcome: "ok",
+      requestId: requestIdOf(output.metadata),
+    });
+    return output;
+  } catch (error) {
+    const classified = classifyError(error);
+    await record({
+      ...base,
+      durationMs: Date.now() - started.getTime(),
+      outcome: "error",
+      errorKind: classified.kind,
+      error: storableText(truncateText(classified.message, JOB_ERROR_MAX_LENGTH, { ellipsis: "…" })),
+    });
+    throw error;
+  }
 }
 
 /**
@@ -245,8 +300,8 @@ async function settleFailure(
   });
   await run
     .advance(
-      { status: "failed", error_message: reason, message: "Generation failed" },
-      { patch: { error: reason, completedAt: new Date() } },
+      { status: "failed", error_message: reason, error_code: classified.kind, message: "Generation failed" },
+      { patch: { error: reason, errorKind: classified.kind, completedAt: new Date() } },
     )
     .catch((e) => {
       if (!(e instanceof JobCanceled)) {

@@ -162,6 +162,13 @@ export async function openEventStream(
   const unsubscribe = hub.subscribe({
     userId: user.id,
     sessionId: session.id,
+    // The role the stream was opened with: a role change ends it (queries/admin-users.ts), and it reopens.
+    admin: user.role === "admin",
+    deliverAdmin: (event) => {
+      if (!closed && !syncing) {
+        write(frame(null, "admin", event));
+      }
+    },
     end: () => close(),
     deliver: (id, type, data) => {
       if (closed) {

@@ -42,7 +42,12 @@ export async function dispatchGeneration(
   await db.transaction(async (tx) => {
     const locked = await lockGeneration(tx, jobId);
     if (locked) {
-      await transitionGeneration(tx, locked, { status: "FAILED", error: refusal, message: "Generation failed" });
+      await transitionGeneration(tx, locked, {
+        status: "FAILED",
+        error: refusal,
+        errorKind: "refused",
+        message: "Generation failed",
+      });
     }
   });
   return "refused";

@@ -2,9 +2,11 @@ import type { ActiveProviderConfig } from "@sorami/config";
 import {
   AppError,
   decodeInputImage,
+  findPolicyBreach,
   imageLimitViolation,
   imageParamsSchema,
   type JobKind,
+  type PromptPolicy,
   personGenerationModes,
   videoLimitViolation,
   videoParamsSchema,
@@ -15,6 +17,8 @@ import { parseWith } from "../http/handler";
 export type Submission = {
   params: Record<string, unknown> & { prompt: string };
   inputImage?: ReturnType<typeof decodeInputImage>;
+  /** The failed job an admin retries with this submission (recorded on the new job). */
+  retryOf?: string;
 };
 
 function refuse(violation: { field: string; message: string } | null): void {
@@ -53,19 +57,39 @@ function withPersonDefault(body: unknown, providers: ActiveProviderConfig): unkn
 }
 
 /**
- * A submitted body, checked against the kind's contract and then against
- * what the active provider can serve (422 naming the field and the allowed
- * values), before any row exists. An input image is decoded and its real
- * type checked here; it travels on by storage key, not inside the row.
+ * The operator's prompt policy (MODERATION_BLOCKLIST): a prompt or negative
+ * prompt that breaks it is a 422 naming the field. The message never quotes
+ * the word or pattern that matched, so the list cannot be read back by probing.
  */
-export function parseSubmission(kind: JobKind, body: unknown, providers: ActiveProviderConfig): Submission {
+function refusePolicyBreach(policy: PromptPolicy, params: Record<string, unknown>): void {
+  const field = findPolicyBreach(policy, params);
+  if (field) {
+    throw new AppError("unprocessable", `${field}: refused by this site's content policy`, { field });
+  }
+}
+
+/**
+ * A submitted body, checked against the kind's contract, the operator's
+ * prompt policy, and then what the active provider can serve (422 naming the
+ * field and the allowed values), before any row exists. An input image is
+ * decoded and its real type checked here; it travels on by storage key, not
+ * inside the row.
+ */
+export function parseSubmission(
+  kind: JobKind,
+  body: unknown,
+  providers: ActiveProviderConfig,
+  policy: PromptPolicy,
+): Submission {
   if (kind === "image") {
     const params = parseWith(imageParamsSchema, body);
+    refusePolicyBreach(policy, params);
     refuse(imageLimitViolation(providers.image.name, params));
     checkInputUrl(params.input_image_url, providers.inputImageAllowedHosts);
     return { params };
   }
   const { input_image_base64, ...params } = parseWith(videoParamsSchema, withPersonDefault(body, providers));
+  refusePolicyBreach(policy, params);
   refuse(videoLimitViolation(providers.video.name, params, Boolean(input_image_base64 || params.input_image_url)));
   checkInputUrl(params.input_image_url, providers.inputImageAllowedHosts);
   return { params, inputImage: input_image_base64 ? decodeInputImage(input_image_base64) : undefined };

@@ -15,6 +15,8 @@ export type ReconcileOptions = {
   staleAfterSeconds: Record<JobKind, number>;
   /** A job older than this that is still not finished is failed, whatever the generator says. */
   maxAgeSeconds: Record<JobKind, number>;
+  /** Image screening is on: recovered files are stored pending and screened, as the receiver does. */
+  screening: boolean;
 };
 
 export type ReconcileReport = {
@@ -105,11 +107,13 @@ async function reconcileJob(
   const view = await askGenerator(opts.generator, job.id);
   // What the generator says, as the missed webhook would have said it; the apply checks it by the job's kind.
   const apply = (payload: { status: WireStatus; [field: string]: unknown }, tag: string) =>
-    applyWebhookEvent(db, job.kind, `reconcile:${job.id}:${tag}`, {
-      job_id: job.id,
-      user_id: job.authorId,
-      ...payload,
-    });
+    applyWebhookEvent(
+      db,
+      job.kind,
+      `reconcile:${job.id}:${tag}`,
+      { job_id: job.id, user_id: job.authorId, ...payload },
+      { screening: opts.screening },
+    );
 
   if (typeof view === "object" && view.status === "COMPLETED" && view.result) {
     await apply({ status: "completed", data: view.result, message: "Recovered by the reconciler" }, "completed");
@@ -117,7 +121,10 @@ async function reconcileJob(
   }
   if (typeof view === "object" && (view.status === "FAILED" || view.status === "CANCELED")) {
     const status = view.status === "FAILED" ? "failed" : "canceled";
-    await apply({ status, error_message: view.error ?? "The generator stopped this job" }, status);
+    await apply(
+      { status, error_message: view.error ?? "The generator stopped this job", error_code: view.error_kind },
+      status,
+    );
     return "repaired";
   }
   if (ageSeconds > opts.maxAgeSeconds[job.kind]) {
@@ -125,7 +132,7 @@ async function reconcileJob(
       view === "unreachable"
         ? "The generator could not be reached for too long; the job was stopped"
         : "The job took longer than the longest a job may take, and was stopped";
-    await endJobAsFailed(db, job.id, reason);
+    await endJobAsFailed(db, job.id, reason, "expired");
     return "failed";
   }
   if (view === "unreachable") {
@@ -153,7 +160,7 @@ async function recordFailure(db: Database, jobId: string, error: unknown): Promi
       `[reconcile] job ${jobId}: repair failed (${failures}/${RECONCILE_MAX_FAILURES}): ${describeDbError(error)}`,
     );
     if (failures >= RECONCILE_MAX_FAILURES) {
-      await endJobAsFailed(db, jobId, REPAIR_FAILED_MESSAGE);
+      await endJobAsFailed(db, jobId, REPAIR_FAILED_MESSAGE, "unrecoverable");
     }
   } catch (recordError) {
     // The database itself is away: the next run finds the job again.

@@ -1,4 +1,5 @@
 import type { ActiveProviderConfig } from "@sorami/config";
+import type { PromptPolicy } from "@sorami/contracts";
 import { AppError, type JobAccepted, type JobKind, sniffImageType } from "@sorami/contracts";
 import { readObject } from "@sorami/storage";
 import { parseSubmission } from "./params";
@@ -13,7 +14,12 @@ import { type SubmitContext, submitGeneration } from "./submit";
  * again under the new job, so deleting either job never breaks the other.
  */
 export async function rerunGeneration(
-  ctx: SubmitContext & { providers: ActiveProviderConfig },
+  ctx: SubmitContext & {
+    providers: ActiveProviderConfig;
+    policy: PromptPolicy;
+    /** An admin's retry of a failed job: the new job records it as its origin. */
+    asRetry?: boolean;
+  },
   kind: JobKind,
   id: string,
   idempotencyKey: string | null,
@@ -23,7 +29,10 @@ export async function rerunGeneration(
   if (source !== undefined) {
     throw new AppError("unprocessable", "This job was not submitted here, so its parameters are not known");
   }
-  const submission = parseSubmission(kind, { ...params, prompt: g.prompt }, ctx.providers);
+  const submission = parseSubmission(kind, { ...params, prompt: g.prompt }, ctx.providers, ctx.policy);
+  if (ctx.asRetry) {
+    submission.retryOf = g.id;
+  }
   if (typeof input_image_key === "string") {
     const bytes = await readObject(ctx.storage, input_image_key);
     const type = bytes ? sniffImageType(bytes) : null;

@@ -24,7 +24,12 @@ const noStore = { "Cache-Control": "no-store" };
 export const submitRoute = (kind: JobKind) =>
   withUser(
     async ({ req, user }) => {
-      const submission = parseSubmission(kind, await readJson(req, BODY_LIMIT[kind]), env().providers);
+      const submission = parseSubmission(
+        kind,
+        await readJson(req, BODY_LIMIT[kind]),
+        env().providers,
+        env().moderation.policy,
+      );
       const key = validateIdempotencyKey(req.headers.get("idempotency-key"));
       const ctx = { db: db(), storage: storage(), user, quotas: env().quotas };
       const { body, created } = await submitGeneration(ctx, kind, submission, key);
@@ -67,7 +72,14 @@ export const deleteRoute = (kind: JobKind) =>
 export const rerunRoute = (kind: JobKind) =>
   withUser<{ id: string }>(async ({ req, user, params }) => {
     const key = validateIdempotencyKey(req.headers.get("idempotency-key"));
-    const ctx = { db: db(), storage: storage(), user, quotas: env().quotas, providers: env().providers };
+    const ctx = {
+      db: db(),
+      storage: storage(),
+      user,
+      quotas: env().quotas,
+      providers: env().providers,
+      policy: env().moderation.policy,
+    };
     const { body, created } = await rerunGeneration(ctx, kind, params.id, key);
     return json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });
   });

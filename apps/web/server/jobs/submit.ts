@@ -126,6 +126,7 @@ export async function submitGeneration(
         message: "Waiting for the generator",
         idempotencyKey,
         requestHash,
+        retryOf: submission.retryOf ?? null,
         // Millisecond precision, so keyset cursors made from JS dates compare exactly.
         createdAt: new Date(),
       });

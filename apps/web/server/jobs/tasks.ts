@@ -60,6 +60,21 @@ export const WEB_TASKS = {
     jobKey: (p) => `purge:${p.jobId}`,
   }),
   /**
+   * Score a completed job's files (the generator runs the model) and hold
+   * those at or above MODERATION_THRESHOLD; queued with the `completed`
+   * event while screening is on. 25 runs (~3 days) while the generator is
+   * away: the files stay pending (not shown) meanwhile, never unscreened.
+   */
+  screen: defineTask({
+    name: "screen-generation-files",
+    queue: QUEUE_SCHEMAS.web,
+    payload: idPayload("jobId"),
+    maxAttempts: 25,
+    // One generator call (GENERATOR_SCREEN_TIMEOUT_MS) and, per held file, a small blurred copy.
+    timeoutMs: 5 * 60_000,
+    jobKey: (p) => `screen:${p.jobId}`,
+  }),
+  /**
    * Find jobs with no news past their kind's SLA and ask the generator for
    * the truth. Each run queues the next itself; one key, so however many
    * web processes run there is one run queued.
@@ -78,6 +93,11 @@ export const WEB_TASKS = {
 /** Queues the hand-over of a job to the generator, in the caller's transaction (with the submit's request id). */
 export async function enqueueDispatch(tx: Tx, jobId: string, requestId?: string): Promise<void> {
   await enqueueTask(tx, WEB_TASKS.dispatch, requestId ? { jobId, requestId } : { jobId });
+}
+
+/** Queues the screening of a job's new files, in the transaction that stored them. */
+export async function enqueueScreening(tx: Tx, jobId: string): Promise<void> {
+  await enqueueTask(tx, WEB_TASKS.screen, { jobId });
 }
 
 /**

@@ -23,6 +23,8 @@ export type StatusChange = {
   progress?: number | null;
   message?: string | null;
   error?: string | null;
+  /** What failed the job, in a word (see generations.error_kind); kept only with FAILED. */
+  errorKind?: string | null;
   files?: NewMediaFile[];
   model?: string | null;
   processingTimeMs?: number | null;
@@ -88,6 +90,7 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: StatusC
       progress: decision.progress,
       message,
       error,
+      errorKind: decision.status === "FAILED" ? (event.errorKind ?? null) : g.errorKind,
       model: event.model ?? g.model,
       // Measured here, a job that waited past int4 milliseconds (~24.8 days: a long JOB_MAX_AGE) would fail the write.
       processingTimeMs:

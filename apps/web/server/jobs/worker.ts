@@ -7,6 +7,7 @@ import { env } from "../../env";
 import { db, pool, storage } from "../db";
 import { generator } from "../generator-client";
 import { withLogContext } from "../log";
+import { screenGenerationFiles } from "../moderation/screen";
 import { propagateCancel } from "./cancel";
 import { purgeDeletedGeneration } from "./delete";
 import { dispatchGeneration } from "./dispatch";
@@ -36,15 +37,24 @@ export function startWebWorker(): Promise<QueueRunner> {
         dispatch: ({ jobId }) => dispatchGeneration(db(), jobId, { generator: generator() }),
         cancel: ({ jobId }) => propagateCancel(jobId, generator()),
         purge: ({ jobId }) => purgeDeletedGeneration(db(), storage(), jobId),
+        screen: async ({ jobId }, { log }) => {
+          const deps = { db: db(), storage: storage(), generator: generator(), threshold: e.moderation.threshold };
+          const counts = await screenGenerationFiles(deps, jobId);
+          if (counts.held > 0) {
+            log("info", "files_held", counts);
+          }
+        },
         reconcile: async (_payload, { log }) => {
           try {
             // Pruning runs whatever the repairs did (reconcileOnce only throws when it cannot even list the jobs).
-            const report = await reconcileOnce(db(), { generator: generator(), ...e.reconcile }).catch(
-              (error: unknown) => {
-                log("error", "reconcile_failed", { error: error instanceof Error ? error.message : String(error) });
-                return null;
-              },
-            );
+            const report = await reconcileOnce(db(), {
+              generator: generator(),
+              ...e.reconcile,
+              screening: e.moderation.threshold !== null,
+            }).catch((error: unknown) => {
+              log("error", "reconcile_failed", { error: error instanceof Error ? error.message : String(error) });
+              return null;
+            });
             if (report && report.checked > 0) {
               log("info", "reconciled", report);
             }

@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { AppError } from "@sorami/contracts";
+import { AppError, fileModeration, isShown } from "@sorami/contracts";
 import { getOwnedFileByKey } from "@sorami/db/queries/generations";
 import { type ByteRange, contentTypeFor, isValidKey } from "@sorami/storage";
 import { db, storage } from "../db";
@@ -66,15 +66,30 @@ export async function serveOwnedMedia(
   if (!file) {
     throw new AppError("not_found", "File not found");
   }
+  // A file pending screening, held or removed: its blurred copy alone, never the original or its derivatives.
+  if (!isShown(file.moderationState) && key !== file.blurredKey) {
+    throw new AppError("forbidden", fileModeration(file.moderationState)?.notice ?? "This file is not available");
+  }
+  return serveStoredFile(key, file.generationId, rangeHeader, options);
+}
+
+/**
+ * The bytes at a key someone was found allowed to read (its owner above, an
+ * admin reviewing a held file): a redirect to a short-lived signed GET on
+ * S3, a stream with byte ranges from a local directory.
+ */
+export async function serveStoredFile(
+  key: string,
+  jobId: string,
+  rangeHeader: string | null,
+  options: { download?: boolean } = {},
+): Promise<Response> {
   const store = storage();
   if (store.signedUrl) {
     return new Response(null, {
       status: 302,
       headers: {
-        Location: await store.signedUrl(
-          key,
-          options.download ? { contentDisposition: attachment(file.generationId, key) } : {},
-        ),
+        Location: await store.signedUrl(key, options.download ? { contentDisposition: attachment(jobId, key) } : {}),
         "Cache-Control": "private, no-store",
       },
     });
@@ -89,7 +104,7 @@ export async function serveOwnedMedia(
     // Private: the file is the user's; immutable: a key is never rewritten with other content.
     "Cache-Control": "private, max-age=31536000, immutable",
     "X-Content-Type-Options": "nosniff",
-    ...(options.download ? { "Content-Disposition": attachment(file.generationId, key) } : {}),
+    ...(options.download ? { "Content-Disposition": attachment(jobId, key) } : {}),
   };
   const range = parseRange(rangeHeader, whole.sizeBytes);
   if (range === "unsatisfiable") {

@@ -6,6 +6,7 @@ import {
   type JobKind,
   jobOutputKeyProblem,
   KIND_INFO,
+  type ModerationState,
   parseSize,
   WEBHOOK_PAYLOAD_SCHEMAS,
   type WebhookImage,
@@ -19,7 +20,7 @@ import { userExists } from "@sorami/db/queries/users";
 import { recordEventAndLockGeneration } from "@sorami/db/queries/webhooks";
 import { parseWith } from "../http/handler";
 import { endJobAsFailed } from "../jobs/fail";
-import { enqueuePurge } from "../jobs/tasks";
+import { enqueuePurge, enqueueScreening } from "../jobs/tasks";
 import { type StatusChange, transitionGeneration } from "../jobs/transition";
 import { log } from "../log";
 
@@ -98,7 +99,13 @@ export function statusChangeOf(kind: JobKind, payload: WebhookPayload): StatusCh
       };
     }
     case "failed":
-      return { status: "FAILED", progress: payload.progress, message: payload.message, error: payload.error_message };
+      return {
+        status: "FAILED",
+        progress: payload.progress,
+        message: payload.message,
+        error: payload.error_message,
+        errorKind: payload.error_code ?? null,
+      };
     default:
       return {
         status: fromWireStatus(payload.status),
@@ -124,9 +131,21 @@ export async function applyWebhookEvent(
   kind: JobKind,
   eventId: string,
   input: unknown,
+  options: ApplyOptions = NO_SCREENING,
 ): Promise<ApplyOutcome> {
-  return applyPayload(db, kind, eventId, parseWebhookPayload(kind, input));
+  return applyPayload(db, kind, eventId, parseWebhookPayload(kind, input), options);
 }
+
+/** How the files of a `completed` event are stored. */
+export type ApplyOptions = {
+  /**
+   * Image screening is on (MODERATION_THRESHOLD): files are stored `pending`
+   * — not shown — and their screening is queued in the same transaction.
+   * Off: stored `unscreened`. The receiver and the reconciler pass the env's.
+   */
+  screening: boolean;
+};
+export const NO_SCREENING: ApplyOptions = { screening: false };
 
 /** The kind's contract decides what an event is: a completed one without files, a failed one without a reason, are 400s. */
 export function parseWebhookPayload(kind: JobKind, input: unknown): WebhookPayload {
@@ -139,11 +158,16 @@ export async function applyPayload(
   kind: JobKind,
   eventId: string,
   payload: WebhookPayload,
+  options: ApplyOptions = NO_SCREENING,
 ): Promise<ApplyOutcome> {
-  const event = statusChangeOf(kind, payload);
+  const change = statusChangeOf(kind, payload);
+  const moderationState: ModerationState = options.screening ? "pending" : "unscreened";
+  const event: StatusChange = change.files
+    ? { ...change, files: change.files.map((f) => ({ ...f, moderationState })) }
+    : change;
   const stage = { jobLocked: false };
   try {
-    return await applyOnce(db, kind, eventId, payload, event, stage);
+    return await applyOnce(db, kind, eventId, payload, event, stage, options);
   } catch (error) {
     if (!isDeterministicDbError(error)) {
       throw error;
@@ -175,7 +199,7 @@ async function refuseUnstorable(
     `[webhook] job ${payload.job_id}: the ${payload.status} event could not be stored: ${describeDbError(error)}`,
   );
   if (endJob) {
-    await endJobAsFailed(db, payload.job_id, UNSTORABLE_RESULT_MESSAGE);
+    await endJobAsFailed(db, payload.job_id, UNSTORABLE_RESULT_MESSAGE, "invalid_event");
   }
   throw new AppError(
     "unprocessable",
@@ -190,6 +214,7 @@ async function applyOnce(
   payload: WebhookPayload,
   event: StatusChange,
   stage: { jobLocked: boolean },
+  options: ApplyOptions,
 ): Promise<ApplyOutcome> {
   return db.transaction(async (tx) => {
     const { recorded, generation: locked } = await recordEventAndLockGeneration(tx, {
@@ -219,6 +244,9 @@ async function applyOnce(
     const decision = await transitionGeneration(tx, generation, event);
     if (!decision.apply) {
       return { outcome: "ignored", reason: decision.reason } as const;
+    }
+    if (options.screening && decision.status === "COMPLETED" && event.files?.length) {
+      await enqueueScreening(tx, generation.id);
     }
     return { outcome: "applied", status: decision.status, filesCount: event.files?.length ?? 0 } as const;
   });

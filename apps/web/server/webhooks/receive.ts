@@ -44,7 +44,9 @@ export async function receiveWebhook(req: Request, kind: JobKind): Promise<Respo
     }
   }
   const eventId = verified.id || `legacy_${createHash("sha256").update(body).digest("hex")}`;
-  const result = await applyPayload(db(), kind, eventId, payload);
+  const result = await applyPayload(db(), kind, eventId, payload, {
+    screening: env().moderation.threshold !== null,
+  });
   const processing_time_ms = Math.round((performance.now() - started) * 100) / 100;
   log().info(
     {

@@ -33,7 +33,7 @@ export async function getGeneratorJob(db: Tx, id: string): Promise<GeneratorJob 
 export type NewDelivery = { id: string; event: string; url: string; body: string };
 
 /** What a run records with a status change (an end's result or error, its time). */
-export type GeneratorJobPatch = Partial<Pick<GeneratorJob, "error" | "result" | "completedAt">>;
+export type GeneratorJobPatch = Partial<Pick<GeneratorJob, "error" | "errorKind" | "result" | "completedAt">>;
 
 /**
  * Moves a job that has not ended toward `next`, decided as `decideTransition`

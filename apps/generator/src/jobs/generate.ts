@@ -13,6 +13,7 @@ import { type GeneratorJob, isDeterministicDbError } from "@sorami/db";
 import { type GeneratorJobPatch, getGeneratorJob } from "@sorami/db/queries/generator-jobs";
 import { recordProviderCall } from "@sorami/db/queries/provider-calls";
 import { jsonLog, type TaskContext } from "@sorami/db/tasks";
+import { logger } from "@sorami/log";
 import { ZodError } from "zod";
 import { ProviderError } from "../providers/types";
 import { advanceJob } from "../webhooks/emit";
@@ -226,7 +227,7 @@ async function recordedCall<T extends { metadata: Record<string, unknown> }>(
   const started = new Date();
   const record = (end: Parameters<typeof recordProviderCall>[1]) =>
     recordProviderCall(deps.db, end).catch((error: unknown) =>
-      console.warn(`[generator] job ${job.id}: the provider call could not be recorded: ${String(error)}`),
+      logger().warn({ job_id: job.id, err: error }, "the provider call could not be recorded"),
     );
   const base = { jobId: job.id, attempt, provider: provider.name, model: provider.model, startedAt: started };
   try {

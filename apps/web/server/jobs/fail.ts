@@ -1,5 +1,6 @@
 import type { Database } from "@sorami/db";
 import { forceFailGeneration, lockGeneration } from "@sorami/db/queries/generations";
+import { log } from "../log";
 import { transitionGeneration } from "./transition";
 
 /**
@@ -25,7 +26,7 @@ export async function endJobAsFailed(db: Database, id: string, reason: string, e
       }
     });
   } catch (error) {
-    console.error(`[jobs] job ${id}: failing it the normal way failed; marking the row alone:`, error);
+    log().error({ job_id: id, err: error }, "failing the job the normal way failed; marking the row alone");
     await forceFailGeneration(db, id, reason, errorKind);
   }
 }

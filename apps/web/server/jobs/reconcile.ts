@@ -2,6 +2,7 @@ import { type GeneratorJobView, isTerminal, type JobKind, toWireStatus, type Wir
 import { type Database, describeDbError, type Generation } from "@sorami/db";
 import { listStaleGenerations, recordRepairFailure, touchGeneration } from "@sorami/db/queries/generations";
 import { type GeneratorClient, GeneratorContractError } from "../generator-client";
+import { log } from "../log";
 import { applyWebhookEvent } from "../webhooks/apply";
 import { endJobAsFailed } from "./fail";
 import { enqueueDispatch } from "./tasks";
@@ -156,16 +157,18 @@ async function reconcileJob(
 async function recordFailure(db: Database, jobId: string, error: unknown): Promise<void> {
   try {
     const failures = await recordRepairFailure(db, jobId);
-    console.error(
-      `[reconcile] job ${jobId}: repair failed (${failures}/${RECONCILE_MAX_FAILURES}): ${describeDbError(error)}`,
+    log().error(
+      { job_id: jobId, failures, max_failures: RECONCILE_MAX_FAILURES, error: describeDbError(error) },
+      "reconcile: repair failed",
     );
     if (failures >= RECONCILE_MAX_FAILURES) {
       await endJobAsFailed(db, jobId, REPAIR_FAILED_MESSAGE, "unrecoverable");
     }
   } catch (recordError) {
     // The database itself is away: the next run finds the job again.
-    console.error(
-      `[reconcile] job ${jobId}: repair failed (${describeDbError(error)}), and so did recording it: ${describeDbError(recordError)}`,
+    log().error(
+      { job_id: jobId, error: describeDbError(error), record_error: describeDbError(recordError) },
+      "reconcile: repair failed, and so did recording it",
     );
   }
 }

@@ -195,8 +195,9 @@ async function refuseUnstorable(
   error: unknown,
   endJob: boolean,
 ): Promise<never> {
-  console.error(
-    `[webhook] job ${payload.job_id}: the ${payload.status} event could not be stored: ${describeDbError(error)}`,
+  log().error(
+    { job_id: payload.job_id, webhook: payload.status, error: describeDbError(error) },
+    "webhook event could not be stored",
   );
   if (endJob) {
     await endJobAsFailed(db, payload.job_id, UNSTORABLE_RESULT_MESSAGE, "invalid_event");

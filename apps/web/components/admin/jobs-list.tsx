@@ -9,12 +9,9 @@ import { ApiError } from "@/lib/api-client";
 import { inputClass, secondaryButtonClass } from "../form-controls";
 import { StatusBadge } from "../gallery-item";
 import { truncate } from "../labels";
+import { JOB_FILTERS, type JobFilters } from "./job-filters";
 import { cell, LiveDot, Problem, Table, when } from "./ui";
 import { useAdminData } from "./use-admin-data";
-
-/** The filters the list's URL carries (the API's query names). */
-export const JOB_FILTERS = ["status", "kind", "model", "provider", "user", "workspace", "from", "to"] as const;
-export type JobFilters = Partial<Record<(typeof JOB_FILTERS)[number], string>>;
 
 const TEXT_FILTERS = [
   { name: "model", label: "Model" },

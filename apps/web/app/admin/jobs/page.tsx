@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
-import { AdminJobsList, JOB_FILTERS, type JobFilters } from "@/components/admin/jobs-list";
+import { JOB_FILTERS, type JobFilters } from "@/components/admin/job-filters";
+import { AdminJobsList } from "@/components/admin/jobs-list";
 
 export const metadata: Metadata = { title: "Jobs" };
 

@@ -1,5 +1,5 @@
 import type { JobKind, JobStatus } from "@sorami/contracts";
-import { and, desc, eq, gte, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { Tx } from "../client";
 import { adminActions, type Generation, generations, organizations, users, webhookEvents } from "../schema";
 
@@ -39,7 +39,7 @@ export type AdminJobRow = Generation & {
 function conditions(filter: AdminJobFilter): SQL[] {
   const out: SQL[] = [];
   if (filter.statuses && filter.statuses.length > 0) {
-    out.push(sql`${generations.status} = any(${[...filter.statuses]}::text[])`);
+    out.push(inArray(generations.status, [...filter.statuses]));
   }
   if (filter.kind) {
     out.push(eq(generations.kind, filter.kind));
@@ -191,6 +191,6 @@ export async function ownersOfJobs(
     .select({ id: generations.id, kind: generations.kind, userId: users.id, email: users.email, name: users.name })
     .from(generations)
     .innerJoin(users, eq(users.id, generations.authorId))
-    .where(sql`${generations.id} = any(${[...ids]}::text[])`);
+    .where(inArray(generations.id, [...ids]));
   return new Map(rows.map((r) => [r.id, { kind: r.kind, userId: r.userId, email: r.email, name: r.name }]));
 }

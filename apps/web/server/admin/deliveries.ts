@@ -1,4 +1,4 @@
-import type { AdminDeliveriesQuery, AdminDeliveryPage } from "@sorami/contracts";
+import { type AdminDeliveriesQuery, type AdminDeliveryPage, decodeKeysetCursor } from "@sorami/contracts";
 import type { Database } from "@sorami/db";
 import { ownersOfJobs, recordAdminAction } from "@sorami/db/queries/admin-jobs";
 import type { GeneratorClient } from "../generator-client";
@@ -12,6 +12,11 @@ export async function listDeliveriesForAdmin(
   generator: GeneratorClient,
   query: AdminDeliveriesQuery,
 ): Promise<AdminDeliveryPage> {
+  if (query.cursor) {
+    // The cursor is the generator's, in the one keyset codec: checked here too, so a bad one is the
+    // admin's 400 naming it, not the generator's refusal relayed as a 503.
+    decodeKeysetCursor(query.cursor);
+  }
   const page = await askGenerator(() =>
     generator.problemDeliveries({ problem: query.problem?.join(","), cursor: query.cursor, limit: query.limit }),
   );

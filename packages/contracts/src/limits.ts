@@ -64,8 +64,12 @@ export const WEBHOOK_KEY_MIN_BYTES = 24;
 /** The key of a generated `whsec_` secret, in random bytes (Standard Webhooks allows 24 to 64). */
 export const WEBHOOK_KEY_GENERATED_BYTES = 32;
 
-/** Bodies of the admin console's small JSON requests (a role, a decision): a few dozen bytes each. */
-export const ADMIN_SMALL_BODY_MAX_BYTES = 1024;
+/**
+ * Bodies of the admin console's small JSON requests (a role, a decision): a few dozen bytes each,
+ * capped like the auth bodies so that a value far too long (10,000 characters) still parses and
+ * is refused 400 naming its field; only a body past this is a 413, which cannot say which.
+ */
+export const ADMIN_SMALL_BODY_MAX_BYTES = 16 * 1024;
 
 /** Keyset pages. */
 export const PAGE_SIZE_DEFAULT = 20;

@@ -20,18 +20,16 @@ export function useAdminData<T>(load: () => Promise<T>, relevant: (event: AdminE
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
   const live = useLiveEvents();
-  const loadRef = useRef(load);
-  loadRef.current = load;
   const relevantRef = useRef(relevant);
   relevantRef.current = relevant;
   const [reads, setReads] = useState(0);
   const reload = useCallback(() => setReads((n) => n + 1), []);
 
+  // A new read each time `reads` is bumped, and whenever `load` changes (a new search or filter):
+  // every caller memoizes it, so it changes only when what it reads does.
   useEffect(() => {
-    // reads: a new read each time it is bumped.
     let current = true;
-    loadRef
-      .current()
+    load()
       .then((value) => {
         if (current && reads >= 0) {
           setData(value);
@@ -46,7 +44,7 @@ export function useAdminData<T>(load: () => Promise<T>, relevant: (event: AdminE
     return () => {
       current = false;
     };
-  }, [reads]);
+  }, [load, reads]);
 
   useEffect(() => {
     let timer: number | undefined;

@@ -35,6 +35,8 @@ const output = launcherOutput({
   level: env.LOG_LEVEL,
   write: (line) => process.stdout.write(pretty ? pretty(line) : `${line}\n`),
 });
+/** `npm start -- --web-only`: PostgreSQL and the web app alone, in front of the operator's GENERATOR_URL. */
+const webOnly = process.argv.slice(2).includes("--web-only");
 
 const started = Date.now();
 const dataDir = resolveDataDir(env.DATA_DIR);
@@ -47,6 +49,7 @@ try {
     generatorPort: env.GENERATOR_PORT,
     databaseUrl: env.DATABASE_URL || undefined,
     output,
+    webOnly,
     // A service that keeps crashing needs a person: stop everything and exit non-zero, so a
     // process manager reports it (and may restart the whole stack by its own policy).
     onGiveUp: (id) => void shutdown(`${id} keeps crashing`, 1),
@@ -55,10 +58,19 @@ try {
   });
   const readySeconds = Number(((Date.now() - started) / 1000).toFixed(1));
   if (interactive) {
-    process.stdout.write(`\nSorami is up at ${system.publicUrl}  (ready in ${readySeconds} s; data in ${dataDir})\n\n`);
+    process.stdout.write(
+      `\nSorami is up at ${system.publicUrl}  (ready in ${readySeconds} s; data in ${dataDir})${
+        webOnly ? `\nWeb app only: jobs go to ${system.generatorUrl}` : ""
+      }\n\n`,
+    );
   } else {
     output.log.info(
-      { url: system.publicUrl, ready_seconds: readySeconds, data_dir: dataDir },
+      {
+        url: system.publicUrl,
+        ready_seconds: readySeconds,
+        data_dir: dataDir,
+        ...(webOnly ? { web_only: true, generator_url: system.generatorUrl } : {}),
+      },
       `Sorami is up at ${system.publicUrl}`,
     );
   }

@@ -29,4 +29,9 @@ export async function register(): Promise<void> {
   const { stopOnSignals } = await import("./server/shutdown");
   await startWebWorker();
   stopOnSignals();
+  // The catalog, asked for now so the first form and submit need not wait; a generator still starting is asked again later.
+  const { catalog } = await import("./server/catalog");
+  void catalog()
+    .models()
+    .catch(() => {});
 }

@@ -56,6 +56,15 @@ export default function config(phase: string): NextConfig {
           ],
         },
         { source: "/api/:path*", headers: [{ key: "Content-Security-Policy", value: apiCsp }] },
+        // Share links, public: never indexed, and no Referer carries a token to another site. After the
+        // rule for every path, so these win.
+        ...["/s/:path*", "/api/s/:path*"].map((source) => ({
+          source,
+          headers: [
+            { key: "Referrer-Policy", value: "no-referrer" },
+            { key: "X-Robots-Tag", value: "noindex, nofollow" },
+          ],
+        })),
       ];
     },
   };

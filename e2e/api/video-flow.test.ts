@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
 import {
+  BUILT_IN_MODELS,
   INPUT_IMAGE_MAX_BYTES,
+  LOCAL_VIDEO_MODEL,
   VIDEO_DIMENSIONS,
-  VIDEO_PROVIDER_LIMITS,
   type VideoAspectRatio,
+  type VideoCatalogEntry,
 } from "@sorami/contracts";
 import { signWebhook } from "@sorami/contracts/signature";
 import sharp from "sharp";
@@ -142,9 +144,10 @@ describe("video generation through the HTTP API", () => {
     expect(await count("generations")).toBe(before);
   });
 
-  it("refuses what the provider cannot serve with a 422 naming the field and the allowed values", async () => {
+  it("refuses what the model cannot serve with a 422 naming the field and the allowed values", async () => {
     const call = api(stack.webUrl, ann.token);
-    const { durations, number_of_videos } = VIDEO_PROVIDER_LIMITS.local;
+    const local = BUILT_IN_MODELS.find((e) => e.id === LOCAL_VIDEO_MODEL) as VideoCatalogEntry;
+    const { durations, number_of_videos } = local.capabilities;
     const before = await count("generations");
     const tooLong = await call("POST", "/api/videos/generate", { prompt: "x", duration_seconds: durations.max + 1 });
     expect([tooLong.status, tooLong.error.field]).toEqual([422, "duration_seconds"]);

@@ -101,11 +101,15 @@ describe("POST /api/webhooks/image-completion", () => {
     expect(await fileCount(id)).toBe(1);
   });
 
-  it("accepts the documents' X-Webhook-Secret header (older backends)", async () => {
+  it("refuses the documents' X-Webhook-Secret header, even the right one, unless the operator turns it on", async () => {
+    // WEBHOOK_ACCEPT_LEGACY_SECRET=true accepts it (e2e/documents/backend.test.ts).
     const id = await pendingJob();
     const r = await send(JSON.stringify(documentPayload(id)), { "x-webhook-secret": secret });
-    expect(r.status).toBe(200);
-    expect((await statusOf(id)).status).toBe("COMPLETED");
+    expect([r.status, r.error.code]).toEqual([401, "unauthorized"]);
+    expect((await statusOf(id)).status).toBe("PENDING");
+    expect(stack.allLogs()).toMatch(
+      /X-Webhook-Secret is not accepted; sign with Standard Webhooks, or set WEBHOOK_ACCEPT_LEGACY_SECRET=true/,
+    );
   });
 
   it("refuses unsigned, wrongly signed and stale deliveries with 401, changing nothing", async () => {

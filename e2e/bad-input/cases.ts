@@ -322,16 +322,31 @@ function queryCases(probe: Probe, query: Record<string, Field>, f: Fixtures): Ca
     const values =
       field.kind === "int"
         ? ["-1", "0", "1.5", String(field.max + 1), "1e309", "abc", "", "5abc", "%00", "Infinity", "NaN", "1,5"]
-        : [
-            "garbage",
-            "x".repeat(field.kind === "string" ? field.max + 1 : 600),
-            Buffer.from('["not a date","x"]').toString("base64url"),
-            Buffer.from("[1,2]").toString("base64url"),
-            Buffer.from('["2026-01-01T00:00:00.000Z","../../x"]').toString("base64url"),
-            Buffer.from("not json").toString("base64url"),
-            "%00",
-            "%F0%9F",
-          ];
+        : field.kind === "text"
+          ? // Free text (a search): any words are fine; too long, or what the pipeline cannot carry, is not.
+            ["a".repeat(field.max + 1), "%00", "a%07b", "%1B%5B31m", "%EF%BF%BF", "%C2%85"]
+          : field.kind === "id"
+            ? ["a%2Fb", "..%2Fx", "a%20b", "%00", "a".repeat(129), "%D0%B0bc"]
+            : field.kind === "datetime"
+              ? [
+                  "garbage",
+                  "0000-01-01T00:00:00.000Z",
+                  "2026-13-01T00:00:00Z",
+                  "2026-01-01",
+                  "2026-01-01T00:00:00",
+                  "%00",
+                  "x".repeat(600),
+                ]
+              : [
+                  "garbage",
+                  "x".repeat(field.kind === "string" ? field.max + 1 : 600),
+                  Buffer.from('["not a date","x"]').toString("base64url"),
+                  Buffer.from("[1,2]").toString("base64url"),
+                  Buffer.from('["2026-01-01T00:00:00.000Z","../../x"]').toString("base64url"),
+                  Buffer.from("not json").toString("base64url"),
+                  "%00",
+                  "%F0%9F",
+                ];
     for (const v of values) {
       cases.push({
         category: "query",

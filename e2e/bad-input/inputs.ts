@@ -1,13 +1,19 @@
 import {
+  createCollectionSchema,
+  createShareSchema,
   EMAIL_MAX_LENGTH,
   galleryCursorSchema,
-  galleryQuerySchema,
+  galleryFiltersQuerySchema,
   generatorImageRequestSchema,
   generatorVideoRequestSchema,
   idempotencyKeySchema,
   imageParamsSchema,
   lastEventIdSchema,
+  libraryQuerySchema,
   ORGANIZATION_SLUG_MAX_LENGTH,
+  renameCollectionSchema,
+  sharedFileQuerySchema,
+  shareListQuerySchema,
   USER_NAME_MAX_LENGTH,
   videoParamsSchema,
   WEBHOOK_PAYLOAD_SCHEMAS,
@@ -105,6 +111,20 @@ function bodyContract(entry: RouteEntry, probe: Probe, f: Fixtures, pools: Pools
   if (entry.service === "web" && url.endsWith("/generate")) {
     return { schema: url.includes("/images/") ? imageParamsSchema : videoParamsSchema };
   }
+  if (entry.path === "/api/collections" && probe.method === "POST") {
+    return { schema: createCollectionSchema };
+  }
+  if (entry.path === "/api/collections/[id]" && probe.method === "PATCH") {
+    return { schema: renameCollectionSchema };
+  }
+  if (entry.path === "/api/shares" && probe.method === "POST") {
+    // The owner's own targets mostly, so a share is made; also another's and unknown ones.
+    const target = (own: string) => fc.option(fc.oneof({ weight: 3, arbitrary: fc.constant(own) }, fc.uuid()));
+    return {
+      schema: createShareSchema,
+      overrides: { generation_id: target(f.imageJob), collection_id: target(f.collection) },
+    };
+  }
   if (url === "/api/auth/sign-up/email") {
     return { schema: signUpSchema };
   }
@@ -152,16 +172,27 @@ function fitUrlPart(value: string): string {
 }
 
 /** Query parameters an endpoint reads, from its contract. */
-function queryArbitrary(entry: RouteEntry, probe: Probe): fc.Arbitrary<Record<string, unknown>> {
-  if (entry.path.endsWith("/user")) {
+function queryArbitrary(entry: RouteEntry, probe: Probe, f: Fixtures): fc.Arbitrary<Record<string, unknown>> {
+  const queryOf = (schema: z.ZodType, overrides?: Overrides) =>
+    hostile(validArbitrary(schema, overrides)).filter(
+      (v): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v),
+    );
+  if (entry.path.endsWith("/user") || entry.path === "/api/library") {
     const cursor = fc.oneof(
       validArbitrary(galleryCursorSchema).map((v) => base64url(toJsonText(v))),
       mutated(validArbitrary(galleryCursorSchema)).map((v) => base64url(toJsonText(v))),
       edgeString(),
     );
-    return hostile(validArbitrary(galleryQuerySchema, { cursor })).filter(
-      (v): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v),
-    );
+    // The owner's collection mostly, so the filter reaches the query.
+    const collection = fc.option(fc.oneof(fc.constant(f.collection), fc.uuid()), { nil: undefined });
+    const schema = entry.path === "/api/library" ? libraryQuerySchema : galleryFiltersQuerySchema;
+    return queryOf(schema, { cursor, collection });
+  }
+  if (entry.path === "/api/shares") {
+    return queryOf(shareListQuerySchema);
+  }
+  if (entry.path === "/api/s/[token]/files/[file]") {
+    return queryOf(sharedFileQuerySchema);
   }
   if (entry.path === "/api/events") {
     return fc.record(
@@ -209,7 +240,16 @@ function pathArbitrary(entry: RouteEntry, probe: Probe, f: Fixtures, pools: Pool
     : percentEncode;
   const url = urlOf(entry, probe, f);
   // The media key holds the image job's id: look for it first.
-  const owned = [f.mediaKey, f.delivery, f.notification, f.imageJob, f.videoJob].find((id) => url.includes(id));
+  const owned = [
+    f.mediaKey,
+    f.delivery,
+    f.notification,
+    f.shareToken,
+    f.collection,
+    f.fileId,
+    f.imageJob,
+    f.videoJob,
+  ].find((id) => url.includes(id));
   const own =
     probe.method === "DELETE"
       ? fc.constantFrom(...(entry.path.includes("/images/") ? pools.deletableImageJobs : pools.deletableVideoJobs))
@@ -245,7 +285,7 @@ export function shotsFor(entry: RouteEntry, probe: Probe, f: Fixtures, pools: Po
   return fc
     .record({
       path: pathArbitrary(entry, probe, f, pools),
-      query: queryArbitrary(entry, probe),
+      query: queryArbitrary(entry, probe, f),
       headers: headerArbitrary(entry),
       body,
     })

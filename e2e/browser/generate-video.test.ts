@@ -40,7 +40,8 @@ describe("generating videos in the browser", () => {
         page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Videos" }).click(),
       ]);
 
-      // The form offers only what the local provider serves.
+      // The form offers only what the local provider serves (drawn once the catalog has loaded).
+      await page.getByTestId("duration").waitFor({ timeout: 30_000 });
       const durations = await page.getByTestId("duration").locator("option").allTextContents();
       expect(durations).toHaveLength(10);
       await expect(page.getByTestId("number-of-videos").locator("option").count()).resolves.toBe(4);
@@ -68,6 +69,8 @@ describe("generating videos in the browser", () => {
       expect(submissions).toEqual([
         {
           prompt,
+          // The form names the model the job runs on: the preselected default.
+          model: "local-video-v1",
           negative_prompt: "text, watermarks",
           aspect_ratio: "9:16",
           duration_seconds: 4,

@@ -265,12 +265,16 @@ describe("which providers are active", () => {
     try {
       const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
       await signUpThroughForm(page, stack.webUrl);
-      await expect(page.getByTestId("provider-note").textContent()).resolves.toContain("Gemini 2.5 Flash Image");
+      await expect(page.locator(`[data-testid="model"] option:checked`).textContent()).resolves.toContain(
+        "Gemini 2.5 Flash Image",
+      );
       expect(await page.getByTestId("input-image-url").count()).toBe(1);
       expect(await page.locator('[data-testid="size"] option').count()).toBe(14);
 
       await page.goto(`${stack.webUrl}/generate-videos`);
-      await expect(page.getByTestId("provider-note").textContent()).resolves.toContain("Google Veo 3.1");
+      await expect(page.locator(`[data-testid="model"] option:checked`).textContent()).resolves.toContain(
+        "Google Veo 3.1",
+      );
       const options = (id: string) => page.locator(`[data-testid="${id}"] option`).allTextContents();
       expect(await options("aspect-ratio")).toEqual(["16:9 (landscape)", "9:16 (portrait)"]);
       expect(await options("duration")).toEqual(["4 seconds", "6 seconds", "8 seconds"]);

@@ -115,7 +115,9 @@ describe("OpenAI Images, through the whole stack", () => {
     try {
       const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
       await signUpThroughForm(page, stack.webUrl);
-      await expect(page.getByTestId("provider-note").textContent()).resolves.toContain("OpenAI GPT Image");
+      await expect(page.locator(`[data-testid="model"] option:checked`).textContent()).resolves.toContain(
+        "OpenAI GPT Image",
+      );
       expect(await page.locator('[data-testid="size"] option').allTextContents()).toEqual([
         "1024 × 1024 (square)",
         "1536 × 1024 (landscape)",

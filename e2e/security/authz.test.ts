@@ -293,6 +293,25 @@ describe("public routes answer without credentials", () => {
   }
 });
 
+describe("share routes: the token in the path is the only key", () => {
+  for (const entry of ROUTES.filter((e) => e.auth === "share")) {
+    for (const probe of entry.probes) {
+      it(`${probe.method} ${entry.path}`, async () => {
+        const what = `${probe.method} ${probe.url(f)}`;
+        // The link's holder needs no account; an account changes nothing.
+        expectOwnerStatus(await request(entry, probe, {}), probe, `${what} without credentials`);
+        expectOwnerStatus(await request(entry, probe, bearer(f.other.token)), probe, `${what} by another user`);
+        const unknown = await send(stack.webUrl, probe.method, probe.pathId?.build("A".repeat(43)) ?? "", {
+          headers: bearer(f.owner.token),
+        });
+        // A token that is no live link is a 404 even for the owner of what it would show.
+        expectRefusal(unknown, 404, `${what} with an unknown token, by the owner`);
+        expectNothingOfOwner(unknown, `${what} with an unknown token`);
+      });
+    }
+  }
+});
+
 describe("better-auth endpoints", () => {
   it("give no session without credentials, and refuse sign-ins and sign-outs from another origin", async () => {
     const session = await send(stack.webUrl, "GET", "/api/auth/get-session");

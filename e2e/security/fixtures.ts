@@ -30,6 +30,15 @@ export type Fixtures = {
   mediaKey: string;
   /** A generator webhook delivery (msg_…) of the owner's image job. */
   delivery: string;
+  /** The id of one of the owner's image files (media_files.id). */
+  fileId: string;
+  /** One of the owner's collections, holding the image job. */
+  collection: string;
+  /** Collections and share links of the owner for the DELETE probes (each request takes one). */
+  spareCollections: string[];
+  spareShares: string[];
+  /** A live share link to the owner's image job: its token, and its file's id. */
+  shareToken: string;
   serviceKey: string;
   webhookSecret: string;
   /** The stack's METRICS_TOKEN (GET /metrics on both services). */
@@ -125,7 +134,26 @@ export async function createFixtures(stack: Stack): Promise<Fixtures> {
     "select id from media_files where generation_id = $1 order by index limit 1",
     [image.data.job_id],
   );
+  const collection = await call("POST", "/api/collections", { name: "Fixtures" });
+  await call("PUT", `/api/collections/${collection.data.id}/generations/${image.data.job_id}`);
+  const spareCollections: string[] = [];
+  const spareShares: string[] = [];
+  for (let i = 0; i < SPARE_JOBS; i++) {
+    spareCollections.push((await call("POST", "/api/collections", { name: `Spare ${i}` })).data.id);
+    spareShares.push(
+      (await call("POST", "/api/shares", { generation_id: image.data.job_id, expires_in_seconds: null })).data.id,
+    );
+  }
+  const share = await call("POST", "/api/shares", { generation_id: image.data.job_id, expires_in_seconds: 3600 });
+  if (collection.status !== 201 || share.status !== 201) {
+    throw new Error(`library fixtures failed: ${collection.text} ${share.text}`);
+  }
   return {
+    fileId: present(result.data.images[0]).id,
+    collection: collection.data.id,
+    spareCollections,
+    spareShares,
+    shareToken: share.data.token,
     spareImageJobs: await spares("image", { prompt: "a spare kite", num_images: 1, size: "256x256" }),
     adminSpareJobs: await spares("image", { prompt: "an admin's spare", num_images: 1, size: "256x256" }),
     failedJob,

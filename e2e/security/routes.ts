@@ -4,7 +4,10 @@ import {
   ADMIN_ROLES,
   ADMIN_SMALL_BODY_MAX_BYTES,
   AUTH_BODY_MAX_BYTES,
+  COLLECTION_BODY_MAX_BYTES,
+  COLLECTION_NAME_MAX_LENGTH,
   GALLERY_STATUS_FILTER_VALUES,
+  GUIDANCE_MAX,
   IMAGE_FORMATS,
   IMAGE_QUALITIES,
   IMAGE_SIZES,
@@ -12,6 +15,7 @@ import {
   INPUT_IMAGE_KEY_MAX_LENGTH,
   JOB_KINDS,
   JOB_STATUSES,
+  MODEL_ID_MAX_LENGTH,
   MODERATION_DECISIONS,
   NUM_IMAGES_MAX,
   NUM_VIDEOS_MAX,
@@ -19,12 +23,20 @@ import {
   PERSON_GENERATION_MODES,
   PROGRESS_MAX,
   PROMPT_MAX_LENGTH,
+  SEARCH_QUERY_MAX_LENGTH,
+  SEED_MAX,
+  SHARE_BODY_MAX_BYTES,
+  SHARE_EXPIRY_MAX_SECONDS,
+  SHARE_EXPIRY_MIN_SECONDS,
+  SHARED_FILE_VARIANTS,
+  STEPS_MAX,
   SUBMIT_BODY_MAX_BYTES,
   USER_NAME_MAX_LENGTH,
   VIDEO_ASPECT_RATIOS,
   VIDEO_DURATION_MAX_SECONDS,
   VIDEO_SUBMIT_BODY_MAX_BYTES,
   WEBHOOK_BODY_MAX_BYTES,
+  WEBHOOK_DESCRIPTION_MAX_LENGTH,
   WIRE_STATUSES,
 } from "@sorami/contracts";
 import type { Fixtures } from "./fixtures";
@@ -54,8 +66,10 @@ import type { Fixtures } from "./fixtures";
  * service: the generator's service key.
  * metrics: the METRICS_TOKEN as a bearer (Prometheus); 404 when no token is configured.
  * public: no credentials (health, JSON 404s); better-auth: its own endpoints.
+ * share: no credentials; the share token in the path is the key (an unknown,
+ * revoked or expired one is a 404).
  */
-export type Auth = "user" | "admin" | "webhook" | "service" | "metrics" | "public" | "better-auth";
+export type Auth = "user" | "admin" | "webhook" | "service" | "metrics" | "public" | "better-auth" | "share";
 
 /** What one input is, which decides the bad values the corpus sends for it. `nullable`: null means "none". */
 export type Field = FieldKind & { required?: boolean; nullable?: boolean };
@@ -73,6 +87,8 @@ type FieldKind =
   | { kind: "image-base64" }
   /** A job id: letters, digits, '-' and '_'. */
   | { kind: "id" }
+  /** An ISO 8601 date and time, within what timestamptz holds. */
+  | { kind: "datetime" }
   /** A string with no other rule than its length (user ids, emails, passwords). */
   | { kind: "string"; max: number };
 
@@ -110,8 +126,17 @@ export type RouteEntry = {
   probes: Probe[];
 };
 
+/** A catalog model id: malformed is a 400 here (well formed but not active is the catalog's 422, tested apart). */
+const modelField: Field = { kind: "string", max: MODEL_ID_MAX_LENGTH };
+const seedField: Field = { kind: "int", min: 0, max: SEED_MAX };
+
 const imageFields: Record<string, Field> = {
   prompt: { kind: "text", max: PROMPT_MAX_LENGTH, required: true, trimmed: true },
+  model: modelField,
+  negative_prompt: { kind: "text", max: PROMPT_MAX_LENGTH },
+  seed: seedField,
+  steps: { kind: "int", min: 1, max: STEPS_MAX },
+  guidance: { kind: "number", min: 0, max: GUIDANCE_MAX },
   input_image_url: { kind: "url" },
   num_images: { kind: "int", min: 1, max: NUM_IMAGES_MAX },
   size: { kind: "enum", values: IMAGE_SIZES },
@@ -123,6 +148,8 @@ const imageSample = { prompt: "a lighthouse at dusk", num_images: 1, size: "256x
 
 const videoFields: Record<string, Field> = {
   prompt: { kind: "text", max: PROMPT_MAX_LENGTH, required: true, trimmed: true },
+  model: modelField,
+  seed: seedField,
   negative_prompt: { kind: "text", max: PROMPT_MAX_LENGTH },
   aspect_ratio: { kind: "enum", values: VIDEO_ASPECT_RATIOS },
   duration_seconds: { kind: "int", min: 1, max: VIDEO_DURATION_MAX_SECONDS },
@@ -147,6 +174,8 @@ const webhookFields: Record<string, Field> = {
   message: { kind: "string", max: 10_000, nullable: true },
   progress: { kind: "int", min: 0, max: PROGRESS_MAX },
   error_message: { kind: "string", max: 10_000, nullable: true },
+  /** Document 003's proposal, read beside user_id as well as in data (a backend-direct job's prompt). */
+  original_prompt: { kind: "string", max: WEBHOOK_DESCRIPTION_MAX_LENGTH },
 };
 
 function takeSpare(pool: string[]): string {
@@ -248,11 +277,222 @@ const jobRoutes = (
       {
         method: "GET",
         url: () => `/api/${plural}/user`,
-        query: {
-          limit: { kind: "int", min: 1, max: PAGE_SIZE_MAX },
-          cursor: { kind: "string", max: 512 },
-          status: { kind: "enum", values: GALLERY_STATUS_FILTER_VALUES },
+        query: libraryQuery,
+      },
+    ],
+  },
+  {
+    service: "web",
+    methods: ["GET"],
+    path: `/api/${plural}/[id]/download`,
+    auth: "user",
+    probes: [
+      {
+        method: "GET",
+        url: (f) => `/api/${plural}/${job(f)}/download`,
+        pathId: { build: (id) => `/api/${plural}/${id}/download` },
+      },
+    ],
+  },
+];
+
+/** The gallery's and the library's query: paging, status, search and filters. */
+const libraryQuery: Record<string, Field> = {
+  limit: { kind: "int", min: 1, max: PAGE_SIZE_MAX },
+  cursor: { kind: "string", max: 512 },
+  status: { kind: "enum", values: GALLERY_STATUS_FILTER_VALUES },
+  q: { kind: "text", max: SEARCH_QUERY_MAX_LENGTH },
+  // Not a model of the catalog (built-in or active) is a 400 naming it, like any other bad filter.
+  model: modelField,
+  favorite: { kind: "enum", values: ["true", "false"] },
+  collection: { kind: "id" },
+  from: { kind: "datetime" },
+  to: { kind: "datetime" },
+};
+
+/** Two probes, PUT and DELETE, on one path (both idempotent). */
+const putAndDelete = (url: (f: Fixtures) => string, build: (id: string) => string): Probe[] =>
+  (["PUT", "DELETE"] as const).map((method) => ({ method, url, pathId: { build } }));
+
+/** The library: favourites, collections, share links, and the public share routes. */
+const libraryRoutes: RouteEntry[] = [
+  {
+    service: "web",
+    methods: ["GET"],
+    path: "/api/library",
+    auth: "user",
+    probes: [
+      {
+        method: "GET",
+        url: () => "/api/library",
+        query: { ...libraryQuery, kind: { kind: "enum", values: JOB_KINDS } },
+      },
+    ],
+  },
+  {
+    service: "web",
+    methods: ["PUT", "DELETE"],
+    path: "/api/favorites/generations/[id]",
+    auth: "user",
+    probes: putAndDelete(
+      (f) => `/api/favorites/generations/${f.imageJob}`,
+      (id) => `/api/favorites/generations/${id}`,
+    ),
+  },
+  {
+    service: "web",
+    methods: ["PUT", "DELETE"],
+    path: "/api/favorites/files/[id]",
+    auth: "user",
+    probes: putAndDelete(
+      (f) => `/api/favorites/files/${f.fileId}`,
+      (id) => `/api/favorites/files/${id}`,
+    ),
+  },
+  {
+    service: "web",
+    methods: ["GET", "POST"],
+    path: "/api/collections",
+    auth: "user",
+    probes: [
+      { method: "GET", url: () => "/api/collections" },
+      {
+        method: "POST",
+        url: () => "/api/collections",
+        body: {
+          sample: () => ({ name: "Harbours" }),
+          fields: { name: { kind: "text", max: COLLECTION_NAME_MAX_LENGTH, required: true, trimmed: true } },
+          maxBytes: COLLECTION_BODY_MAX_BYTES,
         },
+      },
+    ],
+  },
+  {
+    service: "web",
+    methods: ["GET", "PATCH", "DELETE"],
+    path: "/api/collections/[id]",
+    auth: "user",
+    probes: [
+      {
+        method: "GET",
+        url: (f) => `/api/collections/${f.collection}`,
+        pathId: { build: (id) => `/api/collections/${id}` },
+      },
+      {
+        method: "PATCH",
+        url: (f) => `/api/collections/${f.collection}`,
+        pathId: { build: (id) => `/api/collections/${id}` },
+        body: {
+          sample: () => ({ name: "Fixtures" }),
+          fields: { name: { kind: "text", max: COLLECTION_NAME_MAX_LENGTH, required: true, trimmed: true } },
+          maxBytes: COLLECTION_BODY_MAX_BYTES,
+        },
+      },
+      {
+        method: "DELETE",
+        url: (f) => `/api/collections/${takeSpare(f.spareCollections)}`,
+        pathId: { build: (id) => `/api/collections/${id}` },
+        ownerStatus: 204,
+      },
+    ],
+  },
+  {
+    service: "web",
+    methods: ["PUT", "DELETE"],
+    path: "/api/collections/[id]/generations/[item]",
+    auth: "user",
+    probes: putAndDelete(
+      (f) => `/api/collections/${f.collection}/generations/${f.videoJob}`,
+      (id) => `/api/collections/${id}/generations/${id}`,
+    ),
+  },
+  {
+    service: "web",
+    methods: ["PUT", "DELETE"],
+    path: "/api/collections/[id]/files/[item]",
+    auth: "user",
+    probes: putAndDelete(
+      (f) => `/api/collections/${f.collection}/files/${f.fileId}`,
+      (id) => `/api/collections/${id}/files/${id}`,
+    ),
+  },
+  {
+    service: "web",
+    methods: ["GET"],
+    path: "/api/collections/[id]/download",
+    auth: "user",
+    probes: [
+      {
+        method: "GET",
+        url: (f) => `/api/collections/${f.collection}/download`,
+        pathId: { build: (id) => `/api/collections/${id}/download` },
+      },
+    ],
+  },
+  {
+    service: "web",
+    methods: ["GET", "POST"],
+    path: "/api/shares",
+    auth: "user",
+    probes: [
+      {
+        method: "GET",
+        url: () => "/api/shares",
+        query: { generation: { kind: "id" }, collection: { kind: "id" } },
+      },
+      {
+        method: "POST",
+        url: () => "/api/shares",
+        body: {
+          sample: (f) => ({ generation_id: f.imageJob, expires_in_seconds: SHARE_EXPIRY_MIN_SECONDS }),
+          fields: {
+            generation_id: { kind: "id" },
+            collection_id: { kind: "id" },
+            expires_in_seconds: {
+              kind: "int",
+              min: SHARE_EXPIRY_MIN_SECONDS,
+              max: SHARE_EXPIRY_MAX_SECONDS,
+              required: true,
+              nullable: true,
+            },
+          },
+          maxBytes: SHARE_BODY_MAX_BYTES,
+        },
+      },
+    ],
+  },
+  {
+    service: "web",
+    methods: ["DELETE"],
+    path: "/api/shares/[id]",
+    auth: "user",
+    probes: [
+      {
+        method: "DELETE",
+        url: (f) => `/api/shares/${takeSpare(f.spareShares)}`,
+        pathId: { build: (id) => `/api/shares/${id}` },
+        ownerStatus: 204,
+      },
+    ],
+  },
+  {
+    service: "web",
+    methods: ["GET"],
+    path: "/api/s/[token]",
+    auth: "share",
+    probes: [{ method: "GET", url: (f) => `/api/s/${f.shareToken}`, pathId: { build: (id) => `/api/s/${id}` } }],
+  },
+  {
+    service: "web",
+    methods: ["GET"],
+    path: "/api/s/[token]/files/[file]",
+    auth: "share",
+    probes: [
+      {
+        method: "GET",
+        url: (f) => `/api/s/${f.shareToken}/files/${f.fileId}`,
+        pathId: { build: (id) => `/api/s/${id}/files/${id}` },
+        query: { variant: { kind: "enum", values: SHARED_FILE_VARIANTS }, download: { kind: "enum", values: ["1"] } },
       },
     ],
   },
@@ -453,6 +693,7 @@ const generatorAdminRoutes: RouteEntry[] = [
 ];
 
 export const ROUTES: RouteEntry[] = [
+  ...libraryRoutes,
   ...jobRoutes(
     "images",
     (f) => f.imageJob,
@@ -476,6 +717,13 @@ export const ROUTES: RouteEntry[] = [
     path: "/api/providers",
     auth: "user",
     probes: [{ method: "GET", url: () => "/api/providers" }],
+  },
+  {
+    service: "web",
+    methods: ["GET"],
+    path: "/api/models",
+    auth: "user",
+    probes: [{ method: "GET", url: () => "/api/models" }],
   },
   {
     service: "web",
@@ -651,6 +899,13 @@ export const ROUTES: RouteEntry[] = [
       ],
     }),
   ),
+  {
+    service: "generator",
+    methods: ["GET"],
+    path: "/api/models",
+    auth: "service",
+    probes: [{ method: "GET", url: () => "/api/models" }],
+  },
   {
     service: "generator",
     methods: ["GET"],

@@ -43,7 +43,14 @@ const TEST_ENV = {
 };
 
 export async function npmStart(
-  opts: { dataDir?: string; port?: number; generatorPort?: number; env?: Record<string, string> } = {},
+  opts: {
+    dataDir?: string;
+    port?: number;
+    generatorPort?: number;
+    env?: Record<string, string>;
+    /** After `npm start --`, e.g. `--web-only`. */
+    args?: string[];
+  } = {},
 ): Promise<NpmStart> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "sorami-npm-start-"));
   chmodSync(dataDir, 0o755);
@@ -52,7 +59,7 @@ export async function npmStart(
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !/^(VITEST.*|TEST|JEST_WORKER_ID|npm_.*)$/.test(k)),
   );
-  const npm = spawn("npm", ["start"], {
+  const npm = spawn("npm", ["start", ...(opts.args?.length ? ["--", ...opts.args] : [])], {
     cwd: ROOT,
     env: {
       ...inherited,

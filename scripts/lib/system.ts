@@ -34,6 +34,14 @@ export type SystemOptions = {
   /** Build the web app if its sources changed (default true). */
   build?: boolean;
   /**
+   * `npm start -- --web-only`: PostgreSQL and the web app alone, in front of
+   * a generator running elsewhere (the operator's GENERATOR_URL: Sorami's
+   * generator on another machine, or a backend implementing document 000
+   * with GENERATOR_API=documents). The launcher migrates the database itself,
+   * since no generator here does.
+   */
+  webOnly?: boolean;
+  /**
    * A service crashed too often (supervise.ts) and is not restarted again.
    * `npm start` stops everything and exits non-zero; by default it is only logged.
    */
@@ -114,6 +122,35 @@ async function waitHealthy(url: string, child: ChildProcess, name: string, tail:
 }
 
 /**
+ * Brings the database's schema up to this release in a child process (`npm
+ * run db:migrate`'s script), so the launcher does not keep the migrator and
+ * its drivers in memory for the life of the system.
+ */
+async function migrateDatabase(databaseUrl: string, env: Record<string, string>, log: (line: string) => void) {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/migrate.ts")], {
+    cwd: ROOT,
+    env: { ...env, DATABASE_URL: databaseUrl },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  const onData = (chunk: Buffer) => {
+    for (const line of chunk
+      .toString()
+      .split("\n")
+      .filter((l) => l.trim())) {
+      lines.push(line);
+      log(`[migrate] ${line}`);
+    }
+  };
+  child.stdout?.on("data", onData);
+  child.stderr?.on("data", onData);
+  const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+  if (code !== 0) {
+    throw new Error(`the database migration failed (exit ${code}):\n${lines.slice(-20).join("\n")}`);
+  }
+}
+
+/**
  * Brings up the whole system on one DATA_DIR: lock, secrets, PostgreSQL,
  * migrations, web build, generator and web processes, health checks.
  * `npm start` and the end-to-end tests both use it.
@@ -189,6 +226,13 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       generatorPort: options.generatorPort,
       env: options.env,
     });
+    if (options.webOnly) {
+      // The default points at a generator on this machine, which a web-only run does not start.
+      if (!process.env.GENERATOR_URL && !options.env?.GENERATOR_URL) {
+        throw new Error("--web-only needs GENERATOR_URL: the generator or backend the web app sends jobs to");
+      }
+      await migrateDatabase(databaseUrl, env, log);
+    }
     // The launcher reaches the services on this machine, whatever address users reach them at (WEB_URL).
     const webUrl = `http://localhost:${options.port}`;
     const generatorUrl = generatorLocalUrl(env.GENERATOR_HOST, options.generatorPort);
@@ -303,13 +347,15 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     };
 
     // The generator first: the web app's dispatch worker starts sending at once.
-    await startService("generator");
+    if (!options.webOnly) {
+      await startService("generator");
+    }
     await startService("web");
     return {
       log: output.log,
       webUrl,
       publicUrl: env.WEB_URL ?? webUrl,
-      generatorUrl,
+      generatorUrl: options.webOnly ? (env.GENERATOR_URL ?? generatorUrl) : generatorUrl,
       databaseUrl,
       dataDir: options.dataDir,
       stopService,

@@ -2,7 +2,7 @@ import type { Database } from "@sorami/db";
 import type { Storage } from "@sorami/storage";
 import type pg from "pg";
 import type { GeneratorEnv } from "./env";
-import type { Providers } from "./providers/types";
+import type { ModelRegistry } from "./providers/registry";
 
 /** What the routes and tasks of this process share. */
 export type AppContext = {
@@ -10,7 +10,7 @@ export type AppContext = {
   db: Database;
   pool: pg.Pool;
   storage: Storage;
-  providers: Providers;
+  models: ModelRegistry;
   /** false when the queue worker is not running (so /health says so). */
   queueAlive: () => boolean;
 };

@@ -17,22 +17,42 @@ describe("generator provider configuration", () => {
     expect(() => loadEnv({ ...base, IMAGE_PROVIDER: "openai" })).toThrow(/OPENAI_API_KEY/);
   });
 
-  it("takes keys and other endpoints for the providers it runs", () => {
+  it("takes the keys and other endpoints of every provider at once", () => {
     const env = loadEnv({
       ...base,
-      IMAGE_PROVIDER: "openai",
       VIDEO_PROVIDER: "veo",
       GEMINI_API_KEY: "g-key",
       OPENAI_API_KEY: "o-key",
       OPENAI_BASE_URL: "http://127.0.0.1:1234/v1",
+      FAL_KEY: "f-key",
+      FAL_BASE_URL: "http://127.0.0.1:1235",
+      REPLICATE_API_TOKEN: "r-token",
+      OPENAI_IMAGE_MODEL: "gpt-image-1-mini",
     });
-    expect(env.providers).toMatchObject({ image: { name: "openai" }, video: { name: "veo" } });
-    expect(env.openai).toEqual({ apiKey: "o-key", baseUrl: "http://127.0.0.1:1234/v1" });
-    expect(env.gemini).toEqual({ apiKey: "g-key", baseUrl: undefined });
+    expect(env.providerConfig.keys).toEqual({
+      gemini: "g-key",
+      veo: "g-key",
+      openai: "o-key",
+      fal: "f-key",
+      replicate: "r-token",
+      bfl: undefined,
+    });
+    expect(env.providerConfig.baseUrls).toMatchObject({
+      openai: "http://127.0.0.1:1234/v1",
+      fal: "http://127.0.0.1:1235",
+    });
+    expect(env.providerConfig.vendorModels.openai).toBe("gpt-image-1-mini");
   });
 
-  it("needs no key for the local providers", () => {
-    expect(loadEnv(base).providers).toMatchObject({ image: { name: "local" }, video: { name: "local" } });
+  it("resolves the active catalog from the keys set, naming the defaults", async () => {
+    const catalog = await loadEnv({ ...base, VIDEO_PROVIDER: "veo", GEMINI_API_KEY: "g", FAL_KEY: "f" }).loadCatalog();
+    expect(catalog.defaults).toEqual({ image: "local-image-v1", video: "veo-3.1-generate-preview" });
+    expect(catalog.entries.map((e) => e.provider)).toContain("fal");
+    expect(catalog.entries.map((e) => e.provider)).not.toContain("replicate");
+  });
+
+  it("needs no key for the local models", async () => {
+    expect((await loadEnv(base).loadCatalog()).entries.map((e) => e.id)).toEqual(["local-image-v1", "local-video-v1"]);
   });
 });
 

@@ -10,8 +10,9 @@ import { loadEnv } from "./env";
 import { buildServer } from "./http/server";
 import { listenForCancels } from "./jobs/cancel-listener";
 import { startWorker } from "./jobs/worker";
+import { engineLoader } from "./providers/engines/setup";
 import { createInputImageFetcher } from "./providers/input-image";
-import { createProviders } from "./providers/registry";
+import { builtInFactories, createModelRegistry } from "./providers/registry";
 
 /** How long SIGTERM waits for running jobs before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 20_000;
@@ -30,6 +31,13 @@ async function main(): Promise<void> {
   if (env.metricsToken) {
     await enableMetrics({ service: "generator" });
   }
+  // Before anything else: a catalog file with a mistake or a default that is not active stops the start, saying where.
+  const engines = engineLoader(env.engineVariables);
+  const catalog = await env.loadCatalog(engines.entries);
+  const models = createModelRegistry(catalog, builtInFactories(env, catalog, engines.factories));
+  for (const warning of engines.warnings) {
+    logger().warn(warning);
+  }
   await runMigrations(env.databaseUrl);
   const { db, pool, close } = createDb(env.databaseUrl, {
     max: env.concurrency + POOL_EXTRA_CONNECTIONS,
@@ -38,7 +46,6 @@ async function main(): Promise<void> {
   const storage = createStorage(env.storage);
   // A bucket that cannot be reached would fail every job at its last step: refuse to start instead.
   await storage.check?.();
-  const providers = await createProviders(env);
   let queue: QueueRunner | null = null;
   let stopping = false;
   const ctx: AppContext = {
@@ -46,7 +53,7 @@ async function main(): Promise<void> {
     db,
     pool,
     storage,
-    providers,
+    models,
     queueAlive: () => queue?.alive() ?? false,
   };
 
@@ -54,8 +61,8 @@ async function main(): Promise<void> {
   queue = await startWorker(pool, {
     db,
     storage,
-    providers,
-    fetchInputImage: createInputImageFetcher(env.providers.inputImageAllowedHosts),
+    models,
+    fetchInputImage: createInputImageFetcher(env.inputImageAllowedHosts),
     webUrl: env.webUrl,
     environment: env.environment,
     concurrency: env.concurrency,
@@ -66,16 +73,23 @@ async function main(): Promise<void> {
   });
   const cancels = listenForCancels(env.databaseUrl);
   await server.listen({ port: env.port, host: env.host });
+  const active = models.entries.map((e) => (models.defaults[e.kind] === e.id ? `${e.id} (default)` : e.id));
   logger().info(
     {
       url: `http://${env.host}:${env.port}`,
-      image: `${providers.image.name} ${providers.image.model}`,
-      video: `${providers.video.name} ${providers.video.model}`,
+      models: active,
       storage: env.storage.kind,
       metrics: Boolean(env.metricsToken),
     },
     "generator listening",
   );
+  const inactive = new Map<string, string[]>();
+  for (const { id, reason } of catalog.inactive) {
+    inactive.set(reason, [...(inactive.get(reason) ?? []), id]);
+  }
+  for (const [reason, ids] of inactive) {
+    logger().info({ reason, models: ids }, "models not active");
+  }
 
   const shutdown = async (signal: string) => {
     if (stopping) {

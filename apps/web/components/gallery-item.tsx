@@ -1,9 +1,17 @@
-import { type GenerationOf, isTerminal, type JobKind, type JobStatus, KIND_INFO } from "@sorami/contracts";
+import {
+  type GenerationOf,
+  isTerminal,
+  type JobKind,
+  type JobStatus,
+  KIND_INFO,
+  type ModelView,
+} from "@sorami/contracts";
 import Link from "next/link";
 import { detailPath } from "@/lib/gallery-query";
 import { HeldBadge } from "./held-media";
-import { countLabel, formatDateTime, STATUS_LABEL } from "./labels";
+import { countLabel, formatDateTime, modelLabel, STATUS_LABEL } from "./labels";
 import { MEDIA_KINDS } from "./media-kinds";
+import { StarButton } from "./star-button";
 
 export const STATUS_TONE: Record<JobStatus, string> = {
   PENDING: "bg-gray-100 text-gray-700",
@@ -66,7 +74,8 @@ function Stills<K extends JobKind>({ kind, generation }: { kind: K; generation: 
   return (
     <div className={`relative grid aspect-square gap-0.5 bg-gray-100 ${layout} ${rows}`}>
       {files.map((file) => {
-        const src = still(file);
+        // A file still being fetched from a backend (or missing) has nothing to show yet.
+        const src = file.state === "stored" ? still(file) : null;
         return (
           <div key={file.id} className="relative min-h-0 overflow-hidden bg-gray-200">
             {src ? (
@@ -99,7 +108,16 @@ function Stills<K extends JobKind>({ kind, generation }: { kind: K; generation: 
  * view; the stills link there too for pointer users, but are skipped by the
  * keyboard and screen readers so each card is one stop.
  */
-export function GalleryItem<K extends JobKind>({ kind, generation }: { kind: K; generation: GenerationOf<K> }) {
+export function GalleryItem<K extends JobKind>({
+  kind,
+  generation,
+  models,
+}: {
+  kind: K;
+  generation: GenerationOf<K>;
+  /** The active models, to name a job's model by its label (null: the id is shown). */
+  models: readonly ModelView[] | null;
+}) {
   const { files, summary } = MEDIA_KINDS[kind];
   const { noun, plural } = KIND_INFO[kind];
   const href = detailPath(generation.job_id);
@@ -118,8 +136,20 @@ export function GalleryItem<K extends JobKind>({ kind, generation }: { kind: K; 
         <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-gray-600">
           <StatusBadge status={generation.status} />
           <time dateTime={generation.created_at}>{formatDateTime(generation.created_at)}</time>
+          <StarButton
+            what="generations"
+            id={generation.job_id}
+            favorite={generation.favorite}
+            label={generation.prompt}
+            className="ml-auto"
+          />
         </div>
         <p className="text-xs text-gray-500">{details.join(" · ")}</p>
+        {generation.model ? (
+          <p className="text-xs text-gray-500" data-testid="gallery-item-model">
+            {modelLabel(generation.model, models)}
+          </p>
+        ) : null}
         {generation.status === "FAILED" && generation.error ? (
           <p className="text-xs break-words text-red-700">{generation.error}</p>
         ) : null}

@@ -7,16 +7,20 @@ import {
   JOB_KINDS,
   type JobKind,
   KIND_INFO,
+  statusesOf,
 } from "@sorami/contracts";
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { ApiError, isAbortError, listGenerations } from "@/lib/api-client";
-import { galleryPath } from "@/lib/gallery-query";
+import { ApiError, getGeneration, isAbortError, listGenerations } from "@/lib/api-client";
+import { dayRange, type GallerySearch, galleryPath, isSearching } from "@/lib/gallery-query";
 import { Alert, primaryButtonClass, Spinner, secondaryButtonClass } from "./form-controls";
 import { GalleryItem } from "./gallery-item";
+import { GallerySearchForm } from "./gallery-search";
 import { optionLabel } from "./labels";
+import { type LiveEvent, useLiveEvents } from "./live-events";
 import { MEDIA_KINDS } from "./media-kinds";
 import { NavLinks } from "./nav-links";
+import { useModels } from "./use-models";
 
 const PAGE_SIZE = 12;
 /** Start loading the next page this far before its sentinel scrolls into view. */
@@ -52,15 +56,15 @@ function Skeleton() {
  * Images | Videos and All | Completed | In progress | Failed: links, so the
  * choice is in the URL and survives reloads, the back button and sharing.
  */
-function Filters({ kind, status }: { kind: JobKind; status: GalleryStatusFilter }) {
+function Filters({ kind, status, search }: { kind: JobKind; status: GalleryStatusFilter; search: GallerySearch }) {
   const kinds = JOB_KINDS.map((k) => ({
-    href: galleryPath(k, status),
+    href: galleryPath(k, status, search),
     label: optionLabel(KIND_INFO[k].plural),
     current: k === kind,
     testId: `gallery-kind-${k}`,
   }));
   const statuses = GALLERY_STATUS_FILTER_VALUES.map((s) => ({
-    href: galleryPath(kind, s),
+    href: galleryPath(kind, s, search),
     label: STATUS_FILTER_LABEL[s],
     current: s === status,
     testId: `gallery-status-${s}`,
@@ -104,7 +108,10 @@ function useSentinel(onVisible: () => void, enabled: boolean, key: unknown) {
   return ref;
 }
 
-function emptyText(plural: string, status: GalleryStatusFilter): string {
+function emptyText(plural: string, status: GalleryStatusFilter, search: GallerySearch): string {
+  if (isSearching(search)) {
+    return `No ${plural} match this search.`;
+  }
   if (status === "all") {
     return `You have not generated any ${plural} yet.`;
   }
@@ -113,12 +120,98 @@ function emptyText(plural: string, status: GalleryStatusFilter): string {
 }
 
 /**
- * One kind's generations, newest first, filtered by status: the next keyset
- * page loads as the end of the grid scrolls near (and from the "Load more"
- * button, for keyboards and when scrolling is not an option). Keyed by kind
- * and status where used, so a change of filter starts afresh.
+ * Keeps a page of cards in step with the user's live events, in this tab
+ * and every other: a card's status and progress move as its job runs, a job
+ * that ends COMPLETED gets its files, a new job of this kind appears at the
+ * top (unless a search narrows the gallery: it may not match), and a deleted
+ * job's card leaves.
  */
-export function GalleryList<K extends JobKind>({ kind, status }: { kind: K; status: GalleryStatusFilter }) {
+function useLiveGallery<K extends JobKind>(
+  kind: K,
+  status: GalleryStatusFilter,
+  search: GallerySearch,
+  itemsRef: { current: GenerationOf<K>[] | null },
+  setItems: (update: (prev: GenerationOf<K>[] | null) => GenerationOf<K>[] | null) => void,
+) {
+  const { subscribe } = useLiveEvents();
+  const addsNew = !isSearching(search);
+  useEffect(() => {
+    const statuses = statusesOf(status);
+    const fetching = new Set<string>();
+    const refresh = (jobId: string) => {
+      if (fetching.has(jobId)) {
+        return;
+      }
+      fetching.add(jobId);
+      getGeneration(kind, jobId)
+        .then((detail) => {
+          const fresh = detail as unknown as GenerationOf<K>;
+          setItems((prev) => {
+            if (!prev) {
+              return prev;
+            }
+            const at = prev.findIndex((g) => g.job_id === jobId);
+            if (at >= 0) {
+              return prev.map((g) => (g.job_id === jobId ? fresh : g));
+            }
+            // Newest first: a job made after every card shown goes on top.
+            return [fresh, ...prev];
+          });
+        })
+        .catch(() => {})
+        .finally(() => fetching.delete(jobId));
+    };
+    const onJob = (job: { job_id: string; kind: JobKind; status: GenerationOf<K>["status"]; progress: number }) => {
+      const shown = itemsRef.current;
+      if (job.kind !== kind || !shown) {
+        return;
+      }
+      const known = shown.find((g) => g.job_id === job.job_id);
+      if (!known) {
+        if (addsNew && (!statuses || statuses.includes(job.status))) {
+          refresh(job.job_id);
+        }
+        return;
+      }
+      if (job.status === "COMPLETED" && known.status !== "COMPLETED") {
+        refresh(job.job_id);
+      }
+      setItems(
+        (prev) =>
+          prev?.map((g) => (g.job_id === job.job_id ? { ...g, status: job.status, progress: job.progress } : g)) ??
+          prev,
+      );
+    };
+    return subscribe((event: LiveEvent) => {
+      if (event.type === "job") {
+        onJob(event.data);
+      } else if (event.type === "snapshot") {
+        for (const job of event.data.jobs) {
+          onJob(job);
+        }
+      } else if (event.type === "job_deleted") {
+        setItems((prev) => prev?.filter((g) => g.job_id !== event.data.job_id) ?? prev);
+      }
+    });
+  }, [kind, status, addsNew, subscribe, itemsRef, setItems]);
+}
+
+/**
+ * One kind's generations, newest first, filtered by status and searched:
+ * the next keyset page loads as the end of the grid scrolls near (and from
+ * the "Load more" button, for keyboards and when scrolling is not an
+ * option), and the cards follow the live events. Keyed by kind, status and
+ * search where used, so a change of filter starts afresh.
+ */
+export function GalleryList<K extends JobKind>({
+  kind,
+  status,
+  search = {},
+}: {
+  kind: K;
+  status: GalleryStatusFilter;
+  search?: GallerySearch;
+}) {
   const { generatePath } = MEDIA_KINDS[kind];
   const { noun, plural } = KIND_INFO[kind];
   const [items, setItems] = useState<GenerationOf<K>[] | null>(null);
@@ -126,18 +219,24 @@ export function GalleryList<K extends JobKind>({ kind, status }: { kind: K; stat
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const controllerRef = useRef<AbortController | null>(null);
+  const { q, model, favorite, from, to } = search;
+  const { models } = useModels();
+  const itemsRef = useRef(items);
+  itemsRef.current = items;
+  useLiveGallery(kind, status, search, itemsRef, setItems);
 
   const load = useCallback(
-    async (from: string | null) => {
+    async (after: string | null) => {
       controllerRef.current?.abort();
       const controller = new AbortController();
       controllerRef.current = controller;
       setLoading(true);
       setError(null);
       try {
-        const page = await listGenerations(kind, { cursor: from, limit: PAGE_SIZE, status }, controller.signal);
+        const filters = { status, q, model, favorite, ...dayRange({ from, to }) };
+        const page = await listGenerations(kind, { cursor: after, limit: PAGE_SIZE, ...filters }, controller.signal);
         setItems((prev) => {
-          const base = from ? (prev ?? []) : [];
+          const base = after ? (prev ?? []) : [];
           const seen = new Set(base.map((g) => g.job_id));
           return [...base, ...page.generations.filter((g) => !seen.has(g.job_id))];
         });
@@ -152,7 +251,7 @@ export function GalleryList<K extends JobKind>({ kind, status }: { kind: K; stat
         setLoading(false);
       }
     },
-    [kind, status],
+    [kind, status, q, model, favorite, from, to],
   );
 
   useEffect(() => {
@@ -170,7 +269,8 @@ export function GalleryList<K extends JobKind>({ kind, status }: { kind: K; stat
 
   return (
     <>
-      <Filters kind={kind} status={status} />
+      <Filters kind={kind} status={status} search={search} />
+      <GallerySearchForm kind={kind} status={status} search={search} />
       {items === null ? (
         <div className="mt-6 space-y-4" aria-busy={loading}>
           {error ? (
@@ -191,8 +291,8 @@ export function GalleryList<K extends JobKind>({ kind, status }: { kind: K; stat
         </div>
       ) : items.length === 0 ? (
         <div className="mt-6 rounded-lg border-2 border-dashed border-gray-200 p-10 text-center">
-          <p className="text-sm text-gray-600">{emptyText(plural, status)}</p>
-          {status === "all" ? (
+          <p className="text-sm text-gray-600">{emptyText(plural, status, search)}</p>
+          {status === "all" && !isSearching(search) ? (
             <Link href={generatePath} className={`${primaryButtonClass} mt-4`}>
               Generate your first {noun}
             </Link>
@@ -206,7 +306,7 @@ export function GalleryList<K extends JobKind>({ kind, status }: { kind: K; stat
           <ul className={gridClass}>
             {items.map((g) => (
               <li key={g.job_id} data-testid="gallery-item" data-job-id={g.job_id}>
-                <GalleryItem kind={kind} generation={g} />
+                <GalleryItem kind={kind} generation={g} models={models} />
               </li>
             ))}
           </ul>

@@ -3,6 +3,7 @@ import {
   isTerminal,
   type JobKind,
   KIND_INFO,
+  type ModelView,
   type PERSON_GENERATION_MODES,
 } from "@sorami/contracts";
 import Link from "next/link";
@@ -12,12 +13,16 @@ import { StatusBadge } from "./gallery-item";
 import { GenerationActions } from "./generation-actions";
 import {
   aspectRatioLabel,
+  FALLBACK_REASON_LABEL,
   formatElapsed,
+  modelLabel,
   optionLabel,
   PERSON_GENERATION_LABEL,
+  providerLabel,
   secondsLabel,
   sizeLabel,
 } from "./labels";
+import { LibraryPanel } from "./library-panel";
 import { LocalTime } from "./local-time";
 import { MediaGrid } from "./media-grid";
 import { followPath } from "./media-kinds";
@@ -39,14 +44,20 @@ const PARAMS: Record<string, { label: string; show?: (value: string) => string }
   negative_prompt: { label: "Negative prompt" },
   input_image_url: { label: "Input image URL" },
   input_image: { label: "Input image", show: () => "Uploaded" },
+  seed: { label: "Seed" },
+  steps: { label: "Steps" },
+  guidance: { label: "Guidance" },
 };
+
+/** Shown in the Model box, not among the parameters. */
+const NOT_PARAMS = new Set(["model"]);
 
 /** Known parameters in the table's order (stored JSON keeps none), then any others. */
 function paramRows(params: Record<string, unknown>): [string, string][] {
   const order = Object.keys(PARAMS);
   const rank = (key: string) => (order.includes(key) ? order.indexOf(key) : order.length);
   return Object.entries(params)
-    .filter(([, value]) => value !== undefined && value !== null && value !== "")
+    .filter(([key, value]) => !NOT_PARAMS.has(key) && value !== undefined && value !== null && value !== "")
     .sort(([a], [b]) => rank(a) - rank(b))
     .map(([key, value]) => {
       const known = PARAMS[key];
@@ -79,6 +90,17 @@ function Facts({ label, rows, testId }: { label: string; rows: [string, ReactNod
   );
 }
 
+/** A model's label with its id beneath (the id is what the API and the catalog file use). */
+function ModelName({ id, models }: { id: string | null; models: readonly ModelView[] | null }) {
+  const label = modelLabel(id, models);
+  return (
+    <>
+      {label}
+      {id && label !== id ? <span className="block text-xs text-gray-500">{id}</span> : null}
+    </>
+  );
+}
+
 /** Each file at full size (a video in a player with its poster), with its download link. */
 function Files({ detail }: { detail: GenerationDetail }) {
   const common = { jobId: detail.job_id, prompt: detail.prompt, width: 1, height: 1, loading: false };
@@ -94,7 +116,14 @@ function Files({ detail }: { detail: GenerationDetail }) {
  * files at full size with downloads, parameters, model and timings, and the
  * re-run and delete actions. Rendered on the server from the owner's data.
  */
-export function GenerationDetailView({ detail }: { detail: GenerationDetail }) {
+export function GenerationDetailView({
+  detail,
+  models,
+}: {
+  detail: GenerationDetail;
+  /** The active models, to name models by their labels (null when the catalog is not known). */
+  models: readonly ModelView[] | null;
+}) {
   const kind: JobKind = detail.kind;
   const info = KIND_INFO[kind];
   const files = "images" in detail ? detail.images : detail.videos;
@@ -110,9 +139,26 @@ export function GenerationDetailView({ detail }: { detail: GenerationDetail }) {
     ],
     ["Duration", duration === null ? "—" : formatElapsed(duration)],
   ];
-  const model: [string, ReactNode][] = [["Model", detail.metadata.model ?? "Not reported yet"]];
-  if (typeof provider.provider === "string") {
-    model.push(["Provider", provider.provider]);
+  const model: [string, ReactNode][] = [
+    ["Model", <ModelName key="m" id={detail.model} models={models} />],
+    ["Provider", detail.provider ? providerLabel(detail.provider) : "Not reported yet"],
+  ];
+  if (detail.requested_model && detail.requested_model !== detail.model) {
+    model.push(["Asked for", <ModelName key="a" id={detail.requested_model} models={models} />]);
+  }
+  for (const [i, step] of detail.fallbacks.entries()) {
+    model.push([
+      detail.fallbacks.length > 1 ? `Fallback ${i + 1}` : "Fallback",
+      `from ${modelLabel(step.from, models)} to ${modelLabel(step.to, models)}: ${FALLBACK_REASON_LABEL[step.reason]} (${step.message})`,
+    ]);
+  }
+  if (detail.request_id) {
+    model.push([
+      "Provider's request id",
+      <code key="r" className="text-xs">
+        {detail.request_id}
+      </code>,
+    ]);
   }
   if (typeof provider.version === "string") {
     model.push(["Version", provider.version]);
@@ -162,6 +208,7 @@ export function GenerationDetailView({ detail }: { detail: GenerationDetail }) {
       ) : null}
 
       <GenerationActions kind={kind} jobId={detail.job_id} fileCount={files.length} running={running} />
+      <LibraryPanel detail={detail} />
 
       {files.length > 0 ? (
         <section aria-label={optionLabel(info.plural)}>

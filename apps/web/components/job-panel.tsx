@@ -1,15 +1,37 @@
 "use client";
 
-import { type JobKind, KIND_INFO } from "@sorami/contracts";
+import { fallbackStepSchema, type JobKind, KIND_INFO } from "@sorami/contracts";
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import { Alert, Spinner, secondaryButtonClass } from "./form-controls";
-import { formatElapsed, STAGES, STATUS_LABEL } from "./labels";
+import { FALLBACK_REASON_LABEL, formatElapsed, modelLabel, STAGES, STATUS_LABEL } from "./labels";
 import { useLiveEvents } from "./live-events";
 import { MediaGrid } from "./media-grid";
 import { MEDIA_KINDS } from "./media-kinds";
 import { ProgressBar } from "./progress-bar";
 import type { JobState } from "./use-job";
+import { useModels } from "./use-models";
+
+/**
+ * "Served by FLUX.1 [schnell] (Replicate) (fallback from FLUX.1 [schnell]
+ * (fal): rate limited)": the model that made the files, and when a fallback
+ * did, which model the job left and why.
+ */
+function ServedBy({ result }: { result: { model: string | null; metadata: { provider: unknown } } }) {
+  const { models } = useModels();
+  if (!result.model) {
+    return null;
+  }
+  const meta = (result.metadata.provider ?? {}) as { fallbacks?: unknown };
+  const story = fallbackStepSchema.array().safeParse(meta.fallbacks ?? []);
+  const first = story.success ? story.data[0] : undefined;
+  return (
+    <p data-testid="served-by" className="text-sm text-gray-600">
+      Served by <span className="font-medium text-gray-900">{modelLabel(result.model, models)}</span>
+      {first ? ` (fallback from ${modelLabel(first.from, models)}: ${FALLBACK_REASON_LABEL[first.reason]})` : null}
+    </p>
+  );
+}
 
 /** The current time, refreshed every second while `active`. */
 function useNow(active: boolean): number {
@@ -178,6 +200,7 @@ export function JobPanel<K extends JobKind>(props: {
         </div>
       ) : null}
 
+      {job.result && !failed ? <ServedBy result={job.result} /> : null}
       {job.resultError ? (
         <div className="space-y-3" data-testid="result-error">
           <Alert>{job.resultError}</Alert>

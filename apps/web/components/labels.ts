@@ -1,4 +1,12 @@
-import { type JobStatus, type PERSON_GENERATION_MODES, truncateText } from "@sorami/contracts";
+import {
+  type CatalogProvider,
+  type FallbackReason,
+  type JobStatus,
+  type ModelView,
+  type PERSON_GENERATION_MODES,
+  type Price,
+  truncateText,
+} from "@sorami/contracts";
 
 export const STATUS_LABEL: Record<JobStatus, string> = {
   PENDING: "Pending",
@@ -92,4 +100,52 @@ export function formatDateTime(iso: string): string {
     return iso;
   }
   return new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(date);
+}
+
+/** Each provider as the model picker groups it. */
+export const PROVIDER_LABEL: Record<CatalogProvider, string> = {
+  local: "Local",
+  gemini: "Google Gemini",
+  veo: "Google Veo",
+  openai: "OpenAI",
+  fal: "fal",
+  replicate: "Replicate",
+  bfl: "Black Forest Labs",
+  "openai-compatible": "OpenAI-compatible",
+  comfyui: "ComfyUI",
+  a1111: "AUTOMATIC1111",
+  upscaler: "Upscaler",
+};
+
+/** A provider name as stored (any string: older rows, other deployments) for a person. */
+export function providerLabel(provider: string): string {
+  return PROVIDER_LABEL[provider as CatalogProvider] ?? provider;
+}
+
+/** Why a job left a model for its fallback, as the result says it. */
+export const FALLBACK_REASON_LABEL: Record<FallbackReason, string> = {
+  rate_limit: "rate limited",
+  timeout: "timed out",
+  transient: "unavailable",
+};
+
+/** A model's label when the catalog knows it, else its id (a model no longer active). */
+export function modelLabel(id: string | null, models: readonly Pick<ModelView, "id" | "label">[] | null): string {
+  if (!id) {
+    return "Not reported yet";
+  }
+  return models?.find((m) => m.id === id)?.label ?? id;
+}
+
+const PRICE_UNIT: Record<Price["unit"], string> = {
+  image: "image",
+  video_second: "second of video",
+  token: "token",
+  megapixel: "megapixel",
+  job: "job",
+};
+
+/** "$0.003 per megapixel (as of 2026-12-04)". */
+export function priceLabel(price: Price): string {
+  return `$${price.amount} per ${PRICE_UNIT[price.unit]}${price.as_of ? ` (as of ${price.as_of})` : ""}`;
 }

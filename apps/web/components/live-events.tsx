@@ -2,6 +2,7 @@
 
 import type {
   AdminEvent,
+  JobDeletedEvent,
   JobEvent,
   ModerationEvent,
   Notification,
@@ -14,6 +15,7 @@ import { createContext, type ReactNode, useContext, useEffect, useRef, useState 
 export type LiveEvent =
   | { type: "snapshot"; data: SnapshotEvent }
   | { type: "job"; data: JobEvent }
+  | { type: "job_deleted"; data: JobDeletedEvent }
   | { type: "notification"; data: Notification }
   | { type: "notifications_read"; data: NotificationsReadEvent }
   | { type: "moderation"; data: ModerationEvent }
@@ -27,7 +29,15 @@ type LiveEvents = { status: LiveStatus; subscribe: (listener: (event: LiveEvent)
 
 const LiveEventsContext = createContext<LiveEvents>({ status: "down", subscribe: () => () => {} });
 
-const EVENT_TYPES = ["snapshot", "job", "notification", "notifications_read", "moderation", "admin"] as const;
+const EVENT_TYPES = [
+  "snapshot",
+  "job",
+  "job_deleted",
+  "notification",
+  "notifications_read",
+  "moderation",
+  "admin",
+] as const;
 /** Waits before opening a new stream after the server refused one (EventSource gives up on HTTP errors). */
 const REOPEN_DELAYS_MS = [1000, 2000, 5000, 10_000, 30_000];
 

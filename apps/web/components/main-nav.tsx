@@ -7,6 +7,7 @@ const LINKS = [
   { href: "/generate-images", label: "Images" },
   { href: "/generate-videos", label: "Videos" },
   { href: "/gallery", label: "Gallery" },
+  { href: "/collections", label: "Collections" },
 ] as const;
 
 /** The header's links; an admin also gets the console's. */

@@ -4,6 +4,25 @@ import { fileExtension, truncate } from "./labels";
 import { MEDIA_KINDS } from "./media-kinds";
 
 /**
+ * A file a backend reported from elsewhere, not (yet) in Sorami's storage:
+ * being fetched, or missing with the reason.
+ */
+function FileNotHere({ state, reason }: { state: "pending" | "missing"; reason: string | null }) {
+  return (
+    <div
+      data-testid={state === "pending" ? "media-file-pending" : "media-file-missing"}
+      className={`absolute inset-0 flex items-center justify-center p-4 text-center text-sm ${
+        state === "pending" ? "bg-gray-200 text-gray-700 motion-safe:animate-pulse" : "bg-red-50 text-red-800"
+      }`}
+    >
+      {state === "pending"
+        ? "Fetching this file from the backend…"
+        : `This file is missing: ${reason ?? "it could not be fetched"}`}
+    </div>
+  );
+}
+
+/**
  * The results of one job, of either kind. Before they exist it draws `count`
  * placeholders of the requested shape, so the files take the place reserved
  * for them without moving anything.
@@ -40,8 +59,10 @@ export function MediaGrid<K extends JobKind>(props: {
             >
               {file?.moderation ? (
                 <HeldMedia moderation={file.moderation} picture={heldPicture(file)} />
-              ) : file ? (
+              ) : file && file.state === "stored" ? (
                 <Media file={file} label={`${truncate(props.prompt, 100)} (${n} of ${cells.length})`} />
+              ) : file ? (
+                <FileNotHere state={file.state === "pending" ? "pending" : "missing"} reason={file.missing_reason} />
               ) : (
                 <div
                   aria-hidden="true"
@@ -52,7 +73,7 @@ export function MediaGrid<K extends JobKind>(props: {
             <div className="flex h-6 items-center justify-between gap-2 text-xs text-gray-600">
               {file?.moderation ? (
                 <span>{details(file)}</span>
-              ) : file ? (
+              ) : file && file.state === "stored" ? (
                 <>
                   <span>{details(file)}</span>
                   {/* ?download=1: the server sends it as an attachment, so it saves even where `download` is ignored. */}

@@ -3,7 +3,7 @@
 import { codePointLength, findForbiddenCharacter, PROMPT_MAX_LENGTH } from "@sorami/contracts";
 import { type FormEvent, type ReactNode, type RefObject, useEffect, useRef, useState } from "react";
 import type { ApiError } from "@/lib/api-client";
-import { Alert, describedBy, Field, inputClass, primaryButtonClass, Spinner } from "./form-controls";
+import { Alert, describedBy, inputClass, primaryButtonClass, Spinner } from "./form-controls";
 
 /**
  * The machinery every generate form shares: values, client-side validation,
@@ -24,6 +24,8 @@ export type ParamsForm<V> = {
   values: V;
   errors: Errors<V>;
   set: <N extends keyof V & string>(name: N, value: V[N]) => void;
+  /** Several values at once (a model change fits the others to it); their errors are cleared. */
+  setMany: (values: Partial<V>) => void;
   setError: (name: keyof V & string, message: string | undefined) => void;
   /** id, name, data-testid and the aria wiring of a field's control. */
   control: (
@@ -80,6 +82,11 @@ export function useParamsForm<V extends Record<string, unknown>, P>(options: {
     setError(name, undefined);
   }
 
+  function setMany(next: Partial<V>) {
+    setValues((v) => ({ ...v, ...next }));
+    setErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !(k in next))) as Errors<V>);
+  }
+
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (props.submitting) {
@@ -117,7 +124,18 @@ export function useParamsForm<V extends Record<string, unknown>, P>(options: {
     className: inputClass,
   });
 
-  return { values, errors, set, setError, control, formError, formRef, onSubmit, submitting: props.submitting };
+  return {
+    values,
+    errors,
+    set,
+    setMany,
+    setError,
+    control,
+    formError,
+    formRef,
+    onSubmit,
+    submitting: props.submitting,
+  };
 }
 
 /** The form element, then the fields, then any refusal without a field, then Generate. */
@@ -153,117 +171,6 @@ export function ParamsFormShell<V>({
   );
 }
 
-type StringFields<V> = { [N in keyof V & string]: V[N] extends string ? N : never }[keyof V & string];
-
-/**
- * A multi-line text of at most PROMPT_MAX_LENGTH characters, with a live
- * count. Characters are code points, as the server counts them; no
- * `maxLength` on the box, which would count UTF-16 units and stop a text of
- * emoji at half the limit.
- */
-export function TextField<V>(props: {
-  form: ParamsForm<V>;
-  name: StringFields<V>;
-  label: string;
-  placeholder: string;
-  rows: number;
-  optional?: boolean;
-  hint?: string;
-}) {
-  const { form, name } = props;
-  const value = form.values[name] as string;
-  const count = codePointLength(value);
-  const nearLimit = count > PROMPT_MAX_LENGTH * 0.9;
-  const countId = `${name}-count`;
-  return (
-    <Field
-      id={name}
-      label={props.label}
-      optional={props.optional}
-      hint={props.hint}
-      error={form.errors[name]}
-      aside={
-        <span id={countId} className={`text-xs tabular-nums ${nearLimit ? "text-red-700" : "text-gray-500"}`}>
-          {count.toLocaleString()} / {PROMPT_MAX_LENGTH.toLocaleString()}
-          <span className="sr-only"> characters</span>
-        </span>
-      }
-    >
-      <textarea
-        {...form.control(name, { hint: Boolean(props.hint), extra: countId })}
-        rows={props.rows}
-        required={!props.optional}
-        value={value}
-        onChange={(e) => form.set(name, e.target.value as V[typeof name])}
-        placeholder={props.placeholder}
-        className={`${inputClass} resize-y`}
-      />
-    </Field>
-  );
-}
-
-/** The prompt every kind starts from. */
-export function PromptField<V extends { prompt: string }>({ form, example }: { form: ParamsForm<V>; example: string }) {
-  return <TextField form={form} name={"prompt" as StringFields<V>} label="Prompt" rows={5} placeholder={example} />;
-}
-
-/** An optional http(s) address of an image to start from. */
-export function UrlField<V>(props: {
-  form: ParamsForm<V>;
-  name: StringFields<V>;
-  label: string;
-  hint: string;
-  disabled?: boolean;
-}) {
-  const { form, name } = props;
-  return (
-    <Field id={name} label={props.label} optional hint={props.hint} error={form.errors[name]}>
-      <input
-        {...form.control(name, { hint: true })}
-        type="url"
-        inputMode="url"
-        autoComplete="url"
-        placeholder="https://example.com/photo.jpg"
-        disabled={props.disabled}
-        value={form.values[name] as string}
-        onChange={(e) => form.set(name, e.target.value as V[typeof name])}
-      />
-    </Field>
-  );
-}
-
-/** A choice among fixed values; the value keeps its type (numbers stay numbers). */
-export function SelectField<V, N extends keyof V & string>(props: {
-  form: ParamsForm<V>;
-  name: N;
-  label: string;
-  options: readonly V[N][];
-  optionLabel?: (value: V[N]) => string;
-  testId?: string;
-}) {
-  const { form, name } = props;
-  return (
-    <Field id={name} label={props.label} error={form.errors[name]}>
-      <select
-        {...form.control(name, { testId: props.testId })}
-        value={String(form.values[name])}
-        onChange={(e) => {
-          const chosen = props.options.find((o) => String(o) === e.target.value);
-          if (chosen !== undefined) {
-            form.set(name, chosen);
-          }
-        }}
-      >
-        {props.options.map((o) => (
-          <option key={String(o)} value={String(o)}>
-            {props.optionLabel ? props.optionLabel(o) : String(o)}
-          </option>
-        ))}
-      </select>
-    </Field>
-  );
-}
-
 /** A prompt is required, bounded (in code points, as the server counts) and free of characters the server refuses. */
 export function promptError(prompt: string, noun: string): string | undefined {
   if (!prompt.trim()) {
@@ -294,19 +201,4 @@ export function urlError(url: string): string | undefined {
     // falls through
   }
   return "Enter a full web address starting with http:// or https://.";
-}
-
-/** Which model the form's settings are for (the active provider). */
-export function ProviderNote({ provider }: { provider: { label: string; model: string } }) {
-  return (
-    <p className="text-sm text-gray-600" data-testid="provider-note">
-      Model: <span className="font-medium text-gray-900">{provider.label}</span>{" "}
-      <span className="text-gray-500">({provider.model})</span>
-    </p>
-  );
-}
-
-/** Shown until the active provider's options are known. */
-export function ProvidersPending({ error }: { error: string | null }) {
-  return error ? <Alert>{error}</Alert> : <p className="text-sm text-gray-500">Loading the model's options…</p>;
 }

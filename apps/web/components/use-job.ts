@@ -17,6 +17,8 @@ import { useLiveEvents } from "./live-events";
 const POLL_MS = 1000;
 /** How often a queued job's place in line is refreshed (the stream does not carry it). */
 const QUEUE_POSITION_REFRESH_MS = 3000;
+/** How often the files are read again while some are still being fetched from a backend (no event says when). */
+const PENDING_FILES_REFRESH_MS = 2000;
 /**
  * Reads of a finished job's files before the panel says it could not load
  * them (with a button to try again): a network blip must not leave a
@@ -35,6 +37,8 @@ export type JobState<K extends JobKind> = {
   /** Index in STAGES of the furthest forward stage seen, so a failure can show how far it got. */
   reached: number;
   message: string | null;
+  /** The server's time of the last change shown: a message-only change older than it is not applied. */
+  updatedAt: Date | null;
   error: string | null;
   /** While PENDING: the job's place in line, when known. */
   queuePosition: number | null;
@@ -49,7 +53,13 @@ export type JobState<K extends JobKind> = {
   fatal: string | null;
 };
 
-type StatusView = { status: JobStatus; progress: number; message: string | null; error: string | null };
+type StatusView = {
+  status: JobStatus;
+  progress: number;
+  message: string | null;
+  error: string | null;
+  updated_at?: string;
+};
 
 function fresh<K extends JobKind>(kind: K, jobId: string, params: ParamsOf<K> | null, startedAt: number): JobState<K> {
   return {
@@ -60,6 +70,7 @@ function fresh<K extends JobKind>(kind: K, jobId: string, params: ParamsOf<K> | 
     progress: 0,
     reached: 0,
     message: null,
+    updatedAt: null,
     error: null,
     queuePosition: null,
     startedAt,
@@ -73,7 +84,9 @@ function fresh<K extends JobKind>(kind: K, jobId: string, params: ParamsOf<K> | 
 
 /** Moves the shown job forward the way the server does: never backwards, progress never down. */
 function advance<K extends JobKind>(j: JobState<K>, view: StatusView): JobState<K> {
-  const decision = decideTransition(j, view);
+  // The web app applies a job's changes one at a time in its database, so its updated_at orders them.
+  const reportedAt = view.updated_at ? new Date(view.updated_at) : null;
+  const decision = decideTransition({ ...j, reportedAt: j.updatedAt }, { ...view, reportedAt });
   if (!decision.apply) {
     return j;
   }
@@ -84,6 +97,7 @@ function advance<K extends JobKind>(j: JobState<K>, view: StatusView): JobState<
     progress: decision.progress,
     reached: Math.max(j.reached, STAGES.indexOf(decision.status)),
     message: view.message ?? j.message,
+    updatedAt: reportedAt ?? j.updatedAt,
     error: view.error ?? j.error,
     queuePosition: decision.status === "PENDING" ? j.queuePosition : null,
     finishedAt: done ? (j.finishedAt ?? Date.now()) : null,
@@ -269,6 +283,13 @@ export function useJob<K extends JobKind>(kind: K, followJobId?: string | null) 
         if (controller.signal.aborted) {
           return;
         }
+        if (e instanceof ApiError && (e.status === 401 || e.status === 403 || e.status === 404)) {
+          // Not this user's job (or gone): the same one message as the status read gives, not a second one.
+          setJob((j) =>
+            j && j.jobId === jobId ? { ...j, fatal: j.fatal ?? e.message, finishedAt: j.finishedAt ?? Date.now() } : j,
+          );
+          return;
+        }
         const refused = e instanceof ApiError && e.status >= 400 && e.status < 500;
         if (!refused && attempt < RESULT_READ_ATTEMPTS) {
           await new Promise<void>((resolve) => {
@@ -288,6 +309,29 @@ export function useJob<K extends JobKind>(kind: K, followJobId?: string | null) 
       window.clearTimeout(timer);
     };
   }, [kind, jobId, status, needsParams, resultReads]);
+
+  // Files a backend reported from elsewhere arrive after the job completed: read them again until they are here.
+  const filesPending = Boolean(
+    job?.result &&
+      (("images" in job.result ? job.result.images : job.result.videos) as readonly { state: string }[]).some(
+        (f) => f.state === "pending",
+      ),
+  );
+  useEffect(() => {
+    if (!jobId || !filesPending) {
+      return;
+    }
+    const controller = new AbortController();
+    const timer = window.setInterval(() => {
+      getJobResult(kind, jobId, controller.signal)
+        .then((result) => setJob((j) => (j && j.jobId === jobId ? { ...j, result } : j)))
+        .catch(() => {});
+    }, PENDING_FILES_REFRESH_MS);
+    return () => {
+      controller.abort();
+      window.clearInterval(timer);
+    };
+  }, [kind, jobId, filesPending]);
 
   /** Reads the finished job's files again (the panel's button after a failed read). */
   const reloadResult = useCallback(() => {

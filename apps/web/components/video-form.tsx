@@ -1,32 +1,38 @@
 "use client";
 
 import {
-  type ActiveProviders,
+  catalogDurations,
   INPUT_IMAGE_MAX_BYTES,
-  personGenerationModes,
+  type ModelView,
+  modelDefaults,
+  SEED_MAX,
   VIDEO_DEFAULTS,
-  VIDEO_PROVIDER_LIMITS,
   type VideoParams,
-  videoDurations,
 } from "@sorami/contracts";
 import { type ChangeEvent, useRef } from "react";
 import { Field, secondaryButtonClass } from "./form-controls";
 import { aspectRatioLabel, countLabel, formatBytes, PERSON_GENERATION_LABEL, range } from "./labels";
 import {
-  type GenerateFormProps,
-  type ParamsForm,
-  ParamsFormShell,
+  ModelPicker,
+  NumberField,
+  numberError,
+  numberOrUndefined,
   PromptField,
-  ProviderNote,
-  ProvidersPending,
-  promptError,
   SelectField,
   TextField,
   UrlField,
+  WithModels,
+} from "./param-fields";
+import {
+  type GenerateFormProps,
+  type ParamsForm,
+  ParamsFormShell,
+  promptError,
   urlError,
   useParamsForm,
 } from "./params-form";
-import { useProviders } from "./use-providers";
+
+type VideoModel = Extract<ModelView, { kind: "video" }>;
 
 const ACCEPTED_TYPES = ["image/png", "image/jpeg", "image/webp"];
 
@@ -35,9 +41,14 @@ type PickedImage =
   | { name: string; dataUrl: string; error?: undefined }
   | { name: string; dataUrl?: undefined; error: string };
 
-type Values = Required<Omit<VideoParams, "input_image_base64">> & { input_image_base64: PickedImage | null };
+type Values = Required<Omit<VideoParams, "input_image_base64" | "seed">> & {
+  input_image_base64: PickedImage | null;
+  /** The text typed (blank: the model's own). */
+  seed: string;
+};
 
 const FIELDS = [
+  "model",
   "prompt",
   "negative_prompt",
   "input_image_base64",
@@ -46,9 +57,10 @@ const FIELDS = [
   "duration_seconds",
   "number_of_videos",
   "person_generation",
+  "seed",
 ] as const;
 
-const INITIAL: Values = {
+const INITIAL: Omit<Values, "model"> = {
   prompt: "",
   negative_prompt: "",
   input_image_base64: null,
@@ -57,7 +69,24 @@ const INITIAL: Values = {
   duration_seconds: VIDEO_DEFAULTS.duration_seconds,
   number_of_videos: VIDEO_DEFAULTS.number_of_videos,
   person_generation: VIDEO_DEFAULTS.person_generation,
+  seed: "",
 };
+
+type Fitted = Pick<Values, "model" | "aspect_ratio" | "duration_seconds" | "number_of_videos">;
+
+/** The choices a model allows, kept where they fit it, else its defaults (Kling: 5 s, MiniMax: 6 s). */
+function fitTo(model: VideoModel, v: Omit<Fitted, "model">): Fitted {
+  const caps = model.capabilities;
+  const d = modelDefaults(model, false) as Omit<Fitted, "model">;
+  const n = caps.number_of_videos;
+  return {
+    model: model.id,
+    aspect_ratio: caps.aspect_ratios.includes(v.aspect_ratio) ? v.aspect_ratio : d.aspect_ratio,
+    duration_seconds: catalogDurations(model).includes(v.duration_seconds) ? v.duration_seconds : d.duration_seconds,
+    number_of_videos:
+      v.number_of_videos >= n.min && v.number_of_videos <= n.max ? v.number_of_videos : d.number_of_videos,
+  };
+}
 
 function readAsDataUrl(file: File): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -87,7 +116,7 @@ async function pick(file: File): Promise<PickedImage> {
 }
 
 /** Upload an image to start from, or give its address. */
-function InputImage({ form }: { form: ParamsForm<Values> }) {
+function InputImage({ form, required }: { form: ParamsForm<Values>; required: boolean }) {
   const picked = form.values.input_image_base64;
   const inputRef = useRef<HTMLInputElement>(null);
 
@@ -113,7 +142,7 @@ function InputImage({ form }: { form: ParamsForm<Values> }) {
       <Field
         id="input_image_base64"
         label="Input image"
-        optional
+        optional={!required}
         hint={`PNG, JPEG or WEBP, up to ${formatBytes(INPUT_IMAGE_MAX_BYTES)}. The video starts from it.`}
         error={form.errors.input_image_base64}
       >
@@ -149,61 +178,82 @@ function InputImage({ form }: { form: ParamsForm<Values> }) {
 }
 
 export function VideoForm(props: GenerateFormProps<VideoParams>) {
-  const { providers, error } = useProviders();
-  return providers ? <ProviderVideoForm {...props} provider={providers.video} /> : <ProvidersPending error={error} />;
+  return <WithModels kind="video">{(models) => <CatalogVideoForm {...props} models={models} />}</WithModels>;
 }
 
-/** The form offers only what the provider in use can serve; who may appear depends on the input (Veo). */
-function ProviderVideoForm({
-  provider,
-  ...props
-}: GenerateFormProps<VideoParams> & { provider: ActiveProviders["video"] }) {
-  const limits = VIDEO_PROVIDER_LIMITS[provider.name];
+/** The form offers what the chosen model can serve; who may appear depends on the model and the input (Veo). */
+function CatalogVideoForm({ models, ...props }: GenerateFormProps<VideoParams> & { models: VideoModel[] }) {
+  const first = models.find((m) => m.default) ?? (models[0] as VideoModel);
+  const chosen = (v: Pick<Values, "model">) => models.find((m) => m.id === v.model) ?? first;
   const hasImage = (v: Values) => Boolean(v.input_image_base64?.dataUrl || v.input_image_url.trim());
-  const modesFor = (v: Values) => personGenerationModes(provider.name, hasImage(v));
-  /** A mode the provider does not allow for this input shows (and is sent) as its first allowed one. */
+  const modesFor = (v: Values) => {
+    const people = chosen(v).capabilities.person_generation;
+    return hasImage(v) ? people.image : people.text;
+  };
+  /** A mode the model does not allow for this input shows (and is sent) as its first allowed one. */
   const personFor = (v: Values) => (modesFor(v).includes(v.person_generation) ? v.person_generation : modesFor(v)[0]);
   const form = useParamsForm<Values, VideoParams>({
-    initial: INITIAL,
+    initial: { ...INITIAL, ...fitTo(first, INITIAL) },
     fields: FIELDS,
-    validate: (v) => ({
-      prompt: promptError(v.prompt, "video"),
-      input_image_base64: v.input_image_base64?.error,
-      input_image_url:
-        v.input_image_base64?.dataUrl && v.input_image_url.trim()
-          ? "Give an uploaded image or an address, not both."
-          : urlError(v.input_image_url),
-    }),
-    toParams: (v) => ({
-      ...v,
-      input_image_base64: v.input_image_base64?.dataUrl,
-      person_generation: personFor(v) ?? v.person_generation,
-    }),
+    validate: (v) => {
+      const caps = chosen(v).capabilities;
+      return {
+        prompt: promptError(v.prompt, "video"),
+        input_image_base64:
+          v.input_image_base64?.error ??
+          (caps.input_image === "required" && !hasImage(v) ? "This model starts from an image: add one." : undefined),
+        input_image_url:
+          v.input_image_base64?.dataUrl && v.input_image_url.trim()
+            ? "Give an uploaded image or an address, not both."
+            : urlError(v.input_image_url),
+        seed: caps.seed ? numberError(v.seed, { min: 0, max: SEED_MAX }, true) : undefined,
+      };
+    },
+    // Only what the chosen model takes is sent.
+    toParams: (v) => {
+      const caps = chosen(v).capabilities;
+      const image = caps.input_image !== "none";
+      return {
+        prompt: v.prompt,
+        model: v.model,
+        aspect_ratio: v.aspect_ratio,
+        duration_seconds: v.duration_seconds,
+        number_of_videos: v.number_of_videos,
+        person_generation: personFor(v) ?? v.person_generation,
+        ...(caps.negative_prompt && v.negative_prompt ? { negative_prompt: v.negative_prompt } : {}),
+        ...(image ? { input_image_base64: v.input_image_base64?.dataUrl, input_image_url: v.input_image_url } : {}),
+        ...(caps.seed ? { seed: numberOrUndefined(v.seed) } : {}),
+      };
+    },
     // A 413 names no field, but only the upload can make a submission that large.
     fieldOf: (error, v) => (error.status === 413 && v.input_image_base64 ? "input_image_base64" : undefined),
     props,
   });
+  const model = chosen(form.values);
+  const caps = model.capabilities;
 
   return (
     <ParamsFormShell form={form} label="Video settings">
-      <ProviderNote provider={provider} />
+      <ModelPicker form={form} models={models} onChoose={(m) => form.setMany(fitTo(m as VideoModel, form.values))} />
       <PromptField form={form} example="A paper boat drifting across a calm lake at sunrise, slow dolly shot" />
-      <TextField
-        form={form}
-        name="negative_prompt"
-        label="Negative prompt"
-        optional
-        rows={2}
-        hint="What the video should avoid."
-        placeholder="Blur, text, watermarks"
-      />
-      <InputImage form={form} />
+      {caps.negative_prompt ? (
+        <TextField
+          form={form}
+          name="negative_prompt"
+          label="Negative prompt"
+          optional
+          rows={2}
+          hint="What the video should avoid."
+          placeholder="Blur, text, watermarks"
+        />
+      ) : null}
+      {caps.input_image !== "none" ? <InputImage form={form} required={caps.input_image === "required"} /> : null}
       <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
         <SelectField
           form={form}
           name="aspect_ratio"
           label="Aspect ratio"
-          options={limits.aspect_ratios}
+          options={caps.aspect_ratios}
           optionLabel={aspectRatioLabel}
         />
         <SelectField
@@ -211,14 +261,14 @@ function ProviderVideoForm({
           name="duration_seconds"
           label="Duration"
           testId="duration"
-          options={videoDurations(provider.name)}
+          options={catalogDurations(model)}
           optionLabel={(s) => countLabel(s, "second", "seconds")}
         />
         <SelectField
           form={form}
           name="number_of_videos"
           label="Number of videos"
-          options={range(limits.number_of_videos.min, limits.number_of_videos.max)}
+          options={range(caps.number_of_videos.min, caps.number_of_videos.max)}
         />
         <SelectField
           form={form}
@@ -227,6 +277,18 @@ function ProviderVideoForm({
           options={modesFor(form.values)}
           optionLabel={(m) => PERSON_GENERATION_LABEL[m]}
         />
+        {caps.seed ? (
+          <NumberField
+            form={form}
+            name="seed"
+            label="Seed"
+            min={0}
+            max={SEED_MAX}
+            step={1}
+            hint="The same seed and settings give the same video."
+            placeholder="Random"
+          />
+        ) : null}
       </div>
     </ParamsFormShell>
   );

@@ -1,16 +1,23 @@
 import {
-  type ActiveProviders,
   answerFor,
+  type Collection,
+  type CollectionList,
   errorBodySchema,
+  type FavoriteState,
   type GalleryPageOf,
   type GalleryStatusFilter,
+  type GenerationDetail,
+  type GenerationOf,
   type JobAccepted,
   type JobKind,
   type JobStatusResponse,
   KIND_INFO,
+  type ModelList,
   type NotificationList,
   type ParamsOf,
   type ResultOf,
+  type ShareCreated,
+  type ShareList,
   WEB_API,
 } from "@sorami/contracts";
 
@@ -38,7 +45,7 @@ export function isAbortError(error: unknown): boolean {
 }
 
 export type RequestOptions = {
-  method?: "GET" | "POST" | "DELETE";
+  method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   json?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
@@ -169,23 +176,48 @@ export function getJobResult<K extends JobKind>(kind: K, jobId: string, signal?:
   return request(`${jobsPath(kind)}/${encodeURIComponent(jobId)}/result`, { signal });
 }
 
-export function listGenerations<K extends JobKind>(
-  kind: K,
-  options: { cursor?: string | null; limit?: number; status?: GalleryStatusFilter } = {},
-  signal?: AbortSignal,
-): Promise<GalleryPageOf<K>> {
+/** The library's filters as the API takes them (`from`/`to` are ISO instants). */
+export type LibraryFilters = {
+  status?: GalleryStatusFilter;
+  q?: string;
+  model?: string;
+  favorite?: boolean;
+  collection?: string;
+  from?: string;
+  to?: string;
+};
+
+function libraryQuery(options: LibraryFilters & { cursor?: string | null; limit?: number }): string {
   const query = new URLSearchParams();
-  if (options.cursor) {
-    query.set("cursor", options.cursor);
-  }
-  if (options.limit) {
-    query.set("limit", String(options.limit));
-  }
-  if (options.status && options.status !== "all") {
-    query.set("status", options.status);
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined || value === null || value === "" || (key === "status" && value === "all")) {
+      continue;
+    }
+    query.set(key, String(value));
   }
   const qs = query.toString();
-  return request(`${jobsPath(kind)}/user${qs ? `?${qs}` : ""}`, { signal });
+  return qs ? `?${qs}` : "";
+}
+
+export function listGenerations<K extends JobKind>(
+  kind: K,
+  options: LibraryFilters & { cursor?: string | null; limit?: number } = {},
+  signal?: AbortSignal,
+): Promise<GalleryPageOf<K>> {
+  return request(`${jobsPath(kind)}/user${libraryQuery(options)}`, { signal });
+}
+
+/** Every kind at once (a collection's page). */
+export function listLibrary(
+  options: LibraryFilters & { cursor?: string | null; limit?: number } = {},
+  signal?: AbortSignal,
+): Promise<{ generations: GenerationOf<JobKind>[]; next_cursor: string | null }> {
+  return request(`/api/library${libraryQuery(options)}`, { signal });
+}
+
+/** One job as the detail view has it (a gallery card's data, and more). */
+export function getGeneration(kind: JobKind, jobId: string, signal?: AbortSignal): Promise<GenerationDetail> {
+  return request(`${jobsPath(kind)}/${encodeURIComponent(jobId)}`, { signal });
 }
 
 /** Deletes a job and its files (a running job is canceled first). */
@@ -201,11 +233,11 @@ export function rerunGeneration(kind: JobKind, jobId: string, idempotencyKey: st
   });
 }
 
-// Providers
+// Models
 
-/** The active providers, so a form offers only what they can serve. */
-export function getProviders(signal?: AbortSignal): Promise<ActiveProviders> {
-  return request("/api/providers", { signal });
+/** The active models with their capabilities, so a form offers only what the chosen model can serve. */
+export function listModels(signal?: AbortSignal): Promise<ModelList> {
+  return request("/api/models", { signal });
 }
 
 // Notifications
@@ -220,4 +252,56 @@ export function markNotificationRead(id: string): Promise<unknown> {
 
 export function markAllNotificationsRead(): Promise<unknown> {
   return request("/api/notifications/read-all", { method: "POST", json: {} });
+}
+
+// Library: favourites, collections, share links
+
+export function setFavorite(what: "generations" | "files", id: string, favorite: boolean): Promise<FavoriteState> {
+  return request(`/api/favorites/${what}/${encodeURIComponent(id)}`, { method: favorite ? "PUT" : "DELETE" });
+}
+
+export function listCollections(signal?: AbortSignal): Promise<CollectionList> {
+  return request("/api/collections", { signal });
+}
+
+export function createCollection(name: string): Promise<Collection> {
+  return request("/api/collections", { method: "POST", json: { name } });
+}
+
+export function renameCollection(id: string, name: string): Promise<Collection> {
+  return request(`/api/collections/${encodeURIComponent(id)}`, { method: "PATCH", json: { name } });
+}
+
+export async function deleteCollection(id: string): Promise<void> {
+  await request(`/api/collections/${encodeURIComponent(id)}`, { method: "DELETE" });
+}
+
+/** Adds (or removes) a whole generation or one file. */
+export function setInCollection(
+  collectionId: string,
+  what: "generations" | "files",
+  itemId: string,
+  present: boolean,
+): Promise<Collection> {
+  return request(`/api/collections/${encodeURIComponent(collectionId)}/${what}/${encodeURIComponent(itemId)}`, {
+    method: present ? "PUT" : "DELETE",
+  });
+}
+
+export type ShareTarget = { generation_id: string } | { collection_id: string };
+
+export function createShare(target: ShareTarget, expiresInSeconds: number | null): Promise<ShareCreated> {
+  return request("/api/shares", { method: "POST", json: { ...target, expires_in_seconds: expiresInSeconds } });
+}
+
+export function listShares(target: ShareTarget, signal?: AbortSignal): Promise<ShareList> {
+  const query =
+    "generation_id" in target
+      ? `generation=${encodeURIComponent(target.generation_id)}`
+      : `collection=${encodeURIComponent(target.collection_id)}`;
+  return request(`/api/shares?${query}`, { signal });
+}
+
+export async function revokeShare(id: string): Promise<void> {
+  await request(`/api/shares/${encodeURIComponent(id)}`, { method: "DELETE" });
 }

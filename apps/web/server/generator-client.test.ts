@@ -9,8 +9,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadEnv } from "../../generator/src/env";
 import { buildServer } from "../../generator/src/http/server";
-import { createLocalImageProvider } from "../../generator/src/providers/local-image";
-import { createLocalVideoProvider } from "../../generator/src/providers/local-video";
+import { localModelRegistry } from "../../generator/src/providers/registry";
 import {
   createGeneratorClient,
   GeneratorContractError,
@@ -33,7 +32,7 @@ beforeAll(async () => {
     db: t.db,
     pool: t.pool,
     storage: new LocalStorage(path.join(dataDir, "media")),
-    providers: { image: createLocalImageProvider(0), video: createLocalVideoProvider(0) },
+    models: localModelRegistry(),
     queueAlive: () => true,
   });
   baseUrl = await app.listen({ port: 0, host: "127.0.0.1" });
@@ -43,7 +42,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const client = () => createGeneratorClient({ baseUrl, serviceKey: SERVICE_KEY });
+const client = () => createGeneratorClient({ baseUrl, authorization: `Bearer ${SERVICE_KEY}` });
 const request = (job_id: string) => ({
   prompt: "a lighthouse",
   num_images: 1,
@@ -58,7 +57,7 @@ const request = (job_id: string) => ({
 describe("the generator client", () => {
   it("submits a job and reads it back, every answer parsed by its contract", async () => {
     const accepted = await client().submit("image", request("client-job-1"));
-    expect(accepted).toMatchObject({ job_id: "client-job-1", status: "PENDING" });
+    expect(accepted).toEqual({ job_id: "client-job-1" });
     expect(await client().getJob("client-job-1")).toMatchObject({
       job_id: "client-job-1",
       kind: "image",
@@ -69,6 +68,21 @@ describe("the generator client", () => {
     });
     expect(await client().cancel("client-job-1")).toEqual({ job_id: "client-job-1", outcome: "canceled" });
     expect(await client().cancel("client-job-1")).toEqual({ job_id: "client-job-1", outcome: "already-ended" });
+  });
+
+  it("reads the generator's active catalog, and a model it does not run is a refusal naming model", async () => {
+    const { models } = await client().models();
+    expect(models.map((m) => [m.id, m.kind, m.provider, m.default])).toEqual([
+      ["local-image-v1", "image", "local", true],
+      ["local-video-v1", "video", "local", true],
+    ]);
+    const refused = await client()
+      .submit("image", { ...request("client-job-3"), model: "fal-ai/flux/schnell" })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ name: "GeneratorRefused", status: 422, field: "model" });
+    // Absent, the default: the job row names it.
+    await client().submit("image", request("client-job-4"));
+    expect(await client().getJob("client-job-4")).toMatchObject({ model: "local-image-v1", provider: "local" });
   });
 
   it("answers null for what the generator does not have", async () => {
@@ -85,19 +99,19 @@ describe("the generator client", () => {
       .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(GeneratorRefused);
     expect(refused).toMatchObject({ status: 409, field: "job_id" });
-    const wrongKey = createGeneratorClient({ baseUrl, serviceKey: "not-the-key" });
+    const wrongKey = createGeneratorClient({ baseUrl, authorization: "Bearer not-the-key" });
     await expect(wrongKey.getJob("client-job-2")).rejects.toMatchObject({ name: "GeneratorRefused", status: 401 });
   });
 
   it("is unavailable when nothing answers, and refuses an answer outside its contract", async () => {
-    const gone = createGeneratorClient({ baseUrl: "http://127.0.0.1:9", serviceKey: SERVICE_KEY });
+    const gone = createGeneratorClient({ baseUrl: "http://127.0.0.1:9", authorization: `Bearer ${SERVICE_KEY}` });
     await expect(gone.getJob("x")).rejects.toBeInstanceOf(GeneratorUnavailable);
     // Another version of the generator, answering 200 with a body the contract does not know.
     const drifted = createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end("{}"));
     await new Promise<void>((resolve) => drifted.listen(0, "127.0.0.1", resolve));
     try {
       const url = `http://127.0.0.1:${(drifted.address() as AddressInfo).port}`;
-      const onDrift = createGeneratorClient({ baseUrl: url, serviceKey: SERVICE_KEY });
+      const onDrift = createGeneratorClient({ baseUrl: url, authorization: `Bearer ${SERVICE_KEY}` });
       await expect(onDrift.getJob("x")).rejects.toBeInstanceOf(GeneratorContractError);
     } finally {
       drifted.close();

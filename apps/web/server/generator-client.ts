@@ -1,4 +1,6 @@
 import {
+  type DocumentsRequest,
+  documentsAcceptedSchema,
   errorBodySchema,
   type GeneratorAdminSummary,
   type GeneratorCancel,
@@ -19,9 +21,11 @@ import {
   generatorRedeliverySchema,
   generatorScreenSchema,
   healthSchema,
-  type JobAccepted,
   type JobKind,
   KIND_INFO,
+  type ModelList,
+  type ModelView,
+  modelListSchema,
   REQUEST_ID_HEADER,
   requestIdOf,
   truncateText,
@@ -34,6 +38,13 @@ import { currentRequestId, log } from "./log";
  * The one way the web app talks to the generator: every request and answer
  * is a contract in `packages/contracts/src/generator.ts`, and every answer is
  * parsed on arrival. One timeout policy for every call.
+ *
+ * The generator is Sorami's own (GENERATOR_API=sorami), or an operator's
+ * backend that implements document 000 alone (GENERATOR_API=documents): it
+ * takes jobs in the documents' body (`contracts/documents.ts`), and has
+ * nothing else — no job view, no cancel, no redelivery — which its
+ * `capabilities` say, so callers do without them (the reconciler only ends
+ * jobs past their maximum age; a cancel stays Sorami's alone).
  */
 
 /**
@@ -82,15 +93,34 @@ export class GeneratorContractError extends Error {
   }
 }
 
+/** A call the generator at GENERATOR_URL does not have (a documents backend has the submit alone). */
+export class GeneratorUnsupported extends Error {
+  constructor(what: string) {
+    super(`The backend at GENERATOR_URL (GENERATOR_API=documents) has no ${what}`);
+    this.name = "GeneratorUnsupported";
+  }
+}
+
+export type GeneratorApi = "sorami" | "documents";
+
 export type GeneratorClient = {
-  /** Hands a job over under its own id; the same id again returns the same job. */
-  submit(kind: JobKind, request: GeneratorRequest): Promise<JobAccepted>;
+  /** What the service at GENERATOR_URL speaks, and so what it can do besides taking jobs. */
+  api: GeneratorApi;
+  capabilities: { jobView: boolean; cancel: boolean; redeliver: boolean };
+  /**
+   * Hands a job over under its own id; the same id again returns the same job
+   * (Sorami's generator). `job_id` is the id the generator answered with
+   * (null when a documents backend answered none).
+   */
+  submit(kind: JobKind, request: GeneratorRequest | DocumentsRequest): Promise<{ job_id: string | null }>;
   /** The generator's view of a job, or null when it never received it. */
   getJob(jobId: string): Promise<GeneratorJobView | null>;
   /** Stops a job; null when the generator never received it (nothing to stop). */
   cancel(jobId: string): Promise<GeneratorCancel | null>;
   /** Queues a webhook delivery again; null when there is no such delivery. */
   redeliver(deliveryId: string): Promise<GeneratorRedelivery | null>;
+  /** The generator's active catalog (the models whose providers it has keys for); a documents backend's from the env. */
+  models(): Promise<ModelList>;
   /** Scores a completed job's stored images (a video's poster) with the screening model; null when unknown there. */
   screen(jobId: string): Promise<GeneratorScreen | null>;
   /** Admin console: the generator's queue, processes and delivery counts. */
@@ -101,7 +131,7 @@ export type GeneratorClient = {
   problemDeliveries(query: { problem?: string; cursor?: string; limit: number }): Promise<GeneratorDeliveryPage>;
   /** Admin console: queues a job's failing, dead and disabled deliveries again; null when unknown there. */
   redeliverJob(jobId: string): Promise<GeneratorRedeliverJob | null>;
-  /** "ok", or what keeps it from being so: its own health answer's status, or no answer at all. */
+  /** "ok", or what keeps it from being so: its own health answer's status, or no answer at all. Never throws. */
   health(): Promise<"ok" | "unreachable" | `degraded (${number})`>;
 };
 
@@ -112,7 +142,18 @@ export type GeneratorClient = {
  */
 export const GENERATOR_SCREEN_TIMEOUT_MS = 60_000;
 
-export function createGeneratorClient(options: { baseUrl: string; serviceKey: string }): GeneratorClient {
+export type GeneratorClientOptions = {
+  baseUrl: string;
+  /** The Authorization header's value (GENERATOR_AUTH), or null to send none. */
+  authorization: string | null;
+  api?: GeneratorApi;
+  /** With api "documents": the catalog `models()` answers (the backend has none to ask). */
+  documentsModels?: readonly ModelView[];
+};
+
+export function createGeneratorClient(options: GeneratorClientOptions): GeneratorClient {
+  const api = options.api ?? "sorami";
+  const sorami = api === "sorami";
   async function call<S extends z.ZodType>(
     method: "GET" | "POST",
     path: string,
@@ -130,7 +171,7 @@ export function createGeneratorClient(options: { baseUrl: string; serviceKey: st
       response = await fetch(`${options.baseUrl}${path}`, {
         method,
         headers: {
-          authorization: `Bearer ${options.serviceKey}`,
+          ...(options.authorization ? { authorization: options.authorization } : {}),
           [REQUEST_ID_HEADER]: requestId,
           ...(body === undefined ? {} : { "content-type": "application/json" }),
         },
@@ -185,35 +226,77 @@ export function createGeneratorClient(options: { baseUrl: string; serviceKey: st
   }
 
   return {
+    api,
+    capabilities: { jobView: sorami, cancel: sorami, redeliver: sorami },
     async submit(kind, request) {
       const path = `/api/${KIND_INFO[kind].plural}/generate`;
-      const accepted = await call("POST", path, generatorJobAcceptedSchema, request);
+      const accepted = await call("POST", path, sorami ? generatorJobAcceptedSchema : documentsAcceptedSchema, request);
       if (!accepted) {
         throw new GeneratorRefused(404, `The generator has no ${path}`);
       }
-      return accepted;
+      return { job_id: typeof accepted.job_id === "string" ? accepted.job_id : null };
     },
-    getJob: (jobId) => call("GET", `/api/jobs/${encodeURIComponent(jobId)}`, generatorJobViewSchema),
-    cancel: (jobId) => call("POST", `/api/jobs/${encodeURIComponent(jobId)}/cancel`, generatorCancelSchema),
-    redeliver: (deliveryId) =>
-      call("POST", `/api/webhooks/${encodeURIComponent(deliveryId)}/redeliver`, generatorRedeliverySchema),
-    screen: (jobId) =>
-      call(
+    async getJob(jobId) {
+      if (!sorami) {
+        throw new GeneratorUnsupported("job view (GET /api/jobs/{id})");
+      }
+      return call("GET", `/api/jobs/${encodeURIComponent(jobId)}`, generatorJobViewSchema);
+    },
+    async cancel(jobId) {
+      if (!sorami) {
+        throw new GeneratorUnsupported("cancel");
+      }
+      return call("POST", `/api/jobs/${encodeURIComponent(jobId)}/cancel`, generatorCancelSchema);
+    },
+    async redeliver(deliveryId) {
+      if (!sorami) {
+        throw new GeneratorUnsupported("webhook redelivery");
+      }
+      return call("POST", `/api/webhooks/${encodeURIComponent(deliveryId)}/redeliver`, generatorRedeliverySchema);
+    },
+    async models() {
+      if (!sorami) {
+        // A documents backend has no catalog: the one model per kind the operator said it stands for.
+        return { models: [...(options.documentsModels ?? [])] };
+      }
+      const list = await call("GET", "/api/models", modelListSchema);
+      if (!list) {
+        throw new GeneratorRefused(404, "The generator has no /api/models");
+      }
+      return list;
+    },
+    async screen(jobId) {
+      if (!sorami) {
+        throw new GeneratorUnsupported("image screening (POST /api/jobs/{id}/screen)");
+      }
+      return call(
         "POST",
         `/api/jobs/${encodeURIComponent(jobId)}/screen`,
         generatorScreenSchema,
         undefined,
         GENERATOR_SCREEN_TIMEOUT_MS,
-      ),
+      );
+    },
     async adminSummary() {
+      if (!sorami) {
+        throw new GeneratorUnsupported("admin summary (GET /api/admin/summary)");
+      }
       const summary = await call("GET", "/api/admin/summary", generatorAdminSummarySchema);
       if (!summary) {
         throw new GeneratorRefused(404, "The generator has no /api/admin/summary");
       }
       return summary;
     },
-    jobStory: (jobId) => call("GET", `/api/admin/jobs/${encodeURIComponent(jobId)}`, generatorJobStorySchema),
+    async jobStory(jobId) {
+      if (!sorami) {
+        throw new GeneratorUnsupported("job story (GET /api/admin/jobs/{id})");
+      }
+      return call("GET", `/api/admin/jobs/${encodeURIComponent(jobId)}`, generatorJobStorySchema);
+    },
     async problemDeliveries(query) {
+      if (!sorami) {
+        throw new GeneratorUnsupported("delivery list (GET /api/admin/deliveries)");
+      }
       const params = new URLSearchParams({ limit: String(query.limit) });
       for (const key of ["problem", "cursor"] as const) {
         const value = query[key];
@@ -227,14 +310,23 @@ export function createGeneratorClient(options: { baseUrl: string; serviceKey: st
       }
       return page;
     },
-    redeliverJob: (jobId) =>
-      call("POST", `/api/admin/jobs/${encodeURIComponent(jobId)}/redeliver`, generatorRedeliverJobSchema),
+    async redeliverJob(jobId) {
+      if (!sorami) {
+        throw new GeneratorUnsupported("job redelivery (POST /api/admin/jobs/{id}/redeliver)");
+      }
+      return call("POST", `/api/admin/jobs/${encodeURIComponent(jobId)}/redeliver`, generatorRedeliverJobSchema);
+    },
     async health() {
       try {
-        const res = await fetch(`${options.baseUrl}/health`, {
+        // A documents backend has no health route: that it answers HTTP at all (a 404 included) is what is known.
+        const res = await fetch(`${options.baseUrl}${sorami ? "/health" : "/"}`, {
           redirect: "manual",
           signal: AbortSignal.timeout(GENERATOR_HEALTH_TIMEOUT_MS),
         });
+        if (!sorami) {
+          await res.body?.cancel();
+          return res.status < 500 ? "ok" : `degraded (${res.status})`;
+        }
         // 200 and 503 both carry the health body; anything else is not the generator speaking.
         const body = healthSchema.safeParse(await res.json().catch(() => null));
         return res.ok && body.success ? "ok" : `degraded (${res.status})`;
@@ -249,6 +341,11 @@ const g = globalThis as unknown as { __soramiGenerator?: GeneratorClient };
 
 /** This process's client, made from the env on first use. */
 export function generator(): GeneratorClient {
-  g.__soramiGenerator ??= createGeneratorClient({ baseUrl: env().generatorUrl, serviceKey: env().serviceKey });
+  g.__soramiGenerator ??= createGeneratorClient({
+    baseUrl: env().generatorUrl,
+    authorization: env().generatorAuth,
+    api: env().generatorApi,
+    documentsModels: env().documentsModels,
+  });
   return g.__soramiGenerator;
 }

@@ -95,11 +95,14 @@ const CALL_SCHEMAS = {
  * | `[slow]`         |                                                      | done after 3 polls                  |
  * | `[zero]`         |                                                      | done with zero samples, no reason   |
  * | `[op-error]`     |                                                      | done with error (code 3)            |
+ * | `[hold]`         |                                                      | running until `releaseHeld()`       |
  */
 export type FakeGoogle = FakeServer & {
   apiKey: string;
   /** Requests by kind, in order, their bodies read in the API's format. */
   calls<K extends keyof CallBodies>(kind: K): Recorded<CallBodies[K]>[];
+  /** Lets every `[hold]` operation finish on its next poll (a generator killed mid-wait comes back to it). */
+  releaseHeld(): void;
 };
 
 const VEO_RATIOS = ["16:9", "9:16"];
@@ -142,7 +145,7 @@ export async function makeMp4(size: string, seconds: number): Promise<Buffer> {
   }
 }
 
-type Operation = { name: string; prompt: string; polls: number; doneAfter: number; fileIds: string[] };
+type Operation = { name: string; prompt: string; polls: number; doneAfter: number; fileIds: string[]; held: boolean };
 
 export async function startFakeGoogle(apiKey = `test-key-${randomBytes(6).toString("hex")}`): Promise<FakeGoogle> {
   const seenPrompts = new Set<string>();
@@ -279,7 +282,7 @@ export async function startFakeGoogle(apiKey = `test-key-${randomBytes(6).toStri
       fileIds.push(id);
     }
     const doneAfter = prompt.includes("[slow]") ? POLLS_BEFORE_DONE.slow : POLLS_BEFORE_DONE.normal;
-    operations.set(name, { name, prompt, polls: 0, doneAfter, fileIds });
+    operations.set(name, { name, prompt, polls: 0, doneAfter, fileIds, held: prompt.includes("[hold]") });
     return { status: 200, json: { name } };
   }
 
@@ -289,7 +292,7 @@ export async function startFakeGoogle(apiKey = `test-key-${randomBytes(6).toStri
       return googleError(404, "NOT_FOUND", `Operation ${name} not found`);
     }
     op.polls++;
-    if (op.polls < op.doneAfter) {
+    if (op.polls < op.doneAfter || op.held) {
       return { status: 200, json: { name, metadata: {} } };
     }
     if (op.prompt.includes("[op-error]")) {
@@ -363,5 +366,10 @@ export async function startFakeGoogle(apiKey = `test-key-${randomBytes(6).toStri
       server.requests
         .filter((r) => kindOf(r) === kind)
         .map((r) => ({ ...r, body: CALL_SCHEMAS[kind].parse(r.body) as CallBodies[K] })),
+    releaseHeld: () => {
+      for (const op of operations.values()) {
+        op.held = false;
+      }
+    },
   };
 }

@@ -150,8 +150,8 @@ describe("loadCatalogFile", () => {
 describe("the documented example", () => {
   it("is a valid catalog file", async () => {
     const { readFile } = await import("node:fs/promises");
-    const doc = await readFile(new URL("../../../docs/providers-draft.md", import.meta.url), "utf8");
-    const example = /### Example[^\n]*\n+```yaml\n([\s\S]*?)```/.exec(doc)?.[1] ?? "";
+    const doc = await readFile(new URL("../../../README.md", import.meta.url), "utf8");
+    const example = /\*\*Example: add a fal model[^\n]*\n+```yaml\n([\s\S]*?)```/.exec(doc)?.[1] ?? "";
     const result = parseCatalogFile("models.yaml", example);
     expect(result.ok ? result.value.entries.map((e) => e.id) : result.error.message).toEqual([
       "fal-ai/recraft-v3",

@@ -221,7 +221,14 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: Record<string, str
   return parsed.data;
 }
 
+export { catalogDefaults } from "./catalog";
 export { commaList, splitList } from "./comma-list";
 export { loadPromptPolicy, type ModerationSettings, moderationEnvShape, resolveModeration } from "./moderation";
-export { type ActiveProviderConfig, providerEnvShape, resolveProviders } from "./providers";
+export {
+  type ActiveCatalog,
+  type CatalogEnv,
+  catalogEnvShape,
+  inputImageEnvShape,
+  loadActiveCatalog,
+} from "./providers";
 export { databasePassword, secretValues } from "./secret-values";

@@ -5,6 +5,8 @@ import type { GalleryPageOf, JobStatusResponse } from "./jobs";
 const status = {
   job_id: "j1",
   status: "PENDING",
+  model: "local-image-v1",
+  provider: "local",
   progress: 0,
   message: null,
   error: null,
@@ -53,6 +55,10 @@ describe("the API table", () => {
 
   it("refuses a success on a route no contract covers, a body where none belongs, and takes streams and files as they are", () => {
     expect(answerProblem(WEB_API, { method: "GET", path: "/api/nothing" }, answer(200, {}))).toMatch(/no contract/);
+    // A redirect has no answer of its own: Next.js's trailing-slash 308 is not a route's success.
+    expect(
+      answerProblem(WEB_API, { method: "GET", path: "/api/media/" }, answer(308, "/api/media", "text/plain")),
+    ).toBe(null);
     expect(answerProblem(WEB_API, { method: "DELETE", path: "/api/images/j1" }, answer(204, ""))).toBeNull();
     expect(answerProblem(WEB_API, { method: "DELETE", path: "/api/images/j1" }, answer(200, {}))).toMatch(/no body/);
     expect(

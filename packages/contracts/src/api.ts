@@ -19,6 +19,7 @@ import {
   authSignedOutSchema,
   authStatusSchema,
 } from "./auth";
+import { modelListSchema } from "./catalog";
 import { errorBodySchema } from "./errors";
 import { DETAIL_SCHEMAS } from "./gallery";
 import {
@@ -35,7 +36,21 @@ import {
   generatorScreenSchema,
 } from "./generator-admin";
 import { healthSchema, livenessSchema } from "./health";
-import { GALLERY_PAGE_SCHEMAS, jobAcceptedSchema, jobStatusResponseSchema, RESULT_SCHEMAS } from "./jobs";
+import {
+  GALLERY_PAGE_SCHEMAS,
+  galleryPageSchema,
+  jobAcceptedSchema,
+  jobStatusResponseSchema,
+  RESULT_SCHEMAS,
+} from "./jobs";
+import {
+  collectionListSchema,
+  collectionSchema,
+  favoriteStateSchema,
+  shareCreatedSchema,
+  sharedViewSchema,
+  shareListSchema,
+} from "./library";
 import { notificationListSchema, notificationReadSchema, notificationsReadAllSchema } from "./notifications";
 import { activeProvidersSchema } from "./providers";
 import { webhookAckSchema } from "./webhooks";
@@ -77,11 +92,39 @@ const jobEndpoints = {
   "POST /api/videos/[id]/rerun": { ok: jobAcceptedSchema },
 } as const satisfies Record<string, Answer>;
 
+/** The library: search across kinds, favourites, collections, ZIP downloads, share links (owner's and public). */
+const libraryEndpoints = {
+  "GET /api/library": { ok: galleryPageSchema },
+  "GET /api/images/[id]/download": { ok: "file" },
+  "GET /api/videos/[id]/download": { ok: "file" },
+  "PUT /api/favorites/generations/[id]": { ok: favoriteStateSchema },
+  "DELETE /api/favorites/generations/[id]": { ok: favoriteStateSchema },
+  "PUT /api/favorites/files/[id]": { ok: favoriteStateSchema },
+  "DELETE /api/favorites/files/[id]": { ok: favoriteStateSchema },
+  "GET /api/collections": { ok: collectionListSchema },
+  "POST /api/collections": { ok: collectionSchema },
+  "GET /api/collections/[id]": { ok: collectionSchema },
+  "PATCH /api/collections/[id]": { ok: collectionSchema },
+  "DELETE /api/collections/[id]": { ok: "empty" },
+  "GET /api/collections/[id]/download": { ok: "file" },
+  "PUT /api/collections/[id]/generations/[item]": { ok: collectionSchema },
+  "DELETE /api/collections/[id]/generations/[item]": { ok: collectionSchema },
+  "PUT /api/collections/[id]/files/[item]": { ok: collectionSchema },
+  "DELETE /api/collections/[id]/files/[item]": { ok: collectionSchema },
+  "GET /api/shares": { ok: shareListSchema },
+  "POST /api/shares": { ok: shareCreatedSchema },
+  "DELETE /api/shares/[id]": { ok: "empty" },
+  "GET /api/s/[token]": { ok: sharedViewSchema },
+  "GET /api/s/[token]/files/[file]": { ok: "file", emptyFailures: [416] },
+} as const satisfies Record<string, Answer>;
+
 export const WEB_API = {
   ...jobEndpoints,
+  ...libraryEndpoints,
   "GET /api/health": { ok: healthSchema, failure: z.union([healthSchema, errorBodySchema]) },
   "GET /api/health/live": { ok: livenessSchema },
   "GET /api/providers": { ok: activeProvidersSchema },
+  "GET /api/models": { ok: modelListSchema },
   "GET /api/events": { ok: "stream" },
   "GET /api/notifications": { ok: notificationListSchema },
   "POST /api/notifications/[id]/read": { ok: notificationReadSchema },
@@ -131,6 +174,7 @@ export const GENERATOR_API = {
   "GET /api/admin/jobs/[id]": { ok: generatorJobStorySchema },
   "GET /api/admin/deliveries": { ok: generatorDeliveryPageSchema },
   "POST /api/admin/jobs/[id]/redeliver": { ok: generatorRedeliverJobSchema },
+  "GET /api/models": { ok: modelListSchema },
   "GET /health": { ok: healthSchema, failure: z.union([healthSchema, errorBodySchema]) },
   "GET /metrics": { ok: "text" },
 } as const satisfies Record<string, Answer>;

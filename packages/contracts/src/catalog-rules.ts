@@ -1,4 +1,4 @@
-import type { CatalogEntry, ImageCatalogEntry, VideoCatalogEntry } from "./catalog";
+import type { CatalogEntry, CatalogModel, ImageModel, VideoModel } from "./catalog";
 import type { ImageParams } from "./images";
 import type { PersonGeneration, VideoParams } from "./video";
 
@@ -6,8 +6,7 @@ import type { PersonGeneration, VideoParams } from "./video";
  * What the catalog checks before a job exists: the first parameter the
  * chosen model cannot serve, with the field and the allowed values (the web
  * app answers 422 with it; a provider checks again before paying for a
- * call). It generalises imageLimitViolation / videoLimitViolation from one
- * provider per kind to any catalog entry.
+ * call), for any catalog model.
  */
 export type CapabilityViolation = { field: string; message: string };
 
@@ -87,11 +86,7 @@ function extrasViolation(
   return null;
 }
 
-function imageViolation(
-  entry: ImageCatalogEntry,
-  params: ImageRequest,
-  withInputImage: boolean,
-): CapabilityViolation | null {
+function imageViolation(entry: ImageModel, params: ImageRequest, withInputImage: boolean): CapabilityViolation | null {
   const caps = entry.capabilities;
   const model = entry.id;
   return (
@@ -104,7 +99,7 @@ function imageViolation(
 }
 
 /** Every duration a video model accepts, in seconds. */
-export function catalogDurations(entry: VideoCatalogEntry): number[] {
+export function catalogDurations(entry: VideoModel): number[] {
   const { min, max, step } = entry.capabilities.durations;
   const out: number[] = [];
   for (let s = min; s <= max; s += step) {
@@ -113,11 +108,7 @@ export function catalogDurations(entry: VideoCatalogEntry): number[] {
   return out;
 }
 
-function videoViolation(
-  entry: VideoCatalogEntry,
-  params: VideoRequest,
-  withInputImage: boolean,
-): CapabilityViolation | null {
+function videoViolation(entry: VideoModel, params: VideoRequest, withInputImage: boolean): CapabilityViolation | null {
   const caps = entry.capabilities;
   const model = entry.id;
   const aspect = notAllowed("aspect_ratio", params.aspect_ratio, caps.aspect_ratios, model);
@@ -156,22 +147,22 @@ function videoViolation(
  * after decoding, so the caller may say so explicitly).
  */
 export function capabilityViolation(
-  entry: ImageCatalogEntry,
+  entry: ImageModel,
   params: ImageRequest,
   withInputImage?: boolean,
 ): CapabilityViolation | null;
 export function capabilityViolation(
-  entry: VideoCatalogEntry,
+  entry: VideoModel,
   params: VideoRequest,
   withInputImage?: boolean,
 ): CapabilityViolation | null;
 export function capabilityViolation(
-  entry: CatalogEntry,
+  entry: CatalogModel,
   params: ImageRequest | VideoRequest,
   withInputImage?: boolean,
 ): CapabilityViolation | null;
 export function capabilityViolation(
-  entry: CatalogEntry,
+  entry: CatalogModel,
   params: ImageRequest | VideoRequest,
   withInputImage?: boolean,
 ): CapabilityViolation | null {

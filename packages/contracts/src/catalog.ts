@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { modelIdSchema } from "./ids";
 import { IMAGE_FORMATS, IMAGE_QUALITIES, IMAGE_SIZES } from "./images";
 import { PERSON_GENERATION_MODES, VIDEO_ASPECT_RATIOS } from "./video";
 
@@ -15,15 +16,8 @@ import { PERSON_GENERATION_MODES, VIDEO_ASPECT_RATIOS } from "./video";
  * no provider-specific `if` lives outside the provider.
  */
 
-/** A stable model id: `gemini-2.5-flash-image`, `fal-ai/flux/schnell`, `replicate:black-forest-labs/flux-schnell`. */
-export const MODEL_ID_MAX_LENGTH = 200;
-export const modelIdSchema = z
-  .string({ error: "must be a string" })
-  .min(1, { error: "is required" })
-  .max(MODEL_ID_MAX_LENGTH, { error: `must be at most ${MODEL_ID_MAX_LENGTH} characters` })
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$/, {
-    error: "must be letters, digits and . _ : / @ + - (starting with a letter or digit)",
-  });
+/** A stable model id (see ids.ts). */
+export { modelIdSchema };
 
 /** The provider names a catalog entry may carry (each is one module under apps/generator/src/providers/). */
 export const CATALOG_PROVIDERS = [
@@ -125,15 +119,38 @@ export type CatalogEntry = z.infer<typeof catalogEntrySchema>;
 export type ImageCatalogEntry = Extract<CatalogEntry, { kind: "image" }>;
 export type VideoCatalogEntry = Extract<CatalogEntry, { kind: "video" }>;
 
-/** `GET /api/models`: the active models only. */
-export const modelViewSchema = z.object({
+/** What the checks and the forms need of a model: its id, kind and capabilities (an entry or its public view). */
+export type ImageModel = Pick<ImageCatalogEntry, "id" | "kind" | "capabilities">;
+export type VideoModel = Pick<VideoCatalogEntry, "id" | "kind" | "capabilities">;
+export type CatalogModel = ImageModel | VideoModel;
+
+const viewBase = {
   id: modelIdSchema,
-  kind: z.enum(["image", "video"]),
   provider: z.enum(CATALOG_PROVIDERS),
   label: z.string(),
+  /** The operator's default model of its kind (DEFAULT_IMAGE_MODEL / DEFAULT_VIDEO_MODEL). */
   default: z.boolean(),
-  capabilities: z.union([imageCapabilitiesSchema, videoCapabilitiesSchema]),
   price: priceSchema.optional(),
-});
+};
+
+/**
+ * One active model as `GET /api/models` (web) shows it and the generator's
+ * `GET /api/models` hands it to the web app: no provider options (they may
+ * name servers), no fallbacks (the generator's business).
+ */
+export const modelViewSchema = z.discriminatedUnion("kind", [
+  z.object({ ...viewBase, kind: z.literal("image"), capabilities: imageCapabilitiesSchema }),
+  z.object({ ...viewBase, kind: z.literal("video"), capabilities: videoCapabilitiesSchema }),
+]);
 export const modelListSchema = z.object({ models: z.array(modelViewSchema) });
 export type ModelView = z.infer<typeof modelViewSchema>;
+export type ModelList = z.infer<typeof modelListSchema>;
+
+/** The public view of an active entry. */
+export function modelViewOf(entry: CatalogEntry, isDefault: boolean): ModelView {
+  const { id, provider, label, price } = entry;
+  const base = { id, provider, label, default: isDefault, ...(price ? { price } : {}) };
+  return entry.kind === "image"
+    ? { ...base, kind: "image", capabilities: entry.capabilities }
+    : { ...base, kind: "video", capabilities: entry.capabilities };
+}

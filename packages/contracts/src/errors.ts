@@ -48,8 +48,9 @@ export function describeZodError(error: z.ZodError): { message: string; field?: 
   }
   const field = issue.path.length > 0 ? issue.path.map(String).join(".") : undefined;
   if (issue.code === "unrecognized_keys") {
-    const keys = issue.keys.join(", ");
-    return { message: `Unknown field(s): ${keys}`, field: issue.keys[0] };
+    // Named where they are: `data.a` for an unknown key inside `data`, not a bare `a`.
+    const at = (key: string) => [...issue.path.map(String), key].join(".");
+    return { message: `Unknown field(s): ${issue.keys.map(at).join(", ")}`, field: issue.keys[0] && at(issue.keys[0]) };
   }
   return { message: field ? `${field}: ${issue.message}` : issue.message, field };
 }

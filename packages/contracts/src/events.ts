@@ -72,9 +72,14 @@ export const snapshotEventSchema = z.object({
 });
 export type SnapshotEvent = z.infer<typeof snapshotEventSchema>;
 
+/** A job was deleted (in this tab or another): galleries drop its card. */
+export const jobDeletedEventSchema = z.object({ job_id: z.string(), kind: jobKindSchema });
+export type JobDeletedEvent = z.infer<typeof jobDeletedEventSchema>;
+
 /** Stored event types and their data. `snapshot` is sent on connect only and never stored. */
 export const USER_EVENT_SCHEMAS = {
   job: jobEventSchema,
+  job_deleted: jobDeletedEventSchema,
   notification: notificationEventSchema,
   notifications_read: notificationsReadEventSchema,
   moderation: moderationEventSchema,

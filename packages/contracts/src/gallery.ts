@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { modelIdSchema } from "./ids";
 import { galleryGenerationSchema, jobIdSchema } from "./jobs";
 import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from "./limits";
+import { fallbackStepSchema } from "./serving";
 import type { JobStatus } from "./status";
 import { storableDatetimeSchema } from "./storable";
 
@@ -47,6 +49,8 @@ export const galleryQuerySchema = z.object({
     .max(PAGE_SIZE_MAX, { error: `must be at most ${PAGE_SIZE_MAX}` })
     .default(PAGE_SIZE_DEFAULT),
   status: galleryStatusFilterSchema.default("all"),
+  /** Only jobs of this catalog model. */
+  model: modelIdSchema.optional(),
 });
 export type GalleryQuery = z.infer<typeof galleryQuerySchema>;
 
@@ -55,6 +59,12 @@ const detailExtra = {
   started_at: z.string().nullable(),
   updated_at: z.string(),
   message: z.string().nullable(),
+  /** The model the submission asked for (or the default it got); `model` differs when a fallback served it. */
+  requested_model: z.string().nullable(),
+  /** The provider's own id for the work (fal request_id, Replicate prediction id, Veo operation), once known. */
+  request_id: z.string().nullable(),
+  /** How the job moved to fallback models, in order (empty when the model asked for served it). */
+  fallbacks: z.array(fallbackStepSchema),
 };
 
 /** GET /api/{images,videos}/{id}: one generation with its timings, for the detail view. */

@@ -3,6 +3,7 @@ import { jobIdSchema } from "./ids";
 import { imageParamsSchema } from "./images";
 import { type JobKind, jobKindSchema } from "./jobs";
 import { inputImageKeySchema } from "./keys";
+import { fallbackStepSchema } from "./serving";
 import { jobStatusSchema } from "./status";
 import { onlyOneInputImage, onlyOneInputImageError, videoParamsObject } from "./video";
 import { completedDataSchema, webhookDeliveryIdSchema } from "./webhooks";
@@ -62,6 +63,23 @@ export const generatorJobViewSchema = z.object({
   error: z.string().nullable(),
   /** What failed the job (a provider error kind); absent from generators that predate it. */
   error_kind: z.string().nullish(),
+  /** The model serving the job (a fallback once it moved) and its provider. */
+  model: z.string().nullable(),
+  provider: z.string().nullable(),
+  /**
+   * The provider's handle on the work, for the operator: its request id and
+   * own status word (IN_QUEUE, processing…), and how many submissions the
+   * job made (more than one only when the provider lost a request or its
+   * work failed and was retried). Null for synchronous providers.
+   */
+  remote: z
+    .object({
+      request_id: z.string().nullable(),
+      status: z.string().nullable(),
+      submissions: z.number().int().nonnegative(),
+    })
+    .nullable(),
+  fallbacks: z.array(fallbackStepSchema),
   /** The `data` of the job's `completed` webhook, once completed. */
   result: completedDataSchema.nullable(),
   created_at: z.string(),

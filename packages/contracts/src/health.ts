@@ -13,7 +13,8 @@ export const healthSchema = z.object({
   queue: z.enum(["ok", "not migrated", "worker not running", "unknown"]),
   /** The web app's view of the generator: it keeps serving (200) while the generator is away, but says so. */
   generator: z.union([z.literal("ok"), z.literal("unreachable"), z.string().regex(/^degraded \(\d{3}\)$/)]).optional(),
-  providers: activeProvidersSchema,
+  /** The default model of each kind (absent while a web process does not yet know the catalog). */
+  providers: activeProvidersSchema.optional(),
 });
 export type Health = z.infer<typeof healthSchema>;
 

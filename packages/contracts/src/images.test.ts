@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
+import type { ImageCatalogEntry } from "./catalog";
+import { BUILT_IN_MODELS } from "./catalog-builtins";
+import { capabilityViolation } from "./catalog-rules";
 import { describeZodError } from "./errors";
 import {
   GEMINI_IMAGE_ASPECT_RATIOS,
   IMAGE_DEFAULTS,
-  IMAGE_PROVIDER_LIMITS,
   IMAGE_SIZES,
-  imageLimitViolation,
   imageParamsSchema,
   nearestGeminiAspectRatio,
   parseSize,
@@ -82,31 +83,36 @@ describe("image parameters", () => {
   });
 });
 
-describe("image providers", () => {
+describe("the built-in image models' capabilities", () => {
   const params = imageParamsSchema.parse({ prompt: "x" });
+  const model = (id: string) => BUILT_IN_MODELS.find((e) => e.id === id) as ImageCatalogEntry;
 
   it("lets OpenAI serve its three native sizes only, naming them", () => {
-    for (const size of IMAGE_PROVIDER_LIMITS.openai.sizes) {
-      expect(imageLimitViolation("openai", { ...params, size })).toBeNull();
+    for (const size of model("gpt-image-1").capabilities.sizes) {
+      expect(capabilityViolation(model("gpt-image-1"), { ...params, size })).toBeNull();
     }
-    const small = imageLimitViolation("openai", { ...params, size: "512x512" });
+    const small = capabilityViolation(model("gpt-image-1"), { ...params, size: "512x512" });
     expect(small).toMatchObject({ field: "size" });
     expect(small?.message).toContain("allowed: 1024x1024, 1536x1024, 1024x1536");
   });
 
-  it("refuses an input image where the provider takes none", () => {
+  it("refuses an input image where the model takes none", () => {
     const withUrl = { ...params, input_image_url: "https://example.com/a.png" };
-    expect(imageLimitViolation("openai", withUrl)?.field).toBe("input_image_url");
-    expect(imageLimitViolation("gemini", withUrl)).toBeNull();
+    expect(capabilityViolation(model("gpt-image-1"), withUrl)?.field).toBe("input_image_url");
+    expect(capabilityViolation(model("gemini-2.5-flash-image"), withUrl)).toBeNull();
   });
 
-  it("lets Gemini and the local provider serve every offered size", () => {
+  it("lets Gemini and the local model serve every offered size, 1 to 4 images", () => {
     for (const size of IMAGE_SIZES) {
-      expect(imageLimitViolation("gemini", { ...params, size })).toBeNull();
-      expect(imageLimitViolation("local", { ...params, size })).toBeNull();
+      for (const num_images of [NUM_IMAGES_MIN, NUM_IMAGES_MAX]) {
+        expect(capabilityViolation(model("gemini-2.5-flash-image"), { ...params, size, num_images })).toBeNull();
+        expect(capabilityViolation(model("local-image-v1"), { ...params, size, num_images })).toBeNull();
+      }
     }
   });
+});
 
+describe("Gemini's aspect ratios", () => {
   it("maps every offered size to the nearest Gemini aspect ratio (the README's table)", () => {
     const table = Object.fromEntries(
       IMAGE_SIZES.map((s) => [s, nearestGeminiAspectRatio(parseSize(s).width, parseSize(s).height)]),

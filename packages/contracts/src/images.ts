@@ -1,5 +1,15 @@
 import { z } from "zod";
-import { NUM_IMAGES_MAX, NUM_IMAGES_MIN, PROMPT_MAX_LENGTH, URL_MAX_LENGTH } from "./limits";
+import { fileStateFields } from "./file-state";
+import { modelIdSchema } from "./ids";
+import {
+  GUIDANCE_MAX,
+  NUM_IMAGES_MAX,
+  NUM_IMAGES_MIN,
+  PROMPT_MAX_LENGTH,
+  SEED_MAX,
+  STEPS_MAX,
+  URL_MAX_LENGTH,
+} from "./limits";
 import { fileModerationSchema } from "./moderation";
 import { findForbiddenCharacter } from "./text";
 
@@ -96,9 +106,22 @@ export const httpUrlSchema = z
 const enumOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `must be one of ${values.join(", ")}` });
 
-/** The parameters of an image job: what the web form sends (documents 000 and 004). */
+/** A seed, for the models that take one (their capabilities say `seed: true`). */
+export const seedSchema = z
+  .number({ error: "must be a number" })
+  .int({ error: "must be a whole number" })
+  .min(0, { error: "must be at least 0" })
+  .max(SEED_MAX, { error: `must be at most ${SEED_MAX}` });
+
+/**
+ * The parameters of an image job: what the web form sends (documents 000 and
+ * 004), plus the catalog's: the `model` (absent: the operator's default) and
+ * the knobs some models expose. The schema bounds types and sane ranges; the
+ * chosen model's capabilities narrow them (catalog-rules.ts, 422).
+ */
 export const imageParamsSchema = z.strictObject({
   prompt: promptSchema,
+  model: modelIdSchema.optional(),
   /** Empty string means "none": document 004's form sends it when the field is blank. */
   input_image_url: z.union([z.literal("").transform(() => undefined), httpUrlSchema]).optional(),
   num_images: z
@@ -111,6 +134,19 @@ export const imageParamsSchema = z.strictObject({
   format: enumOf(IMAGE_FORMATS).default(IMAGE_DEFAULTS.format),
   style: enumOf(IMAGE_STYLES).default(IMAGE_DEFAULTS.style),
   quality: enumOf(IMAGE_QUALITIES).default(IMAGE_DEFAULTS.quality),
+  negative_prompt: plainTextSchema(PROMPT_MAX_LENGTH).optional(),
+  seed: seedSchema.optional(),
+  steps: z
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number" })
+    .min(1, { error: "must be at least 1" })
+    .max(STEPS_MAX, { error: `must be at most ${STEPS_MAX}` })
+    .optional(),
+  guidance: z
+    .number({ error: "must be a number" })
+    .min(0, { error: "must be at least 0" })
+    .max(GUIDANCE_MAX, { error: `must be at most ${GUIDANCE_MAX}` })
+    .optional(),
 });
 export type ImageParams = z.infer<typeof imageParamsSchema>;
 
@@ -132,90 +168,9 @@ export const imageFileSchema = z.object({
    * removed, with a sentence for its owner.
    */
   moderation: fileModerationSchema.optional(),
+  ...fileStateFields,
 });
 export type ImageFile = z.infer<typeof imageFileSchema>;
-
-type ImageProviderLimits = {
-  /** Shown in the UI and the health endpoints. */
-  label: string;
-  /** The model the generator calls unless the operator names another of the same family. */
-  model: string;
-  sizes: readonly ImageSize[];
-  formats: readonly ImageFormat[];
-  qualities: readonly (typeof IMAGE_QUALITIES)[number][];
-  num_images: { min: number; max: number };
-  /** Whether the provider can start from an input image (input_image_url). */
-  input_image: boolean;
-};
-
-/**
- * What each image provider can serve; checked before a job is created (422
- * naming the field and the allowed values). Gemini returns PNGs at its own
- * aspect ratios, which Sorami converts and resizes to any offered size and
- * format; OpenAI's GPT image models make three sizes natively and take no
- * input image through images.generate.
- */
-export const IMAGE_PROVIDER_LIMITS = {
-  local: {
-    label: "Local (offline, not AI)",
-    model: "local-image-v1",
-    sizes: IMAGE_SIZES,
-    formats: IMAGE_FORMATS,
-    qualities: IMAGE_QUALITIES,
-    num_images: { min: NUM_IMAGES_MIN, max: NUM_IMAGES_MAX },
-    input_image: true,
-  },
-  gemini: {
-    label: "Gemini 2.5 Flash Image",
-    model: "gemini-2.5-flash-image",
-    sizes: IMAGE_SIZES,
-    formats: IMAGE_FORMATS,
-    qualities: IMAGE_QUALITIES,
-    num_images: { min: NUM_IMAGES_MIN, max: NUM_IMAGES_MAX },
-    input_image: true,
-  },
-  openai: {
-    label: "OpenAI GPT Image",
-    model: "gpt-image-1",
-    sizes: ["1024x1024", "1536x1024", "1024x1536"],
-    formats: IMAGE_FORMATS,
-    qualities: IMAGE_QUALITIES,
-    num_images: { min: NUM_IMAGES_MIN, max: NUM_IMAGES_MAX },
-    input_image: false,
-  },
-} as const satisfies Record<string, ImageProviderLimits>;
-export type ImageProviderName = keyof typeof IMAGE_PROVIDER_LIMITS;
-export const IMAGE_PROVIDER_NAMES = Object.keys(IMAGE_PROVIDER_LIMITS) as [ImageProviderName, ...ImageProviderName[]];
-
-/** The first parameter the image provider cannot serve, with the allowed values, or null. */
-export function imageLimitViolation(
-  provider: ImageProviderName,
-  params: Pick<ImageParams, "size" | "format" | "quality" | "num_images" | "input_image_url">,
-): { field: string; message: string } | null {
-  const limits: ImageProviderLimits = IMAGE_PROVIDER_LIMITS[provider];
-  const notIn = (field: "size" | "format" | "quality", allowed: readonly string[]) =>
-    allowed.includes(params[field])
-      ? null
-      : {
-          field,
-          message: `${field} ${params[field]} is not supported by the ${provider} provider; allowed: ${allowed.join(", ")}`,
-        };
-  const refused = notIn("size", limits.sizes) ?? notIn("format", limits.formats) ?? notIn("quality", limits.qualities);
-  if (refused) {
-    return refused;
-  }
-  const n = limits.num_images;
-  if (params.num_images < n.min || params.num_images > n.max) {
-    return { field: "num_images", message: `num_images must be ${n.min}-${n.max} for the ${provider} provider` };
-  }
-  if (params.input_image_url && !limits.input_image) {
-    return {
-      field: "input_image_url",
-      message: `input_image_url is not supported by the ${provider} provider; leave it empty`,
-    };
-  }
-  return null;
-}
 
 /**
  * gemini-2.5-flash-image's aspect ratios and the PNG size it returns for

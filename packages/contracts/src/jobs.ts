@@ -46,10 +46,21 @@ export const jobAcceptedSchema = z.object({
 });
 export type JobAccepted = z.infer<typeof jobAcceptedSchema>;
 
+/**
+ * The model a job runs on: the one asked for (or the default) until a
+ * fallback serves it, then the one that made its files; and its provider.
+ * Null only for jobs from before the catalog.
+ */
+const servedBy = {
+  model: z.string().nullable(),
+  provider: z.string().nullable(),
+};
+
 /** GET /api/{kind}s/{id}/status */
 export const jobStatusResponseSchema = z.object({
   job_id: z.string(),
   status: jobStatusSchema,
+  ...servedBy,
   progress: z.number().int(),
   message: z.string().nullable(),
   error: z.string().nullable(),
@@ -71,6 +82,7 @@ export const resultMetadataSchema = z.object({
 export const imageResultSchema = z.object({
   job_id: z.string(),
   status: jobStatusSchema,
+  ...servedBy,
   prompt: z.string(),
   params: z.record(z.string(), z.unknown()),
   images: z.array(imageFileSchema),
@@ -87,9 +99,15 @@ export type JobResult = ImageResult | VideoResult;
 export const RESULT_SCHEMAS = { image: imageResultSchema, video: videoResultSchema } as const;
 
 const galleryExtra = {
+  /** The same value as `job_id`: document 004's gallery reads a generation's id as `id`. */
+  id: z.string(),
   created_at: z.string(),
   completed_at: z.string().nullable(),
   progress: z.number().int(),
+  /** The generation itself is starred by the reader. */
+  favorite: z.boolean(),
+  /** Its files the reader starred one by one. */
+  favorite_file_ids: z.array(z.string()),
 };
 
 /** One generation in a gallery page: its result, its kind and when it ran. */

@@ -83,6 +83,13 @@ export function heldPreviewKey(storageKey: string): string {
   return `${dot > slash ? storageKey.slice(0, dot) : storageKey}_held.webp`;
 }
 
+/** The same key with another extension (a fetched file is kept under the extension of what its bytes are). */
+export function withExtension(key: string, ext: string): string {
+  const slash = key.lastIndexOf("/");
+  const dot = key.lastIndexOf(".");
+  return `${dot > slash ? key.slice(0, dot) : key}.${ext}`;
+}
+
 /** A job's input image is under this prefix. */
 export function inputPrefix(jobId: string): string {
   return `inputs/${jobId}`;

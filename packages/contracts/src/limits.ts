@@ -32,6 +32,19 @@ export const NOTIFICATION_PROMPT_EXCERPT_LENGTH = 80;
 export const NUM_IMAGES_MIN = 1;
 export const NUM_IMAGES_MAX = 4;
 
+/** Longest catalog model id: fal and Replicate ids are owner/app/path, well under this. */
+export const MODEL_ID_MAX_LENGTH = 200;
+
+/**
+ * A seed: the unsigned 32-bit range, what every hosted model we call takes
+ * (fal, Replicate, BFL, ComfyUI's KSampler accepts more but is fine with it).
+ */
+export const SEED_MAX = 4_294_967_295;
+/** Denoising steps: above every model's own bound (FLUX dev 50, SDXL 150); the model's capabilities narrow it. */
+export const STEPS_MAX = 150;
+/** Guidance (CFG) scale: above every model's own bound (fal's FLUX dev 20, Stable Diffusion 30); narrowed by the model. */
+export const GUIDANCE_MAX = 30;
+
 /** Longest URL accepted for `input_image_url`. */
 export const URL_MAX_LENGTH = 2048;
 
@@ -101,9 +114,14 @@ export const EMPTY_BODY_MAX_BYTES = 1024;
  * "lingering close"). Closing at once, while the client still sends, makes
  * the kernel answer with a reset that destroys the refusal before many
  * clients read it (Node's fetch reads nothing until its upload is done).
- * Dropped bytes are never kept.
+ * Dropped bytes are never kept. It is more than the largest body any route
+ * accepts (a video submit carrying its input image, ~9.4 MiB), so a body just
+ * over its limit is read whole and its refusal always arrives: when the drain
+ * stopped short of the body's end, a client slow to read (a loaded machine)
+ * met the reset with the answer still unread in its buffer, and the kernel
+ * throws that away.
  */
-export const REFUSED_BODY_DRAIN_BYTES = 8 * 1024 * 1024;
+export const REFUSED_BODY_DRAIN_BYTES = 16 * 1024 * 1024;
 export const REFUSED_BODY_CLOSE_AFTER_MS = 10_000;
 
 /** Per-user quotas (defaults; USER_SUBMISSIONS_PER_MINUTE and USER_MAX_ACTIVE_JOBS override them). */
@@ -152,4 +170,12 @@ export const ORGANIZATION_SLUG_MAX_LENGTH = 128;
  * its prefix, never a way to write arbitrary text into every log line.
  * Anything else is replaced by a generated id, not refused.
  */
-export const REQUEST_ID_MAX_LENGTH = 128;
+export const HTTP_REQUEST_ID_MAX_LENGTH = 128;
+
+/**
+ * Signed media links (`/api/media/{key}?expires=&signature=`: the input image
+ * a documents backend is sent as `input_image_url`) work this long: a backend
+ * fetches it when it starts the job, and an hour covers a queue in front of
+ * it. MEDIA_LINK_SECONDS overrides it.
+ */
+export const MEDIA_LINK_SECONDS_DEFAULT = 3600;

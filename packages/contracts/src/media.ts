@@ -15,6 +15,21 @@ export const MEDIA_TYPES = {
 export type MediaType = keyof typeof MEDIA_TYPES;
 export type MediaKind = (typeof MEDIA_TYPES)[MediaType]["kind"];
 
+/**
+ * One file a model provider (or a backend's `url`) hands over is at most this
+ * large, by kind: a 2048² lossless PNG is ~12 MiB, beyond 50 it is not an
+ * image we asked for; 60 s (VIDEO_DURATION_MAX_SECONDS) of 1080p at a high
+ * 30 Mbit/s is ~225 MiB.
+ */
+export const OUTPUT_IMAGE_MAX_BYTES = 50 * 1024 * 1024;
+export const OUTPUT_VIDEO_MAX_BYTES = 256 * 1024 * 1024;
+export const OUTPUT_MAX_BYTES: Record<MediaKind, number> = {
+  image: OUTPUT_IMAGE_MAX_BYTES,
+  video: OUTPUT_VIDEO_MAX_BYTES,
+};
+/** Fetching one such file may take this long: 256 MiB at ~15 Mbit/s, well inside a job's own time limit. */
+export const OUTPUT_DOWNLOAD_TIMEOUT_MS = 180_000;
+
 /** Bytes needed to tell every type above apart (an ISO-BMFF `ftyp` box names its brand in bytes 8-12). */
 export const MEDIA_SNIFF_BYTES = 12;
 

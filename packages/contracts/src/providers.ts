@@ -1,26 +1,25 @@
 import { z } from "zod";
-import { IMAGE_PROVIDER_LIMITS, IMAGE_PROVIDER_NAMES, type ImageProviderName } from "./images";
-import { VIDEO_PROVIDER_LIMITS, VIDEO_PROVIDER_NAMES, type VideoProviderName } from "./video";
+import { CATALOG_PROVIDERS, type ModelView } from "./catalog";
 
 /**
- * The providers a deployment runs (IMAGE_PROVIDER, VIDEO_PROVIDER), as
- * `GET /api/providers` and both health endpoints report them. What each can
- * serve is IMAGE_PROVIDER_LIMITS / VIDEO_PROVIDER_LIMITS under its name.
+ * The default model of each kind, as `GET /api/providers` and both health
+ * endpoints report it (the shape from before the catalog, when one provider
+ * per kind ran): its provider, label and model id. Every active model, with
+ * what it can serve, is `GET /api/models`.
  */
 export const activeProvidersSchema = z.object({
-  image: z.object({ name: z.enum(IMAGE_PROVIDER_NAMES), label: z.string(), model: z.string() }),
-  video: z.object({ name: z.enum(VIDEO_PROVIDER_NAMES), label: z.string(), model: z.string() }),
+  image: z.object({ name: z.enum(CATALOG_PROVIDERS), label: z.string(), model: z.string() }),
+  video: z.object({ name: z.enum(CATALOG_PROVIDERS), label: z.string(), model: z.string() }),
 });
 export type ActiveProviders = z.infer<typeof activeProvidersSchema>;
 
-export function describeProviders(
-  image: { name: ImageProviderName; model?: string },
-  video: { name: VideoProviderName; model?: string },
-): ActiveProviders {
-  const i = IMAGE_PROVIDER_LIMITS[image.name];
-  const v = VIDEO_PROVIDER_LIMITS[video.name];
-  return {
-    image: { name: image.name, label: i.label, model: image.model ?? i.model },
-    video: { name: video.name, label: v.label, model: video.model ?? v.model },
+/** The defaults of an active catalog in that shape; null when a kind has no default (a catalog not yet known). */
+export function describeDefaults(models: readonly ModelView[]): ActiveProviders | null {
+  const of = (kind: "image" | "video") => {
+    const m = models.find((x) => x.kind === kind && x.default);
+    return m ? { name: m.provider, label: m.label, model: m.id } : null;
   };
+  const image = of("image");
+  const video = of("video");
+  return image && video ? { image, video } : null;
 }

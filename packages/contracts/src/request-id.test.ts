@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { REQUEST_ID_MAX_LENGTH } from "./limits";
+import { HTTP_REQUEST_ID_MAX_LENGTH } from "./limits";
 import { acceptedRequestId, requestIdOf } from "./request-id";
 
 describe("request ids", () => {
@@ -9,7 +9,7 @@ describe("request ids", () => {
       "01HZX3J8Q9T5V6W7X8Y9Z0ABCD",
       "Root=1-5759e988-bd862e3fe1be46a994272793",
       "msg_2Kd8fX3vQ9",
-      "a".repeat(REQUEST_ID_MAX_LENGTH),
+      "a".repeat(HTTP_REQUEST_ID_MAX_LENGTH),
     ]) {
       expect(acceptedRequestId(id)).toBe(id);
       expect(requestIdOf(id)).toBe(id);
@@ -19,7 +19,7 @@ describe("request ids", () => {
   it("replaces anything else with a fresh id instead of writing it into the logs", () => {
     for (const bad of [
       "",
-      "a".repeat(REQUEST_ID_MAX_LENGTH + 1),
+      "a".repeat(HTTP_REQUEST_ID_MAX_LENGTH + 1),
       "id with spaces",
       'quote"and\\backslash',
       "line\nbreak",

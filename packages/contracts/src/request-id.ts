@@ -1,10 +1,10 @@
-import { REQUEST_ID_MAX_LENGTH } from "./limits";
+import { HTTP_REQUEST_ID_MAX_LENGTH } from "./limits";
 
 /** The header a request id travels in, both ways and between the services. */
 export const REQUEST_ID_HEADER = "x-request-id";
 
 /** Letters, digits and the separators ids use (UUIDs, ULIDs, `msg_…`, `Root=1-…` trace ids, base64). */
-const REQUEST_ID_PATTERN = new RegExp(`^[\\w.:=+/-]{1,${REQUEST_ID_MAX_LENGTH}}$`);
+const REQUEST_ID_PATTERN = new RegExp(`^[\\w.:=+/-]{1,${HTTP_REQUEST_ID_MAX_LENGTH}}$`);
 
 /** The caller's request id when it is a sane token, else null. */
 export function acceptedRequestId(value: string | null | undefined): string | null {

@@ -19,7 +19,8 @@ export const WEBHOOK_HEADERS = {
   /**
    * Documents 000/002's shared-secret header: the secret itself, in clear.
    * Sent only with WEBHOOK_SEND_LEGACY_SECRET=true, for receivers that know
-   * nothing else; accepted by the web app's receiver.
+   * nothing else; accepted by the web app's receiver only with
+   * WEBHOOK_ACCEPT_LEGACY_SECRET=true (a backend that cannot sign).
    */
   legacySecret: "x-webhook-secret",
 } as const;

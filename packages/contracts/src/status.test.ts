@@ -43,6 +43,22 @@ describe("decideTransition", () => {
     );
   });
 
+  it("takes a provider's new words at the same progress only from an event known to be newer", () => {
+    const at = (ms: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms));
+    const now = { status: "GENERATING" as const, progress: 60, message: "In queue — position 3", reportedAt: at(10) };
+    const next = { status: "GENERATING" as const, progress: 60, message: "In queue — position 2" };
+    expect(decideTransition(now, { ...next, reportedAt: at(20) })).toEqual({
+      apply: true,
+      status: "GENERATING",
+      progress: 60,
+    });
+    // Older (a delivery that arrived late), the same words, or no time to compare: nothing changes.
+    expect(decideTransition(now, { ...next, reportedAt: at(5) }).apply).toBe(false);
+    expect(decideTransition(now, { ...next, message: now.message, reportedAt: at(20) }).apply).toBe(false);
+    expect(decideTransition(now, next).apply).toBe(false);
+    expect(decideTransition({ ...now, reportedAt: null }, { ...next, reportedAt: at(20) }).apply).toBe(false);
+  });
+
   it("uses document 000's progress when the event has none, and 100 on completion", () => {
     expect(decideTransition({ status: "PENDING", progress: 0 }, { status: "INITIALIZING" })).toMatchObject({
       progress: 25,

@@ -54,11 +54,15 @@ export type TransitionDecision =
  * The one function that decides every status change, in both services (the
  * web app's `generations`, the generator's `generator.jobs`). `progress`
  * never decreases; a same-status event may raise progress (e.g. 40 % → 70 %
- * while GENERATING) but nothing else.
+ * while GENERATING) but nothing else — except new words from the provider
+ * at the same progress (fal's "In queue — position 2"), when the event is
+ * known to be newer than the last one applied (`reportedAt`, the sender's
+ * time): deliveries may arrive out of order, and an older message must not
+ * replace a newer one.
  */
 export function decideTransition(
-  current: { status: JobStatus; progress: number },
-  next: { status: JobStatus; progress?: number | null },
+  current: { status: JobStatus; progress: number; message?: string | null; reportedAt?: Date | null },
+  next: { status: JobStatus; progress?: number | null; message?: string | null; reportedAt?: Date | null },
 ): TransitionDecision {
   if (isTerminal(current.status)) {
     return { apply: false, reason: "terminal" };
@@ -69,7 +73,11 @@ export function decideTransition(
   const wanted = wantedProgress(next);
   const progress = next.status === "COMPLETED" ? 100 : Math.max(current.progress, wanted);
   if (next.status === current.status && progress === current.progress) {
-    return { apply: false, reason: "backwards" };
+    const newer = Boolean(next.reportedAt && current.reportedAt && next.reportedAt > current.reportedAt);
+    const news = Boolean(next.message) && next.message !== current.message;
+    if (!(newer && news)) {
+      return { apply: false, reason: "backwards" };
+    }
   }
   return { apply: true, status: next.status, progress };
 }

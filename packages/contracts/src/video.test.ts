@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { VideoCatalogEntry } from "./catalog";
+import { BUILT_IN_MODELS } from "./catalog-builtins";
+import { capabilityViolation, catalogDurations } from "./catalog-rules";
 import {
   decodeInputImage,
   INPUT_IMAGE_MAX_BYTES,
@@ -6,11 +9,12 @@ import {
   sniffImageType,
   VIDEO_DEFAULTS,
   VIDEO_DURATION_MAX_SECONDS,
-  VIDEO_PROVIDER_LIMITS,
-  videoDurations,
-  videoLimitViolation,
   videoParamsSchema,
 } from "./video";
+
+const model = (id: string) => BUILT_IN_MODELS.find((e) => e.id === id) as VideoCatalogEntry;
+const violation = (id: string, params: Parameters<typeof capabilityViolation>[1], withImage = false) =>
+  capabilityViolation(model(id), params, withImage);
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0]);
@@ -38,58 +42,58 @@ describe("video parameters", () => {
     expect(videoParamsSchema.safeParse({ prompt: "x", number_of_videos: NUM_VIDEOS_MAX + 1 }).success).toBe(false);
   });
 
-  it("checks the local provider's limits at their edges, naming the field", () => {
-    const { durations: d, number_of_videos: n } = VIDEO_PROVIDER_LIMITS.local;
+  it("checks the local model's capabilities at their edges, naming the field", () => {
+    const { durations: d, number_of_videos: n } = model("local-video-v1").capabilities;
     const base = { aspect_ratio: "9:16" as const, duration_seconds: d.max, number_of_videos: n.max };
-    expect(videoLimitViolation("local", base)).toBeNull();
-    expect(videoLimitViolation("local", { ...base, duration_seconds: d.min })).toBeNull();
-    expect(videoLimitViolation("local", { ...base, duration_seconds: d.max + 1 })?.field).toBe("duration_seconds");
-    expect(videoLimitViolation("local", { ...base, duration_seconds: d.min - 1 })?.field).toBe("duration_seconds");
-    expect(videoLimitViolation("local", { ...base, number_of_videos: n.max + 1 })?.field).toBe("number_of_videos");
+    const local = (p: typeof base) => violation("local-video-v1", p);
+    expect(local(base)).toBeNull();
+    expect(local({ ...base, duration_seconds: d.min })).toBeNull();
+    expect(local({ ...base, duration_seconds: d.max + 1 })?.field).toBe("duration_seconds");
+    expect(local({ ...base, duration_seconds: d.min - 1 })?.field).toBe("duration_seconds");
+    expect(local({ ...base, number_of_videos: n.max + 1 })?.field).toBe("number_of_videos");
   });
 });
 
-describe("Veo's limits", () => {
+describe("Veo's capabilities", () => {
+  const VEO = "veo-3.1-generate-preview";
   const ok = { aspect_ratio: "16:9" as const, duration_seconds: 8, number_of_videos: 1 };
 
   it("allows 16:9 and 9:16 only, naming both", () => {
-    expect(videoLimitViolation("veo", { ...ok, aspect_ratio: "9:16" })).toBeNull();
-    const square = videoLimitViolation("veo", { ...ok, aspect_ratio: "1:1" });
+    expect(violation(VEO, { ...ok, aspect_ratio: "9:16" })).toBeNull();
+    const square = violation(VEO, { ...ok, aspect_ratio: "1:1" });
     expect(square).toMatchObject({ field: "aspect_ratio" });
     expect(square?.message).toContain("allowed: 16:9, 9:16");
   });
 
   it("allows 4, 6 and 8 seconds and nothing between or beyond", () => {
-    expect(videoDurations("veo")).toEqual([4, 6, 8]);
+    expect(catalogDurations(model(VEO))).toEqual([4, 6, 8]);
     for (const s of [4, 6, 8]) {
-      expect(videoLimitViolation("veo", { ...ok, duration_seconds: s })).toBeNull();
+      expect(violation(VEO, { ...ok, duration_seconds: s })).toBeNull();
     }
     for (const s of [3, 5, 7, 9]) {
-      const v = videoLimitViolation("veo", { ...ok, duration_seconds: s });
+      const v = violation(VEO, { ...ok, duration_seconds: s });
       expect([v?.field, v?.message]).toEqual([
         "duration_seconds",
-        "duration_seconds must be one of 4, 6, 8 for the veo provider",
+        "duration_seconds must be one of 4, 6, 8 for veo-3.1-generate-preview",
       ]);
     }
   });
 
   it("makes one video per request", () => {
-    expect(VIDEO_PROVIDER_LIMITS.veo.number_of_videos.max).toBe(1);
-    expect(videoLimitViolation("veo", { ...ok, number_of_videos: 2 })).toMatchObject({
+    expect(model(VEO).capabilities.number_of_videos.max).toBe(1);
+    expect(violation(VEO, { ...ok, number_of_videos: 2 })).toMatchObject({
       field: "number_of_videos",
-      message: "number_of_videos must be 1 for the veo provider",
+      message: "number_of_videos must be 1 for veo-3.1-generate-preview",
     });
   });
 
   it("allows people by input: ALLOW_ALL from text, ALLOW_ADULT from an image", () => {
-    expect(videoLimitViolation("veo", { ...ok, person_generation: "ALLOW_ALL" }, false)).toBeNull();
-    expect(videoLimitViolation("veo", { ...ok, person_generation: "ALLOW_ADULT" }, true)).toBeNull();
-    const fromImage = videoLimitViolation("veo", { ...ok, person_generation: "ALLOW_ALL" }, true);
+    expect(violation(VEO, { ...ok, person_generation: "ALLOW_ALL" }, false)).toBeNull();
+    expect(violation(VEO, { ...ok, person_generation: "ALLOW_ADULT" }, true)).toBeNull();
+    const fromImage = violation(VEO, { ...ok, person_generation: "ALLOW_ALL" }, true);
     expect(fromImage).toMatchObject({ field: "person_generation" });
     expect(fromImage?.message).toContain("with an input image; allowed: ALLOW_ADULT");
-    expect(videoLimitViolation("veo", { ...ok, person_generation: "DONT_ALLOW" }, false)?.message).toContain(
-      "allowed: ALLOW_ALL",
-    );
+    expect(violation(VEO, { ...ok, person_generation: "DONT_ALLOW" }, false)?.message).toContain("allowed: ALLOW_ALL");
   });
 });
 

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { AppError } from "./errors";
-import { httpUrlSchema, plainTextSchema, promptSchema } from "./images";
+import { fileStateFields } from "./file-state";
+import { modelIdSchema } from "./ids";
+import { httpUrlSchema, plainTextSchema, promptSchema, seedSchema } from "./images";
 import { PROMPT_MAX_LENGTH } from "./limits";
 import { fileModerationSchema } from "./moderation";
 
@@ -17,8 +19,8 @@ export const VIDEO_DEFAULTS = {
 } as const;
 
 /**
- * What the schema itself bounds: types and sane ranges. What a provider can
- * actually serve is narrower and checked against VIDEO_PROVIDER_LIMITS.
+ * What the schema itself bounds: types and sane ranges. What a model can
+ * actually serve is narrower: its catalog capabilities (catalog-rules.ts).
  */
 export const VIDEO_DURATION_MAX_SECONDS = 60;
 export const NUM_VIDEOS_MAX = 8;
@@ -39,6 +41,8 @@ export const onlyOneInputImageError = {
 
 export const videoParamsObject = z.strictObject({
   prompt: promptSchema,
+  /** A catalog model id; absent: the operator's default video model. */
+  model: modelIdSchema.optional(),
   aspect_ratio: enumOf(VIDEO_ASPECT_RATIOS).default(VIDEO_DEFAULTS.aspect_ratio),
   duration_seconds: z
     .number({ error: "must be a number" })
@@ -60,115 +64,12 @@ export const videoParamsObject = z.strictObject({
     .max(VIDEO_SUBMIT_BODY_MAX_BYTES, { error: "is too large" })
     .optional(),
   input_image_url: z.union([z.literal("").transform(() => undefined), httpUrlSchema]).optional(),
+  seed: seedSchema.optional(),
 });
 export const videoParamsSchema = videoParamsObject.refine(onlyOneInputImage, onlyOneInputImageError);
 export type VideoParams = z.infer<typeof videoParamsSchema>;
 
 export type PersonGeneration = (typeof PERSON_GENERATION_MODES)[number];
-
-type VideoProviderLimits = {
-  /** Shown in the UI and the health endpoints. */
-  label: string;
-  /** The model the generator calls unless the operator names another of the same family. */
-  model: string;
-  aspect_ratios: readonly VideoAspectRatio[];
-  /** Whole seconds from min to max in steps of `step` (Veo: 4, 6, 8). */
-  durations: { min: number; max: number; step: number };
-  number_of_videos: { min: number; max: number };
-  /** The person_generation modes allowed for a text-only prompt and for one with an input image. */
-  person_generation: { text: readonly PersonGeneration[]; image: readonly PersonGeneration[] };
-};
-
-/**
- * What each video provider can serve; checked before a job is created (422
- * naming the field and the allowed values), and again by the provider.
- * Veo: the Gemini API's Veo 3.1 limits — 16:9 or 9:16, 4/6/8 s, one video
- * per request, and people "allow_all" for text-to-video but "allow_adult"
- * for image-to-video.
- */
-export const VIDEO_PROVIDER_LIMITS = {
-  local: {
-    label: "Local (offline, not AI)",
-    model: "local-video-v1",
-    aspect_ratios: ["16:9", "9:16", "1:1"],
-    durations: { min: 1, max: 10, step: 1 },
-    number_of_videos: { min: 1, max: 4 },
-    person_generation: { text: PERSON_GENERATION_MODES, image: PERSON_GENERATION_MODES },
-  },
-  veo: {
-    label: "Google Veo 3.1",
-    model: "veo-3.1-generate-preview",
-    aspect_ratios: ["16:9", "9:16"],
-    durations: { min: 4, max: 8, step: 2 },
-    number_of_videos: { min: 1, max: 1 },
-    person_generation: { text: ["ALLOW_ALL"], image: ["ALLOW_ADULT"] },
-  },
-} as const satisfies Record<string, VideoProviderLimits>;
-export type VideoProviderName = keyof typeof VIDEO_PROVIDER_LIMITS;
-export const VIDEO_PROVIDER_NAMES = Object.keys(VIDEO_PROVIDER_LIMITS) as [VideoProviderName, ...VideoProviderName[]];
-
-/** Every duration a provider accepts, in seconds. */
-export function videoDurations(provider: VideoProviderName): number[] {
-  const { min, max, step } = VIDEO_PROVIDER_LIMITS[provider].durations;
-  const out: number[] = [];
-  for (let s = min; s <= max; s += step) {
-    out.push(s);
-  }
-  return out;
-}
-
-/** The person_generation modes a provider allows with or without an input image; the first is its default. */
-export function personGenerationModes(
-  provider: VideoProviderName,
-  withInputImage: boolean,
-): readonly PersonGeneration[] {
-  const modes = VIDEO_PROVIDER_LIMITS[provider].person_generation;
-  return withInputImage ? modes.image : modes.text;
-}
-
-/** The first parameter the provider cannot serve, with the allowed values, or null. */
-export function videoLimitViolation(
-  provider: VideoProviderName,
-  params: Pick<VideoParams, "aspect_ratio" | "duration_seconds" | "number_of_videos"> & {
-    person_generation?: PersonGeneration;
-  },
-  withInputImage = false,
-): { field: string; message: string } | null {
-  const limits: VideoProviderLimits = VIDEO_PROVIDER_LIMITS[provider];
-  if (!limits.aspect_ratios.includes(params.aspect_ratio)) {
-    return {
-      field: "aspect_ratio",
-      message: `aspect_ratio ${params.aspect_ratio} is not supported by the ${provider} provider; allowed: ${limits.aspect_ratios.join(", ")}`,
-    };
-  }
-  const { durations: d, number_of_videos: n } = limits;
-  if (!videoDurations(provider).includes(params.duration_seconds)) {
-    return {
-      field: "duration_seconds",
-      message:
-        d.step === 1
-          ? `duration_seconds must be ${d.min}-${d.max} for the ${provider} provider`
-          : `duration_seconds must be one of ${videoDurations(provider).join(", ")} for the ${provider} provider`,
-    };
-  }
-  if (params.number_of_videos < n.min || params.number_of_videos > n.max) {
-    return {
-      field: "number_of_videos",
-      message:
-        n.min === n.max
-          ? `number_of_videos must be ${n.max} for the ${provider} provider`
-          : `number_of_videos must be ${n.min}-${n.max} for the ${provider} provider`,
-    };
-  }
-  const modes = personGenerationModes(provider, withInputImage);
-  if (params.person_generation && !modes.includes(params.person_generation)) {
-    return {
-      field: "person_generation",
-      message: `person_generation ${params.person_generation} is not allowed by the ${provider} provider ${withInputImage ? "with" : "without"} an input image; allowed: ${modes.join(", ")}`,
-    };
-  }
-  return null;
-}
 
 /** Pixel size of the local provider's videos (720p class). */
 export const VIDEO_DIMENSIONS: Record<VideoAspectRatio, { width: number; height: number }> = {
@@ -208,6 +109,7 @@ export const videoFileSchema = z.object({
   size_bytes: z.number().int(),
   /** As an image's: poster_url and thumbnail_url are then a blurred copy of the poster, or null. */
   moderation: fileModerationSchema.optional(),
+  ...fileStateFields,
 });
 export type VideoFile = z.infer<typeof videoFileSchema>;
 

@@ -8,6 +8,7 @@ import {
   VIDEO_FILE_DURATION_MAX_SECONDS,
   VIDEO_FILE_DURATION_MIN_SECONDS,
 } from "./limits";
+import { servingSchema } from "./serving";
 import { WIRE_STATUSES } from "./status";
 import { INDEXED_TEXT_MAX_BYTES, utf8Length } from "./storable";
 
@@ -35,36 +36,57 @@ const fileKey = z
  */
 const thumbnailPath = fileKey.optional();
 
-/** One generated image in a `completed` webhook. `file_path` is the storage key. */
-export const webhookImageSchema = z.object({
-  file_path: fileKey,
+/**
+ * Where a reported file is. `file_path` is a storage key; it is Sorami's own
+ * only inside the job's folder (`{images|videos}/{job_id}/…`) and only when
+ * `url` is absent or Sorami's own media route for it. Any other file — a key
+ * of the sender's storage (document 002's `./generated_images/…`), a key in
+ * the job's folder served from elsewhere (document 000's S3 `url`), or no
+ * key at all (document 002's dev curl) — is fetched from `url` into the
+ * job's folder, so a file needs a `file_path`, a `url`, or both.
+ */
+const fileLocation = {
+  file_path: fileKey.optional(),
   url: z.string().max(4096).optional(),
-  thumbnail_path: thumbnailPath,
-  description: z.string().max(WEBHOOK_DESCRIPTION_MAX_LENGTH).nullish(),
-  format: z.string().min(1).max(16),
-  size_bytes: z.number().int().nonnegative(),
-  dimensions: z.string().regex(/^\d{1,5}x\d{1,5}$/, { error: "must be WIDTHxHEIGHT" }),
-});
+};
+const hasALocation = (f: { file_path?: string; url?: string }) => f.file_path !== undefined || f.url !== undefined;
+const noLocation = { error: "is required unless the file has a url to fetch it from", path: ["file_path"] };
+
+/** The prompt as submitted, so a receiver never has to reconstruct it (document 003's proposal). */
+const originalPrompt = z.string().max(WEBHOOK_DESCRIPTION_MAX_LENGTH).optional();
+
+/** One generated image in a `completed` webhook. */
+export const webhookImageSchema = z
+  .object({
+    ...fileLocation,
+    thumbnail_path: thumbnailPath,
+    description: z.string().max(WEBHOOK_DESCRIPTION_MAX_LENGTH).nullish(),
+    format: z.string().min(1).max(16),
+    size_bytes: z.number().int().nonnegative(),
+    dimensions: z.string().regex(/^\d{1,5}x\d{1,5}$/, { error: "must be WIDTHxHEIGHT" }),
+  })
+  .refine(hasALocation, noLocation);
 export type WebhookImage = z.infer<typeof webhookImageSchema>;
 
 /** One generated video in a `completed` webhook. `poster_path` is Sorami's addition. */
-export const webhookVideoSchema = z.object({
-  file_path: fileKey,
-  url: z.string().max(4096).optional(),
-  poster_path: fileKey.optional(),
-  thumbnail_path: thumbnailPath,
-  description: z.string().max(WEBHOOK_DESCRIPTION_MAX_LENGTH).nullish(),
-  format: z.string().min(1).max(16),
-  size_bytes: z.number().int().nonnegative(),
-  duration_seconds: z
-    .number()
-    .nonnegative()
-    .max(VIDEO_FILE_DURATION_MAX_SECONDS)
-    .refine((s) => s === 0 || s >= VIDEO_FILE_DURATION_MIN_SECONDS, {
-      error: `must be 0 or at least ${VIDEO_FILE_DURATION_MIN_SECONDS}`,
-    }),
-  dimensions: z.string().regex(/^\d{1,5}x\d{1,5}$/, { error: "must be WIDTHxHEIGHT" }),
-});
+export const webhookVideoSchema = z
+  .object({
+    ...fileLocation,
+    poster_path: fileKey.optional(),
+    thumbnail_path: thumbnailPath,
+    description: z.string().max(WEBHOOK_DESCRIPTION_MAX_LENGTH).nullish(),
+    format: z.string().min(1).max(16),
+    size_bytes: z.number().int().nonnegative(),
+    duration_seconds: z
+      .number()
+      .nonnegative()
+      .max(VIDEO_FILE_DURATION_MAX_SECONDS)
+      .refine((s) => s === 0 || s >= VIDEO_FILE_DURATION_MIN_SECONDS, {
+        error: `must be 0 or at least ${VIDEO_FILE_DURATION_MIN_SECONDS}`,
+      }),
+    dimensions: z.string().regex(/^\d{1,5}x\d{1,5}$/, { error: "must be WIDTHxHEIGHT" }),
+  })
+  .refine(hasALocation, noLocation);
 export type WebhookVideo = z.infer<typeof webhookVideoSchema>;
 
 export const webhookMetadataSchema = z
@@ -83,8 +105,7 @@ const dataEnvelope = {
   metadata: webhookMetadataSchema.optional(),
   status: z.string().optional(),
   generated_at: z.string().optional(),
-  /** The prompt as submitted, so a receiver never has to reconstruct it (document 003's TODO). */
-  original_prompt: z.string().optional(),
+  original_prompt: originalPrompt,
 };
 
 /** Most files one job may report. */
@@ -119,6 +140,10 @@ const envelope = {
   environment: z.string().max(64).optional(),
   message: z.string().max(10_000).nullish(),
   progress: z.number().int({ error: "must be a whole number" }).min(0).max(PROGRESS_MAX).optional(),
+  /** Sorami's addition, from the provider call on: the model serving the job, its request id, its fallbacks. */
+  serving: servingSchema.optional(),
+  /** Document 003 proposes `data.original_prompt`; a sender may put it beside `user_id` instead. Both are read. */
+  original_prompt: originalPrompt,
 };
 const errorMessage = z.string().max(10_000);
 

@@ -30,6 +30,46 @@ async function droppingServer(): Promise<{ url: string; connections: () => numbe
   };
 }
 
+/**
+ * A port that forwards to PostgreSQL while up; while down it drops every
+ * connection at once and cuts the open ones (as a database going away does).
+ */
+async function switchableEntrance(target: number) {
+  let isUp = true;
+  const open = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    if (!isUp) {
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect(target, "127.0.0.1");
+    open.add(client).add(upstream);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    client.pipe(upstream).on("error", end).on("close", end);
+    upstream.pipe(client).on("error", end).on("close", end);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const address = server.address();
+  return {
+    port: typeof address === "object" && address ? address.port : 0,
+    down: () => {
+      isUp = false;
+      for (const socket of open) {
+        socket.destroy();
+      }
+    },
+    up: () => {
+      isUp = true;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
 describe("backoffDelay", () => {
   it("starts at the first delay, doubles, never exceeds the cap, and jitters only downwards", () => {
     const b = { firstMs: 100, maxMs: 1000 };
@@ -75,17 +115,20 @@ describe("the connection gate", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("lets the process reach the database again within the cap once it is back", async () => {
-    let server = await startEmbeddedPostgres({ dataDir: dir, password: "gate-test-password" });
-    const port = server.port;
-    const { pool, close } = createDb(server.url, { max: 2 });
+    // The database goes away and comes back behind a port of our own: restarting PostgreSQL on
+    // its old port could find that port taken meanwhile by any other program on the machine.
+    const server = await startEmbeddedPostgres({ dataDir: dir, password: "gate-test-password" });
+    const entrance = await switchableEntrance(server.port);
+    const { pool, close } = createDb(server.url.replace(`:${server.port}/`, `:${entrance.port}/`), { max: 2 });
     expect((await pool.query("select 1 as one")).rows[0].one).toBe(1);
-    await server.stop();
+    entrance.down();
+    await expect(pool.query("select 1")).rejects.toThrow();
     // Down for a while: the backoff grows towards its cap.
     for (let i = 0; i < 8; i++) {
       await pool.query("select 1").catch(() => {});
       await sleep(500);
     }
-    server = await startEmbeddedPostgres({ dataDir: dir, password: "gate-test-password", port });
+    entrance.up();
     const back = Date.now();
     let ok = false;
     while (!ok && Date.now() - back < DB_RECONNECT_BACKOFF.maxMs + 5000) {
@@ -97,6 +140,7 @@ describe("the connection gate", () => {
     }
     expect(ok).toBe(true);
     await close();
+    await entrance.close();
     await server.stop();
   });
 });

@@ -13,7 +13,8 @@ export async function checkHealth(opts: {
   pool: pg.Pool;
   queue: QueueSchema;
   workerAlive: () => Promise<boolean> | boolean;
-  providers: ActiveProviders;
+  /** The default model of each kind; absent while a web process does not yet know the catalog. */
+  providers?: ActiveProviders;
 }): Promise<Health> {
   let database: Health["database"] = "ok";
   let queue: Health["queue"] = "ok";
@@ -33,5 +34,11 @@ export async function checkHealth(opts: {
     queue = "worker not running";
   }
   const ok = database === "ok" && queue === "ok";
-  return { status: ok ? "ok" : "degraded", service: opts.service, database, queue, providers: opts.providers };
+  return {
+    status: ok ? "ok" : "degraded",
+    service: opts.service,
+    database,
+    queue,
+    ...(opts.providers ? { providers: opts.providers } : {}),
+  };
 }

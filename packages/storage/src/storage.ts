@@ -93,6 +93,8 @@ const CONTENT_TYPES: Record<string, string> = {
   jpeg: "image/jpeg",
   webp: "image/webp",
   mp4: "video/mp4",
+  // A backend's WEBM video, fetched into the job's folder (MP4 is what Sorami's own providers store).
+  webm: "video/webm",
 };
 
 /** Content type by file extension, for serving. */

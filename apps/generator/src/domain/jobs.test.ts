@@ -32,11 +32,20 @@ const video = (jobId: string, extra: Record<string, unknown>) => ({
   ...extra,
 });
 
+/** The model the route chose (here: the local video model). */
+const LOCAL = { id: "local-video-v1", provider: "local" };
+
 describe("an input image by storage key", () => {
   it("takes the image where the caller stored it: the job keeps the key, nothing is stored again", async () => {
     const key = inputImageKey("by-key-1", "PNG");
     await storage.put(key, png, "PNG");
-    const { job, created } = await submitJob(t.db, storage, "video", video("by-key-1", { input_image_key: key }));
+    const { job, created } = await submitJob(
+      t.db,
+      storage,
+      "video",
+      video("by-key-1", { input_image_key: key }),
+      LOCAL,
+    );
     expect([created, job.inputKey]).toEqual([true, key]);
     expect((await getGeneratorJob(t.db, "by-key-1"))?.request).not.toHaveProperty("input_image_key");
   });
@@ -52,7 +61,7 @@ describe("an input image by storage key", () => {
       ["huge", inputImageKey("huge", "PNG")],
     ] as const) {
       await expect(
-        submitJob(t.db, storage, "video", video(jobId, { input_image_key: key })),
+        submitJob(t.db, storage, "video", video(jobId, { input_image_key: key }), LOCAL),
         jobId,
       ).rejects.toMatchObject({ code: "unprocessable", field: "input_image_key" });
       expect(await getGeneratorJob(t.db, jobId), jobId).toBeNull();
@@ -65,6 +74,7 @@ describe("an input image by storage key", () => {
       storage,
       "video",
       video("by-base64", { input_image_base64: png.toString("base64") }),
+      LOCAL,
     );
     expect(job.inputKey).toBe(inputImageKey("by-base64", "PNG"));
     expect(await storage.open(inputImageKey("by-base64", "PNG"))).not.toBeNull();

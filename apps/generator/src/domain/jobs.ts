@@ -15,11 +15,13 @@ import type { Database, GeneratorJob } from "@sorami/db";
 import { notify } from "@sorami/db/listen";
 import { advanceGeneratorJob, getGeneratorJob, insertGeneratorJob } from "@sorami/db/queries/generator-jobs";
 import type { Storage } from "@sorami/storage";
+import { cancelRemote } from "../jobs/model-call";
 import { enqueueGenerate } from "../jobs/tasks";
+import type { ModelRegistry } from "../providers/registry";
 
 /**
- * Accepts a job under the caller's job_id (a fresh UUID only when none is
- * given). The row and its queue entry are written in one transaction; the
+ * Accepts a job for a catalog model (already chosen and checked by the
+ * route) under the caller's job_id (a fresh UUID only when none is given). The row and its queue entry are written in one transaction; the
  * same job_id again returns the existing job and never runs it twice. An
  * input image is kept in storage, never in the row: one the caller stored
  * (`input_image_key`) is checked where it is, one sent as base64 is checked
@@ -30,6 +32,7 @@ export async function submitJob(
   storage: Storage,
   kind: JobKind,
   input: GeneratorRequest,
+  model: { id: string; provider: string },
 ): Promise<{ job: GeneratorJob; created: boolean }> {
   const { job_id, user_id, ...fields } = input;
   const id = job_id ?? randomUUID();
@@ -47,7 +50,15 @@ export async function submitJob(
     await storage.put(inputKey, image.bytes, image.type);
   }
   return db.transaction(async (tx) => {
-    const { job: existing, created } = await insertGeneratorJob(tx, { id, kind, userId: user_id, request, inputKey });
+    const { job: existing, created } = await insertGeneratorJob(tx, {
+      id,
+      kind,
+      userId: user_id,
+      request,
+      inputKey,
+      model: model.id,
+      provider: model.provider,
+    });
     if (created && existing) {
       await enqueueGenerate(tx, id);
       return { job: existing, created: true };
@@ -98,8 +109,21 @@ async function checkStoredInputImage(storage: Storage, jobId: string, key: strin
   return key;
 }
 
-/** Marks a job canceled unless it already ended; true when it was canceled now. */
-export async function cancelJob(db: Database, id: string): Promise<"canceled" | "already-ended" | "missing"> {
+/** Waiting for a provider's cancel endpoint ends after this: the job is canceled here whatever it answers. */
+export const REMOTE_CANCEL_TIMEOUT_MS = 5000;
+
+/**
+ * Marks a job canceled unless it already ended. Work an asynchronous
+ * provider holds for it (its stored handle) is canceled at the provider,
+ * best effort; every generator process hears of it (NOTIFY) and the one
+ * running the job stops waiting.
+ */
+export async function cancelJob(
+  db: Database,
+  models: ModelRegistry,
+  id: string,
+  log: (error: unknown) => void = () => {},
+): Promise<"canceled" | "already-ended" | "missing"> {
   const job = await getGeneratorJob(db, id);
   if (!job) {
     return "missing";
@@ -108,7 +132,16 @@ export async function cancelJob(db: Database, id: string): Promise<"canceled" | 
   if (!row) {
     return "already-ended";
   }
-  // Every generator process listens; the one running the job stops its provider call.
+  const handle = row.remoteHandle;
+  const entry = row.model ? models.entry(row.model) : undefined;
+  if (handle && entry) {
+    await Promise.race([
+      models.provider(entry).then((built) => cancelRemote(built, handle)),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error("no answer in time")), REMOTE_CANCEL_TIMEOUT_MS).unref(),
+      ),
+    ]).catch(log);
+  }
   await notify(db, CANCEL_CHANNEL, id);
   return "canceled";
 }
@@ -125,6 +158,17 @@ export function jobView(job: GeneratorJob): GeneratorJobView {
     status: job.status,
     progress: job.progress,
     attempts: job.attempts,
+    model: job.model,
+    provider: job.provider,
+    remote:
+      job.remoteSubmissions > 0 || job.remoteHandle
+        ? {
+            request_id: job.remoteHandle?.id ?? null,
+            status: job.remoteStatus,
+            submissions: job.remoteSubmissions,
+          }
+        : null,
+    fallbacks: job.fallbacks,
     error: job.error,
     error_kind: job.errorKind,
     result: job.result,

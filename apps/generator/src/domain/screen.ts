@@ -25,7 +25,8 @@ export async function screenJob(db: Database, storage: Storage, jobId: string): 
   for (const [index, item] of filesOfData(job.result).entries()) {
     const key = "poster_path" in item ? item.poster_path : item.file_path;
     if (!key) {
-      files.push({ index, scored_key: item.file_path, scores: null, nsfw: null });
+      // Nothing stored to read (a file named by url alone, which this generator never writes): unscorable.
+      files.push({ index, scored_key: item.file_path ?? "", scores: null, nsfw: null });
       continue;
     }
     const bytes = await readObject(storage, key);

@@ -10,7 +10,7 @@ import { eq } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadEnv } from "../env";
-import { createProviders } from "../providers/registry";
+import { builtInFactories, createModelRegistry } from "../providers/registry";
 import { buildServer, routesOf } from "./server";
 
 /**
@@ -40,12 +40,13 @@ beforeAll(async () => {
     METRICS_TOKEN: "route-auth-test-metrics-token-0123456789abcdef",
     LOCAL_PROVIDER_DELAY_MS: "0",
   });
+  const catalog = await env.loadCatalog();
   app = buildServer({
     env,
     db: t.db,
     pool: t.pool,
     storage: createStorage(env.storage),
-    providers: await createProviders(env),
+    models: createModelRegistry(catalog, builtInFactories(env, catalog)),
     queueAlive: () => true,
   });
   await app.listen({ port: 0, host: "127.0.0.1" });

@@ -21,6 +21,7 @@ import { registerGenerateRoutes } from "./routes/generate";
 import { registerHealthRoutes } from "./routes/health";
 import { registerJobRoutes } from "./routes/jobs";
 import { registerMetricsRoutes } from "./routes/metrics";
+import { registerModelRoutes } from "./routes/models";
 import { registerScreenRoutes } from "./routes/screen";
 import { registerWebhookRoutes } from "./routes/webhooks";
 
@@ -181,6 +182,7 @@ export function buildServer(ctx: AppContext): FastifyInstance {
   registerHealthRoutes(app, ctx);
   registerGenerateRoutes(app, ctx);
   registerJobRoutes(app, ctx);
+  registerModelRoutes(app, ctx);
   registerWebhookRoutes(app, ctx);
   registerMetricsRoutes(app, ctx);
   registerAdminRoutes(app, ctx);

@@ -1,25 +1,17 @@
 import {
   COMPLETED_DATA_SCHEMAS,
   type CompletedData,
-  imageParamsSchema,
   KIND_INFO,
   outputPrefix,
   storableText,
   truncateText,
-  videoParamsSchema,
   WEBHOOK_DESCRIPTION_MAX_LENGTH,
 } from "@sorami/contracts";
 import type { Database, GeneratorJob } from "@sorami/db";
 import { readObject, type Storage } from "@sorami/storage";
 import { createInputImageFetcher, type InputImageFetcher } from "../providers/input-image";
-import {
-  type GeneratedFile,
-  type Provider,
-  type ProviderContext,
-  ProviderError,
-  type Providers,
-} from "../providers/types";
-import { errorKindOf, jobLabels, providerCallDuration, providerErrors } from "./metrics";
+import type { ModelRegistry } from "../providers/registry";
+import { type GeneratedFile, ProviderError } from "../providers/types";
 import { storeThumbnail } from "./thumbnails";
 
 /**
@@ -30,19 +22,15 @@ import { storeThumbnail } from "./thumbnails";
 export type GenerateDeps = {
   db: Database;
   storage: Storage;
-  providers: Providers;
+  /** The active catalog and its providers: a job runs on its own model. */
+  models: ModelRegistry;
   webUrl: string;
   environment: string;
   /** How an input_image_url is fetched (default: the safe fetcher, public addresses only). */
   fetchInputImage?: InputImageFetcher;
+  /** At most one provider update per job per this long (default PROVIDER_UPDATE_INTERVAL_MS; tests: 0). */
+  providerUpdateIntervalMs?: number;
 };
-
-export type ProviderOutput = { files: GeneratedFile[]; metadata: Record<string, unknown> };
-
-/** The provider that runs a job: the one place it is chosen (per kind today; per job once jobs name a model). */
-export function providerFor(providers: Providers, job: GeneratorJob): Provider<"image"> | Provider<"video"> {
-  return providers[job.kind];
-}
 
 const publicOnlyFetcher = createInputImageFetcher();
 
@@ -61,30 +49,6 @@ export async function readInputImage(
   }
   const url = typeof job.request.input_image_url === "string" ? job.request.input_image_url : "";
   return url ? (deps.fetchInputImage ?? publicOnlyFetcher)(url, signal) : undefined;
-}
-
-/**
- * Calls the job's provider with its stored parameters, validated again by the
- * kind's contract; its latency and, when it fails, its error kind are counted.
- */
-export async function callProvider(
-  providers: Providers,
-  job: GeneratorJob,
-  ctx: ProviderContext,
-): Promise<ProviderOutput> {
-  const labels = jobLabels(job, providerFor(providers, job));
-  const started = Date.now();
-  try {
-    const output = await (job.kind === "image"
-      ? providers.image.generate(imageParamsSchema.parse(job.request), ctx)
-      : providers.video.generate(videoParamsSchema.parse(job.request), ctx));
-    providerCallDuration.observe({ ...labels, outcome: "ok" }, (Date.now() - started) / 1000);
-    return output;
-  } catch (error) {
-    providerCallDuration.observe({ ...labels, outcome: "error" }, (Date.now() - started) / 1000);
-    providerErrors.inc({ ...labels, error_kind: errorKindOf(error, ctx.signal) });
-    throw error;
-  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { isWellFormedText } from "@sorami/contracts";
+import { BUILT_IN_MODELS, isWellFormedText } from "@sorami/contracts";
 import { schema } from "@sorami/db";
 import { startTestDatabase } from "@sorami/db/testing";
 import { LocalStorage, type Storage } from "@sorami/storage";
@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_RENDER_FAILED_MESSAGE } from "../providers/local";
 import { createLocalImageProvider, wrap } from "../providers/local-image";
 import { createLocalVideoProvider } from "../providers/local-video";
-import { type Provider, ProviderError, type Providers } from "../providers/types";
+import { createModelRegistry, type ModelRegistry } from "../providers/registry";
+import { type Provider, ProviderError } from "../providers/types";
 import { INTERNAL_FAILURE_MESSAGE, MAX_GENERATE_ATTEMPTS, runGenerateJob } from "./generate";
 
 let t: Awaited<ReturnType<typeof startTestDatabase>>;
@@ -24,12 +25,12 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.stop());
 
-/** Stands in for a remote model (a third party): fails as scripted, else defers to the local one. */
-function scripted(failure: ProviderError | null): Providers {
+/** Stands in for a remote model (a third party) behind the local image entry: fails as scripted, else defers to the local one. */
+function scripted(failure: unknown): ModelRegistry {
   const local = createLocalImageProvider(0);
   const image: Provider<"image"> = {
     name: "scripted",
-    model: "scripted-1",
+    model: "local-image-v1",
     generate: async (params, ctx) => {
       if (failure) {
         throw failure;
@@ -37,7 +38,18 @@ function scripted(failure: ProviderError | null): Providers {
       return local.generate(params, ctx);
     },
   };
-  return { image, video: createLocalVideoProvider(0) };
+  return createModelRegistry(
+    {
+      entries: BUILT_IN_MODELS.filter((e) => e.provider === "local"),
+      defaults: { image: "local-image-v1", video: "local-video-v1" },
+    },
+    {
+      local: async (entry) =>
+        entry.kind === "image"
+          ? { mode: "sync", provider: image as Provider<"image" | "video"> }
+          : { mode: "sync", provider: createLocalVideoProvider(0) as Provider<"image" | "video"> },
+    },
+  );
 }
 
 let n = 0;
@@ -60,9 +72,9 @@ async function job(attempts = 0, extra: Record<string, unknown> = {}): Promise<s
   });
   return id;
 }
-const run = (id: string, failure: ProviderError | null, store: Storage = storage) =>
+const run = (id: string, failure: unknown, store: Storage = storage) =>
   runGenerateJob(
-    { db: t.db, storage: store, providers: scripted(failure), webUrl: "http://127.0.0.1:9", environment: "test" },
+    { db: t.db, storage: store, models: scripted(failure), webUrl: "http://127.0.0.1:9", environment: "test" },
     id,
   );
 const row = async (id: string) =>
@@ -176,14 +188,7 @@ describe("failures decided by the request", () => {
 
   it("never shows a library's own message: an unknown error is retried, then fails with a generic reason", async () => {
     const id = await job(MAX_GENERATE_ATTEMPTS - 1);
-    const providers = scripted(null);
-    providers.image = {
-      ...providers.image,
-      generate: async () => {
-        throw new Error("vips_foreign_load_svg: glib: XML parse error: Error domain 1 code 9");
-      },
-    };
-    await runGenerateJob({ db: t.db, storage, providers, webUrl: "http://127.0.0.1:9", environment: "test" }, id);
+    await run(id, new Error("vips_foreign_load_svg: glib: XML parse error: Error domain 1 code 9"));
     expect(await row(id)).toMatchObject({ status: "FAILED", error: INTERNAL_FAILURE_MESSAGE });
     const [failed] = await t.db
       .select()

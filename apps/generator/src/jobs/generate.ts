@@ -1,31 +1,29 @@
 import {
+  type CatalogEntry,
   describeZodError,
   isTerminal,
   JOB_ERROR_MAX_LENGTH,
   KIND_INFO,
   outputPrefix,
   PROVIDER_REQUEST_ID_MAX_LENGTH,
+  type Serving,
   storableText,
   truncateText,
   type WebhookEvent,
 } from "@sorami/contracts";
 import { type GeneratorJob, isDeterministicDbError } from "@sorami/db";
-import { type GeneratorJobPatch, getGeneratorJob } from "@sorami/db/queries/generator-jobs";
+import { type GeneratorJobPatch, getGeneratorJob, setRemoteStatus } from "@sorami/db/queries/generator-jobs";
 import { recordProviderCall } from "@sorami/db/queries/provider-calls";
 import { jsonLog, type TaskContext } from "@sorami/db/tasks";
 import { logger } from "@sorami/log";
 import { ZodError } from "zod";
-import { ProviderError } from "../providers/types";
-import { advanceJob } from "../webhooks/emit";
-import {
-  callProvider,
-  completedData,
-  type GenerateDeps,
-  providerFor,
-  readInputImage,
-  storeOutputs,
-} from "./generate-steps";
-import { jobLabels, jobRuns, stageClock } from "./metrics";
+import { ProviderError, type ProviderProgress } from "../providers/types";
+import { advanceJob, progressEventKey } from "../webhooks/emit";
+import { moveToNextFallback } from "./fallback";
+import { completedData, type GenerateDeps, readInputImage, storeOutputs } from "./generate-steps";
+import { errorKindOf, jobLabels, jobRuns, providerCallDuration, providerErrors, stageClock } from "./metrics";
+import { callModel, JobCanceled, progressWithin } from "./model-call";
+import { providerUpdates } from "./provider-updates";
 import { enqueueGenerate, GENERATOR_TASKS, JOB_TIME_LIMIT_MS } from "./tasks";
 
 export type { GenerateDeps } from "./generate-steps";
@@ -81,13 +79,6 @@ function causeOf(error: ProviderError): string | undefined {
 /** Jobs running in this process, so a cancellation can stop their provider call. */
 const running = new Map<string, AbortController>();
 
-class JobCanceled extends Error {
-  constructor() {
-    super("The job was canceled");
-    this.name = "JobCanceled";
-  }
-}
-
 /** Stops the provider call of a job if this process runs it (cancellation fans out by NOTIFY). */
 export function abortLocalJob(jobId: string): boolean {
   const controller = running.get(jobId);
@@ -95,16 +86,22 @@ export function abortLocalJob(jobId: string): boolean {
   return Boolean(controller);
 }
 
-/** One run of one job: its signal, its attempt, and how it moves the job (a move refused for an ended job cancels the run). */
+/**
+ * One run of one job: its signal, its attempt, the model serving it (every
+ * announcement from the provider call on says which), and how it moves the
+ * job (a move refused for an ended job cancels the run).
+ */
 type Run = {
   job: GeneratorJob;
   signal: AbortSignal;
   attempt: number;
   /** The job's metric labels (kind, model, provider). */
   labels: ReturnType<typeof jobLabels>;
+  serving?: Serving;
+  log: TaskContext["log"];
   advance: (
     event: WebhookEvent,
-    options?: { patch?: GeneratorJobPatch; bumpAttempts?: boolean },
+    options?: { patch?: GeneratorJobPatch; bumpAttempts?: boolean; eventKey?: string },
   ) => Promise<GeneratorJob>;
 };
 
@@ -131,11 +128,12 @@ export async function runGenerateJob(
   }
   const cancel = new AbortController();
   running.set(jobId, cancel);
-  const labels = jobLabels(job, providerFor(deps.providers, job));
+  const labels = jobLabels(job);
   const clock = stageClock(labels);
   const run: Run = {
     job,
     labels,
+    log,
     attempt: job.attempts + 1,
     signal: AbortSignal.any([
       cancel.signal,
@@ -151,7 +149,7 @@ export async function runGenerateJob(
       };
       const row = await advanceJob(
         deps.db,
-        { ...envelope, ...event },
+        { ...envelope, ...(run.serving ? { serving: run.serving } : {}), ...event },
         { webUrl: deps.webUrl, kind: job.kind, ...options },
       );
       if (!row) {
@@ -183,17 +181,60 @@ async function generate(deps: GenerateDeps, run: Run): Promise<void> {
   const { job, signal } = run;
   const { noun } = KIND_INFO[job.kind];
   const startedAt = Date.now();
+  const entry = deps.models.entryFor(job.kind, job.model);
+  run.serving = {
+    model: entry.id,
+    provider: entry.provider,
+    ...(job.fallbacks.length > 0 ? { fallbacks: job.fallbacks } : {}),
+  };
   run.attempt = (
     await run.advance({ status: "initializing", message: "Initializing the model…" }, { bumpAttempts: true })
   ).attempts;
   await run.advance({ status: "generating", message: "Generating…" });
   const inputImage = await readInputImage(deps, job, signal);
-  const output = await recordedCall(deps, job, run.attempt, () =>
-    callProvider(deps.providers, job, { jobId: job.id, attempt: run.attempt, signal, inputImage }),
+  const built = await deps.models.provider(entry);
+  const updates = providerUpdates(
+    (progress) => announceProgress(deps, run, entry, progress),
+    (error) => run.log("warn", "progress_not_recorded", { error: String(error) }),
+    deps.providerUpdateIntervalMs,
   );
+  let output: Awaited<ReturnType<typeof callModel>>;
+  try {
+    output = await recordedCall(deps, run, entry, () =>
+      callModel(
+        deps.db,
+        job,
+        built,
+        { jobId: job.id, attempt: run.attempt, signal, inputImage },
+        {
+          submitted: async (handle, resumed) => {
+            run.serving = { ...(run.serving as Serving), request_id: handle.id };
+            run.log("info", resumed ? "remote_resumed" : "remote_submitted", {
+              request_id: handle.id,
+              model: entry.id,
+            });
+            const message = resumed ? `Waiting for ${entry.label}…` : `Submitted to ${entry.label}`;
+            await run.advance({ status: "generating", message }, { eventKey: progressEventKey("generating") });
+          },
+          progress: (p) => updates.report(p),
+          log: run.log,
+        },
+      ),
+    );
+  } finally {
+    await updates.stop();
+  }
   await run.advance({ status: "saving", message: `Saving the ${noun}s…` });
   const items = await storeOutputs(deps.storage, deps.webUrl, job, output.files);
-  const data = completedData(job, providerFor(deps.providers, job).model, items, output.metadata, startedAt);
+  const serving = run.serving as Serving;
+  const metadata = {
+    ...output.metadata,
+    provider: entry.provider,
+    requested_model: typeof job.request.model === "string" ? job.request.model : entry.id,
+    ...(serving.request_id ? { request_id: serving.request_id } : {}),
+    ...(serving.fallbacks ? { fallbacks: serving.fallbacks } : {}),
+  };
+  const data = completedData(job, entry.id, items, metadata, startedAt);
   await run.advance(
     { status: "completed", message: `${items.length} ${noun}(s) generated`, data },
     { patch: { result: data, completedAt: new Date() } },
@@ -213,43 +254,77 @@ function requestIdOf(metadata: Record<string, unknown>): string | null {
 }
 
 /**
- * One provider call, recorded for the admin console's job story once it
- * ends (one statement a call: a running call shows as the job's GENERATING
- * status meanwhile). A record that cannot be written never fails the job.
+ * One provider call (a submit and its wait, for an asynchronous provider),
+ * recorded for the admin console's job story once it ends (one statement a
+ * call: a running call shows as the job's GENERATING status meanwhile), its
+ * latency and, when it fails, its error kind counted. A record that cannot
+ * be written never fails the job.
  */
 async function recordedCall<T extends { metadata: Record<string, unknown> }>(
   deps: GenerateDeps,
-  job: GeneratorJob,
-  attempt: number,
+  run: Run,
+  entry: CatalogEntry,
   call: () => Promise<T>,
 ): Promise<T> {
-  const provider = providerFor(deps.providers, job);
+  const { job, attempt } = run;
+  const labels = { kind: job.kind, model: entry.id, provider: entry.provider };
   const started = new Date();
   const record = (end: Parameters<typeof recordProviderCall>[1]) =>
     recordProviderCall(deps.db, end).catch((error: unknown) =>
       logger().warn({ job_id: job.id, err: error }, "the provider call could not be recorded"),
     );
-  const base = { jobId: job.id, attempt, provider: provider.name, model: provider.model, startedAt: started };
+  const base = { jobId: job.id, attempt, provider: entry.provider, model: entry.id, startedAt: started };
   try {
     const output = await call();
+    const seconds = (Date.now() - started.getTime()) / 1000;
+    providerCallDuration.observe({ ...labels, outcome: "ok" }, seconds);
     await record({
       ...base,
       durationMs: Date.now() - started.getTime(),
       outcome: "ok",
-      requestId: requestIdOf(output.metadata),
+      requestId: run.serving?.request_id
+        ? truncateText(run.serving.request_id, PROVIDER_REQUEST_ID_MAX_LENGTH)
+        : requestIdOf(output.metadata),
     });
     return output;
   } catch (error) {
+    providerCallDuration.observe({ ...labels, outcome: "error" }, (Date.now() - started.getTime()) / 1000);
+    providerErrors.inc({ ...labels, error_kind: errorKindOf(error, run.signal) });
     const classified = classifyError(error);
     await record({
       ...base,
       durationMs: Date.now() - started.getTime(),
       outcome: "error",
       errorKind: classified.kind,
+      requestId: run.serving?.request_id ? truncateText(run.serving.request_id, PROVIDER_REQUEST_ID_MAX_LENGTH) : null,
       error: storableText(truncateText(classified.message, JOB_ERROR_MAX_LENGTH, { ellipsis: "…" })),
     });
     throw error;
   }
+}
+
+/**
+ * What the provider says, as the job's progress: its words as the message,
+ * its percentage (only when it gives one) within the GENERATING stage, its
+ * own status word for the operator. A report with neither words nor a
+ * percentage changes only that status word, and announces nothing.
+ */
+async function announceProgress(deps: GenerateDeps, run: Run, entry: CatalogEntry, p: ProviderProgress) {
+  const patch = p.providerStatus ? { remoteStatus: p.providerStatus.slice(0, 100) } : {};
+  if (p.message === undefined && p.percent === undefined) {
+    if (p.providerStatus) {
+      await setRemoteStatus(deps.db, run.job.id, patch.remoteStatus as string);
+    }
+    return;
+  }
+  await run.advance(
+    {
+      status: "generating",
+      message: p.message ?? `${entry.label} is working…`,
+      ...(p.percent === undefined ? {} : { progress: progressWithin(p.percent) }),
+    },
+    { patch, eventKey: progressEventKey("generating") },
+  );
 }
 
 /**
@@ -289,6 +364,21 @@ async function settleFailure(
     log("warn", "run_failed", { ...fields, again_in_ms: delayMs });
     await enqueueGenerate(deps.db, job.id, new Date(Date.now() + delayMs));
     jobRuns.inc({ ...run.labels, outcome: "retry" });
+    return;
+  }
+  // The model's retries are spent: a fallback of the same kind that can serve the request gets the job.
+  const moved = classified.retryable ? await moveToNextFallback(deps, job.id, classified, log) : null;
+  if (moved) {
+    run.serving = moved.serving;
+    await run
+      .advance(
+        {
+          status: "generating",
+          message: `${moved.fromLabel} failed (${moved.step.message}); moving to ${moved.toLabel}`,
+        },
+        { eventKey: progressEventKey("generating") },
+      )
+      .catch((e: unknown) => log("warn", "fallback_not_announced", { error: String(e) }));
     return;
   }
   log("warn", "job_failed", fields);

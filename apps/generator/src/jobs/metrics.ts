@@ -1,6 +1,6 @@
 import type { GeneratorJob } from "@sorami/db";
 import { counter, histogram, type Labels } from "@sorami/metrics";
-import { type Provider, ProviderError } from "../providers/types";
+import { ProviderError } from "../providers/types";
 
 /**
  * What the generator measures of a job's run: each stage's duration, each
@@ -11,12 +11,12 @@ import { type Provider, ProviderError } from "../providers/types";
 type JobLabels = Labels<"kind" | "model" | "provider">;
 
 /**
- * The labels of a job: its kind and the provider and model that serve it,
- * as the pipeline chose them (`providerFor`: per kind today; the job's own
- * model and provider once jobs name them).
+ * The labels of a job: its kind and the catalog model and provider serving
+ * it (recorded on the job at submit, a fallback's once it moved; catalog
+ * ids only, so the label sets are as many as the catalog's models).
  */
-export function jobLabels(job: GeneratorJob, provider: Pick<Provider<"image">, "name" | "model">): JobLabels {
-  return { kind: job.kind, model: provider.model, provider: provider.name };
+export function jobLabels(job: Pick<GeneratorJob, "kind" | "model" | "provider">): JobLabels {
+  return { kind: job.kind, model: job.model ?? "unknown", provider: job.provider ?? "unknown" };
 }
 
 /**

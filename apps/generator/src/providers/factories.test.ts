@@ -3,7 +3,6 @@ import { BUILT_IN_MODELS, type CatalogEntry, catalogEntrySchema, imageParamsSche
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeCompatible, startFakeCompatible } from "../../../../e2e/support/fakes/openai-compatible";
 import { bflFactory, falFactory, openAICompatibleFactory, replicateFactory } from "./factories";
-import { asProvider } from "./remote";
 
 let localai: FakeCompatible;
 beforeAll(async () => {
@@ -55,12 +54,5 @@ describe("provider factories", () => {
     const source = await readFile(new URL("./factories.ts", import.meta.url), "utf8");
     const staticImports = [...source.matchAll(/^import (?!type )[^;]*from "([^"]+)"/gm)].map((m) => m[1]);
     expect(staticImports).toEqual([]);
-  });
-
-  it("runs an async provider in one call for the pipeline as it is today", async () => {
-    const entry = byProvider("bfl")[0] as CatalogEntry;
-    const built = await bflFactory({ key: "k", baseUrl: "http://127.0.0.1:9" })(entry);
-    const sync = built.mode === "async" ? asProvider(built.provider, entry.id) : null;
-    expect([sync?.name, sync?.model]).toEqual(["bfl", entry.id]);
   });
 });

@@ -1,5 +1,5 @@
 import { ApiError, createFalClient, type FalClient, type QueueStatus } from "@fal-ai/client";
-import { type CatalogEntry, type FalOptions, falOptionsSchema, type JobKind } from "@sorami/contracts";
+import { type CatalogEntry, type FalOptions, falOptionsSchema, type JobKind, type ParamsOf } from "@sorami/contracts";
 import { checkCapabilities, errorForStatus, filesFrom, mappingParams } from "./hosted";
 import { buildInput, fileRefsAt, valuesAt } from "./mapping";
 import { type DownloadPolicy, hostOf } from "./outputs";
@@ -10,7 +10,6 @@ import { DEFAULT_RETRY, excerpt, type RetryPolicy, withRetries } from "./retry";
 import {
   type AsyncProvider,
   type AsyncProviderContext,
-  type ParamsOf,
   type ProviderContext,
   ProviderError,
   type RemoteHandle,

@@ -1,4 +1,4 @@
-import { type ImageParams, imageParamsSchema } from "@sorami/contracts";
+import { BUILT_IN_MODELS, type CatalogEntry, type ImageParams, imageParamsSchema } from "@sorami/contracts";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeGoogle, startFakeGoogle } from "../../../../e2e/support/fakes/google";
@@ -6,6 +6,8 @@ import { GeminiImageProvider } from "./gemini-image";
 import { createGoogleClient } from "./google";
 import type { RetryPolicy } from "./retry";
 import { ProviderError } from "./types";
+
+const builtIn = (id: string) => BUILT_IN_MODELS.find((e) => e.id === id) as CatalogEntry;
 
 /** The real @google/genai SDK against a local server speaking the Gemini API's REST format. */
 let google: FakeGoogle;
@@ -17,7 +19,7 @@ beforeAll(async () => {
   google = await startFakeGoogle();
   provider = new GeminiImageProvider(
     createGoogleClient({ apiKey: google.apiKey, baseUrl: google.url }),
-    "gemini-2.5-flash-image",
+    builtIn("gemini-2.5-flash-image"),
     FAST,
   );
 });
@@ -106,7 +108,7 @@ describe("Gemini image provider", () => {
   it("hands a rate limit longer than it may wait to the queue at once, with Google's delay", async () => {
     const strict = new GeminiImageProvider(
       createGoogleClient({ apiKey: google.apiKey, baseUrl: google.url }),
-      "gemini-2.5-flash-image",
+      builtIn("gemini-2.5-flash-image"),
       { ...FAST, maxWaitMs: 500 },
     );
     const before = google.calls("generateContent").length;
@@ -118,7 +120,7 @@ describe("Gemini image provider", () => {
   it("tells the operator to check the key when Google refuses it", async () => {
     const wrong = new GeminiImageProvider(
       createGoogleClient({ apiKey: "wrong", baseUrl: google.url }),
-      "gemini-2.5-flash-image",
+      builtIn("gemini-2.5-flash-image"),
       FAST,
     );
     const e = await failure(wrong.generate(params({}), ctx()));

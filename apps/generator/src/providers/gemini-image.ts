@@ -1,13 +1,14 @@
 import type { GenerateContentResponse, GoogleGenAI, Part } from "@google/genai";
 import {
+  type CatalogEntry,
   GEMINI_IMAGE_ASPECT_RATIOS,
   type ImageParams,
-  imageLimitViolation,
   nearestGeminiAspectRatio,
   parseSize,
   sniffImageType,
 } from "@sorami/contracts";
 import { IMAGE_EXT, toRequestedImage } from "./encode";
+import { checkCapabilities, vendorModelOf } from "./entry";
 import { googleError } from "./google";
 import { DEFAULT_RETRY, excerpt, type RetryPolicy, withRetries } from "./retry";
 import { type GeneratedFile, type Provider, type ProviderContext, ProviderError } from "./types";
@@ -115,18 +116,21 @@ async function mapBounded<T>(
  */
 export class GeminiImageProvider implements Provider<"image"> {
   readonly name = "gemini";
+  readonly model: string;
+  /** The Gemini API's model name: the entry's options.model (GEMINI_IMAGE_MODEL) or its id. */
+  private readonly vendorModel: string;
 
   constructor(
     private readonly ai: GoogleGenAI,
-    readonly model: string,
+    private readonly entry: CatalogEntry,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
-  ) {}
+  ) {
+    this.model = entry.id;
+    this.vendorModel = vendorModelOf(entry);
+  }
 
   async generate(params: ImageParams, ctx: ProviderContext) {
-    const violation = imageLimitViolation("gemini", params);
-    if (violation) {
-      throw new ProviderError("invalid_request", violation.message);
-    }
+    checkCapabilities(this.entry, params, ctx.inputImage);
     const { width, height } = parseSize(params.size);
     const aspectRatio = nearestGeminiAspectRatio(width, height);
     const parts: Part[] = [{ text: geminiPrompt(params, Boolean(ctx.inputImage)) }];
@@ -142,7 +146,7 @@ export class GeminiImageProvider implements Provider<"image"> {
       const response = await withRetries(
         () =>
           this.ai.models.generateContent({
-            model: this.model,
+            model: this.vendorModel,
             contents: [{ role: "user", parts }],
             config: { responseModalities: ["TEXT", "IMAGE"], imageConfig: { aspectRatio }, abortSignal: signal },
           }),
@@ -167,6 +171,7 @@ export class GeminiImageProvider implements Provider<"image"> {
       metadata: {
         provider: this.name,
         model_name: this.model,
+        vendor_model: this.vendorModel,
         aspect_ratio: aspectRatio,
         model_size: `${GEMINI_IMAGE_ASPECT_RATIOS[aspectRatio].width}x${GEMINI_IMAGE_ASPECT_RATIOS[aspectRatio].height}`,
         ...usage,

@@ -1,27 +1,15 @@
-import {
-  type CatalogEntry,
-  capabilityViolation,
-  type ImageParams,
-  type JobKind,
-  type VideoParams,
-} from "@sorami/contracts";
+import type { CatalogEntry, ImageParams, JobKind, ParamsOf, VideoParams } from "@sorami/contracts";
 import { type DownloadPolicy, downloadOutputs, toImageFiles, toVideoFile } from "./outputs";
 import { RemoteWorkFailed } from "./remote";
-import { type GeneratedFile, type ParamsOf, ProviderError } from "./types";
+import { type GeneratedFile, ProviderError } from "./types";
+
+export { checkCapabilities } from "./entry";
 
 /**
- * What every hosted-model adapter (fal, Replicate, BFL) shares: the
- * catalog's check before paying for a call, and turning the file
- * references of a finished request into files the pipeline stores.
+ * What every hosted-model adapter (fal, Replicate, BFL) shares: turning
+ * the file references of a finished request into files the pipeline
+ * stores, and a vendor's HTTP status in the pipeline's terms.
  */
-
-/** Refuses, before any paid call, what the entry's capabilities do not allow (the web app checked it already). */
-export function checkCapabilities<K extends JobKind>(entry: CatalogEntry, params: ParamsOf<K>, inputImage?: Buffer) {
-  const violation = capabilityViolation(entry, params as ImageParams & VideoParams, Boolean(inputImage));
-  if (violation) {
-    throw new ProviderError("invalid_request", violation.message);
-  }
-}
 
 /** Downloads the references and makes the kind's files; no reference at all is a finished request without output. */
 export async function filesFrom<K extends JobKind>(

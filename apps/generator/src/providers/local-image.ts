@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type ImageParams, parseSize, truncateText } from "@sorami/contracts";
+import { type ImageParams, LOCAL_IMAGE_MODEL, parseSize, truncateText } from "@sorami/contracts";
 import { INPUT_IMAGE_DECODE_OPTIONS } from "@sorami/contracts/image-pixels";
 import sharp from "sharp";
 import { encodeImage, IMAGE_EXT } from "./encode";
@@ -116,5 +116,5 @@ export async function renderImage(params: ImageParams, index: number, ctx: Provi
   return { data, format: params.format, ext: IMAGE_EXT[params.format], width, height, description: params.prompt };
 }
 
-export const createLocalImageProvider = (delayMs: number, transientFailureRate = 0) =>
-  new LocalProvider<"image">("local-image-v1", delayMs, (p) => p.num_images, renderImage, transientFailureRate);
+export const createLocalImageProvider = (delayMs: number, transientFailureRate = 0, model = LOCAL_IMAGE_MODEL) =>
+  new LocalProvider<"image">(model, delayMs, (p) => p.num_images, renderImage, transientFailureRate);

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { VIDEO_DIMENSIONS, type VideoParams } from "@sorami/contracts";
+import { LOCAL_VIDEO_MODEL, VIDEO_DIMENSIONS, type VideoParams } from "@sorami/contracts";
 import { INPUT_IMAGE_DECODE_OPTIONS } from "@sorami/contracts/image-pixels";
 import sharp from "sharp";
 import { runFfmpeg } from "./ffmpeg";
@@ -99,5 +99,5 @@ export async function renderVideo(params: VideoParams, index: number, ctx: Provi
   }
 }
 
-export const createLocalVideoProvider = (delayMs: number, transientFailureRate = 0) =>
-  new LocalProvider<"video">("local-video-v1", delayMs, (p) => p.number_of_videos, renderVideo, transientFailureRate);
+export const createLocalVideoProvider = (delayMs: number, transientFailureRate = 0, model = LOCAL_VIDEO_MODEL) =>
+  new LocalProvider<"video">(model, delayMs, (p) => p.number_of_videos, renderVideo, transientFailureRate);

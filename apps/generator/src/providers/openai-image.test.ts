@@ -1,9 +1,11 @@
-import { type ImageParams, imageParamsSchema } from "@sorami/contracts";
+import { BUILT_IN_MODELS, type CatalogEntry, type ImageParams, imageParamsSchema } from "@sorami/contracts";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeOpenAI, startFakeOpenAI } from "../../../../e2e/support/fakes/openai";
 import { createOpenAIClient, OpenAIImageProvider } from "./openai-image";
 import { ProviderError } from "./types";
+
+const builtIn = (id: string) => BUILT_IN_MODELS.find((e) => e.id === id) as CatalogEntry;
 
 /** The real `openai` SDK against a local server speaking the OpenAI Images REST format. */
 let openai: FakeOpenAI;
@@ -14,7 +16,7 @@ beforeAll(async () => {
   openai = await startFakeOpenAI();
   provider = new OpenAIImageProvider(
     createOpenAIClient({ apiKey: openai.apiKey, baseUrl: `${openai.url}/v1` }),
-    "gpt-image-1",
+    builtIn("gpt-image-1"),
     FAST,
   );
 });
@@ -80,7 +82,7 @@ describe("OpenAI image provider", () => {
   it("tells the operator to check the key when OpenAI refuses it", async () => {
     const wrong = new OpenAIImageProvider(
       createOpenAIClient({ apiKey: "sk-wrong", baseUrl: `${openai.url}/v1` }),
-      "gpt-image-1",
+      builtIn("gpt-image-1"),
       FAST,
     );
     const e = await failure(wrong.generate(params({}), ctx()));

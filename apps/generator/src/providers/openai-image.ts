@@ -1,8 +1,9 @@
-import { type ImageParams, imageLimitViolation, parseRetryAfterSeconds, parseSize } from "@sorami/contracts";
+import { type CatalogEntry, type ImageParams, parseSize } from "@sorami/contracts";
 import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import sharp from "sharp";
 import { IMAGE_EXT, toRequestedImage } from "./encode";
-import { DEFAULT_RETRY, excerpt, type RetryPolicy, withRetries } from "./retry";
+import { checkCapabilities, vendorModelOf } from "./entry";
+import { DEFAULT_RETRY, excerpt, type RetryPolicy, retryAfterMs, withRetries } from "./retry";
 import { type GeneratedFile, type Provider, type ProviderContext, ProviderError } from "./types";
 
 /** A GPT image at high quality can take a minute or two; past this the call is abandoned. */
@@ -56,8 +57,7 @@ export function openaiError(error: unknown, vendor: OpenAIVendor = OPENAI_VENDOR
     }
     if (status === 429) {
       const ms = Number(error.headers?.get("retry-after-ms") ?? Number.NaN);
-      const seconds = parseRetryAfterSeconds(error.headers?.get("retry-after"));
-      const retryAfter = Number.isFinite(ms) ? ms : seconds === null ? undefined : Math.round(seconds * 1000);
+      const retryAfter = Number.isFinite(ms) ? ms : retryAfterMs(error.headers?.get("retry-after"));
       return new ProviderError("rate_limit", `${vendor.api} is rate-limiting Sorami (HTTP 429): ${said}`, retryAfter);
     }
     if (status === 408 || status === 409 || status >= 500) {
@@ -85,23 +85,26 @@ const QUALITY = { standard: "medium", high: "high" } as const;
  */
 export class OpenAIImageProvider implements Provider<"image"> {
   readonly name = "openai";
+  readonly model: string;
+  /** OpenAI's model name: the entry's options.model (OPENAI_IMAGE_MODEL) or its id. */
+  private readonly vendorModel: string;
 
   constructor(
     private readonly client: OpenAI,
-    readonly model: string,
+    private readonly entry: CatalogEntry,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
-  ) {}
+  ) {
+    this.model = entry.id;
+    this.vendorModel = vendorModelOf(entry);
+  }
 
   async generate(params: ImageParams, ctx: ProviderContext) {
-    const violation = imageLimitViolation("openai", params);
-    if (violation) {
-      throw new ProviderError("invalid_request", violation.message);
-    }
+    checkCapabilities(this.entry, params, ctx.inputImage);
     const response = await withRetries(
       () =>
         this.client.images.generate(
           {
-            model: this.model,
+            model: this.vendorModel,
             prompt: `${params.prompt}\n\nStyle: ${params.style.replaceAll("-", " ")}.`,
             n: params.num_images,
             size: params.size as "1024x1024" | "1536x1024" | "1024x1536",
@@ -145,6 +148,7 @@ export class OpenAIImageProvider implements Provider<"image"> {
       metadata: {
         provider: this.name,
         model_name: this.model,
+        vendor_model: this.vendorModel,
         ...(usage
           ? { input_tokens: usage.input_tokens, output_tokens: usage.output_tokens, total_tokens: usage.total_tokens }
           : {}),

@@ -7,6 +7,10 @@ import {
   MEDIA_TYPES,
   type MediaKind,
   type MediaType,
+  OUTPUT_DOWNLOAD_TIMEOUT_MS,
+  OUTPUT_IMAGE_MAX_BYTES,
+  OUTPUT_MAX_BYTES,
+  OUTPUT_VIDEO_MAX_BYTES,
   parseSize,
   sniffMediaType,
 } from "@sorami/contracts";
@@ -25,17 +29,8 @@ import { type GeneratedFile, ProviderError } from "./types";
  * the LAN, the test stand-ins); then judged by their bytes.
  */
 
-/** One image file at most this large: a 2048² lossless PNG is ~12 MiB; beyond 50 it is not an image we asked for. */
-export const OUTPUT_IMAGE_MAX_BYTES = 50 * 1024 * 1024;
-/** One video at most this large: 60 s (VIDEO_DURATION_MAX_SECONDS) of 1080p at a high 30 Mbit/s is ~225 MiB. */
-export const OUTPUT_VIDEO_MAX_BYTES = 256 * 1024 * 1024;
-/** Fetching one file may take this long: 256 MiB at ~15 Mbit/s, well inside the job's own time limit. */
-export const OUTPUT_DOWNLOAD_TIMEOUT_MS = 180_000;
-
-export const OUTPUT_MAX_BYTES: Record<MediaKind, number> = {
-  image: OUTPUT_IMAGE_MAX_BYTES,
-  video: OUTPUT_VIDEO_MAX_BYTES,
-};
+// The limits of one output file live in contracts: the web app fetches files a backend reports under the same ones.
+export { OUTPUT_DOWNLOAD_TIMEOUT_MS, OUTPUT_IMAGE_MAX_BYTES, OUTPUT_MAX_BYTES, OUTPUT_VIDEO_MAX_BYTES };
 
 export type DownloadPolicy = {
   /** Hosts ("host" or "host:port") that may be private: the provider's configured base URL's. */

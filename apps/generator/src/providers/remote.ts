@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { JobKind } from "@sorami/contracts";
-import type { AsyncProvider, ParamsOf, Provider, ProviderContext, ProviderErrorKind } from "./types";
+import type { JobKind, ParamsOf } from "@sorami/contracts";
+import type { AsyncProvider, ProviderContext, ProviderErrorKind } from "./types";
 import { ProviderError } from "./types";
 
 /**
@@ -60,24 +60,11 @@ export async function pollUntil<T>(
   }
 }
 
-/**
- * The one-call form of an asynchronous provider, for the pipeline as it is
- * today (Provider.generate): submit, then wait on the handle. The catalog
- * wiring stores the handle between the two instead.
- */
+/** Submit, then wait on the handle, in one call: for tests and tools (the pipeline stores the handle between). */
 export function runToCompletion<K extends JobKind>(
   provider: AsyncProvider<K>,
   params: ParamsOf<K>,
   ctx: ProviderContext,
 ) {
   return provider.submit(params, ctx).then((handle) => provider.wait(handle, params, { ...ctx, onProgress: () => {} }));
-}
-
-/** A Provider<K> over an AsyncProvider<K> (submit then wait in one call). */
-export function asProvider<K extends JobKind>(provider: AsyncProvider<K>, model: string): Provider<K> {
-  return {
-    name: provider.name,
-    model,
-    generate: (params, ctx) => runToCompletion(provider, params, ctx),
-  };
 }

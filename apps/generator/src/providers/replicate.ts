@@ -1,4 +1,10 @@
-import { type CatalogEntry, type JobKind, type ReplicateOptions, replicateOptionsSchema } from "@sorami/contracts";
+import {
+  type CatalogEntry,
+  type JobKind,
+  type ParamsOf,
+  type ReplicateOptions,
+  replicateOptionsSchema,
+} from "@sorami/contracts";
 import Replicate, { type Prediction } from "replicate";
 import { checkCapabilities, errorForStatus, filesFrom, mappingParams } from "./hosted";
 import { buildInput, fileRefsAt } from "./mapping";
@@ -10,7 +16,6 @@ import { DEFAULT_RETRY, excerpt, type RetryPolicy, withRetries } from "./retry";
 import {
   type AsyncProvider,
   type AsyncProviderContext,
-  type ParamsOf,
   type ProviderContext,
   ProviderError,
   type RemoteHandle,

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { storableText, truncateText } from "@sorami/contracts";
+import { parseRetryAfterSeconds, storableText, truncateText } from "@sorami/contracts";
 import type { ProviderError } from "./types";
 
 /** What a remote service said is quoted to the user up to this many UTF-16 units. */
@@ -52,6 +52,12 @@ export async function withRetries<T>(
       await sleep(waitMs, undefined, { signal });
     }
   }
+}
+
+/** A Retry-After header in milliseconds, or undefined (the one parser is contracts' parseRetryAfterSeconds). */
+export function retryAfterMs(value: string | null | undefined): number | undefined {
+  const seconds = parseRetryAfterSeconds(value);
+  return seconds === null ? undefined : Math.round(seconds * 1000);
 }
 
 /** Shortens what a remote service said, for a message a user reads. */

@@ -1,4 +1,4 @@
-import type { JobKind, ParamsOf } from "@sorami/contracts";
+import type { JobKind, ParamsOf, RemoteHandle } from "@sorami/contracts";
 
 /** A kind's parameters (defined in contracts), here beside the interfaces that take them. */
 export type { ParamsOf };
@@ -36,8 +36,6 @@ export interface Provider<K extends JobKind> {
   ): Promise<{ files: GeneratedFile[]; metadata: Record<string, unknown> }>;
 }
 
-export type Providers = { [K in JobKind]: Provider<K> };
-
 /**
  * What went wrong with a provider call, in the terms the pipeline acts on:
  * the first three are worth retrying, the rest fail the job at once with a
@@ -74,22 +72,8 @@ export class ProviderError extends Error {
   }
 }
 
-/**
- * A provider's own handle on work it does for a job: a fal request_id, a
- * Replicate prediction id, a Veo operation name, a ComfyUI prompt_id, a BFL
- * id. It is stored in the generator's job row, in its own committed
- * transaction, **before** the first wait, so a run that starts again (a
- * killed generator, a retry) resumes waiting on it instead of paying for the
- * same work twice. JSON only: it goes into a jsonb column.
- */
-export type RemoteHandle = {
-  /** The provider's request id. */
-  id: string;
-  /** Which instance holds it (a ComfyUI or A1111 base URL) when the provider has several. */
-  instance?: string;
-  /** Whatever else resuming needs (a BFL polling_url, fal's status/response URLs). */
-  state?: Record<string, unknown>;
-};
+/** A provider's own handle on work it does for a job (stored before the first wait: see the contract). */
+export type { RemoteHandle } from "@sorami/contracts";
 
 /** What a provider says about work in progress. Nothing is invented: absent fields were not reported. */
 export type ProviderProgress = {

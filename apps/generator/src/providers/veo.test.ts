@@ -1,10 +1,13 @@
-import { type VideoParams, videoParamsSchema } from "@sorami/contracts";
+import { BUILT_IN_MODELS, type CatalogEntry, type VideoParams, videoParamsSchema } from "@sorami/contracts";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeGoogle, startFakeGoogle } from "../../../../e2e/support/fakes/google";
 import { createGoogleClient } from "./google";
+import { runToCompletion } from "./remote";
 import { ProviderError, type ProviderProgress, RemoteLostError } from "./types";
 import { VeoProvider } from "./veo";
+
+const builtIn = (id: string) => BUILT_IN_MODELS.find((e) => e.id === id) as CatalogEntry;
 
 /** The real @google/genai SDK against a local server speaking the Gemini API's Veo REST format. */
 let google: FakeGoogle;
@@ -16,13 +19,14 @@ beforeAll(async () => {
   google = await startFakeGoogle();
   provider = new VeoProvider(
     createGoogleClient({ apiKey: google.apiKey, baseUrl: google.url }),
-    "veo-3.1-generate-preview",
+    builtIn("veo-3.1-generate-preview"),
     FAST_POLL,
     FAST_RETRY,
   );
 });
 afterAll(async () => google?.close());
 
+const generate = (p: VideoParams, c: ReturnType<typeof ctx>) => runToCompletion(provider, p, c);
 const params = (over: Partial<VideoParams>): VideoParams =>
   videoParamsSchema.parse({ prompt: "a paper boat", duration_seconds: 4, ...over });
 const ctx = (inputImage?: Buffer) => ({ jobId: "j", attempt: 1, signal: new AbortController().signal, inputImage });
@@ -42,7 +46,7 @@ describe("Veo provider", () => {
       .png()
       .toBuffer();
     const before = google.requests.length;
-    const out = await provider.generate(
+    const out = await generate(
       params({
         prompt: "a paper boat [slow]",
         aspect_ratio: "9:16",
@@ -85,7 +89,7 @@ describe("Veo provider", () => {
       params({ number_of_videos: 2 }),
       params({ person_generation: "DONT_ALLOW" }),
     ]) {
-      expect((await failure(provider.generate(bad, ctx()))).kind).toBe("invalid_request");
+      expect((await failure(generate(bad, ctx()))).kind).toBe("invalid_request");
     }
     expect(google.requests.length).toBe(before);
   });
@@ -99,14 +103,14 @@ describe("Veo provider", () => {
     ],
     ["[op-error]", "invalid_request", "The video model refused the request: The prompt could not be processed."],
   ])("fails an operation that ends %s with a reason a user can read", async (marker, kind, message) => {
-    const e = await failure(provider.generate(params({ prompt: `boat ${marker}` }), ctx()));
+    const e = await failure(generate(params({ prompt: `boat ${marker}` }), ctx()));
     expect(e.kind).toBe(kind);
     expect(e.message).toContain(message);
   });
 
   it("retries a 429 on start after Google's delay; hands repeated 500s to the queue", async () => {
-    expect((await provider.generate(params({ prompt: "busy [429]" }), ctx())).files).toHaveLength(1);
-    const e = await failure(provider.generate(params({ prompt: "down [500]" }), ctx()));
+    expect((await generate(params({ prompt: "busy [429]" }), ctx())).files).toHaveLength(1);
+    const e = await failure(generate(params({ prompt: "down [500]" }), ctx()));
     expect([e.kind, e.retryable]).toEqual(["transient", true]);
   });
 
@@ -117,7 +121,7 @@ describe("Veo provider", () => {
     const stored = JSON.parse(JSON.stringify(handle));
     const again = new VeoProvider(
       createGoogleClient({ apiKey: google.apiKey, baseUrl: google.url }),
-      "veo-3.1-generate-preview",
+      builtIn("veo-3.1-generate-preview"),
       FAST_POLL,
       FAST_RETRY,
     );

@@ -2,17 +2,17 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { ApiError, GenerateVideosOperation, type GoogleGenAI } from "@google/genai";
-import { sniffImageType, type VideoParams, videoLimitViolation } from "@sorami/contracts";
+import { type CatalogEntry, sniffImageType, type VideoParams } from "@sorami/contracts";
+import { checkCapabilities, vendorModelOf } from "./entry";
 import { googleError, operationError } from "./google";
 import { toVideoFile } from "./outputs";
 import { changesOnly } from "./progress";
-import { type PollSchedule, pollUntil, RemoteWorkFailed, runToCompletion } from "./remote";
+import { type PollSchedule, pollUntil, RemoteWorkFailed } from "./remote";
 import { DEFAULT_RETRY, excerpt, type RetryPolicy, withRetries } from "./retry";
 import {
   type AsyncProvider,
   type AsyncProviderContext,
   type GeneratedFile,
-  type Provider,
   type ProviderContext,
   ProviderError,
   type RemoteHandle,
@@ -43,29 +43,27 @@ const MIME = { PNG: "image/png", JPEG: "image/jpeg", WEBP: "image/webp" } as con
  * waiting); `wait` polls that operation — a resumed run polls the same one,
  * and one already done is collected at once — then downloads each video
  * with the API key (the SDK's files.download) for the pipeline to store
- * right away: Google deletes generated videos after 2 days. `generate` does
- * both in one call for the pipeline as it is today. Veo's limits are checked
- * before the paid call, as at submit.
+ * right away: Google deletes generated videos after 2 days. The entry's
+ * capabilities are checked before the paid call, as at submit.
  */
-export class VeoProvider implements Provider<"video">, AsyncProvider<"video"> {
+export class VeoProvider implements AsyncProvider<"video"> {
   readonly name = "veo";
+  readonly model: string;
+  /** The Gemini API's model name: the entry's options.model (VEO_MODEL) or its id. */
+  private readonly vendorModel: string;
 
   constructor(
     private readonly ai: GoogleGenAI,
-    readonly model: string,
+    private readonly entry: CatalogEntry,
     private readonly poll: PollSchedule = VEO_POLL,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
-  ) {}
-
-  generate(params: VideoParams, ctx: ProviderContext) {
-    return runToCompletion(this, params, ctx);
+  ) {
+    this.model = entry.id;
+    this.vendorModel = vendorModelOf(entry);
   }
 
   async submit(params: VideoParams, ctx: ProviderContext): Promise<RemoteHandle> {
-    const violation = videoLimitViolation("veo", params, Boolean(ctx.inputImage));
-    if (violation) {
-      throw new ProviderError("invalid_request", violation.message);
-    }
+    checkCapabilities(this.entry, params, ctx.inputImage);
     const { signal } = ctx;
     let image: { imageBytes: string; mimeType: string } | undefined;
     if (ctx.inputImage) {
@@ -78,7 +76,7 @@ export class VeoProvider implements Provider<"video">, AsyncProvider<"video"> {
     const started = await withRetries(
       () =>
         this.ai.models.generateVideos({
-          model: this.model,
+          model: this.vendorModel,
           source: { prompt: params.prompt, ...(image ? { image } : {}) },
           config: {
             numberOfVideos: params.number_of_videos,
@@ -156,6 +154,7 @@ export class VeoProvider implements Provider<"video">, AsyncProvider<"video"> {
         metadata: {
           provider: this.name,
           model_name: this.model,
+          vendor_model: this.vendorModel,
           operation: operation.name,
           polls,
           rai_media_filtered_count: response?.raiMediaFilteredCount ?? 0,

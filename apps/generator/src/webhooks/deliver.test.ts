@@ -165,6 +165,17 @@ describe("stale progress events", () => {
     expect(await deliverWebhook(t.db, id, opts)).toBe("already-done");
   });
 
+  it("skips a provider's progress within a stage once a newer one of the same stage is queued", async () => {
+    const older = await pair("generating:msg_a", "generating:msg_b", SUPERSEDE_AFTER_MS + 5000);
+    expect(await deliverWebhook(t.db, older, opts)).toBe("superseded");
+    // The stage's own first announcement is older news than a later progress within it, too.
+    const entry = await pair("generating", "generating:msg_c", SUPERSEDE_AFTER_MS + 5000);
+    expect(await deliverWebhook(t.db, entry, opts)).toBe("superseded");
+    // And the newest progress within a stage is still sent, even when old, if nothing came after it.
+    const newest = await pair("generating:msg_d", null, SUPERSEDE_AFTER_MS + 5000);
+    expect(await deliverWebhook(t.db, newest, opts)).toBe("delivered");
+  });
+
   it("still sends it when it is fresh, when nothing later exists, or when the later event is earlier", async () => {
     const cases = [
       await pair("generating", "saving", 0), // fresh: the receiver keeps up, every stage goes out

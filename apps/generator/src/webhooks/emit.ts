@@ -11,7 +11,18 @@ export type AdvanceOptions = {
   patch?: GeneratorJobPatch;
   /** A run starts with this move: its attempt is counted. */
   bumpAttempts?: boolean;
+  /**
+   * The delivery's event key when it is not the status itself: a provider's
+   * progress within a stage is announced several times (`generating:<id>`),
+   * while each status is announced once per job.
+   */
+  eventKey?: string;
 };
+
+/** A key for one more announcement of a stage (provider progress): unique, ranked with its stage. */
+export function progressEventKey(status: string): string {
+  return `${status}:${newWebhookId()}`;
+}
 
 /**
  * Moves a job to the status its webhook `payload` announces, as the state
@@ -29,7 +40,7 @@ export async function advanceJob(
   const body: WebhookPayload = { ...payload, progress: payload.progress ?? DEFAULT_PROGRESS[status] };
   const delivery = {
     id: newWebhookId(),
-    event: payload.status,
+    event: options.eventKey ?? payload.status,
     url: `${options.webUrl}${KIND_INFO[options.kind].webhookPath}`,
     body: JSON.stringify(body),
   };

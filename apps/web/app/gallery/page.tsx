@@ -10,10 +10,10 @@ export default async function Page({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const { kind, status } = parseGalleryQuery(await searchParams);
+  const { kind, status, ...search } = parseGalleryQuery(await searchParams);
   return (
     <SignedInPage title="Gallery">
-      <GalleryList key={`${kind}:${status}`} kind={kind} status={status} />
+      <GalleryList key={JSON.stringify([kind, status, search])} kind={kind} status={status} search={search} />
     </SignedInPage>
   );
 }

@@ -15,6 +15,13 @@ export async function redeliverWebhook(
   if (!webhookDeliveryIdSchema.safeParse(deliveryId).success) {
     throw new AppError("not_found", "Webhook delivery not found");
   }
+  if (!generator.capabilities.redeliver) {
+    // Deliveries are the generator's records; a documents backend keeps none Sorami can name.
+    throw new AppError(
+      "not_found",
+      "Webhook delivery not found: the backend at GENERATOR_URL (GENERATOR_API=documents) sends its own webhooks",
+    );
+  }
   const queued = await askGenerator(() => generator.redeliver(deliveryId));
   if (!queued) {
     throw new AppError("not_found", "Webhook delivery not found");

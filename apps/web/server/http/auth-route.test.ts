@@ -76,4 +76,18 @@ describe("better-auth fields in indexed columns", () => {
       "data.slug",
     );
   });
+
+  it("refuses an organization update that changes nothing better-auth knows (its empty UPDATE was a 500)", async () => {
+    const res = await signUp("org-update@example.test");
+    const { token } = (await res.json()) as { token: string };
+    const created = await post("/organization/create", { name: "x", slug: "org-update" }, token);
+    const { id } = (await created.json()) as { id: string };
+    await expectRefused(post("/organization/update", { organizationId: id, data: {} }, token), "data");
+    for (const data of [{ a: 1 }, { name: "y", a: 1 }]) {
+      await expectRefused(post("/organization/update", { organizationId: id, data }, token), "data.a");
+    }
+    await expectRefused(post("/organization/update", { organizationId: id }, token), "data");
+    const renamed = await post("/organization/update", { organizationId: id, data: { name: "y" } }, token);
+    expect(renamed.status, await renamed.clone().text()).toBe(200);
+  });
 });

@@ -65,8 +65,26 @@ const indexedFieldsSchema = z.looseObject({
 });
 /** POST /api/auth/organization/update takes its changes under `data`. */
 const ORGANIZATION_UPDATE_PATH = "/api/auth/organization/update";
+/**
+ * The changes better-auth's update takes (name, slug, logo, metadata), and only those: it drops
+ * any other key, and when none is left it runs an UPDATE with nothing to set — PostgreSQL's
+ * syntax error, a 500. So an unknown key, or no change at all, is a 400 naming `data`.
+ */
+const ORGANIZATION_FIELDS = ["name", "slug", "logo", "metadata"] as const;
 const organizationUpdateSchema = z.looseObject({
-  data: z.looseObject({ slug: organizationSlugSchema.optional() }).optional(),
+  data: z
+    .strictObject(
+      {
+        name: z.string({ error: "must be a string" }).min(1, { error: "is required" }).optional(),
+        slug: organizationSlugSchema.optional(),
+        logo: z.string({ error: "must be a string" }).nullish(),
+        metadata: z.record(z.string(), z.unknown(), { error: "must be an object" }).optional(),
+      },
+      { error: `may hold only ${ORGANIZATION_FIELDS.join(", ")}` },
+    )
+    .refine((data) => ORGANIZATION_FIELDS.some((key) => data[key] !== undefined), {
+      error: `must change at least one of ${ORGANIZATION_FIELDS.join(", ")}`,
+    }),
 });
 
 /** Of a better-auth failure, this much of its answer is logged. */

@@ -46,7 +46,14 @@ export async function cancelLocked(tx: Tx, g: Generation): Promise<boolean> {
   return true;
 }
 
-/** The queued half: the generator stops the job (when it never got it there is nothing to stop). */
+/**
+ * The queued half: the generator stops the job (when it never got it there is
+ * nothing to stop). A documents backend has no cancel: the job is CANCELED
+ * in Sorami alone, and whatever the backend still reports is discarded.
+ */
 export async function propagateCancel(jobId: string, generator: GeneratorClient): Promise<void> {
+  if (!generator.capabilities.cancel) {
+    return;
+  }
   await generator.cancel(jobId);
 }

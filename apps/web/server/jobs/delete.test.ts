@@ -2,8 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { providerEnvShape, resolveProviders } from "@sorami/config";
-import { EMPTY_PROMPT_POLICY, parsePromptPolicy, type WebhookPayload } from "@sorami/contracts";
+import { EMPTY_PROMPT_POLICY, LOCAL_MODEL_VIEWS, parsePromptPolicy, type WebhookPayload } from "@sorami/contracts";
 import { pngDeclaring } from "@sorami/contracts/testing";
 import { schema } from "@sorami/db";
 import { getOwnedFileByKey, listGenerationsForOwner } from "@sorami/db/queries/generations";
@@ -11,14 +10,13 @@ import { startTestDatabase } from "@sorami/db/testing";
 import { LocalStorage, type Storage } from "@sorami/storage";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
 import type { SessionUser } from "../session";
 import { applyWebhookEvent } from "../webhooks/apply";
 import { deleteGeneration, purgeDeletedGeneration } from "./delete";
 import { rerunGeneration } from "./rerun";
 
-/** The default providers, as an unset env gives them. */
-const LOCAL_PROVIDERS = resolveProviders(z.object(providerEnvShape).parse({}));
+/** The catalog of a deployment with no key set: the local models. */
+const LOCAL_CATALOG = { models: LOCAL_MODEL_VIEWS, inputImageAllowedHosts: [] };
 const NO_QUOTA = { submissionsPerMinute: 1_000_000, maxActiveJobs: 1_000_000 };
 
 let t: Awaited<ReturnType<typeof startTestDatabase>>;
@@ -167,7 +165,7 @@ describe("rerunGeneration", () => {
       .values({ id, kind: "video", authorId: alice.id, prompt: "waves", params, status: "COMPLETED" });
 
     const { body, created } = await rerunGeneration(
-      { db: t.db, storage, user: alice, providers: LOCAL_PROVIDERS, quotas: NO_QUOTA, policy: EMPTY_PROMPT_POLICY },
+      { db: t.db, storage, user: alice, catalog: LOCAL_CATALOG, quotas: NO_QUOTA, policy: EMPTY_PROMPT_POLICY },
       "video",
       id,
       null,
@@ -175,14 +173,20 @@ describe("rerunGeneration", () => {
     expect(created).toBe(true);
     const copy = await row(body.job_id);
     expect(copy).toMatchObject({ kind: "video", prompt: "waves", status: "PENDING", authorId: alice.id });
-    expect(copy?.params).toEqual({ ...params, input_image_key: `inputs/${body.job_id}/input.png` });
+    // A job from before the catalog names no model: the re-run takes the default, and says so.
+    expect(copy).toMatchObject({ model: "local-video-v1", provider: "local" });
+    expect(copy?.params).toEqual({
+      ...params,
+      model: "local-video-v1",
+      input_image_key: `inputs/${body.job_id}/input.png`,
+    });
     expect(await storage.open(`inputs/${body.job_id}/input.png`)).not.toBeNull();
     expect(await queued(`dispatch:${body.job_id}`)).toBe(1);
 
     const bob = await user();
     await expect(
       rerunGeneration(
-        { db: t.db, storage, user: bob, providers: LOCAL_PROVIDERS, quotas: NO_QUOTA, policy: EMPTY_PROMPT_POLICY },
+        { db: t.db, storage, user: bob, catalog: LOCAL_CATALOG, quotas: NO_QUOTA, policy: EMPTY_PROMPT_POLICY },
         "video",
         id,
         null,
@@ -205,7 +209,7 @@ describe("rerunGeneration", () => {
     });
     const policy = parsePromptPolicy("gory\n");
     const rerun = rerunGeneration(
-      { db: t.db, storage, user: alice, providers: LOCAL_PROVIDERS, quotas: NO_QUOTA, policy },
+      { db: t.db, storage, user: alice, catalog: LOCAL_CATALOG, quotas: NO_QUOTA, policy },
       "image",
       id,
       null,
@@ -229,7 +233,7 @@ describe("rerunGeneration", () => {
     });
     await expect(
       rerunGeneration(
-        { db: t.db, storage, user: alice, providers: LOCAL_PROVIDERS, quotas: NO_QUOTA, policy: EMPTY_PROMPT_POLICY },
+        { db: t.db, storage, user: alice, catalog: LOCAL_CATALOG, quotas: NO_QUOTA, policy: EMPTY_PROMPT_POLICY },
         "image",
         id,
         null,

@@ -1,5 +1,7 @@
 import { AppError, inputPrefix, isTerminal, type JobKind, outputPrefix } from "@sorami/contracts";
 import type { Database, Tx } from "@sorami/db";
+import { publishUserEvent } from "@sorami/db/queries/events";
+import { removeGenerationFromLibrary } from "@sorami/db/queries/favorites";
 import {
   deleteMediaFilesOf,
   getGenerationById,
@@ -19,7 +21,9 @@ import { enqueuePurge } from "./tasks";
  * deleted — every read hides it, and a late webhook finds it and changes
  * nothing instead of recreating the job — while its files and media rows are
  * purged: at once, and by a task queued with the delete in case this process
- * dies before it gets there.
+ * dies before it gets there. It leaves the library in the same transaction
+ * (stars, collections, share links), and every open tab of its owner is told
+ * (`job_deleted`), so galleries drop its card.
  */
 export async function deleteGeneration(
   db: Database,
@@ -54,6 +58,8 @@ export async function deleteJob(
       await cancelLocked(tx, g);
     }
     await markGenerationDeleted(tx, g.id, new Date());
+    await removeGenerationFromLibrary(tx, g.id);
+    await publishUserEvent(tx, g.authorId, "job_deleted", { job_id: g.id, kind: g.kind });
     await enqueuePurge(tx, g.id);
     await alsoInTransaction?.(tx);
   });

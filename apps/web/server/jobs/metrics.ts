@@ -1,6 +1,5 @@
 import type { JobKind, JobStatus } from "@sorami/contracts";
 import { counter, histogram, type Labels, metricsEnabled } from "@sorami/metrics";
-import { env } from "../../env";
 
 /**
  * Jobs as users see them, counted where the web app records them: submitted
@@ -11,15 +10,12 @@ import { env } from "../../env";
  */
 type JobLabels = Labels<"kind" | "model" | "provider">;
 
-/**
- * A job's labels: its kind, the model it ran with when known (the
- * generator reports it with the result), else the active one, and the
- * active provider of its kind. Jobs will name their model and provider
- * themselves (the model catalog); this is the one place to read them from.
- */
-function jobLabels(job: { kind: JobKind; model?: string | null }): JobLabels {
-  const active = env().providers[job.kind];
-  return { kind: job.kind, model: job.model ?? active.model, provider: active.name };
+/** A job's model and provider as its row names them (catalog ids, set at submit; the serving one once reported). */
+type LabeledJob = { kind: JobKind; model?: string | null; provider?: string | null };
+
+/** A job's labels: its kind, and the catalog model and provider its row names ("unknown" for none). */
+function jobLabels(job: LabeledJob): JobLabels {
+  return { kind: job.kind, model: job.model ?? "unknown", provider: job.provider ?? "unknown" };
 }
 
 const jobsSubmitted = counter({
@@ -45,7 +41,7 @@ const jobDuration = histogram({
 });
 
 /** A new job accepted (not a retried submit returning the first one). Labels are read only when metrics are on. */
-export function recordJobSubmitted(job: { kind: JobKind; model?: string | null }): void {
+export function recordJobSubmitted(job: LabeledJob): void {
   if (metricsEnabled()) {
     jobsSubmitted.inc(jobLabels(job));
   }
@@ -56,7 +52,7 @@ export function recordJobSubmitted(job: { kind: JobKind; model?: string | null }
  * transaction that then fails to commit (rare: the statement already ran)
  * is counted anyway, and the job's retried end is counted once more.
  */
-export function recordJobFinished(job: { kind: JobKind; model?: string | null }, status: JobStatus, ms: number): void {
+export function recordJobFinished(job: LabeledJob, status: JobStatus, ms: number): void {
   if (!metricsEnabled()) {
     return;
   }

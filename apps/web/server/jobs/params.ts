@@ -1,31 +1,24 @@
-import type { ActiveProviderConfig } from "@sorami/config";
 import {
   AppError,
   decodeInputImage,
   findPolicyBreach,
-  imageLimitViolation,
   imageParamsSchema,
   type JobKind,
+  type ModelView,
   type PromptPolicy,
-  personGenerationModes,
-  videoLimitViolation,
+  parseForModel,
   videoParamsSchema,
 } from "@sorami/contracts";
 import { checkTarget, SafeFetchError } from "@sorami/safe-fetch/target";
-import { parseWith } from "../http/handler";
 
 export type Submission = {
   params: Record<string, unknown> & { prompt: string };
+  /** The catalog model the job runs on (the one named, or the kind's default). */
+  model: Pick<ModelView, "id" | "provider">;
   inputImage?: ReturnType<typeof decodeInputImage>;
   /** The failed job an admin retries with this submission (recorded on the new job). */
   retryOf?: string;
 };
-
-function refuse(violation: { field: string; message: string } | null): void {
-  if (violation) {
-    throw new AppError("unprocessable", violation.message, { field: violation.field });
-  }
-}
 
 /**
  * An input_image_url the generator would refuse anyway (a literal private
@@ -46,16 +39,6 @@ function checkInputUrl(url: string | undefined, allowHosts: readonly string[]): 
   }
 }
 
-/** A video body without person_generation gets the provider's first allowed mode for its kind of input. */
-function withPersonDefault(body: unknown, providers: ActiveProviderConfig): unknown {
-  if (typeof body !== "object" || body === null || Array.isArray(body) || "person_generation" in body) {
-    return body;
-  }
-  const b = body as { input_image_base64?: unknown; input_image_url?: unknown };
-  const withImage = Boolean(b.input_image_base64) || Boolean(b.input_image_url);
-  return { ...body, person_generation: personGenerationModes(providers.video.name, withImage)[0] };
-}
-
 /**
  * The operator's prompt policy (MODERATION_BLOCKLIST): a prompt or negative
  * prompt that breaks it is a 422 naming the field. The message never quotes
@@ -69,28 +52,42 @@ function refusePolicyBreach(policy: PromptPolicy, params: Record<string, unknown
 }
 
 /**
- * A submitted body, checked against the kind's contract, the operator's
- * prompt policy, and then what the active provider can serve (422 naming the
- * field and the allowed values), before any row exists. An input image is
- * decoded and its real type checked here; it travels on by storage key, not
- * inside the row.
+ * A submitted body, checked against the active catalog before any row
+ * exists: its `model` (absent: the kind's default; unknown or inactive: 422
+ * naming `model`), the parameters it leaves out filled from that model, the
+ * kind's contract (400), the operator's prompt policy (422), then what that
+ * model can serve (422 naming the field and the allowed values). An input
+ * image is decoded and its real type checked here; it travels on by storage
+ * key, not inside the row.
+ * `storedInputImage`: an input image comes from storage, not the body (a re-run).
  */
 export function parseSubmission(
   kind: JobKind,
   body: unknown,
-  providers: ActiveProviderConfig,
+  models: readonly ModelView[],
+  inputImageAllowedHosts: readonly string[],
   policy: PromptPolicy,
+  storedInputImage = false,
+  generatorApi: "sorami" | "documents" = "sorami",
 ): Submission {
+  const withImage = storedInputImage || undefined;
   if (kind === "image") {
-    const params = parseWith(imageParamsSchema, body);
+    const { model, params } = parseForModel(models, kind, imageParamsSchema, body, withImage);
     refusePolicyBreach(policy, params);
-    refuse(imageLimitViolation(providers.image.name, params));
-    checkInputUrl(params.input_image_url, providers.inputImageAllowedHosts);
-    return { params };
+    checkInputUrl(params.input_image_url, inputImageAllowedHosts);
+    return { params, model };
   }
-  const { input_image_base64, ...params } = parseWith(videoParamsSchema, withPersonDefault(body, providers));
+  const { model, params: parsed } = parseForModel(models, kind, videoParamsSchema, body, withImage);
+  const { input_image_base64, ...params } = parsed;
   refusePolicyBreach(policy, params);
-  refuse(videoLimitViolation(providers.video.name, params, Boolean(input_image_base64 || params.input_image_url)));
-  checkInputUrl(params.input_image_url, providers.inputImageAllowedHosts);
-  return { params, inputImage: input_image_base64 ? decodeInputImage(input_image_base64) : undefined };
+  if (generatorApi === "documents" && params.negative_prompt) {
+    // Document 004's request has no such field: the backend would never see it.
+    throw new AppError(
+      "unprocessable",
+      "negative_prompt: the backend this Sorami sends videos to takes document 004's request, which has no negative prompt",
+      { field: "negative_prompt" },
+    );
+  }
+  checkInputUrl(params.input_image_url, inputImageAllowedHosts);
+  return { params, model, inputImage: input_image_base64 ? decodeInputImage(input_image_base64) : undefined };
 }

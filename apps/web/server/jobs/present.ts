@@ -1,5 +1,6 @@
 import {
   EVENTS_ERROR_MAX_LENGTH,
+  fallbackStepSchema,
   fileModeration,
   type GalleryGeneration,
   type GenerationDetail,
@@ -10,6 +11,10 @@ import {
   truncateText,
 } from "@sorami/contracts";
 import type { Generation, MediaFile } from "@sorami/db";
+import type { StarMarks } from "@sorami/db/queries/favorites";
+import { z } from "zod";
+
+const NO_STARS: StarMarks = { generation: false, fileIds: [] };
 
 /** Media is served by the web app to its owner; the URL is made now, from the stored key. */
 export function mediaUrl(storageKey: string): string {
@@ -20,6 +25,8 @@ export function toStatusResponse(g: Generation, queuePosition: number | null = n
   return {
     job_id: g.id,
     status: g.status,
+    model: g.model,
+    provider: g.provider,
     progress: g.progress,
     message: g.message,
     error: g.error,
@@ -44,6 +51,13 @@ export function toJobEvent(
     updated_at: g.updatedAt.toISOString(),
   };
 }
+
+/** Where a file is (stored, or fetched from a backend: see webhooks/files.ts), and its URL under the documents' name too. */
+const stateOf = (f: MediaFile) => ({
+  state: f.state,
+  missing_reason: f.missingReason,
+  fileUrl: mediaUrl(f.storageKey),
+});
 
 /**
  * The pictures a file entry shows. A file not shown as it is (pending
@@ -73,6 +87,7 @@ const toImage = (f: MediaFile) => {
     id: f.id,
     index: f.index,
     url: mediaUrl(f.storageKey),
+    ...stateOf(f),
     thumbnail_url: thumbnail,
     format: f.format,
     width: f.width,
@@ -89,6 +104,7 @@ const toVideo = (f: MediaFile) => {
     id: f.id,
     index: f.index,
     url: mediaUrl(f.storageKey),
+    ...stateOf(f),
     poster_url: poster,
     thumbnail_url: thumbnail,
     format: f.format,
@@ -106,6 +122,8 @@ export function toResultResponse(g: Generation, files: MediaFile[]): JobResult {
   const common = {
     job_id: g.id,
     status: g.status,
+    model: g.model,
+    provider: g.provider,
     prompt: g.prompt,
     params: input_image_key ? { ...params, input_image: true } : params,
     metadata: { model: g.model, processing_time_ms: g.processingTimeMs, provider: g.providerMetadata ?? null },
@@ -114,21 +132,32 @@ export function toResultResponse(g: Generation, files: MediaFile[]): JobResult {
   return g.kind === "image" ? { ...common, images: files.map(toImage) } : { ...common, videos: files.map(toVideo) };
 }
 
-export function toGalleryItem(g: Generation, files: MediaFile[]): GalleryGeneration {
+/** A job as a gallery shows it, with what the reader starred of it. */
+export function toGalleryItem(g: Generation, files: MediaFile[], stars: StarMarks = NO_STARS): GalleryGeneration {
   const extra = {
+    id: g.id,
     progress: g.progress,
     created_at: g.createdAt.toISOString(),
     completed_at: g.completedAt?.toISOString() ?? null,
+    favorite: stars.generation,
+    favorite_file_ids: stars.fileIds,
   };
   const result = toResultResponse(g, files);
   return "images" in result ? { ...result, ...extra, kind: "image" } : { ...result, ...extra, kind: "video" };
 }
 
-export function toDetail(g: Generation, files: MediaFile[]): GenerationDetail {
+/** The fallback story a job's metadata keeps (the generator's webhooks carry it; see `serving`). */
+const storySchema = z.array(fallbackStepSchema).catch([]);
+
+export function toDetail(g: Generation, files: MediaFile[], stars: StarMarks = NO_STARS): GenerationDetail {
+  const meta = g.providerMetadata ?? {};
   return {
-    ...toGalleryItem(g, files),
+    ...toGalleryItem(g, files, stars),
     started_at: g.startedAt?.toISOString() ?? null,
     updated_at: g.updatedAt.toISOString(),
     message: g.message,
+    requested_model: typeof g.params.model === "string" ? g.params.model : g.model,
+    request_id: typeof meta.request_id === "string" ? meta.request_id : null,
+    fallbacks: storySchema.parse(meta.fallbacks ?? []),
   };
 }

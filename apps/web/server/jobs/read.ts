@@ -1,25 +1,20 @@
 import {
   AppError,
-  type GalleryPage,
-  type GalleryQuery,
+  BUILT_IN_MODELS,
   type GenerationDetail,
   galleryCursorSchema,
   type JobKind,
   type JobResult,
   type JobStatusResponse,
   jobIdSchema,
-  statusesOf,
+  type ModelView,
 } from "@sorami/contracts";
 import type { Database, Generation } from "@sorami/db";
-import {
-  type Cursor,
-  filesOf,
-  getGenerationForOwner,
-  listGenerationsForOwner,
-  queuePosition,
-} from "@sorami/db/queries/generations";
+import { starsOf } from "@sorami/db/queries/favorites";
+import { type Cursor, filesOf, getGenerationForOwner, queuePosition } from "@sorami/db/queries/generations";
+import { scopeOf } from "@sorami/db/queries/scope";
 import type { SessionUser } from "../session";
-import { toDetail, toGalleryItem, toResultResponse, toStatusResponse } from "./present";
+import { toDetail, toResultResponse, toStatusResponse } from "./present";
 
 /**
  * The user's job of this kind (of any kind when `kind` is null), else 404 —
@@ -47,8 +42,8 @@ export async function getGenerationDetail(
   id: string,
 ): Promise<GenerationDetail> {
   const g = await ownedJob(db, user, kind, id);
-  const files = await filesOf(db, [g.id]);
-  return toDetail(g, files.get(g.id) ?? []);
+  const [files, stars] = await Promise.all([filesOf(db, [g.id]), starsOf(db, scopeOf(user.id), [g.id])]);
+  return toDetail(g, files.get(g.id) ?? [], stars.get(g.id));
 }
 
 export async function getJobStatus(
@@ -80,25 +75,14 @@ export function decodeCursor(raw: string): Cursor {
   }
 }
 
-export async function listGallery(
-  db: Database,
-  user: SessionUser,
-  kind: JobKind,
-  query: GalleryQuery,
-): Promise<GalleryPage> {
-  const cursor = query.cursor ? decodeCursor(query.cursor) : null;
-  const { rows, next } = await listGenerationsForOwner(db, user.id, {
-    limit: query.limit,
-    cursor,
-    kind,
-    statuses: statusesOf(query.status),
-  });
-  const files = await filesOf(
-    db,
-    rows.map((r) => r.id),
-  );
-  return {
-    generations: rows.map((r) => toGalleryItem(r, files.get(r.id) ?? [])),
-    next_cursor: next ? encodeCursor(next) : null,
-  };
+/**
+ * A gallery's model filter must name a model this deployment knows (active,
+ * or built in: jobs outlive a key being removed); anything else is a 400
+ * naming `model`. When the catalog cannot be read, any well-formed id is taken.
+ */
+export function checkModelFilter(id: string, active: readonly ModelView[] | null): void {
+  if (!active || active.some((m) => m.id === id) || BUILT_IN_MODELS.some((m) => m.id === id)) {
+    return;
+  }
+  throw new AppError("invalid_request", `model: ${id} is not a model of this catalog`, { field: "model" });
 }

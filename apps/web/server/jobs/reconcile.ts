@@ -1,4 +1,11 @@
-import { type GeneratorJobView, isTerminal, type JobKind, toWireStatus, type WireStatus } from "@sorami/contracts";
+import {
+  type GeneratorJobView,
+  isTerminal,
+  type JobKind,
+  type Serving,
+  toWireStatus,
+  type WireStatus,
+} from "@sorami/contracts";
 import { type Database, describeDbError, type Generation } from "@sorami/db";
 import { listStaleGenerations, recordRepairFailure, touchGeneration } from "@sorami/db/queries/generations";
 import { type GeneratorClient, GeneratorContractError } from "../generator-client";
@@ -32,14 +39,18 @@ export type ReconcileReport = {
 
 /**
  * The generator's view of a job; "missing" when it never received it,
- * "unreachable" when it could not say. An answer outside its contract is
- * thrown: it is counted as a failed repair (it must end the job, not wait
- * out the job's maximum age).
+ * "unreachable" when it could not say, "unknown" when it has no way to say
+ * (a documents backend: document 000 defines no job view). An answer
+ * outside its contract is thrown: it is counted as a failed repair (it must
+ * end the job, not wait out the job's maximum age).
  */
 async function askGenerator(
   generator: GeneratorClient,
   jobId: string,
-): Promise<GeneratorJobView | "missing" | "unreachable"> {
+): Promise<GeneratorJobView | "missing" | "unreachable" | "unknown"> {
+  if (!generator.capabilities.jobView) {
+    return "unknown";
+  }
   try {
     return (await generator.getJob(jobId)) ?? "missing";
   } catch (error) {
@@ -48,6 +59,21 @@ async function askGenerator(
     }
     return "unreachable";
   }
+}
+
+/** The model the generator says served the job, as a webhook would carry it. */
+function servingOfView(view: GeneratorJobView): { serving?: Serving } {
+  if (!view.model || !view.provider) {
+    return {};
+  }
+  return {
+    serving: {
+      model: view.model,
+      provider: view.provider,
+      ...(view.remote?.request_id ? { request_id: view.remote.request_id } : {}),
+      ...(view.fallbacks.length ? { fallbacks: view.fallbacks } : {}),
+    },
+  };
 }
 
 /**
@@ -112,7 +138,12 @@ async function reconcileJob(
       db,
       job.kind,
       `reconcile:${job.id}:${tag}`,
-      { job_id: job.id, user_id: job.authorId, ...payload },
+      {
+        job_id: job.id,
+        user_id: job.authorId,
+        ...(typeof view === "object" ? servingOfView(view) : {}),
+        ...payload,
+      },
       { screening: opts.screening },
     );
 
@@ -132,12 +163,20 @@ async function reconcileJob(
     const reason =
       view === "unreachable"
         ? "The generator could not be reached for too long; the job was stopped"
-        : "The job took longer than the longest a job may take, and was stopped";
+        : view === "unknown"
+          ? "The backend sent no result within the longest a job may take, so the job was stopped"
+          : "The job took longer than the longest a job may take, and was stopped";
     await endJobAsFailed(db, job.id, reason, "expired");
     return "failed";
   }
   if (view === "unreachable") {
     return "unreachable";
+  }
+  if (view === "unknown") {
+    // Nothing to ask and nothing safe to resend (a documents backend may not tell a repeat from a new job):
+    // the job waits for its webhooks until its maximum age. The clock restarts so it is not looked at every run.
+    await touchGeneration(db, job.id);
+    return "in_progress";
   }
   if (view === "missing") {
     // The generator never received it (dispatch lost): send it again; its id keeps it from running twice.

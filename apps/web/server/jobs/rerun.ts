@@ -1,6 +1,11 @@
-import type { ActiveProviderConfig } from "@sorami/config";
-import type { PromptPolicy } from "@sorami/contracts";
-import { AppError, type JobAccepted, type JobKind, sniffImageType } from "@sorami/contracts";
+import {
+  AppError,
+  type JobAccepted,
+  type JobKind,
+  type ModelView,
+  type PromptPolicy,
+  sniffImageType,
+} from "@sorami/contracts";
 import { readObject } from "@sorami/storage";
 import { parseSubmission } from "./params";
 import { ownedJob } from "./read";
@@ -9,13 +14,14 @@ import { type SubmitContext, submitGeneration } from "./submit";
 /**
  * Submits a new job with the parameters of one of the user's jobs, through
  * the same checks and the same submit as a new request: the stored
- * parameters are validated again (a provider limit narrowed since is a 422
- * naming the field), and an input image is read back from storage and stored
+ * parameters are validated again against the catalog as it is now (a model
+ * no longer active, or a capability narrowed since, is a 422 naming the
+ * field), and an input image is read back from storage and stored
  * again under the new job, so deleting either job never breaks the other.
  */
 export async function rerunGeneration(
   ctx: SubmitContext & {
-    providers: ActiveProviderConfig;
+    catalog: { models: readonly ModelView[]; inputImageAllowedHosts: readonly string[] };
     policy: PromptPolicy;
     /** An admin's retry of a failed job: the new job records it as its origin. */
     asRetry?: boolean;
@@ -29,7 +35,14 @@ export async function rerunGeneration(
   if (source !== undefined) {
     throw new AppError("unprocessable", "This job was not submitted here, so its parameters are not known");
   }
-  const submission = parseSubmission(kind, { ...params, prompt: g.prompt }, ctx.providers, ctx.policy);
+  const submission = parseSubmission(
+    kind,
+    { ...params, prompt: g.prompt },
+    ctx.catalog.models,
+    ctx.catalog.inputImageAllowedHosts,
+    ctx.policy,
+    typeof input_image_key === "string",
+  );
   if (ctx.asRetry) {
     submission.retryOf = g.id;
   }

@@ -1,16 +1,19 @@
 import {
-  galleryQuerySchema,
+  galleryFiltersQuerySchema,
   type JobKind,
   SUBMIT_BODY_MAX_BYTES,
   VIDEO_SUBMIT_BODY_MAX_BYTES,
 } from "@sorami/contracts";
 import { env } from "../../env";
+import { catalog } from "../catalog";
 import { db, storage } from "../db";
 import { json, parseWith, readJson, withUser } from "../http/handler";
+import { downloadGeneration } from "../library/downloads";
+import { listLibrary } from "../library/search";
 import { cancelGeneration } from "./cancel";
 import { deleteGeneration } from "./delete";
 import { parseSubmission } from "./params";
-import { getGenerationDetail, getJobResult, getJobStatus, listGallery } from "./read";
+import { checkModelFilter, getGenerationDetail, getJobResult, getJobStatus } from "./read";
 import { rerunGeneration } from "./rerun";
 import { submitGeneration, validateIdempotencyKey } from "./submit";
 
@@ -24,11 +27,15 @@ const noStore = { "Cache-Control": "no-store" };
 export const submitRoute = (kind: JobKind) =>
   withUser(
     async ({ req, user }) => {
+      const raw = await readJson(req, BODY_LIMIT[kind]);
       const submission = parseSubmission(
         kind,
-        await readJson(req, BODY_LIMIT[kind]),
-        env().providers,
+        raw,
+        await catalog().models(),
+        env().inputImageAllowedHosts,
         env().moderation.policy,
+        false,
+        env().generatorApi,
       );
       const key = validateIdempotencyKey(req.headers.get("idempotency-key"));
       const ctx = { db: db(), storage: storage(), user, quotas: env().quotas };
@@ -50,8 +57,16 @@ export const resultRoute = (kind: JobKind) =>
 
 export const galleryRoute = (kind: JobKind) =>
   withUser(async ({ req, user }) => {
-    const query = parseWith(galleryQuerySchema, Object.fromEntries(new URL(req.url).searchParams));
-    return json(await listGallery(db(), user, kind, query), { headers: noStore });
+    const query = parseWith(galleryFiltersQuerySchema, Object.fromEntries(new URL(req.url).searchParams));
+    if (query.model) {
+      checkModelFilter(
+        query.model,
+        await catalog()
+          .models()
+          .catch(() => null),
+      );
+    }
+    return json(await listLibrary(db(), user, kind, query), { headers: noStore });
   });
 
 export const cancelRoute = (kind: JobKind) =>
@@ -72,14 +87,19 @@ export const deleteRoute = (kind: JobKind) =>
 export const rerunRoute = (kind: JobKind) =>
   withUser<{ id: string }>(async ({ req, user, params }) => {
     const key = validateIdempotencyKey(req.headers.get("idempotency-key"));
+    const catalogNow = { models: await catalog().models(), inputImageAllowedHosts: env().inputImageAllowedHosts };
     const ctx = {
       db: db(),
       storage: storage(),
       user,
       quotas: env().quotas,
-      providers: env().providers,
+      catalog: catalogNow,
       policy: env().moderation.policy,
     };
     const { body, created } = await rerunGeneration(ctx, kind, params.id, key);
     return json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });
   });
+
+/** Every file of the generation as one ZIP, streamed. */
+export const downloadRoute = (kind: JobKind) =>
+  withUser<{ id: string }>(async ({ user, params }) => downloadGeneration(db(), storage(), user, kind, params.id));

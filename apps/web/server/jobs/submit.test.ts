@@ -25,7 +25,10 @@ afterAll(async () => {
 });
 
 const newUser = (): Promise<SessionUser> => t.createUser();
-const submission = { params: { prompt: "a cat", num_images: 1, size: "256x256" } };
+const submission = {
+  params: { prompt: "a cat", num_images: 1, size: "256x256", model: "local-image-v1" },
+  model: { id: "local-image-v1", provider: "local" as const },
+};
 const submit = (user: SessionUser, quotas: Quotas, key: string | null = null) =>
   submitGeneration({ db: t.db, storage, user, quotas }, "image", submission, key);
 const rows = async (user: SessionUser) =>
@@ -131,7 +134,11 @@ describe("submit refusals that leave nothing behind", () => {
       submitGeneration(
         { db: t.db, storage, user, quotas },
         "video",
-        { params: { prompt: "a slow tide", duration_seconds: 1 }, inputImage: bomb },
+        {
+          params: { prompt: "a slow tide", duration_seconds: 1, model: "local-video-v1" },
+          model: { id: "local-video-v1", provider: "local" },
+          inputImage: bomb,
+        },
         null,
       ),
     );

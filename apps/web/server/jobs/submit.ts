@@ -121,6 +121,8 @@ export async function submitGeneration(
         organizationId: organizationIdOfSql(user.id),
         prompt,
         params,
+        model: submission.model.id,
+        provider: submission.model.provider,
         status: "PENDING",
         progress: 0,
         message: "Waiting for the generator",

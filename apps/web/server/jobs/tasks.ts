@@ -1,4 +1,4 @@
-import { REQUEST_ID_MAX_LENGTH } from "@sorami/contracts";
+import { HTTP_REQUEST_ID_MAX_LENGTH } from "@sorami/contracts";
 import { QUEUE_SCHEMAS, type Tx } from "@sorami/db";
 import { defineTask, enqueueTask, idPayload } from "@sorami/db/tasks";
 import { z } from "zod";
@@ -22,7 +22,7 @@ export const WEB_TASKS = {
     name: "dispatch-generation",
     queue: QUEUE_SCHEMAS.web,
     // The submit's request id rides along, so the generator logs the hand-over under the user's request.
-    payload: z.object({ jobId: z.string().min(1), requestId: z.string().max(REQUEST_ID_MAX_LENGTH).optional() }),
+    payload: z.object({ jobId: z.string().min(1), requestId: z.string().max(HTTP_REQUEST_ID_MAX_LENGTH).optional() }),
     maxAttempts: 25,
     // One call to the generator (it answers at once: it only queues) and two statements.
     timeoutMs: 60_000,
@@ -75,6 +75,23 @@ export const WEB_TASKS = {
     jobKey: (p) => `screen:${p.jobId}`,
   }),
   /**
+   * Fetch a file a backend reported from elsewhere (its `url`: an S3 link)
+   * into the job's folder (see media/remote.ts). 5 runs (~1.5 min, waits of
+   * 3, 7, 20, 55 s) ride out a backend or bucket that blinks; a refusal that
+   * waiting cannot change (403/404 from an expired presigned URL, a refused
+   * address, too large, not a file of the job's kind) marks the file missing
+   * at once, and so does the last run.
+   */
+  fetchRemoteFile: defineTask({
+    name: "fetch-remote-file",
+    queue: QUEUE_SCHEMAS.web,
+    payload: idPayload("fileId"),
+    maxAttempts: 5,
+    // One download (REMOTE_FILE_DOWNLOAD_TIMEOUT_MS, 3 min for a video) and a put; a little more for the rows.
+    timeoutMs: 4 * 60_000,
+    jobKey: (p) => `fetch-remote-file:${p.fileId}`,
+  }),
+  /**
    * Find jobs with no news past their kind's SLA and ask the generator for
    * the truth. Each run queues the next itself; one key, so however many
    * web processes run there is one run queued.
@@ -98,6 +115,11 @@ export async function enqueueDispatch(tx: Tx, jobId: string, requestId?: string)
 /** Queues the screening of a job's new files, in the transaction that stored them. */
 export async function enqueueScreening(tx: Tx, jobId: string): Promise<void> {
   await enqueueTask(tx, WEB_TASKS.screen, { jobId });
+}
+
+/** Queues the fetch of a remote file, in the transaction that writes its row. */
+export async function enqueueFetchRemoteFile(tx: Tx, fileId: string): Promise<void> {
+  await enqueueTask(tx, WEB_TASKS.fetchRemoteFile, { fileId });
 }
 
 /**

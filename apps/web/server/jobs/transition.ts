@@ -26,9 +26,14 @@ export type StatusChange = {
   /** What failed the job, in a word (see generations.error_kind); kept only with FAILED. */
   errorKind?: string | null;
   files?: NewMediaFile[];
+  /** The model serving the job and its provider, when the event says (from the provider call on). */
   model?: string | null;
+  provider?: string | null;
   processingTimeMs?: number | null;
+  /** A completed job's metadata (replaces what was kept), or news to merge in (a request id, fallbacks). */
   providerMetadata?: Record<string, unknown> | null;
+  /** The sender's time (the webhook's `timestamp`), when it gave a valid one. */
+  reportedAt?: Date | null;
 };
 
 /** Statuses that show the generator took the job up (a job can also fail or be canceled before it starts). */
@@ -42,7 +47,10 @@ const STARTED_STATUSES: readonly JobStatus[] = ["INITIALIZING", "GENERATING", "S
  * job's status comes through here.
  */
 export async function transitionGeneration(tx: Tx, g: Generation, event: StatusChange): Promise<TransitionDecision> {
-  const decision = decideTransition({ status: g.status, progress: g.progress }, event);
+  const decision = decideTransition(
+    { status: g.status, progress: g.progress, message: g.message, reportedAt: g.reportedAt },
+    event,
+  );
   if (!decision.apply) {
     return decision;
   }
@@ -92,11 +100,20 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: StatusC
       error,
       errorKind: decision.status === "FAILED" ? (event.errorKind ?? null) : g.errorKind,
       model: event.model ?? g.model,
+      provider: event.provider ?? g.provider,
       // Measured here, a job that waited past int4 milliseconds (~24.8 days: a long JOB_MAX_AGE) would fail the write.
       processingTimeMs:
         event.processingTimeMs ??
         (terminal ? Math.min(now.getTime() - g.createdAt.getTime(), PG_INTEGER_MAX) : g.processingTimeMs),
-      providerMetadata: event.providerMetadata ?? g.providerMetadata,
+      // A completed job's metadata is its whole story; earlier news (a request id, fallbacks) is merged in.
+      providerMetadata:
+        decision.status === "COMPLETED"
+          ? (event.providerMetadata ?? g.providerMetadata)
+          : event.providerMetadata
+            ? { ...g.providerMetadata, ...event.providerMetadata }
+            : g.providerMetadata,
+      reportedAt:
+        event.reportedAt && (!g.reportedAt || event.reportedAt > g.reportedAt) ? event.reportedAt : g.reportedAt,
       updatedAt: now,
       startedAt: g.startedAt ?? (STARTED_STATUSES.includes(decision.status) ? now : null),
       completedAt: terminal ? now : g.completedAt,
@@ -107,7 +124,7 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: StatusC
   });
   if (terminal) {
     recordJobFinished(
-      { kind: g.kind, model: event.model ?? g.model },
+      { kind: g.kind, model: event.model ?? g.model, provider: event.provider ?? g.provider },
       decision.status,
       now.getTime() - g.createdAt.getTime(),
     );

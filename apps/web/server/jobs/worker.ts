@@ -7,6 +7,8 @@ import { env } from "../../env";
 import { db, pool, storage } from "../db";
 import { generator } from "../generator-client";
 import { withLogContext } from "../log";
+import { signedMediaUrl } from "../media/links";
+import { fetchRemoteFile } from "../media/remote";
 import { screenGenerationFiles } from "../moderation/screen";
 import { propagateCancel } from "./cancel";
 import { purgeDeletedGeneration } from "./delete";
@@ -34,7 +36,15 @@ export function startWebWorker(): Promise<QueueRunner> {
     taskList: taskList(
       WEB_TASKS,
       {
-        dispatch: ({ jobId }) => dispatchGeneration(db(), jobId, { generator: generator() }),
+        dispatch: ({ jobId }) =>
+          dispatchGeneration(db(), jobId, {
+            generator: generator(),
+            handover: {
+              storage: storage(),
+              signedMediaUrl: (key) => signedMediaUrl(key),
+              inputImageAllowedHosts: e.inputImageAllowedHosts,
+            },
+          }),
         cancel: ({ jobId }) => propagateCancel(jobId, generator()),
         purge: ({ jobId }) => purgeDeletedGeneration(db(), storage(), jobId),
         screen: async ({ jobId }, { log }) => {
@@ -44,6 +54,13 @@ export function startWebWorker(): Promise<QueueRunner> {
             log("info", "files_held", counts);
           }
         },
+        fetchRemoteFile: ({ fileId }, { attempt, signal }) =>
+          fetchRemoteFile(db(), storage(), fileId, {
+            allowHosts: e.remoteMediaAllowedHosts,
+            attempt,
+            maxAttempts: WEB_TASKS.fetchRemoteFile.maxAttempts,
+            signal,
+          }),
         reconcile: async (_payload, { log }) => {
           try {
             // Pruning runs whatever the repairs did (reconcileOnce only throws when it cannot even list the jobs).

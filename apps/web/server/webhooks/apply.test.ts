@@ -1,5 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { isWellFormedText, type WebhookPayloadOf } from "@sorami/contracts";
+import {
+  isWellFormedText,
+  PROMPT_MAX_LENGTH,
+  WEBHOOK_DESCRIPTION_MAX_LENGTH,
+  type WebhookPayload,
+  type WebhookPayloadOf,
+} from "@sorami/contracts";
 import { schema } from "@sorami/db";
 import { startTestDatabase } from "@sorami/db/testing";
 import { eq } from "drizzle-orm";
@@ -28,7 +34,8 @@ function completed(jobId: string, userId?: string, n = 2): Extract<WebhookPayloa
       job_id: jobId,
       images: Array.from({ length: n }, (_, i) => ({
         file_path: `images/${jobId}/image_${i + 1}.png`,
-        url: "http://x/y.png",
+        // What Sorami's generator reports: its file, and the web app's own media route for it.
+        url: `http://localhost:3000/api/media/images/${jobId}/image_${i + 1}.png`,
         description: "a cat",
         format: "PNG",
         size_bytes: 1000 + i,
@@ -89,6 +96,28 @@ describe("applyWebhookEvent", () => {
     expect([g?.status, g?.progress]).toEqual(["SAVING", 90]);
   });
 
+  it("records the model serving the job and the provider's words, newest first, whatever order they arrive in", async () => {
+    const u = await user();
+    const id = await job(u);
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+    const serving = { model: "fal-ai/flux/schnell", provider: "fal", request_id: "req-1" };
+    const said = (n: number, message: string): WebhookPayload => ({
+      job_id: id,
+      status: "generating",
+      progress: 60,
+      message,
+      timestamp: at(n),
+      serving,
+    });
+    await applyWebhookEvent(t.db, "image", `${id}-1`, said(1, "Submitted to FLUX.1 [schnell] (fal)"));
+    await applyWebhookEvent(t.db, "image", `${id}-3`, said(3, "In queue — position 2"));
+    const late = await applyWebhookEvent(t.db, "image", `${id}-2`, said(2, "In queue — position 3"));
+    expect(late).toEqual({ outcome: "ignored", reason: "backwards" });
+    const { g } = await state(id);
+    expect(g).toMatchObject({ message: "In queue — position 2", model: "fal-ai/flux/schnell", provider: "fal" });
+    expect(g?.providerMetadata).toEqual({ request_id: "req-1" });
+  });
+
   it("stores a failure with its reason and a failure notification", async () => {
     const u = await user();
     const id = await job(u);
@@ -138,6 +167,59 @@ describe("applyWebhookEvent", () => {
     expect(await t.db.select().from(schema.generations).where(eq(schema.generations.authorId, first))).toHaveLength(0);
   });
 
+  it("keeps the prompt a backend reports for a job it started on its own, even when a progress event came first", async () => {
+    const owner = await user();
+    const progress = (id: string, extra: Record<string, unknown> = {}) => ({
+      job_id: id,
+      user_id: owner,
+      status: "initializing",
+      progress: 25,
+      ...extra,
+    });
+    const completedWith = (id: string, top: string | undefined, inData: string | undefined, description?: string) => {
+      const p = completed(id, owner, 1);
+      const [image] = p.data.images;
+      if (image) {
+        image.description = description ?? null;
+      }
+      p.data.original_prompt = inData;
+      return { ...p, ...(top === undefined ? {} : { original_prompt: top }) };
+    };
+    const promptOf = async (id: string) => (await state(id)).g?.prompt;
+
+    // Document 003's proposal, data.original_prompt, after an initializing event that said nothing.
+    const a = randomUUID();
+    await applyWebhookEvent(t.db, "image", `${a}-1`, progress(a));
+    expect(await promptOf(a)).toBe("(prompt not reported by the generator)");
+    await applyWebhookEvent(t.db, "image", `${a}-2`, completedWith(a, undefined, "Un chat mignon", "a description"));
+    expect(await promptOf(a)).toBe("Un chat mignon");
+    // At the top level, on the progress event itself.
+    const b = randomUUID();
+    await applyWebhookEvent(t.db, "image", `${b}-1`, progress(b, { original_prompt: "  Un chat astronaute " }));
+    expect(await promptOf(b)).toBe("Un chat astronaute");
+    // Only the files' description: what document 003's webhook rebuilt the prompt from.
+    const c = randomUUID();
+    await applyWebhookEvent(t.db, "image", `${c}-1`, completedWith(c, undefined, undefined, "Un chat en lunettes"));
+    expect(await promptOf(c)).toBe("Un chat en lunettes");
+    // Bounded: longer than a prompt may be is cut to the prompt limit; past the webhook's own limit, refused.
+    const d = randomUUID();
+    await applyWebhookEvent(t.db, "image", `${d}-1`, completedWith(d, "p".repeat(PROMPT_MAX_LENGTH + 10), undefined));
+    expect(await promptOf(d)).toHaveLength(PROMPT_MAX_LENGTH);
+    const e = randomUUID();
+    await expect(
+      applyWebhookEvent(
+        t.db,
+        "image",
+        `${e}-1`,
+        progress(e, { original_prompt: "p".repeat(WEBHOOK_DESCRIPTION_MAX_LENGTH + 1) }),
+      ),
+    ).rejects.toMatchObject({ field: "original_prompt" });
+    // A job the user submitted keeps their prompt, whatever the backend says.
+    const mine = await job(owner);
+    await applyWebhookEvent(t.db, "image", `${mine}-1`, completedWith(mine, "something else", "something else"));
+    expect(await promptOf(mine)).toBe("a cat");
+  });
+
   it("refuses an event whose user_id is not the job's owner", async () => {
     const owner = await user();
     const other = await user();
@@ -183,11 +265,15 @@ describe("storage keys a webhook reports", () => {
     const u = await user();
     const victim = await job(await user());
     const id = await job(u);
+    // Without a url the key is all there is: it must be one of the job's own (with a url, see the next test).
     const withKey = (field: "file_path" | "thumbnail_path", key: string) => {
       const p = completed(id, u, 2);
       const second = p.data?.images?.[1];
       if (second) {
         second[field] = key;
+        if (field === "file_path") {
+          delete second.url;
+        }
       }
       return p;
     };
@@ -217,6 +303,77 @@ describe("storage keys a webhook reports", () => {
         },
       }),
     ).rejects.toMatchObject({ code: "invalid_request", field: "data.videos.0.poster_path" });
+  });
+
+  it("never trusts a key that is not the job's own: with a url, the file is fetched into the job's folder", async () => {
+    const u = await user();
+    const victim = await job(await user());
+    const id = await job(u);
+    const p = completed(id, u, 3);
+    const [, second, third] = p.data.images;
+    if (!second || !third) {
+      throw new Error("three images expected");
+    }
+    // Another job's key, served from elsewhere; and document 002's key of the sender's own disk.
+    second.file_path = `images/${victim}/image_1.png`;
+    second.url = "https://bucket.s3.amazonaws.com/images/x/image_1.png?X-Amz-Signature=abc";
+    third.file_path = "./generated_images/e0145eaa/image_1.png";
+    third.url = "http://backend.example/generated_images/e0145eaa/image_1.png";
+    expect(await applyWebhookEvent(t.db, "image", `${id}-foreign`, p)).toMatchObject({ outcome: "applied" });
+    const { g, files } = await state(id);
+    expect(g?.status).toBe("COMPLETED");
+    expect(
+      files.sort((a, b) => a.index - b.index).map((f) => [f.storageKey, f.state, f.sourceUrl, f.thumbnailKey]),
+    ).toEqual([
+      [`images/${id}/image_1.png`, "stored", null, null],
+      [`images/${id}/remote_2.png`, "pending", second.url, null],
+      [`images/${id}/remote_3.png`, "pending", third.url, null],
+    ]);
+    // Their fetches are queued with the rows, one per file.
+    const queued = await t.pool.query<{ key: string }>(
+      `select j.key from web_worker._private_jobs j
+       join web_worker._private_tasks t on t.id = j.task_id where t.identifier = 'fetch-remote-file'`,
+    );
+    const ids = files.filter((f) => f.state === "pending").map((f) => `fetch-remote-file:${f.id}`);
+    expect(queued.rows.map((r) => r.key)).toEqual(expect.arrayContaining(ids));
+  });
+
+  it("accepts document 002's dev payload: a url and no file_path, under a key Sorami makes", async () => {
+    const u = await user();
+    const id = await job(u);
+    const payload = {
+      job_id: id,
+      status: "completed",
+      timestamp: "2025-10-21T16:45:00Z",
+      data: {
+        job_id: id,
+        images: [
+          { url: "http://localhost:9006/image.png", format: "PNG", dimensions: "1024x1024", size_bytes: 2048576 },
+        ],
+        metadata: { model_name: "gemini-2.0-flash-exp", generation_time_seconds: 12.5 },
+      },
+    };
+    expect(await applyWebhookEvent(t.db, "image", `${id}-dev`, payload)).toMatchObject({ outcome: "applied" });
+    const { files } = await state(id);
+    expect(files.map((f) => [f.storageKey, f.state, f.width, f.sizeBytes])).toEqual([
+      [`images/${id}/remote_1.png`, "pending", 1024, 2048576],
+    ]);
+    // Neither a file_path nor a url: refused, naming the field.
+    const neither = {
+      ...payload,
+      data: { ...payload.data, images: [{ format: "PNG", dimensions: "8x8", size_bytes: 1 }] },
+    };
+    await expect(applyWebhookEvent(t.db, "image", `${id}-neither`, neither)).rejects.toMatchObject({
+      field: "data.images.0.file_path",
+    });
+    // A url Sorami cannot fetch from, for a file that is not in its storage: refused, naming the url.
+    const ftp = {
+      ...payload,
+      data: { ...payload.data, images: [{ ...payload.data.images[0], url: "ftp://x/y.png" }] },
+    };
+    await expect(applyWebhookEvent(t.db, "image", `${id}-ftp`, ftp)).rejects.toMatchObject({
+      field: "data.images.0.url",
+    });
   });
 
   it("refuses two files under one key instead of keeping one and counting two", async () => {

@@ -4,102 +4,78 @@ import {
   fromWireStatus,
   isTerminal,
   type JobKind,
-  jobOutputKeyProblem,
   KIND_INFO,
   type ModerationState,
-  parseSize,
   WEBHOOK_PAYLOAD_SCHEMAS,
-  type WebhookImage,
   type WebhookPayload,
-  type WebhookVideo,
 } from "@sorami/contracts";
-import { type Database, describeDbError, isDeterministicDbError, type Tx } from "@sorami/db";
-import { insertGeneration } from "@sorami/db/queries/generations";
-import { organizationIdOf } from "@sorami/db/queries/organizations";
-import { userExists } from "@sorami/db/queries/users";
+import { type Database, describeDbError, isDeterministicDbError } from "@sorami/db";
 import { recordEventAndLockGeneration } from "@sorami/db/queries/webhooks";
 import { parseWith } from "../http/handler";
 import { endJobAsFailed } from "../jobs/fail";
-import { enqueuePurge, enqueueScreening } from "../jobs/tasks";
+import { enqueueFetchRemoteFile, enqueuePurge, enqueueScreening } from "../jobs/tasks";
 import { type StatusChange, transitionGeneration } from "../jobs/transition";
 import { log } from "../log";
+import { completeReportedPrompt, createFromWebhook } from "./direct";
+import { placeReportedFiles } from "./files";
 
 export type ApplyOutcome =
   | { outcome: "applied"; status: string; filesCount: number }
   | { outcome: "duplicate" }
   | { outcome: "ignored"; reason: "terminal" | "backwards" | "deleted" };
 
-/** The storage keys a file entry reports, by field. */
-const KEY_FIELDS = ["file_path", "poster_path", "thumbnail_path"] as const;
+/** The sender's time, when it gave a valid one. */
+function reportedAt(payload: WebhookPayload): Date | null {
+  const at = payload.timestamp ? new Date(payload.timestamp) : null;
+  return at && !Number.isNaN(at.getTime()) ? at : null;
+}
 
-/**
- * Every key a `completed` event reports must be a file in the job's own
- * folder, and no key may be listed twice (two files under one key would
- * silently become one while the answer counted two). Refused naming the
- * field, before anything is written.
- */
-function assertOwnKeys(kind: JobKind, jobId: string, items: (WebhookImage | WebhookVideo)[]): void {
-  const { filesKey } = KIND_INFO[kind];
-  const seen = new Map<string, string>();
-  items.forEach((item, i) => {
-    for (const name of KEY_FIELDS) {
-      const key = name === "poster_path" ? ("poster_path" in item ? item.poster_path : undefined) : item[name];
-      if (key === undefined) {
-        continue;
-      }
-      const field = `data.${filesKey}.${i}.${name}`;
-      const problem = jobOutputKeyProblem(key, kind, jobId);
-      if (problem) {
-        throw new AppError("invalid_request", `${field}: ${problem}`, { field });
-      }
-      const first = seen.get(key);
-      if (first) {
-        throw new AppError("invalid_request", `${field}: the same key as ${first}; each file needs its own`, {
-          field,
-        });
-      }
-      seen.set(key, field);
-    }
-  });
+/** What the generator says of the model serving the job (any event from the provider call on). */
+function servingOf(payload: WebhookPayload): Pick<StatusChange, "model" | "provider" | "providerMetadata"> {
+  const s = payload.serving;
+  if (!s) {
+    return {};
+  }
+  return {
+    model: s.model,
+    provider: s.provider,
+    providerMetadata: {
+      ...(s.request_id ? { request_id: s.request_id } : {}),
+      ...(s.fallbacks?.length ? { fallbacks: s.fallbacks } : {}),
+    },
+  };
 }
 
 /**
  * What a webhook says, in the terms of the state machine: a `completed`
- * event's files (refused when a key lies outside the job's folder or is
- * listed twice), a `failed` one's reason.
+ * event's files (stored, or remote and pending: see files.ts), a `failed`
+ * one's reason, and from the provider call on the model serving the job
+ * (`serving`) and the sender's time. Refuses a `completed` whose keys are
+ * outside the job's folder (for a file without a url to fetch it from) or
+ * listed twice.
  */
 export function statusChangeOf(kind: JobKind, payload: WebhookPayload): StatusChange {
+  const sent = { reportedAt: reportedAt(payload), ...servingOf(payload) };
   switch (payload.status) {
     case "completed": {
       const items = filesOfData(payload.data);
-      assertOwnKeys(kind, payload.job_id, items);
       const metadata = payload.data.metadata;
       return {
+        ...sent,
         status: "COMPLETED",
         progress: 100,
         message: payload.message ?? `${items.length} ${KIND_INFO[kind].noun}(s) generated`,
-        model: metadata?.model_name ?? null,
+        model: metadata?.model_name ?? sent.model ?? null,
+        provider: typeof metadata?.provider === "string" ? metadata.provider : (sent.provider ?? null),
         processingTimeMs:
           metadata?.generation_time_seconds !== undefined ? Math.round(metadata.generation_time_seconds * 1000) : null,
         providerMetadata: metadata ?? null,
-        files: items.map((item) => {
-          const { width, height } = parseSize(item.dimensions);
-          return {
-            storageKey: item.file_path,
-            sizeBytes: item.size_bytes,
-            format: item.format.toUpperCase(),
-            width,
-            height,
-            description: item.description ?? null,
-            durationSeconds: "duration_seconds" in item ? item.duration_seconds : null,
-            posterKey: "poster_path" in item ? (item.poster_path ?? null) : null,
-            thumbnailKey: item.thumbnail_path ?? null,
-          };
-        }),
+        files: placeReportedFiles(kind, payload.job_id, items),
       };
     }
     case "failed":
       return {
+        ...sent,
         status: "FAILED",
         progress: payload.progress,
         message: payload.message,
@@ -108,6 +84,7 @@ export function statusChangeOf(kind: JobKind, payload: WebhookPayload): StatusCh
       };
     default:
       return {
+        ...sent,
         status: fromWireStatus(payload.status),
         progress: payload.progress,
         message: payload.message,
@@ -229,6 +206,7 @@ async function applyOnce(
     stage.jobLocked = locked !== null;
 
     const generation = locked ?? (await createFromWebhook(tx, kind, payload));
+    await completeReportedPrompt(tx, generation, payload);
     if (generation.kind !== kind) {
       throw new AppError("not_found", `Job ${payload.job_id} is not a ${kind} job`);
     }
@@ -249,37 +227,12 @@ async function applyOnce(
     if (options.screening && decision.status === "COMPLETED" && event.files?.length) {
       await enqueueScreening(tx, generation.id);
     }
+    // Files from elsewhere are fetched after the answer, by a task queued with the rows that name them.
+    for (const file of event.files ?? []) {
+      if (file.state === "pending" && file.id) {
+        await enqueueFetchRemoteFile(tx, file.id);
+      }
+    }
     return { outcome: "applied", status: decision.status, filesCount: event.files?.length ?? 0 } as const;
   });
-}
-
-async function createFromWebhook(tx: Tx, kind: JobKind, payload: WebhookPayload) {
-  const userId = payload.user_id;
-  if (!userId) {
-    log().warn({ job_id: payload.job_id }, "webhook refused: unknown job and no user_id");
-    throw new AppError("not_found", `Unknown job ${payload.job_id}`, { field: "job_id" });
-  }
-  if (!(await userExists(tx, userId))) {
-    log().warn({ job_id: payload.job_id, user_id: userId }, "webhook refused: unknown job for an unknown user");
-    throw new AppError("not_found", `Unknown job ${payload.job_id} and unknown user`, { field: "user_id" });
-  }
-  const data = payload.status === "completed" ? payload.data : undefined;
-  const firstImage = data ? filesOfData(data)[0] : undefined;
-  const prompt = data?.original_prompt ?? firstImage?.description ?? "(prompt not reported by the generator)";
-  const row = await insertGeneration(tx, {
-    id: payload.job_id,
-    kind,
-    authorId: userId,
-    organizationId: await organizationIdOf(tx, userId),
-    prompt,
-    params: {
-      source: "generator-direct",
-      ...(firstImage ? { size: firstImage.dimensions, format: firstImage.format } : {}),
-    },
-    model: data?.metadata?.model_name ?? KIND_INFO[kind].defaultModel,
-    status: "PENDING",
-    createdAt: new Date(),
-  });
-  log().info({ job_id: row.id, user_id: userId }, "job created from a generator-direct webhook");
-  return row;
 }

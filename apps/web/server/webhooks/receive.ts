@@ -29,6 +29,13 @@ export async function receiveWebhook(req: Request, kind: JobKind): Promise<Respo
     log().warn({ kind, reason: verified.reason }, "webhook refused");
     throw new AppError("unauthorized", "Unauthorized");
   }
+  // The documents' secret in clear: anyone who saw one request could send any other. Only when the operator says so.
+  if (verified.scheme === "legacy-secret" && !env().acceptLegacyWebhookSecret) {
+    console.warn(
+      `[webhook] refused (X-Webhook-Secret is not accepted; sign with Standard Webhooks, or set WEBHOOK_ACCEPT_LEGACY_SECRET=true) on /${kind}`,
+    );
+    throw new AppError("unauthorized", "Unauthorized");
+  }
   // The id becomes webhook_events' primary key: one the index cannot hold is a 400, not a database error.
   const badId = verified.id ? webhookIdSchema.safeParse(verified.id).error : null;
   if (badId) {

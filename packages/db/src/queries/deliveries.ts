@@ -8,8 +8,11 @@ import { type WebhookDelivery, webhookAttempts, webhookDeliveries } from "../sch
  * read (no round trip of its own): it has waited `supersedeAfterMs` and the
  * same job has a delivery of a later event (which the receiver applies
  * whatever became of this one, and after which it would ignore this one as
- * going backwards). A terminal event is never superseded. The database's
- * clock on both sides: the generator's may differ. Built once per wait.
+ * going backwards). An event key is its stage, or `stage:<id>` for a
+ * provider's progress within a stage: a later stage is later, and so is a
+ * newer announcement of the same stage. A terminal event is never
+ * superseded. The database's clock on both sides: the generator's may
+ * differ. Built once per wait.
  */
 const supersededColumns = new Map<number, SQL<boolean>>();
 function supersededColumn(supersedeAfterMs: number): SQL<boolean> {
@@ -28,12 +31,16 @@ function supersededColumn(supersedeAfterMs: number): SQL<boolean> {
     )}]::text[]`;
   const order = list(WIRE_STATUSES);
   const progress = list(WIRE_STATUSES.filter((e) => laterEvents(e).length > 0));
-  const column = sql<boolean>`(${outer("event")} = any(${progress})
+  const stage = (event: SQL) => sql`split_part(${event}, ':', 1)`;
+  const mine = stage(outer("event"));
+  const theirs = stage(sql`later.event`);
+  const column = sql<boolean>`(${mine} = any(${progress})
     and ${outer("created_at")} < now() - make_interval(secs => ${supersedeAfterMs / 1000})
     and exists (
       select 1 from ${d} as later
       where later.job_id = ${outer("job_id")} and later.id <> ${outer("id")}
-        and array_position(${order}, later.event) > array_position(${order}, ${outer("event")})
+        and (array_position(${order}, ${theirs}) > array_position(${order}, ${mine})
+          or (${theirs} = ${mine} and later.created_at > ${outer("created_at")}))
     ))`;
   supersededColumns.set(supersedeAfterMs, column);
   return column;

@@ -45,6 +45,11 @@ export async function insertGeneration(tx: Tx, values: PgInsertValue<typeof gene
   return row;
 }
 
+/** Sets the prompt of a job created from a webhook, once a later event reports it. */
+export async function setGenerationPrompt(tx: Tx, id: string, prompt: string): Promise<void> {
+  await tx.update(generations).set({ prompt }).where(eq(generations.id, id));
+}
+
 /** Soft-deletes a job: every read hides it from now on (see `deletedAt`). */
 export async function markGenerationDeleted(tx: Tx, id: string, at: Date): Promise<void> {
   await tx.update(generations).set({ deletedAt: at, updatedAt: at }).where(eq(generations.id, id));
@@ -163,10 +168,12 @@ export async function listGenerationsForOwner(
     kind?: Generation["kind"];
     /** Only jobs in one of these statuses; every status when absent. */
     statuses?: readonly Generation["status"][] | null;
+    /** Only jobs of this model (the one that served them, or was asked for while they run). */
+    model?: string | null;
   },
 ): Promise<{ rows: Generation[]; next: Cursor | null }> {
-  // One prepared statement per shape (kind, statuses, cursor each present or not).
-  const name = `gallery_page${opts.kind ? "_kind" : ""}${opts.statuses ? "_statuses" : ""}${opts.cursor ? "_after" : ""}`;
+  // One prepared statement per shape (kind, statuses, model, cursor each present or not).
+  const name = `gallery_page${opts.kind ? "_kind" : ""}${opts.statuses ? "_statuses" : ""}${opts.model ? "_model" : ""}${opts.cursor ? "_after" : ""}`;
   const query = prepared(db, name, () => {
     const conditions = [eq(generations.authorId, sql.placeholder("ownerId")), notDeleted];
     if (opts.kind) {
@@ -174,6 +181,9 @@ export async function listGenerationsForOwner(
     }
     if (opts.statuses) {
       conditions.push(sql`${generations.status} = any(${sql.placeholder("statuses")}::text[])`);
+    }
+    if (opts.model) {
+      conditions.push(eq(generations.model, sql.placeholder("model")));
     }
     if (opts.cursor) {
       conditions.push(
@@ -192,6 +202,7 @@ export async function listGenerationsForOwner(
     ownerId,
     kind: opts.kind,
     statuses: opts.statuses ? [...opts.statuses] : undefined,
+    model: opts.model ?? undefined,
     afterAt: opts.cursor?.createdAt.toISOString(),
     afterId: opts.cursor?.id,
     limit: opts.limit + 1,
@@ -210,6 +221,19 @@ export async function listGenerationsForOwner(
  * user's file to another.
  */
 export async function getOwnedFileByKey(db: Tx, ownerId: string, storageKey: string): Promise<MediaFile | null> {
+  return fileInJobFolder(db, storageKey, ownerId);
+}
+
+/**
+ * The same file by the same rule, whoever owns its job: only for links the
+ * server signed itself (`/api/media/{key}?expires=&signature=`), where the
+ * signature is the authorization.
+ */
+export async function getFileBySignedKey(db: Tx, storageKey: string): Promise<MediaFile | null> {
+  return fileInJobFolder(db, storageKey, null);
+}
+
+async function fileInJobFolder(db: Tx, storageKey: string, ownerId: string | null): Promise<MediaFile | null> {
   const place = parseJobKey(storageKey);
   const kind = place && (Object.keys(KIND_INFO) as JobKind[]).find((k) => KIND_INFO[k].plural === place.folder);
   if (!place || !kind) {
@@ -230,12 +254,33 @@ export async function getOwnedFileByKey(db: Tx, ownerId: string, storageKey: str
           eq(mediaFiles.thumbnailKey, storageKey),
           eq(mediaFiles.blurredKey, storageKey),
         ),
-        eq(generations.authorId, ownerId),
+        ownerId === null ? undefined : eq(generations.authorId, ownerId),
         notDeleted,
       ),
     )
     .limit(1);
   return row?.file ?? null;
+}
+
+/**
+ * The job whose input image is at `storageKey` (`inputs/{job_id}/input.…`),
+ * if that job is not deleted and its stored input image is exactly this key.
+ * Only for links the server signed itself: a documents backend fetches a
+ * job's input image through one (its `input_image_url`).
+ */
+export async function getInputImageBySignedKey(db: Tx, storageKey: string): Promise<{ generationId: string } | null> {
+  const place = parseJobKey(storageKey);
+  if (place?.folder !== "inputs") {
+    return null;
+  }
+  const [row] = await db
+    .select({ generationId: generations.id })
+    .from(generations)
+    .where(
+      and(eq(generations.id, place.jobId), sql`${generations.params}->>'input_image_key' = ${storageKey}`, notDeleted),
+    )
+    .limit(1);
+  return row ?? null;
 }
 
 /**
@@ -253,7 +298,7 @@ export async function listLiveGenerationsForOwner(
     .from(generations)
     .where(
       and(
-        eq(generations.authorId, ownerId),
+        ownerId === null ? undefined : eq(generations.authorId, ownerId),
         notDeleted,
         or(notInArray(generations.status, [...TERMINAL_STATUSES]), gt(generations.updatedAt, since)),
       ),

@@ -1,4 +1,11 @@
-import { type JobStatus, statusesMovingTo, TERMINAL_STATUSES, wantedProgress } from "@sorami/contracts";
+import {
+  type FallbackStep,
+  type JobStatus,
+  type RemoteHandle,
+  statusesMovingTo,
+  TERMINAL_STATUSES,
+  wantedProgress,
+} from "@sorami/contracts";
 import { and, eq, notInArray, type SQL, sql } from "drizzle-orm";
 import type { Tx } from "../client";
 import { type GeneratorJob, generatorJobs, webhookDeliveries } from "../schema";
@@ -32,8 +39,10 @@ export async function getGeneratorJob(db: Tx, id: string): Promise<GeneratorJob 
 /** A webhook delivery to store with a job's status change: the exact body every attempt sends. */
 export type NewDelivery = { id: string; event: string; url: string; body: string };
 
-/** What a run records with a status change (an end's result or error, its time). */
-export type GeneratorJobPatch = Partial<Pick<GeneratorJob, "error" | "errorKind" | "result" | "completedAt">>;
+/** What a run records with a status change (an end's result or error and its kind, its time; the provider's status word). */
+export type GeneratorJobPatch = Partial<
+  Pick<GeneratorJob, "error" | "errorKind" | "result" | "completedAt" | "remoteStatus">
+>;
 
 /**
  * Moves a job that has not ended toward `next`, decided as `decideTransition`
@@ -98,4 +107,66 @@ export async function advanceGeneratorJob(
     from updated`);
   const row = rows[0];
   return row ? rowOf(generatorJobs, row) : null;
+}
+
+const notEnded = (id: string) =>
+  and(eq(generatorJobs.id, id), notInArray(generatorJobs.status, [...TERMINAL_STATUSES]));
+
+/**
+ * Stores the handle of work just submitted to an asynchronous provider, in a
+ * statement of its own (committed before the run waits on it: see
+ * RemoteHandle), and counts the submission. Null when the job ended
+ * meanwhile (canceled): then the caller cancels the work it just started.
+ */
+export async function recordRemoteSubmission(db: Tx, id: string, handle: RemoteHandle): Promise<GeneratorJob | null> {
+  const [row] = await db
+    .update(generatorJobs)
+    .set({
+      remoteHandle: handle,
+      remoteStatus: "submitted",
+      remoteSubmissions: sql`${generatorJobs.remoteSubmissions} + 1`,
+      updatedAt: new Date(),
+    })
+    .where(notEnded(id))
+    .returning();
+  return row ?? null;
+}
+
+/** The provider's own status word for the job's work, for the operator (no announcement: nothing a user reads changed). */
+export async function setRemoteStatus(db: Tx, id: string, status: string): Promise<void> {
+  await db.update(generatorJobs).set({ remoteStatus: status }).where(notEnded(id));
+}
+
+/** Forgets the job's handle: its work ended badly or the provider lost it, so the next run submits anew. */
+export async function clearRemoteHandle(db: Tx, id: string, status: string): Promise<void> {
+  await db
+    .update(generatorJobs)
+    .set({ remoteHandle: null, remoteStatus: status, updatedAt: new Date() })
+    .where(eq(generatorJobs.id, id));
+}
+
+/**
+ * Moves a job that has not ended to a fallback model: the new model and
+ * provider, the move appended to its story, no handle (the new model
+ * submits anew) and its runs counted afresh. Null when the job ended.
+ */
+export async function moveToFallback(
+  db: Tx,
+  id: string,
+  to: { model: string; provider: string; step: FallbackStep },
+): Promise<GeneratorJob | null> {
+  const [row] = await db
+    .update(generatorJobs)
+    .set({
+      model: to.model,
+      provider: to.provider,
+      remoteHandle: null,
+      remoteStatus: null,
+      attempts: 0,
+      fallbacks: sql`${generatorJobs.fallbacks} || ${JSON.stringify([to.step])}::jsonb`,
+      updatedAt: new Date(),
+    })
+    .where(notEnded(id))
+    .returning();
+  return row ?? null;
 }

@@ -5,8 +5,10 @@ import type { Tx } from "../client";
 import { generations, mediaFiles, type NotificationRow, notifications } from "../schema";
 import { publishUserEvents, type UserEventInput } from "./events";
 
-/** A file a job produced, as stored: its index is its place in the list. */
-export type NewMediaFile = Omit<typeof mediaFiles.$inferInsert, "id" | "generationId" | "index" | "createdAt">;
+/** A file a job produced, as stored: its index is its place in the list; its id is made here unless given. */
+export type NewMediaFile = Omit<typeof mediaFiles.$inferInsert, "id" | "generationId" | "index" | "createdAt"> & {
+  id?: string;
+};
 
 /**
  * Writes one status change of a job — its new column values, its files
@@ -30,7 +32,14 @@ export async function writeTransition(
     writes.push(
       tx
         .insert(mediaFiles)
-        .values(change.files.map((f, index) => ({ id: randomUUID(), generationId: change.generationId, index, ...f })))
+        .values(
+          change.files.map((f, index) => ({
+            ...f,
+            id: f.id ?? randomUUID(),
+            generationId: change.generationId,
+            index,
+          })),
+        )
         .onConflictDoNothing(),
     );
   }

@@ -104,11 +104,11 @@ const completed = {
     metadata: { generation_time_seconds: 1 },
   },
 };
+// Each receiver parses with its kind's schema: a video field is judged by the video receiver's.
 const webhook = (path: (string | number)[], extra: Partial<Feed> = {}) =>
-  // The sample lists both kinds' files: each kind's receiver reads its own list.
   field(
     `webhook ${path.join(".")}`,
-    WEBHOOK_PAYLOAD_SCHEMAS[path[1] === "videos" ? "video" : "image"],
+    WEBHOOK_PAYLOAD_SCHEMAS[path.includes("videos") ? "video" : "image"],
     completed,
     path,
     extra,
@@ -256,6 +256,9 @@ const COLUMNS: Record<string, Entry> = {
     fileKey(["data", "videos", 0, "thumbnail_path"]),
   ),
   "public.media_files.metadata": internal("not written by any path today"),
+  "public.media_files.state": internal("pending, stored or missing (a check constraint)"),
+  "public.media_files.source_url": client("a webhook file's url (at most 4096 characters, text, not indexed)"),
+  "public.media_files.missing_reason": internal("the safe fetcher's readable reason, cut to MISSING_REASON_MAX_LENGTH"),
   "public.media_files.created_at": internal("clock"),
   "public.media_files.moderation_state": internal("the screening task and admins' decisions (MODERATION_STATES)"),
   "public.media_files.nsfw_score": internal("the screening model's score, 0-1"),
@@ -310,7 +313,7 @@ const COLUMNS: Record<string, Entry> = {
   "generator.jobs.input_key": internal("a key made from the job id (a caller's input_image_key must be exactly it)"),
   "generator.jobs.status": internal("the pipeline"),
   "generator.jobs.attempts": internal("a counter"),
-  "generator.jobs.progress": internal("the state machine: a status's own progress, 0-100, never down"),
+  "generator.jobs.progress": internal("the state machine's progress (DEFAULT_PROGRESS), 0 to 100"),
   "generator.jobs.error": internal("the pipeline's readable reasons"),
   "generator.jobs.result": internal("the pipeline's files"),
   "generator.jobs.error_kind": internal("a ProviderError kind"),
@@ -337,8 +340,8 @@ const COLUMNS: Record<string, Entry> = {
   "generator.provider_calls.id": internal("bigserial"),
   "generator.provider_calls.job_id": internal("the job being run"),
   "generator.provider_calls.attempt": internal("the run's attempt number"),
-  "generator.provider_calls.provider": internal("the configured provider's name"),
-  "generator.provider_calls.model": internal("the configured model"),
+  "generator.provider_calls.provider": internal("the serving catalog entry's provider"),
+  "generator.provider_calls.model": internal("the serving catalog model id"),
   "generator.provider_calls.request_id": internal("the provider's request id, cut to PROVIDER_REQUEST_ID_MAX_LENGTH"),
   "generator.provider_calls.started_at": internal("clock"),
   "generator.provider_calls.duration_ms": internal("measured"),
@@ -349,6 +352,32 @@ const COLUMNS: Record<string, Entry> = {
   "queue_health.heartbeats.queue": internal("a queue name"),
   "queue_health.heartbeats.pid": internal("process.pid"),
   "queue_health.heartbeats.last_seen": internal("clock"),
+
+  // The library: ids a client names are looked up in the owner's rows first; only found ones are written.
+  "public.favorites.id": internal("randomUUID"),
+  "public.favorites.owner_id": internal("the signed-in user"),
+  "public.favorites.generation_id": internal("one of the owner's jobs, found first"),
+  "public.favorites.media_file_id": internal("a file of one of the owner's jobs, found first"),
+  "public.favorites.created_at": internal("clock"),
+  "public.collections.id": internal("randomUUID"),
+  "public.collections.owner_id": internal("the signed-in user"),
+  "public.collections.name": client("a collection's name (COLLECTION_NAME_MAX_LENGTH code points; text, not indexed)"),
+  "public.collections.created_at": internal("clock"),
+  "public.collections.updated_at": internal("clock"),
+  "public.collection_items.id": internal("randomUUID"),
+  "public.collection_items.collection_id": internal("one of the owner's collections, found first"),
+  "public.collection_items.generation_id": internal("one of the owner's jobs, found first"),
+  "public.collection_items.media_file_id": internal("a file of one of the owner's jobs, found first"),
+  "public.collection_items.added_at": internal("clock"),
+  "public.share_links.id": internal("randomUUID"),
+  "public.share_links.owner_id": internal("the signed-in user"),
+  "public.share_links.token_hash": internal("the SHA-256 of a random token"),
+  "public.share_links.generation_id": internal("one of the owner's jobs, found first"),
+  "public.share_links.collection_id": internal("one of the owner's collections, found first"),
+  "public.share_links.expires_at": internal(
+    "the clock plus expires_in_seconds (an int between SHARE_EXPIRY_MIN_SECONDS and _MAX_SECONDS)",
+  ),
+  "public.share_links.created_at": internal("clock"),
 };
 
 /** What a column's type (and an index over it) can hold: the values just past it, and the test for one. */

@@ -1,4 +1,4 @@
-import { type CompletedData, JOB_KINDS, JOB_STATUSES } from "@sorami/contracts";
+import { type CompletedData, type FallbackStep, JOB_KINDS, JOB_STATUSES, type RemoteHandle } from "@sorami/contracts";
 import { index, integer, jsonb, pgSchema, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 /**
@@ -25,6 +25,21 @@ export const generatorJobs = generatorSchema.table(
     error: text("error"),
     /** The ProviderError kind (or `internal`) that failed the job; null unless it failed. */
     errorKind: text("error_kind"),
+    /** The catalog model serving the job (set at submit; a fallback's once the job moved) and its provider. */
+    model: text("model"),
+    provider: text("provider"),
+    /**
+     * An asynchronous provider's handle on the job's work, committed before
+     * the first wait: a run that finds one resumes waiting on it instead of
+     * submitting (and paying) again. Cleared when that work ended badly.
+     */
+    remoteHandle: jsonb("remote_handle").$type<RemoteHandle>(),
+    /** The provider's own status word for that work (IN_QUEUE, processing…), for the operator. */
+    remoteStatus: text("remote_status"),
+    /** Submissions to providers so far (more than one: a lost request, failed work retried, a fallback). */
+    remoteSubmissions: integer("remote_submissions").notNull().default(0),
+    /** Moves to fallback models, in order. */
+    fallbacks: jsonb("fallbacks").$type<FallbackStep[]>().notNull().default([]),
     /** The `data` of the job's `completed` webhook. */
     result: jsonb("result").$type<CompletedData>(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

@@ -2,6 +2,7 @@ import { JOB_KINDS, JOB_STATUSES, TERMINAL_STATUSES } from "@sorami/contracts";
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { organizations, users } from "./auth";
+import { generationSearchText, generationSearchVector } from "./search-text";
 
 /**
  * One row per job, whatever its kind. The row's id is the job id used
@@ -24,10 +25,18 @@ export const generations = pgTable(
     organizationId: text("organization_id").references(() => organizations.id, { onDelete: "set null" }),
     prompt: text("prompt").notNull(),
     params: jsonb("params").$type<Record<string, unknown>>().notNull(),
+    /** The catalog model: the one asked for (or the default) at submit, then the one that served the job. */
     model: text("model"),
+    provider: text("provider"),
     status: text("status", { enum: JOB_STATUSES }).notNull().default("PENDING"),
     progress: integer("progress").notNull().default(0),
     message: text("message"),
+    /**
+     * The sender's time of the newest event applied (its webhook's
+     * `timestamp`): a message-only update older than it arrived late and is
+     * not applied (see decideTransition).
+     */
+    reportedAt: timestamp("reported_at", { withTimezone: true }),
     error: text("error"),
     /**
      * What failed the job, in a word: a provider error kind (rate_limit,
@@ -74,6 +83,14 @@ export const generations = pgTable(
       t.createdAt.desc().nullsFirst(),
       t.id.desc().nullsFirst(),
     ),
+    // The gallery filtered by model, in the same order (a rare model is found without scanning the rest).
+    index("generations_author_kind_model_created_idx").on(
+      t.authorId,
+      t.kind,
+      t.model,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
     // A user's live stream starts from their unfinished and recently changed jobs.
     index("generations_author_updated_idx").on(t.authorId, t.updatedAt.desc().nullsFirst()),
     // …and the per-user active-jobs quota counts these at every submit.
@@ -86,6 +103,10 @@ export const generations = pgTable(
     index("generations_completed_idx").on(t.completedAt).where(sql`${t.completedAt} is not null`),
     // A job's story lists the retries an admin made of it.
     index("generations_retry_of_idx").on(t.retryOf).where(sql`${t.retryOf} is not null`),
+    // Search (queries/search.ts): words, and runs of no-space scripts as phrases (full-text, `simple`:
+    // language-agnostic); any part of a word of 3 characters or more (trigrams; pg_trgm, created by 0010).
+    index("generations_search_fts_idx").using("gin", generationSearchVector),
+    index("generations_search_trgm_idx").using("gin", sql`${generationSearchText} gin_trgm_ops`),
     // A retried submit with the same Idempotency-Key finds the first job.
     uniqueIndex("generations_author_idempotency_key_uq")
       .on(t.authorId, t.idempotencyKey)

@@ -1,6 +1,6 @@
-import { MODERATION_STATES, SHOWN_MODERATION_STATES } from "@sorami/contracts";
+import { FILE_STATES, MODERATION_STATES, SHOWN_MODERATION_STATES } from "@sorami/contracts";
 import { sql } from "drizzle-orm";
-import { bigint, index, integer, jsonb, pgTable, real, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, check, index, integer, jsonb, pgTable, real, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { generations } from "./jobs";
 
 /**
@@ -36,9 +36,20 @@ export const mediaFiles = pgTable(
     screenedAt: timestamp("screened_at", { withTimezone: true }),
     /** A small, heavily blurred WEBP of a held file: all its owner is served of it while it is held. */
     blurredKey: text("blurred_key"),
+    /**
+     * `stored` for files in Sorami's storage; `pending` while a file a
+     * backend reported from elsewhere (its `url`) is being fetched into
+     * `storage_key`; `missing` when that failed, with the reason.
+     */
+    state: text("state", { enum: FILE_STATES }).notNull().default("stored"),
+    /** Where a `pending` file is fetched from; cleared once it is stored or given up (presigned URLs carry credentials). */
+    sourceUrl: text("source_url"),
+    missingReason: text("missing_reason"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
+    check("media_files_state_check", sql`${t.state} in (${sql.raw(FILE_STATES.map((s) => `'${s}'`).join(", "))})`),
+    check("media_files_source_url_check", sql`(${t.state} = 'pending') = (${t.sourceUrl} is not null)`),
     // Also serves every lookup by generation (its first column): a separate generation_id index only
     // cost one more index write per file.
     uniqueIndex("media_files_generation_index_uq").on(t.generationId, t.index),

@@ -1,9 +1,10 @@
-// POST /api/images/generate, POST /api/videos/generate – accept a job under the caller's job_id and queue it
+// POST /api/images/generate, POST /api/videos/generate – accept a job for a catalog model under the caller's job_id and queue it
 import {
   GENERATOR_REQUEST_SCHEMAS,
   generatorJobAcceptedSchema,
   JOB_KINDS,
   KIND_INFO,
+  parseForModel,
   SUBMIT_BODY_MAX_BYTES,
   VIDEO_SUBMIT_BODY_MAX_BYTES,
 } from "@sorami/contracts";
@@ -18,9 +19,13 @@ const BODY_LIMIT = { image: SUBMIT_BODY_MAX_BYTES, video: VIDEO_SUBMIT_BODY_MAX_
 export function registerGenerateRoutes(app: FastifyInstance, ctx: AppContext): void {
   for (const kind of JOB_KINDS) {
     app.post(`/api/${KIND_INFO[kind].plural}/generate`, { bodyLimit: BODY_LIMIT[kind] }, async (request, reply) => {
-      const input = GENERATOR_REQUEST_SCHEMAS[kind].parse(request.body);
-      const { job, created } = await submitJob(ctx.db, ctx.storage, kind, input);
-      request.log.info({ job_id: job.id, kind, created }, created ? "job accepted" : "job already accepted");
+      // The model named (or the default), the request filled from it and checked against what it can serve.
+      const { model, params } = parseForModel(ctx.models.views(), kind, GENERATOR_REQUEST_SCHEMAS[kind], request.body);
+      const { job, created } = await submitJob(ctx.db, ctx.storage, kind, params, model);
+      request.log.info(
+        { job_id: job.id, kind, model: model.id, created },
+        created ? "job accepted" : "job already accepted",
+      );
       return reply.status(202).send(
         answer(generatorJobAcceptedSchema, {
           job_id: job.id,

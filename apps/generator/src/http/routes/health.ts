@@ -1,5 +1,5 @@
-// GET /health – 200 once the database and the queue answer; names the active providers; the one route open without the service key
-import { describeProviders, healthSchema } from "@sorami/contracts";
+// GET /health – 200 once the database and the queue answer; names the default model of each kind; the one route open without the service key
+import { describeDefaults, healthSchema } from "@sorami/contracts";
 import { QUEUE_SCHEMAS } from "@sorami/db";
 import { checkHealth } from "@sorami/db/health";
 import type { FastifyInstance } from "fastify";
@@ -13,7 +13,7 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): voi
       pool: ctx.pool,
       queue: QUEUE_SCHEMAS.generator,
       workerAlive: ctx.queueAlive,
-      providers: describeProviders(ctx.env.providers.image, ctx.env.providers.video),
+      providers: describeDefaults(ctx.models.views()) ?? undefined,
     });
     return reply.status(health.status === "ok" ? 200 : 503).send(answer(healthSchema, health));
   });

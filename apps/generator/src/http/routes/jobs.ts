@@ -1,4 +1,4 @@
-// GET /api/jobs/:id – the generator's view of a job, for reconciliation; POST /api/jobs/:id/cancel
+// GET /api/jobs/:id – the generator's view of a job (reconciliation; the operator: model, provider request id and status); POST /api/jobs/:id/cancel
 import { AppError, generatorCancelSchema, generatorJobViewSchema, jobIdSchema } from "@sorami/contracts";
 import { getGeneratorJob } from "@sorami/db/queries/generator-jobs";
 import type { FastifyInstance } from "fastify";
@@ -22,7 +22,9 @@ export function registerJobRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.post<{ Params: { id: string } }>("/api/jobs/:id/cancel", async (request) => {
     const { id } = paramsSchema.parse(request.params);
-    const outcome = await cancelJob(ctx.db, id);
+    const outcome = await cancelJob(ctx.db, ctx.models, id, (error) =>
+      console.warn(JSON.stringify({ event: "remote_cancel_failed", jobId: id, error: String(error) })),
+    );
     if (outcome === "missing") {
       throw new AppError("not_found", "Job not found");
     }

@@ -1,11 +1,14 @@
-// GET /api/providers – the active image and video providers; what each can serve is in @sorami/contracts
-import { describeProviders } from "@sorami/contracts";
-import { env } from "@/env";
+// GET /api/providers – the default image and video models (the pre-catalog shape); every model is GET /api/models
+import { AppError, describeDefaults } from "@sorami/contracts";
+import { catalog } from "@/server/catalog";
 import { withUser } from "@/server/http/handler";
 
 export const dynamic = "force-dynamic";
 
 export const GET = withUser(async () => {
-  const { image, video } = env().providers;
-  return Response.json(describeProviders(image, video), { headers: { "Cache-Control": "no-store" } });
+  const defaults = describeDefaults(await catalog().models());
+  if (!defaults) {
+    throw new AppError("unavailable", "No default model is known yet");
+  }
+  return Response.json(defaults, { headers: { "Cache-Control": "no-store" } });
 });

@@ -4,6 +4,7 @@ import { headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import { GenerationDetailView } from "@/components/generation-detail";
 import { SignedInPage } from "@/components/signed-in-page";
+import { catalog } from "@/server/catalog";
 import { db } from "@/server/db";
 import { getGenerationDetail } from "@/server/jobs/read";
 import { getSessionUser } from "@/server/session";
@@ -32,7 +33,14 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
   }
   return (
     <SignedInPage>
-      <GenerationDetailView detail={detail} />
+      <GenerationDetailView
+        detail={detail}
+        models={
+          await catalog()
+            .models()
+            .catch(() => null)
+        }
+      />
     </SignedInPage>
   );
 }

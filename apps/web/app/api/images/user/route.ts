@@ -1,4 +1,4 @@
-// GET /api/images/user?cursor=&limit= – the user's image jobs, newest first (keyset pages)
+// GET /api/images/user?cursor=&limit=&status=&q=&model=&favorite=&collection=&from=&to= – the user's image jobs, newest first, searched and filtered (keyset pages)
 import { galleryRoute } from "@/server/jobs/routes";
 
 export const GET = galleryRoute("image");

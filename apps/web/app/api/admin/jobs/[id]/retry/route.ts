@@ -3,6 +3,7 @@
 import { env } from "@/env";
 import { retryAsAdmin } from "@/server/admin/jobs";
 import { jobIdParam } from "@/server/admin/params";
+import { catalog } from "@/server/catalog";
 import { db, storage } from "@/server/db";
 import { json, withAdmin } from "@/server/http/handler";
 
@@ -11,7 +12,7 @@ export const POST = withAdmin<{ id: string }>(async ({ user, params }) => {
     db: db(),
     storage: storage(),
     quotas: env().quotas,
-    providers: env().providers,
+    catalog: { models: await catalog().models(), inputImageAllowedHosts: env().inputImageAllowedHosts },
     policy: env().moderation.policy,
   };
   return json(await retryAsAdmin(deps, user, jobIdParam(params.id)), { status: 202 });

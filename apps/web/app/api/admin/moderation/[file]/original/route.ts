@@ -7,5 +7,5 @@ import { serveStoredFile } from "@/server/media/serve";
 
 export const GET = withAdmin<{ file: string }>(async ({ req, params }) => {
   const { key, jobId } = await reviewFileKey(db(), fileIdParam(params.file));
-  return serveStoredFile(key, jobId, req.headers.get("range"));
+  return serveStoredFile(key, jobId, req.headers.get("range"), {});
 });

@@ -1,0 +1,10 @@
+// GET /api/library?kind=&status=&q=&model=&favorite=&collection=&from=&to=&cursor=&limit= – the user's generations of every kind, searched and filtered
+import { libraryQuerySchema } from "@sorami/contracts";
+import { db } from "@/server/db";
+import { json, parseWith, withUser } from "@/server/http/handler";
+import { listLibrary } from "@/server/library/search";
+
+export const GET = withUser(async ({ req, user }) => {
+  const query = parseWith(libraryQuerySchema, Object.fromEntries(new URL(req.url).searchParams));
+  return json(await listLibrary(db(), user, null, query), { headers: { "Cache-Control": "no-store" } });
+});

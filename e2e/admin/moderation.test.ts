@@ -198,6 +198,31 @@ describe("image screening (MODERATION_THRESHOLD) and review", () => {
     ]);
   });
 
+  it("a held file is not shared or zipped (share links, ZIP downloads) until an admin approves it", async () => {
+    const jobId = await imageJob(HELD_PROMPT);
+    const held = await screened(jobId);
+    expect(held.moderation?.state).toBe("held");
+    expect((await fetchAs(owner, `/api/images/${jobId}/download`)).status).toBe(409);
+    const made = await ownerCall("POST", "/api/shares", { generation_id: jobId, expires_in_seconds: 3600 });
+    expect(made.status, made.text).toBe(201);
+    const { token } = made.data;
+    const anyone = api(stack.webUrl);
+    const view = await anyone("GET", `/api/s/${token}`);
+    expect(view.status, view.text).toBe(200);
+    expect(present(view.data.generations[0]).files).toEqual([]);
+    for (const variant of ["", "?variant=thumbnail", "?download=1"]) {
+      expect((await fetch(`${stack.webUrl}/api/s/${token}/files/${held.id}${variant}`)).status).toBe(404);
+    }
+
+    const decided = await adminCall("POST", `/api/admin/moderation/${held.id}`, { decision: "approve" });
+    expect(decided.status, decided.text).toBe(200);
+    const shown = await anyone("GET", `/api/s/${token}`);
+    expect(present(shown.data.generations[0]).files.map((f) => f.id)).toEqual([held.id]);
+    expect((await fetch(`${stack.webUrl}/api/s/${token}/files/${held.id}`)).status).toBe(200);
+    const zip = await fetchAs(owner, `/api/images/${jobId}/download`);
+    expect([zip.status, zip.type]).toEqual([200, "application/zip"]);
+  });
+
   it("an admin removes another: its bytes are gone, its owner reads why", async () => {
     const jobId = await imageJob(HELD_PROMPT);
     const held = await screened(jobId);

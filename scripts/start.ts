@@ -69,10 +69,12 @@ try {
         url: system.publicUrl,
         ready_seconds: readySeconds,
         data_dir: dataDir,
-        ...(webOnly ? { web_only: true, generator_url: system.generatorUrl } : {}),
       },
       `Sorami is up at ${system.publicUrl}`,
     );
+    if (webOnly) {
+      output.log.info({ generator_url: system.generatorUrl }, `Web app only: jobs go to ${system.generatorUrl}`);
+    }
   }
   shutdown = async (reason: string, code = 0) => {
     if (stopping) {

@@ -6,6 +6,7 @@ import {
   type JobKind,
   KIND_INFO,
   type ModerationState,
+  storableInstant,
   WEBHOOK_PAYLOAD_SCHEMAS,
   type WebhookPayload,
 } from "@sorami/contracts";
@@ -26,8 +27,7 @@ export type ApplyOutcome =
 
 /** The sender's time, when it gave a valid one. */
 function reportedAt(payload: WebhookPayload): Date | null {
-  const at = payload.timestamp ? new Date(payload.timestamp) : null;
-  return at && !Number.isNaN(at.getTime()) ? at : null;
+  return storableInstant(payload.timestamp);
 }
 
 /** What the generator says of the model serving the job (any event from the provider call on). */

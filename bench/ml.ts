@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/ml.ts [--quick] [--full-cpu]`: the offline models of
+ * `npx tsx bench/ml.ts [--quick] [--full-cpu] [--screening]`: the offline models of
  * @sorami/ml on this machine. Each case runs in its own process
  * (bench/lib/ml-run.ts) so its peak RSS is its own; cases run one after the
  * other. Prints the figures and writes bench/results/ml.json (or --out).
@@ -11,6 +11,10 @@
  * - screening: model load, one 224² image (model alone and end to end) and a
  *   1024² image end to end (decode and resize included).
  * - the idle footprint: nothing loaded before first use, and what stays after the worker ends.
+ *
+ * `--screening` measures the screening cases alone (the figure the moderation
+ * task costs per image: `npm run bench:ml -- --screening`), writing
+ * bench/results/ml-screening.json unless --out says otherwise.
  */
 import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -25,8 +29,12 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const fullCpu = args.includes("--full-cpu");
+const screeningOnly = args.includes("--screening");
 const outIndex = args.indexOf("--out");
-const out = outIndex >= 0 ? path.resolve(args[outIndex + 1] ?? "") : path.join(HERE, "results/ml.json");
+const out =
+  outIndex >= 0
+    ? path.resolve(args[outIndex + 1] ?? "")
+    : path.join(HERE, screeningOnly ? "results/ml-screening.json" : "results/ml.json");
 const run = promisify(execFile);
 
 async function measure(name: string, c: MlCase): Promise<Record<string, unknown>> {
@@ -52,7 +60,7 @@ const cpuSide = fullCpu ? side : 128;
 const results: Record<string, unknown>[] = [];
 
 results.push(await measure("idle footprint", { kind: "idle" }));
-for (const model of quick ? (["slim"] as const) : (["slim", "medium"] as const)) {
+for (const model of screeningOnly ? [] : quick ? (["slim"] as const) : (["slim", "medium"] as const)) {
   for (const scale of [2, 4] as const) {
     const source = (side * 2) / scale;
     const c = {
@@ -67,7 +75,7 @@ for (const model of quick ? (["slim"] as const) : (["slim", "medium"] as const))
     results.push(await measure(`upscale ×${scale} ${source}² wasm ${model}`, c));
   }
 }
-if (!quick) {
+if (!quick && !screeningOnly) {
   // The tile side against time and memory, around the defaults (×2: 128, ×4: 64 source pixels).
   for (const [scale, tileSide] of [
     [2, 64],
@@ -99,7 +107,7 @@ if (!quick) {
 mkdirSync(path.dirname(out), { recursive: true });
 const report = {
   measured_at: new Date().toISOString(),
-  mode: quick ? "quick" : "full",
+  mode: `${quick ? "quick" : "full"}${screeningOnly ? " (screening only)" : ""}`,
   machine: {
     cpus: os.cpus().length,
     load_average_1m: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,

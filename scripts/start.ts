@@ -1,5 +1,8 @@
 import { portSchema, resolveDataDir } from "@sorami/config";
+import { LOG_LEVELS } from "@sorami/log";
+import { prettyFormatter } from "@sorami/log/pretty";
 import { z } from "zod";
+import { launcherOutput } from "./lib/output";
 import { startSystem } from "./lib/system";
 
 /**
@@ -18,11 +21,20 @@ const env = z
     GENERATOR_PORT: portSchema.default(9006),
     DATA_DIR: z.string().optional(),
     DATABASE_URL: z.string().optional(),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
     /** Set by npm for the script it runs: then the launcher's parent is npm's shell, and its end is ours. */
     npm_lifecycle_event: z.string().optional(),
   })
   .parse(process.env);
 
+// A person at a terminal reads pretty lines and a banner; anything else (a process manager, a
+// container's log driver) gets every line as JSON, the services' and the launcher's alike.
+const interactive = process.stdout.isTTY === true;
+const pretty = interactive ? prettyFormatter() : null;
+const output = launcherOutput({
+  level: env.LOG_LEVEL,
+  write: (line) => process.stdout.write(pretty ? pretty(line) : `${line}\n`),
+});
 /** `npm start -- --web-only`: PostgreSQL and the web app alone, in front of the operator's GENERATOR_URL. */
 const webOnly = process.argv.slice(2).includes("--web-only");
 
@@ -36,6 +48,7 @@ try {
     port: env.PORT,
     generatorPort: env.GENERATOR_PORT,
     databaseUrl: env.DATABASE_URL || undefined,
+    output,
     webOnly,
     // A service that keeps crashing needs a person: stop everything and exit non-zero, so a
     // process manager reports it (and may restart the whole stack by its own policy).
@@ -43,22 +56,37 @@ try {
     // Whichever process of the stack is stopped on purpose, the whole stack stops, in order.
     onServiceStopped: (id) => void shutdown(`${id} was stopped`),
   });
-  console.log(
-    `\nSorami is up at ${system.publicUrl}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s; data in ${dataDir})${
-      webOnly ? `\nWeb app only: jobs go to ${system.generatorUrl}` : ""
-    }\n`,
-  );
+  const readySeconds = Number(((Date.now() - started) / 1000).toFixed(1));
+  if (interactive) {
+    process.stdout.write(
+      `\nSorami is up at ${system.publicUrl}  (ready in ${readySeconds} s; data in ${dataDir})${
+        webOnly ? `\nWeb app only: jobs go to ${system.generatorUrl}` : ""
+      }\n\n`,
+    );
+  } else {
+    output.log.info(
+      {
+        url: system.publicUrl,
+        ready_seconds: readySeconds,
+        data_dir: dataDir,
+      },
+      `Sorami is up at ${system.publicUrl}`,
+    );
+    if (webOnly) {
+      output.log.info({ generator_url: system.generatorUrl }, `Web app only: jobs go to ${system.generatorUrl}`);
+    }
+  }
   shutdown = async (reason: string, code = 0) => {
     if (stopping) {
       return;
     }
     stopping = true;
-    console.log(`\n${reason}: stopping Sorami…`);
+    output.log[code === 0 ? "info" : "error"]({ reason }, `${reason}: stopping Sorami`);
     await system.stop();
     process.exit(code);
   };
 } catch (error) {
-  console.error(`\nSorami could not start: ${error instanceof Error ? error.message : error}`);
+  output.log.fatal({ err: error }, "Sorami could not start");
   process.exit(1);
 }
 process.on("SIGINT", () => void shutdown("SIGINT"));

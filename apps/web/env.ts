@@ -3,8 +3,11 @@ import {
   catalogEnvShape,
   commaList,
   inputImageEnvShape,
+  moderationEnvShape,
   parseEnv,
+  resolveModeration,
   resolveShared,
+  secretValues,
   sharedEnvShape,
   strongSecret,
 } from "@sorami/config";
@@ -44,6 +47,8 @@ const schema = z.object({
   DEFAULT_VIDEO_MODEL: catalogEnvShape.DEFAULT_VIDEO_MODEL,
   IMAGE_PROVIDER: catalogEnvShape.IMAGE_PROVIDER,
   VIDEO_PROVIDER: catalogEnvShape.VIDEO_PROVIDER,
+  /** MODERATION_BLOCKLIST, MODERATION_THRESHOLD: the prompt policy and image screening. */
+  ...moderationEnvShape,
   GENERATOR_URL: z.string().url().optional(),
   /**
    * What GENERATOR_URL speaks: `sorami` (Sorami's generator: the default) or
@@ -159,8 +164,22 @@ function documentsModels(parsed: z.infer<typeof schema>): ModelView[] {
   });
 }
 
+/**
+ * Image screening runs on Sorami's generator (POST /api/jobs/{id}/screen),
+ * which a documents backend does not have: its files would stay pending,
+ * shown to no one, for ever. Refused at start instead.
+ */
+function screeningNeedsSoramiGenerator(parsed: z.infer<typeof schema>): void {
+  if (parsed.GENERATOR_API === "documents" && parsed.MODERATION_THRESHOLD !== undefined) {
+    throw new Error(
+      "Invalid configuration:\n  MODERATION_THRESHOLD: image screening needs Sorami's generator; unset it with GENERATOR_API=documents",
+    );
+  }
+}
+
 function parse(env: Record<string, string | undefined>) {
   const parsed = parseEnv(schema, env);
+  screeningNeedsSoramiGenerator(parsed);
   const shared = resolveShared(parsed);
   const webUrl = (parsed.WEB_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/$/, "");
   return {
@@ -187,6 +206,11 @@ function parse(env: Record<string, string | undefined>) {
     inputImageAllowedHosts: parsed.INPUT_IMAGE_ALLOWED_HOSTS,
     quotas: { submissionsPerMinute: parsed.USER_SUBMISSIONS_PER_MINUTE, maxActiveJobs: parsed.USER_MAX_ACTIVE_JOBS },
     adminEmails: parsed.ADMIN_EMAILS,
+    logLevel: shared.logLevel,
+    metricsToken: shared.metricsToken,
+    /** Every secret value this process knows: the logger scrubs them from every line. */
+    secretValues: secretValues(env, shared.generated, shared.databaseUrl),
+    moderation: resolveModeration(parsed),
     reconcile: {
       intervalSeconds: parsed.RECONCILE_INTERVAL_SECONDS,
       staleAfterSeconds: { image: parsed.JOB_STALE_SECONDS_IMAGE, video: parsed.JOB_STALE_SECONDS_VIDEO },

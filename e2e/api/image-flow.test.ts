@@ -20,7 +20,8 @@ let alice: TestUser;
 let bob: TestUser;
 
 beforeAll(async () => {
-  stack = await startStack({ env: { LOCAL_PROVIDER_DELAY_MS: "0" } });
+  // Metrics off, as by default (no METRICS_TOKEN): the flow must not need them.
+  stack = await startStack({ env: { LOCAL_PROVIDER_DELAY_MS: "0", METRICS_TOKEN: "" } });
   alice = await signUp(stack.webUrl, "Alice");
   bob = await signUp(stack.webUrl, "Bob");
 });
@@ -36,6 +37,18 @@ async function untilTerminal(token: string, jobId: string) {
 
 const countGenerations = async () =>
   Number((await sql<{ n: string }>(stack.databaseUrl, "select count(*) as n from generations"))[0]?.n);
+
+describe("without METRICS_TOKEN (the default)", () => {
+  it("has no /metrics on either service: a 404, whatever credentials are sent", async () => {
+    for (const base of [stack.webUrl, stack.generatorUrl]) {
+      for (const headers of [{}, { authorization: `Bearer ${"x".repeat(43)}` }] as Record<string, string>[]) {
+        const res = await fetch(`${base}/metrics`, { headers });
+        expect(res.status, base).toBe(404);
+        expect((await res.json()).error.code).toBe("not_found");
+      }
+    }
+  });
+});
 
 describe("image generation through the HTTP API", () => {
   it("runs a job from submit to files, gallery and notification", async () => {

@@ -53,6 +53,8 @@ function credentials(entry: RouteEntry, body: Buffer | undefined, c: Case): Reco
       return { authorization: `Bearer ${f.admin.token}` };
     case "service":
       return { authorization: `Bearer ${f.serviceKey}` };
+    case "metrics":
+      return { authorization: `Bearer ${f.metricsToken}` };
     case "webhook": {
       // Signed over the exact bytes, so the refusal is about the input, not the signature.
       const { "content-type": _, ...headers } = webhookHeaders(f.webhookSecret, body?.toString("utf8") ?? "");

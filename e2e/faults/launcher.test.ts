@@ -56,7 +56,9 @@ describe("npm start supervises its services", () => {
     console.log(`[supervision] generator killed → restarted and healthy after ${(Date.now() - killed) / 1000} s`);
     expect(after).not.toBe(before);
     expect(alive(after)).toBe(true);
-    expect(r.output()).toMatch(/\[launcher\] generator exited unexpectedly \(signal SIGKILL\); restarting it/);
+    expect(r.output()).toMatch(
+      /"service":"launcher".*"msg":"generator exited unexpectedly \(signal SIGKILL\); restarting it/,
+    );
     for (const id of ids) {
       await waitFor(
         async () => (await call("GET", `/api/images/${id}/status`)).data?.status === "COMPLETED",

@@ -146,15 +146,45 @@ describe("admin routes: 401 without a session, 403 for users", () => {
         const what = `${probe.method} ${probe.url(f)}`;
         expectRefusal(await request(entry, probe, {}), 401, `${what} with no session`);
         expectRefusal(await request(entry, probe, bearer(f.owner.token)), 403, `${what} by a user`);
-        expectRefusal(
-          await request(entry, probe, { cookie: f.admin.cookie, origin: EVIL_ORIGIN }),
-          403,
-          `${what} with the admin's cookie from another origin`,
-        );
+        expectRefusal(await request(entry, probe, { cookie: f.owner.cookie }), 403, `${what} by a user's browser`);
+        if (UNSAFE.has(probe.method)) {
+          expectRefusal(
+            await request(entry, probe, { cookie: f.admin.cookie, origin: EVIL_ORIGIN }),
+            403,
+            `${what} with the admin's cookie from another origin`,
+          );
+        } else {
+          // A read changes nothing, and another site cannot read the answer: the admin's browser gets it.
+          expectOwnerStatus(await request(entry, probe, { cookie: f.admin.cookie }), probe, `${what} by cookie`);
+        }
         expectOwnerStatus(await request(entry, probe, bearer(f.admin.token)), probe, `${what} by the admin`);
       });
     }
   }
+});
+
+/** The console's pages: each reads only /api/admin/*, and answers users with the 403 page. */
+const ADMIN_PAGES = ["/admin", "/admin/jobs", "/admin/deliveries", "/admin/users", "/admin/moderation"];
+
+describe("admin pages: sign-in without a session, 403 for users", () => {
+  for (const page of ADMIN_PAGES) {
+    it(page, async () => {
+      const anonymous = await send(stack.webUrl, "GET", page);
+      expect([anonymous.status, anonymous.headers.get("location") ?? ""].join(" "), page).toMatch(
+        /^30[37] .*\/sign-in/,
+      );
+      const user = await send(stack.webUrl, "GET", page, { headers: { cookie: f.owner.cookie } });
+      expect(user.status, `${page} by a user`).toBe(403);
+      expect(user.text).toContain("This page is for administrators");
+      const adminPage = await send(stack.webUrl, "GET", page, { headers: { cookie: f.admin.cookie } });
+      expect(adminPage.status, `${page} by the admin`).toBe(200);
+    });
+  }
+  it(`a job's story page too (/admin/jobs/{id})`, async () => {
+    const user = await send(stack.webUrl, "GET", `/admin/jobs/${f.imageJob}`, { headers: { cookie: f.owner.cookie } });
+    expect(user.status).toBe(403);
+    expect(user.text.includes(f.owner.email)).toBe(false);
+  });
 });
 
 describe("webhook routes: 401 unless signed with the shared secret, recently", () => {
@@ -219,6 +249,34 @@ describe("service routes: 401 without the service key", () => {
       "unknown path, with the key",
     );
   });
+});
+
+describe("metrics routes: 401 without the metrics token", () => {
+  for (const entry of ROUTES.filter((e) => e.auth === "metrics")) {
+    for (const probe of entry.probes) {
+      it(`${probe.method} ${entry.path} on the ${entry.service}`, async () => {
+        const what = `${probe.method} ${probe.url(f)} on the ${entry.service}`;
+        expectRefusal(await request(entry, probe, {}), 401, `${what} without a token`);
+        expectRefusal(await request(entry, probe, bearer("m".repeat(43))), 401, `${what} with a wrong token`);
+        expectRefusal(
+          await request(entry, probe, bearer(f.metricsToken.slice(0, -1))),
+          401,
+          `${what} with the token minus a character`,
+        );
+        expectRefusal(await request(entry, probe, bearer(f.serviceKey)), 401, `${what} with the service key`);
+        expectRefusal(await request(entry, probe, bearer(f.owner.token)), 401, `${what} with a user's session token`);
+        expectRefusal(
+          await request(entry, probe, { authorization: f.metricsToken }),
+          401,
+          `${what} with the token but no Bearer scheme`,
+        );
+        const ok = await request(entry, probe, bearer(f.metricsToken));
+        expectOwnerStatus(ok, probe, `${what} with the token`);
+        expect(ok.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+        expect(ok.text).toContain("sorami_http_requests_total");
+      });
+    }
+  }
 });
 
 describe("public routes answer without credentials", () => {
@@ -406,7 +464,7 @@ describe("logs", () => {
   it("never contain a secret, a session token or a cookie", () => {
     const logs = stack.allLogs();
     expect(logs.length).toBeGreaterThan(0);
-    const secrets = [f.serviceKey, f.webhookSecret, f.owner.token, f.other.token, f.admin.token];
+    const secrets = [f.serviceKey, f.webhookSecret, f.metricsToken, f.owner.token, f.other.token, f.admin.token];
     for (const cookie of [f.owner.cookie, f.admin.cookie]) {
       secrets.push(cookie.split("=")[1] ?? cookie);
     }

@@ -6,7 +6,7 @@ import { buildServer, routesOf } from "../../apps/generator/src/http/server";
 import { ROUTES } from "./routes";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const API_DIR = path.join(ROOT, "apps/web/app/api");
+const APP_DIR = path.join(ROOT, "apps/web/app");
 
 export type RealRoute = { service: "web" | "generator"; method: string; path: string };
 
@@ -26,7 +26,7 @@ export function exportedMethods(source: string): string[] {
   return HTTP_METHODS.filter((method) => found.has(method));
 }
 
-/** Every web API route: each `apps/web/app/api/**\/route.ts` and the methods it exports. */
+/** Every web route handler: each `apps/web/app/**\/route.ts` (the API's and /metrics) and the methods it exports. */
 export function webRoutes(): RealRoute[] {
   const routes: RealRoute[] = [];
   const walk = (dir: string) => {
@@ -36,7 +36,7 @@ export function webRoutes(): RealRoute[] {
         walk(full);
       } else if (/^route\.(ts|tsx|js)$/.test(entry.name)) {
         const segments = path
-          .relative(path.join(ROOT, "apps/web/app"), dir)
+          .relative(APP_DIR, dir)
           .split(path.sep)
           .filter((s) => !/^\(.*\)$/.test(s)); // route groups do not appear in URLs
         for (const method of exportedMethods(readFileSync(full, "utf8"))) {
@@ -45,7 +45,7 @@ export function webRoutes(): RealRoute[] {
       }
     }
   };
-  walk(API_DIR);
+  walk(APP_DIR);
   return routes;
 }
 

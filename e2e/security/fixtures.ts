@@ -10,12 +10,20 @@ export type Fixtures = {
   owner: Principal;
   other: Principal;
   admin: Principal;
+  /** A user the admin probes disable, enable and give a role (each idempotent: repeated probes change nothing more). */
+  victim: Principal;
   /** The owner's completed image and video jobs. */
   imageJob: string;
   videoJob: string;
   /** Finished jobs of the owner for the DELETE probes: each legitimate request takes (and deletes) a fresh one. */
   spareImageJobs: string[];
   spareVideoJobs: string[];
+  /** Finished jobs of the owner for the admin's DELETE probe. */
+  adminSpareJobs: string[];
+  /** A failed image job of the owner's (written straight to the database), which an admin retries. */
+  failedJob: string;
+  /** The media file id of the owner's image (the moderation probes: it is not held, so a decision is a 409). */
+  mediaFile: string;
   /** One of the owner's notifications. */
   notification: string;
   /** The storage key of one of the owner's images (served at /api/media/{key}). */
@@ -33,6 +41,8 @@ export type Fixtures = {
   shareToken: string;
   serviceKey: string;
   webhookSecret: string;
+  /** The stack's METRICS_TOKEN (GET /metrics on both services). */
+  metricsToken: string;
 };
 
 /** Spare jobs per kind for the DELETE probes (each request of the owner's takes one). */
@@ -71,6 +81,7 @@ export async function createFixtures(stack: Stack): Promise<Fixtures> {
   const owner = await principal(stack.webUrl, "Owner");
   const other = await principal(stack.webUrl, "Other");
   const admin = await principal(stack.webUrl, "Admin", ADMIN_EMAIL);
+  const victim = await principal(stack.webUrl, "Victim");
   const call = api(stack.webUrl, owner.token);
   const image = await call("POST", "/api/images/generate", { prompt: "a red kite", num_images: 1, size: "256x256" });
   const video = await call("POST", "/api/videos/generate", {
@@ -111,6 +122,18 @@ export async function createFixtures(stack: Stack): Promise<Fixtures> {
     }
     return ids;
   };
+  const failedJob = randomUUID();
+  await sql(
+    stack.databaseUrl,
+    `insert into generations (id, kind, author_id, prompt, params, status, progress, error, error_kind)
+     values ($1, 'image', $2, 'a failed kite', $3, 'FAILED', 0, 'The model is temporarily unavailable', 'transient')`,
+    [failedJob, owner.id, JSON.stringify({ num_images: 1, size: "256x256", format: "PNG" })],
+  );
+  const [mediaFile] = await sql<{ id: string }>(
+    stack.databaseUrl,
+    "select id from media_files where generation_id = $1 order by index limit 1",
+    [image.data.job_id],
+  );
   const collection = await call("POST", "/api/collections", { name: "Fixtures" });
   await call("PUT", `/api/collections/${collection.data.id}/generations/${image.data.job_id}`);
   const spareCollections: string[] = [];
@@ -132,6 +155,10 @@ export async function createFixtures(stack: Stack): Promise<Fixtures> {
     spareShares,
     shareToken: share.data.token,
     spareImageJobs: await spares("image", { prompt: "a spare kite", num_images: 1, size: "256x256" }),
+    adminSpareJobs: await spares("image", { prompt: "an admin's spare", num_images: 1, size: "256x256" }),
+    failedJob,
+    mediaFile: mediaFile?.id ?? "",
+    victim,
     spareVideoJobs: await spares("video", { prompt: "a spare tide", duration_seconds: 1, aspect_ratio: "1:1" }),
     owner,
     other,
@@ -143,6 +170,7 @@ export async function createFixtures(stack: Stack): Promise<Fixtures> {
     delivery: delivery?.id ?? "",
     serviceKey: secrets.serviceKey,
     webhookSecret: secrets.webhookSecret,
+    metricsToken: stack.metricsToken,
   };
 }
 

@@ -1,4 +1,8 @@
 import {
+  ADMIN_DELIVERY_FILTERS,
+  ADMIN_MODERATION_FILTERS,
+  ADMIN_ROLES,
+  ADMIN_SMALL_BODY_MAX_BYTES,
   AUTH_BODY_MAX_BYTES,
   COLLECTION_BODY_MAX_BYTES,
   COLLECTION_NAME_MAX_LENGTH,
@@ -10,7 +14,9 @@ import {
   IMAGE_STYLES,
   INPUT_IMAGE_KEY_MAX_LENGTH,
   JOB_KINDS,
+  JOB_STATUSES,
   MODEL_ID_MAX_LENGTH,
+  MODERATION_DECISIONS,
   NUM_IMAGES_MAX,
   NUM_VIDEOS_MAX,
   PAGE_SIZE_MAX,
@@ -58,11 +64,12 @@ import type { Fixtures } from "./fixtures";
  * admin: a session with the admin role (403 for other users).
  * webhook: a Standard Webhooks signature with the shared secret.
  * service: the generator's service key.
+ * metrics: the METRICS_TOKEN as a bearer (Prometheus); 404 when no token is configured.
  * public: no credentials (health, JSON 404s); better-auth: its own endpoints.
  * share: no credentials; the share token in the path is the key (an unknown,
  * revoked or expired one is a 404).
  */
-export type Auth = "user" | "admin" | "webhook" | "service" | "public" | "better-auth" | "share";
+export type Auth = "user" | "admin" | "webhook" | "service" | "metrics" | "public" | "better-auth" | "share";
 
 /** What one input is, which decides the bad values the corpus sends for it. `nullable`: null means "none". */
 export type Field = FieldKind & { required?: boolean; nullable?: boolean };
@@ -491,6 +498,200 @@ const libraryRoutes: RouteEntry[] = [
   },
 ];
 
+const listQuery: Record<string, Field> = {
+  cursor: { kind: "string", max: 512 },
+  limit: { kind: "int", min: 1, max: PAGE_SIZE_MAX },
+};
+
+/** One admin entry: a path, its methods and its probes (the same shape for every admin route). */
+const adminRoute = (path: string, probes: Probe[]): RouteEntry => ({
+  service: "web",
+  methods: [...new Set(probes.map((p) => p.method))],
+  path,
+  auth: "admin",
+  probes,
+});
+
+/**
+ * The admin console's API. Its actions aim at targets that let the probe be
+ * repeated: the victim is disabled once and then stays (a repeated disable
+ * or enable, or a role it already has, changes nothing); the cancel and the
+ * moderation decision aim at a finished job and a file that is not held
+ * (409); a retry makes a new job each time.
+ */
+const adminRoutes: RouteEntry[] = [
+  adminRoute("/api/admin/overview", [{ method: "GET", url: () => "/api/admin/overview" }]),
+  adminRoute("/api/admin/jobs", [
+    {
+      method: "GET",
+      url: () => "/api/admin/jobs",
+      // Free-text filters (model, provider, user, workspace) accept any bounded text: not in the corpus's table.
+      query: {
+        ...listQuery,
+        status: { kind: "enum", values: JOB_STATUSES },
+        kind: { kind: "enum", values: JOB_KINDS },
+        from: { kind: "string", max: 64 },
+        to: { kind: "string", max: 64 },
+      },
+    },
+  ]),
+  adminRoute("/api/admin/jobs/[id]", [
+    {
+      method: "GET",
+      url: (f) => `/api/admin/jobs/${f.imageJob}`,
+      pathId: { build: (id) => `/api/admin/jobs/${id}` },
+    },
+    {
+      method: "DELETE",
+      url: (f) => `/api/admin/jobs/${takeSpare(f.adminSpareJobs)}`,
+      pathId: { build: (id) => `/api/admin/jobs/${id}` },
+      ownerStatus: 204,
+    },
+  ]),
+  adminRoute("/api/admin/jobs/[id]/cancel", [
+    {
+      method: "POST",
+      url: (f) => `/api/admin/jobs/${f.imageJob}/cancel`,
+      pathId: { build: (id) => `/api/admin/jobs/${id}/cancel` },
+      ownerStatus: 409,
+    },
+  ]),
+  adminRoute("/api/admin/jobs/[id]/retry", [
+    {
+      method: "POST",
+      url: (f) => `/api/admin/jobs/${f.failedJob}/retry`,
+      pathId: { build: (id) => `/api/admin/jobs/${id}/retry` },
+      ownerStatus: 202,
+    },
+  ]),
+  adminRoute("/api/admin/jobs/[id]/redeliver", [
+    {
+      method: "POST",
+      url: (f) => `/api/admin/jobs/${f.imageJob}/redeliver`,
+      pathId: { build: (id) => `/api/admin/jobs/${id}/redeliver` },
+    },
+  ]),
+  adminRoute("/api/admin/deliveries", [
+    {
+      method: "GET",
+      url: () => "/api/admin/deliveries",
+      query: { ...listQuery, problem: { kind: "enum", values: ADMIN_DELIVERY_FILTERS } },
+    },
+  ]),
+  adminRoute("/api/admin/users", [{ method: "GET", url: () => "/api/admin/users", query: listQuery }]),
+  ...(["disable", "enable"] as const).map((action) =>
+    adminRoute(`/api/admin/users/[id]/${action}`, [
+      {
+        method: "POST",
+        url: (f) => `/api/admin/users/${f.victim.id}/${action}`,
+        pathId: { build: (id) => `/api/admin/users/${id}/${action}` },
+      },
+    ]),
+  ),
+  adminRoute("/api/admin/users/[id]/role", [
+    {
+      method: "POST",
+      url: (f) => `/api/admin/users/${f.victim.id}/role`,
+      pathId: { build: (id) => `/api/admin/users/${id}/role` },
+      body: {
+        sample: () => ({ role: "user" }),
+        fields: { role: { kind: "enum", values: ADMIN_ROLES, required: true } },
+        maxBytes: ADMIN_SMALL_BODY_MAX_BYTES,
+      },
+    },
+  ]),
+  adminRoute("/api/admin/moderation", [
+    {
+      method: "GET",
+      url: () => "/api/admin/moderation",
+      query: { ...listQuery, state: { kind: "enum", values: ADMIN_MODERATION_FILTERS } },
+    },
+  ]),
+  adminRoute("/api/admin/moderation/[file]", [
+    {
+      method: "POST",
+      url: (f) => `/api/admin/moderation/${f.mediaFile}`,
+      pathId: { build: (id) => `/api/admin/moderation/${id}` },
+      body: {
+        sample: () => ({ decision: "approve" }),
+        fields: { decision: { kind: "enum", values: MODERATION_DECISIONS, required: true } },
+        maxBytes: ADMIN_SMALL_BODY_MAX_BYTES,
+      },
+      ownerStatus: 409,
+    },
+  ]),
+  adminRoute("/api/admin/moderation/[file]/original", [
+    {
+      method: "GET",
+      url: (f) => `/api/admin/moderation/${f.mediaFile}/original`,
+      pathId: { build: (id) => `/api/admin/moderation/${id}/original` },
+    },
+  ]),
+];
+
+/** The generator's side of the console, and the screening the web app's moderation task asks for. */
+const generatorAdminRoutes: RouteEntry[] = [
+  {
+    service: "generator",
+    methods: ["GET"],
+    path: "/api/admin/summary",
+    auth: "service",
+    probes: [{ method: "GET", url: () => "/api/admin/summary" }],
+  },
+  {
+    service: "generator",
+    methods: ["GET"],
+    path: "/api/admin/jobs/:id",
+    auth: "service",
+    probes: [
+      {
+        method: "GET",
+        url: (f) => `/api/admin/jobs/${f.imageJob}`,
+        pathId: { build: (id) => `/api/admin/jobs/${id}` },
+      },
+    ],
+  },
+  {
+    service: "generator",
+    methods: ["GET"],
+    path: "/api/admin/deliveries",
+    auth: "service",
+    probes: [
+      {
+        method: "GET",
+        url: () => "/api/admin/deliveries",
+        query: { ...listQuery, problem: { kind: "enum", values: ADMIN_DELIVERY_FILTERS } },
+      },
+    ],
+  },
+  {
+    service: "generator",
+    methods: ["POST"],
+    path: "/api/admin/jobs/:id/redeliver",
+    auth: "service",
+    probes: [
+      {
+        method: "POST",
+        url: (f) => `/api/admin/jobs/${f.imageJob}/redeliver`,
+        pathId: { build: (id) => `/api/admin/jobs/${id}/redeliver` },
+      },
+    ],
+  },
+  {
+    service: "generator",
+    methods: ["POST"],
+    path: "/api/jobs/:id/screen",
+    auth: "service",
+    probes: [
+      {
+        method: "POST",
+        url: (f) => `/api/jobs/${f.imageJob}/screen`,
+        pathId: { build: (id) => `/api/jobs/${id}/screen` },
+      },
+    ],
+  },
+];
+
 export const ROUTES: RouteEntry[] = [
   ...libraryRoutes,
   ...jobRoutes(
@@ -571,6 +772,7 @@ export const ROUTES: RouteEntry[] = [
       },
     ],
   },
+  ...adminRoutes,
   ...(["image", "video"] as const).map(
     (kind): RouteEntry => ({
       service: "web",
@@ -594,6 +796,15 @@ export const ROUTES: RouteEntry[] = [
           },
         },
       ],
+    }),
+  ),
+  ...(["web", "generator"] as const).map(
+    (service): RouteEntry => ({
+      service,
+      methods: ["GET"],
+      path: "/metrics",
+      auth: "metrics",
+      probes: [{ method: "GET", url: () => "/metrics" }],
     }),
   ),
   {
@@ -728,6 +939,7 @@ export const ROUTES: RouteEntry[] = [
       },
     ],
   },
+  ...generatorAdminRoutes,
   {
     service: "generator",
     methods: ["GET"],

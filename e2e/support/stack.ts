@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -9,6 +10,8 @@ export type Stack = System & {
   logs(): string;
   /** Everything the services printed since start (to check what is never logged). */
   allLogs(): string;
+  /** The METRICS_TOKEN both services were given ("" when the test turned metrics off). */
+  metricsToken: string;
 };
 
 export async function freePort(): Promise<number> {
@@ -36,21 +39,28 @@ export async function startStack(
   chmodSync(dataDir, 0o755);
   const lines: string[] = [];
   const all: string[] = [];
+  // Metrics on in every test stack, so they run where everything else runs; a test can set "" to turn them off.
+  const metricsToken = options.env?.METRICS_TOKEN ?? randomBytes(32).toString("base64url");
+  // Limits other suites would trip over (many jobs, many sign-ins) are set out of reach;
+  // e2e/security/limits.test.ts starts its stack with low ones.
+  const env: Record<string, string> = {
+    LOCAL_PROVIDER_DELAY_MS: "300",
+    AUTH_RATE_LIMIT: "off",
+    USER_SUBMISSIONS_PER_MINUTE: "1000000",
+    USER_MAX_ACTIVE_JOBS: "1000000",
+    ENVIRONMENT: "test",
+    ...options.env,
+    METRICS_TOKEN: metricsToken,
+  };
+  if (!metricsToken) {
+    delete env.METRICS_TOKEN;
+  }
   const system = await startSystem({
     dataDir,
     port: await freePort(),
     generatorPort: await freePort(),
     build: false,
-    // Limits other suites would trip over (many jobs, many sign-ins) are set out of reach;
-    // e2e/security/limits.test.ts starts its stack with low ones.
-    env: {
-      LOCAL_PROVIDER_DELAY_MS: "300",
-      AUTH_RATE_LIMIT: "off",
-      USER_SUBMISSIONS_PER_MINUTE: "1000000",
-      USER_MAX_ACTIVE_JOBS: "1000000",
-      ENVIRONMENT: "test",
-      ...options.env,
-    },
+    env,
     serviceEnv: options.serviceEnv,
     log: (line) => {
       lines.push(line);
@@ -65,6 +75,7 @@ export async function startStack(
   });
   return {
     ...system,
+    metricsToken,
     logs: () => lines.slice(-80).join("\n"),
     allLogs: () => all.join("\n"),
     stop: async () => {

@@ -1,5 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { type Backoff, backoffDelay } from "@sorami/db/backoff";
+import type { Logger } from "@sorami/log";
 
 /**
  * When a service exits on its own (a crash, the OOM killer), the launcher
@@ -53,7 +54,7 @@ export function onUnexpectedExit(
     code: number | null;
     signal: NodeJS.Signals | null;
     decide: ReturnType<typeof crashPolicy>;
-    log: (line: string) => void;
+    log: Logger;
     onGiveUp?: (id: string) => void;
     onServiceStopped?: (id: string) => void;
   },
@@ -61,27 +62,31 @@ export function onUnexpectedExit(
 ): void {
   const { id, log } = e;
   if (e.code === 0) {
-    log(`[launcher] ${id} stopped by itself (exit code 0, e.g. a SIGTERM sent to it)`);
+    log.info({ instance: id }, `${id} stopped by itself (exit code 0, e.g. a SIGTERM sent to it)`);
     e.onServiceStopped?.(id);
     return;
   }
   const how = e.signal ? `signal ${e.signal}` : `code ${e.code}`;
   const decision = e.decide(id);
   if (decision.action === "give-up") {
-    log(
-      `[launcher] ${id} exited unexpectedly (${how}), its ${decision.crashes}th crash in ${SUPERVISOR_CRASH_WINDOW_MS / 60_000} min: GIVING UP on it`,
+    log.error(
+      { instance: id, crashes: decision.crashes },
+      `${id} exited unexpectedly (${how}), its ${decision.crashes}th crash in ${SUPERVISOR_CRASH_WINDOW_MS / 60_000} min: GIVING UP on it`,
     );
     e.onGiveUp?.(id);
     return;
   }
-  log(`[launcher] ${id} exited unexpectedly (${how}); restarting it in ${(decision.delayMs / 1000).toFixed(1)} s`);
+  log.warn(
+    { instance: id, crashes: decision.crashes },
+    `${id} exited unexpectedly (${how}); restarting it in ${(decision.delayMs / 1000).toFixed(1)} s`,
+  );
   setTimeout(() => {
     const began = Date.now();
     const attempt = relaunch();
     attempt?.restarting.then(
-      () => log(`[launcher] ${id} restarted, healthy after ${((Date.now() - began) / 1000).toFixed(1)} s`),
+      () => log.info({ instance: id }, `${id} restarted, healthy after ${((Date.now() - began) / 1000).toFixed(1)} s`),
       (error: Error) => {
-        log(`[launcher] ${id} did not come back: ${error.message.split("\n")[0]}`);
+        log.error({ instance: id }, `${id} did not come back: ${error.message.split("\n")[0]}`);
         // Not healthy in time but still running: stopped, so its exit counts as the next crash.
         const child = attempt.child;
         if (child && child.exitCode === null && child.signalCode === null) {

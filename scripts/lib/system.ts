@@ -4,8 +4,10 @@ import path from "node:path";
 import { loadOrCreateSecrets } from "@sorami/config";
 import { freeLocksOfDeadRun } from "@sorami/db/crash-recovery";
 import { startEmbeddedPostgres } from "@sorami/db/embedded";
+import type { Logger } from "@sorami/log";
 import { ensureWebBuilt, NEXT_BIN, ROOT, WEB_DIR } from "./build";
 import { acquireDataDirLock } from "./lock";
+import { type LauncherOutput, launcherOutput } from "./output";
 import { type RunRecord, removeRunRecord, startTimeOf, stopLeftovers, writeRunRecord } from "./run-record";
 import { buildServiceEnv, generatorLocalUrl } from "./service-env";
 import { crashPolicy, onUnexpectedExit } from "./supervise";
@@ -22,8 +24,13 @@ export type SystemOptions = {
   env?: Record<string, string>;
   /** Extra environment for one service only (e.g. a generator pointed at a wrong webhook URL). */
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
-  /** Where service output goes, line by line. */
+  /**
+   * Where the launcher's and the services' log lines go, one JSON text per
+   * call (default: stdout). Ignored when `output` is given.
+   */
   log?: (line: string) => void;
+  /** The launcher's output, when the caller made it (npm start: to log before and after the system runs). */
+  output?: LauncherOutput;
   /** Build the web app if its sources changed (default true). */
   build?: boolean;
   /**
@@ -61,6 +68,8 @@ export type ServiceInstance = {
 };
 
 export type System = {
+  /** The launcher's logger. */
+  log: Logger;
   /** The web app on this machine (what the launcher health-checks; tests call it directly). */
   webUrl: string;
   /** The address users reach the web app at: the operator's WEB_URL, or `webUrl`. */
@@ -147,7 +156,8 @@ async function migrateDatabase(databaseUrl: string, env: Record<string, string>,
  * `npm start` and the end-to-end tests both use it.
  */
 export async function startSystem(options: SystemOptions): Promise<System> {
-  const log = options.log ?? ((line: string) => console.log(line));
+  const output = options.output ?? launcherOutput({ write: options.log });
+  const log = (line: string) => output.log.info(line);
   mkdirSync(options.dataDir, { recursive: true });
   const release = acquireDataDirLock(options.dataDir);
   let pg: Awaited<ReturnType<typeof startEmbeddedPostgres>> | null = null;
@@ -182,9 +192,10 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   try {
     // The lock proved the previous launcher on this DATA_DIR dead; whatever it left running goes too.
     for (const leftover of await stopLeftovers(options.dataDir, { embeddedPostgres: !options.databaseUrl })) {
-      log(`[launcher] stopped ${leftover}, left running by a previous run whose launcher died`);
+      output.log.warn(`stopped ${leftover}, left running by a previous run whose launcher died`);
     }
     const secrets = loadOrCreateSecrets(options.dataDir);
+    output.redactValues(Object.values(secrets));
     if (!options.databaseUrl) {
       pg = await startEmbeddedPostgres({ dataDir: options.dataDir, password: secrets.databasePassword });
       record.postgresPort = pg.port;
@@ -194,7 +205,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       // QUEUE_STALE_SECONDS. (On a shared database, DATABASE_URL, the heartbeat rule decides.)
       for (const f of await freeLocksOfDeadRun(pg.url)) {
         if (f.jobs > 0) {
-          log(`[launcher] ${f.queue}: freed ${f.jobs} job(s) locked by ${f.workers} worker(s) of the previous run`);
+          output.log.info(`${f.queue}: freed ${f.jobs} job(s) locked by ${f.workers} worker(s) of the previous run`);
         }
       }
     }
@@ -261,7 +272,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
         if (stopping || stopped.has(id) || children.get(id) !== child) {
           return;
         }
-        onUnexpectedExit({ id, code, signal, decide, log, ...options }, () => {
+        onUnexpectedExit({ ...options, id, code, signal, decide, log: output.log }, () => {
           if (stopping || stopped.has(id)) {
             return null;
           }
@@ -270,20 +281,30 @@ export async function startSystem(options: SystemOptions): Promise<System> {
         });
       });
       const lines: string[] = [];
-      const onData = (chunk: Buffer) => {
-        for (const line of chunk.toString().split("\n")) {
+      // A chunk may end inside a line: the rest waits for the next chunk (or the stream's end).
+      const read = (stream: "stdout" | "stderr", from: NodeJS.ReadableStream | null) => {
+        let partial = "";
+        const emit = (line: string) => {
           if (!line.trim()) {
-            continue;
+            return;
           }
           lines.push(line);
           if (lines.length > 200) {
             lines.shift();
           }
-          log(`[${id}] ${line}`);
-        }
+          output.service(id, stream, line);
+        };
+        // Decoded as a stream, so a character split between two chunks stays whole.
+        from?.setEncoding("utf8");
+        from?.on("data", (chunk: string) => {
+          const parts = (partial + chunk).split("\n");
+          partial = parts.pop() ?? "";
+          parts.forEach(emit);
+        });
+        from?.on("end", () => emit(partial));
       };
-      child.stdout?.on("data", onData);
-      child.stderr?.on("data", onData);
+      read("stdout", child.stdout);
+      read("stderr", child.stderr);
       await waitHealthy(health, child, id, () => lines.slice(-30).join("\n"));
     };
     const firstPort: Record<ServiceName, number> = { web: options.port, generator: options.generatorPort };
@@ -331,6 +352,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     }
     await startService("web");
     return {
+      log: output.log,
       webUrl,
       publicUrl: env.WEB_URL ?? webUrl,
       generatorUrl: options.webOnly ? (env.GENERATOR_URL ?? generatorUrl) : generatorUrl,

@@ -4,6 +4,7 @@ import {
   loadActiveCatalog,
   parseEnv,
   resolveShared,
+  secretValues,
   sharedEnvShape,
   splitList,
 } from "@sorami/config";
@@ -155,5 +156,9 @@ export function loadEnv(env: Record<string, string | undefined> = process.env) {
       }),
     /** The value of a variable MODELS_FILE names (an OpenAI-compatible server's api_key_env). */
     secret: (name: string): string | undefined => env[name] || undefined,
+    logLevel: shared.logLevel,
+    metricsToken: shared.metricsToken,
+    /** Every secret value this process knows: the logger scrubs them from every line. */
+    secretValues: secretValues(env, shared.generated, shared.databaseUrl),
   };
 }

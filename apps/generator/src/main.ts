@@ -1,6 +1,9 @@
 import { createDb } from "@sorami/db";
 import { runMigrations } from "@sorami/db/migrate";
 import type { QueueRunner } from "@sorami/db/runner";
+import { initLogger, logger } from "@sorami/log";
+import { enableMetrics } from "@sorami/metrics";
+import { defaultMlEngine } from "@sorami/ml/engine";
 import { createStorage } from "@sorami/storage";
 import type { AppContext } from "./context";
 import { loadEnv } from "./env";
@@ -21,13 +24,19 @@ const SHUTDOWN_GRACE_MS = 20_000;
 const POOL_EXTRA_CONNECTIONS = 6;
 
 async function main(): Promise<void> {
+  // Until the configuration is read (and to report it if it is wrong), lines go out at info.
+  await initLogger({ service: "generator" });
   const env = loadEnv();
+  await initLogger({ service: "generator", level: env.logLevel, secrets: env.secretValues });
+  if (env.metricsToken) {
+    await enableMetrics({ service: "generator" });
+  }
   // Before anything else: a catalog file with a mistake or a default that is not active stops the start, saying where.
   const engines = engineLoader(env.engineVariables);
   const catalog = await env.loadCatalog(engines.entries);
   const models = createModelRegistry(catalog, builtInFactories(env, catalog, engines.factories));
   for (const warning of engines.warnings) {
-    console.warn(`[generator] ${warning}`);
+    logger().warn(warning);
   }
   await runMigrations(env.databaseUrl);
   const { db, pool, close } = createDb(env.databaseUrl, {
@@ -65,15 +74,21 @@ async function main(): Promise<void> {
   const cancels = listenForCancels(env.databaseUrl);
   await server.listen({ port: env.port, host: env.host });
   const active = models.entries.map((e) => (models.defaults[e.kind] === e.id ? `${e.id} (default)` : e.id));
-  console.log(
-    `[generator] listening on http://${env.host}:${env.port} (models: ${active.join(", ")}; storage: ${env.storage.kind})`,
+  logger().info(
+    {
+      url: `http://${env.host}:${env.port}`,
+      models: active,
+      storage: env.storage.kind,
+      metrics: Boolean(env.metricsToken),
+    },
+    "generator listening",
   );
   const inactive = new Map<string, string[]>();
   for (const { id, reason } of catalog.inactive) {
     inactive.set(reason, [...(inactive.get(reason) ?? []), id]);
   }
   for (const [reason, ids] of inactive) {
-    console.log(`[generator] not active (${reason}): ${ids.join(", ")}`);
+    logger().info({ reason, models: ids }, "models not active");
   }
 
   const shutdown = async (signal: string) => {
@@ -81,11 +96,18 @@ async function main(): Promise<void> {
       return;
     }
     stopping = true;
-    console.log(`[generator] ${signal}: stopping (running jobs get ${SHUTDOWN_GRACE_MS / 1000}s)`);
+    logger().info(
+      { signal, grace_seconds: SHUTDOWN_GRACE_MS / 1000 },
+      "generator stopping; running jobs get the grace period",
+    );
     const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
     await server.close().catch(() => {});
     await queue?.stop().catch(() => {});
     await cancels.stop();
+    // The screening model's worker thread, if it was started (it idles out on its own otherwise).
+    await defaultMlEngine()
+      .stop()
+      .catch(() => {});
     await close().catch(() => {});
     clearTimeout(force);
     process.exit(0);
@@ -97,6 +119,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error("[generator] failed to start:", error instanceof Error ? error.message : error);
+  logger().fatal({ err: error }, "generator failed to start");
   process.exit(1);
 });

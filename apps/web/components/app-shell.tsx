@@ -9,7 +9,13 @@ import { SignOutButton } from "./sign-out-button";
  * Header and main area of every signed-in page, inside the tab's one live
  * event stream. A server component: it only arranges client pieces.
  */
-export function AppShell({ user, children }: { user: { name: string; email: string }; children: ReactNode }) {
+export function AppShell({
+  user,
+  children,
+}: {
+  user: { name: string; email: string; role?: string };
+  children: ReactNode;
+}) {
   return (
     <LiveEventsProvider>
       <header className="border-b border-gray-200 bg-white/95 backdrop-blur sm:sticky sm:top-0 sm:z-30">
@@ -19,7 +25,7 @@ export function AppShell({ user, children }: { user: { name: string; email: stri
             Sorami
           </Link>
           <div className="order-last basis-full sm:order-none sm:basis-auto">
-            <MainNav />
+            <MainNav admin={user.role === "admin"} />
           </div>
           <div className="ml-auto flex items-center gap-2">
             <NotificationBell />

@@ -8,6 +8,7 @@ import {
 } from "@sorami/contracts";
 import Link from "next/link";
 import { detailPath } from "@/lib/gallery-query";
+import { HeldBadge } from "./held-media";
 import { countLabel, formatDateTime, modelLabel, STATUS_LABEL } from "./labels";
 import { MEDIA_KINDS } from "./media-kinds";
 import { StarButton } from "./star-button";
@@ -86,10 +87,10 @@ function Stills<K extends JobKind>({ kind, generation }: { kind: K; generation: 
                 decoding="async"
                 width={file.width}
                 height={file.height}
-                className="absolute inset-0 size-full object-contain"
+                className={`absolute inset-0 size-full ${file.moderation ? "scale-110 object-cover blur-md" : "object-contain"}`}
               />
             ) : null}
-            {kind === "video" ? <PlayBadge /> : null}
+            {file.moderation ? <HeldBadge moderation={file.moderation} /> : kind === "video" ? <PlayBadge /> : null}
           </div>
         );
       })}

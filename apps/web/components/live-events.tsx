@@ -1,6 +1,14 @@
 "use client";
 
-import type { JobDeletedEvent, JobEvent, Notification, NotificationsReadEvent, SnapshotEvent } from "@sorami/contracts";
+import type {
+  AdminEvent,
+  JobDeletedEvent,
+  JobEvent,
+  ModerationEvent,
+  Notification,
+  NotificationsReadEvent,
+  SnapshotEvent,
+} from "@sorami/contracts";
 import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from "react";
 
 /** The typed events a page can listen to. */
@@ -9,7 +17,10 @@ export type LiveEvent =
   | { type: "job"; data: JobEvent }
   | { type: "job_deleted"; data: JobDeletedEvent }
   | { type: "notification"; data: Notification }
-  | { type: "notifications_read"; data: NotificationsReadEvent };
+  | { type: "notifications_read"; data: NotificationsReadEvent }
+  | { type: "moderation"; data: ModerationEvent }
+  /** Admins' streams only: another user's job or file changed. */
+  | { type: "admin"; data: AdminEvent };
 
 /** "open": events arrive; "down": they don't (yet, or any more), and pages poll instead. */
 export type LiveStatus = "open" | "down";
@@ -18,7 +29,15 @@ type LiveEvents = { status: LiveStatus; subscribe: (listener: (event: LiveEvent)
 
 const LiveEventsContext = createContext<LiveEvents>({ status: "down", subscribe: () => () => {} });
 
-const EVENT_TYPES = ["snapshot", "job", "job_deleted", "notification", "notifications_read"] as const;
+const EVENT_TYPES = [
+  "snapshot",
+  "job",
+  "job_deleted",
+  "notification",
+  "notifications_read",
+  "moderation",
+  "admin",
+] as const;
 /** Waits before opening a new stream after the server refused one (EventSource gives up on HTTP errors). */
 const REOPEN_DELAYS_MS = [1000, 2000, 5000, 10_000, 30_000];
 

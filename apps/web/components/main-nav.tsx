@@ -10,9 +10,10 @@ const LINKS = [
   { href: "/collections", label: "Collections" },
 ] as const;
 
-export function MainNav() {
+/** The header's links; an admin also gets the console's. */
+export function MainNav({ admin = false }: { admin?: boolean }) {
   const pathname = usePathname();
-  const links = LINKS.map((link) => ({
+  const links = [...LINKS, ...(admin ? [{ href: "/admin", label: "Admin" } as const] : [])].map((link) => ({
     ...link,
     current: pathname === link.href || pathname.startsWith(`${link.href}/`),
   }));

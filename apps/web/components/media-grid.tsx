@@ -1,4 +1,5 @@
 import { type FileOf, type JobKind, KIND_INFO } from "@sorami/contracts";
+import { HeldMedia, heldPicture } from "./held-media";
 import { fileExtension, truncate } from "./labels";
 import { MEDIA_KINDS } from "./media-kinds";
 
@@ -56,7 +57,9 @@ export function MediaGrid<K extends JobKind>(props: {
                 width: `min(100%, calc(75vh * ${width || 1} / ${height || 1}))`,
               }}
             >
-              {file && file.state === "stored" ? (
+              {file?.moderation ? (
+                <HeldMedia moderation={file.moderation} picture={heldPicture(file)} />
+              ) : file && file.state === "stored" ? (
                 <Media file={file} label={`${truncate(props.prompt, 100)} (${n} of ${cells.length})`} />
               ) : file ? (
                 <FileNotHere state={file.state === "pending" ? "pending" : "missing"} reason={file.missing_reason} />
@@ -68,7 +71,9 @@ export function MediaGrid<K extends JobKind>(props: {
               )}
             </div>
             <div className="flex h-6 items-center justify-between gap-2 text-xs text-gray-600">
-              {file && file.state === "stored" ? (
+              {file?.moderation ? (
+                <span>{details(file)}</span>
+              ) : file && file.state === "stored" ? (
                 <>
                   <span>{details(file)}</span>
                   {/* ?download=1: the server sends it as an attachment, so it saves even where `download` is ignored. */}

@@ -80,7 +80,8 @@ export const MEDIA_KINDS: { [K in JobKind]: MediaKind<K> } = {
     files: (result) => result.images,
     expected: (params) => ({ count: params.num_images, ...parseSize(params.size) }),
     Media: ImageMedia,
-    still: (file) => file.thumbnail_url ?? file.url,
+    // A held or pending file's original is refused: its blurred copy (thumbnail_url) or nothing.
+    still: (file) => file.thumbnail_url ?? (file.moderation ? null : file.url),
     details: (file) =>
       `${file.width} × ${file.height} · ${file.format.toUpperCase()} · ${formatBytes(file.size_bytes)}`,
     summary: (params) => {

@@ -119,6 +119,8 @@ export function useJob<K extends JobKind>(kind: K, followJobId?: string | null) 
   // Kept only while a request's outcome is unknown, so resending the same parameters cannot make a second job.
   const pendingKey = useRef<{ key: string; body: string } | null>(null);
   const live = useLiveEvents();
+  // Bumped to read a finished job's files again (a failed read's button, a moderation event).
+  const [resultReads, setResultReads] = useState(0);
 
   const submit = useCallback(
     async (params: ParamsOf<K>): Promise<ApiError | null> => {
@@ -186,6 +188,18 @@ export function useJob<K extends JobKind>(kind: K, followJobId?: string | null) 
     });
   }, [jobId, live.subscribe]);
 
+  // A file of this job was screened or decided on: read its files again (a held one shows blurred, a released one whole).
+  useEffect(() => {
+    if (!jobId) {
+      return;
+    }
+    return live.subscribe((event) => {
+      if (event.type === "moderation" && event.data.job_id === jobId) {
+        setResultReads((n) => n + 1);
+      }
+    });
+  }, [jobId, live.subscribe]);
+
   // Fallback and catch-up: one status read now (and whenever the stream comes back), then polling while it is down.
   const streamOpen = live.status === "open";
   useEffect(() => {
@@ -246,7 +260,6 @@ export function useJob<K extends JobKind>(kind: K, followJobId?: string | null) 
 
   // At the end (or for a job opened by id): the files and the parameters, read again after a failure.
   const status = job?.status;
-  const [resultReads, setResultReads] = useState(0);
   useEffect(() => {
     // resultReads: a new read when the panel's button asks for one.
     if (!jobId || (status !== "COMPLETED" && !needsParams) || resultReads < 0) {

@@ -2,24 +2,37 @@ import {
   type DocumentsRequest,
   documentsAcceptedSchema,
   errorBodySchema,
+  type GeneratorAdminSummary,
   type GeneratorCancel,
+  type GeneratorDeliveryPage,
+  type GeneratorJobStory,
   type GeneratorJobView,
+  type GeneratorRedeliverJob,
   type GeneratorRedelivery,
   type GeneratorRequest,
+  type GeneratorScreen,
+  generatorAdminSummarySchema,
   generatorCancelSchema,
+  generatorDeliveryPageSchema,
   generatorJobAcceptedSchema,
+  generatorJobStorySchema,
   generatorJobViewSchema,
+  generatorRedeliverJobSchema,
   generatorRedeliverySchema,
+  generatorScreenSchema,
   healthSchema,
   type JobKind,
   KIND_INFO,
   type ModelList,
   type ModelView,
   modelListSchema,
+  REQUEST_ID_HEADER,
+  requestIdOf,
   truncateText,
 } from "@sorami/contracts";
 import type { z } from "zod";
 import { env } from "../env";
+import { currentRequestId, log } from "./log";
 
 /**
  * The one way the web app talks to the generator: every request and answer
@@ -108,9 +121,26 @@ export type GeneratorClient = {
   redeliver(deliveryId: string): Promise<GeneratorRedelivery | null>;
   /** The generator's active catalog (the models whose providers it has keys for); a documents backend's from the env. */
   models(): Promise<ModelList>;
+  /** Scores a completed job's stored images (a video's poster) with the screening model; null when unknown there. */
+  screen(jobId: string): Promise<GeneratorScreen | null>;
+  /** Admin console: the generator's queue, processes and delivery counts. */
+  adminSummary(): Promise<GeneratorAdminSummary>;
+  /** Admin console: a job's record there, provider calls and deliveries; null when it never got the job. */
+  jobStory(jobId: string): Promise<GeneratorJobStory | null>;
+  /** Admin console: failing, dead and disabled deliveries (`query` as the web app's admin gave it). */
+  problemDeliveries(query: { problem?: string; cursor?: string; limit: number }): Promise<GeneratorDeliveryPage>;
+  /** Admin console: queues a job's failing, dead and disabled deliveries again; null when unknown there. */
+  redeliverJob(jobId: string): Promise<GeneratorRedeliverJob | null>;
   /** "ok", or what keeps it from being so: its own health answer's status, or no answer at all. Never throws. */
   health(): Promise<"ok" | "unreachable" | `degraded (${number})`>;
 };
+
+/**
+ * Screening reads each file from storage and runs the model (~0.1 s of CPU
+ * an image, plus loading the model once, ~1–4 s, when its worker idled out):
+ * a job's images take longer than any other call, so this one call waits longer.
+ */
+export const GENERATOR_SCREEN_TIMEOUT_MS = 60_000;
 
 export type GeneratorClientOptions = {
   baseUrl: string;
@@ -129,23 +159,43 @@ export function createGeneratorClient(options: GeneratorClientOptions): Generato
     path: string,
     schema: S,
     body?: unknown,
+    timeoutMs = GENERATOR_TIMEOUT_MS,
   ): Promise<z.infer<S> | null> {
+    // The request id this call runs under (a user's request, the submit a dispatch carries), else a
+    // new one: the generator logs the call under it, so one id finds the call on both sides.
+    const inherited = currentRequestId();
+    const requestId = inherited ?? requestIdOf(undefined);
+    const started = performance.now();
     let response: Response;
     try {
       response = await fetch(`${options.baseUrl}${path}`, {
         method,
         headers: {
           ...(options.authorization ? { authorization: options.authorization } : {}),
+          [REQUEST_ID_HEADER]: requestId,
           ...(body === undefined ? {} : { "content-type": "application/json" }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
         redirect: "manual",
-        signal: AbortSignal.timeout(GENERATOR_TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
+      log().warn(
+        { call: `${method} ${path}`, err: error, ...(inherited ? {} : { request_id: requestId }) },
+        "generator unreachable",
+      );
       throw new GeneratorUnavailable(`Generator unreachable: ${(error as Error).message}`);
     }
     const text = await response.text().catch(() => "");
+    log().info(
+      {
+        call: `${method} ${path}`,
+        status: response.status,
+        ms: Math.round(performance.now() - started),
+        ...(inherited ? {} : { request_id: requestId }),
+      },
+      "generator call",
+    );
     if (response.status === 404) {
       return null;
     }
@@ -214,6 +264,57 @@ export function createGeneratorClient(options: GeneratorClientOptions): Generato
         throw new GeneratorRefused(404, "The generator has no /api/models");
       }
       return list;
+    },
+    async screen(jobId) {
+      if (!sorami) {
+        throw new GeneratorUnsupported("image screening (POST /api/jobs/{id}/screen)");
+      }
+      return call(
+        "POST",
+        `/api/jobs/${encodeURIComponent(jobId)}/screen`,
+        generatorScreenSchema,
+        undefined,
+        GENERATOR_SCREEN_TIMEOUT_MS,
+      );
+    },
+    async adminSummary() {
+      if (!sorami) {
+        throw new GeneratorUnsupported("admin summary (GET /api/admin/summary)");
+      }
+      const summary = await call("GET", "/api/admin/summary", generatorAdminSummarySchema);
+      if (!summary) {
+        throw new GeneratorRefused(404, "The generator has no /api/admin/summary");
+      }
+      return summary;
+    },
+    async jobStory(jobId) {
+      if (!sorami) {
+        throw new GeneratorUnsupported("job story (GET /api/admin/jobs/{id})");
+      }
+      return call("GET", `/api/admin/jobs/${encodeURIComponent(jobId)}`, generatorJobStorySchema);
+    },
+    async problemDeliveries(query) {
+      if (!sorami) {
+        throw new GeneratorUnsupported("delivery list (GET /api/admin/deliveries)");
+      }
+      const params = new URLSearchParams({ limit: String(query.limit) });
+      for (const key of ["problem", "cursor"] as const) {
+        const value = query[key];
+        if (value) {
+          params.set(key, value);
+        }
+      }
+      const page = await call("GET", `/api/admin/deliveries?${params}`, generatorDeliveryPageSchema);
+      if (!page) {
+        throw new GeneratorRefused(404, "The generator has no /api/admin/deliveries");
+      }
+      return page;
+    },
+    async redeliverJob(jobId) {
+      if (!sorami) {
+        throw new GeneratorUnsupported("job redelivery (POST /api/admin/jobs/{id}/redeliver)");
+      }
+      return call("POST", `/api/admin/jobs/${encodeURIComponent(jobId)}/redeliver`, generatorRedeliverJobSchema);
     },
     async health() {
       try {

@@ -30,7 +30,11 @@ function fromBetterAuth(
   if (!found) {
     return null;
   }
-  const u = found.user as { id: string; name: string; email: string; role?: string };
+  const u = found.user as { id: string; name: string; email: string; role?: string; disabledAt?: Date | null };
+  // Disabling deletes the user's sessions; one created in a race with it is refused here.
+  if (u.disabledAt) {
+    return null;
+  }
   return {
     user: { id: u.id, name: u.name, email: u.email, role: u.role ?? "user" },
     session: { id: found.session.id, expiresAt: new Date(found.session.expiresAt) },

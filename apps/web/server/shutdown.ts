@@ -7,6 +7,7 @@ import { pool } from "./db";
  */
 export const SHUTDOWN_GRACE_MS = 10_000;
 
+import { logger } from "@sorami/log";
 import { webWorkerStarted } from "./jobs/worker";
 
 /** On SIGTERM/SIGINT: let running queue tasks finish, close the pool, exit. */
@@ -17,7 +18,7 @@ export function stopOnSignals(): void {
       return;
     }
     stopping = true;
-    console.log(`[web] ${signal}: stopping`);
+    logger().info({ signal }, "web stopping");
     const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
     const queue = await webWorkerStarted();
     await queue?.stop().catch(() => {});

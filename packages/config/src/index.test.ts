@@ -5,6 +5,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
+  databasePassword,
   loadOrCreateSecrets,
   parseEnv,
   resolveStorage,
@@ -12,6 +13,7 @@ import {
   S3_PRESIGN_SECONDS_MAX,
   S3_PRESIGN_SECONDS_MIN,
   SECRET_MIN_BYTES,
+  secretValues,
   sharedEnvShape,
 } from "./index";
 
@@ -77,6 +79,69 @@ describe("shared configuration", () => {
     };
     writeFileSync(path.join(dir, "secrets.json"), JSON.stringify(old), { mode: 0o600 });
     expect(loadOrCreateSecrets(dir)).toEqual(old);
+  });
+});
+
+describe("logs and metrics configuration", () => {
+  const schema = z.object(sharedEnvShape);
+  const base = { DATABASE_URL: "postgres://localhost/x" };
+
+  it("logs at info unless LOG_LEVEL names another level", () => {
+    expect(parseEnv(schema, base).LOG_LEVEL).toBe("info");
+    expect(parseEnv(schema, { ...base, LOG_LEVEL: "debug" }).LOG_LEVEL).toBe("debug");
+    expect(parseEnv(schema, { ...base, LOG_LEVEL: "silent" }).LOG_LEVEL).toBe("silent");
+    expect(() => parseEnv(schema, { ...base, LOG_LEVEL: "verbose" })).toThrow(/LOG_LEVEL/);
+  });
+
+  it("leaves metrics off without METRICS_TOKEN and refuses a weak one", () => {
+    expect(parseEnv(schema, base).METRICS_TOKEN).toBeUndefined();
+    const strong = "t".repeat(SECRET_MIN_BYTES);
+    expect(parseEnv(schema, { ...base, METRICS_TOKEN: strong }).METRICS_TOKEN).toBe(strong);
+    expect(() => parseEnv(schema, { ...base, METRICS_TOKEN: strong.slice(1) })).toThrow(/METRICS_TOKEN/);
+  });
+
+  it("finds the password in a database URL, to keep it out of the logs", () => {
+    expect(databasePassword("postgres://sorami:s%40cret-pass@127.0.0.1:5432/db")).toBe("s@cret-pass");
+    expect(databasePassword("postgres://127.0.0.1/db")).toBeUndefined();
+    expect(databasePassword("not a url")).toBeUndefined();
+  });
+
+  it("collects every secret a process knows for its logger to scrub, by variable name", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "sorami-secrets-"));
+    const generated = loadOrCreateSecrets(dir);
+    const values = secretValues(
+      {
+        SERVICE_KEY: "service-key-value-0123456789",
+        WEBHOOK_SECRET: "whsec_first-one, whsec_second-one",
+        METRICS_TOKEN: "metrics-token-value",
+        GEMINI_API_KEY: "gemini-key-value",
+        AWS_SECRET_ACCESS_KEY: "aws-secret-value",
+        AWS_SESSION_TOKEN: "aws-session-value",
+        BETTER_AUTH_SECRET: "auth-secret-value",
+        S3_BUCKET: "my-bucket",
+        IMAGE_PROVIDER: "local",
+        PORT: "3000",
+      },
+      generated,
+      "postgres://u:db-password-value@127.0.0.1/db",
+    );
+    for (const secret of [
+      "service-key-value-0123456789",
+      "whsec_first-one",
+      "whsec_second-one",
+      "metrics-token-value",
+      "gemini-key-value",
+      "aws-secret-value",
+      "aws-session-value",
+      "auth-secret-value",
+      "db-password-value",
+      ...Object.values(generated),
+    ]) {
+      expect(values).toContain(secret);
+    }
+    for (const plain of ["my-bucket", "local", "3000"]) {
+      expect(values).not.toContain(plain);
+    }
   });
 });
 

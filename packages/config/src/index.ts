@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { generateWebhookSecret, webhookSecretProblem } from "@sorami/contracts/signature";
+import { LOG_LEVELS, type LogLevel } from "@sorami/log";
 import { z } from "zod";
 import { splitList } from "./comma-list";
 
@@ -122,6 +123,14 @@ export const sharedEnvShape = {
   DATABASE_URL: z.string().min(1, "DATABASE_URL is required (npm start sets it)"),
   WEBHOOK_SECRET: webhookSecretListSchema.optional(),
   SERVICE_KEY: strongSecret("SERVICE_KEY").optional(),
+  /** fatal, error, warn, info (default), debug, trace or silent. */
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  /**
+   * Bearer token Prometheus sends to GET /metrics (on each service's own
+   * port). Unset: no metrics are kept and /metrics answers 404. As strong as
+   * the other secrets: the web app's port is public.
+   */
+  METRICS_TOKEN: strongSecret("METRICS_TOKEN").optional(),
   /** A queue worker pool silent this long is taken as dead and its jobs run again elsewhere. */
   QUEUE_STALE_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
   /** Where media live: DATA_DIR/media, or an S3 bucket (credentials from the standard AWS chain). */
@@ -178,6 +187,8 @@ export function resolveShared(
     WEBHOOK_SECRET?: string[];
     SERVICE_KEY?: string;
     QUEUE_STALE_SECONDS: number;
+    LOG_LEVEL: LogLevel;
+    METRICS_TOKEN?: string;
   } & StorageEnv,
 ) {
   const dataDir = resolveDataDir(parsed.DATA_DIR);
@@ -192,6 +203,8 @@ export function resolveShared(
     serviceKey: parsed.SERVICE_KEY ?? generated.serviceKey,
     queueStaleAfterMs: parsed.QUEUE_STALE_SECONDS * 1000,
     storage,
+    logLevel: parsed.LOG_LEVEL,
+    metricsToken: parsed.METRICS_TOKEN,
   };
 }
 
@@ -210,6 +223,7 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: Record<string, str
 
 export { catalogDefaults } from "./catalog";
 export { commaList, splitList } from "./comma-list";
+export { loadPromptPolicy, type ModerationSettings, moderationEnvShape, resolveModeration } from "./moderation";
 export {
   type ActiveCatalog,
   type CatalogEnv,
@@ -217,3 +231,4 @@ export {
   inputImageEnvShape,
   loadActiveCatalog,
 } from "./providers";
+export { databasePassword, secretValues } from "./secret-values";

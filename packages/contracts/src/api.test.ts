@@ -66,6 +66,21 @@ describe("the API table", () => {
     ).toBeNull();
   });
 
+  it("takes /metrics as Prometheus text on both services, its refusals in the error shape", () => {
+    const text = answer(200, "# HELP x y\n# TYPE x counter\nx 1\n", "text/plain; version=0.0.4; charset=utf-8");
+    for (const table of [WEB_API, GENERATOR_API]) {
+      expect(answerProblem(table, { method: "GET", path: "/metrics" }, text)).toBeNull();
+      expect(answerProblem(table, { method: "GET", path: "/metrics" }, answer(200, {}))).toMatch(/text\/plain/);
+      expect(
+        answerProblem(
+          table,
+          { method: "GET", path: "/metrics" },
+          answer(401, { error: { code: "unauthorized", message: "x" } }),
+        ),
+      ).toBeNull();
+    }
+  });
+
   it("types the success body of any path a caller builds", () => {
     const id: string = "j1";
     expectTypeOf<

@@ -1,5 +1,18 @@
 import { z } from "zod";
 import {
+  adminDeliveryPageSchema,
+  adminDisableSchema,
+  adminJobPageSchema,
+  adminJobStorySchema,
+  adminModerationItemSchema,
+  adminModerationPageSchema,
+  adminOverviewSchema,
+  adminRedeliverJobSchema,
+  adminRetrySchema,
+  adminUserPageSchema,
+  adminUserSchema,
+} from "./admin";
+import {
   authOrganizationSchema,
   authSessionSchema,
   authSignedInSchema,
@@ -15,6 +28,13 @@ import {
   generatorJobViewSchema,
   generatorRedeliverySchema,
 } from "./generator";
+import {
+  generatorAdminSummarySchema,
+  generatorDeliveryPageSchema,
+  generatorJobStorySchema,
+  generatorRedeliverJobSchema,
+  generatorScreenSchema,
+} from "./generator-admin";
 import { healthSchema, livenessSchema } from "./health";
 import {
   GALLERY_PAGE_SCHEMAS,
@@ -39,7 +59,7 @@ import { webhookAckSchema } from "./webhooks";
  * What every endpoint of both services answers, by method and route (route
  * files' notation: `[id]` one segment, `[...key]` the rest). A success is a
  * JSON body of its contract, no body (`empty`), or no JSON at all (an event
- * `stream`, a media `file`); a failure is the one error shape unless the
+ * `stream`, a media `file`, Prometheus `text`); a failure is the one error shape unless the
  * entry says otherwise (health answers its own body with a 503). Only API
  * answers are covered: the web app's pages (HTML) and CORS preflights are
  * not, and a path is judged as the server resolves it (`..`, `%2e%2e`). The
@@ -47,7 +67,7 @@ import { webhookAckSchema } from "./webhooks";
  * answer that drifts from its contract fails a test.
  */
 export type Answer = {
-  ok: z.ZodType | "empty" | "stream" | "file";
+  ok: z.ZodType | "empty" | "stream" | "file" | "text";
   failure?: z.ZodType;
   /** Failures answered without a body (a media range that cannot be served: 416 with its Content-Range). */
   emptyFailures?: readonly number[];
@@ -113,6 +133,22 @@ export const WEB_API = {
   "POST /api/webhooks/image-completion": { ok: webhookAckSchema },
   "POST /api/webhooks/video-completion": { ok: webhookAckSchema },
   "POST /api/admin/webhooks/[delivery]/redeliver": { ok: generatorRedeliverySchema },
+  // The admin console's API (admins only; 403 for everyone else).
+  "GET /api/admin/overview": { ok: adminOverviewSchema },
+  "GET /api/admin/jobs": { ok: adminJobPageSchema },
+  "GET /api/admin/jobs/[id]": { ok: adminJobStorySchema },
+  "DELETE /api/admin/jobs/[id]": { ok: "empty" },
+  "POST /api/admin/jobs/[id]/cancel": { ok: jobStatusResponseSchema },
+  "POST /api/admin/jobs/[id]/retry": { ok: adminRetrySchema },
+  "POST /api/admin/jobs/[id]/redeliver": { ok: adminRedeliverJobSchema },
+  "GET /api/admin/deliveries": { ok: adminDeliveryPageSchema },
+  "GET /api/admin/users": { ok: adminUserPageSchema },
+  "POST /api/admin/users/[id]/disable": { ok: adminDisableSchema },
+  "POST /api/admin/users/[id]/enable": { ok: adminUserSchema },
+  "POST /api/admin/users/[id]/role": { ok: adminUserSchema },
+  "GET /api/admin/moderation": { ok: adminModerationPageSchema },
+  "POST /api/admin/moderation/[file]": { ok: adminModerationItemSchema },
+  "GET /api/admin/moderation/[file]/original": { ok: "file", emptyFailures: [416] },
   // better-auth's endpoints that the app and its tests use (its own formats).
   "POST /api/auth/sign-up/email": { ok: authSignedInSchema },
   "POST /api/auth/sign-in/email": { ok: authSignedInSchema },
@@ -123,6 +159,8 @@ export const WEB_API = {
   "POST /api/auth/revoke-sessions": { ok: authStatusSchema },
   "POST /api/auth/organization/create": { ok: authOrganizationSchema },
   "POST /api/auth/organization/update": { ok: authOrganizationSchema },
+  // Prometheus's text exposition format; 404 (the error shape) when METRICS_TOKEN is unset.
+  "GET /metrics": { ok: "text" },
 } as const satisfies Record<string, Answer>;
 
 export const GENERATOR_API = {
@@ -131,8 +169,14 @@ export const GENERATOR_API = {
   "GET /api/jobs/[id]": { ok: generatorJobViewSchema },
   "POST /api/jobs/[id]/cancel": { ok: generatorCancelSchema },
   "POST /api/webhooks/[id]/redeliver": { ok: generatorRedeliverySchema },
+  "POST /api/jobs/[id]/screen": { ok: generatorScreenSchema },
+  "GET /api/admin/summary": { ok: generatorAdminSummarySchema },
+  "GET /api/admin/jobs/[id]": { ok: generatorJobStorySchema },
+  "GET /api/admin/deliveries": { ok: generatorDeliveryPageSchema },
+  "POST /api/admin/jobs/[id]/redeliver": { ok: generatorRedeliverJobSchema },
   "GET /api/models": { ok: modelListSchema },
   "GET /health": { ok: healthSchema, failure: z.union([healthSchema, errorBodySchema]) },
+  "GET /metrics": { ok: "text" },
 } as const satisfies Record<string, Answer>;
 
 export type ApiTable = Record<string, Answer>;
@@ -222,6 +266,11 @@ export function answerProblem(
   const ok = entry.answer.ok;
   if (ok === "empty") {
     return response.body === "" ? null : `${what}: expected no body, got ${response.body.slice(0, 200)}`;
+  }
+  if (ok === "text") {
+    return response.contentType?.startsWith("text/plain")
+      ? null
+      : `${what}: expected text/plain, got ${response.contentType}`;
   }
   if (ok === "stream" || ok === "file") {
     return null;

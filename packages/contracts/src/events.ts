@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { jobKindSchema } from "./jobs";
+import { moderationStateSchema } from "./moderation";
 import { notificationSchema } from "./notifications";
 import { jobStatusSchema } from "./status";
 
@@ -37,6 +38,19 @@ export const jobEventSchema = z.object({
 });
 export type JobEvent = z.infer<typeof jobEventSchema>;
 
+/**
+ * A file of a job was screened or decided on (held, released, removed): the
+ * owner's page reads the job's files again. Admins' streams hear it too.
+ */
+export const moderationEventSchema = z.object({
+  job_id: z.string(),
+  kind: jobKindSchema,
+  file_id: z.string(),
+  index: z.number().int(),
+  state: moderationStateSchema,
+});
+export type ModerationEvent = z.infer<typeof moderationEventSchema>;
+
 /** A new notification, as the notification list shows it. */
 export const notificationEventSchema = notificationSchema;
 export type NotificationEvent = z.infer<typeof notificationEventSchema>;
@@ -68,10 +82,26 @@ export const USER_EVENT_SCHEMAS = {
   job_deleted: jobDeletedEventSchema,
   notification: notificationEventSchema,
   notifications_read: notificationsReadEventSchema,
+  moderation: moderationEventSchema,
 } as const;
 export type UserEventType = keyof typeof USER_EVENT_SCHEMAS;
 export const USER_EVENT_TYPES = Object.keys(USER_EVENT_SCHEMAS) as UserEventType[];
 export type UserEventData<T extends UserEventType> = z.infer<(typeof USER_EVENT_SCHEMAS)[T]>;
+
+/**
+ * What an admin's stream hears of every user's stored events (`event:
+ * admin`, no id: not stored, not replayed): that a job moved or a file was
+ * screened or decided. The admin console reads what changed again; a stream
+ * that reconnects reads everything again anyway.
+ */
+export const adminEventSchema = z.object({
+  type: z.enum(["job", "moderation"]),
+  user_id: z.string(),
+  job_id: z.string(),
+  status: jobStatusSchema.nullable(),
+  moderation_state: moderationStateSchema.nullable(),
+});
+export type AdminEvent = z.infer<typeof adminEventSchema>;
 
 /**
  * `Last-Event-ID` values: stored event ids are positive integers (a bigserial read as a JavaScript

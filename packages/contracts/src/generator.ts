@@ -61,6 +61,8 @@ export const generatorJobViewSchema = z.object({
   /** Runs so far (a retried provider failure is a run). */
   attempts: z.number().int().nonnegative(),
   error: z.string().nullable(),
+  /** What failed the job (a provider error kind); absent from generators that predate it. */
+  error_kind: z.string().nullish(),
   /** The model serving the job (a fallback once it moved) and its provider. */
   model: z.string().nullable(),
   provider: z.string().nullable(),

@@ -10,6 +10,7 @@ import {
   STEPS_MAX,
   URL_MAX_LENGTH,
 } from "./limits";
+import { fileModerationSchema } from "./moderation";
 import { findForbiddenCharacter } from "./text";
 
 /** Output sizes offered, as WIDTHxHEIGHT; nothing larger than 2048 on a side. */
@@ -161,6 +162,12 @@ export const imageFileSchema = z.object({
   height: z.number().int(),
   size_bytes: z.number().int(),
   description: z.string().nullable(),
+  /**
+   * Present when the file is not shown as it is (image screening): pending,
+   * held for review (thumbnail_url is then a blurred copy; url is refused) or
+   * removed, with a sentence for its owner.
+   */
+  moderation: fileModerationSchema.optional(),
   ...fileStateFields,
 });
 export type ImageFile = z.infer<typeof imageFileSchema>;

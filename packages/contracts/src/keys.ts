@@ -72,6 +72,17 @@ export function outputPrefix(kind: JobKind, jobId: string): string {
   return `${KIND_INFO[kind].plural}/${jobId}`;
 }
 
+/**
+ * The blurred copy an owner is served of a held file: beside the file, in
+ * its job's folder (so deleting the job removes it), a WEBP whatever the
+ * file's type.
+ */
+export function heldPreviewKey(storageKey: string): string {
+  const dot = storageKey.lastIndexOf(".");
+  const slash = storageKey.lastIndexOf("/");
+  return `${dot > slash ? storageKey.slice(0, dot) : storageKey}_held.webp`;
+}
+
 /** The same key with another extension (a fetched file is kept under the extension of what its bytes are). */
 export function withExtension(key: string, ext: string): string {
   const slash = key.lastIndexOf("/");

@@ -20,6 +20,10 @@ export const PROMPT_MAX_LENGTH = 4000;
  * `error_message` may carry, so the generator's reason always fits it.
  */
 export const JOB_ERROR_MAX_LENGTH = 10_000;
+/** A failure's kind in a word (`error_code` of a failed webhook, `generations.error_kind`): a name, never prose. */
+export const JOB_ERROR_CODE_MAX_LENGTH = 64;
+/** A provider's request id as recorded for the admin console (ids are tens of characters; anything longer is cut). */
+export const PROVIDER_REQUEST_ID_MAX_LENGTH = 255;
 
 /** The prompt quoted in a "ready" notification is cut to this many UTF-16 units (by `truncateText`). */
 export const NOTIFICATION_PROMPT_EXCERPT_LENGTH = 80;
@@ -72,6 +76,13 @@ export const WEBHOOK_KEY_MIN_BYTES = 24;
 
 /** The key of a generated `whsec_` secret, in random bytes (Standard Webhooks allows 24 to 64). */
 export const WEBHOOK_KEY_GENERATED_BYTES = 32;
+
+/**
+ * Bodies of the admin console's small JSON requests (a role, a decision): a few dozen bytes each,
+ * capped like the auth bodies so that a value far too long (10,000 characters) still parses and
+ * is refused 400 naming its field; only a body past this is a 413, which cannot say which.
+ */
+export const ADMIN_SMALL_BODY_MAX_BYTES = 16 * 1024;
 
 /** Keyset pages. */
 export const PAGE_SIZE_DEFAULT = 20;
@@ -152,6 +163,15 @@ export const WEBHOOK_ID_MAX_LENGTH = 256;
 export const EMAIL_MAX_LENGTH = 254;
 /** An organization's slug (organizations.slug is unique-indexed); personal ones are `personal-{user id}`. */
 export const ORGANIZATION_SLUG_MAX_LENGTH = 128;
+
+/**
+ * An `X-Request-Id` a client or a proxy sends is kept (echoed, logged, passed
+ * on to the generator) only if it is at most this long and made of
+ * REQUEST_ID_PATTERN's characters: room for a UUID, a ULID, a trace id with
+ * its prefix, never a way to write arbitrary text into every log line.
+ * Anything else is replaced by a generated id, not refused.
+ */
+export const HTTP_REQUEST_ID_MAX_LENGTH = 128;
 
 /**
  * Signed media links (`/api/media/{key}?expires=&signature=`: the input image

@@ -74,6 +74,16 @@ export function utf8Length(s: string): number {
 }
 
 /**
+ * A time a sender reports in free text (a webhook's `timestamp`), as a Date
+ * `timestamptz` can hold, or null when it is not a date or lies before the
+ * year 0001 (which JavaScript parses and PostgreSQL refuses).
+ */
+export function storableInstant(text: string | undefined): Date | null {
+  const at = text ? new Date(text) : null;
+  return at && !Number.isNaN(at.getTime()) && at.getTime() >= PG_TIMESTAMP_MIN_MS ? at : null;
+}
+
+/**
  * An instant a client names (a cursor, a filter), as ISO 8601 text in UTC,
  * checked against what `timestamptz` holds: `z.iso.datetime()` alone accepts
  * year 0000, which the database then refuses to cast.

@@ -4,6 +4,7 @@ import { fileStateFields } from "./file-state";
 import { modelIdSchema } from "./ids";
 import { httpUrlSchema, plainTextSchema, promptSchema, seedSchema } from "./images";
 import { PROMPT_MAX_LENGTH } from "./limits";
+import { fileModerationSchema } from "./moderation";
 
 export const VIDEO_ASPECT_RATIOS = ["16:9", "9:16", "1:1"] as const;
 export const PERSON_GENERATION_MODES = ["ALLOW_ALL", "ALLOW_ADULT", "DONT_ALLOW"] as const;
@@ -106,6 +107,8 @@ export const videoFileSchema = z.object({
   height: z.number().int(),
   duration_seconds: z.number().nullable(),
   size_bytes: z.number().int(),
+  /** As an image's: poster_url and thumbnail_url are then a blurred copy of the poster, or null. */
+  moderation: fileModerationSchema.optional(),
   ...fileStateFields,
 });
 export type VideoFile = z.infer<typeof videoFileSchema>;

@@ -3,6 +3,7 @@ import { type JobKind, jobIdSchema } from "./jobs";
 import {
   FILE_KEY_MAX_LENGTH,
   GENERATION_TIME_MAX_SECONDS,
+  JOB_ERROR_CODE_MAX_LENGTH,
   PROGRESS_MAX,
   VIDEO_FILE_DURATION_MAX_SECONDS,
   VIDEO_FILE_DURATION_MIN_SECONDS,
@@ -172,6 +173,12 @@ function payloadSchemaOf<D extends z.ZodType>(data: D) {
         ...envelope,
         status: z.literal("failed"),
         error_message: z.string({ error: "is required: a failed webhook says why" }).max(10_000),
+        /**
+         * What failed it, in a word (the provider error kinds: rate_limit, timeout, transient,
+         * content_blocked, no_output, invalid_request), for the operator's figures. Optional:
+         * senders that predate it leave it out.
+         */
+        error_code: z.string().max(JOB_ERROR_CODE_MAX_LENGTH).nullish(),
       }),
       z.object({ ...envelope, status: z.literal("canceled"), error_message: errorMessage.nullish() }),
     ],

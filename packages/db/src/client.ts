@@ -1,3 +1,4 @@
+import { logger } from "@sorami/log";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import { GatedClient } from "./gate";
@@ -29,8 +30,10 @@ export function createDb(url: string, options: { max?: number; applicationName?:
     Client: GatedClient,
   });
   // An idle client's error (e.g. the server restarting) must not crash the process.
-  pool.on("error", (error) => console.error("[db] idle client error:", error.message));
-  pool.on("connect", (client) => client.on("error", (error) => console.error("[db] client error:", error.message)));
+  pool.on("error", (error) => logger().error({ err: error }, "database: idle client error"));
+  pool.on("connect", (client) =>
+    client.on("error", (error) => logger().error({ err: error }, "database: client error")),
+  );
   const db = drizzle(pool, { schema });
   return { db, pool, close: () => pool.end() };
 }

@@ -1,3 +1,4 @@
+import { logger } from "@sorami/log";
 import pg from "pg";
 import { type Backoff, backoffDelay } from "./backoff";
 
@@ -103,7 +104,7 @@ export class GatedClient extends pg.Client {
   override connect(cb?: ConnectCallback): Promise<pg.Client> | undefined {
     const callback = cb as ((err: Error | null, c?: pg.Client) => void) | undefined;
     const gate = this.gate;
-    const log = (line: string) => console.error(line);
+    const log = (line: string) => logger().error(line);
     const refused =
       gate.failures > 0 && (gate.trialInFlight || Date.now() < gate.nextAttemptAt)
         ? new DatabaseUnavailableError(gate)

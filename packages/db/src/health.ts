@@ -1,4 +1,5 @@
 import type { ActiveProviders, Health } from "@sorami/contracts";
+import { logger } from "@sorami/log";
 import type pg from "pg";
 import type { QueueSchema } from "./queue";
 
@@ -25,7 +26,7 @@ export async function checkHealth(opts: {
       queue = "not migrated";
     }
   } catch (error) {
-    console.error(`[${opts.service}] health: the database did not answer: ${(error as Error).message}`);
+    logger().error({ err: error }, "health: the database did not answer");
     database = "unreachable";
     queue = "unknown";
   }

@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import { logger as rootLogger } from "@sorami/log";
 import {
   Logger,
   makeWorkerUtils,
@@ -13,6 +14,7 @@ import { type Backoff, backoffDelay } from "./backoff";
 import type { Database } from "./client";
 import type { QueueSchema } from "./queue";
 import { watchQueueHealth } from "./queue-health";
+import { watchQueueDepth } from "./queue-metrics";
 
 /**
  * Waits before restarting a runner that stopped on its own: 1 s first, then
@@ -49,10 +51,13 @@ export async function startQueueRunner(opts: {
   crontab?: string;
   staleAfterMs?: number;
 }): Promise<QueueRunner> {
+  const log = rootLogger().child({ queue: opts.schema });
   const logger = new Logger(() => (level, message) => {
-    // graphile-worker logs every job at info level; keep warnings and errors only.
-    if (level === "error" || level === "warning") {
-      console.error(`[${opts.name}] ${level}: ${message}`);
+    // graphile-worker logs every job at info level (the base runner logs its own lines); keep warnings and errors.
+    if (level === "error") {
+      log.error(message);
+    } else if (level === "warning") {
+      log.warn(message);
     }
   });
   const events = new EventEmitter() as WorkerEvents;
@@ -70,7 +75,7 @@ export async function startQueueRunner(opts: {
     events,
     staleAfterMs: opts.staleAfterMs,
     utils: utilsOnce,
-    log: (line) => console.warn(`[${opts.name}] ${line}`),
+    log: (line) => log.warn(line),
   });
   const start = () =>
     run({
@@ -85,6 +90,7 @@ export async function startQueueRunner(opts: {
       ...(opts.crontab ? { crontab: opts.crontab } : {}),
     });
   let runner = await start();
+  watchQueueDepth(opts.pool, opts.schema);
   let stopping = false;
   let alive = true;
   /**
@@ -94,7 +100,7 @@ export async function startQueueRunner(opts: {
    */
   const supervise = (r: Runner) => {
     r.promise
-      .catch((error) => console.error(`[${opts.name}] queue worker stopped:`, (error as Error).message))
+      .catch((error) => log.error({ err: error }, "queue worker stopped"))
       .finally(async () => {
         if (stopping) {
           return;
@@ -110,11 +116,11 @@ export async function startQueueRunner(opts: {
             }
             runner = await start();
             alive = true;
-            console.warn(`[${opts.name}] queue worker restarted`);
+            log.warn("queue worker restarted");
             supervise(runner);
             return;
           } catch (error) {
-            console.error(`[${opts.name}] queue worker restart failed: ${(error as Error).message}`);
+            log.error({ err: error }, "queue worker restart failed");
           }
         }
       });

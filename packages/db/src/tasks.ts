@@ -1,8 +1,10 @@
+import { type Logger, logger } from "@sorami/log";
 import type { SQL } from "drizzle-orm";
 import type { JobHelpers, TaskList } from "graphile-worker";
 import { z } from "zod";
 import type { Tx } from "./client";
 import { addJobCall, enqueue, type QueueSchema } from "./queue";
+import { queueWait, type TaskOutcome, taskDuration, taskRuns } from "./queue-metrics";
 
 /**
  * Queue tasks, the same way in both services. A task is a definition — its
@@ -11,8 +13,9 @@ import { addJobCall, enqueue, type QueueSchema } from "./queue";
  * written once in its service's registry (`tasks.ts`) and enqueued only
  * through it, plus a handler bound in that service's worker. One runner
  * (`taskList`) runs every handler: it validates the payload, enforces the
- * time limit, classifies what the handler throws and logs task, ids and
- * attempt as one JSON line.
+ * time limit, classifies what the handler throws, gives the handler a child
+ * logger carrying task, queue job id, attempt and the payload's ids (so every
+ * line of a run has them), and counts runs, durations and queue waits.
  */
 export type TaskDefinition<P extends Record<string, unknown>> = {
   /** graphile-worker's task identifier: written here and nowhere else. */
@@ -80,6 +83,8 @@ export type TaskContext = {
   shutdown: AbortSignal;
   /** A JSON log line carrying the task, its payload's ids and the attempt. */
   log: (level: "info" | "warn" | "error", event: string, fields?: Record<string, unknown>) => void;
+  /** The same as a pino child logger (task, queue job id, attempt and the payload's ids bound). */
+  logger: Logger;
 };
 export type TaskHandler<P> = (payload: P, ctx: TaskContext) => Promise<unknown>;
 
@@ -91,20 +96,17 @@ export class TaskTimeout extends Error {
   }
 }
 
-/** A logger writing one JSON line per event, every line carrying `fields` (what a task's context gives). */
-export function jsonLog(fields: Record<string, unknown>): TaskContext["log"] {
-  return (level, event, extra = {}) => logLine(level, { ...fields, event, ...extra });
+/** `jobId` → `job_id`: log fields are snake_case, like the wire's ids, whatever the payload calls them. */
+const snakeCase = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** A task's log function over a child logger: one JSON line per event, named by `event` (also its message). */
+export function taskLog(child: Logger): TaskContext["log"] {
+  return (level, event, extra = {}) => child[level]({ event, ...extra }, event);
 }
 
-function logLine(level: "info" | "warn" | "error", line: Record<string, unknown>): void {
-  const text = JSON.stringify({ level, ...line });
-  if (level === "info") {
-    console.info(text);
-  } else if (level === "warn") {
-    console.warn(text);
-  } else {
-    console.error(text);
-  }
+/** A log function whose every line carries `fields` (ids given in camelCase are written in snake_case). */
+export function jsonLog(fields: Record<string, unknown>): TaskContext["log"] {
+  return taskLog(logger().child(Object.fromEntries(Object.entries(fields).map(([k, v]) => [snakeCase(k), v]))));
 }
 
 /**
@@ -113,17 +115,32 @@ function logLine(level: "info" | "warn" | "error", line: Record<string, unknown>
  * aborted; an error the definition calls retryable is thrown back to the
  * queue (another attempt later, until maxAttempts), any other ends the job.
  */
-function runTask<P extends Record<string, unknown>>(service: string, task: TaskDefinition<P>, handler: TaskHandler<P>) {
+function runTask<P extends Record<string, unknown>>(
+  task: TaskDefinition<P>,
+  handler: TaskHandler<P>,
+  around: AroundTask,
+) {
+  const labels = { queue: task.queue, task: task.name };
   return async (raw: unknown, helpers: JobHelpers): Promise<void> => {
+    const startedAt = Date.now();
+    queueWait.observe(labels, Math.max(0, startedAt - new Date(helpers.job.run_at).getTime()) / 1000);
     const attempt = helpers.job.attempts;
-    const base = { service, task: task.name, attempt, max_attempts: helpers.job.max_attempts };
+    const base = logger().child({
+      queue: task.queue,
+      task: task.name,
+      queue_job_id: helpers.job.id,
+      attempt,
+      max_attempts: helpers.job.max_attempts,
+    });
     const parsed = task.payload.safeParse(raw);
     if (!parsed.success) {
-      logLine("error", { ...base, event: "invalid_payload", issue: parsed.error.issues[0]?.message ?? "" });
+      base.error({ event: "invalid_payload", issue: parsed.error.issues[0]?.message ?? "" }, "invalid payload");
+      taskRuns.inc({ ...labels, outcome: "invalid" });
       return;
     }
     const payload = parsed.data;
-    const log = jsonLog({ ...base, ...payload });
+    const child = base.child(Object.fromEntries(Object.entries(payload).map(([k, v]) => [snakeCase(k), v])));
+    const log = taskLog(child);
     const limit = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<never>((_, reject) => {
@@ -135,21 +152,26 @@ function runTask<P extends Record<string, unknown>>(service: string, task: TaskD
       }, task.timeoutMs);
     });
     const signal = AbortSignal.any([helpers.abortSignal, limit.signal]);
+    let outcome: TaskOutcome = "ok";
+    const ctx: TaskContext = { attempt, signal, shutdown: helpers.abortSignal, log, logger: child };
     try {
-      await Promise.race([handler(payload, { attempt, signal, shutdown: helpers.abortSignal, log }), timedOut]);
+      await Promise.race([around(ctx, () => handler(payload, ctx), payload), timedOut]);
     } catch (error) {
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       if (!(task.retryable?.(error) ?? true)) {
-        log("error", "failed", { error: message, retry: false });
+        outcome = "failed";
+        child.error({ event: "failed", err: error, retry: false }, "task failed");
         return;
       }
-      log(attempt >= helpers.job.max_attempts ? "error" : "warn", "failed", {
-        error: message,
-        retry: attempt < helpers.job.max_attempts,
-      });
+      const retry = attempt < helpers.job.max_attempts;
+      outcome = retry ? "retry" : "failed";
+      child[retry ? "warn" : "error"]({ event: "failed", err: error, retry }, "task failed");
       throw error;
     } finally {
       clearTimeout(timer);
+      const seconds = (Date.now() - startedAt) / 1000;
+      taskRuns.inc({ ...labels, outcome });
+      taskDuration.observe(labels, seconds);
+      child.debug({ event: "done", outcome, ms: Math.round(seconds * 1000) }, "task done");
     }
   };
 }
@@ -164,16 +186,27 @@ export type HandlersOf<R extends Record<string, AnyTask>> = {
   [K in keyof R]: TaskHandler<PayloadOf<R[K]>>;
 };
 
+/**
+ * Wraps every handler run of a registry, e.g. to make the run's logger the
+ * one code deep inside the handler logs with (the web app's async context).
+ */
+export type AroundTask = (
+  ctx: TaskContext,
+  run: () => Promise<unknown>,
+  payload: Record<string, unknown>,
+) => Promise<unknown>;
+
 /** graphile-worker's task list for a service's registry and its handlers, each run through the base runner. */
 export function taskList<R extends Record<string, AnyTask>>(
-  service: string,
   registry: R,
   handlers: HandlersOf<R>,
+  options: { around?: AroundTask } = {},
 ): TaskList {
+  const around: AroundTask = options.around ?? ((_ctx, run) => run());
   const list: TaskList = {};
   for (const key of Object.keys(registry) as (keyof R)[]) {
     const task = registry[key] as unknown as TaskDefinition<Record<string, unknown>>;
-    list[task.name] = runTask(service, task, handlers[key] as TaskHandler<Record<string, unknown>>);
+    list[task.name] = runTask(task, handlers[key] as TaskHandler<Record<string, unknown>>, around);
   }
   return list;
 }

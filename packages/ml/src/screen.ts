@@ -39,13 +39,8 @@ export function nsfwScore(scores: Record<ScreenClass, number>): number {
   return Math.min(1, Math.max(0, sum));
 }
 
-/**
- * Whether a file is held for review: its nsfw score is at or above the
- * operator's threshold. No threshold (null: screening off) holds nothing.
- */
-export function isHeld(nsfw: number, threshold: number | null): boolean {
-  return threshold !== null && nsfw >= threshold;
-}
+/** The rule that holds a file (its one home is contracts' moderation module, which the web app applies). */
+export { isHeld } from "@sorami/contracts";
 
 export interface ScoreOptions {
   signal?: AbortSignal;

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import {
   AppError,
   decodeInputImage,
+  type GeneratorJobView,
   type GeneratorRequest,
   IMAGE_TYPE_EXT,
   INPUT_IMAGE_MAX_BYTES,
@@ -147,3 +148,32 @@ export async function cancelJob(
 
 /** PostgreSQL NOTIFY channel on which cancellations reach every generator process. */
 export const CANCEL_CHANNEL = "sorami_generator_cancel";
+
+/** The generator's view of a job (GET /api/jobs/{id}), as the web app's reconciler and admin console read it. */
+export function jobView(job: GeneratorJob): GeneratorJobView {
+  return {
+    job_id: job.id,
+    kind: job.kind,
+    user_id: job.userId,
+    status: job.status,
+    progress: job.progress,
+    attempts: job.attempts,
+    model: job.model,
+    provider: job.provider,
+    remote:
+      job.remoteSubmissions > 0 || job.remoteHandle
+        ? {
+            request_id: job.remoteHandle?.id ?? null,
+            status: job.remoteStatus,
+            submissions: job.remoteSubmissions,
+          }
+        : null,
+    fallbacks: job.fallbacks,
+    error: job.error,
+    error_kind: job.errorKind,
+    result: job.result,
+    created_at: job.createdAt.toISOString(),
+    updated_at: job.updatedAt.toISOString(),
+    completed_at: job.completedAt?.toISOString() ?? null,
+  };
+}

@@ -36,6 +36,8 @@ beforeAll(async () => {
     DATABASE_URL: t.url,
     DATA_DIR: dataDir,
     SERVICE_KEY,
+    // /metrics answers to its own token, refused here like the service key's routes without it.
+    METRICS_TOKEN: "route-auth-test-metrics-token-0123456789abcdef",
     LOCAL_PROVIDER_DELAY_MS: "0",
   });
   const catalog = await env.loadCatalog();

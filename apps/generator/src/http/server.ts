@@ -7,15 +7,22 @@ import {
   findUnstorableText,
   REFUSED_BODY_CLOSE_AFTER_MS,
   REFUSED_BODY_DRAIN_BYTES,
+  REQUEST_ID_HEADER,
+  requestIdOf,
   SUBMIT_BODY_MAX_BYTES,
 } from "@sorami/contracts";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
+import { logger } from "@sorami/log";
+import { recordHttpRequest, UNMATCHED_ROUTE } from "@sorami/metrics";
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
 import { z } from "zod";
 import type { AppContext } from "../context";
+import { registerAdminRoutes } from "./routes/admin";
 import { registerGenerateRoutes } from "./routes/generate";
 import { registerHealthRoutes } from "./routes/health";
 import { registerJobRoutes } from "./routes/jobs";
+import { registerMetricsRoutes } from "./routes/metrics";
 import { registerModelRoutes } from "./routes/models";
+import { registerScreenRoutes } from "./routes/screen";
 import { registerWebhookRoutes } from "./routes/webhooks";
 
 const STATUS_TO_CODE: Record<number, ErrorCode> = {
@@ -51,7 +58,7 @@ function safeEqual(a: string, b: string): boolean {
 
 declare module "fastify" {
   interface FastifyContextConfig {
-    /** Answers without the service key (only /health). Every other route requires it. */
+    /** Answers without the service key: /health, and /metrics (which checks METRICS_TOKEN itself). Every other route requires it. */
     public?: boolean;
   }
 }
@@ -68,7 +75,12 @@ export function routesOf(app: FastifyInstance): RegisteredRoute[] {
 export function buildServer(ctx: AppContext): FastifyInstance {
   // Bodies are capped before parsing (per route where one needs more), so an oversized one is never held.
   const app = Fastify({
-    logger: false,
+    // The process's logger; request.log is its child carrying the request id. One line per answer (below).
+    loggerInstance: logger() as FastifyBaseLogger,
+    disableRequestLogging: true,
+    requestIdLogLabel: "request_id",
+    requestIdHeader: false,
+    genReqId: (req) => requestIdOf([req.headers[REQUEST_ID_HEADER]].flat()[0]),
     bodyLimit: SUBMIT_BODY_MAX_BYTES,
     // Errors Fastify meets before routing (an undecodable URL) answer in the one error shape too.
     frameworkErrors: (error, _request, reply) => {
@@ -87,6 +99,18 @@ export function buildServer(ctx: AppContext): FastifyInstance {
     }
   });
 
+  // Every answer carries its request id, refusals included (this hook runs first).
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  // One log line and the HTTP metrics per answer, by route pattern (`/api/jobs/:id`), never the raw path.
+  app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+    const ms = reply.elapsedTime;
+    recordHttpRequest({ method: request.method, route, status: reply.statusCode, seconds: ms / 1000 });
+    request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(ms) }, "request");
+  });
+
   // Fastify ignores a GET's body but Node still reads it: refuse one declared, like every other oversized body.
   app.addHook("onRequest", async (request) => {
     if (
@@ -98,7 +122,7 @@ export function buildServer(ctx: AppContext): FastifyInstance {
   });
 
   // The service key is decided per route, after routing: every route needs it unless it was
-  // registered with `config: { public: true }` (only /health). The raw URL is never consulted:
+  // registered with `config: { public: true }` (/health; /metrics has its own token). The raw URL is never consulted:
   // the router decodes `/%61pi/…` and accepts absolute-form targets (`http://host/api/…`), so a
   // check on the string would judge a different path than the one that runs. A request that
   // matched no route is a 404 with or without the key (the route list is no secret: it is public code).
@@ -150,7 +174,7 @@ export function buildServer(ctx: AppContext): FastifyInstance {
           : (STATUS_TO_CODE[status] ?? "invalid_request");
       return reply.status(status).send({ error: { code, message: error.message } });
     }
-    console.error("[generator] unhandled error:", error);
+    request.log.error({ err: error }, "unhandled error");
     return reply.status(500).send({ error: { code: "internal_error", message: "Internal server error" } });
   });
   app.setNotFoundHandler((request, reply) =>
@@ -162,5 +186,8 @@ export function buildServer(ctx: AppContext): FastifyInstance {
   registerJobRoutes(app, ctx);
   registerModelRoutes(app, ctx);
   registerWebhookRoutes(app, ctx);
+  registerMetricsRoutes(app, ctx);
+  registerAdminRoutes(app, ctx);
+  registerScreenRoutes(app, ctx);
   return app;
 }

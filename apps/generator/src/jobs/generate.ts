@@ -5,6 +5,7 @@ import {
   JOB_ERROR_MAX_LENGTH,
   KIND_INFO,
   outputPrefix,
+  PROVIDER_REQUEST_ID_MAX_LENGTH,
   type Serving,
   storableText,
   truncateText,
@@ -12,12 +13,15 @@ import {
 } from "@sorami/contracts";
 import { type GeneratorJob, isDeterministicDbError } from "@sorami/db";
 import { type GeneratorJobPatch, getGeneratorJob, setRemoteStatus } from "@sorami/db/queries/generator-jobs";
+import { recordProviderCall } from "@sorami/db/queries/provider-calls";
 import { jsonLog, type TaskContext } from "@sorami/db/tasks";
+import { logger } from "@sorami/log";
 import { ZodError } from "zod";
 import { ProviderError, type ProviderProgress } from "../providers/types";
 import { advanceJob, progressEventKey } from "../webhooks/emit";
 import { moveToNextFallback } from "./fallback";
 import { completedData, type GenerateDeps, readInputImage, storeOutputs } from "./generate-steps";
+import { errorKindOf, jobLabels, jobRuns, providerCallDuration, providerErrors, stageClock } from "./metrics";
 import { callModel, JobCanceled, progressWithin } from "./model-call";
 import { providerUpdates } from "./provider-updates";
 import { enqueueGenerate, GENERATOR_TASKS, JOB_TIME_LIMIT_MS } from "./tasks";
@@ -91,6 +95,8 @@ type Run = {
   job: GeneratorJob;
   signal: AbortSignal;
   attempt: number;
+  /** The job's metric labels (kind, model, provider). */
+  labels: ReturnType<typeof jobLabels>;
   serving?: Serving;
   log: TaskContext["log"];
   advance: (
@@ -122,8 +128,11 @@ export async function runGenerateJob(
   }
   const cancel = new AbortController();
   running.set(jobId, cancel);
+  const labels = jobLabels(job);
+  const clock = stageClock(labels);
   const run: Run = {
     job,
+    labels,
     log,
     attempt: job.attempts + 1,
     signal: AbortSignal.any([
@@ -146,6 +155,15 @@ export async function runGenerateJob(
       if (!row) {
         throw new JobCanceled();
       }
+      // A failed run's last stage is not a stage's duration: it is dropped, not observed.
+      if (event.status === "failed") {
+        clock.drop();
+      } else if (event.status === "completed") {
+        clock.end();
+      } else {
+        clock.enter(event.status);
+      }
+      log("info", "stage", { status: event.status });
       return row;
     },
   };
@@ -182,21 +200,26 @@ async function generate(deps: GenerateDeps, run: Run): Promise<void> {
   );
   let output: Awaited<ReturnType<typeof callModel>>;
   try {
-    output = await callModel(
-      deps.db,
-      job,
-      built,
-      { jobId: job.id, attempt: run.attempt, signal, inputImage },
-      {
-        submitted: async (handle, resumed) => {
-          run.serving = { ...(run.serving as Serving), request_id: handle.id };
-          run.log("info", resumed ? "remote_resumed" : "remote_submitted", { request_id: handle.id, model: entry.id });
-          const message = resumed ? `Waiting for ${entry.label}…` : `Submitted to ${entry.label}`;
-          await run.advance({ status: "generating", message }, { eventKey: progressEventKey("generating") });
+    output = await recordedCall(deps, run, entry, () =>
+      callModel(
+        deps.db,
+        job,
+        built,
+        { jobId: job.id, attempt: run.attempt, signal, inputImage },
+        {
+          submitted: async (handle, resumed) => {
+            run.serving = { ...(run.serving as Serving), request_id: handle.id };
+            run.log("info", resumed ? "remote_resumed" : "remote_submitted", {
+              request_id: handle.id,
+              model: entry.id,
+            });
+            const message = resumed ? `Waiting for ${entry.label}…` : `Submitted to ${entry.label}`;
+            await run.advance({ status: "generating", message }, { eventKey: progressEventKey("generating") });
+          },
+          progress: (p) => updates.report(p),
+          log: run.log,
         },
-        progress: (p) => updates.report(p),
-        log: run.log,
-      },
+      ),
     );
   } finally {
     await updates.stop();
@@ -216,6 +239,68 @@ async function generate(deps: GenerateDeps, run: Run): Promise<void> {
     { status: "completed", message: `${items.length} ${noun}(s) generated`, data },
     { patch: { result: data, completedAt: new Date() } },
   );
+  jobRuns.inc({ ...run.labels, outcome: "completed" });
+}
+
+/** Of a provider's metadata, the id it gave the request, where it gives one. */
+function requestIdOf(metadata: Record<string, unknown>): string | null {
+  for (const key of ["request_id", "response_id", "prediction_id", "id"]) {
+    const value = metadata[key];
+    if (typeof value === "string" && value.length > 0) {
+      return truncateText(value, PROVIDER_REQUEST_ID_MAX_LENGTH);
+    }
+  }
+  return null;
+}
+
+/**
+ * One provider call (a submit and its wait, for an asynchronous provider),
+ * recorded for the admin console's job story once it ends (one statement a
+ * call: a running call shows as the job's GENERATING status meanwhile), its
+ * latency and, when it fails, its error kind counted. A record that cannot
+ * be written never fails the job.
+ */
+async function recordedCall<T extends { metadata: Record<string, unknown> }>(
+  deps: GenerateDeps,
+  run: Run,
+  entry: CatalogEntry,
+  call: () => Promise<T>,
+): Promise<T> {
+  const { job, attempt } = run;
+  const labels = { kind: job.kind, model: entry.id, provider: entry.provider };
+  const started = new Date();
+  const record = (end: Parameters<typeof recordProviderCall>[1]) =>
+    recordProviderCall(deps.db, end).catch((error: unknown) =>
+      logger().warn({ job_id: job.id, err: error }, "the provider call could not be recorded"),
+    );
+  const base = { jobId: job.id, attempt, provider: entry.provider, model: entry.id, startedAt: started };
+  try {
+    const output = await call();
+    const seconds = (Date.now() - started.getTime()) / 1000;
+    providerCallDuration.observe({ ...labels, outcome: "ok" }, seconds);
+    await record({
+      ...base,
+      durationMs: Date.now() - started.getTime(),
+      outcome: "ok",
+      requestId: run.serving?.request_id
+        ? truncateText(run.serving.request_id, PROVIDER_REQUEST_ID_MAX_LENGTH)
+        : requestIdOf(output.metadata),
+    });
+    return output;
+  } catch (error) {
+    providerCallDuration.observe({ ...labels, outcome: "error" }, (Date.now() - started.getTime()) / 1000);
+    providerErrors.inc({ ...labels, error_kind: errorKindOf(error, run.signal) });
+    const classified = classifyError(error);
+    await record({
+      ...base,
+      durationMs: Date.now() - started.getTime(),
+      outcome: "error",
+      errorKind: classified.kind,
+      requestId: run.serving?.request_id ? truncateText(run.serving.request_id, PROVIDER_REQUEST_ID_MAX_LENGTH) : null,
+      error: storableText(truncateText(classified.message, JOB_ERROR_MAX_LENGTH, { ellipsis: "…" })),
+    });
+    throw error;
+  }
 }
 
 /**
@@ -261,6 +346,7 @@ async function settleFailure(
   if (error instanceof JobCanceled || signal.reason instanceof JobCanceled) {
     // Whatever was written is discarded: a canceled job keeps no files.
     await deps.storage.deletePrefix(outputPrefix(job.kind, job.id));
+    jobRuns.inc({ ...run.labels, outcome: "canceled" });
     log("info", "canceled");
     return;
   }
@@ -279,6 +365,7 @@ async function settleFailure(
     const delayMs = classified.retryAfterMs ?? GENERATE_RETRY_BASE_MS * 2 ** (attempt - 1);
     log("warn", "run_failed", { ...fields, again_in_ms: delayMs });
     await enqueueGenerate(deps.db, job.id, new Date(Date.now() + delayMs));
+    jobRuns.inc({ ...run.labels, outcome: "retry" });
     return;
   }
   // The model's retries are spent: a fallback of the same kind that can serve the request gets the job.
@@ -297,6 +384,7 @@ async function settleFailure(
     return;
   }
   log("warn", "job_failed", fields);
+  jobRuns.inc({ ...run.labels, outcome: "failed" });
   // Whatever wrote it, the reason must fit the webhook and the rows it goes to.
   const reason = storableText(truncateText(classified.message, JOB_ERROR_MAX_LENGTH, { ellipsis: "…" }));
   // Files a failed job wrote before its error (one of several uploads) are never shown: remove them.
@@ -305,8 +393,8 @@ async function settleFailure(
   });
   await run
     .advance(
-      { status: "failed", error_message: reason, message: "Generation failed" },
-      { patch: { error: reason, completedAt: new Date() } },
+      { status: "failed", error_message: reason, error_code: classified.kind, message: "Generation failed" },
+      { patch: { error: reason, errorKind: classified.kind, completedAt: new Date() } },
     )
     .catch((e) => {
       if (!(e instanceof JobCanceled)) {

@@ -1,4 +1,5 @@
 import { THUMBNAIL_MAX_SIDE } from "@sorami/contracts";
+import { logger } from "@sorami/log";
 import type { Storage } from "@sorami/storage";
 import sharp from "sharp";
 
@@ -33,7 +34,7 @@ export async function storeThumbnail(storage: Storage, fileKey: string, source: 
   try {
     thumbnail = await makeThumbnail(source);
   } catch (error) {
-    console.warn(`[generate] no thumbnail for ${fileKey}: ${(error as Error).message}`);
+    logger().warn({ key: fileKey, err: error }, "no thumbnail: the source could not be decoded");
     return undefined;
   }
   const key = thumbnailKeyFor(fileKey);

@@ -23,13 +23,14 @@ export async function startWorker(
     db: deps.db,
     schema: QUEUE_SCHEMAS.generator,
     concurrency: deps.concurrency,
-    taskList: taskList("generator", GENERATOR_TASKS, {
+    taskList: taskList(GENERATOR_TASKS, {
       generate: ({ jobId }, ctx) => runGenerateJob(deps, jobId, ctx),
-      deliverWebhook: ({ deliveryId }) =>
+      deliverWebhook: ({ deliveryId }, ctx) =>
         deliverWebhook(deps.db, deliveryId, {
           secrets: deps.webhookSecrets,
           sendLegacySecret: deps.sendLegacySecret,
           scheduleSeconds: deps.webhookRetrySchedule,
+          log: ctx.logger,
         }),
     }),
     staleAfterMs: deps.staleAfterMs,

@@ -1,4 +1,4 @@
-import { parseRetryAfterSeconds, truncateText } from "@sorami/contracts";
+import { parseRetryAfterSeconds, REQUEST_ID_HEADER, truncateText } from "@sorami/contracts";
 import { signWebhook, WEBHOOK_HEADERS } from "@sorami/contracts/signature";
 import type { Database, Tx } from "@sorami/db";
 import {
@@ -8,7 +8,9 @@ import {
   recordDeliveryAttempt,
 } from "@sorami/db/queries/deliveries";
 import { enqueueTask } from "@sorami/db/tasks";
+import { type Logger, logger } from "@sorami/log";
 import { GENERATOR_TASKS } from "../jobs/tasks";
+import { deliveries, deliveryDuration } from "./metrics";
 
 /** A receiver that has not answered in this time is treated as down (Standard Webhooks' advice). */
 export const WEBHOOK_ATTEMPT_TIMEOUT_MS = 15_000;
@@ -32,6 +34,17 @@ export type DeliveryOptions = {
   sendLegacySecret: boolean;
   /** Overrides the schedule (tests, impatient deployments). */
   scheduleSeconds?: readonly number[];
+  /** The delivery task's logger (its run's ids bound); default the process's. */
+  log?: Logger;
+};
+
+/** An outcome as the metrics name it. */
+const OUTCOME_LABEL: Partial<Record<DeliveryOutcome, string>> = {
+  delivered: "delivered",
+  "retry-scheduled": "retry",
+  dead: "dead",
+  disabled: "disabled",
+  superseded: "superseded",
 };
 
 /** When the next attempt runs after `attemptsMade` failures, or null when the schedule is spent. */
@@ -91,8 +104,11 @@ export async function deliverWebhook(
   if (delivery.state !== "pending") {
     return "already-done";
   }
+  const log = (opts.log ?? logger()).child({ job_id: delivery.jobId, webhook: delivery.event });
   if (delivery.superseded) {
     await markDeliverySuperseded(db, delivery.id);
+    deliveries.inc({ event: delivery.event, outcome: "superseded" });
+    log.info({ outcome: "superseded" }, "webhook superseded");
     return "superseded";
   }
 
@@ -105,6 +121,8 @@ export async function deliverWebhook(
     "content-type": "application/json",
     "user-agent": "sorami-generator",
     [WEBHOOK_HEADERS.id]: delivery.id,
+    // The receiver's log lines for this delivery carry its id, as the generator's do.
+    [REQUEST_ID_HEADER]: delivery.id,
     [WEBHOOK_HEADERS.timestamp]: String(timestamp),
     // Signed with every configured secret during a rotation, so receivers holding either one accept it.
     [WEBHOOK_HEADERS.signature]: opts.secrets
@@ -138,6 +156,7 @@ export async function deliverWebhook(
     error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   }
 
+  const answeredAfter = (Date.now() - started) / 1000;
   const attempts = delivery.attempts + 1;
   let outcome: DeliveryOutcome;
   let delay: number | null = null;
@@ -167,10 +186,14 @@ export async function deliverWebhook(
       await scheduleDelivery(tx, delivery.id, at);
     });
   }
-  if (outcome !== "delivered" && outcome !== "retry-scheduled") {
-    console.warn(
-      `[webhooks] delivery ${delivery.id} (${delivery.event}) ${outcome} after ${attempts} attempt(s): ${error}`,
-    );
+  const label = OUTCOME_LABEL[outcome] ?? outcome;
+  deliveries.inc({ event: delivery.event, outcome: label });
+  deliveryDuration.observe({ outcome: label }, answeredAfter);
+  const fields = { outcome: label, status_code: statusCode, attempts, ms: Math.round(answeredAfter * 1000) };
+  if (outcome === "delivered" || outcome === "retry-scheduled") {
+    log[outcome === "delivered" ? "info" : "warn"]({ ...fields, error: error ?? undefined }, "webhook delivery");
+  } else {
+    log.warn({ ...fields, error }, `webhook ${outcome} after ${attempts} attempt(s)`);
   }
   return outcome;
 }

@@ -1,4 +1,4 @@
-import { USER_EVENT_TYPES, type UserEventType } from "@sorami/contracts";
+import { type AdminEvent, USER_EVENT_TYPES, type UserEventType } from "@sorami/contracts";
 import type { Database } from "@sorami/db";
 import { type Listener, listen } from "@sorami/db/listen";
 import { getUserEvent, USER_EVENTS_CHANNEL, type UserEventNotice } from "@sorami/db/queries/events";
@@ -22,6 +22,10 @@ export type Subscriber = {
   userId: string;
   /** The sign-in session the stream was opened with: the stream ends with it. */
   sessionId: string;
+  /** Opened by an admin: hears every user's job and moderation events as `admin` events. */
+  admin?: boolean;
+  /** An admin event (admins' streams only). */
+  deliverAdmin?: (event: AdminEvent) => void;
   /** The session has ended: close the stream. */
   end: () => void;
   /** A stored event for this user, committed just now. */
@@ -38,6 +42,8 @@ export type Subscriber = {
  */
 export class EventHub {
   private readonly subscribers = new Map<string, Set<Subscriber>>();
+  /** Admins' open streams, which hear every user's job and moderation events. */
+  private readonly admins = new Set<Subscriber>();
   private listener: Listener | null = null;
   private recheckTimer: ReturnType<typeof setInterval> | null = null;
   private rechecking = false;
@@ -73,11 +79,15 @@ export class EventHub {
       this.subscribers.set(sub.userId, set);
     }
     set.add(sub);
+    if (sub.admin) {
+      this.admins.add(sub);
+    }
     if (!this.recheckTimer) {
       this.recheckTimer = setInterval(() => void this.recheckSessions(), this.sessionRecheckMs);
       this.recheckTimer.unref?.();
     }
     return () => {
+      this.admins.delete(sub);
       const current = this.subscribers.get(sub.userId);
       current?.delete(sub);
       if (current?.size === 0) {
@@ -156,7 +166,8 @@ export class EventHub {
       return;
     }
     const subs = this.subscribers.get(notice.u);
-    if (!subs || subs.size === 0) {
+    const toAdmins = this.admins.size > 0 && (notice.t === undefined || ADMIN_HEARD.has(notice.t));
+    if ((!subs || subs.size === 0) && !toAdmins) {
       return;
     }
     let type = notice.t;
@@ -173,8 +184,14 @@ export class EventHub {
     if (!USER_EVENT_TYPES.includes(type)) {
       return;
     }
-    for (const sub of subs) {
+    for (const sub of subs ?? []) {
       sub.deliver(notice.id, type, data);
+    }
+    const adminEvent = toAdmins ? adminEventOf(notice.u, type, data) : null;
+    if (adminEvent) {
+      for (const sub of this.admins) {
+        sub.deliverAdmin?.(adminEvent);
+      }
     }
   }
 
@@ -185,6 +202,27 @@ export class EventHub {
       }
     }
   }
+}
+
+/** The stored events admins hear of, from every user. */
+const ADMIN_HEARD: ReadonlySet<UserEventType> = new Set(["job", "moderation"]);
+
+/** What an admin's stream is told of one user's event (ids and states, nothing of its content). */
+function adminEventOf(userId: string, type: UserEventType, data: unknown): AdminEvent | null {
+  if (!ADMIN_HEARD.has(type) || typeof data !== "object" || data === null) {
+    return null;
+  }
+  const d = data as { job_id?: unknown; status?: unknown; state?: unknown };
+  if (typeof d.job_id !== "string") {
+    return null;
+  }
+  return {
+    type: type === "job" ? "job" : "moderation",
+    user_id: userId,
+    job_id: d.job_id,
+    status: type === "job" ? (d.status as AdminEvent["status"]) : null,
+    moderation_state: type === "moderation" ? (d.state as AdminEvent["moderation_state"]) : null,
+  };
 }
 
 const g = globalThis as unknown as { __soramiEventHub?: EventHub };

@@ -134,6 +134,40 @@ describe("the live event stream", () => {
     sb.close();
   });
 
+  it("tells an admin's stream of every user's job changes, as admin events without ids, and no one else's", async () => {
+    const owner = await user();
+    const bystander = await user();
+    const admin = { ...(await user()), role: "admin" };
+    const sa = await connect(admin);
+    const sb = await connect(bystander);
+    expect((await sa.next()).event).toBe("snapshot");
+    expect((await sb.next()).event).toBe("snapshot");
+    const id = await job(owner.id);
+    await apply({ job_id: id, status: "generating", progress: 30 });
+    const heard = await sa.next();
+    expect([heard.event, heard.id]).toEqual(["admin", null]);
+    expect(data(heard)).toEqual({
+      type: "job",
+      user_id: owner.id,
+      job_id: id,
+      status: "GENERATING",
+      moderation_state: null,
+    });
+    // The admin's own job is both: its own stored event, and an admin event.
+    const own = await job(admin.id);
+    await apply({ job_id: own, status: "generating", progress: 30 });
+    const both = [await sa.next(), await sa.next()];
+    expect(both.map((m) => m.event).sort()).toEqual(["admin", "job"]);
+    expect(both.map((m) => data(m).job_id)).toEqual([own, own]);
+    // A user hears of its own jobs only: the bystander's first event is its own job's.
+    const mine = await job(bystander.id);
+    await apply({ job_id: mine, status: "generating", progress: 5 });
+    const first = await sb.next();
+    expect([first.event, data(first).job_id]).toEqual(["job", mine]);
+    sa.close();
+    sb.close();
+  });
+
   it("replays what a client missed after its Last-Event-ID, then goes on live", async () => {
     const u = await user();
     const id = await job(u.id);

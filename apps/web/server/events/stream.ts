@@ -13,6 +13,7 @@ import { latestUserEventId, listUserEventsAfter } from "@sorami/db/queries/event
 import { listLiveGenerationsForOwner } from "@sorami/db/queries/generations";
 import { countUnreadNotifications, listUnreadNotifications } from "@sorami/db/queries/notifications";
 import { toJobEvent } from "../jobs/present";
+import { log } from "../log";
 import { toNotification } from "../notifications";
 import type { SessionRef, SessionUser } from "../session";
 import type { EventHub } from "./hub";
@@ -153,7 +154,7 @@ export async function openEventStream(
     } catch (error) {
       // The database is away: end the stream; the client reconnects with its Last-Event-ID.
       syncing = false;
-      console.warn("[events] sync failed:", error instanceof Error ? error.message : error);
+      log().warn({ err: error }, "event stream sync failed; closing it");
       close();
     }
   };
@@ -161,6 +162,13 @@ export async function openEventStream(
   const unsubscribe = hub.subscribe({
     userId: user.id,
     sessionId: session.id,
+    // The role the stream was opened with: a role change ends it (queries/admin-users.ts), and it reopens.
+    admin: user.role === "admin",
+    deliverAdmin: (event) => {
+      if (!closed && !syncing) {
+        write(frame(null, "admin", event));
+      }
+    },
     end: () => close(),
     deliver: (id, type, data) => {
       if (closed) {

@@ -12,6 +12,7 @@ import {
 } from "@sorami/contracts";
 import { z } from "zod";
 import { auth } from "../auth";
+import { log } from "../log";
 import { credentialOf } from "./credential";
 import {
   assertDeclaredSize,
@@ -22,6 +23,7 @@ import {
   parseWith,
   readBodyBytes,
 } from "./handler";
+import { observed } from "./observe";
 
 /**
  * better-auth's endpoints behind the same rules as ours: bodies capped
@@ -29,14 +31,19 @@ import {
  * checked, and every error answered as `{ error: { code, message, field? } }`
  * (better-auth's own `code` and `message` are kept beside it for its client).
  */
-export async function handleAuthRequest(req: Request): Promise<Response> {
-  let forward: Request;
-  try {
-    forward = await prepare(req);
-  } catch (error) {
-    return errorResponse(error);
-  }
-  return toErrorShape(await auth().handler(forward));
+export async function handleAuthRequest(
+  req: Request,
+  route?: { params: Promise<{ all?: string[] }> },
+): Promise<Response> {
+  return observed(req, await route?.params, async () => {
+    let forward: Request;
+    try {
+      forward = await prepare(req);
+    } catch (error) {
+      return errorResponse(error);
+    }
+    return toErrorShape(await auth().handler(forward));
+  });
 }
 
 /** Fields better-auth stores as given; it checks email and password itself. */
@@ -181,7 +188,7 @@ async function toErrorShape(res: Response): Promise<Response> {
   }
 
   if (res.status >= 500) {
-    console.error(`[auth] ${res.status} from better-auth:`, truncateText(text, AUTH_ERROR_LOGGED_LENGTH));
+    log().error({ status: res.status, answer: truncateText(text, AUTH_ERROR_LOGGED_LENGTH) }, "better-auth failed");
     const error = new AppError("internal_error", "Internal server error");
     return Response.json(error.toBody(), { status: res.status, headers });
   }

@@ -7,9 +7,12 @@ import {
   REFUSED_BODY_DRAIN_BYTES,
 } from "@sorami/contracts";
 import { z } from "zod";
+import { log } from "../log";
 import { type Authenticated, authenticate } from "../session";
 import { credentialOf } from "./credential";
+import { observed } from "./observe";
 import { assertSameOrigin } from "./origin";
+import type { RouteParams } from "./route-pattern";
 
 /** Below this size gzip saves nothing worth its CPU (the `compression` middleware's own default threshold). */
 const COMPRESS_MIN_BYTES = 1024;
@@ -45,7 +48,7 @@ export function errorResponse(error: unknown): Response {
   if (error instanceof AppError) {
     return json(error.toBody(), { status: error.status, headers: error.headers });
   }
-  console.error("[web] unhandled error:", error);
+  log().error({ err: error }, "unhandled error");
   return json(
     { error: { code: "internal_error", message: "Internal server error" } },
     { status: ERROR_STATUS.internal_error },
@@ -53,6 +56,7 @@ export function errorResponse(error: unknown): Response {
 }
 
 type RouteContext<P> = { params: Promise<P> };
+
 type Handler<P, C> = (ctx: C & { req: Request; params: P }) => Promise<Response>;
 type RouteOptions = {
   /**
@@ -117,17 +121,20 @@ export function assertDeclaredSize(req: Request, maxBytes: number): void {
  */
 export function withUser<P = Record<string, never>>(handler: Handler<P, Authenticated>, options: RouteOptions = {}) {
   return async (req: Request, route: RouteContext<P>): Promise<Response> => {
-    try {
-      assertDeclaredSize(req, options.maxBodyBytes ?? EMPTY_BODY_MAX_BYTES);
-      assertSameOrigin(req);
-      const found = await authenticate(req.headers);
-      if (!found) {
-        throw new AppError("unauthorized", "Sign in to use this endpoint");
+    const params = await route.params;
+    return observed(req, params as RouteParams, async () => {
+      try {
+        assertDeclaredSize(req, options.maxBodyBytes ?? EMPTY_BODY_MAX_BYTES);
+        assertSameOrigin(req);
+        const found = await authenticate(req.headers);
+        if (!found) {
+          throw new AppError("unauthorized", "Sign in to use this endpoint");
+        }
+        return await handler({ req, ...found, params });
+      } catch (error) {
+        return errorResponse(error);
       }
-      return await handler({ req, ...found, params: await route.params });
-    } catch (error) {
-      return errorResponse(error);
-    }
+    });
   };
 }
 
@@ -144,12 +151,15 @@ export function withAdmin<P = Record<string, never>>(handler: Handler<P, Authent
 /** Routes that authenticate otherwise (signed webhooks) or not at all. */
 export function withErrors<P = Record<string, never>>(handler: Handler<P, object>, options: RouteOptions = {}) {
   return async (req: Request, route: RouteContext<P>): Promise<Response> => {
-    try {
-      assertDeclaredSize(req, options.maxBodyBytes ?? EMPTY_BODY_MAX_BYTES);
-      return await handler({ req, params: await route.params });
-    } catch (error) {
-      return errorResponse(error);
-    }
+    const params = await route.params;
+    return observed(req, params as RouteParams, async () => {
+      try {
+        assertDeclaredSize(req, options.maxBodyBytes ?? EMPTY_BODY_MAX_BYTES);
+        return await handler({ req, params });
+      } catch (error) {
+        return errorResponse(error);
+      }
+    });
   };
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { LOCAL_MODEL_VIEWS, type WebhookPayload } from "@sorami/contracts";
+import { EMPTY_PROMPT_POLICY, LOCAL_MODEL_VIEWS, parsePromptPolicy, type WebhookPayload } from "@sorami/contracts";
 import { pngDeclaring } from "@sorami/contracts/testing";
 import { schema } from "@sorami/db";
 import { getOwnedFileByKey, listGenerationsForOwner } from "@sorami/db/queries/generations";
@@ -165,7 +165,7 @@ describe("rerunGeneration", () => {
       .values({ id, kind: "video", authorId: alice.id, prompt: "waves", params, status: "COMPLETED" });
 
     const { body, created } = await rerunGeneration(
-      { db: t.db, storage, user: alice, catalog: LOCAL_CATALOG, quotas: NO_QUOTA },
+      { db: t.db, storage, user: alice, catalog: LOCAL_CATALOG, quotas: NO_QUOTA, policy: EMPTY_PROMPT_POLICY },
       "video",
       id,
       null,
@@ -185,10 +185,40 @@ describe("rerunGeneration", () => {
 
     const bob = await user();
     await expect(
-      rerunGeneration({ db: t.db, storage, user: bob, catalog: LOCAL_CATALOG, quotas: NO_QUOTA }, "video", id, null),
+      rerunGeneration(
+        { db: t.db, storage, user: bob, catalog: LOCAL_CATALOG, quotas: NO_QUOTA, policy: EMPTY_PROMPT_POLICY },
+        "video",
+        id,
+        null,
+      ),
     ).rejects.toMatchObject({
       code: "not_found",
     });
+  });
+
+  it("refuses, 422 naming the field, a job whose prompt the operator's policy now refuses", async () => {
+    const alice = await user();
+    const id = randomUUID();
+    await t.db.insert(schema.generations).values({
+      id,
+      kind: "image",
+      authorId: alice.id,
+      prompt: "a Gory scene",
+      params: { num_images: 1, size: "256x256" },
+      status: "FAILED",
+    });
+    const policy = parsePromptPolicy("gory\n");
+    const rerun = rerunGeneration(
+      { db: t.db, storage, user: alice, catalog: LOCAL_CATALOG, quotas: NO_QUOTA, policy },
+      "image",
+      id,
+      null,
+    );
+    await expect(rerun).rejects.toMatchObject({ code: "unprocessable", status: 422, field: "prompt" });
+    await expect(rerun).rejects.toThrow("prompt: refused by this site's content policy");
+    // Nothing was submitted: alice still has her one job.
+    const rows = await t.db.select().from(schema.generations).where(eq(schema.generations.authorId, alice.id));
+    expect(rows.map((r) => r.id)).toEqual([id]);
   });
 
   it("refuses a job whose parameters it never saw (created from a generator's webhook)", async () => {
@@ -202,7 +232,12 @@ describe("rerunGeneration", () => {
       params: { source: "generator-direct", size: "1024x1024" },
     });
     await expect(
-      rerunGeneration({ db: t.db, storage, user: alice, catalog: LOCAL_CATALOG, quotas: NO_QUOTA }, "image", id, null),
+      rerunGeneration(
+        { db: t.db, storage, user: alice, catalog: LOCAL_CATALOG, quotas: NO_QUOTA, policy: EMPTY_PROMPT_POLICY },
+        "image",
+        id,
+        null,
+      ),
     ).rejects.toMatchObject({
       code: "unprocessable",
     });

@@ -1,5 +1,5 @@
 import { AppError, inputPrefix, isTerminal, type JobKind, outputPrefix } from "@sorami/contracts";
-import type { Database } from "@sorami/db";
+import type { Database, Tx } from "@sorami/db";
 import { publishUserEvent } from "@sorami/db/queries/events";
 import { removeGenerationFromLibrary } from "@sorami/db/queries/favorites";
 import {
@@ -33,8 +33,24 @@ export async function deleteGeneration(
   id: string,
 ): Promise<void> {
   const owned = await ownedJob(db, user, kind, id);
+  await deleteJob(db, storage, owned.id);
+}
+
+/**
+ * Deletes a job by id, as its owner's delete does (an admin's delete comes
+ * here too, after its own checks): canceled first if still running, marked
+ * deleted, its purge queued in the same transaction (`alsoInTransaction`
+ * writes there too), then its files purged at once. 404 when it is already
+ * deleted or missing.
+ */
+export async function deleteJob(
+  db: Database,
+  storage: Storage,
+  id: string,
+  alsoInTransaction?: (tx: Tx) => Promise<void>,
+): Promise<void> {
   await db.transaction(async (tx) => {
-    const g = await lockGeneration(tx, owned.id);
+    const g = await lockGeneration(tx, id);
     if (!g || g.deletedAt) {
       throw new AppError("not_found", "Job not found");
     }
@@ -45,8 +61,9 @@ export async function deleteGeneration(
     await removeGenerationFromLibrary(tx, g.id);
     await publishUserEvent(tx, g.authorId, "job_deleted", { job_id: g.id, kind: g.kind });
     await enqueuePurge(tx, g.id);
+    await alsoInTransaction?.(tx);
   });
-  await purgeDeletedGeneration(db, storage, owned.id);
+  await purgeDeletedGeneration(db, storage, id);
 }
 
 /** Storage prefixes a job's files live under: its outputs (files, posters, thumbnails) and its input image. */

@@ -11,6 +11,7 @@ import type { Database, Generation } from "@sorami/db";
 import { getGenerationById, lockGeneration } from "@sorami/db/queries/generations";
 import { catalog } from "../catalog";
 import { type GeneratorClient, GeneratorRefused } from "../generator-client";
+import { log } from "../log";
 import { documentsRequest, type HandoverDeps, HandoverRefused } from "./handover";
 import { transitionGeneration } from "./transition";
 
@@ -33,12 +34,19 @@ export async function dispatchGeneration(
   }
   const refusal = await handOver(opts.generator, g, opts.handover);
   if (refusal === null) {
+    log().info({ kind: g.kind }, "job dispatched to the generator");
     return "sent";
   }
+  log().warn({ kind: g.kind, reason: refusal }, "the generator refused the job");
   await db.transaction(async (tx) => {
     const locked = await lockGeneration(tx, jobId);
     if (locked) {
-      await transitionGeneration(tx, locked, { status: "FAILED", error: refusal, message: "Generation failed" });
+      await transitionGeneration(tx, locked, {
+        status: "FAILED",
+        error: refusal,
+        errorKind: "refused",
+        message: "Generation failed",
+      });
     }
   });
   return "refused";

@@ -184,6 +184,7 @@ describe("what a documents backend does not have", () => {
       generator: client(),
       staleAfterSeconds: { image: 60, video: 60 },
       maxAgeSeconds: { image: 3600, video: 3600 },
+      screening: false,
     });
     expect(received.length).toBe(before);
     expect(report).toMatchObject({ redispatched: 0, failed: 1, errors: 0 });

@@ -1,5 +1,6 @@
 import type { Database } from "@sorami/db";
 import { forceFailGeneration, lockGeneration } from "@sorami/db/queries/generations";
+import { log } from "../log";
 import { transitionGeneration } from "./transition";
 
 /**
@@ -11,16 +12,21 @@ import { transitionGeneration } from "./transition";
  * without notification, rather than left counting against its owner's
  * active jobs forever. A job already finished is left as it is.
  */
-export async function endJobAsFailed(db: Database, id: string, reason: string): Promise<void> {
+export async function endJobAsFailed(db: Database, id: string, reason: string, errorKind: string): Promise<void> {
   try {
     await db.transaction(async (tx) => {
       const locked = await lockGeneration(tx, id);
       if (locked) {
-        await transitionGeneration(tx, locked, { status: "FAILED", error: reason, message: "Generation failed" });
+        await transitionGeneration(tx, locked, {
+          status: "FAILED",
+          error: reason,
+          errorKind,
+          message: "Generation failed",
+        });
       }
     });
   } catch (error) {
-    console.error(`[jobs] job ${id}: failing it the normal way failed; marking the row alone:`, error);
-    await forceFailGeneration(db, id, reason);
+    log().error({ job_id: id, err: error }, "failing the job the normal way failed; marking the row alone");
+    await forceFailGeneration(db, id, reason, errorKind);
   }
 }

@@ -1,8 +1,10 @@
 import {
   EVENTS_ERROR_MAX_LENGTH,
   fallbackStepSchema,
+  fileModeration,
   type GalleryGeneration,
   type GenerationDetail,
+  isShown,
   type JobEvent,
   type JobResult,
   type JobStatusResponse,
@@ -57,32 +59,62 @@ const stateOf = (f: MediaFile) => ({
   fileUrl: mediaUrl(f.storageKey),
 });
 
-const toImage = (f: MediaFile) => ({
-  id: f.id,
-  index: f.index,
-  url: mediaUrl(f.storageKey),
-  ...stateOf(f),
-  thumbnail_url: f.thumbnailKey ? mediaUrl(f.thumbnailKey) : null,
-  format: f.format,
-  width: f.width,
-  height: f.height,
-  size_bytes: f.sizeBytes,
-  description: f.description,
-});
+/**
+ * The pictures a file entry shows. A file not shown as it is (pending
+ * screening, held, removed) shows only its blurred copy, if it has one: its
+ * thumbnail and poster are derivatives of the original and are served to no
+ * one but admins while it is held (media/serve.ts refuses them). `url` keeps
+ * naming the file (and is refused), with `moderation` saying why.
+ */
+function pictures(f: MediaFile): {
+  thumbnail: string | null;
+  poster: string | null;
+  moderation?: ReturnType<typeof fileModeration>;
+} {
+  if (isShown(f.moderationState)) {
+    return {
+      thumbnail: f.thumbnailKey ? mediaUrl(f.thumbnailKey) : null,
+      poster: f.posterKey ? mediaUrl(f.posterKey) : null,
+    };
+  }
+  const blurred = f.blurredKey ? mediaUrl(f.blurredKey) : null;
+  return { thumbnail: blurred, poster: blurred, moderation: fileModeration(f.moderationState) };
+}
 
-const toVideo = (f: MediaFile) => ({
-  id: f.id,
-  index: f.index,
-  url: mediaUrl(f.storageKey),
-  ...stateOf(f),
-  poster_url: f.posterKey ? mediaUrl(f.posterKey) : null,
-  thumbnail_url: f.thumbnailKey ? mediaUrl(f.thumbnailKey) : null,
-  format: f.format,
-  width: f.width,
-  height: f.height,
-  duration_seconds: f.durationSeconds,
-  size_bytes: f.sizeBytes,
-});
+const toImage = (f: MediaFile) => {
+  const { thumbnail, moderation } = pictures(f);
+  return {
+    id: f.id,
+    index: f.index,
+    url: mediaUrl(f.storageKey),
+    ...stateOf(f),
+    thumbnail_url: thumbnail,
+    format: f.format,
+    width: f.width,
+    height: f.height,
+    size_bytes: f.sizeBytes,
+    description: f.description,
+    ...(moderation ? { moderation } : {}),
+  };
+};
+
+const toVideo = (f: MediaFile) => {
+  const { thumbnail, poster, moderation } = pictures(f);
+  return {
+    id: f.id,
+    index: f.index,
+    url: mediaUrl(f.storageKey),
+    ...stateOf(f),
+    poster_url: poster,
+    thumbnail_url: thumbnail,
+    format: f.format,
+    width: f.width,
+    height: f.height,
+    duration_seconds: f.durationSeconds,
+    size_bytes: f.sizeBytes,
+    ...(moderation ? { moderation } : {}),
+  };
+};
 
 export function toResultResponse(g: Generation, files: MediaFile[]): JobResult {
   // The stored key of an input image is internal; callers see the parameters they sent.

@@ -9,6 +9,7 @@ import {
 import { type Database, describeDbError, type Generation } from "@sorami/db";
 import { listStaleGenerations, recordRepairFailure, touchGeneration } from "@sorami/db/queries/generations";
 import { type GeneratorClient, GeneratorContractError } from "../generator-client";
+import { log } from "../log";
 import { applyWebhookEvent } from "../webhooks/apply";
 import { endJobAsFailed } from "./fail";
 import { enqueueDispatch } from "./tasks";
@@ -22,6 +23,8 @@ export type ReconcileOptions = {
   staleAfterSeconds: Record<JobKind, number>;
   /** A job older than this that is still not finished is failed, whatever the generator says. */
   maxAgeSeconds: Record<JobKind, number>;
+  /** Image screening is on: recovered files are stored pending and screened, as the receiver does. */
+  screening: boolean;
 };
 
 export type ReconcileReport = {
@@ -131,12 +134,18 @@ async function reconcileJob(
   const view = await askGenerator(opts.generator, job.id);
   // What the generator says, as the missed webhook would have said it; the apply checks it by the job's kind.
   const apply = (payload: { status: WireStatus; [field: string]: unknown }, tag: string) =>
-    applyWebhookEvent(db, job.kind, `reconcile:${job.id}:${tag}`, {
-      job_id: job.id,
-      user_id: job.authorId,
-      ...(typeof view === "object" ? servingOfView(view) : {}),
-      ...payload,
-    });
+    applyWebhookEvent(
+      db,
+      job.kind,
+      `reconcile:${job.id}:${tag}`,
+      {
+        job_id: job.id,
+        user_id: job.authorId,
+        ...(typeof view === "object" ? servingOfView(view) : {}),
+        ...payload,
+      },
+      { screening: opts.screening },
+    );
 
   if (typeof view === "object" && view.status === "COMPLETED" && view.result) {
     await apply({ status: "completed", data: view.result, message: "Recovered by the reconciler" }, "completed");
@@ -144,7 +153,10 @@ async function reconcileJob(
   }
   if (typeof view === "object" && (view.status === "FAILED" || view.status === "CANCELED")) {
     const status = view.status === "FAILED" ? "failed" : "canceled";
-    await apply({ status, error_message: view.error ?? "The generator stopped this job" }, status);
+    await apply(
+      { status, error_message: view.error ?? "The generator stopped this job", error_code: view.error_kind },
+      status,
+    );
     return "repaired";
   }
   if (ageSeconds > opts.maxAgeSeconds[job.kind]) {
@@ -154,7 +166,7 @@ async function reconcileJob(
         : view === "unknown"
           ? "The backend sent no result within the longest a job may take, so the job was stopped"
           : "The job took longer than the longest a job may take, and was stopped";
-    await endJobAsFailed(db, job.id, reason);
+    await endJobAsFailed(db, job.id, reason, "expired");
     return "failed";
   }
   if (view === "unreachable") {
@@ -184,16 +196,18 @@ async function reconcileJob(
 async function recordFailure(db: Database, jobId: string, error: unknown): Promise<void> {
   try {
     const failures = await recordRepairFailure(db, jobId);
-    console.error(
-      `[reconcile] job ${jobId}: repair failed (${failures}/${RECONCILE_MAX_FAILURES}): ${describeDbError(error)}`,
+    log().error(
+      { job_id: jobId, failures, max_failures: RECONCILE_MAX_FAILURES, error: describeDbError(error) },
+      "reconcile: repair failed",
     );
     if (failures >= RECONCILE_MAX_FAILURES) {
-      await endJobAsFailed(db, jobId, REPAIR_FAILED_MESSAGE);
+      await endJobAsFailed(db, jobId, REPAIR_FAILED_MESSAGE, "unrecoverable");
     }
   } catch (recordError) {
     // The database itself is away: the next run finds the job again.
-    console.error(
-      `[reconcile] job ${jobId}: repair failed (${describeDbError(error)}), and so did recording it: ${describeDbError(recordError)}`,
+    log().error(
+      { job_id: jobId, error: describeDbError(error), record_error: describeDbError(recordError) },
+      "reconcile: repair failed, and so did recording it",
     );
   }
 }

@@ -1,4 +1,11 @@
-import { AppError, type JobAccepted, type JobKind, type ModelView, sniffImageType } from "@sorami/contracts";
+import {
+  AppError,
+  type JobAccepted,
+  type JobKind,
+  type ModelView,
+  type PromptPolicy,
+  sniffImageType,
+} from "@sorami/contracts";
 import { readObject } from "@sorami/storage";
 import { parseSubmission } from "./params";
 import { ownedJob } from "./read";
@@ -13,7 +20,12 @@ import { type SubmitContext, submitGeneration } from "./submit";
  * again under the new job, so deleting either job never breaks the other.
  */
 export async function rerunGeneration(
-  ctx: SubmitContext & { catalog: { models: readonly ModelView[]; inputImageAllowedHosts: readonly string[] } },
+  ctx: SubmitContext & {
+    catalog: { models: readonly ModelView[]; inputImageAllowedHosts: readonly string[] };
+    policy: PromptPolicy;
+    /** An admin's retry of a failed job: the new job records it as its origin. */
+    asRetry?: boolean;
+  },
   kind: JobKind,
   id: string,
   idempotencyKey: string | null,
@@ -28,8 +40,12 @@ export async function rerunGeneration(
     { ...params, prompt: g.prompt },
     ctx.catalog.models,
     ctx.catalog.inputImageAllowedHosts,
+    ctx.policy,
     typeof input_image_key === "string",
   );
+  if (ctx.asRetry) {
+    submission.retryOf = g.id;
+  }
   if (typeof input_image_key === "string") {
     const bytes = await readObject(ctx.storage, input_image_key);
     const type = bytes ? sniffImageType(bytes) : null;

@@ -33,6 +33,7 @@ export const submitRoute = (kind: JobKind) =>
         raw,
         await catalog().models(),
         env().inputImageAllowedHosts,
+        env().moderation.policy,
         false,
         env().generatorApi,
       );
@@ -87,7 +88,14 @@ export const rerunRoute = (kind: JobKind) =>
   withUser<{ id: string }>(async ({ req, user, params }) => {
     const key = validateIdempotencyKey(req.headers.get("idempotency-key"));
     const catalogNow = { models: await catalog().models(), inputImageAllowedHosts: env().inputImageAllowedHosts };
-    const ctx = { db: db(), storage: storage(), user, quotas: env().quotas, catalog: catalogNow };
+    const ctx = {
+      db: db(),
+      storage: storage(),
+      user,
+      quotas: env().quotas,
+      catalog: catalogNow,
+      policy: env().moderation.policy,
+    };
     const { body, created } = await rerunGeneration(ctx, kind, params.id, key);
     return json(body, { status: 202, headers: created ? {} : { "Idempotent-Replayed": "true" } });
   });

@@ -16,7 +16,9 @@ import { getGenerationByIdempotencyKey, insertGeneration } from "@sorami/db/quer
 import { organizationIdOfSql } from "@sorami/db/queries/organizations";
 import { activeJobCount, lockUserSubmissions, recentSubmissions } from "@sorami/db/queries/quotas";
 import type { Storage } from "@sorami/storage";
+import { currentRequestId, log } from "../log";
 import type { SessionUser } from "../session";
+import { recordJobSubmitted } from "./metrics";
 import type { Submission } from "./params";
 import { enqueueDispatch } from "./tasks";
 
@@ -126,10 +128,11 @@ export async function submitGeneration(
         message: "Waiting for the generator",
         idempotencyKey,
         requestHash,
+        retryOf: submission.retryOf ?? null,
         // Millisecond precision, so keyset cursors made from JS dates compare exactly.
         createdAt: new Date(),
       });
-      await enqueueDispatch(tx, row.id);
+      await enqueueDispatch(tx, row.id, currentRequestId());
       return { row, earlier: null };
     })
     .catch(async (error: unknown) => {
@@ -139,6 +142,8 @@ export async function submitGeneration(
       throw error;
     });
   if (result.row) {
+    recordJobSubmitted(result.row);
+    log().info({ job_id: result.row.id, kind }, "job submitted");
     return { body: accepted(result.row, "Generation started"), created: true };
   }
 

@@ -1,3 +1,4 @@
+import { HTTP_REQUEST_ID_MAX_LENGTH } from "@sorami/contracts";
 import { QUEUE_SCHEMAS, type Tx } from "@sorami/db";
 import { defineTask, enqueueTask, idPayload } from "@sorami/db/tasks";
 import { z } from "zod";
@@ -20,7 +21,8 @@ export const WEB_TASKS = {
   dispatch: defineTask({
     name: "dispatch-generation",
     queue: QUEUE_SCHEMAS.web,
-    payload: idPayload("jobId"),
+    // The submit's request id rides along, so the generator logs the hand-over under the user's request.
+    payload: z.object({ jobId: z.string().min(1), requestId: z.string().max(HTTP_REQUEST_ID_MAX_LENGTH).optional() }),
     maxAttempts: 25,
     // One call to the generator (it answers at once: it only queues) and two statements.
     timeoutMs: 60_000,
@@ -58,6 +60,21 @@ export const WEB_TASKS = {
     jobKey: (p) => `purge:${p.jobId}`,
   }),
   /**
+   * Score a completed job's files (the generator runs the model) and hold
+   * those at or above MODERATION_THRESHOLD; queued with the `completed`
+   * event while screening is on. 25 runs (~3 days) while the generator is
+   * away: the files stay pending (not shown) meanwhile, never unscreened.
+   */
+  screen: defineTask({
+    name: "screen-generation-files",
+    queue: QUEUE_SCHEMAS.web,
+    payload: idPayload("jobId"),
+    maxAttempts: 25,
+    // One generator call (GENERATOR_SCREEN_TIMEOUT_MS) and, per held file, a small blurred copy.
+    timeoutMs: 5 * 60_000,
+    jobKey: (p) => `screen:${p.jobId}`,
+  }),
+  /**
    * Fetch a file a backend reported from elsewhere (its `url`: an S3 link)
    * into the job's folder (see media/remote.ts). 5 runs (~1.5 min, waits of
    * 3, 7, 20, 55 s) ride out a backend or bucket that blinks; a refusal that
@@ -90,9 +107,14 @@ export const WEB_TASKS = {
   }),
 };
 
-/** Queues the hand-over of a job to the generator, in the caller's transaction. */
-export async function enqueueDispatch(tx: Tx, jobId: string): Promise<void> {
-  await enqueueTask(tx, WEB_TASKS.dispatch, { jobId });
+/** Queues the hand-over of a job to the generator, in the caller's transaction (with the submit's request id). */
+export async function enqueueDispatch(tx: Tx, jobId: string, requestId?: string): Promise<void> {
+  await enqueueTask(tx, WEB_TASKS.dispatch, requestId ? { jobId, requestId } : { jobId });
+}
+
+/** Queues the screening of a job's new files, in the transaction that stored them. */
+export async function enqueueScreening(tx: Tx, jobId: string): Promise<void> {
+  await enqueueTask(tx, WEB_TASKS.screen, { jobId });
 }
 
 /** Queues the fetch of a remote file, in the transaction that writes its row. */

@@ -14,6 +14,7 @@ import type { Generation, NotificationRow, Tx } from "@sorami/db";
 import type { UserEventInput } from "@sorami/db/queries/events";
 import { type NewMediaFile, writeTransition } from "@sorami/db/queries/transitions";
 import { toNotification } from "../notifications";
+import { recordJobFinished } from "./metrics";
 import { toJobEvent } from "./present";
 
 /** One status change of a job, whoever reports it (a webhook, the reconciler, a cancel, a refused dispatch). */
@@ -22,6 +23,8 @@ export type StatusChange = {
   progress?: number | null;
   message?: string | null;
   error?: string | null;
+  /** What failed the job, in a word (see generations.error_kind); kept only with FAILED. */
+  errorKind?: string | null;
   files?: NewMediaFile[];
   /** The model serving the job and its provider, when the event says (from the provider call on). */
   model?: string | null;
@@ -95,6 +98,7 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: StatusC
       progress: decision.progress,
       message,
       error,
+      errorKind: decision.status === "FAILED" ? (event.errorKind ?? null) : g.errorKind,
       model: event.model ?? g.model,
       provider: event.provider ?? g.provider,
       // Measured here, a job that waited past int4 milliseconds (~24.8 days: a long JOB_MAX_AGE) would fail the write.
@@ -118,5 +122,12 @@ export async function transitionGeneration(tx: Tx, g: Generation, event: StatusC
     notification,
     events,
   });
+  if (terminal) {
+    recordJobFinished(
+      { kind: g.kind, model: event.model ?? g.model, provider: event.provider ?? g.provider },
+      decision.status,
+      now.getTime() - g.createdAt.getTime(),
+    );
+  }
   return decision;
 }

@@ -1,6 +1,7 @@
 import {
   AppError,
   COLLECTION_ITEMS_MAX,
+  isShown,
   mediaFileIdSchema,
   type SharedFile,
   type SharedGeneration,
@@ -53,8 +54,10 @@ function sharedFile(token: string, file: MediaFile): SharedFile {
   };
 }
 
+/** A shared generation's files: those shown as they are only (a held file is shown to no one but admins). */
 function sharedGeneration(token: string, g: Generation, files: MediaFile[]): SharedGeneration {
-  return { kind: g.kind, prompt: g.prompt, model: g.model, files: files.map((f) => sharedFile(token, f)) };
+  const shown = files.filter((f) => isShown(f.moderationState));
+  return { kind: g.kind, prompt: g.prompt, model: g.model, files: shown.map((f) => sharedFile(token, f)) };
 }
 
 /** A collection's files grouped by generation, in the order listed (newest generation first). */

@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
-import { AppError } from "@sorami/contracts";
+import { AppError, fileModeration, isShown } from "@sorami/contracts";
+import type { MediaFile } from "@sorami/db";
 import { getFileBySignedKey, getInputImageBySignedKey, getOwnedFileByKey } from "@sorami/db/queries/generations";
 import { type ByteRange, contentTypeFor, isValidKey } from "@sorami/storage";
 import { db, storage } from "../db";
@@ -64,7 +65,19 @@ export async function serveOwnedMedia(
   if (!file) {
     throw new AppError("not_found", "File not found");
   }
+  refuseUnlessShown(file, key);
   return serveStoredFile(key, file.generationId, rangeHeader, options);
+}
+
+/**
+ * A file pending screening, held or removed: its blurred copy alone, never
+ * the original or its derivatives (thumbnail, poster), to anyone but an
+ * admin (whose review serves it by its own route).
+ */
+function refuseUnlessShown(file: Pick<MediaFile, "moderationState" | "blurredKey">, key: string): void {
+  if (!isShown(file.moderationState) && key !== file.blurredKey) {
+    throw new AppError("forbidden", fileModeration(file.moderationState)?.notice ?? "This file is not available");
+  }
 }
 
 /**
@@ -81,9 +94,12 @@ export async function serveSignedMedia(
   const key = segments.join("/");
   assertValidMediaLink(key, search);
   // A job's file, or its input image (what a documents backend is sent as input_image_url).
-  const file = isValidKey(key)
-    ? ((await getFileBySignedKey(db(), key)) ?? (await getInputImageBySignedKey(db(), key)))
-    : null;
+  const mediaFile = isValidKey(key) ? await getFileBySignedKey(db(), key) : null;
+  if (mediaFile) {
+    // A signed link is no admin's: a held file is refused through it as through its owner's session.
+    refuseUnlessShown(mediaFile, key);
+  }
+  const file = mediaFile ?? (isValidKey(key) ? await getInputImageBySignedKey(db(), key) : null);
   if (!file) {
     throw new AppError("not_found", "File not found");
   }

@@ -92,3 +92,44 @@ describe("a signed link to a job's input image", () => {
     expect(await refusedWith(fetchLink(links.signedMediaUrl(`inputs/${id}/secret.png`)))).toBe(404);
   });
 });
+
+describe("a signed link to a job's file", () => {
+  /** A completed job with one stored file (and its blurred copy) in the given screening state. */
+  async function jobWithFile(moderationState: "clear" | "held" | "pending") {
+    const owner = await t.createUser();
+    const id = randomUUID();
+    const key = `images/${id}/image_1.png`;
+    const blurredKey = `images/${id}/image_1_held.webp`;
+    await t.db
+      .insert(schema.generations)
+      .values({ id, kind: "image", authorId: owner.id, prompt: "p", params: {}, status: "COMPLETED" });
+    await t.db.insert(schema.mediaFiles).values({
+      id: randomUUID(),
+      generationId: id,
+      index: 0,
+      storageKey: key,
+      sizeBytes: PNG.length,
+      format: "PNG",
+      width: 1,
+      height: 1,
+      moderationState,
+      blurredKey,
+    });
+    await store.storage().put(key, PNG, "image/png");
+    await store.storage().put(blurredKey, PNG, "image/webp");
+    return { key, blurredKey };
+  }
+
+  it("serves a file shown as it is", async () => {
+    const { key } = await jobWithFile("clear");
+    expect((await fetchLink(links.signedMediaUrl(key))).status).toBe(200);
+  });
+
+  it("refuses a held or pending file (403) as its owner's session does: only its blurred copy is served", async () => {
+    for (const state of ["held", "pending"] as const) {
+      const { key, blurredKey } = await jobWithFile(state);
+      expect(await refusedWith(fetchLink(links.signedMediaUrl(key)))).toBe(403);
+      expect((await fetchLink(links.signedMediaUrl(blurredKey))).status).toBe(200);
+    }
+  });
+});

@@ -5,6 +5,8 @@ import {
   isTerminal,
   type JobKind,
   KIND_INFO,
+  type ModerationState,
+  storableInstant,
   WEBHOOK_PAYLOAD_SCHEMAS,
   type WebhookPayload,
 } from "@sorami/contracts";
@@ -12,8 +14,9 @@ import { type Database, describeDbError, isDeterministicDbError } from "@sorami/
 import { recordEventAndLockGeneration } from "@sorami/db/queries/webhooks";
 import { parseWith } from "../http/handler";
 import { endJobAsFailed } from "../jobs/fail";
-import { enqueueFetchRemoteFile, enqueuePurge } from "../jobs/tasks";
+import { enqueueFetchRemoteFile, enqueuePurge, enqueueScreening } from "../jobs/tasks";
 import { type StatusChange, transitionGeneration } from "../jobs/transition";
+import { log } from "../log";
 import { completeReportedPrompt, createFromWebhook } from "./direct";
 import { placeReportedFiles } from "./files";
 
@@ -24,8 +27,7 @@ export type ApplyOutcome =
 
 /** The sender's time, when it gave a valid one. */
 function reportedAt(payload: WebhookPayload): Date | null {
-  const at = payload.timestamp ? new Date(payload.timestamp) : null;
-  return at && !Number.isNaN(at.getTime()) ? at : null;
+  return storableInstant(payload.timestamp);
 }
 
 /** What the generator says of the model serving the job (any event from the provider call on). */
@@ -78,6 +80,7 @@ export function statusChangeOf(kind: JobKind, payload: WebhookPayload): StatusCh
         progress: payload.progress,
         message: payload.message,
         error: payload.error_message,
+        errorKind: payload.error_code ?? null,
       };
     default:
       return {
@@ -105,9 +108,21 @@ export async function applyWebhookEvent(
   kind: JobKind,
   eventId: string,
   input: unknown,
+  options: ApplyOptions = NO_SCREENING,
 ): Promise<ApplyOutcome> {
-  return applyPayload(db, kind, eventId, parseWebhookPayload(kind, input));
+  return applyPayload(db, kind, eventId, parseWebhookPayload(kind, input), options);
 }
+
+/** How the files of a `completed` event are stored. */
+export type ApplyOptions = {
+  /**
+   * Image screening is on (MODERATION_THRESHOLD): files are stored `pending`
+   * — not shown — and their screening is queued in the same transaction.
+   * Off: stored `unscreened`. The receiver and the reconciler pass the env's.
+   */
+  screening: boolean;
+};
+export const NO_SCREENING: ApplyOptions = { screening: false };
 
 /** The kind's contract decides what an event is: a completed one without files, a failed one without a reason, are 400s. */
 export function parseWebhookPayload(kind: JobKind, input: unknown): WebhookPayload {
@@ -120,11 +135,16 @@ export async function applyPayload(
   kind: JobKind,
   eventId: string,
   payload: WebhookPayload,
+  options: ApplyOptions = NO_SCREENING,
 ): Promise<ApplyOutcome> {
-  const event = statusChangeOf(kind, payload);
+  const change = statusChangeOf(kind, payload);
+  const moderationState: ModerationState = options.screening ? "pending" : "unscreened";
+  const event: StatusChange = change.files
+    ? { ...change, files: change.files.map((f) => ({ ...f, moderationState })) }
+    : change;
   const stage = { jobLocked: false };
   try {
-    return await applyOnce(db, kind, eventId, payload, event, stage);
+    return await applyOnce(db, kind, eventId, payload, event, stage, options);
   } catch (error) {
     if (!isDeterministicDbError(error)) {
       throw error;
@@ -152,11 +172,12 @@ async function refuseUnstorable(
   error: unknown,
   endJob: boolean,
 ): Promise<never> {
-  console.error(
-    `[webhook] job ${payload.job_id}: the ${payload.status} event could not be stored: ${describeDbError(error)}`,
+  log().error(
+    { job_id: payload.job_id, webhook: payload.status, error: describeDbError(error) },
+    "webhook event could not be stored",
   );
   if (endJob) {
-    await endJobAsFailed(db, payload.job_id, UNSTORABLE_RESULT_MESSAGE);
+    await endJobAsFailed(db, payload.job_id, UNSTORABLE_RESULT_MESSAGE, "invalid_event");
   }
   throw new AppError(
     "unprocessable",
@@ -171,6 +192,7 @@ async function applyOnce(
   payload: WebhookPayload,
   event: StatusChange,
   stage: { jobLocked: boolean },
+  options: ApplyOptions,
 ): Promise<ApplyOutcome> {
   return db.transaction(async (tx) => {
     const { recorded, generation: locked } = await recordEventAndLockGeneration(tx, {
@@ -201,6 +223,9 @@ async function applyOnce(
     const decision = await transitionGeneration(tx, generation, event);
     if (!decision.apply) {
       return { outcome: "ignored", reason: decision.reason } as const;
+    }
+    if (options.screening && decision.status === "COMPLETED" && event.files?.length) {
+      await enqueueScreening(tx, generation.id);
     }
     // Files from elsewhere are fetched after the answer, by a task queued with the rows that name them.
     for (const file of event.files ?? []) {

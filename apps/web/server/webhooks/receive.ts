@@ -12,6 +12,7 @@ import { verifyWebhook } from "@sorami/contracts/signature";
 import { env } from "../../env";
 import { db } from "../db";
 import { decodeUtf8, json, parseJsonText, readBodyBytes } from "../http/handler";
+import { log } from "../log";
 import { applyPayload, parseWebhookPayload } from "./apply";
 
 /**
@@ -25,7 +26,7 @@ export async function receiveWebhook(req: Request, kind: JobKind): Promise<Respo
   const body = decodeUtf8(await readBodyBytes(req, WEBHOOK_BODY_MAX_BYTES));
   const verified = verifyWebhook(env().webhookSecrets, req.headers, body);
   if (!verified.ok) {
-    console.warn(`[webhook] refused (${verified.reason}) on /${kind}`);
+    log().warn({ kind, reason: verified.reason }, "webhook refused");
     throw new AppError("unauthorized", "Unauthorized");
   }
   // The documents' secret in clear: anyone who saw one request could send any other. Only when the operator says so.
@@ -50,8 +51,21 @@ export async function receiveWebhook(req: Request, kind: JobKind): Promise<Respo
     }
   }
   const eventId = verified.id || `legacy_${createHash("sha256").update(body).digest("hex")}`;
-  const result = await applyPayload(db(), kind, eventId, payload);
+  const result = await applyPayload(db(), kind, eventId, payload, {
+    screening: env().moderation.threshold !== null,
+  });
   const processing_time_ms = Math.round((performance.now() - started) * 100) / 100;
+  log().info(
+    {
+      job_id: payload.job_id,
+      webhook: payload.status,
+      event_id: eventId,
+      outcome: result.outcome,
+      ...(result.outcome === "applied" ? { status: result.status } : {}),
+      ...(result.outcome === "ignored" ? { reason: result.reason } : {}),
+    },
+    "webhook received",
+  );
 
   let ack: WebhookAck;
   if (result.outcome === "duplicate") {

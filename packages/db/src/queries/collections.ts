@@ -8,6 +8,7 @@ import {
   type Generation,
   generations,
   type MediaFile,
+  mediaFileIsShown,
   mediaFiles,
 } from "../schema";
 import { collectionsInScope, generationsInScope, type LibraryScope } from "./scope";
@@ -147,8 +148,9 @@ export type FileWithGeneration = { generation: Generation; file: MediaFile };
 /**
  * The files a collection holds: every file of its whole generations, and its
  * single files, each once, newest generation first; at most `limit`.
- * Generations deleted since are left out. The collection must already be
- * checked (its owner's, or behind a live share link).
+ * Generations deleted since are left out, and so are files not shown as
+ * they are (pending screening, held, removed: `mediaFileIsShown`), for these
+ * are shared and zipped. The collection must already be checked (its owner's, or behind a live share link).
  */
 export async function listCollectionFiles(db: Tx, collectionId: string, limit: number): Promise<FileWithGeneration[]> {
   const rows = await db
@@ -165,13 +167,13 @@ export async function listCollectionFiles(db: Tx, collectionId: string, limit: n
         or(isNull(collectionItems.mediaFileId), eq(mediaFiles.id, collectionItems.mediaFileId)),
       ),
     )
-    .where(and(eq(collectionItems.collectionId, collectionId), isNull(generations.deletedAt)))
+    .where(and(eq(collectionItems.collectionId, collectionId), isNull(generations.deletedAt), mediaFileIsShown))
     .orderBy(desc(generations.createdAt), desc(generations.id), asc(mediaFiles.index))
     .limit(limit);
   return rows;
 }
 
-/** The files of one generation in the scope (its id already checked), in order. */
+/** The files of one generation in the scope (its id already checked), in order; those `mediaFileIsShown` only (zipped). */
 export async function listGenerationFiles(
   db: Tx,
   scope: LibraryScope,
@@ -181,6 +183,13 @@ export async function listGenerationFiles(
     .select({ generation: generations, file: mediaFiles })
     .from(generations)
     .innerJoin(mediaFiles, eq(mediaFiles.generationId, generations.id))
-    .where(and(generationsInScope(scope), eq(generations.id, generationId), isNotNull(mediaFiles.storageKey)))
+    .where(
+      and(
+        generationsInScope(scope),
+        eq(generations.id, generationId),
+        isNotNull(mediaFiles.storageKey),
+        mediaFileIsShown,
+      ),
+    )
     .orderBy(asc(mediaFiles.index));
 }

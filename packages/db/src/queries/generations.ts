@@ -102,11 +102,11 @@ export async function lockGeneration(tx: Tx, id: string): Promise<Generation | n
  * else: the last resort when failing it the normal way (state machine,
  * notification, events) cannot be written. A finished job is left alone.
  */
-export async function forceFailGeneration(db: Tx, id: string, reason: string): Promise<void> {
+export async function forceFailGeneration(db: Tx, id: string, reason: string, errorKind: string): Promise<void> {
   const now = new Date();
   await db
     .update(generations)
-    .set({ status: "FAILED", error: reason, message: "Generation failed", updatedAt: now, completedAt: now })
+    .set({ status: "FAILED", error: reason, errorKind, message: "Generation failed", updatedAt: now, completedAt: now })
     .where(and(eq(generations.id, id), notInArray(generations.status, [...TERMINAL_STATUSES])));
 }
 
@@ -213,7 +213,7 @@ export async function listGenerationsForOwner(
 }
 
 /**
- * The file (or its video poster, or its thumbnail) at a storage key, for its
+ * The file (or its video poster, its thumbnail, its blurred copy) at a storage key, for its
  * owner. Authorized by the job whose folder holds the key
  * (`images/{job_id}/…`, `videos/{job_id}/…`): that job must be the user's, of
  * the folder's kind, not deleted, and list the key. A row of another job
@@ -252,6 +252,7 @@ async function fileInJobFolder(db: Tx, storageKey: string, ownerId: string | nul
           eq(mediaFiles.storageKey, storageKey),
           eq(mediaFiles.posterKey, storageKey),
           eq(mediaFiles.thumbnailKey, storageKey),
+          eq(mediaFiles.blurredKey, storageKey),
         ),
         ownerId === null ? undefined : eq(generations.authorId, ownerId),
         notDeleted,

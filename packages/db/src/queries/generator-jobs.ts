@@ -39,8 +39,10 @@ export async function getGeneratorJob(db: Tx, id: string): Promise<GeneratorJob 
 /** A webhook delivery to store with a job's status change: the exact body every attempt sends. */
 export type NewDelivery = { id: string; event: string; url: string; body: string };
 
-/** What a run records with a status change (an end's result or error, its time; the provider's status word). */
-export type GeneratorJobPatch = Partial<Pick<GeneratorJob, "error" | "result" | "completedAt" | "remoteStatus">>;
+/** What a run records with a status change (an end's result or error and its kind, its time; the provider's status word). */
+export type GeneratorJobPatch = Partial<
+  Pick<GeneratorJob, "error" | "errorKind" | "result" | "completedAt" | "remoteStatus">
+>;
 
 /**
  * Moves a job that has not ended toward `next`, decided as `decideTransition`

@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import type { Tx } from "../client";
 import { sessions, users } from "../schema";
 import { prepared } from "./prepared";
@@ -13,7 +13,9 @@ export type SessionEndedNotice = { s: string; u: string };
 
 /**
  * A sign-in session by its token, with the user it belongs to, in one query
- * (better-auth's tables; better-auth itself reads them in two).
+ * (better-auth's tables; better-auth itself reads them in two). A disabled
+ * user's session is not found (disabling deletes them too: this holds even
+ * for one created in a race with it).
  */
 export async function findSessionWithUser(
   db: Tx,
@@ -35,7 +37,7 @@ export async function findSessionWithUser(
       })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
-      .where(eq(sessions.token, sql.placeholder("token")))
+      .where(and(eq(sessions.token, sql.placeholder("token")), isNull(users.disabledAt)))
       .limit(1)
       .prepare("session_with_user"),
   );
@@ -49,10 +51,9 @@ export async function findSessionWithUser(
 
 /**
  * Of these sessions, the ones still live: not deleted (signed out, revoked),
- * not expired at `now`, their user still there. This is where a flag that
- * disables a user would be checked too (better-auth's admin plugin adds
- * `users.banned`; Sorami has no such flag yet), with a trigger on `users`
- * announcing it on SESSION_ENDED_CHANNEL like the session triggers do.
+ * not expired at `now`, their user still there and not disabled. Disabling a
+ * user deletes their sessions, which the trigger announces at once; the flag
+ * here is what the periodic recheck sees should a session outlive that.
  */
 export async function liveSessionIds(db: Tx, ids: readonly string[], now: Date): Promise<string[]> {
   if (ids.length === 0) {
@@ -62,6 +63,12 @@ export async function liveSessionIds(db: Tx, ids: readonly string[], now: Date):
     .select({ id: sessions.id })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(inArray(sessions.id, [...ids]), gt(sessions.expiresAt, now)));
+    .where(and(inArray(sessions.id, [...ids]), gt(sessions.expiresAt, now), isNull(users.disabledAt)));
   return rows.map((r) => r.id);
+}
+
+/** Whether a user is disabled (the sign-in hook refuses them a session). */
+export async function isUserDisabled(db: Tx, userId: string): Promise<boolean> {
+  const [row] = await db.select({ disabledAt: users.disabledAt }).from(users).where(eq(users.id, userId));
+  return Boolean(row?.disabledAt);
 }

@@ -6,6 +6,7 @@ import {
   type Generation,
   generations,
   type MediaFile,
+  mediaFileIsShown,
   mediaFiles,
   type ShareLinkRow,
   shareLinks,
@@ -89,7 +90,8 @@ export async function getSharedGeneration(db: Tx, generationId: string): Promise
 /**
  * A file a link shows, by the file's id: a file of the linked generation, or
  * of a whole generation in the linked collection, or a single file in it —
- * never another file of that generation, nor of a deleted one.
+ * never another file of that generation, nor of a deleted one, nor one not
+ * shown as it is (pending screening, held, removed: `mediaFileIsShown`).
  */
 export async function getSharedFile(db: Tx, link: ShareLinkRow, fileId: string): Promise<MediaFile | null> {
   const inLink = link.generationId
@@ -110,7 +112,7 @@ export async function getSharedFile(db: Tx, link: ShareLinkRow, fileId: string):
     .select({ file: mediaFiles })
     .from(mediaFiles)
     .innerJoin(generations, eq(generations.id, mediaFiles.generationId))
-    .where(and(eq(mediaFiles.id, fileId), isNull(generations.deletedAt), inLink));
+    .where(and(eq(mediaFiles.id, fileId), isNull(generations.deletedAt), mediaFileIsShown, inLink));
   return row?.file ?? null;
 }
 

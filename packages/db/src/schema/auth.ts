@@ -14,6 +14,12 @@ export const users = pgTable("users", {
   role: text("role").notNull().default("user"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  /**
+   * Set by an admin: the user cannot sign in, every session of theirs was
+   * deleted when it was set, and no session of theirs is honoured while it is
+   * (queries/sessions.ts). Not one of better-auth's fields: it never writes it.
+   */
+  disabledAt: timestamp("disabled_at", { withTimezone: true }),
 });
 
 export const sessions = pgTable(

@@ -23,6 +23,8 @@ export const generatorJobs = generatorSchema.table(
     progress: integer("progress").notNull().default(0),
     attempts: integer("attempts").notNull().default(0),
     error: text("error"),
+    /** The ProviderError kind (or `internal`) that failed the job; null unless it failed. */
+    errorKind: text("error_kind"),
     /** The catalog model serving the job (set at submit; a fallback's once the job moved) and its provider. */
     model: text("model"),
     provider: text("provider"),
@@ -94,3 +96,28 @@ export const webhookAttempts = generatorSchema.table(
   },
   (t) => [index("webhook_attempts_delivery_idx").on(t.deliveryId)],
 );
+
+/**
+ * Every call a run of a job made to its provider, for the admin console's
+ * job story: when, how long, the provider's request id where it gives one,
+ * and how it ended. Written once, when the call ends.
+ */
+export const providerCalls = generatorSchema.table(
+  "provider_calls",
+  {
+    id: serial("id").primaryKey(),
+    jobId: text("job_id").notNull(),
+    /** The run of the job (generator.jobs.attempts at the time). */
+    attempt: integer("attempt").notNull(),
+    provider: text("provider").notNull(),
+    model: text("model"),
+    requestId: text("request_id"),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    durationMs: integer("duration_ms"),
+    outcome: text("outcome", { enum: ["ok", "error"] }).notNull(),
+    errorKind: text("error_kind"),
+    error: text("error"),
+  },
+  (t) => [index("provider_calls_job_idx").on(t.jobId, t.startedAt)],
+);
+export type ProviderCallRow = typeof providerCalls.$inferSelect;

@@ -38,6 +38,16 @@ export const generations = pgTable(
      */
     reportedAt: timestamp("reported_at", { withTimezone: true }),
     error: text("error"),
+    /**
+     * What failed the job, in a word: a provider error kind (rate_limit,
+     * timeout, transient, content_blocked, no_output, invalid_request) the
+     * generator reported, or the web app's own reason (refused, expired,
+     * unrecoverable, invalid_event); null for jobs that did not fail or
+     * failed before this was recorded. The admin overview groups by it.
+     */
+    errorKind: text("error_kind"),
+    /** The job an admin retried into this one (a new job with its parameters). */
+    retryOf: text("retry_of"),
     processingTimeMs: integer("processing_time_ms"),
     providerMetadata: jsonb("provider_metadata").$type<Record<string, unknown>>(),
     idempotencyKey: text("idempotency_key"),
@@ -87,6 +97,12 @@ export const generations = pgTable(
     index("generations_author_unfinished_idx").on(t.authorId).where(generationIsActive),
     // A pending job's queue position counts the pending jobs before it.
     index("generations_pending_created_idx").on(t.createdAt, t.id).where(sql`${t.status} = 'PENDING'`),
+    // The admin console's list of everyone's jobs, newest first, and the overview's counts by time window.
+    index("generations_created_idx").on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    // The overview's failure rates: jobs that ended in the last day.
+    index("generations_completed_idx").on(t.completedAt).where(sql`${t.completedAt} is not null`),
+    // A job's story lists the retries an admin made of it.
+    index("generations_retry_of_idx").on(t.retryOf).where(sql`${t.retryOf} is not null`),
     // Search (queries/search.ts): words, and runs of no-space scripts as phrases (full-text, `simple`:
     // language-agnostic); any part of a word of 3 characters or more (trigrams; pg_trgm, created by 0010).
     index("generations_search_fts_idx").using("gin", generationSearchVector),

@@ -1,4 +1,4 @@
-import { FILE_STATES } from "@sorami/contracts";
+import { FILE_STATES, MODERATION_STATES, SHOWN_MODERATION_STATES } from "@sorami/contracts";
 import { sql } from "drizzle-orm";
 import { bigint, check, index, integer, jsonb, pgTable, real, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { generations } from "./jobs";
@@ -28,6 +28,14 @@ export const mediaFiles = pgTable(
     /** A small WEBP of the file (of the poster, for videos); null for files stored before thumbnails. */
     thumbnailKey: text("thumbnail_key"),
     metadata: jsonb("metadata").$type<Record<string, unknown>>(),
+    /** Image screening (contracts' MODERATION_STATES); only `mediaFileIsShown` states are served as they are. */
+    moderationState: text("moderation_state", { enum: MODERATION_STATES }).notNull().default("unscreened"),
+    /** The screening model's nsfw score (0–1) and its class probabilities; null until scored. */
+    nsfwScore: real("nsfw_score"),
+    moderationScores: jsonb("moderation_scores").$type<Record<string, number>>(),
+    screenedAt: timestamp("screened_at", { withTimezone: true }),
+    /** A small, heavily blurred WEBP of a held file: all its owner is served of it while it is held. */
+    blurredKey: text("blurred_key"),
     /**
      * `stored` for files in Sorami's storage; `pending` while a file a
      * backend reported from elsewhere (its `url`) is being fetched into
@@ -48,6 +56,22 @@ export const mediaFiles = pgTable(
     uniqueIndex("media_files_storage_key_uq").on(t.storageKey),
     index("media_files_poster_key_idx").on(t.posterKey),
     index("media_files_thumbnail_key_idx").on(t.thumbnailKey),
+    index("media_files_blurred_key_idx").on(t.blurredKey).where(sql`${t.blurredKey} is not null`),
+    // The admin's review queue (held, pending): oldest first; decided files are not in it.
+    index("media_files_moderation_queue_idx")
+      .on(t.moderationState, t.createdAt, t.id)
+      .where(sql`${t.moderationState} in ('pending', 'held')`),
   ],
 );
 export type MediaFile = typeof mediaFiles.$inferSelect;
+
+/**
+ * The one predicate every read of media bytes for anyone but an admin
+ * honours — the owner's media route, galleries' thumbnails, share links:
+ * a file pending screening, held for review or removed is not served as it
+ * is. (contracts' SHOWN_MODERATION_STATES; `isShown` is the same rule in
+ * TypeScript.)
+ */
+export const mediaFileIsShown = sql.raw(
+  `"media_files"."moderation_state" in (${SHOWN_MODERATION_STATES.map((s) => `'${s}'`).join(", ")})`,
+);

@@ -22,6 +22,10 @@ export function registerGenerateRoutes(app: FastifyInstance, ctx: AppContext): v
       // The model named (or the default), the request filled from it and checked against what it can serve.
       const { model, params } = parseForModel(ctx.models.views(), kind, GENERATOR_REQUEST_SCHEMAS[kind], request.body);
       const { job, created } = await submitJob(ctx.db, ctx.storage, kind, params, model);
+      request.log.info(
+        { job_id: job.id, kind, model: model.id, created },
+        created ? "job accepted" : "job already accepted",
+      );
       return reply.status(202).send(
         answer(generatorJobAcceptedSchema, {
           job_id: job.id,

@@ -4,7 +4,7 @@ import { getGeneratorJob } from "@sorami/db/queries/generator-jobs";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { cancelJob } from "../../domain/jobs";
+import { cancelJob, jobView } from "../../domain/jobs";
 import { answer } from "../answer";
 
 /** The path's job id, checked so a malformed one is a 400 naming `id`. */
@@ -17,30 +17,7 @@ export function registerJobRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (!job) {
       throw new AppError("not_found", "Job not found");
     }
-    return answer(generatorJobViewSchema, {
-      job_id: job.id,
-      kind: job.kind,
-      user_id: job.userId,
-      status: job.status,
-      progress: job.progress,
-      attempts: job.attempts,
-      model: job.model,
-      provider: job.provider,
-      remote:
-        job.remoteSubmissions > 0 || job.remoteHandle
-          ? {
-              request_id: job.remoteHandle?.id ?? null,
-              status: job.remoteStatus,
-              submissions: job.remoteSubmissions,
-            }
-          : null,
-      fallbacks: job.fallbacks,
-      error: job.error,
-      result: job.result,
-      created_at: job.createdAt.toISOString(),
-      updated_at: job.updatedAt.toISOString(),
-      completed_at: job.completedAt?.toISOString() ?? null,
-    });
+    return answer(generatorJobViewSchema, jobView(job));
   });
 
   app.post<{ Params: { id: string } }>("/api/jobs/:id/cancel", async (request) => {

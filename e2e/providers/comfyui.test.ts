@@ -197,6 +197,10 @@ describe("a generator SIGKILLed while ComfyUI renders", () => {
     const handle = await storedHandle(jobId);
     const gpu = gpuOf(handle);
     await waitFor(async () => gpu.runningId() === handle.id, "the prompt running");
+    // Wherever the prompt goes again (the shortest queue), it runs.
+    for (const g of gpus) {
+      g.release();
+    }
     gpu.restart();
     expect((await finish(jobId)).status).toBe("COMPLETED");
     expect(gpu.promptsFor(jobId) + gpus.filter((g) => g !== gpu).reduce((n, g) => n + g.promptsFor(jobId), 0)).toBe(2);

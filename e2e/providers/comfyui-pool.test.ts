@@ -1,7 +1,8 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, present, signUp, sql, type TestUser, waitFor } from "../support/client";
+import { api, present, signUp, type TestUser, waitFor } from "../support/client";
+import { type ComfyHandle, finishedImage, instanceIndex, storedComfyHandle } from "../support/comfyui-jobs";
 import { type FakeComfyUI, startFakeComfyUI } from "../support/fakes/comfyui";
 import { type Stack, startStack } from "../support/stack";
 
@@ -35,21 +36,9 @@ afterAll(async () => {
   await Promise.all((gpus ?? []).map((g) => g.close()));
 });
 
-type Handle = { id: string; instance: string };
-
-/** The prompt committed for a job before waiting; with `notOn`, once it is stored for another instance. */
-async function storedHandle(jobId: string, notOn?: string): Promise<Handle> {
-  return waitFor(async () => {
-    const [row] = await sql<{ remote_handle: Handle | null }>(
-      stack.databaseUrl,
-      "select remote_handle from generator.jobs where id = $1",
-      [jobId],
-    );
-    return row?.remote_handle && row.remote_handle.instance !== notOn ? row.remote_handle : null;
-  }, `the stored prompt of ${jobId}`);
-}
-
-const indexOf = (h: Handle) => gpus.findIndex((g) => h.instance.includes(new URL(g.url).host));
+type Handle = ComfyHandle;
+const storedHandle = (jobId: string, notOn?: string) => storedComfyHandle(stack.databaseUrl, jobId, notOn);
+const indexOf = (h: Handle) => instanceIndex(gpus, h);
 
 async function submit(prompt: string): Promise<string> {
   const r = await call("POST", "/api/images/generate", { prompt, model: "comfyui:sdxl-base", size: "1024x768" });
@@ -57,16 +46,7 @@ async function submit(prompt: string): Promise<string> {
   return r.data.job_id;
 }
 
-async function finish(jobId: string) {
-  return waitFor(
-    async () => {
-      const r = await call("GET", `/api/images/${jobId}/status`);
-      return ["COMPLETED", "FAILED", "CANCELED"].includes(r.data.status) ? r.data : null;
-    },
-    `image job ${jobId}`,
-    180_000,
-  );
-}
+const finish = (jobId: string) => finishedImage(call, jobId);
 
 describe("two ComfyUI instances", () => {
   it("spreads jobs by queue length and moves the queued ones off an instance that goes down", async () => {

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { api, present, signUp, sql, type TestUser, waitFor } from "../support/client";
+import { type ComfyHandle, finishedImage, instanceIndex, storedComfyHandle } from "../support/comfyui-jobs";
 import { type EventClient, isJobEvent, openEvents } from "../support/events";
 import { type FakeComfyUI, startFakeComfyUI } from "../support/fakes/comfyui";
 import { type FakeServer, type Reply, startFakeServer } from "../support/fakes/server";
@@ -68,37 +69,13 @@ async function submit(body: Record<string, unknown>): Promise<string> {
   return r.data.job_id;
 }
 
-async function finish(jobId: string) {
-  return waitFor(
-    async () => {
-      const r = await call("GET", `/api/images/${jobId}/status`);
-      return ["COMPLETED", "FAILED", "CANCELED"].includes(r.data.status) ? r.data : null;
-    },
-    `image job ${jobId}`,
-    180_000,
-  );
-}
-
-type Handle = { id: string; instance: string };
-
-/** The prompt the generator committed for a job before waiting, and the instance it went to. */
-async function storedHandle(jobId: string): Promise<Handle> {
-  return waitFor(async () => {
-    const [row] = await sql<{ remote_handle: Handle | null }>(
-      stack.databaseUrl,
-      "select remote_handle from generator.jobs where id = $1",
-      [jobId],
-    );
-    return row?.remote_handle ?? null;
-  }, `the stored prompt of ${jobId}`);
-}
+const finish = (jobId: string) => finishedImage(call, jobId);
+const storedHandle = (jobId: string) => storedComfyHandle(stack.databaseUrl, jobId);
+type Handle = ComfyHandle;
 
 /** The stand-in an instance name (its URL) designates. */
 function gpuOf(handle: Handle): FakeComfyUI {
-  return present(
-    gpus.find((g) => handle.instance.includes(new URL(g.url).host)),
-    `the instance ${handle.instance}`,
-  );
+  return present(gpus[instanceIndex(gpus, handle)], `the instance ${handle.instance}`);
 }
 
 async function imageWidth(jobId: string): Promise<number | undefined> {

@@ -37,7 +37,7 @@ const schema = z
     BFL_API_KEY: z.string().min(1).optional(),
     /** BFL's API elsewhere; default https://api.bfl.ai. */
     BFL_BASE_URL: z.string().url().optional(),
-    /** ComfyUI instances, comma-separated base URLs (credentials: see docs/gpus-draft.md): makes the workflow models active. */
+    /** ComfyUI instances, comma-separated base URLs (credentials: see README.md "Use your own GPUs"): makes the workflow models active. */
     COMFYUI_URLS: z.string().optional(),
     /** The folder of ComfyUI workflows and their `.sorami.json` descriptors (one model each); required with COMFYUI_URLS. */
     COMFYUI_WORKFLOWS_DIR: z.string().min(1).optional(),

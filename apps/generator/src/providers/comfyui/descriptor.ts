@@ -12,7 +12,7 @@ import { z } from "zod";
  * operator puts beside a workflow saved in ComfyUI's API format. It is a
  * catalog entry (id, kind, label, capabilities) plus where each of Sorami's
  * parameters goes in the graph and which node holds the result. See
- * docs/gpus-draft.md and examples/comfyui-workflows/.
+ * README.md "Use your own GPUs" and examples/comfyui-workflows/.
  */
 
 /** One node input that receives a parameter. */

@@ -110,10 +110,33 @@ async function spareJob(kind: "image" | "video"): Promise<string> {
   return id;
 }
 
-/** The probe's path; a DELETE gets a job of its own (the probe's own URL would take a shared spare). */
+/** A library resource of the owner's, made through the API; its id. */
+async function ownersNew(path: "/api/collections" | "/api/shares", body: Record<string, unknown>): Promise<string> {
+  const reply = await send(stack.webUrl, "POST", path, {
+    headers: { "content-type": "application/json", authorization: `Bearer ${f.owner.token}` },
+    body: JSON.stringify(body),
+  });
+  expect(reply.status, reply.text).toBe(201);
+  return (JSON.parse(reply.text) as { id: string }).id;
+}
+
+/**
+ * The probe's path. A DELETE that removes a thing gets one of its own for each cell (the probe's
+ * own URL would take a shared spare, gone after the first cell); removing a star or a collection
+ * item is idempotent, so the probe's own URL serves every cell.
+ */
 async function pathOf(probe: Probe, entry: RouteEntry): Promise<string> {
-  if (probe.method === "DELETE" && probe.pathId) {
+  if (probe.method !== "DELETE" || !probe.pathId) {
+    return probe.url(f);
+  }
+  if (entry.path.startsWith("/api/images") || entry.path.startsWith("/api/videos")) {
     return probe.pathId.build(await spareJob(entry.path.startsWith("/api/videos") ? "video" : "image"));
+  }
+  if (entry.path === "/api/collections/[id]") {
+    return probe.pathId.build(await ownersNew("/api/collections", { name: `matrix ${randomUUID()}` }));
+  }
+  if (entry.path === "/api/shares/[id]") {
+    return probe.pathId.build(await ownersNew("/api/shares", { generation_id: f.imageJob, expires_in_seconds: null }));
   }
   return probe.url(f);
 }

@@ -154,8 +154,17 @@ function useLiveGallery<K extends JobKind>(
             if (at >= 0) {
               return prev.map((g) => (g.job_id === jobId ? fresh : g));
             }
-            // Newest first: a job made after every card shown goes on top.
-            return [fresh, ...prev];
+            // Newest first, in the gallery's order (created_at, then id): a job newer than every card
+            // goes on top; one older than the last card shown belongs to a page not loaded yet
+            // (paging finds it there), so it is not put on top out of order.
+            const newer = (a: GenerationOf<K>, b: GenerationOf<K>) =>
+              a.created_at === b.created_at ? a.job_id > b.job_id : a.created_at > b.created_at;
+            const last = prev.at(-1);
+            if (last && !newer(fresh, last)) {
+              return prev;
+            }
+            const before = prev.findIndex((g) => newer(fresh, g));
+            return before < 0 ? [...prev, fresh] : [...prev.slice(0, before), fresh, ...prev.slice(before)];
           });
         })
         .catch(() => {})

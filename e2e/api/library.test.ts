@@ -89,7 +89,10 @@ describe("the library", () => {
     expect(await library(`q=${encodeURIComponent("الأريكة")}`)).toEqual([arabic.id]);
     expect(await library("q=kites%20red")).toEqual([pair.id]);
     expect(await library(`q=lighthouse&model=${encodeURIComponent(tide.model)}`)).toEqual([tide.id]);
-    expect(await library("q=lighthouse&model=no-such-model")).toEqual([]);
+    // A model this deployment does not know is refused, as on the per-kind galleries (not an empty page).
+    const unknown = await call("GET", "/api/library?q=lighthouse&model=no-such-model");
+    expect(unknown.status, unknown.text).toBe(400);
+    expect(unknown.text).toContain('"field":"model"');
     expect(await library("q=lighthouse&status=completed&kind=video")).toEqual([tide.id]);
     // The per-kind gallery takes the same filters.
     const images = await call("GET", "/api/images/user?q=lighthouse");

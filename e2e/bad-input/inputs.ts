@@ -1,4 +1,8 @@
 import {
+  adminDeliveriesQuerySchema,
+  adminJobsQuerySchema,
+  adminModerationQuerySchema,
+  adminUsersQuerySchema,
   createCollectionSchema,
   createShareSchema,
   EMAIL_MAX_LENGTH,
@@ -199,6 +203,16 @@ function queryArbitrary(entry: RouteEntry, probe: Probe, f: Fixtures): fc.Arbitr
       { last_event_id: fc.oneof(validArbitrary(lastEventIdSchema), edgeString()) },
       { requiredKeys: [] },
     );
+  }
+  const adminQueries: Record<string, z.ZodType> = {
+    "/api/admin/jobs": adminJobsQuerySchema,
+    "/api/admin/deliveries": adminDeliveriesQuerySchema,
+    "/api/admin/users": adminUsersQuerySchema,
+    "/api/admin/moderation": adminModerationQuerySchema,
+  };
+  const admin = adminQueries[entry.path];
+  if (admin) {
+    return queryOf(admin);
   }
   if (probe.query) {
     throw new Error(`no contract for the query of ${entry.path}: add it to queryArbitrary`);

@@ -8,6 +8,21 @@ import { freePort } from "../support/stack";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
+/** The output as an operator reads it: a JSON log line (not a terminal) as its message and error's message. */
+function readable(output: string): string {
+  return output
+    .split("\n")
+    .map((line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; err?: { message?: string } };
+        return [entry.msg, entry.err?.message].filter(Boolean).join("\n");
+      } catch {
+        return line;
+      }
+    })
+    .join("\n");
+}
+
 /** Runs `npm start` until it exits; its output and exit code. */
 function npmStart(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
@@ -59,7 +74,7 @@ describe("a catalog file with a mistake", () => {
       });
       expect(code, output).not.toBe(0);
       expect(output).toContain("Sorami could not start");
-      expect(output).toMatch(
+      expect(readable(output)).toMatch(
         /models\.yaml:14:\d+: models\[0\] "fal-ai\/recraft-v3": options\.input\.size\.as: must be one of value, string/,
       );
     } finally {

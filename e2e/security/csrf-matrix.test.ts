@@ -129,16 +129,16 @@ async function pathOf(probe: Probe, entry: RouteEntry): Promise<string> {
   if (probe.method !== "DELETE" || !probe.pathId) {
     return probe.url(f);
   }
-  if (entry.path.startsWith("/api/images") || entry.path.startsWith("/api/videos")) {
-    return probe.pathId.build(await spareJob(entry.path.startsWith("/api/videos") ? "video" : "image"));
-  }
   if (entry.path === "/api/collections/[id]") {
     return probe.pathId.build(await ownersNew("/api/collections", { name: `matrix ${randomUUID()}` }));
   }
   if (entry.path === "/api/shares/[id]") {
     return probe.pathId.build(await ownersNew("/api/shares", { generation_id: f.imageJob, expires_in_seconds: null }));
   }
-  return probe.url(f);
+  if (entry.path.startsWith("/api/favorites/") || entry.path.startsWith("/api/collections/")) {
+    return probe.url(f); // removing a star or a collection item again changes nothing: idempotent
+  }
+  return probe.pathId.build(await spareJob(entry.path.startsWith("/api/videos") ? "video" : "image"));
 }
 
 function sendCell(entry: RouteEntry, probe: Probe, path: string, c: Cell): Promise<Reply> {

@@ -1,7 +1,9 @@
 import {
+  adminDecisionRequestSchema,
   adminDeliveriesQuerySchema,
   adminJobsQuerySchema,
   adminModerationQuerySchema,
+  adminRoleRequestSchema,
   adminUsersQuerySchema,
   createCollectionSchema,
   createShareSchema,
@@ -128,6 +130,12 @@ function bodyContract(entry: RouteEntry, probe: Probe, f: Fixtures, pools: Pools
       schema: createShareSchema,
       overrides: { generation_id: target(f.imageJob), collection_id: target(f.collection) },
     };
+  }
+  if (entry.path === "/api/admin/users/[id]/role") {
+    return { schema: adminRoleRequestSchema };
+  }
+  if (entry.path === "/api/admin/moderation/[file]") {
+    return { schema: adminDecisionRequestSchema };
   }
   if (url === "/api/auth/sign-up/email") {
     return { schema: signUpSchema };

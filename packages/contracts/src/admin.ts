@@ -4,6 +4,7 @@ import { jobKindSchema } from "./jobs";
 import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from "./limits";
 import { MODERATION_DECISIONS, moderationStateSchema } from "./moderation";
 import { JOB_STATUSES, jobStatusSchema } from "./status";
+import { PG_TIMESTAMP_MIN_MS } from "./storable";
 
 /**
  * The admin console's API (`/api/admin/*`, admins only: 403 for other
@@ -47,7 +48,10 @@ export function commaListOf<T extends string>(values: readonly T[]) {
 
 const statusList = commaListOf(JOB_STATUSES);
 
-const timestampParam = z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time" });
+// An instant the database can hold: year 0000 passes z.iso.datetime and fails PostgreSQL's cast (a 500).
+const timestampParam = z.iso
+  .datetime({ offset: true, error: "must be an ISO 8601 date-time" })
+  .refine((s) => Date.parse(s) >= PG_TIMESTAMP_MIN_MS, { error: "must be in the year 0001 or later" });
 
 /** GET /api/admin/jobs query. `user` is a user id or an email; times are ISO 8601 and bound `created_at`. */
 export const adminJobsQuerySchema = z

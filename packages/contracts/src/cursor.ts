@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError } from "./errors";
+import { storableDatetimeSchema } from "./storable";
 
 /**
  * A keyset page's cursor: the (time, id) of the last row shown, opaque to
@@ -19,7 +20,7 @@ export function encodeKeysetCursor(c: KeysetCursor): string {
 export function decodeKeysetCursor(raw: string, field = "cursor"): KeysetCursor {
   try {
     const [at, id] = z
-      .tuple([z.iso.datetime(), cursorIdSchema])
+      .tuple([storableDatetimeSchema, cursorIdSchema])
       .parse(JSON.parse(Buffer.from(raw, "base64url").toString("utf8")));
     return { at: new Date(at), id };
   } catch {

@@ -3,9 +3,6 @@ import { errorBodySchema, GENERATOR_API, type SuccessOf, WEB_API } from "@sorami
 import { signWebhook } from "@sorami/contracts/signature";
 import { type Reply as CheckedReply, reply } from "../support/client";
 
-/** Bodies larger than this are sent in pieces of this size (see `send`). */
-const UPLOAD_CHUNK_BYTES = 64 * 1024;
-
 /** An answer to a raw request, checked against its contract like every other (its body is not typed: any route). */
 export type Reply = CheckedReply<unknown>;
 
@@ -77,35 +74,13 @@ export function send<M extends string, P extends string>(
           return;
         }
         res.on("data", (c: Buffer) => current.chunks.push(c));
-        res.on("end", () => {
-          finish();
-          req.destroy(); // an upload the answer cut short is not finished
-        });
+        res.on("end", finish);
         res.on("error", finish);
       },
     );
     // A server that answers before reading a whole (refused) body may close while it is still being sent.
     req.on("error", (error) => (answer ? finish() : reject(new Error(`${method} ${path}: ${error.message}`))));
-    const body = options.body === undefined ? undefined : Buffer.from(options.body);
-    if (!body || body.length <= UPLOAD_CHUNK_BYTES) {
-      req.end(body);
-      return;
-    }
-    // A large body goes in chunks, and stops once the answer has come (as curl does on an early
-    // final answer): the answer is read while the upload runs, never lost behind it.
-    void (async () => {
-      for (let at = 0; at < body.length && !answer && !req.destroyed; at += UPLOAD_CHUNK_BYTES) {
-        if (!req.write(body.subarray(at, at + UPLOAD_CHUNK_BYTES))) {
-          await new Promise<void>((resume) => {
-            req.once("drain", resume);
-            req.once("close", resume);
-          });
-        }
-      }
-      if (!answer && !req.destroyed) {
-        req.end();
-      }
-    })();
+    req.end(options.body);
   });
 }
 

@@ -1,23 +1,13 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { acquireDataDirLock } from "./lock";
-import { zombie } from "./zombie.testing";
+import { cleanUp, made, zombie } from "./zombie.testing";
 
-const dirs: string[] = [];
-const children: number[] = [];
-afterEach(() => {
-  for (const pid of children.splice(0)) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {}
-  }
-  for (const dir of dirs.splice(0)) {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+const { children, dirs } = made;
+afterEach(cleanUp);
 
 function dataDir(ownerPid: number): string {
   const dir = mkdtempSync(path.join(tmpdir(), "sorami-lock-"));

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { startTimeOf } from "./run-record";
 
 /**
  * Whether the process still runs. A process killed with SIGKILL stays a
@@ -8,14 +9,8 @@ import path from "node:path";
  * still succeeds on a zombie, so on Linux the kernel's own state decides.
  */
 function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT" && existsSync("/proc/self/stat")) {
-      return false; // Linux, and no such process
-    }
+  if (existsSync("/proc/self/stat")) {
+    return startTimeOf(pid) !== null; // Linux: gone, or a zombie, is null
   }
   try {
     process.kill(pid, 0);

@@ -1,23 +1,13 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { stopLeftovers } from "./run-record";
-import { zombie } from "./zombie.testing";
+import { cleanUp, made, zombie } from "./zombie.testing";
 
-const dirs: string[] = [];
-const children: number[] = [];
-afterEach(() => {
-  for (const pid of children.splice(0)) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {}
-  }
-  for (const dir of dirs.splice(0)) {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+const { children, dirs } = made;
+afterEach(cleanUp);
 
 /** A DATA_DIR whose cluster's postmaster.pid names `pid`. */
 function clusterLockedBy(pid: number): string {

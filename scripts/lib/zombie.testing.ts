@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 
 /**
  * A shell that starts a child, then becomes `sleep` (which never reaps it): once the
@@ -18,4 +18,18 @@ export async function zombie(children: number[]): Promise<number> {
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error("the child did not become a zombie");
+}
+
+/** What a test made: processes to kill and directories to remove after each test (`afterEach(cleanUp)`). */
+export const made = { children: [] as number[], dirs: [] as string[] };
+
+export function cleanUp(): void {
+  for (const pid of made.children.splice(0)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {}
+  }
+  for (const dir of made.dirs.splice(0)) {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
